@@ -1,0 +1,265 @@
+//! Partitions: Create/BatchCreate, Get/GetPartitions/BatchGet, Update/BatchUpdate,
+//! Delete/BatchDelete. `GetPartitions` filters with the typed expression language and uses a
+//! partition index when one covers a key the expression constrains.
+
+use serde_json::{json, Map, Value};
+use weir_metastore::partitions::{self, IndexedKey, PartitionQuery, PartitionRow, ScanSource};
+use weir_metastore::tables::TableRow;
+use weir_metastore::{column_stats, Tx};
+use weir_model::{GlueError, Result};
+use weir_partition_expr::{Filter, KeyConstraint};
+
+use crate::names;
+use crate::request::{encode_token, strings, Req};
+use crate::{error_detail, Catalog};
+
+/// A table that partition operations act on, with what they need to know of it.
+pub(crate) struct PartitionedTable {
+    pub database: String,
+    pub table: TableRow,
+    pub keys: Vec<weir_partition_expr::PartitionKey>,
+    /// Keys covered by an active partition index.
+    pub indexed: Vec<IndexedKey>,
+}
+
+impl PartitionedTable {
+    fn check_values(&self, values: &[String]) -> Result<()> {
+        if values.len() != self.keys.len() {
+            return Err(GlueError::invalid_input(format!(
+                "The number of partition keys do not match the number of partition values: table {} has {} partition keys, got {} values",
+                self.table.name,
+                self.keys.len(),
+                values.len()
+            )));
+        }
+        Ok(())
+    }
+
+    fn not_found(&self, values: &[String]) -> GlueError {
+        GlueError::not_found(format!("Partition not found: table {} has no partition with values {values:?}", self.table.name))
+    }
+}
+
+pub(crate) async fn partitioned_table(tx: &mut Tx, database: &str, table: &str) -> Result<PartitionedTable> {
+    let (db, table) = names::table(tx, database, table).await?;
+    let keys = names::partition_keys(&table.doc);
+    let mut indexed: Vec<IndexedKey> = Vec::new();
+    for index in partitions::list_indexes(tx, table.id).await? {
+        for key in index.keys {
+            if let Some(pos) = keys.iter().position(|k| k.name.eq_ignore_ascii_case(&key)) {
+                if !indexed.iter().any(|i| i.key_pos == pos) {
+                    indexed.push(IndexedKey { key_pos: pos, type_name: keys[pos].type_name.clone() });
+                }
+            }
+        }
+    }
+    Ok(PartitionedTable { database: db.name, table, keys, indexed })
+}
+
+/// The stored `Partition` document for a `PartitionInput`.
+fn partition_doc(t: &PartitionedTable, input: &Value, values: &[String], creation_time: f64) -> Value {
+    let mut doc = Map::new();
+    doc.insert("Values".into(), json!(values));
+    doc.insert("DatabaseName".into(), json!(t.database));
+    doc.insert("TableName".into(), json!(t.table.name));
+    doc.insert("CreationTime".into(), json!(creation_time));
+    for member in ["LastAccessTime", "StorageDescriptor", "Parameters", "LastAnalyzedTime"] {
+        if let Some(v) = input.get(member).filter(|v| !v.is_null()) {
+            doc.insert(member.into(), v.clone());
+        }
+    }
+    Value::Object(doc)
+}
+
+impl Catalog {
+    fn partition_out(&self, row: PartitionRow, exclude_columns: bool) -> Value {
+        let mut doc = self.with_catalog_id(row.doc);
+        if exclude_columns {
+            if let Some(sd) = doc.get_mut("StorageDescriptor").and_then(Value::as_object_mut) {
+                sd.remove("Columns");
+            }
+        }
+        doc
+    }
+
+    async fn insert_partition(&self, tx: &mut Tx, t: &PartitionedTable, input: &Value) -> Result<()> {
+        let values = strings(input.get("Values"));
+        t.check_values(&values)?;
+        let doc = partition_doc(t, input, &values, self.now());
+        match partitions::insert(tx, t.table.id, &values, &doc, &t.indexed).await? {
+            Some(_) => Ok(()),
+            None => Err(GlueError::already_exists(format!("Partition already exists: {values:?}"))),
+        }
+    }
+
+    pub(crate) async fn create_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.write().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        self.insert_partition(&mut tx, &t, &Value::Object(req.object("PartitionInput")?.clone())).await?;
+        tx.commit().await?;
+        Ok(json!({}))
+    }
+
+    pub(crate) async fn batch_create_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.write().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let mut errors = Vec::new();
+        for input in req.array("PartitionInputList") {
+            if let Err(e) = self.insert_partition(&mut tx, &t, input).await {
+                if e.kind == weir_model::ErrorKind::InternalService {
+                    return Err(e);
+                }
+                errors.push(json!({ "PartitionValues": strings(input.get("Values")), "ErrorDetail": error_detail(&e) }));
+            }
+        }
+        tx.commit().await?;
+        Ok(json!({ "Errors": errors }))
+    }
+
+    pub(crate) async fn get_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.read().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let values = req.strings("PartitionValues");
+        t.check_values(&values)?;
+        let row = partitions::get(&mut tx, t.table.id, &values).await?.ok_or_else(|| t.not_found(&values))?;
+        Ok(json!({ "Partition": self.partition_out(row, false) }))
+    }
+
+    pub(crate) async fn get_partitions(&self, req: Req<'_>) -> Result<Value> {
+        let limit = req.page_size(1000);
+        let after_id = req.next_token()?.and_then(|t| t.as_i64()).unwrap_or(0);
+        let segment = match req.get("Segment") {
+            Some(s) => {
+                let s = Req(s);
+                let (number, total) = (s.opt_i64("SegmentNumber").unwrap_or(0), s.opt_i64("TotalSegments").unwrap_or(1));
+                if number >= total {
+                    return Err(GlueError::invalid_input(format!(
+                        "Segment.SegmentNumber {number} must be less than Segment.TotalSegments {total}"
+                    )));
+                }
+                Some((number, total))
+            }
+            None => None,
+        };
+        let mut tx = self.store.read().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let filter = match req.opt_str("Expression").filter(|e| !e.trim().is_empty()) {
+            Some(expression) => Some(Filter::new(expression, &t.keys).map_err(|e| {
+                GlueError::invalid_input(format!("Invalid Expression '{expression}': {e}"))
+            })?),
+            None => None,
+        };
+        let constraint = filter.as_ref().and_then(|f| index_constraint(f, &t.indexed));
+        let source = match &constraint {
+            Some((key_pos, constraint)) => ScanSource::Index { key_pos: *key_pos, constraint },
+            None => ScanSource::All,
+        };
+        let query = PartitionQuery { source, filter: filter.as_ref(), segment, after_id, limit };
+        let (rows, next) = partitions::query(&mut tx, t.table.id, query).await?;
+        let exclude = req.bool("ExcludeColumnSchema");
+        let list: Vec<Value> = rows.into_iter().map(|r| self.partition_out(r, exclude)).collect();
+        let mut out = json!({ "Partitions": list });
+        if let Some(id) = next {
+            out["NextToken"] = json!(encode_token(&json!(id)));
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn batch_get_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.read().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let mut found = Vec::new();
+        for entry in req.array("PartitionsToGet") {
+            let values = strings(entry.get("Values"));
+            t.check_values(&values)?;
+            if let Some(row) = partitions::get(&mut tx, t.table.id, &values).await? {
+                found.push(self.partition_out(row, false));
+            }
+        }
+        Ok(json!({ "Partitions": found, "UnprocessedKeys": [] }))
+    }
+
+    async fn replace_partition(&self, tx: &mut Tx, t: &PartitionedTable, values: &[String], input: &Value) -> Result<()> {
+        t.check_values(values)?;
+        let new_values = input.get("Values").map(|v| strings(Some(v))).filter(|v| !v.is_empty());
+        if new_values.as_deref().is_some_and(|v| v != values) {
+            return Err(GlueError::invalid_input(
+                "PartitionInput.Values cannot change a partition's values: delete the partition and create it anew",
+            ));
+        }
+        let row = partitions::get(tx, t.table.id, values).await?.ok_or_else(|| t.not_found(values))?;
+        let creation_time = row.doc.get("CreationTime").and_then(Value::as_f64).unwrap_or_default();
+        let doc = partition_doc(t, input, values, creation_time);
+        partitions::update(tx, t.table.id, row.id, values, &doc, &t.indexed).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn update_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.write().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let input = Value::Object(req.object("PartitionInput")?.clone());
+        self.replace_partition(&mut tx, &t, &req.strings("PartitionValueList"), &input).await?;
+        tx.commit().await?;
+        Ok(json!({}))
+    }
+
+    pub(crate) async fn batch_update_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.write().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let mut errors = Vec::new();
+        for entry in req.array("Entries") {
+            let values = strings(entry.get("PartitionValueList"));
+            let input = entry.get("PartitionInput").cloned().unwrap_or(json!({}));
+            if let Err(e) = self.replace_partition(&mut tx, &t, &values, &input).await {
+                if e.kind == weir_model::ErrorKind::InternalService {
+                    return Err(e);
+                }
+                errors.push(json!({ "PartitionValueList": values, "ErrorDetail": error_detail(&e) }));
+            }
+        }
+        tx.commit().await?;
+        Ok(json!({ "Errors": errors }))
+    }
+
+    async fn remove_partition(&self, tx: &mut Tx, t: &PartitionedTable, values: &[String]) -> Result<()> {
+        t.check_values(values)?;
+        let row = partitions::get(tx, t.table.id, values).await?.ok_or_else(|| t.not_found(values))?;
+        partitions::delete(tx, row.id).await?;
+        column_stats::delete_owner(tx, t.table.id, &column_stats::owner_key(Some(values))).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn delete_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.write().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        self.remove_partition(&mut tx, &t, &req.strings("PartitionValues")).await?;
+        tx.commit().await?;
+        Ok(json!({}))
+    }
+
+    pub(crate) async fn batch_delete_partition(&self, req: Req<'_>) -> Result<Value> {
+        let mut tx = self.store.write().await?;
+        let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let mut errors = Vec::new();
+        for entry in req.array("PartitionsToDelete") {
+            let values = strings(entry.get("Values"));
+            if let Err(e) = self.remove_partition(&mut tx, &t, &values).await {
+                if e.kind == weir_model::ErrorKind::InternalService {
+                    return Err(e);
+                }
+                errors.push(json!({ "PartitionValues": values, "ErrorDetail": error_detail(&e) }));
+            }
+        }
+        tx.commit().await?;
+        Ok(json!({ "Errors": errors }))
+    }
+}
+
+/// The most selective index-served constraint the filter puts on an indexed key: an equality or
+/// IN list beats a range.
+fn index_constraint(filter: &Filter, indexed: &[IndexedKey]) -> Option<(usize, KeyConstraint)> {
+    let candidates: Vec<(usize, KeyConstraint)> =
+        indexed.iter().filter_map(|k| filter.key_constraint(k.key_pos).map(|c| (k.key_pos, c))).collect();
+    let best = candidates.iter().position(|(_, c)| matches!(c, KeyConstraint::Values(_))).unwrap_or(0);
+    candidates.into_iter().nth(best)
+}

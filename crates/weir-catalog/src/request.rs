@@ -1,0 +1,86 @@
+//! Reading members of a validated request body, and the opaque pagination tokens.
+//!
+//! Requests reach the catalog already validated against the botocore model (required members,
+//! lengths, patterns, enums), so accessors here only fail where the model cannot say enough.
+
+use base64::Engine;
+use serde_json::{Map, Value};
+use weir_model::{GlueError, Result};
+
+/// A request body: a JSON object whose members are named as in the Glue model.
+#[derive(Clone, Copy)]
+pub struct Req<'a>(pub &'a Value);
+
+impl<'a> Req<'a> {
+    pub fn get(&self, member: &str) -> Option<&'a Value> {
+        self.0.get(member).filter(|v| !v.is_null())
+    }
+
+    pub fn str(&self, member: &str) -> Result<&'a str> {
+        self.opt_str(member).ok_or_else(|| missing(member))
+    }
+
+    pub fn opt_str(&self, member: &str) -> Option<&'a str> {
+        self.get(member).and_then(Value::as_str)
+    }
+
+    pub fn bool(&self, member: &str) -> bool {
+        self.get(member).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    pub fn opt_i64(&self, member: &str) -> Option<i64> {
+        self.get(member).and_then(Value::as_i64)
+    }
+
+    pub fn object(&self, member: &str) -> Result<&'a Map<String, Value>> {
+        self.get(member).and_then(Value::as_object).ok_or_else(|| missing(member))
+    }
+
+    /// A nested structure member, to read its own members.
+    pub fn nested(&self, member: &str) -> Result<Req<'a>> {
+        self.get(member).filter(|v| v.is_object()).map(Req).ok_or_else(|| missing(member))
+    }
+
+    pub fn array(&self, member: &str) -> &'a [Value] {
+        self.get(member).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A list of strings (e.g. partition values).
+    pub fn strings(&self, member: &str) -> Vec<String> {
+        strings(self.get(member))
+    }
+
+    /// `MaxResults`, defaulting and capped to the operation's page size.
+    pub fn page_size(&self, default: usize) -> usize {
+        self.opt_i64("MaxResults").map(|n| n.clamp(1, default as i64) as usize).unwrap_or(default)
+    }
+
+    /// The decoded `NextToken`, if any.
+    pub fn next_token(&self) -> Result<Option<Value>> {
+        self.opt_str("NextToken").filter(|t| !t.is_empty()).map(decode_token).transpose()
+    }
+}
+
+/// The strings of a JSON list (non-strings are skipped; the model guarantees the type).
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+fn missing(member: &str) -> GlueError {
+    GlueError::invalid_input(format!("1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must not be null"))
+}
+
+/// Encodes a resume position as an opaque `NextToken`.
+pub fn encode_token(position: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position.to_string())
+}
+
+fn decode_token(token: &str) -> Result<Value> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| GlueError::invalid_input("Invalid NextToken: it was not returned by this service"))
+}

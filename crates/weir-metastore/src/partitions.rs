@@ -1,0 +1,356 @@
+//! Partitions, keyed by their values (stored as a JSON array text), with filtered scans.
+//!
+//! `GetPartitions` filtering runs in two steps: a cheap pass over `(id, values)` pairs — all of
+//! the table's partitions, or only the candidates a partition index yields for one key — that
+//! evaluates the expression, then one fetch of the documents of the partitions that matched.
+
+use serde_json::Value;
+use sqlx::Row;
+use weir_partition_expr::{index_value, Filter, IndexValue, KeyConstraint};
+
+use crate::db::Tx;
+use crate::doc;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct PartitionRow {
+    pub id: i64,
+    pub values: Vec<String>,
+    /// The `Partition` output shape without `CatalogId`.
+    pub doc: Value,
+}
+
+/// A partition key that some partition index of the table covers: its position and Hive type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedKey {
+    pub key_pos: usize,
+    pub type_name: String,
+}
+
+/// The canonical stored form of a partition's values.
+pub fn values_key(values: &[String]) -> String {
+    serde_json::to_string(values).unwrap_or_default()
+}
+
+fn parse_values(text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|source| Error::Corrupt { entity: format!("partition values {text}"), source })
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<PartitionRow> {
+    let values_text: String = row.try_get(1)?;
+    Ok(PartitionRow {
+        id: row.try_get(0)?,
+        doc: doc::parse(&format!("partition {values_text}"), &row.try_get::<String, _>(2)?)?,
+        values: parse_values(&values_text)?,
+    })
+}
+
+/// Inserts a partition; `None` when one with the same values exists.
+pub async fn insert(
+    tx: &mut Tx,
+    table_id: i64,
+    values: &[String],
+    doc: &Value,
+    indexed: &[IndexedKey],
+) -> Result<Option<i64>> {
+    let q = tx.sql(
+        "INSERT INTO partitions (table_id, values_key, doc) VALUES ($1, $2, $3) \
+         ON CONFLICT (table_id, values_key) DO NOTHING RETURNING id",
+    );
+    let row = sqlx::query(&q)
+        .bind(table_id)
+        .bind(values_key(values))
+        .bind(doc::to_text(doc))
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get(0)?;
+    insert_index_values(tx, table_id, id, values, indexed).await?;
+    Ok(Some(id))
+}
+
+pub async fn get(tx: &mut Tx, table_id: i64, values: &[String]) -> Result<Option<PartitionRow>> {
+    let q = tx.sql("SELECT id, values_key, doc FROM partitions WHERE table_id = $1 AND values_key = $2");
+    let row = sqlx::query(&q).bind(table_id).bind(values_key(values)).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Replaces a partition's values and document.
+pub async fn update(
+    tx: &mut Tx,
+    table_id: i64,
+    id: i64,
+    values: &[String],
+    doc: &Value,
+    indexed: &[IndexedKey],
+) -> Result<()> {
+    let q = tx.sql("UPDATE partitions SET values_key = $1, doc = $2 WHERE id = $3");
+    sqlx::query(&q).bind(values_key(values)).bind(doc::to_text(doc)).bind(id).execute(tx.conn()).await?;
+    let q = tx.sql("DELETE FROM partition_index_values WHERE partition_id = $1");
+    sqlx::query(&q).bind(id).execute(tx.conn()).await?;
+    insert_index_values(tx, table_id, id, values, indexed).await
+}
+
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<()> {
+    let q = tx.sql("DELETE FROM partitions WHERE id = $1");
+    sqlx::query(&q).bind(id).execute(tx.conn()).await?;
+    Ok(())
+}
+
+async fn insert_index_values(
+    tx: &mut Tx,
+    table_id: i64,
+    partition_id: i64,
+    values: &[String],
+    indexed: &[IndexedKey],
+) -> Result<()> {
+    for key in indexed {
+        let Some(raw) = values.get(key.key_pos) else { continue };
+        let (text, num) = match index_value(&key.type_name, raw) {
+            Some(IndexValue::Number(n)) => (None, Some(n)),
+            Some(IndexValue::Text(t)) => (Some(t), None),
+            None => (None, None),
+        };
+        let q = tx.sql(
+            "INSERT INTO partition_index_values (partition_id, table_id, key_pos, text_value, num_value) \
+             VALUES ($1, $2, $3, $4, $5)",
+        );
+        sqlx::query(&q)
+            .bind(partition_id)
+            .bind(table_id)
+            .bind(key.key_pos as i64)
+            .bind(text)
+            .bind(num)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Fills the index rows of one key for every partition of the table (a new partition index).
+pub async fn backfill_index(tx: &mut Tx, table_id: i64, key: &IndexedKey) -> Result<()> {
+    let mut after = 0i64;
+    loop {
+        let page = scan_values(tx, table_id, ScanSource::All, None, after, 5000).await?;
+        for (id, values) in &page {
+            insert_index_values(tx, table_id, *id, values, std::slice::from_ref(key)).await?;
+        }
+        match page.last() {
+            Some((id, _)) if page.len() == 5000 => after = *id,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Removes the index rows of one key (no partition index covers it any more).
+pub async fn drop_index_values(tx: &mut Tx, table_id: i64, key_pos: usize) -> Result<()> {
+    let q = tx.sql("DELETE FROM partition_index_values WHERE table_id = $1 AND key_pos = $2");
+    sqlx::query(&q).bind(table_id).bind(key_pos as i64).execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Where a filtered scan takes its candidate partitions from.
+pub enum ScanSource<'a> {
+    /// Every partition of the table.
+    All,
+    /// The partitions whose indexed key `key_pos` satisfies the constraint.
+    Index { key_pos: usize, constraint: &'a KeyConstraint },
+}
+
+/// One page of a filtered partition listing.
+pub struct PartitionQuery<'a> {
+    pub source: ScanSource<'a>,
+    pub filter: Option<&'a Filter>,
+    /// `(segment number, total segments)`: only partitions of that segment.
+    pub segment: Option<(i64, i64)>,
+    /// Resume after this partition id (0 from the start).
+    pub after_id: i64,
+    pub limit: usize,
+}
+
+/// Returns the matching partitions in id order and, when there may be more, the id to resume after.
+pub async fn query(tx: &mut Tx, table_id: i64, q: PartitionQuery<'_>) -> Result<(Vec<PartitionRow>, Option<i64>)> {
+    const BATCH: usize = 2000;
+    let mut matched = Vec::new();
+    let mut after = q.after_id;
+    let next = loop {
+        let page = scan_values(tx, table_id, clone_source(&q.source), q.segment, after, BATCH as i64).await?;
+        let last_page = page.len() < BATCH;
+        for (id, values) in &page {
+            after = *id;
+            if q.filter.is_none_or(|f| f.matches(values)) {
+                matched.push(*id);
+                if matched.len() == q.limit {
+                    break;
+                }
+            }
+        }
+        if matched.len() == q.limit {
+            break (!last_page || page.last().is_some_and(|(id, _)| *id != after)).then_some(after);
+        }
+        if last_page {
+            break None;
+        }
+    };
+    let rows = fetch(tx, &matched).await?;
+    Ok((rows, next))
+}
+
+fn clone_source<'a>(s: &ScanSource<'a>) -> ScanSource<'a> {
+    match s {
+        ScanSource::All => ScanSource::All,
+        ScanSource::Index { key_pos, constraint } => ScanSource::Index { key_pos: *key_pos, constraint },
+    }
+}
+
+/// `(id, values)` of candidate partitions after `after`, in id order.
+async fn scan_values(
+    tx: &mut Tx,
+    table_id: i64,
+    source: ScanSource<'_>,
+    segment: Option<(i64, i64)>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, Vec<String>)>> {
+    let mut binds: Vec<Bind> = vec![Bind::Int(table_id), Bind::Int(after)];
+    let mut sql = match &source {
+        ScanSource::All => "SELECT p.id, p.values_key FROM partitions p WHERE p.table_id = $1 AND p.id > $2".to_string(),
+        ScanSource::Index { key_pos, constraint } => {
+            binds.push(Bind::Int(*key_pos as i64));
+            let cond = constraint_sql(constraint, &mut binds);
+            format!(
+                "SELECT p.id, p.values_key FROM partition_index_values v JOIN partitions p ON p.id = v.partition_id \
+                 WHERE v.table_id = $1 AND p.id > $2 AND v.key_pos = $3 AND {cond}"
+            )
+        }
+    };
+    if let Some((number, total)) = segment {
+        binds.push(Bind::Int(total));
+        binds.push(Bind::Int(number));
+        sql.push_str(&format!(" AND p.id % ${} = ${}", binds.len() - 1, binds.len()));
+    }
+    binds.push(Bind::Int(limit));
+    sql.push_str(&format!(" ORDER BY p.id LIMIT ${}", binds.len()));
+    let sql = tx.sql(&sql).into_owned();
+    let mut query = sqlx::query(&sql);
+    for b in binds {
+        query = match b {
+            Bind::Int(i) => query.bind(i),
+            Bind::Num(n) => query.bind(n),
+            Bind::Text(t) => query.bind(t),
+        };
+    }
+    let rows = query.fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>(0)?, parse_values(&r.try_get::<String, _>(1)?)?)))
+        .collect()
+}
+
+enum Bind {
+    Int(i64),
+    Num(f64),
+    Text(String),
+}
+
+/// SQL condition on `v.text_value` / `v.num_value` for a key constraint, pushing its bind values.
+fn constraint_sql(constraint: &KeyConstraint, binds: &mut Vec<Bind>) -> String {
+    fn push(binds: &mut Vec<Bind>, value: &IndexValue) -> (String, &'static str) {
+        let (bind, column) = match value {
+            IndexValue::Text(t) => (Bind::Text(t.clone()), "v.text_value"),
+            IndexValue::Number(n) => (Bind::Num(*n), "v.num_value"),
+        };
+        binds.push(bind);
+        (format!("${}", binds.len()), column)
+    }
+    match constraint {
+        KeyConstraint::Values(values) if values.is_empty() => "1 = 0".to_string(),
+        KeyConstraint::Values(values) => {
+            let parts: Vec<String> = values
+                .iter()
+                .map(|v| {
+                    let (p, column) = push(binds, v);
+                    format!("{column} = {p}")
+                })
+                .collect();
+            format!("({})", parts.join(" OR "))
+        }
+        KeyConstraint::Range { lower, upper } => {
+            let mut parts = Vec::new();
+            if let Some((v, inclusive)) = lower {
+                let (p, column) = push(binds, v);
+                parts.push(format!("{column} {} {p}", if *inclusive { ">=" } else { ">" }));
+            }
+            if let Some((v, inclusive)) = upper {
+                let (p, column) = push(binds, v);
+                parts.push(format!("{column} {} {p}", if *inclusive { "<=" } else { "<" }));
+            }
+            if parts.is_empty() {
+                "1 = 1".to_string()
+            } else {
+                format!("({})", parts.join(" AND "))
+            }
+        }
+    }
+}
+
+/// The partitions with these ids, in id order.
+async fn fetch(tx: &mut Tx, ids: &[i64]) -> Result<Vec<PartitionRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = tx
+            .sql(&format!(
+                "SELECT id, values_key, doc FROM partitions WHERE id IN ({}) ORDER BY id",
+                placeholders.join(", ")
+            ))
+            .into_owned();
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(tx.conn()).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Partition index definitions of a table.
+#[derive(Debug, Clone)]
+pub struct PartitionIndexRow {
+    pub name: String,
+    pub keys: Vec<String>,
+    pub status: String,
+}
+
+pub async fn insert_index(tx: &mut Tx, table_id: i64, name: &str, keys: &[String], status: &str) -> Result<()> {
+    let q = tx.sql("INSERT INTO partition_indexes (table_id, name, keys, status) VALUES ($1, $2, $3, $4)");
+    sqlx::query(&q)
+        .bind(table_id)
+        .bind(name)
+        .bind(serde_json::to_string(keys).unwrap_or_default())
+        .bind(status)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn list_indexes(tx: &mut Tx, table_id: i64) -> Result<Vec<PartitionIndexRow>> {
+    let q = tx.sql("SELECT name, keys, status FROM partition_indexes WHERE table_id = $1 ORDER BY name");
+    let rows = sqlx::query(&q).bind(table_id).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PartitionIndexRow {
+                name: r.try_get(0)?,
+                keys: parse_values(&r.try_get::<String, _>(1)?)?,
+                status: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn delete_index(tx: &mut Tx, table_id: i64, name: &str) -> Result<bool> {
+    let q = tx.sql("DELETE FROM partition_indexes WHERE table_id = $1 AND name = $2");
+    let done = sqlx::query(&q).bind(table_id).bind(name).execute(tx.conn()).await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,87 @@
+//! Glue error kinds: the one place that names the exception shapes of the wire contract.
+
+use std::fmt;
+
+/// The Glue exception shapes Weir returns. Each maps to the `__type` of an error response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    InvalidInput,
+    EntityNotFound,
+    AlreadyExists,
+    ConcurrentModification,
+    ResourceNumberLimitExceeded,
+    /// The request body is not the JSON the operation's shape describes (wrong JSON type, bad JSON).
+    Serialization,
+    /// `X-Amz-Target` names an operation Weir does not serve.
+    UnknownOperation,
+    OperationTimeout,
+    /// An internal fault: never the caller's mistake. Maps to HTTP 500.
+    InternalService,
+}
+
+impl ErrorKind {
+    /// The exception shape name sent as `__type`.
+    pub fn shape_name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "InvalidInputException",
+            ErrorKind::EntityNotFound => "EntityNotFoundException",
+            ErrorKind::AlreadyExists => "AlreadyExistsException",
+            ErrorKind::ConcurrentModification => "ConcurrentModificationException",
+            ErrorKind::ResourceNumberLimitExceeded => "ResourceNumberLimitExceededException",
+            ErrorKind::Serialization => "SerializationException",
+            ErrorKind::UnknownOperation => "UnknownOperationException",
+            ErrorKind::OperationTimeout => "OperationTimeoutException",
+            ErrorKind::InternalService => "InternalServiceException",
+        }
+    }
+
+    /// HTTP status of the error response: 500 for internal faults, 400 for the caller's mistakes.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::InternalService => 500,
+            _ => 400,
+        }
+    }
+}
+
+/// A Glue error: a kind (the exception shape) and a message that names the offending member or entity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct GlueError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl fmt::Display for GlueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.shape_name(), self.message)
+    }
+}
+
+impl GlueError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::EntityNotFound, message)
+    }
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::AlreadyExists, message)
+    }
+    pub fn concurrent_modification(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::ConcurrentModification, message)
+    }
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::ResourceNumberLimitExceeded, message)
+    }
+    pub fn serialization(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Serialization, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InternalService, message)
+    }
+}
+
+pub type Result<T, E = GlueError> = std::result::Result<T, E>;

@@ -1,0 +1,85 @@
+//! The Glue JSON 1.1 wire protocol: `X-Amz-Target: AWSGlue.<Operation>`, a JSON body validated
+//! against the botocore model, a JSON response trimmed to the output shape, and errors as
+//! `{"__type": "<Exception>", "Message": "…"}` with HTTP 400 (500 for internal faults).
+//! This is the one place that maps Glue errors to HTTP.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
+use serde_json::{json, Value};
+use weir_catalog::Catalog;
+use weir_model::service::ServiceModel;
+use weir_model::{output, validate, ErrorKind, GlueError};
+
+use crate::AppState;
+
+const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let request_id = request_id();
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let operation = target.strip_prefix("AWSGlue.").unwrap_or(target).to_string();
+    let result = dispatch(&state.catalog, &operation, target, &body).await;
+    let label = if ServiceModel::glue().operation(&operation).is_some() { operation.as_str() } else { "unknown" };
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(e) => e.kind.shape_name(),
+    };
+    state.metrics.observe(label, outcome, started.elapsed());
+    let (status, body) = match result {
+        Ok(body) => (StatusCode::OK, body),
+        Err(e) => error_body(&e, &request_id, &operation),
+    };
+    let mut response = (status, body.to_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    response
+}
+
+async fn dispatch(catalog: &Catalog, operation: &str, target: &str, body: &[u8]) -> Result<Value, GlueError> {
+    if target.is_empty() {
+        return Err(GlueError::new(ErrorKind::UnknownOperation, "Missing X-Amz-Target header: expected AWSGlue.<Operation>"));
+    }
+    if ServiceModel::glue().operation(operation).is_none() || !target.starts_with("AWSGlue.") {
+        return Err(GlueError::new(ErrorKind::UnknownOperation, format!("Unknown operation {target}: not an AWS Glue operation")));
+    }
+    if !Catalog::serves(operation) {
+        return Err(GlueError::new(
+            ErrorKind::UnknownOperation,
+            format!("Operation {operation} is part of the Glue API but not implemented by Weir yet"),
+        ));
+    }
+    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body).map_err(|e| GlueError::serialization(format!("Request body is not valid JSON: {e}")))?
+    };
+    validate::validate_input(operation, &request)?;
+    let response = catalog.call(operation, &request).await?;
+    Ok(output::shape_output(operation, response))
+}
+
+fn error_body(e: &GlueError, request_id: &str, operation: &str) -> (StatusCode, Value) {
+    let status = StatusCode::from_u16(e.kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = if e.kind == ErrorKind::InternalService {
+        tracing::error!(request_id, operation, error = %e.message, "internal error");
+        format!("Internal error; see the service log for request id {request_id}")
+    } else {
+        tracing::debug!(request_id, operation, error = %e, "request rejected");
+        e.message.clone()
+    };
+    (status, json!({ "__type": e.kind.shape_name(), "Message": message }))
+}
+
+fn request_id() -> String {
+    let mut rng = rand::thread_rng();
+    format!("{:016x}{:016x}", rng.gen::<u64>(), rng.gen::<u64>())
+}

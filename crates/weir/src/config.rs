@@ -1,0 +1,146 @@
+//! Weir's configuration: one typed struct, layered defaults → config file → `WEIR__…`
+//! environment variables → command-line flags, validated at start-up.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use base64::Engine;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Everything `weir serve` and `weir migrate` need.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP service listens on. Loopback by default: requests are not authenticated yet.
+    pub listen: SocketAddr,
+    /// Directory for Weir's local state: the SQLite metastore and the secrets key.
+    pub data_dir: PathBuf,
+    /// Metastore URL: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`. Default: `sqlite://<data_dir>/metastore.db`.
+    pub metastore: Option<String>,
+    pub catalog: CatalogConfig,
+    pub secrets: SecretsConfig,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
+    pub log: String,
+}
+
+/// The catalog Weir serves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogConfig {
+    /// The account id returned as `CatalogId` and used in ARNs (12 digits).
+    pub account_id: String,
+    /// The region used in ARNs.
+    pub region: String,
+}
+
+/// The key that encrypts secret connection properties at rest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// The key itself, base64 of 32 bytes. When absent, `key_file` is used.
+    pub key: Option<String>,
+    /// A file holding the key (created with a random key if missing). Default: `<data_dir>/secrets.key`.
+    pub key_file: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 4270)),
+            data_dir: PathBuf::from(".weir"),
+            metastore: None,
+            catalog: CatalogConfig { account_id: "123456789012".into(), region: "us-east-1".into() },
+            secrets: SecretsConfig::default(),
+            log: "info".into(),
+        }
+    }
+}
+
+/// Settings given on the command line; they override every other layer.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metastore: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers: defaults, then `file` (if given), then `WEIR__*` variables, then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                bail!("config file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("WEIR__").split("__"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .context("invalid configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.catalog.account_id.len() != 12 || !self.catalog.account_id.chars().all(|c| c.is_ascii_digit()) {
+            bail!("catalog.account_id must be 12 digits, got '{}'", self.catalog.account_id);
+        }
+        if let Some(url) = &self.metastore {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+                bail!("metastore must be a sqlite:// or postgres:// URL, got '{url}'");
+            }
+        }
+        Ok(())
+    }
+
+    /// The metastore URL, defaulting to a SQLite file in the data dir.
+    pub fn metastore_url(&self) -> String {
+        self.metastore.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("metastore.db").display()))
+    }
+
+    /// The secrets key: from `secrets.key`, or read from (or created in) the key file.
+    pub fn secrets_key(&self) -> anyhow::Result<[u8; 32]> {
+        let decode = |text: &str, from: &str| -> anyhow::Result<[u8; 32]> {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .with_context(|| format!("{from} is not base64"))?;
+            bytes.try_into().map_err(|_| anyhow::anyhow!("{from} must be 32 bytes (base64)"))
+        };
+        if let Some(key) = &self.secrets.key {
+            return decode(key, "secrets.key");
+        }
+        let path = self.secrets.key_file.clone().unwrap_or_else(|| self.data_dir.join("secrets.key"));
+        if path.exists() {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            return decode(&text, &path.display().to_string());
+        }
+        let key = weir_catalog::SecretBox::generate_key();
+        write_private(&path, &base64::engine::general_purpose::STANDARD.encode(key))?;
+        Ok(key)
+    }
+}
+
+/// Writes a file readable by its owner only.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}

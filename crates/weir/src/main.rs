@@ -1,0 +1,141 @@
+//! `weir`: the composition root. It alone parses the command line, reads configuration,
+//! installs logging and picks the concrete metastore.
+
+mod config;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
+use weir_metastore::Metastore;
+use weir_server::{AppState, Metrics};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "weir", version, about = "Weir: a self-hosted, Glue-compatible data integration service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service: the Glue API (POST /), /health and /metrics.
+    Serve(Settings),
+    /// Apply the metastore's schema migrations and exit (`serve` applies them too).
+    Migrate(Settings),
+}
+
+#[derive(Args)]
+struct Settings {
+    /// Config file (TOML); `WEIR__…` environment variables override it.
+    #[arg(long, env = "WEIR_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:4270].
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Directory for local state [default: ./.weir].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Metastore URL: sqlite://PATH or postgres://… [default: SQLite in the data dir].
+    #[arg(long)]
+    metastore: Option<String>,
+}
+
+impl Settings {
+    fn load(self) -> anyhow::Result<Config> {
+        let overrides = Overrides { listen: self.listen, data_dir: self.data_dir, metastore: self.metastore };
+        Config::load(self.config.as_deref(), overrides)
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Serve(settings) => serve(settings.load()?).await,
+            Command::Migrate(settings) => migrate(settings.load()?).await,
+        }
+    })
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn open_metastore(config: &Config) -> anyhow::Result<Metastore> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let url = config.metastore_url();
+    let store = Metastore::connect(&url).await.with_context(|| format!("connecting to the metastore {}", redact(&url)))?;
+    let applied = store.migrate().await.context("migrating the metastore")?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied metastore migrations");
+    }
+    Ok(store)
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    init_logging(&config);
+    let store = open_metastore(&config).await?;
+    store.close().await;
+    println!("metastore {} is up to date", redact(&config.metastore_url()));
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    init_logging(&config);
+    let store = open_metastore(&config).await?;
+    let identity = CatalogIdentity { account_id: config.catalog.account_id.clone(), region: config.catalog.region.clone() };
+    let secrets = SecretBox::new(&config.secrets_key()?);
+    let catalog = Catalog::new(store.clone(), identity, secrets, Arc::new(SystemClock));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    if addr.ip().is_loopback() {
+        tracing::info!(%addr, "Weir is listening on loopback only: requests are not authenticated yet");
+    } else {
+        tracing::warn!(%addr, "Weir is listening beyond loopback WITHOUT authentication: anyone who reaches it can change the catalog");
+    }
+    // The first line on stdout tells scripts where the service is, once it is ready.
+    println!("weir listening on http://{addr}");
+    let state = AppState { catalog, metrics: Arc::new(Metrics::default()) };
+    weir_server::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("Weir stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}
+
+/// A metastore URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
