@@ -106,23 +106,27 @@ async fn insert_index_values(
 ) -> Result<()> {
     for key in indexed {
         let Some(raw) = values.get(key.key_pos) else { continue };
-        let (text, num) = match index_value(&key.type_name, raw) {
-            Some(IndexValue::Number(n)) => (None, Some(n)),
-            Some(IndexValue::Text(t)) => (Some(t), None),
-            None => (None, None),
+        // One statement per value kind: a cached PostgreSQL statement keeps the parameter types of
+        // its first use, so a NULL in one execution and a value in the next must not share one.
+        let (q, value) = match index_value(&key.type_name, raw) {
+            Some(IndexValue::Number(n)) => (
+                "INSERT INTO partition_index_values (partition_id, table_id, key_pos, num_value) VALUES ($1, $2, $3, $4)",
+                Bind::Num(n),
+            ),
+            Some(IndexValue::Text(t)) => (
+                "INSERT INTO partition_index_values (partition_id, table_id, key_pos, text_value) VALUES ($1, $2, $3, $4)",
+                Bind::Text(t),
+            ),
+            None => continue,
         };
-        let q = tx.sql(
-            "INSERT INTO partition_index_values (partition_id, table_id, key_pos, text_value, num_value) \
-             VALUES ($1, $2, $3, $4, $5)",
-        );
-        sqlx::query(&q)
-            .bind(partition_id)
-            .bind(table_id)
-            .bind(key.key_pos as i64)
-            .bind(text)
-            .bind(num)
-            .execute(tx.conn())
-            .await?;
+        let q = tx.sql(q);
+        let query = sqlx::query(&q).bind(partition_id).bind(table_id).bind(key.key_pos as i64);
+        let query = match value {
+            Bind::Num(n) => query.bind(n),
+            Bind::Text(t) => query.bind(t),
+            Bind::Int(i) => query.bind(i),
+        };
+        query.execute(tx.conn()).await?;
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ pub async fn remove(tx: &mut Tx, arn: &str, key: &str) -> Result<()> {
 /// Drops the tags of a resource and of every resource whose ARN extends `arn_prefix + "/"`
 /// (a database's tables and functions).
 pub async fn remove_resource(tx: &mut Tx, arn: &str) -> Result<()> {
-    let q = tx.sql("DELETE FROM tags WHERE arn = $1 OR substr(arn, 1, $2) = $3");
+    let q = tx.sql("DELETE FROM tags WHERE arn = $1 OR substr(arn, 1, CAST($2 AS INTEGER)) = $3");
     let prefix = format!("{arn}/");
     sqlx::query(&q).bind(arn).bind(prefix.chars().count() as i64).bind(&prefix).execute(tx.conn()).await?;
     Ok(())
