@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds Weir, starts `weir serve` on 127.0.0.1:4270 (data in ./.weir), runs the sample session
+# (scripts/sample-session.sh: a partitioned table driven with the AWS CLI), then keeps serving
+# until Ctrl-C. Installs the AWS CLI into a venv if it is not on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/cargo-env.sh
+listen="${WEIR_LISTEN:-127.0.0.1:4270}"
+
+if ! command -v aws >/dev/null 2>&1; then
+    venv="${WEIR_VENV:-$HOME/.cache/weir/venv}"
+    if [ ! -x "$venv/bin/aws" ]; then
+        echo "== installing the AWS CLI into $venv"
+        python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check awscli
+    fi
+    export PATH="$venv/bin:$PATH"
+fi
+
+echo "== building weir"
+cargo build --release -p weir
+weir="$CARGO_TARGET_DIR/release/weir"
+
+"$weir" serve --listen "$listen" --data-dir .weir &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+for _ in $(seq 1 100); do
+    curl -fs "http://$listen/health" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+scripts/sample-session.sh "http://$listen"
+echo
+echo "Weir is serving the Glue API on http://$listen (Ctrl-C stops it). Try:"
+echo "  aws glue get-databases --endpoint-url http://$listen"
+wait $server

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace (unit, property, conformance on SQLite and PostgreSQL)
+# and the boto3 / AWS CLI compatibility suite against a real `weir serve`.
+# Installs what it needs: mold (optional), a Python venv with boto3, awscli and pytest,
+# and PostgreSQL when none answers on 127.0.0.1:5432.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if [ "$(id -u)" = 0 ] && ! command -v mold >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mold >/dev/null) || echo "(mold not installed; using the default linker)"
+fi
+source scripts/cargo-env.sh
+source scripts/ensure-postgres.sh
+
+venv="${WEIR_VENV:-$HOME/.cache/weir/venv}"
+if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import boto3, awscli' 2>/dev/null; then
+    echo "== creating the Python venv $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r tests/compat/requirements.txt
+fi
+
+echo "== building"
+cargo build --locked -p weir
+
+echo "== Rust tests"
+if command -v cargo-nextest >/dev/null 2>&1; then
+    cargo nextest run --locked --workspace --no-fail-fast
+else
+    cargo test --locked --workspace --no-fail-fast
+fi
+
+echo "== compatibility suite (boto3, AWS CLI) on SQLite and PostgreSQL"
+export WEIR_BIN="$CARGO_TARGET_DIR/debug/weir"
+export PATH="$venv/bin:$PATH"
+set +e
+"$venv/bin/pytest" -q -p no:cacheprovider tests/compat
+status=$?
+set -e
+if [ $status -eq 5 ]; then
+    echo "pytest collected no tests" >&2
+    exit 1
+fi
+exit $status
