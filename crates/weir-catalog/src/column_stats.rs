@@ -9,31 +9,53 @@ use crate::request::Req;
 use crate::{error_detail, Catalog};
 
 /// Resolves the owner of the statistics: the table, or (with `for_partition`) one partition.
-async fn owner(tx: &mut Tx, req: Req<'_>, for_partition: bool) -> Result<(PartitionedTable, String)> {
+async fn owner(
+    tx: &mut Tx,
+    req: Req<'_>,
+    for_partition: bool,
+) -> Result<(PartitionedTable, String)> {
     let t = partitioned_table(tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
     if !for_partition {
         return Ok((t, column_stats::owner_key(None)));
     }
     let values = req.strings("PartitionValues");
     if values.len() != t.keys.len() || partitions::get(tx, t.table.id, &values).await?.is_none() {
-        return Err(GlueError::not_found(format!("Partition not found: table {} has no partition with values {values:?}", t.table.name)));
+        return Err(GlueError::not_found(format!(
+            "Partition not found: table {} has no partition with values {values:?}",
+            t.table.name
+        )));
     }
     Ok((t, column_stats::owner_key(Some(&values))))
 }
 
 /// The table's column names (data columns and partition keys).
 fn has_column(t: &PartitionedTable, column: &str) -> bool {
-    let columns = t.table.doc.pointer("/StorageDescriptor/Columns").and_then(Value::as_array).into_iter().flatten();
-    columns.filter_map(|c| c.get("Name").and_then(Value::as_str)).any(|n| n.eq_ignore_ascii_case(column))
+    let columns = t
+        .table
+        .doc
+        .pointer("/StorageDescriptor/Columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    columns
+        .filter_map(|c| c.get("Name").and_then(Value::as_str))
+        .any(|n| n.eq_ignore_ascii_case(column))
         || t.keys.iter().any(|k| k.name.eq_ignore_ascii_case(column))
 }
 
 fn column_not_found(t: &PartitionedTable, column: &str) -> GlueError {
-    GlueError::not_found(format!("Column {column} not found in table {}.", t.table.name))
+    GlueError::not_found(format!(
+        "Column {column} not found in table {}.",
+        t.table.name
+    ))
 }
 
 impl Catalog {
-    pub(crate) async fn get_column_statistics(&self, req: Req<'_>, for_partition: bool) -> Result<Value> {
+    pub(crate) async fn get_column_statistics(
+        &self,
+        req: Req<'_>,
+        for_partition: bool,
+    ) -> Result<Value> {
         let mut tx = self.store.read().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let mut list = Vec::new();
@@ -58,12 +80,19 @@ impl Catalog {
         Ok(json!({ "ColumnStatisticsList": list, "Errors": errors }))
     }
 
-    pub(crate) async fn update_column_statistics(&self, req: Req<'_>, for_partition: bool) -> Result<Value> {
+    pub(crate) async fn update_column_statistics(
+        &self,
+        req: Req<'_>,
+        for_partition: bool,
+    ) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let mut errors = Vec::new();
         for stats in req.array("ColumnStatisticsList") {
-            let column = stats.get("ColumnName").and_then(Value::as_str).unwrap_or_default();
+            let column = stats
+                .get("ColumnName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if has_column(&t, column) {
                 column_stats::upsert(&mut tx, t.table.id, &owner, column, stats).await?;
             } else {
@@ -74,7 +103,11 @@ impl Catalog {
         Ok(json!({ "Errors": errors }))
     }
 
-    pub(crate) async fn delete_column_statistics(&self, req: Req<'_>, for_partition: bool) -> Result<Value> {
+    pub(crate) async fn delete_column_statistics(
+        &self,
+        req: Req<'_>,
+        for_partition: bool,
+    ) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let column = req.str("ColumnName")?;
@@ -82,7 +115,9 @@ impl Catalog {
             return Err(column_not_found(&t, column));
         }
         if !column_stats::delete(&mut tx, t.table.id, &owner, column).await? {
-            return Err(GlueError::not_found(format!("No statistics for column {column}.")));
+            return Err(GlueError::not_found(format!(
+                "No statistics for column {column}."
+            )));
         }
         tx.commit().await?;
         Ok(json!({}))

@@ -17,11 +17,17 @@ use crate::{error_detail, Catalog};
 /// Whether a connection property holds a secret (any `*PASSWORD`, `*_SECRET`, `SECRET_KEY`…).
 fn is_secret_property(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    k.ends_with("PASSWORD") || k.ends_with("_SECRET") || k == "SECRET_KEY" || k.ends_with("SECRET_ACCESS_KEY")
+    k.ends_with("PASSWORD")
+        || k.ends_with("_SECRET")
+        || k == "SECRET_KEY"
+        || k.ends_with("SECRET_ACCESS_KEY")
 }
 
 /// Credential members of `AuthenticationConfigurationInput`.
-const CREDENTIAL_MEMBERS: &[&str] = &["BasicAuthenticationCredentials", "CustomAuthenticationCredentials"];
+const CREDENTIAL_MEMBERS: &[&str] = &[
+    "BasicAuthenticationCredentials",
+    "CustomAuthenticationCredentials",
+];
 
 /// Splits a `ConnectionInput` into the stored document and its secret parts.
 fn split_secrets(input: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
@@ -29,8 +35,15 @@ fn split_secrets(input: &Map<String, Value>) -> (Map<String, Value>, Map<String,
     doc.remove("ValidateCredentials");
     doc.remove("ValidateForComputeEnvironments");
     let mut secrets = Map::new();
-    if let Some(props) = doc.get_mut("ConnectionProperties").and_then(Value::as_object_mut) {
-        let keys: Vec<String> = props.keys().filter(|k| is_secret_property(k)).cloned().collect();
+    if let Some(props) = doc
+        .get_mut("ConnectionProperties")
+        .and_then(Value::as_object_mut)
+    {
+        let keys: Vec<String> = props
+            .keys()
+            .filter(|k| is_secret_property(k))
+            .cloned()
+            .collect();
         let mut sealed = Map::new();
         for k in keys {
             if let Some(v) = props.remove(&k) {
@@ -41,14 +54,21 @@ fn split_secrets(input: &Map<String, Value>) -> (Map<String, Value>, Map<String,
             secrets.insert("ConnectionProperties".into(), Value::Object(sealed));
         }
     }
-    if let Some(auth) = doc.get_mut("AuthenticationConfiguration").and_then(Value::as_object_mut) {
+    if let Some(auth) = doc
+        .get_mut("AuthenticationConfiguration")
+        .and_then(Value::as_object_mut)
+    {
         let mut sealed = Map::new();
         for member in CREDENTIAL_MEMBERS {
             if let Some(v) = auth.remove(*member) {
                 sealed.insert((*member).into(), v);
             }
         }
-        if let Some(creds) = auth.get_mut("OAuth2Properties").and_then(Value::as_object_mut).and_then(|o| o.remove("OAuth2Credentials")) {
+        if let Some(creds) = auth
+            .get_mut("OAuth2Properties")
+            .and_then(Value::as_object_mut)
+            .and_then(|o| o.remove("OAuth2Credentials"))
+        {
             sealed.insert("OAuth2Credentials".into(), creds);
         }
         if !sealed.is_empty() {
@@ -63,14 +83,26 @@ fn not_found(name: &str) -> GlueError {
 }
 
 impl Catalog {
-    fn seal_connection(&self, input: &Map<String, Value>, creation_time: f64) -> Result<(String, Value, Option<String>)> {
-        let name = input.get("Name").and_then(Value::as_str).unwrap_or_default().to_string();
+    fn seal_connection(
+        &self,
+        input: &Map<String, Value>,
+        creation_time: f64,
+    ) -> Result<(String, Value, Option<String>)> {
+        let name = input
+            .get("Name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let (mut doc, secrets) = split_secrets(input);
         doc.insert("CreationTime".into(), json!(creation_time));
         doc.insert("LastUpdatedTime".into(), json!(self.now()));
         doc.insert("Status".into(), json!("READY"));
         doc.insert("ConnectionSchemaVersion".into(), json!(1));
-        let sealed = if secrets.is_empty() { None } else { Some(self.secrets.seal(&Value::Object(secrets).to_string())?) };
+        let sealed = if secrets.is_empty() {
+            None
+        } else {
+            Some(self.secrets.seal(&Value::Object(secrets).to_string())?)
+        };
         Ok((name, Value::Object(doc), sealed))
     }
 
@@ -78,10 +110,17 @@ impl Catalog {
     fn connection_out(&self, row: ConnectionRow, hide_password: bool) -> Result<Value> {
         let mut doc = row.doc;
         if let (false, Some(sealed)) = (hide_password, &row.secrets) {
-            let secrets: Value = serde_json::from_str(&self.secrets.open(sealed)?)
-                .map_err(|e| GlueError::internal(format!("connection {} secrets: {e}", row.name)))?;
-            if let Some(props) = secrets.get("ConnectionProperties").and_then(Value::as_object) {
-                let target = doc.as_object_mut().map(|d| d.entry("ConnectionProperties").or_insert_with(|| json!({})));
+            let secrets: Value =
+                serde_json::from_str(&self.secrets.open(sealed)?).map_err(|e| {
+                    GlueError::internal(format!("connection {} secrets: {e}", row.name))
+                })?;
+            if let Some(props) = secrets
+                .get("ConnectionProperties")
+                .and_then(Value::as_object)
+            {
+                let target = doc
+                    .as_object_mut()
+                    .map(|d| d.entry("ConnectionProperties").or_insert_with(|| json!({})));
                 if let Some(Value::Object(target)) = target {
                     target.extend(props.clone());
                 }
@@ -91,14 +130,18 @@ impl Catalog {
     }
 
     pub(crate) async fn create_connection(&self, req: Req<'_>) -> Result<Value> {
-        let (name, doc, sealed) = self.seal_connection(req.object("ConnectionInput")?, self.now())?;
+        let (name, doc, sealed) =
+            self.seal_connection(req.object("ConnectionInput")?, self.now())?;
         let mut tx = self.store.write().await?;
         if connections::get(&mut tx, &name).await?.is_some() {
-            return Err(GlueError::already_exists(format!("Connection {name} already exists.")));
+            return Err(GlueError::already_exists(format!(
+                "Connection {name} already exists."
+            )));
         }
         connections::insert(&mut tx, &name, &doc, sealed.as_deref()).await?;
         if let Some(t) = req.get("Tags").and_then(Value::as_object) {
-            self.put_tags(&mut tx, &self.connection_arn(&name), t).await?;
+            self.put_tags(&mut tx, &self.connection_arn(&name), t)
+                .await?;
         }
         tx.commit().await?;
         Ok(json!({ "CreateConnectionStatus": "READY" }))
@@ -107,7 +150,9 @@ impl Catalog {
     pub(crate) async fn get_connection(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("Name")?;
         let mut tx = self.store.read().await?;
-        let row = connections::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+        let row = connections::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
         Ok(json!({ "Connection": self.connection_out(row, req.bool("HidePassword"))? }))
     }
 
@@ -124,13 +169,20 @@ impl Catalog {
             rows.retain(|r| {
                 let own = crate::request::strings(r.doc.get("MatchCriteria"));
                 criteria.iter().all(|c| own.contains(c))
-                    && ctype.is_none_or(|t| r.doc.get("ConnectionType").and_then(Value::as_str) == Some(t))
+                    && ctype.is_none_or(|t| {
+                        r.doc.get("ConnectionType").and_then(Value::as_str) == Some(t)
+                    })
             });
         }
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next = more.then(|| rows.last().map(|r| encode_token(&json!(r.name)))).flatten();
-        let list = rows.into_iter().map(|r| self.connection_out(r, hide)).collect::<Result<Vec<_>>>()?;
+        let next = more
+            .then(|| rows.last().map(|r| encode_token(&json!(r.name))))
+            .flatten();
+        let list = rows
+            .into_iter()
+            .map(|r| self.connection_out(r, hide))
+            .collect::<Result<Vec<_>>>()?;
         let mut out = json!({ "ConnectionList": list });
         if let Some(token) = next {
             out["NextToken"] = json!(token);
@@ -141,11 +193,20 @@ impl Catalog {
     pub(crate) async fn update_connection(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("Name")?;
         let mut tx = self.store.write().await?;
-        let current = connections::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
-        let creation_time = current.doc.get("CreationTime").and_then(Value::as_f64).unwrap_or_default();
-        let (new_name, doc, sealed) = self.seal_connection(req.object("ConnectionInput")?, creation_time)?;
+        let current = connections::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
+        let creation_time = current
+            .doc
+            .get("CreationTime")
+            .and_then(Value::as_f64)
+            .unwrap_or_default();
+        let (new_name, doc, sealed) =
+            self.seal_connection(req.object("ConnectionInput")?, creation_time)?;
         if new_name != name && connections::get(&mut tx, &new_name).await?.is_some() {
-            return Err(GlueError::already_exists(format!("Connection {new_name} already exists.")));
+            return Err(GlueError::already_exists(format!(
+                "Connection {new_name} already exists."
+            )));
         }
         connections::update(&mut tx, name, &new_name, &doc, sealed.as_deref()).await?;
         if new_name != name {
@@ -165,7 +226,8 @@ impl Catalog {
 
     pub(crate) async fn delete_connection(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
-        self.remove_connection(&mut tx, req.str("ConnectionName")?).await?;
+        self.remove_connection(&mut tx, req.str("ConnectionName")?)
+            .await?;
         tx.commit().await?;
         Ok(json!({}))
     }

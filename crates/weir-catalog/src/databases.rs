@@ -9,8 +9,14 @@ use crate::request::{encode_token, Req};
 use crate::Catalog;
 
 /// Members of `DatabaseInput` kept in the stored `Database` document.
-const INPUT_MEMBERS: &[&str] =
-    &["Description", "LocationUri", "Parameters", "CreateTableDefaultPermissions", "TargetDatabase", "FederatedDatabase"];
+const INPUT_MEMBERS: &[&str] = &[
+    "Description",
+    "LocationUri",
+    "Parameters",
+    "CreateTableDefaultPermissions",
+    "TargetDatabase",
+    "FederatedDatabase",
+];
 
 fn database_doc(input: &Map<String, Value>, name: &str, create_time: f64) -> Value {
     let mut doc = Map::new();
@@ -33,9 +39,17 @@ impl Catalog {
         let name = fold(req.nested("DatabaseInput")?.str("Name")?);
         let mut tx = self.store.write().await?;
         if databases::get(&mut tx, &name).await?.is_some() {
-            return Err(GlueError::already_exists(format!("Database {name} already exists.")));
+            return Err(GlueError::already_exists(format!(
+                "Database {name} already exists."
+            )));
         }
-        databases::insert(&mut tx, &name, &database_doc(input, &name, self.now()), self.now()).await?;
+        databases::insert(
+            &mut tx,
+            &name,
+            &database_doc(input, &name, self.now()),
+            self.now(),
+        )
+        .await?;
         if let Some(t) = req.get("Tags").and_then(Value::as_object) {
             self.put_tags(&mut tx, &self.database_arn(&name), t).await?;
         }
@@ -55,20 +69,33 @@ impl Catalog {
         let share = req.opt_str("ResourceShareType").unwrap_or("ALL");
         let names_only = !req.array("AttributesToGet").is_empty();
         if names_only && !req.strings("AttributesToGet").iter().any(|a| a == "NAME") {
-            return Err(GlueError::invalid_input("AttributesToGet must include NAME"));
+            return Err(GlueError::invalid_input(
+                "AttributesToGet must include NAME",
+            ));
         }
         let mut tx = self.store.read().await?;
         let rows = if share == "FOREIGN" {
             Vec::new() // Weir serves one account: nothing is shared into it.
         } else {
-            databases::list(&mut tx, after.as_ref().and_then(Value::as_str), limit as i64 + 1).await?
+            databases::list(
+                &mut tx,
+                after.as_ref().and_then(Value::as_str),
+                limit as i64 + 1,
+            )
+            .await?
         };
         let more = rows.len() > limit;
         let list: Vec<Value> = rows
             .into_iter()
             .take(limit)
             .filter(|r| share != "FEDERATED" || r.doc.get("FederatedDatabase").is_some())
-            .map(|r| if names_only { database_attributes(&r.doc, &req.strings("AttributesToGet")) } else { r.doc })
+            .map(|r| {
+                if names_only {
+                    database_attributes(&r.doc, &req.strings("AttributesToGet"))
+                } else {
+                    r.doc
+                }
+            })
             .map(|d| self.with_catalog_id(d))
             .collect();
         let mut out = json!({ "DatabaseList": list });
@@ -91,8 +118,18 @@ impl Catalog {
                 "DatabaseInput.Name '{new_name}' differs from Name '{name}': renaming a database is not supported"
             )));
         }
-        let create_time = db.doc.get("CreateTime").and_then(Value::as_f64).unwrap_or_else(|| self.now());
-        databases::update(&mut tx, db.id, &db.name, &database_doc(input, &db.name, create_time)).await?;
+        let create_time = db
+            .doc
+            .get("CreateTime")
+            .and_then(Value::as_f64)
+            .unwrap_or_else(|| self.now());
+        databases::update(
+            &mut tx,
+            db.id,
+            &db.name,
+            &database_doc(input, &db.name, create_time),
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -102,7 +139,11 @@ impl Catalog {
         let mut tx = self.store.write().await?;
         let db = names::database(&mut tx, req.str("Name")?).await?;
         databases::delete(&mut tx, db.id).await?;
-        for arn in [self.database_arn(&db.name), self.tables_arn_prefix(&db.name), self.functions_arn_prefix(&db.name)] {
+        for arn in [
+            self.database_arn(&db.name),
+            self.tables_arn_prefix(&db.name),
+            self.functions_arn_prefix(&db.name),
+        ] {
             tags::remove_resource(&mut tx, &arn).await?;
         }
         tx.commit().await?;
@@ -112,7 +153,10 @@ impl Catalog {
 
 fn database_attributes(doc: &Value, attributes: &[String]) -> Value {
     let mut out = Map::new();
-    out.insert("Name".into(), doc.get("Name").cloned().unwrap_or(Value::Null));
+    out.insert(
+        "Name".into(),
+        doc.get("Name").cloned().unwrap_or(Value::Null),
+    );
     if attributes.iter().any(|a| a == "TARGET_DATABASE") {
         if let Some(t) = doc.get("TargetDatabase") {
             out.insert("TargetDatabase".into(), t.clone());

@@ -8,7 +8,13 @@ use crate::names;
 use crate::request::{encode_token, Req};
 use crate::Catalog;
 
-const INPUT_MEMBERS: &[&str] = &["ClassName", "OwnerName", "FunctionType", "OwnerType", "ResourceUris"];
+const INPUT_MEMBERS: &[&str] = &[
+    "ClassName",
+    "OwnerName",
+    "FunctionType",
+    "OwnerType",
+    "ResourceUris",
+];
 
 fn function_doc(input: Req<'_>, database: &str, create_time: f64) -> Result<Value> {
     let mut doc = Map::new();
@@ -30,7 +36,11 @@ fn not_found(name: &str) -> GlueError {
 /// The function-name pattern of GetUserDefinedFunctions: `*` matches any run of characters,
 /// `|` separates alternatives; otherwise a regular expression, matched whole.
 fn pattern(p: &str) -> Result<regex::Regex> {
-    let re = p.split('|').map(|alt| regex_alternative(alt)).collect::<Vec<_>>().join("|");
+    let re = p
+        .split('|')
+        .map(regex_alternative)
+        .collect::<Vec<_>>()
+        .join("|");
     regex::Regex::new(&format!("(?i)^(?:{re})$"))
         .map_err(|e| GlueError::invalid_input(format!("Pattern '{p}' is not a valid pattern: {e}")))
 }
@@ -56,9 +66,17 @@ impl Catalog {
         let mut tx = self.store.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         if functions::get(&mut tx, db.id, name).await?.is_some() {
-            return Err(GlueError::already_exists(format!("Function {name} already exists.")));
+            return Err(GlueError::already_exists(format!(
+                "Function {name} already exists."
+            )));
         }
-        functions::upsert(&mut tx, db.id, name, &function_doc(input, &db.name, self.now())?).await?;
+        functions::upsert(
+            &mut tx,
+            db.id,
+            name,
+            &function_doc(input, &db.name, self.now())?,
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -67,7 +85,9 @@ impl Catalog {
         let mut tx = self.store.read().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         let name = req.str("FunctionName")?;
-        let f = functions::get(&mut tx, db.id, name).await?.ok_or_else(|| not_found(name))?;
+        let f = functions::get(&mut tx, db.id, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
         Ok(json!({ "UserDefinedFunction": self.with_catalog_id(f.doc) }))
     }
 
@@ -75,7 +95,9 @@ impl Catalog {
         let limit = req.page_size(100);
         let matcher = pattern(req.str("Pattern")?)?;
         let token = req.next_token()?;
-        let after = token.as_ref().and_then(|t| Some((t.get(0)?.as_str()?, t.get(1)?.as_str()?)));
+        let after = token
+            .as_ref()
+            .and_then(|t| Some((t.get(0)?.as_str()?, t.get(1)?.as_str()?)));
         let mut tx = self.store.read().await?;
         let database_id = match req.opt_str("DatabaseName") {
             Some(name) => Some(names::database(&mut tx, name).await?.id),
@@ -85,8 +107,16 @@ impl Catalog {
         rows.retain(|f| matcher.is_match(&f.name));
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next = more.then(|| rows.last().map(|f| encode_token(&json!([f.database_name, f.name])))).flatten();
-        let list: Vec<Value> = rows.into_iter().map(|f| self.with_catalog_id(f.doc)).collect();
+        let next = more
+            .then(|| {
+                rows.last()
+                    .map(|f| encode_token(&json!([f.database_name, f.name])))
+            })
+            .flatten();
+        let list: Vec<Value> = rows
+            .into_iter()
+            .map(|f| self.with_catalog_id(f.doc))
+            .collect();
         let mut out = json!({ "UserDefinedFunctions": list });
         if let Some(token) = next {
             out["NextToken"] = json!(token);
@@ -99,17 +129,31 @@ impl Catalog {
         let name = req.str("FunctionName")?;
         let mut tx = self.store.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
-        let current = functions::get(&mut tx, db.id, name).await?.ok_or_else(|| not_found(name))?;
-        let create_time = current.doc.get("CreateTime").and_then(Value::as_f64).unwrap_or_default();
+        let current = functions::get(&mut tx, db.id, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
+        let create_time = current
+            .doc
+            .get("CreateTime")
+            .and_then(Value::as_f64)
+            .unwrap_or_default();
         let new_name = input.str("FunctionName")?;
         if new_name != name {
             if functions::get(&mut tx, db.id, new_name).await?.is_some() {
-                return Err(GlueError::already_exists(format!("Function {new_name} already exists.")));
+                return Err(GlueError::already_exists(format!(
+                    "Function {new_name} already exists."
+                )));
             }
             functions::delete(&mut tx, db.id, name).await?;
             tags::remove_resource(&mut tx, &self.function_arn(&db.name, name)).await?;
         }
-        functions::upsert(&mut tx, db.id, new_name, &function_doc(input, &db.name, create_time)?).await?;
+        functions::upsert(
+            &mut tx,
+            db.id,
+            new_name,
+            &function_doc(input, &db.name, create_time)?,
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -126,4 +170,3 @@ impl Catalog {
         Ok(json!({}))
     }
 }
-

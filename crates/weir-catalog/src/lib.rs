@@ -40,7 +40,10 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> f64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
     }
 }
 
@@ -63,8 +66,18 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn new(store: Metastore, identity: CatalogIdentity, secrets: SecretBox, clock: Arc<dyn Clock>) -> Self {
-        Self { store, identity: Arc::new(identity), secrets: Arc::new(secrets), clock }
+    pub fn new(
+        store: Metastore,
+        identity: CatalogIdentity,
+        secrets: SecretBox,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            identity: Arc::new(identity),
+            secrets: Arc::new(secrets),
+            clock,
+        }
     }
 
     pub fn store(&self) -> &Metastore {
@@ -158,19 +171,54 @@ impl Catalog {
 
 /// Every operation [`Catalog::call`] serves.
 pub const OPERATIONS: &[&str] = &[
-    "CreateDatabase", "GetDatabase", "GetDatabases", "UpdateDatabase", "DeleteDatabase",
-    "CreateTable", "GetTable", "GetTables", "UpdateTable", "DeleteTable", "BatchDeleteTable",
-    "GetTableVersion", "GetTableVersions", "DeleteTableVersion", "BatchDeleteTableVersion", "SearchTables",
-    "CreatePartition", "BatchCreatePartition", "GetPartition", "GetPartitions", "BatchGetPartition",
-    "UpdatePartition", "BatchUpdatePartition", "DeletePartition", "BatchDeletePartition",
-    "CreatePartitionIndex", "GetPartitionIndexes", "DeletePartitionIndex",
-    "GetColumnStatisticsForTable", "UpdateColumnStatisticsForTable", "DeleteColumnStatisticsForTable",
-    "GetColumnStatisticsForPartition", "UpdateColumnStatisticsForPartition", "DeleteColumnStatisticsForPartition",
-    "CreateUserDefinedFunction", "GetUserDefinedFunction", "GetUserDefinedFunctions",
-    "UpdateUserDefinedFunction", "DeleteUserDefinedFunction",
-    "CreateConnection", "GetConnection", "GetConnections", "UpdateConnection", "DeleteConnection",
+    "CreateDatabase",
+    "GetDatabase",
+    "GetDatabases",
+    "UpdateDatabase",
+    "DeleteDatabase",
+    "CreateTable",
+    "GetTable",
+    "GetTables",
+    "UpdateTable",
+    "DeleteTable",
+    "BatchDeleteTable",
+    "GetTableVersion",
+    "GetTableVersions",
+    "DeleteTableVersion",
+    "BatchDeleteTableVersion",
+    "SearchTables",
+    "CreatePartition",
+    "BatchCreatePartition",
+    "GetPartition",
+    "GetPartitions",
+    "BatchGetPartition",
+    "UpdatePartition",
+    "BatchUpdatePartition",
+    "DeletePartition",
+    "BatchDeletePartition",
+    "CreatePartitionIndex",
+    "GetPartitionIndexes",
+    "DeletePartitionIndex",
+    "GetColumnStatisticsForTable",
+    "UpdateColumnStatisticsForTable",
+    "DeleteColumnStatisticsForTable",
+    "GetColumnStatisticsForPartition",
+    "UpdateColumnStatisticsForPartition",
+    "DeleteColumnStatisticsForPartition",
+    "CreateUserDefinedFunction",
+    "GetUserDefinedFunction",
+    "GetUserDefinedFunctions",
+    "UpdateUserDefinedFunction",
+    "DeleteUserDefinedFunction",
+    "CreateConnection",
+    "GetConnection",
+    "GetConnections",
+    "UpdateConnection",
+    "DeleteConnection",
     "BatchDeleteConnection",
-    "TagResource", "UntagResource", "GetTags",
+    "TagResource",
+    "UntagResource",
+    "GetTags",
 ];
 
 /// A Glue `ErrorDetail` for per-entry errors of batch operations.

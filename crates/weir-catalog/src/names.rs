@@ -20,7 +20,11 @@ pub async fn database(tx: &mut Tx, name: &str) -> Result<DatabaseRow> {
         .ok_or_else(|| GlueError::not_found(format!("Database {name} not found.")))
 }
 
-pub async fn table(tx: &mut Tx, database_name: &str, table_name: &str) -> Result<(DatabaseRow, TableRow)> {
+pub async fn table(
+    tx: &mut Tx,
+    database_name: &str,
+    table_name: &str,
+) -> Result<(DatabaseRow, TableRow)> {
     let db = database(tx, database_name).await?;
     let table = tables::get(tx, db.id, &fold(table_name))
         .await?
@@ -36,8 +40,16 @@ pub fn partition_keys(table_doc: &Value) -> Vec<weir_partition_expr::PartitionKe
         .map(|keys| {
             keys.iter()
                 .map(|k| weir_partition_expr::PartitionKey {
-                    name: k.get("Name").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    type_name: k.get("Type").and_then(Value::as_str).unwrap_or("string").to_string(),
+                    name: k
+                        .get("Name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    type_name: k
+                        .get("Type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("string")
+                        .to_string(),
                 })
                 .collect()
         })
@@ -46,7 +58,10 @@ pub fn partition_keys(table_doc: &Value) -> Vec<weir_partition_expr::PartitionKe
 
 impl Catalog {
     fn arn(&self, resource: &str) -> String {
-        format!("arn:aws:glue:{}:{}:{resource}", self.identity.region, self.identity.account_id)
+        format!(
+            "arn:aws:glue:{}:{}:{resource}",
+            self.identity.region, self.identity.account_id
+        )
     }
 
     pub(crate) fn database_arn(&self, database: &str) -> String {
@@ -77,7 +92,10 @@ impl Catalog {
     /// Adds `CatalogId` to an entity document on its way out.
     pub(crate) fn with_catalog_id(&self, mut doc: Value) -> Value {
         if let Some(obj) = doc.as_object_mut() {
-            obj.insert("CatalogId".into(), Value::String(self.identity.account_id.clone()));
+            obj.insert(
+                "CatalogId".into(),
+                Value::String(self.identity.account_id.clone()),
+            );
         }
         doc
     }

@@ -17,21 +17,36 @@ use crate::Catalog;
 const MAX_INDEXES: usize = 3;
 
 /// Partition-key types an index can be built on.
-const INDEXABLE_TYPES: &[&str] = &["string", "char", "varchar", "date", "int", "integer", "bigint", "long", "smallint", "tinyint"];
+const INDEXABLE_TYPES: &[&str] = &[
+    "string", "char", "varchar", "date", "int", "integer", "bigint", "long", "smallint", "tinyint",
+];
 
 fn base_type(type_name: &str) -> String {
-    type_name.split('(').next().unwrap_or_default().trim().to_lowercase()
+    type_name
+        .split('(')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase()
 }
 
 impl Catalog {
     /// Adds an index (a `PartitionIndex` shape) to a table and fills it.
-    pub(crate) async fn add_partition_index(&self, tx: &mut Tx, table_id: i64, table_doc: &Value, index: Req<'_>) -> Result<()> {
+    pub(crate) async fn add_partition_index(
+        &self,
+        tx: &mut Tx,
+        table_id: i64,
+        table_doc: &Value,
+        index: Req<'_>,
+    ) -> Result<()> {
         let name = index.str("IndexName")?;
         let keys = index.strings("Keys");
         let partition_keys = names::partition_keys(table_doc);
         let existing = partitions::list_indexes(tx, table_id).await?;
         if existing.iter().any(|i| i.name == name) {
-            return Err(GlueError::already_exists(format!("Partition index {name} already exists.")));
+            return Err(GlueError::already_exists(format!(
+                "Partition index {name} already exists."
+            )));
         }
         if existing.len() >= MAX_INDEXES {
             return Err(GlueError::limit_exceeded(format!(
@@ -41,9 +56,14 @@ impl Catalog {
         }
         let mut positions = Vec::new();
         for key in &keys {
-            let pos = partition_keys.iter().position(|k| k.name.eq_ignore_ascii_case(key)).ok_or_else(|| {
-                GlueError::invalid_input(format!("PartitionIndex.Keys: '{key}' is not a partition key of the table"))
-            })?;
+            let pos = partition_keys
+                .iter()
+                .position(|k| k.name.eq_ignore_ascii_case(key))
+                .ok_or_else(|| {
+                    GlueError::invalid_input(format!(
+                        "PartitionIndex.Keys: '{key}' is not a partition key of the table"
+                    ))
+                })?;
             let type_name = &partition_keys[pos].type_name;
             if !INDEXABLE_TYPES.contains(&base_type(type_name).as_str()) {
                 return Err(GlueError::invalid_input(format!(
@@ -51,12 +71,19 @@ impl Catalog {
                     INDEXABLE_TYPES.join(", ")
                 )));
             }
-            positions.push(IndexedKey { key_pos: pos, type_name: type_name.clone() });
+            positions.push(IndexedKey {
+                key_pos: pos,
+                type_name: type_name.clone(),
+            });
         }
         let already: Vec<usize> = existing
             .iter()
             .flat_map(|i| i.keys.iter())
-            .filter_map(|k| partition_keys.iter().position(|p| p.name.eq_ignore_ascii_case(k)))
+            .filter_map(|k| {
+                partition_keys
+                    .iter()
+                    .position(|p| p.name.eq_ignore_ascii_case(k))
+            })
             .collect();
         partitions::insert_index(tx, table_id, name, &keys, "ACTIVE").await?;
         for key in positions.iter().filter(|k| !already.contains(&k.key_pos)) {
@@ -67,15 +94,18 @@ impl Catalog {
 
     pub(crate) async fn create_partition_index(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
-        let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
-        self.add_partition_index(&mut tx, table.id, &table.doc, req.nested("PartitionIndex")?).await?;
+        let (_, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        self.add_partition_index(&mut tx, table.id, &table.doc, req.nested("PartitionIndex")?)
+            .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
 
     pub(crate) async fn get_partition_indexes(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.read().await?;
-        let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let (_, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let partition_keys = names::partition_keys(&table.doc);
         let list: Vec<Value> = partitions::list_indexes(&mut tx, table.id)
             .await?
@@ -85,7 +115,10 @@ impl Catalog {
                     .keys
                     .iter()
                     .map(|k| {
-                        let type_name = partition_keys.iter().find(|p| p.name.eq_ignore_ascii_case(k)).map(|p| p.type_name.clone());
+                        let type_name = partition_keys
+                            .iter()
+                            .find(|p| p.name.eq_ignore_ascii_case(k))
+                            .map(|p| p.type_name.clone());
                         json!({ "Name": k, "Type": type_name.unwrap_or_else(|| "string".into()) })
                     })
                     .collect();
@@ -100,9 +133,13 @@ impl Catalog {
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let name = req.str("IndexName")?;
         if !partitions::delete_index(&mut tx, t.table.id, name).await? {
-            return Err(GlueError::not_found(format!("Partition index {name} not found.")));
+            return Err(GlueError::not_found(format!(
+                "Partition index {name} not found."
+            )));
         }
-        let still = partitioned_table(&mut tx, &t.database, &t.table.name).await?.indexed;
+        let still = partitioned_table(&mut tx, &t.database, &t.table.name)
+            .await?
+            .indexed;
         for key in t.indexed.iter().filter(|k| !still.contains(k)) {
             partitions::drop_index_values(&mut tx, t.table.id, key.key_pos).await?;
         }

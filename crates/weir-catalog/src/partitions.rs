@@ -36,11 +36,18 @@ impl PartitionedTable {
     }
 
     fn not_found(&self, values: &[String]) -> GlueError {
-        GlueError::not_found(format!("Partition not found: table {} has no partition with values {values:?}", self.table.name))
+        GlueError::not_found(format!(
+            "Partition not found: table {} has no partition with values {values:?}",
+            self.table.name
+        ))
     }
 }
 
-pub(crate) async fn partitioned_table(tx: &mut Tx, database: &str, table: &str) -> Result<PartitionedTable> {
+pub(crate) async fn partitioned_table(
+    tx: &mut Tx,
+    database: &str,
+    table: &str,
+) -> Result<PartitionedTable> {
     let (db, table) = names::table(tx, database, table).await?;
     let keys = names::partition_keys(&table.doc);
     let mut indexed: Vec<IndexedKey> = Vec::new();
@@ -48,22 +55,40 @@ pub(crate) async fn partitioned_table(tx: &mut Tx, database: &str, table: &str) 
         for key in index.keys {
             if let Some(pos) = keys.iter().position(|k| k.name.eq_ignore_ascii_case(&key)) {
                 if !indexed.iter().any(|i| i.key_pos == pos) {
-                    indexed.push(IndexedKey { key_pos: pos, type_name: keys[pos].type_name.clone() });
+                    indexed.push(IndexedKey {
+                        key_pos: pos,
+                        type_name: keys[pos].type_name.clone(),
+                    });
                 }
             }
         }
     }
-    Ok(PartitionedTable { database: db.name, table, keys, indexed })
+    Ok(PartitionedTable {
+        database: db.name,
+        table,
+        keys,
+        indexed,
+    })
 }
 
 /// The stored `Partition` document for a `PartitionInput`.
-fn partition_doc(t: &PartitionedTable, input: &Value, values: &[String], creation_time: f64) -> Value {
+fn partition_doc(
+    t: &PartitionedTable,
+    input: &Value,
+    values: &[String],
+    creation_time: f64,
+) -> Value {
     let mut doc = Map::new();
     doc.insert("Values".into(), json!(values));
     doc.insert("DatabaseName".into(), json!(t.database));
     doc.insert("TableName".into(), json!(t.table.name));
     doc.insert("CreationTime".into(), json!(creation_time));
-    for member in ["LastAccessTime", "StorageDescriptor", "Parameters", "LastAnalyzedTime"] {
+    for member in [
+        "LastAccessTime",
+        "StorageDescriptor",
+        "Parameters",
+        "LastAnalyzedTime",
+    ] {
         if let Some(v) = input.get(member).filter(|v| !v.is_null()) {
             doc.insert(member.into(), v.clone());
         }
@@ -75,27 +100,42 @@ impl Catalog {
     fn partition_out(&self, row: PartitionRow, exclude_columns: bool) -> Value {
         let mut doc = self.with_catalog_id(row.doc);
         if exclude_columns {
-            if let Some(sd) = doc.get_mut("StorageDescriptor").and_then(Value::as_object_mut) {
+            if let Some(sd) = doc
+                .get_mut("StorageDescriptor")
+                .and_then(Value::as_object_mut)
+            {
                 sd.remove("Columns");
             }
         }
         doc
     }
 
-    async fn insert_partition(&self, tx: &mut Tx, t: &PartitionedTable, input: &Value) -> Result<()> {
+    async fn insert_partition(
+        &self,
+        tx: &mut Tx,
+        t: &PartitionedTable,
+        input: &Value,
+    ) -> Result<()> {
         let values = strings(input.get("Values"));
         t.check_values(&values)?;
         let doc = partition_doc(t, input, &values, self.now());
         match partitions::insert(tx, t.table.id, &values, &doc, &t.indexed).await? {
             Some(_) => Ok(()),
-            None => Err(GlueError::already_exists(format!("Partition already exists: {values:?}"))),
+            None => Err(GlueError::already_exists(format!(
+                "Partition already exists: {values:?}"
+            ))),
         }
     }
 
     pub(crate) async fn create_partition(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
-        self.insert_partition(&mut tx, &t, &Value::Object(req.object("PartitionInput")?.clone())).await?;
+        self.insert_partition(
+            &mut tx,
+            &t,
+            &Value::Object(req.object("PartitionInput")?.clone()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -121,7 +161,9 @@ impl Catalog {
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let values = req.strings("PartitionValues");
         t.check_values(&values)?;
-        let row = partitions::get(&mut tx, t.table.id, &values).await?.ok_or_else(|| t.not_found(&values))?;
+        let row = partitions::get(&mut tx, t.table.id, &values)
+            .await?
+            .ok_or_else(|| t.not_found(&values))?;
         Ok(json!({ "Partition": self.partition_out(row, false) }))
     }
 
@@ -131,7 +173,10 @@ impl Catalog {
         let segment = match req.get("Segment") {
             Some(s) => {
                 let s = Req(s);
-                let (number, total) = (s.opt_i64("SegmentNumber").unwrap_or(0), s.opt_i64("TotalSegments").unwrap_or(1));
+                let (number, total) = (
+                    s.opt_i64("SegmentNumber").unwrap_or(0),
+                    s.opt_i64("TotalSegments").unwrap_or(1),
+                );
                 if number >= total {
                     return Err(GlueError::invalid_input(format!(
                         "Segment.SegmentNumber {number} must be less than Segment.TotalSegments {total}"
@@ -149,15 +194,29 @@ impl Catalog {
             })?),
             None => None,
         };
-        let constraint = filter.as_ref().and_then(|f| index_constraint(f, &t.indexed));
+        let constraint = filter
+            .as_ref()
+            .and_then(|f| index_constraint(f, &t.indexed));
         let source = match &constraint {
-            Some((key_pos, constraint)) => ScanSource::Index { key_pos: *key_pos, constraint },
+            Some((key_pos, constraint)) => ScanSource::Index {
+                key_pos: *key_pos,
+                constraint,
+            },
             None => ScanSource::All,
         };
-        let query = PartitionQuery { source, filter: filter.as_ref(), segment, after_id, limit };
+        let query = PartitionQuery {
+            source,
+            filter: filter.as_ref(),
+            segment,
+            after_id,
+            limit,
+        };
         let (rows, next) = partitions::query(&mut tx, t.table.id, query).await?;
         let exclude = req.bool("ExcludeColumnSchema");
-        let list: Vec<Value> = rows.into_iter().map(|r| self.partition_out(r, exclude)).collect();
+        let list: Vec<Value> = rows
+            .into_iter()
+            .map(|r| self.partition_out(r, exclude))
+            .collect();
         let mut out = json!({ "Partitions": list });
         if let Some(id) = next {
             out["NextToken"] = json!(encode_token(&json!(id)));
@@ -179,16 +238,31 @@ impl Catalog {
         Ok(json!({ "Partitions": found, "UnprocessedKeys": [] }))
     }
 
-    async fn replace_partition(&self, tx: &mut Tx, t: &PartitionedTable, values: &[String], input: &Value) -> Result<()> {
+    async fn replace_partition(
+        &self,
+        tx: &mut Tx,
+        t: &PartitionedTable,
+        values: &[String],
+        input: &Value,
+    ) -> Result<()> {
         t.check_values(values)?;
-        let new_values = input.get("Values").map(|v| strings(Some(v))).filter(|v| !v.is_empty());
+        let new_values = input
+            .get("Values")
+            .map(|v| strings(Some(v)))
+            .filter(|v| !v.is_empty());
         if new_values.as_deref().is_some_and(|v| v != values) {
             return Err(GlueError::invalid_input(
                 "PartitionInput.Values cannot change a partition's values: delete the partition and create it anew",
             ));
         }
-        let row = partitions::get(tx, t.table.id, values).await?.ok_or_else(|| t.not_found(values))?;
-        let creation_time = row.doc.get("CreationTime").and_then(Value::as_f64).unwrap_or_default();
+        let row = partitions::get(tx, t.table.id, values)
+            .await?
+            .ok_or_else(|| t.not_found(values))?;
+        let creation_time = row
+            .doc
+            .get("CreationTime")
+            .and_then(Value::as_f64)
+            .unwrap_or_default();
         let doc = partition_doc(t, input, values, creation_time);
         partitions::update(tx, t.table.id, row.id, values, &doc, &t.indexed).await?;
         Ok(())
@@ -198,7 +272,8 @@ impl Catalog {
         let mut tx = self.store.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let input = Value::Object(req.object("PartitionInput")?.clone());
-        self.replace_partition(&mut tx, &t, &req.strings("PartitionValueList"), &input).await?;
+        self.replace_partition(&mut tx, &t, &req.strings("PartitionValueList"), &input)
+            .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -214,16 +289,24 @@ impl Catalog {
                 if e.kind == weir_model::ErrorKind::InternalService {
                     return Err(e);
                 }
-                errors.push(json!({ "PartitionValueList": values, "ErrorDetail": error_detail(&e) }));
+                errors
+                    .push(json!({ "PartitionValueList": values, "ErrorDetail": error_detail(&e) }));
             }
         }
         tx.commit().await?;
         Ok(json!({ "Errors": errors }))
     }
 
-    async fn remove_partition(&self, tx: &mut Tx, t: &PartitionedTable, values: &[String]) -> Result<()> {
+    async fn remove_partition(
+        &self,
+        tx: &mut Tx,
+        t: &PartitionedTable,
+        values: &[String],
+    ) -> Result<()> {
         t.check_values(values)?;
-        let row = partitions::get(tx, t.table.id, values).await?.ok_or_else(|| t.not_found(values))?;
+        let row = partitions::get(tx, t.table.id, values)
+            .await?
+            .ok_or_else(|| t.not_found(values))?;
         partitions::delete(tx, row.id).await?;
         column_stats::delete_owner(tx, t.table.id, &column_stats::owner_key(Some(values))).await?;
         Ok(())
@@ -232,7 +315,8 @@ impl Catalog {
     pub(crate) async fn delete_partition(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
-        self.remove_partition(&mut tx, &t, &req.strings("PartitionValues")).await?;
+        self.remove_partition(&mut tx, &t, &req.strings("PartitionValues"))
+            .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -258,8 +342,13 @@ impl Catalog {
 /// The most selective index-served constraint the filter puts on an indexed key: an equality or
 /// IN list beats a range.
 fn index_constraint(filter: &Filter, indexed: &[IndexedKey]) -> Option<(usize, KeyConstraint)> {
-    let candidates: Vec<(usize, KeyConstraint)> =
-        indexed.iter().filter_map(|k| filter.key_constraint(k.key_pos).map(|c| (k.key_pos, c))).collect();
-    let best = candidates.iter().position(|(_, c)| matches!(c, KeyConstraint::Values(_))).unwrap_or(0);
+    let candidates: Vec<(usize, KeyConstraint)> = indexed
+        .iter()
+        .filter_map(|k| filter.key_constraint(k.key_pos).map(|c| (k.key_pos, c)))
+        .collect();
+    let best = candidates
+        .iter()
+        .position(|(_, c)| matches!(c, KeyConstraint::Values(_)))
+        .unwrap_or(0);
     candidates.into_iter().nth(best)
 }

@@ -33,16 +33,24 @@ impl<'a> Req<'a> {
     }
 
     pub fn object(&self, member: &str) -> Result<&'a Map<String, Value>> {
-        self.get(member).and_then(Value::as_object).ok_or_else(|| missing(member))
+        self.get(member)
+            .and_then(Value::as_object)
+            .ok_or_else(|| missing(member))
     }
 
     /// A nested structure member, to read its own members.
     pub fn nested(&self, member: &str) -> Result<Req<'a>> {
-        self.get(member).filter(|v| v.is_object()).map(Req).ok_or_else(|| missing(member))
+        self.get(member)
+            .filter(|v| v.is_object())
+            .map(Req)
+            .ok_or_else(|| missing(member))
     }
 
     pub fn array(&self, member: &str) -> &'a [Value] {
-        self.get(member).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+        self.get(member)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// A list of strings (e.g. partition values).
@@ -52,19 +60,28 @@ impl<'a> Req<'a> {
 
     /// `MaxResults`, defaulting and capped to the operation's page size.
     pub fn page_size(&self, default: usize) -> usize {
-        self.opt_i64("MaxResults").map(|n| n.clamp(1, default as i64) as usize).unwrap_or(default)
+        self.opt_i64("MaxResults")
+            .map(|n| n.clamp(1, default as i64) as usize)
+            .unwrap_or(default)
     }
 
     /// The decoded `NextToken`, if any.
     pub fn next_token(&self) -> Result<Option<Value>> {
-        self.opt_str("NextToken").filter(|t| !t.is_empty()).map(decode_token).transpose()
+        self.opt_str("NextToken")
+            .filter(|t| !t.is_empty())
+            .map(decode_token)
+            .transpose()
     }
 }
 
 /// The strings of a JSON list (non-strings are skipped; the model guarantees the type).
 pub fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -82,5 +99,7 @@ fn decode_token(token: &str) -> Result<Value> {
         .decode(token)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| GlueError::invalid_input("Invalid NextToken: it was not returned by this service"))
+        .ok_or_else(|| {
+            GlueError::invalid_input("Invalid NextToken: it was not returned by this service")
+        })
 }

@@ -17,7 +17,9 @@ pub struct SecretBox {
 
 impl SecretBox {
     pub fn new(key: &[u8; 32]) -> Self {
-        Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)) }
+        Self {
+            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
+        }
     }
 
     /// A new random key.
@@ -40,13 +42,21 @@ impl SecretBox {
     }
 
     pub fn open(&self, sealed: &str) -> Result<String> {
-        let fail = || GlueError::internal("a stored secret cannot be decrypted: was the secrets key changed?");
-        let bytes = sealed.strip_prefix("v1:").and_then(|b| STANDARD.decode(b).ok()).ok_or_else(fail)?;
+        let fail = || {
+            GlueError::internal("a stored secret cannot be decrypted: was the secrets key changed?")
+        };
+        let bytes = sealed
+            .strip_prefix("v1:")
+            .and_then(|b| STANDARD.decode(b).ok())
+            .ok_or_else(fail)?;
         if bytes.len() < 12 {
             return Err(fail());
         }
         let (nonce, ciphertext) = bytes.split_at(12);
-        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| fail())?;
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| fail())?;
         String::from_utf8(plain).map_err(|_| fail())
     }
 }

@@ -15,12 +15,28 @@ use crate::{error_detail, views, Catalog};
 
 /// Members of `TableInput` copied into the stored `Table` document as they are.
 const INPUT_MEMBERS: &[&str] = &[
-    "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention", "StorageDescriptor",
-    "PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType", "Parameters", "TargetTable",
+    "Description",
+    "Owner",
+    "LastAccessTime",
+    "LastAnalyzedTime",
+    "Retention",
+    "StorageDescriptor",
+    "PartitionKeys",
+    "ViewOriginalText",
+    "ViewExpandedText",
+    "TableType",
+    "Parameters",
+    "TargetTable",
 ];
 
 /// Builds the stored `Table` document from a `TableInput`.
-fn table_doc(input: Req<'_>, database: &str, create_time: f64, update_time: f64, view: Option<Value>) -> Result<Value> {
+fn table_doc(
+    input: Req<'_>,
+    database: &str,
+    create_time: f64,
+    update_time: f64,
+    view: Option<Value>,
+) -> Result<Value> {
     let name = fold(input.str("Name")?);
     check_columns(input)?;
     let mut doc = Map::new();
@@ -44,10 +60,22 @@ fn table_doc(input: Req<'_>, database: &str, create_time: f64, update_time: f64,
 
 /// Column and partition-key names must be unique within a table (case-insensitively).
 fn check_columns(input: Req<'_>) -> Result<()> {
-    let columns = input.get("StorageDescriptor").map(|sd| Req(sd).array("Columns")).unwrap_or(&[]);
+    let columns = input
+        .get("StorageDescriptor")
+        .map(|sd| Req(sd).array("Columns"))
+        .unwrap_or(&[]);
     let mut seen = HashSet::new();
-    for (kind, col) in columns.iter().map(|c| ("column", c)).chain(input.array("PartitionKeys").iter().map(|c| ("partition key", c))) {
-        let name = col.get("Name").and_then(Value::as_str).unwrap_or_default().to_lowercase();
+    for (kind, col) in columns.iter().map(|c| ("column", c)).chain(
+        input
+            .array("PartitionKeys")
+            .iter()
+            .map(|c| ("partition key", c)),
+    ) {
+        let name = col
+            .get("Name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_lowercase();
         if !seen.insert(name.clone()) {
             return Err(GlueError::invalid_input(format!(
                 "TableInput has a duplicate {kind} name '{name}': column and partition key names must be unique"
@@ -72,14 +100,17 @@ impl Catalog {
         let mut tx = self.store.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         if tables::get(&mut tx, db.id, &name).await?.is_some() {
-            return Err(GlueError::already_exists(format!("Table {name} already exists.")));
+            return Err(GlueError::already_exists(format!(
+                "Table {name} already exists."
+            )));
         }
         let view = input.get("ViewDefinition").map(views::definition);
         let now = self.now();
         let doc = table_doc(input, &db.name, now, now, view)?;
         let table_id = tables::insert(&mut tx, db.id, &name, &doc, now).await?;
         for index in indexes {
-            self.add_partition_index(&mut tx, table_id, &doc, Req(index)).await?;
+            self.add_partition_index(&mut tx, table_id, &doc, Req(index))
+                .await?;
         }
         tx.commit().await?;
         Ok(json!({}))
@@ -95,7 +126,9 @@ impl Catalog {
         let limit = req.page_size(100);
         let pattern = req.opt_str("Expression").map(name_pattern).transpose()?;
         let attributes = req.strings("AttributesToGet");
-        let mut after: Option<String> = req.next_token()?.and_then(|t| t.as_str().map(str::to_string));
+        let mut after: Option<String> = req
+            .next_token()?
+            .and_then(|t| t.as_str().map(str::to_string));
         let mut tx = self.store.read().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         let mut found: Vec<TableRow> = Vec::new();
@@ -103,7 +136,10 @@ impl Catalog {
             let page = tables::list(&mut tx, db.id, after.as_deref(), 500).await?;
             let exhausted = page.len() < 500;
             after = page.last().map(|t| t.name.clone());
-            found.extend(page.into_iter().filter(|t| pattern.as_ref().is_none_or(|p| p.is_match(&t.name))));
+            found.extend(
+                page.into_iter()
+                    .filter(|t| pattern.as_ref().is_none_or(|p| p.is_match(&t.name))),
+            );
             if found.len() > limit {
                 break true;
             }
@@ -112,12 +148,18 @@ impl Catalog {
             }
         };
         found.truncate(limit);
-        let next = more.then(|| found.last().map(|t| encode_token(&json!(t.name)))).flatten();
+        let next = more
+            .then(|| found.last().map(|t| encode_token(&json!(t.name))))
+            .flatten();
         let list: Vec<Value> = found
             .into_iter()
             .map(|t| {
                 let table = self.table_out(t.doc, t.version_id);
-                if attributes.is_empty() { table } else { select_attributes(table, &attributes) }
+                if attributes.is_empty() {
+                    table
+                } else {
+                    select_attributes(table, &attributes)
+                }
             })
             .collect();
         let mut out = json!({ "TableList": list });
@@ -131,20 +173,32 @@ impl Catalog {
         let input = req.nested("TableInput")?;
         let expected = req.opt_str("VersionId").map(parse_version).transpose()?;
         let mut tx = self.store.write().await?;
-        let (db, table) = names::table(&mut tx, req.str("DatabaseName")?, input.str("Name")?).await?;
+        let (db, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, input.str("Name")?).await?;
         let view = match (input.get("ViewDefinition"), req.opt_str("ViewUpdateAction")) {
             (Some(update), Some(action)) => {
-                let current = table.doc.get("ViewDefinition").cloned().unwrap_or(json!({}));
+                let current = table
+                    .doc
+                    .get("ViewDefinition")
+                    .cloned()
+                    .unwrap_or(json!({}));
                 Some(views::merge(&current, update, action)?)
             }
             (Some(update), None) => Some(views::definition(update)),
             (None, _) => None,
         };
-        let create_time = table.doc.get("CreateTime").and_then(Value::as_f64).unwrap_or_default();
+        let create_time = table
+            .doc
+            .get("CreateTime")
+            .and_then(Value::as_f64)
+            .unwrap_or_default();
         let now = self.now();
         let doc = table_doc(input, &db.name, create_time, now, view)?;
         let archive = !req.bool("SkipArchive");
-        if tables::update(&mut tx, table.id, expected, &doc, now, archive).await?.is_none() {
+        if tables::update(&mut tx, table.id, expected, &doc, now, archive)
+            .await?
+            .is_none()
+        {
             return Err(GlueError::concurrent_modification(format!(
                 "Table {} was modified concurrently: VersionId {} is not the current version {}",
                 table.name,
@@ -190,14 +244,20 @@ impl Catalog {
 
     pub(crate) async fn get_table_version(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.read().await?;
-        let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let (_, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let version = match req.opt_str("VersionId") {
             Some(v) => parse_version(v)?,
             None => table.version_id,
         };
         let row = tables::get_version(&mut tx, table.id, version)
             .await?
-            .ok_or_else(|| GlueError::not_found(format!("Version {version} of table {} not found.", table.name)))?;
+            .ok_or_else(|| {
+                GlueError::not_found(format!(
+                    "Version {version} of table {} not found.",
+                    table.name
+                ))
+            })?;
         Ok(json!({ "TableVersion": self.table_version_out(row) }))
     }
 
@@ -209,12 +269,18 @@ impl Catalog {
         let limit = req.page_size(100);
         let before = req.next_token()?.and_then(|t| t.as_i64());
         let mut tx = self.store.read().await?;
-        let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let (_, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let mut rows = tables::list_versions(&mut tx, table.id, before, limit as i64 + 1).await?;
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next = more.then(|| rows.last().map(|r| encode_token(&json!(r.version_id)))).flatten();
-        let versions: Vec<Value> = rows.into_iter().map(|r| self.table_version_out(r)).collect();
+        let next = more
+            .then(|| rows.last().map(|r| encode_token(&json!(r.version_id))))
+            .flatten();
+        let versions: Vec<Value> = rows
+            .into_iter()
+            .map(|r| self.table_version_out(r))
+            .collect();
         let mut out = json!({ "TableVersions": versions });
         if let Some(token) = next {
             out["NextToken"] = json!(token);
@@ -224,7 +290,8 @@ impl Catalog {
 
     pub(crate) async fn delete_table_version(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
-        let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let (_, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         delete_version(&mut tx, &table, req.str("VersionId")?).await?;
         tx.commit().await?;
         Ok(json!({}))
@@ -232,7 +299,8 @@ impl Catalog {
 
     pub(crate) async fn batch_delete_table_version(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
-        let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
+        let (_, table) =
+            names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let mut errors = Vec::new();
         for version in req.strings("VersionIds") {
             if let Err(e) = delete_version(&mut tx, &table, &version).await {
@@ -253,7 +321,10 @@ async fn delete_version(tx: &mut Tx, table: &TableRow, version: &str) -> Result<
         )));
     }
     if !tables::delete_version(tx, table.id, v).await? {
-        return Err(GlueError::not_found(format!("Version {v} of table {} not found.", table.name)));
+        return Err(GlueError::not_found(format!(
+            "Version {v} of table {} not found.",
+            table.name
+        )));
     }
     Ok(())
 }
@@ -264,10 +335,9 @@ async fn current_version(tx: &mut Tx, table_id: i64) -> Result<i64> {
 }
 
 fn parse_version(v: &str) -> Result<i64> {
-    v.parse::<i64>()
-        .ok()
-        .filter(|n| *n >= 0)
-        .ok_or_else(|| GlueError::invalid_input(format!("VersionId '{v}' is not a valid table version id")))
+    v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+        GlueError::invalid_input(format!("VersionId '{v}' is not a valid table version id"))
+    })
 }
 
 /// The table-name filter of `GetTables`: Hive-style patterns where `*` matches any run of
@@ -284,8 +354,11 @@ fn name_pattern(expression: &str) -> Result<Regex> {
         }
         prev = Some(c);
     }
-    Regex::new(&format!("(?i)^(?:{re})$"))
-        .map_err(|e| GlueError::invalid_input(format!("Expression '{expression}' is not a valid pattern: {e}")))
+    Regex::new(&format!("(?i)^(?:{re})$")).map_err(|e| {
+        GlueError::invalid_input(format!(
+            "Expression '{expression}' is not a valid pattern: {e}"
+        ))
+    })
 }
 
 /// `AttributesToGet` of GetTables: NAME, TABLE_TYPE, … — always keeps the table's name.

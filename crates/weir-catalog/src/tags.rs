@@ -13,20 +13,30 @@ use crate::Catalog;
 const MAX_TAGS: usize = 50;
 
 impl Catalog {
-    pub(crate) async fn put_tags(&self, tx: &mut Tx, arn: &str, new: &Map<String, Value>) -> Result<()> {
+    pub(crate) async fn put_tags(
+        &self,
+        tx: &mut Tx,
+        arn: &str,
+        new: &Map<String, Value>,
+    ) -> Result<()> {
         for (k, v) in new {
             tags::put(tx, arn, k, v.as_str().unwrap_or_default()).await?;
         }
         let count = tags::get(tx, arn).await?.len();
         if count > MAX_TAGS {
-            return Err(GlueError::invalid_input(format!("A resource can have at most {MAX_TAGS} tags; this would give it {count}")));
+            return Err(GlueError::invalid_input(format!(
+                "A resource can have at most {MAX_TAGS} tags; this would give it {count}"
+            )));
         }
         Ok(())
     }
 
     /// Checks that an ARN names an existing resource of this catalog; returns it canonicalised.
     async fn resource(&self, tx: &mut Tx, arn: &str) -> Result<String> {
-        let prefix = format!("arn:aws:glue:{}:{}:", self.identity.region, self.identity.account_id);
+        let prefix = format!(
+            "arn:aws:glue:{}:{}:",
+            self.identity.region, self.identity.account_id
+        );
         let invalid = || {
             GlueError::invalid_input(format!(
                 "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction or connection of this catalog ({prefix}…)"
@@ -42,13 +52,15 @@ impl Catalog {
             }
             ["userDefinedFunction", db, function] => {
                 let db = names::database(tx, db).await?;
-                functions::get(tx, db.id, function)
-                    .await?
-                    .ok_or_else(|| GlueError::not_found(format!("Function {function} not found.")))?;
+                functions::get(tx, db.id, function).await?.ok_or_else(|| {
+                    GlueError::not_found(format!("Function {function} not found."))
+                })?;
                 Ok(self.function_arn(&db.name, function))
             }
             ["connection", name] => {
-                connections::get(tx, name).await?.ok_or_else(|| GlueError::not_found(format!("Connection {name} not found.")))?;
+                connections::get(tx, name)
+                    .await?
+                    .ok_or_else(|| GlueError::not_found(format!("Connection {name} not found.")))?;
                 Ok(self.connection_arn(name))
             }
             _ => Err(invalid()),
@@ -58,7 +70,8 @@ impl Catalog {
     pub(crate) async fn tag_resource(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let arn = self.resource(&mut tx, req.str("ResourceArn")?).await?;
-        self.put_tags(&mut tx, &arn, req.object("TagsToAdd")?).await?;
+        self.put_tags(&mut tx, &arn, req.object("TagsToAdd")?)
+            .await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -79,4 +92,3 @@ impl Catalog {
         Ok(json!({ "Tags": tags::get(&mut tx, &arn).await? }))
     }
 }
-

@@ -23,7 +23,13 @@ pub fn definition(input: &Value) -> Value {
 
 fn representation(input: &Value) -> Value {
     let mut out = Map::new();
-    for member in ["Dialect", "DialectVersion", "ViewOriginalText", "ViewExpandedText", "ValidationConnection"] {
+    for member in [
+        "Dialect",
+        "DialectVersion",
+        "ViewOriginalText",
+        "ViewExpandedText",
+        "ValidationConnection",
+    ] {
         if let Some(v) = input.get(member).filter(|v| !v.is_null()) {
             out.insert(member.into(), v.clone());
         }
@@ -40,17 +46,28 @@ fn dialect(rep: &Value) -> Option<&str> {
 /// (existing dialects only), ADD_OR_REPLACE, or DROP (removes the dialects named).
 pub fn merge(current: &Value, update: &Value, action: &str) -> Result<Value> {
     let mut merged = definition(update);
-    let mut reps: Vec<Value> = current.get("Representations").and_then(Value::as_array).cloned().unwrap_or_default();
-    let incoming: Vec<Value> = merged["Representations"].as_array().cloned().unwrap_or_default();
+    let mut reps: Vec<Value> = current
+        .get("Representations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let incoming: Vec<Value> = merged["Representations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     for rep in incoming {
         let d = dialect(&rep).unwrap_or_default().to_string();
         let existing = reps.iter().position(|r| dialect(r) == Some(d.as_str()));
         match (action, existing) {
             ("ADD", Some(_)) => {
-                return Err(GlueError::invalid_input(format!("ViewUpdateAction ADD: dialect {d} already exists in the view")))
+                return Err(GlueError::invalid_input(format!(
+                    "ViewUpdateAction ADD: dialect {d} already exists in the view"
+                )))
             }
             ("REPLACE" | "DROP", None) => {
-                return Err(GlueError::invalid_input(format!("ViewUpdateAction {action}: dialect {d} is not in the view")))
+                return Err(GlueError::invalid_input(format!(
+                    "ViewUpdateAction {action}: dialect {d} is not in the view"
+                )))
             }
             ("DROP", Some(i)) => {
                 reps.remove(i);
@@ -60,7 +77,9 @@ pub fn merge(current: &Value, update: &Value, action: &str) -> Result<Value> {
         }
     }
     if reps.is_empty() {
-        return Err(GlueError::invalid_input("A view must keep at least one dialect representation"));
+        return Err(GlueError::invalid_input(
+            "A view must keep at least one dialect representation",
+        ));
     }
     merged["Representations"] = Value::Array(reps);
     for member in ["IsProtected", "Definer", "SubObjects"] {

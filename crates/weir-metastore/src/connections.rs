@@ -28,7 +28,12 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionRow> {
 
 pub async fn insert(tx: &mut Tx, name: &str, doc: &Value, secrets: Option<&str>) -> Result<()> {
     let q = tx.sql("INSERT INTO connections (name, doc, secrets) VALUES ($1, $2, $3)");
-    sqlx::query(&q).bind(name).bind(doc::to_text(doc)).bind(secrets).execute(tx.conn()).await?;
+    sqlx::query(&q)
+        .bind(name)
+        .bind(doc::to_text(doc))
+        .bind(secrets)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -41,14 +46,29 @@ pub async fn get(tx: &mut Tx, name: &str) -> Result<Option<ConnectionRow>> {
 /// All connections ordered by name, after `after`.
 pub async fn list(tx: &mut Tx, after: Option<&str>) -> Result<Vec<ConnectionRow>> {
     let q = tx.sql("SELECT name, doc, secrets FROM connections WHERE name > $1 ORDER BY name");
-    let rows = sqlx::query(&q).bind(after.unwrap_or("")).fetch_all(tx.conn()).await?;
+    let rows = sqlx::query(&q)
+        .bind(after.unwrap_or(""))
+        .fetch_all(tx.conn())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Replaces a connection (possibly renaming it); returns whether it existed.
-pub async fn update(tx: &mut Tx, name: &str, new_name: &str, doc: &Value, secrets: Option<&str>) -> Result<bool> {
+pub async fn update(
+    tx: &mut Tx,
+    name: &str,
+    new_name: &str,
+    doc: &Value,
+    secrets: Option<&str>,
+) -> Result<bool> {
     let q = tx.sql("UPDATE connections SET name = $1, doc = $2, secrets = $3 WHERE name = $4");
-    let done = sqlx::query(&q).bind(new_name).bind(doc::to_text(doc)).bind(secrets).bind(name).execute(tx.conn()).await?;
+    let done = sqlx::query(&q)
+        .bind(new_name)
+        .bind(doc::to_text(doc))
+        .bind(secrets)
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -17,12 +17,22 @@ pub struct DatabaseRow {
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<DatabaseRow> {
     let name: String = row.try_get(1)?;
-    Ok(DatabaseRow { id: row.try_get(0)?, doc: doc::parse(&format!("database {name}"), &row.try_get::<String, _>(2)?)?, name })
+    Ok(DatabaseRow {
+        id: row.try_get(0)?,
+        doc: doc::parse(&format!("database {name}"), &row.try_get::<String, _>(2)?)?,
+        name,
+    })
 }
 
 pub async fn insert(tx: &mut Tx, name: &str, doc: &Value, create_time: f64) -> Result<i64> {
-    let q = tx.sql("INSERT INTO databases (name, doc, create_time) VALUES ($1, $2, $3) RETURNING id");
-    let row = sqlx::query(&q).bind(name).bind(doc::to_text(doc)).bind(create_time).fetch_one(tx.conn()).await?;
+    let q =
+        tx.sql("INSERT INTO databases (name, doc, create_time) VALUES ($1, $2, $3) RETURNING id");
+    let row = sqlx::query(&q)
+        .bind(name)
+        .bind(doc::to_text(doc))
+        .bind(create_time)
+        .fetch_one(tx.conn())
+        .await?;
     Ok(row.try_get(0)?)
 }
 
@@ -35,13 +45,22 @@ pub async fn get(tx: &mut Tx, name: &str) -> Result<Option<DatabaseRow>> {
 /// Databases ordered by name, starting after `after` (exclusive), at most `limit`.
 pub async fn list(tx: &mut Tx, after: Option<&str>, limit: i64) -> Result<Vec<DatabaseRow>> {
     let q = tx.sql("SELECT id, name, doc FROM databases WHERE name > $1 ORDER BY name LIMIT $2");
-    let rows = sqlx::query(&q).bind(after.unwrap_or("")).bind(limit).fetch_all(tx.conn()).await?;
+    let rows = sqlx::query(&q)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn update(tx: &mut Tx, id: i64, name: &str, doc: &Value) -> Result<()> {
     let q = tx.sql("UPDATE databases SET name = $1, doc = $2 WHERE id = $3");
-    sqlx::query(&q).bind(name).bind(doc::to_text(doc)).bind(id).execute(tx.conn()).await?;
+    sqlx::query(&q)
+        .bind(name)
+        .bind(doc::to_text(doc))
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 

@@ -83,7 +83,11 @@ impl Metastore {
             .await
             .map_err(Error::Db)?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, backend, write_lock })
+        Ok(Self {
+            pool,
+            backend,
+            write_lock,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -106,7 +110,11 @@ impl Metastore {
 
     async fn begin(&self, guard: Option<OwnedMutexGuard<()>>) -> Result<Tx> {
         let conn = self.pool.begin().await.map_err(Error::Db)?;
-        Ok(Tx { conn, backend: self.backend, _write_guard: guard })
+        Ok(Tx {
+            conn,
+            backend: self.backend,
+            _write_guard: guard,
+        })
     }
 
     /// Applies the migrations not yet applied; returns the names of those it applied.

@@ -39,7 +39,9 @@ impl From<sqlx::Error> for Error {
 impl From<Error> for GlueError {
     fn from(e: Error) -> Self {
         match e {
-            Error::Conflict => GlueError::already_exists("The entity already exists (concurrent create)"),
+            Error::Conflict => {
+                GlueError::already_exists("The entity already exists (concurrent create)")
+            }
             other => GlueError::internal(other.to_string()),
         }
     }

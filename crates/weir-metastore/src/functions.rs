@@ -29,7 +29,12 @@ pub async fn upsert(tx: &mut Tx, database_id: i64, name: &str, doc: &Value) -> R
         "INSERT INTO functions (database_id, name, doc) VALUES ($1, $2, $3) \
          ON CONFLICT (database_id, name) DO UPDATE SET doc = excluded.doc",
     );
-    sqlx::query(&q).bind(database_id).bind(name).bind(doc::to_text(doc)).execute(tx.conn()).await?;
+    sqlx::query(&q)
+        .bind(database_id)
+        .bind(name)
+        .bind(doc::to_text(doc))
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -38,13 +43,21 @@ pub async fn get(tx: &mut Tx, database_id: i64, name: &str) -> Result<Option<Fun
         "SELECT d.name, f.name, f.doc FROM functions f JOIN databases d ON d.id = f.database_id \
          WHERE f.database_id = $1 AND f.name = $2",
     );
-    let row = sqlx::query(&q).bind(database_id).bind(name).fetch_optional(tx.conn()).await?;
+    let row = sqlx::query(&q)
+        .bind(database_id)
+        .bind(name)
+        .fetch_optional(tx.conn())
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Functions of one database (or of all when `database_id` is `None`), ordered by database and
 /// name, after the `(database, function)` pair `after`.
-pub async fn list(tx: &mut Tx, database_id: Option<i64>, after: Option<(&str, &str)>) -> Result<Vec<FunctionRow>> {
+pub async fn list(
+    tx: &mut Tx,
+    database_id: Option<i64>,
+    after: Option<(&str, &str)>,
+) -> Result<Vec<FunctionRow>> {
     let (after_db, after_fn) = after.unwrap_or(("", ""));
     let q = tx.sql(
         "SELECT d.name, f.name, f.doc FROM functions f JOIN databases d ON d.id = f.database_id \
@@ -62,6 +75,10 @@ pub async fn list(tx: &mut Tx, database_id: Option<i64>, after: Option<(&str, &s
 
 pub async fn delete(tx: &mut Tx, database_id: i64, name: &str) -> Result<bool> {
     let q = tx.sql("DELETE FROM functions WHERE database_id = $1 AND name = $2");
-    let done = sqlx::query(&q).bind(database_id).bind(name).execute(tx.conn()).await?;
+    let done = sqlx::query(&q)
+        .bind(database_id)
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
     Ok(done.rows_affected() > 0)
 }

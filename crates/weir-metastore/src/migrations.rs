@@ -25,12 +25,19 @@ pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {
         .await?;
     if tx.backend() == Backend::Postgres {
         // Several `weir serve` processes may start at once on one PostgreSQL: one migrates, the others wait.
-        sqlx::query("LOCK TABLE weir_migrations IN EXCLUSIVE MODE").execute(tx.conn()).await?;
+        sqlx::query("LOCK TABLE weir_migrations IN EXCLUSIVE MODE")
+            .execute(tx.conn())
+            .await?;
     }
-    let rows = sqlx::query("SELECT name FROM weir_migrations").fetch_all(tx.conn()).await?;
+    let rows = sqlx::query("SELECT name FROM weir_migrations")
+        .fetch_all(tx.conn())
+        .await?;
     let done: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| !done.iter().any(|d| d == m.name)) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| !done.iter().any(|d| d == m.name))
+    {
         let script = match tx.backend() {
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,
@@ -39,9 +46,14 @@ pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {
             sqlx::query(statement)
                 .execute(tx.conn())
                 .await
-                .map_err(|source| Error::Migration { name: m.name.to_string(), source })?;
+                .map_err(|source| Error::Migration {
+                    name: m.name.to_string(),
+                    source,
+                })?;
         }
-        let q = tx.sql("INSERT INTO weir_migrations (name, applied_at) VALUES ($1, CURRENT_TIMESTAMP)").into_owned();
+        let q = tx
+            .sql("INSERT INTO weir_migrations (name, applied_at) VALUES ($1, CURRENT_TIMESTAMP)")
+            .into_owned();
         sqlx::query(&q).bind(m.name).execute(tx.conn()).await?;
         applied.push(m.name.to_string());
     }

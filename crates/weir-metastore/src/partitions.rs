@@ -33,14 +33,20 @@ pub fn values_key(values: &[String]) -> String {
 }
 
 fn parse_values(text: &str) -> Result<Vec<String>> {
-    serde_json::from_str(text).map_err(|source| Error::Corrupt { entity: format!("partition values {text}"), source })
+    serde_json::from_str(text).map_err(|source| Error::Corrupt {
+        entity: format!("partition values {text}"),
+        source,
+    })
 }
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<PartitionRow> {
     let values_text: String = row.try_get(1)?;
     Ok(PartitionRow {
         id: row.try_get(0)?,
-        doc: doc::parse(&format!("partition {values_text}"), &row.try_get::<String, _>(2)?)?,
+        doc: doc::parse(
+            &format!("partition {values_text}"),
+            &row.try_get::<String, _>(2)?,
+        )?,
         values: parse_values(&values_text)?,
     })
 }
@@ -70,8 +76,13 @@ pub async fn insert(
 }
 
 pub async fn get(tx: &mut Tx, table_id: i64, values: &[String]) -> Result<Option<PartitionRow>> {
-    let q = tx.sql("SELECT id, values_key, doc FROM partitions WHERE table_id = $1 AND values_key = $2");
-    let row = sqlx::query(&q).bind(table_id).bind(values_key(values)).fetch_optional(tx.conn()).await?;
+    let q = tx
+        .sql("SELECT id, values_key, doc FROM partitions WHERE table_id = $1 AND values_key = $2");
+    let row = sqlx::query(&q)
+        .bind(table_id)
+        .bind(values_key(values))
+        .fetch_optional(tx.conn())
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -85,7 +96,12 @@ pub async fn update(
     indexed: &[IndexedKey],
 ) -> Result<()> {
     let q = tx.sql("UPDATE partitions SET values_key = $1, doc = $2 WHERE id = $3");
-    sqlx::query(&q).bind(values_key(values)).bind(doc::to_text(doc)).bind(id).execute(tx.conn()).await?;
+    sqlx::query(&q)
+        .bind(values_key(values))
+        .bind(doc::to_text(doc))
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     let q = tx.sql("DELETE FROM partition_index_values WHERE partition_id = $1");
     sqlx::query(&q).bind(id).execute(tx.conn()).await?;
     insert_index_values(tx, table_id, id, values, indexed).await
@@ -105,7 +121,9 @@ async fn insert_index_values(
     indexed: &[IndexedKey],
 ) -> Result<()> {
     for key in indexed {
-        let Some(raw) = values.get(key.key_pos) else { continue };
+        let Some(raw) = values.get(key.key_pos) else {
+            continue;
+        };
         // One statement per value kind: a cached PostgreSQL statement keeps the parameter types of
         // its first use, so a NULL in one execution and a value in the next must not share one.
         let (q, value) = match index_value(&key.type_name, raw) {
@@ -120,7 +138,10 @@ async fn insert_index_values(
             None => continue,
         };
         let q = tx.sql(q);
-        let query = sqlx::query(&q).bind(partition_id).bind(table_id).bind(key.key_pos as i64);
+        let query = sqlx::query(&q)
+            .bind(partition_id)
+            .bind(table_id)
+            .bind(key.key_pos as i64);
         let query = match value {
             Bind::Num(n) => query.bind(n),
             Bind::Text(t) => query.bind(t),
@@ -149,7 +170,11 @@ pub async fn backfill_index(tx: &mut Tx, table_id: i64, key: &IndexedKey) -> Res
 /// Removes the index rows of one key (no partition index covers it any more).
 pub async fn drop_index_values(tx: &mut Tx, table_id: i64, key_pos: usize) -> Result<()> {
     let q = tx.sql("DELETE FROM partition_index_values WHERE table_id = $1 AND key_pos = $2");
-    sqlx::query(&q).bind(table_id).bind(key_pos as i64).execute(tx.conn()).await?;
+    sqlx::query(&q)
+        .bind(table_id)
+        .bind(key_pos as i64)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -158,7 +183,10 @@ pub enum ScanSource<'a> {
     /// Every partition of the table.
     All,
     /// The partitions whose indexed key `key_pos` satisfies the constraint.
-    Index { key_pos: usize, constraint: &'a KeyConstraint },
+    Index {
+        key_pos: usize,
+        constraint: &'a KeyConstraint,
+    },
 }
 
 /// One page of a filtered partition listing.
@@ -173,12 +201,24 @@ pub struct PartitionQuery<'a> {
 }
 
 /// Returns the matching partitions in id order and, when there may be more, the id to resume after.
-pub async fn query(tx: &mut Tx, table_id: i64, q: PartitionQuery<'_>) -> Result<(Vec<PartitionRow>, Option<i64>)> {
+pub async fn query(
+    tx: &mut Tx,
+    table_id: i64,
+    q: PartitionQuery<'_>,
+) -> Result<(Vec<PartitionRow>, Option<i64>)> {
     const BATCH: usize = 2000;
     let mut matched = Vec::new();
     let mut after = q.after_id;
     let next = loop {
-        let page = scan_values(tx, table_id, clone_source(&q.source), q.segment, after, BATCH as i64).await?;
+        let page = scan_values(
+            tx,
+            table_id,
+            clone_source(&q.source),
+            q.segment,
+            after,
+            BATCH as i64,
+        )
+        .await?;
         let last_page = page.len() < BATCH;
         for (id, values) in &page {
             after = *id;
@@ -203,7 +243,13 @@ pub async fn query(tx: &mut Tx, table_id: i64, q: PartitionQuery<'_>) -> Result<
 fn clone_source<'a>(s: &ScanSource<'a>) -> ScanSource<'a> {
     match s {
         ScanSource::All => ScanSource::All,
-        ScanSource::Index { key_pos, constraint } => ScanSource::Index { key_pos: *key_pos, constraint },
+        ScanSource::Index {
+            key_pos,
+            constraint,
+        } => ScanSource::Index {
+            key_pos: *key_pos,
+            constraint,
+        },
     }
 }
 
@@ -218,8 +264,14 @@ async fn scan_values(
 ) -> Result<Vec<(i64, Vec<String>)>> {
     let mut binds: Vec<Bind> = vec![Bind::Int(table_id), Bind::Int(after)];
     let mut sql = match &source {
-        ScanSource::All => "SELECT p.id, p.values_key FROM partitions p WHERE p.table_id = $1 AND p.id > $2".to_string(),
-        ScanSource::Index { key_pos, constraint } => {
+        ScanSource::All => {
+            "SELECT p.id, p.values_key FROM partitions p WHERE p.table_id = $1 AND p.id > $2"
+                .to_string()
+        }
+        ScanSource::Index {
+            key_pos,
+            constraint,
+        } => {
             binds.push(Bind::Int(*key_pos as i64));
             let cond = constraint_sql(constraint, &mut binds);
             format!(
@@ -231,7 +283,11 @@ async fn scan_values(
     if let Some((number, total)) = segment {
         binds.push(Bind::Int(total));
         binds.push(Bind::Int(number));
-        sql.push_str(&format!(" AND p.id % ${} = ${}", binds.len() - 1, binds.len()));
+        sql.push_str(&format!(
+            " AND p.id % ${} = ${}",
+            binds.len() - 1,
+            binds.len()
+        ));
     }
     binds.push(Bind::Int(limit));
     sql.push_str(&format!(" ORDER BY p.id LIMIT ${}", binds.len()));
@@ -246,7 +302,12 @@ async fn scan_values(
     }
     let rows = query.fetch_all(tx.conn()).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)?, parse_values(&r.try_get::<String, _>(1)?)?)))
+        .map(|r| {
+            Ok((
+                r.try_get::<i64, _>(0)?,
+                parse_values(&r.try_get::<String, _>(1)?)?,
+            ))
+        })
         .collect()
 }
 
@@ -282,11 +343,17 @@ fn constraint_sql(constraint: &KeyConstraint, binds: &mut Vec<Bind>) -> String {
             let mut parts = Vec::new();
             if let Some((v, inclusive)) = lower {
                 let (p, column) = push(binds, v);
-                parts.push(format!("{column} {} {p}", if *inclusive { ">=" } else { ">" }));
+                parts.push(format!(
+                    "{column} {} {p}",
+                    if *inclusive { ">=" } else { ">" }
+                ));
             }
             if let Some((v, inclusive)) = upper {
                 let (p, column) = push(binds, v);
-                parts.push(format!("{column} {} {p}", if *inclusive { "<=" } else { "<" }));
+                parts.push(format!(
+                    "{column} {} {p}",
+                    if *inclusive { "<=" } else { "<" }
+                ));
             }
             if parts.is_empty() {
                 "1 = 1".to_string()
@@ -327,8 +394,16 @@ pub struct PartitionIndexRow {
     pub status: String,
 }
 
-pub async fn insert_index(tx: &mut Tx, table_id: i64, name: &str, keys: &[String], status: &str) -> Result<()> {
-    let q = tx.sql("INSERT INTO partition_indexes (table_id, name, keys, status) VALUES ($1, $2, $3, $4)");
+pub async fn insert_index(
+    tx: &mut Tx,
+    table_id: i64,
+    name: &str,
+    keys: &[String],
+    status: &str,
+) -> Result<()> {
+    let q = tx.sql(
+        "INSERT INTO partition_indexes (table_id, name, keys, status) VALUES ($1, $2, $3, $4)",
+    );
     sqlx::query(&q)
         .bind(table_id)
         .bind(name)
@@ -340,7 +415,8 @@ pub async fn insert_index(tx: &mut Tx, table_id: i64, name: &str, keys: &[String
 }
 
 pub async fn list_indexes(tx: &mut Tx, table_id: i64) -> Result<Vec<PartitionIndexRow>> {
-    let q = tx.sql("SELECT name, keys, status FROM partition_indexes WHERE table_id = $1 ORDER BY name");
+    let q = tx
+        .sql("SELECT name, keys, status FROM partition_indexes WHERE table_id = $1 ORDER BY name");
     let rows = sqlx::query(&q).bind(table_id).fetch_all(tx.conn()).await?;
     rows.iter()
         .map(|r| {
@@ -355,6 +431,10 @@ pub async fn list_indexes(tx: &mut Tx, table_id: i64) -> Result<Vec<PartitionInd
 
 pub async fn delete_index(tx: &mut Tx, table_id: i64, name: &str) -> Result<bool> {
     let q = tx.sql("DELETE FROM partition_indexes WHERE table_id = $1 AND name = $2");
-    let done = sqlx::query(&q).bind(table_id).bind(name).execute(tx.conn()).await?;
+    let done = sqlx::query(&q)
+        .bind(table_id)
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -6,6 +6,7 @@
 //! - [`error`]: the Glue exception kinds.
 
 pub mod error;
+pub mod java_regex;
 pub mod output;
 pub mod service;
 pub mod validate;

@@ -29,7 +29,9 @@ pub fn shape_output(operation: &str, output: Value) -> Value {
 /// Trims `value` in place to shape `id`.
 fn shape_value(model: &ServiceModel, id: ShapeId, value: &mut Value) {
     match (&model.shape(id).kind, value) {
-        (ShapeKind::Structure(shape), Value::Object(members)) => shape_structure(model, shape, members),
+        (ShapeKind::Structure(shape), Value::Object(members)) => {
+            shape_structure(model, shape, members)
+        }
         (ShapeKind::List(shape), Value::Array(items)) => {
             items.retain(|item| !item.is_null());
             for item in items {
@@ -101,7 +103,10 @@ mod tests {
     fn keeps_member_order() {
         let response = json!({"NextToken": "t", "DatabaseList": [{"Name": "b"}, {"Name": "a"}]});
         let shaped = shape_output("GetDatabases", response.clone());
-        assert_eq!(serde_json::to_string(&shaped).ok(), serde_json::to_string(&response).ok());
+        assert_eq!(
+            serde_json::to_string(&shaped).ok(),
+            serde_json::to_string(&response).ok()
+        );
     }
 
     #[test]

@@ -22,10 +22,20 @@ const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Instant::now();
     let request_id = request_id();
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let operation = target.strip_prefix("AWSGlue.").unwrap_or(target).to_string();
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let operation = target
+        .strip_prefix("AWSGlue.")
+        .unwrap_or(target)
+        .to_string();
     let result = dispatch(&state.catalog, &operation, target, &body).await;
-    let label = if ServiceModel::glue().operation(&operation).is_some() { operation.as_str() } else { "unknown" };
+    let label = if ServiceModel::glue().operation(&operation).is_some() {
+        operation.as_str()
+    } else {
+        "unknown"
+    };
     let outcome = match &result {
         Ok(_) => "ok",
         Err(e) => e.kind.shape_name(),
@@ -44,23 +54,37 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Byt
     response
 }
 
-async fn dispatch(catalog: &Catalog, operation: &str, target: &str, body: &[u8]) -> Result<Value, GlueError> {
+async fn dispatch(
+    catalog: &Catalog,
+    operation: &str,
+    target: &str,
+    body: &[u8],
+) -> Result<Value, GlueError> {
     if target.is_empty() {
-        return Err(GlueError::new(ErrorKind::UnknownOperation, "Missing X-Amz-Target header: expected AWSGlue.<Operation>"));
+        return Err(GlueError::new(
+            ErrorKind::UnknownOperation,
+            "Missing X-Amz-Target header: expected AWSGlue.<Operation>",
+        ));
     }
     if ServiceModel::glue().operation(operation).is_none() || !target.starts_with("AWSGlue.") {
-        return Err(GlueError::new(ErrorKind::UnknownOperation, format!("Unknown operation {target}: not an AWS Glue operation")));
+        return Err(GlueError::new(
+            ErrorKind::UnknownOperation,
+            format!("Unknown operation {target}: not an AWS Glue operation"),
+        ));
     }
     if !Catalog::serves(operation) {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
-            format!("Operation {operation} is part of the Glue API but not implemented by Weir yet"),
+            format!(
+                "Operation {operation} is part of the Glue API but not implemented by Weir yet"
+            ),
         ));
     }
     let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        serde_json::from_slice(body).map_err(|e| GlueError::serialization(format!("Request body is not valid JSON: {e}")))?
+        serde_json::from_slice(body)
+            .map_err(|e| GlueError::serialization(format!("Request body is not valid JSON: {e}")))?
     };
     validate::validate_input(operation, &request)?;
     let response = catalog.call(operation, &request).await?;
@@ -68,7 +92,8 @@ async fn dispatch(catalog: &Catalog, operation: &str, target: &str, body: &[u8])
 }
 
 fn error_body(e: &GlueError, request_id: &str, operation: &str) -> (StatusCode, Value) {
-    let status = StatusCode::from_u16(e.kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(e.kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = if e.kind == ErrorKind::InternalService {
         tracing::error!(request_id, operation, error = %e.message, "internal error");
         format!("Internal error; see the service log for request id {request_id}")
@@ -76,7 +101,10 @@ fn error_body(e: &GlueError, request_id: &str, operation: &str) -> (StatusCode, 
         tracing::debug!(request_id, operation, error = %e, "request rejected");
         e.message.clone()
     };
-    (status, json!({ "__type": e.kind.shape_name(), "Message": message }))
+    (
+        status,
+        json!({ "__type": e.kind.shape_name(), "Message": message }),
+    )
 }
 
 fn request_id() -> String {

@@ -29,7 +29,9 @@ impl Metric {
     }
 }
 
-const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Default)]
 struct Series {
@@ -48,7 +50,9 @@ impl Metrics {
     pub fn observe(&self, operation: &str, outcome: &str, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map.entry((operation.to_string(), outcome.to_string())).or_default();
+        let s = map
+            .entry((operation.to_string(), outcome.to_string()))
+            .or_default();
         s.count += 1;
         s.sum += seconds;
         for (i, bound) in BUCKETS.iter().enumerate() {
@@ -65,9 +69,16 @@ impl Metrics {
         let (requests, seconds) = (Metric::Requests.name(), Metric::RequestSeconds.name());
         let _ = writeln!(out, "# HELP {requests} Glue API requests by operation and outcome.\n# TYPE {requests} counter");
         for ((op, outcome), s) in map.iter() {
-            let _ = writeln!(out, "{requests}{{operation=\"{op}\",outcome=\"{outcome}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "{requests}{{operation=\"{op}\",outcome=\"{outcome}\"}} {}",
+                s.count
+            );
         }
-        let _ = writeln!(out, "# HELP {seconds} Glue API request latency.\n# TYPE {seconds} histogram");
+        let _ = writeln!(
+            out,
+            "# HELP {seconds} Glue API request latency.\n# TYPE {seconds} histogram"
+        );
         for ((op, outcome), s) in map.iter() {
             let labels = format!("operation=\"{op}\",outcome=\"{outcome}\"");
             for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
@@ -82,5 +93,8 @@ impl Metrics {
 }
 
 pub async fn handle(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }

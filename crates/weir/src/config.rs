@@ -52,7 +52,10 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 4270)),
             data_dir: PathBuf::from(".weir"),
             metastore: None,
-            catalog: CatalogConfig { account_id: "123456789012".into(), region: "us-east-1".into() },
+            catalog: CatalogConfig {
+                account_id: "123456789012".into(),
+                region: "us-east-1".into(),
+            },
             secrets: SecretsConfig::default(),
             log: "info".into(),
         }
@@ -90,11 +93,19 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if self.catalog.account_id.len() != 12 || !self.catalog.account_id.chars().all(|c| c.is_ascii_digit()) {
-            bail!("catalog.account_id must be 12 digits, got '{}'", self.catalog.account_id);
+        if self.catalog.account_id.len() != 12
+            || !self.catalog.account_id.chars().all(|c| c.is_ascii_digit())
+        {
+            bail!(
+                "catalog.account_id must be 12 digits, got '{}'",
+                self.catalog.account_id
+            );
         }
         if let Some(url) = &self.metastore {
-            if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres:")
+                || url.starts_with("postgresql:"))
+            {
                 bail!("metastore must be a sqlite:// or postgres:// URL, got '{url}'");
             }
         }
@@ -103,7 +114,9 @@ impl Config {
 
     /// The metastore URL, defaulting to a SQLite file in the data dir.
     pub fn metastore_url(&self) -> String {
-        self.metastore.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("metastore.db").display()))
+        self.metastore
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("metastore.db").display()))
     }
 
     /// The secrets key: from `secrets.key`, or read from (or created in) the key file.
@@ -112,18 +125,28 @@ impl Config {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(text.trim())
                 .with_context(|| format!("{from} is not base64"))?;
-            bytes.try_into().map_err(|_| anyhow::anyhow!("{from} must be 32 bytes (base64)"))
+            bytes
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("{from} must be 32 bytes (base64)"))
         };
         if let Some(key) = &self.secrets.key {
             return decode(key, "secrets.key");
         }
-        let path = self.secrets.key_file.clone().unwrap_or_else(|| self.data_dir.join("secrets.key"));
+        let path = self
+            .secrets
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets.key"));
         if path.exists() {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
             return decode(&text, &path.display().to_string());
         }
         let key = weir_catalog::SecretBox::generate_key();
-        write_private(&path, &base64::engine::general_purpose::STANDARD.encode(key))?;
+        write_private(
+            &path,
+            &base64::engine::general_purpose::STANDARD.encode(key),
+        )?;
         Ok(key)
     }
 }
@@ -140,7 +163,9 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(text.as_bytes())?;
     Ok(())
 }

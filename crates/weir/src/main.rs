@@ -15,7 +15,11 @@ use weir_server::{AppState, Metrics};
 use crate::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "weir", version, about = "Weir: a self-hosted, Glue-compatible data integration service")]
+#[command(
+    name = "weir",
+    version,
+    about = "Weir: a self-hosted, Glue-compatible data integration service"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,14 +51,20 @@ struct Settings {
 
 impl Settings {
     fn load(self) -> anyhow::Result<Config> {
-        let overrides = Overrides { listen: self.listen, data_dir: self.data_dir, metastore: self.metastore };
+        let overrides = Overrides {
+            listen: self.listen,
+            data_dir: self.data_dir,
+            metastore: self.metastore,
+        };
         Config::load(self.config.as_deref(), overrides)
     }
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         match cli.command {
             Command::Serve(settings) => serve(settings.load()?).await,
@@ -64,14 +74,21 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn open_metastore(config: &Config) -> anyhow::Result<Metastore> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
     let url = config.metastore_url();
-    let store = Metastore::connect(&url).await.with_context(|| format!("connecting to the metastore {}", redact(&url)))?;
+    let store = Metastore::connect(&url)
+        .await
+        .with_context(|| format!("connecting to the metastore {}", redact(&url)))?;
     let applied = store.migrate().await.context("migrating the metastore")?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied metastore migrations");
@@ -83,14 +100,20 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     init_logging(&config);
     let store = open_metastore(&config).await?;
     store.close().await;
-    println!("metastore {} is up to date", redact(&config.metastore_url()));
+    println!(
+        "metastore {} is up to date",
+        redact(&config.metastore_url())
+    );
     Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     init_logging(&config);
     let store = open_metastore(&config).await?;
-    let identity = CatalogIdentity { account_id: config.catalog.account_id.clone(), region: config.catalog.region.clone() };
+    let identity = CatalogIdentity {
+        account_id: config.catalog.account_id.clone(),
+        region: config.catalog.region.clone(),
+    };
     let secrets = SecretBox::new(&config.secrets_key()?);
     let catalog = Catalog::new(store.clone(), identity, secrets, Arc::new(SystemClock));
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -104,7 +127,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
-    let state = AppState { catalog, metrics: Arc::new(Metrics::default()) };
+    let state = AppState {
+        catalog,
+        metrics: Arc::new(Metrics::default()),
+    };
     weir_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("Weir stopped");
@@ -115,10 +141,11 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return ctrl_c.await.unwrap_or(()),
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

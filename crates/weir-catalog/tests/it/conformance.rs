@@ -23,7 +23,12 @@ where
 }
 
 pub async fn setup_table(c: &Catalog, db: &str, table: &str, keys: Value) {
-    let _ = call(c, "CreateDatabase", json!({ "DatabaseInput": { "Name": db } })).await;
+    let _ = call(
+        c,
+        "CreateDatabase",
+        json!({ "DatabaseInput": { "Name": db } }),
+    )
+    .await;
     ok(c, "CreateTable", json!({
         "DatabaseName": db,
         "TableInput": {
@@ -96,17 +101,30 @@ async fn table_versions_are_optimistic_and_archived() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_create_table_leaves_nothing_behind() {
     on_every_backend(|c| async move {
-        ok(&c, "CreateDatabase", json!({ "DatabaseInput": { "Name": "db" } })).await;
-        let e = err(&c, "CreateTable", json!({
-            "DatabaseName": "db",
-            "TableInput": { "Name": "t", "PartitionKeys": [{ "Name": "year", "Type": "int" }] },
-            "PartitionIndexes": [{ "IndexName": "i", "Keys": ["not_a_key"] }]
-        }))
+        ok(
+            &c,
+            "CreateDatabase",
+            json!({ "DatabaseInput": { "Name": "db" } }),
+        )
+        .await;
+        let e = err(
+            &c,
+            "CreateTable",
+            json!({
+                "DatabaseName": "db",
+                "TableInput": { "Name": "t", "PartitionKeys": [{ "Name": "year", "Type": "int" }] },
+                "PartitionIndexes": [{ "IndexName": "i", "Keys": ["not_a_key"] }]
+            }),
+        )
         .await;
         assert_eq!(e.kind, ErrorKind::InvalidInput);
         assert!(e.message.contains("not_a_key"), "{}", e.message);
         let e = err(&c, "GetTable", json!({ "DatabaseName": "db", "Name": "t" })).await;
-        assert_eq!(e.kind, ErrorKind::EntityNotFound, "the table of a failed create must not exist");
+        assert_eq!(
+            e.kind,
+            ErrorKind::EntityNotFound,
+            "the table of a failed create must not exist"
+        );
     })
     .await;
 }
@@ -134,7 +152,14 @@ async fn partition_values(c: &Catalog, expression: &str, max_results: usize) -> 
         }
         let page = ok(c, "GetPartitions", body).await;
         for p in page["Partitions"].as_array().unwrap() {
-            all.push(p["Values"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect());
+            all.push(
+                p["Values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect(),
+            );
         }
         match page.get("NextToken").and_then(Value::as_str) {
             Some(t) => token = Some(t.to_string()),
@@ -236,12 +261,24 @@ async fn batch_partition_errors_are_per_entry() {
 }
 
 async fn partition_values_of(c: &Catalog) -> Vec<Vec<String>> {
-    let page = ok(c, "GetPartitions", json!({ "DatabaseName": "db", "TableName": "p" })).await;
+    let page = ok(
+        c,
+        "GetPartitions",
+        json!({ "DatabaseName": "db", "TableName": "p" }),
+    )
+    .await;
     let mut v: Vec<Vec<String>> = page["Partitions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["Values"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .map(|p| {
+            p["Values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        })
         .collect();
     v.sort();
     v
@@ -252,7 +289,12 @@ async fn a_restart_loses_nothing() {
     for backend in backends().await {
         let c = backend.catalog().await;
         setup_table(&c, "db", "t", json!([{ "Name": "k", "Type": "string" }])).await;
-        ok(&c, "CreatePartition", json!({ "DatabaseName": "db", "TableName": "t", "PartitionInput": partition(&["x"]) })).await;
+        ok(
+            &c,
+            "CreatePartition",
+            json!({ "DatabaseName": "db", "TableName": "t", "PartitionInput": partition(&["x"]) }),
+        )
+        .await;
         ok(&c, "CreateConnection", json!({ "ConnectionInput": {
             "Name": "pg", "ConnectionType": "JDBC",
             "ConnectionProperties": { "JDBC_CONNECTION_URL": "jdbc:postgresql://h/db", "USERNAME": "u", "PASSWORD": "s3cret" }
@@ -260,11 +302,26 @@ async fn a_restart_loses_nothing() {
         .await;
         c.store().close().await;
         let c = backend.catalog().await;
-        ok(&c, "GetPartition", json!({ "DatabaseName": "db", "TableName": "t", "PartitionValues": ["x"] })).await;
+        ok(
+            &c,
+            "GetPartition",
+            json!({ "DatabaseName": "db", "TableName": "t", "PartitionValues": ["x"] }),
+        )
+        .await;
         let conn = ok(&c, "GetConnection", json!({ "Name": "pg" })).await;
-        assert_eq!(conn["Connection"]["ConnectionProperties"]["PASSWORD"], "s3cret");
-        let hidden = ok(&c, "GetConnection", json!({ "Name": "pg", "HidePassword": true })).await;
-        assert!(hidden["Connection"]["ConnectionProperties"].get("PASSWORD").is_none());
+        assert_eq!(
+            conn["Connection"]["ConnectionProperties"]["PASSWORD"],
+            "s3cret"
+        );
+        let hidden = ok(
+            &c,
+            "GetConnection",
+            json!({ "Name": "pg", "HidePassword": true }),
+        )
+        .await;
+        assert!(hidden["Connection"]["ConnectionProperties"]
+            .get("PASSWORD")
+            .is_none());
         backend.cleanup(c).await;
     }
 }

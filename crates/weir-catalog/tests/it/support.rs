@@ -14,8 +14,15 @@ pub const ACCOUNT: &str = "123456789012";
 
 /// Where a test's metastore lives; reopenable to test durability.
 pub enum Backend {
-    Sqlite { _dir: tempfile::TempDir, url: String },
-    Postgres { admin_url: String, url: String, name: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        url: String,
+        name: String,
+    },
 }
 
 impl Backend {
@@ -34,17 +41,32 @@ impl Backend {
 
     /// A catalog on this backend (migrated), with a fixed secrets key.
     pub async fn catalog(&self) -> Catalog {
-        let store = Metastore::connect(self.url()).await.expect("connect metastore");
+        let store = Metastore::connect(self.url())
+            .await
+            .expect("connect metastore");
         store.migrate().await.expect("migrate");
-        let identity = CatalogIdentity { account_id: ACCOUNT.into(), region: "us-east-1".into() };
-        Catalog::new(store, identity, SecretBox::new(&[7u8; 32]), Arc::new(SystemClock))
+        let identity = CatalogIdentity {
+            account_id: ACCOUNT.into(),
+            region: "us-east-1".into(),
+        };
+        Catalog::new(
+            store,
+            identity,
+            SecretBox::new(&[7u8; 32]),
+            Arc::new(SystemClock),
+        )
     }
 
     /// Drops the PostgreSQL database (SQLite's temp dir goes with the value).
     pub async fn cleanup(self, catalog: Catalog) {
         catalog.store().close().await;
-        if let Backend::Postgres { admin_url, name, .. } = self {
-            let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("admin connection");
+        if let Backend::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let mut admin = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("admin connection");
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&mut admin)
                 .await
@@ -72,9 +94,19 @@ pub async fn backends() -> Vec<Backend> {
         let mut admin = sqlx::AnyConnection::connect(&admin_url)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is not reachable ({e}); set WEIR_TEST_PG_URL, or WEIR_TEST_PG_URL=skip"));
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
-        out.push(Backend::Postgres { url: format!("{base}/{name}"), admin_url, name });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(admin_url.clone());
+        out.push(Backend::Postgres {
+            url: format!("{base}/{name}"),
+            admin_url,
+            name,
+        });
     }
     out
 }
