@@ -143,16 +143,35 @@ impl Catalog {
     pub(crate) async fn batch_create_partition(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
-        let mut errors = Vec::new();
-        for input in req.array("PartitionInputList") {
-            if let Err(e) = self.insert_partition(&mut tx, &t, input).await {
-                if e.kind == weir_model::ErrorKind::InternalService {
-                    return Err(e);
+        let now = self.now();
+        // Per-entry errors, reported in the order of the input list.
+        let mut errors: Vec<(usize, Vec<String>, GlueError)> = Vec::new();
+        let mut entries = Vec::new();
+        let mut positions = Vec::new();
+        for (i, input) in req.array("PartitionInputList").iter().enumerate() {
+            let values = strings(input.get("Values"));
+            match t.check_values(&values) {
+                Ok(()) => {
+                    let doc = partition_doc(&t, input, &values, now);
+                    entries.push((values, doc));
+                    positions.push(i);
                 }
-                errors.push(json!({ "PartitionValues": strings(input.get("Values")), "ErrorDetail": error_detail(&e) }));
+                Err(e) => errors.push((i, values, e)),
+            }
+        }
+        let inserted = partitions::insert_many(&mut tx, t.table.id, &entries, &t.indexed).await?;
+        for ((i, (values, _)), ok) in positions.into_iter().zip(entries).zip(inserted) {
+            if !ok {
+                let e = GlueError::already_exists(format!("Partition already exists: {values:?}"));
+                errors.push((i, values, e));
             }
         }
         tx.commit().await?;
+        errors.sort_by_key(|(i, _, _)| *i);
+        let errors: Vec<Value> = errors
+            .into_iter()
+            .map(|(_, values, e)| json!({ "PartitionValues": values, "ErrorDetail": error_detail(&e) }))
+            .collect();
         Ok(json!({ "Errors": errors }))
     }
 

@@ -75,6 +75,55 @@ pub async fn insert(
     Ok(Some(id))
 }
 
+/// Inserts many partitions with one statement (and one more for their index rows). Returns,
+/// per entry, whether it was inserted: `false` when a partition with the same values existed,
+/// or appeared earlier in `entries`.
+pub async fn insert_many(
+    tx: &mut Tx,
+    table_id: i64,
+    entries: &[(Vec<String>, Value)],
+    indexed: &[IndexedKey],
+) -> Result<Vec<bool>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = entries
+        .iter()
+        .map(|(values, _)| values_key(values))
+        .collect();
+    let rows: Vec<String> = (0..entries.len())
+        .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+        .collect();
+    let sql = tx
+        .sql(&format!(
+            "INSERT INTO partitions (table_id, values_key, doc) VALUES {} \
+             ON CONFLICT (table_id, values_key) DO NOTHING RETURNING id, values_key",
+            rows.join(", ")
+        ))
+        .into_owned();
+    let mut query = sqlx::query(&sql).bind(table_id);
+    for (key, (_, doc)) in keys.iter().zip(entries) {
+        query = query.bind(key.as_str()).bind(doc::to_text(doc));
+    }
+    let mut inserted: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for row in query.fetch_all(tx.conn()).await? {
+        inserted.insert(row.try_get(1)?, row.try_get(0)?);
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    let mut index_rows: Vec<(i64, &[String])> = Vec::new();
+    for (key, (values, _)) in keys.iter().zip(entries) {
+        match inserted.remove(key) {
+            Some(id) => {
+                index_rows.push((id, values));
+                out.push(true);
+            }
+            None => out.push(false),
+        }
+    }
+    insert_index_rows(tx, table_id, &index_rows, indexed).await?;
+    Ok(out)
+}
+
 pub async fn get(tx: &mut Tx, table_id: i64, values: &[String]) -> Result<Option<PartitionRow>> {
     let q = tx
         .sql("SELECT id, values_key, doc FROM partitions WHERE table_id = $1 AND values_key = $2");
@@ -120,36 +169,60 @@ async fn insert_index_values(
     values: &[String],
     indexed: &[IndexedKey],
 ) -> Result<()> {
-    for key in indexed {
-        let Some(raw) = values.get(key.key_pos) else {
-            continue;
-        };
-        // One statement per value kind: a cached PostgreSQL statement keeps the parameter types of
-        // its first use, so a NULL in one execution and a value in the next must not share one.
-        let (q, value) = match index_value(&key.type_name, raw) {
-            Some(IndexValue::Number(n)) => (
-                "INSERT INTO partition_index_values (partition_id, table_id, key_pos, num_value) VALUES ($1, $2, $3, $4)",
-                Bind::Num(n),
-            ),
-            Some(IndexValue::Text(t)) => (
-                "INSERT INTO partition_index_values (partition_id, table_id, key_pos, text_value) VALUES ($1, $2, $3, $4)",
-                Bind::Text(t),
-            ),
-            None => continue,
-        };
-        let q = tx.sql(q);
-        let query = sqlx::query(&q)
-            .bind(partition_id)
-            .bind(table_id)
-            .bind(key.key_pos as i64);
-        let query = match value {
-            Bind::Num(n) => query.bind(n),
-            Bind::Text(t) => query.bind(t),
-            Bind::Int(i) => query.bind(i),
-        };
+    insert_index_rows(tx, table_id, &[(partition_id, values)], indexed).await
+}
+
+/// Writes the index rows of these partitions for the indexed keys: numbers and texts in one
+/// statement each. (Never a NULL beside a value in one statement: a cached PostgreSQL statement
+/// keeps the parameter types of its first use.)
+async fn insert_index_rows(
+    tx: &mut Tx,
+    table_id: i64,
+    partitions: &[(i64, &[String])],
+    indexed: &[IndexedKey],
+) -> Result<()> {
+    let mut numbers: Vec<(i64, i64, f64)> = Vec::new();
+    let mut texts: Vec<(i64, i64, String)> = Vec::new();
+    for (id, values) in partitions {
+        for key in indexed {
+            match values
+                .get(key.key_pos)
+                .and_then(|raw| index_value(&key.type_name, raw))
+            {
+                Some(IndexValue::Number(n)) => numbers.push((*id, key.key_pos as i64, n)),
+                Some(IndexValue::Text(t)) => texts.push((*id, key.key_pos as i64, t)),
+                None => {}
+            }
+        }
+    }
+    for chunk in numbers.chunks(1000) {
+        let sql = index_insert_sql(tx, "num_value", chunk.len());
+        let mut query = sqlx::query(&sql).bind(table_id);
+        for (id, pos, n) in chunk {
+            query = query.bind(*id).bind(*pos).bind(*n);
+        }
+        query.execute(tx.conn()).await?;
+    }
+    for chunk in texts.chunks(1000) {
+        let sql = index_insert_sql(tx, "text_value", chunk.len());
+        let mut query = sqlx::query(&sql).bind(table_id);
+        for (id, pos, t) in chunk {
+            query = query.bind(*id).bind(*pos).bind(t.as_str());
+        }
         query.execute(tx.conn()).await?;
     }
     Ok(())
+}
+
+fn index_insert_sql(tx: &Tx, column: &str, rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| format!("(${}, $1, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+        .collect();
+    tx.sql(&format!(
+        "INSERT INTO partition_index_values (partition_id, table_id, key_pos, {column}) VALUES {}",
+        values.join(", ")
+    ))
+    .into_owned()
 }
 
 /// Fills the index rows of one key for every partition of the table (a new partition index).
@@ -157,9 +230,11 @@ pub async fn backfill_index(tx: &mut Tx, table_id: i64, key: &IndexedKey) -> Res
     let mut after = 0i64;
     loop {
         let page = scan_values(tx, table_id, ScanSource::All, None, after, 5000).await?;
-        for (id, values) in &page {
-            insert_index_values(tx, table_id, *id, values, std::slice::from_ref(key)).await?;
-        }
+        let rows: Vec<(i64, &[String])> = page
+            .iter()
+            .map(|(id, values)| (*id, values.as_slice()))
+            .collect();
+        insert_index_rows(tx, table_id, &rows, std::slice::from_ref(key)).await?;
         match page.last() {
             Some((id, _)) if page.len() == 5000 => after = *id,
             _ => return Ok(()),

@@ -169,3 +169,65 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     f.write_all(text.as_bytes())?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_file_overrides_defaults_and_flags_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weir.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9999\"\n[catalog]\naccount_id = \"111122223333\"\nregion = \"eu-west-1\"\n").unwrap();
+        let config = Config::load(Some(&file), Overrides::default()).unwrap();
+        assert_eq!(config.listen.port(), 9999);
+        assert_eq!(config.catalog.account_id, "111122223333");
+        assert_eq!(config.metastore_url(), "sqlite://.weir/metastore.db");
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:1234".parse().unwrap()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Config::load(Some(&file), overrides).unwrap().listen.port(),
+            1234
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_rejected_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weir.toml");
+        std::fs::write(&file, "[catalog]\naccount_id = \"12\"\nregion = \"x\"\n").unwrap();
+        let e = Config::load(Some(&file), Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains("catalog.account_id"), "{e}");
+        std::fs::write(&file, "listne = \"x\"\n").unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&file), Overrides::default()).unwrap_err()
+        );
+        assert!(e.contains("listne"), "{e}");
+        let missing = dir.path().join("nope.toml");
+        assert!(Config::load(Some(&missing), Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn the_secrets_key_file_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let overrides = Overrides {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Overrides::default()
+        };
+        let config = Config::load(None, overrides).unwrap();
+        let first = config.secrets_key().unwrap();
+        assert_eq!(first, config.secrets_key().unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secrets.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

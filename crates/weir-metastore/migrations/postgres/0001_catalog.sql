@@ -28,6 +28,8 @@ CREATE TABLE partitions (
     doc TEXT NOT NULL,
     UNIQUE (table_id, values_key)
 );
+-- Filtered scans read (id, values) in id order from this index alone, never the documents.
+CREATE INDEX partitions_scan ON partitions (table_id, id, values_key);
 CREATE TABLE partition_indexes (
     table_id BIGINT NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
