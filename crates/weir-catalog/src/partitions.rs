@@ -213,15 +213,14 @@ impl Catalog {
             })?),
             None => None,
         };
-        let constraint = filter
+        let constraints = filter
             .as_ref()
-            .and_then(|f| index_constraint(f, &t.indexed));
-        let source = match &constraint {
-            Some((key_pos, constraint)) => ScanSource::Index {
-                key_pos: *key_pos,
-                constraint,
-            },
-            None => ScanSource::All,
+            .map(|f| index_constraints(f, &t.indexed))
+            .unwrap_or_default();
+        let source = if constraints.is_empty() {
+            ScanSource::All
+        } else {
+            ScanSource::Index(&constraints)
         };
         let query = PartitionQuery {
             source,
@@ -358,16 +357,11 @@ impl Catalog {
     }
 }
 
-/// The most selective index-served constraint the filter puts on an indexed key: an equality or
-/// IN list beats a range.
-fn index_constraint(filter: &Filter, indexed: &[IndexedKey]) -> Option<(usize, KeyConstraint)> {
-    let candidates: Vec<(usize, KeyConstraint)> = indexed
+/// The constraints the filter puts on indexed keys: the partition index serves their
+/// intersection.
+fn index_constraints(filter: &Filter, indexed: &[IndexedKey]) -> Vec<(usize, KeyConstraint)> {
+    indexed
         .iter()
         .filter_map(|k| filter.key_constraint(k.key_pos).map(|c| (k.key_pos, c)))
-        .collect();
-    let best = candidates
-        .iter()
-        .position(|(_, c)| matches!(c, KeyConstraint::Values(_)))
-        .unwrap_or(0);
-    candidates.into_iter().nth(best)
+        .collect()
 }

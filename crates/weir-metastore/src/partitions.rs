@@ -229,7 +229,7 @@ fn index_insert_sql(tx: &Tx, column: &str, rows: usize) -> String {
 pub async fn backfill_index(tx: &mut Tx, table_id: i64, key: &IndexedKey) -> Result<()> {
     let mut after = 0i64;
     loop {
-        let page = scan_values(tx, table_id, ScanSource::All, None, after, 5000).await?;
+        let page = candidates(tx, table_id, ScanSource::All, None, after, 5000).await?;
         let rows: Vec<(i64, &[String])> = page
             .iter()
             .map(|(id, values)| (*id, values.as_slice()))
@@ -254,14 +254,13 @@ pub async fn drop_index_values(tx: &mut Tx, table_id: i64, key_pos: usize) -> Re
 }
 
 /// Where a filtered scan takes its candidate partitions from.
+#[derive(Clone, Copy)]
 pub enum ScanSource<'a> {
     /// Every partition of the table.
     All,
-    /// The partitions whose indexed key `key_pos` satisfies the constraint.
-    Index {
-        key_pos: usize,
-        constraint: &'a KeyConstraint,
-    },
+    /// The partitions whose indexed keys satisfy every `(key position, constraint)` pair: the
+    /// intersection of what each key's index rows yield.
+    Index(&'a [(usize, KeyConstraint)]),
 }
 
 /// One page of a filtered partition listing.
@@ -275,61 +274,51 @@ pub struct PartitionQuery<'a> {
     pub limit: usize,
 }
 
-/// Returns the matching partitions in id order and, when there may be more, the id to resume after.
+/// Returns the matching partitions in id order and, when the page is full, the id to resume
+/// after (the next page may then be empty).
+///
+/// Candidates come from the database in id order, in batches — from the covering scan index,
+/// or from the partition index — and the expression is evaluated on their values; the scan
+/// stops as soon as the page is full, and only the matching documents are fetched. (Batches
+/// rather than one streamed query: PostgreSQL would send the whole result even when the page
+/// fills early.)
 pub async fn query(
     tx: &mut Tx,
     table_id: i64,
     q: PartitionQuery<'_>,
 ) -> Result<(Vec<PartitionRow>, Option<i64>)> {
-    const BATCH: usize = 2000;
+    const BATCH: i64 = 5000;
     let mut matched = Vec::new();
     let mut after = q.after_id;
-    let next = loop {
-        let page = scan_values(
-            tx,
-            table_id,
-            clone_source(&q.source),
-            q.segment,
-            after,
-            BATCH as i64,
-        )
-        .await?;
-        let last_page = page.len() < BATCH;
-        for (id, values) in &page {
-            after = *id;
-            if q.filter.is_none_or(|f| f.matches(values)) {
-                matched.push(*id);
+    'scan: loop {
+        let (sql, binds) = scan_sql(tx, table_id, q.source, q.segment, after, BATCH);
+        let rows = bind_all(sqlx::query(&sql), binds)
+            .fetch_all(tx.conn())
+            .await?;
+        for row in &rows {
+            let id: i64 = row.try_get(0)?;
+            after = id;
+            let values = parse_values(&row.try_get::<String, _>(1)?)?;
+            if q.filter.is_none_or(|f| f.matches(&values)) {
+                matched.push(id);
                 if matched.len() == q.limit {
-                    break;
+                    break 'scan;
                 }
             }
         }
-        if matched.len() == q.limit {
-            break (!last_page || page.last().is_some_and(|(id, _)| *id != after)).then_some(after);
+        if (rows.len() as i64) < BATCH {
+            break;
         }
-        if last_page {
-            break None;
-        }
-    };
+    }
+    let next = (matched.len() == q.limit)
+        .then(|| matched.last().copied())
+        .flatten();
     let rows = fetch(tx, &matched).await?;
     Ok((rows, next))
 }
 
-fn clone_source<'a>(s: &ScanSource<'a>) -> ScanSource<'a> {
-    match s {
-        ScanSource::All => ScanSource::All,
-        ScanSource::Index {
-            key_pos,
-            constraint,
-        } => ScanSource::Index {
-            key_pos: *key_pos,
-            constraint,
-        },
-    }
-}
-
-/// `(id, values)` of candidate partitions after `after`, in id order.
-async fn scan_values(
+/// `(id, values)` of candidate partitions after `after`, at most `limit`, in id order.
+async fn candidates(
     tx: &mut Tx,
     table_id: i64,
     source: ScanSource<'_>,
@@ -337,24 +326,44 @@ async fn scan_values(
     after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, Vec<String>)>> {
+    let (sql, binds) = scan_sql(tx, table_id, source, segment, after, limit);
+    let rows = bind_all(sqlx::query(&sql), binds)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<i64, _>(0)?,
+                parse_values(&r.try_get::<String, _>(1)?)?,
+            ))
+        })
+        .collect()
+}
+
+/// The candidate query of a filtered scan, with its bind values.
+fn scan_sql(
+    tx: &Tx,
+    table_id: i64,
+    source: ScanSource<'_>,
+    segment: Option<(i64, i64)>,
+    after: i64,
+    limit: i64,
+) -> (String, Vec<Bind>) {
     let mut binds: Vec<Bind> = vec![Bind::Int(table_id), Bind::Int(after)];
-    let mut sql = match &source {
-        ScanSource::All => {
-            "SELECT p.id, p.values_key FROM partitions p WHERE p.table_id = $1 AND p.id > $2"
-                .to_string()
-        }
-        ScanSource::Index {
-            key_pos,
-            constraint,
-        } => {
+    let mut sql = "SELECT p.id, p.values_key FROM partitions p".to_string();
+    if let ScanSource::Index(constraints) = source {
+        for (i, (key_pos, constraint)) in constraints.iter().enumerate() {
             binds.push(Bind::Int(*key_pos as i64));
-            let cond = constraint_sql(constraint, &mut binds);
-            format!(
-                "SELECT p.id, p.values_key FROM partition_index_values v JOIN partitions p ON p.id = v.partition_id \
-                 WHERE v.table_id = $1 AND p.id > $2 AND v.key_pos = $3 AND {cond}"
-            )
+            let alias = format!("v{i}");
+            let key = binds.len();
+            let cond = constraint_sql(&alias, constraint, &mut binds);
+            sql.push_str(&format!(
+                " JOIN partition_index_values {alias} ON {alias}.partition_id = p.id \
+                 AND {alias}.table_id = $1 AND {alias}.key_pos = ${key} AND {cond}"
+            ));
         }
-    };
+    }
+    sql.push_str(" WHERE p.table_id = $1 AND p.id > $2");
     if let Some((number, total)) = segment {
         binds.push(Bind::Int(total));
         binds.push(Bind::Int(number));
@@ -366,8 +375,13 @@ async fn scan_values(
     }
     binds.push(Bind::Int(limit));
     sql.push_str(&format!(" ORDER BY p.id LIMIT ${}", binds.len()));
-    let sql = tx.sql(&sql).into_owned();
-    let mut query = sqlx::query(&sql);
+    (tx.sql(&sql).into_owned(), binds)
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for b in binds {
         query = match b {
             Bind::Int(i) => query.bind(i),
@@ -375,15 +389,7 @@ async fn scan_values(
             Bind::Text(t) => query.bind(t),
         };
     }
-    let rows = query.fetch_all(tx.conn()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<i64, _>(0)?,
-                parse_values(&r.try_get::<String, _>(1)?)?,
-            ))
-        })
-        .collect()
+    query
 }
 
 enum Bind {
@@ -392,16 +398,17 @@ enum Bind {
     Text(String),
 }
 
-/// SQL condition on `v.text_value` / `v.num_value` for a key constraint, pushing its bind values.
-fn constraint_sql(constraint: &KeyConstraint, binds: &mut Vec<Bind>) -> String {
-    fn push(binds: &mut Vec<Bind>, value: &IndexValue) -> (String, &'static str) {
+/// SQL condition on `<alias>.text_value` / `<alias>.num_value` for a key constraint, pushing
+/// its bind values.
+fn constraint_sql(alias: &str, constraint: &KeyConstraint, binds: &mut Vec<Bind>) -> String {
+    let push = |binds: &mut Vec<Bind>, value: &IndexValue| -> (String, String) {
         let (bind, column) = match value {
-            IndexValue::Text(t) => (Bind::Text(t.clone()), "v.text_value"),
-            IndexValue::Number(n) => (Bind::Num(*n), "v.num_value"),
+            IndexValue::Text(t) => (Bind::Text(t.clone()), "text_value"),
+            IndexValue::Number(n) => (Bind::Num(*n), "num_value"),
         };
         binds.push(bind);
-        (format!("${}", binds.len()), column)
-    }
+        (format!("${}", binds.len()), format!("{alias}.{column}"))
+    };
     match constraint {
         KeyConstraint::Values(values) if values.is_empty() => "1 = 0".to_string(),
         KeyConstraint::Values(values) => {
