@@ -311,7 +311,7 @@ class PgDatabase:
             raise SystemExit(f"database name {self.dbname!r}: use lower-case letters, digits and _")
         self.args = ["-h", u.hostname or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres",
                      "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
-        self.env = {**os.environ}
+        self.env = {**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}
         if u.password:
             self.env["PGPASSWORD"] = urllib.parse.unquote(u.password)
         self.created = False
@@ -556,12 +556,14 @@ def print_compare(res: dict) -> None:
     print("| operation | matches | Weir e2e | moto e2e | moto/Weir e2e | Weir wire | moto wire | moto/Weir wire "
           "| Weir indexed e2e | Weir indexed wire | unindexed/indexed wire |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    wr = w["create_rate"]
+    # The insert row shows rates (partitions/s, higher is better); its ratios are Weir/moto so
+    # that, as in the GetPartitions rows, a ratio above 1 means Weir is faster.
+    wr, ww = w["create_rate"], n / w["create_wire_s"]
     mr = mo["create_rate"] if mo else None
-    mw_create = f"{mo['create_wire_s']:.1f} s" if mo else "–"
-    print(f"| BatchCreatePartition ×{n:,} (partitions/s; ratio = Weir rate / moto rate) | – | {wr:,.0f}/s | "
-          f"{f'{mr:,.0f}/s' if mr else '–'} | {fmt_ratio(wr, mr)} | {w['create_wire_s']:.1f} s | {mw_create} | "
-          f"{fmt_ratio(mo['create_wire_s'], w['create_wire_s']) if mo else '–'} | – | – | – |")
+    mw = n / mo["create_wire_s"] if mo else None
+    rate = lambda r: "–" if r is None else f"{r:,.0f}/s"  # noqa: E731
+    print(f"| BatchCreatePartition ×{n:,} in batches of {res['batch']} (rate; ratio Weir/moto) | – | {rate(wr)} | "
+          f"{rate(mr)} | {fmt_ratio(wr, mr)} | {rate(ww)} | {rate(mw)} | {fmt_ratio(ww, mw)} | – | – | – |")
     for label, q in w["queries"].items():
         mq = mo["queries"][label] if mo else None
         we, ww = statistics.median(q["e2e_s"]), statistics.median(q["wire_s"])
@@ -576,7 +578,8 @@ def print_compare(res: dict) -> None:
     print(f"CreatePartitionIndex (both indexes, {n:,} partitions): {res['index_create_s']:.2f} s")
     if "indexed_insert" in res:
         ii = res["indexed_insert"]
-        print(f"BatchCreatePartition into a table with both indexes: {ii['rate']:,.0f}/s ({ii['partitions']:,} partitions)")
+        print(f"BatchCreatePartition into a table with both indexes: {ii['rate']:,.0f}/s e2e, "
+              f"{ii['partitions'] / ii['wire_s']:,.0f}/s wire ({ii['partitions']:,} partitions)")
     if mo:
         print(f"moto partition indexes: {res['moto_partition_indexes']}")
         print(f"RSS at the end: Weir {w.get('rss_mib') or 0:.0f} MiB, moto {mo.get('rss_mib') or 0:.0f} MiB")
@@ -638,12 +641,12 @@ def print_scaling(res: dict) -> None:
         print(f"## Scaling — {srv['label']}, GetPartitions wire time in ms (median of {res['repeats']}); "
               f"e2e incl. boto3 parsing in brackets")
         print()
-        head = "| partitions | insert rate (this step) | " + " | ".join(
+        head = "| partitions | insert rate e2e (wire) | " + " | ".join(
             f"{lb} unindexed | {lb} indexed | {lb} un/idx" for lb in labels) + " | CreatePartitionIndex | RSS MiB |"
         print(head)
         print("|" + "---:|" * (head.count("|") - 1))
         for r in rows:
-            cells = [f"{r['size']:,}", f"{r['create_rate']:,.0f}/s"]
+            cells = [f"{r['size']:,}", f"{r['create_rate']:,.0f}/s ({r['added'] / r['create_wire_s']:,.0f}/s)"]
             for lb in labels:
                 q = r["queries"][lb]
                 uw, ue = statistics.median(q["wire_s"]), statistics.median(q["e2e_s"])
@@ -679,7 +682,14 @@ def main() -> int:
     p.add_argument("--moto-budget", type=float, default=300, help="stop repeating one GetPartitions after this "
                    "many seconds (moto can be slow at large sizes)")
     p.add_argument("--json-out", help="also write the raw results (all samples) as JSON here")
+    p.add_argument("--report", metavar="JSON", help="only print the tables of a --json-out file of an earlier run")
     args = p.parse_args()
+
+    if args.report:
+        with open(args.report) as f:
+            saved = json.load(f)
+        (print_scaling if saved["mode"] == "scaling" else print_compare)(saved)
+        return 0
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")

@@ -94,6 +94,36 @@ def weir(backend: Backend) -> Iterator[WeirServer]:
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def no_internal_errors(request) -> Iterator[None]:
+    """No request of a test may end in an internal error: the server log must gain no ERROR line
+    while the test runs (a 5xx can hide behind a `pytest.raises(ClientError)`)."""
+    if "weir" not in request.fixturenames:
+        yield
+        return
+    server: WeirServer = request.getfixturevalue("weir")
+    before = len(server.logged_errors())
+    yield
+    new = server.logged_errors()[before:]
+    if new:
+        pytest.fail(f"weir ({server.backend}) logged internal errors during the test:\n" + "\n".join(new[:10]))
+
+
+@pytest.fixture(scope="session")
+def metastore_bytes(weir: WeirServer, request) -> Callable[[], bytes]:
+    """Everything the session's metastore holds at rest: the SQLite files (with the WAL), or a
+    pg_dump of the PostgreSQL database."""
+
+    def read() -> bytes:
+        if weir.metastore is None:
+            files = sorted(weir.data_dir.glob("metastore.db*"))
+            assert files, f"no SQLite metastore in {weir.data_dir}"
+            return b"".join(f.read_bytes() for f in files)
+        return request.getfixturevalue("postgres").dump(weir.metastore)
+
+    return read
+
+
 @pytest.fixture(scope="session")
 def glue(weir: WeirServer):
     """A boto3 Glue client of the session's server (runs once per backend)."""

@@ -84,6 +84,28 @@ def test_get_databases_paginates(glue):
     assert all(d["CatalogId"] == ACCOUNT_ID for d in glue.get_databases(MaxResults=3)["DatabaseList"])
 
 
+def test_get_databases_federated_paginates_past_other_databases(glue):
+    prefix = unique("fed")
+    plain = [f"{prefix}_a{i}" for i in range(4)]
+    federated = f"{prefix}_z"
+    for name in plain:
+        glue.create_database(DatabaseInput={"Name": name})
+    glue.create_database(
+        DatabaseInput={"Name": federated, "FederatedDatabase": {"Identifier": "remote_db", "ConnectionName": "hive_conn"}}
+    )
+    try:
+        pages = glue.get_paginator("get_databases").paginate(ResourceShareType="FEDERATED", PaginationConfig={"PageSize": 1})
+        found = [d for p in pages for d in p["DatabaseList"]]
+        mine = [d for d in found if d["Name"].startswith(prefix)]
+        assert [d["Name"] for d in mine] == [federated]
+        assert mine[0]["FederatedDatabase"]["Identifier"] == "remote_db"
+        everything = [d["Name"] for p in glue.get_paginator("get_databases").paginate() for d in p["DatabaseList"]]
+        assert set(plain + [federated]) <= set(everything)
+    finally:
+        for name in plain + [federated]:
+            glue.delete_database(Name=name)
+
+
 def test_get_databases_attributes_to_get_name(glue, db):
     listed = [d for p in glue.get_paginator("get_databases").paginate(AttributesToGet=["NAME"]) for d in p["DatabaseList"]]
     mine = [d for d in listed if d["Name"] == db]

@@ -86,3 +86,13 @@ def test_view_versions_keep_each_definition(glue, db, view):
     glue.update_table(DatabaseName=db, TableInput=view_input(view, REDSHIFT), ViewUpdateAction="ADD")
     old = glue.get_table_version(DatabaseName=db, TableName=view, VersionId="0")["TableVersion"]["Table"]
     assert {r["Dialect"] for r in old["ViewDefinition"]["Representations"]} == {"ATHENA", "SPARK"}
+
+
+def test_view_with_maximum_length_texts(glue, db):
+    """ViewTextString allows 409,600 characters: three dialects at the maximum (a ~2.5 MB request) are legal."""
+    sql = ("SELECT " + ", ".join(f"column_{i}" for i in range(60000)))[:409_600]
+    reps = [representation(d, sql) for d in ("ATHENA", "SPARK", "REDSHIFT")]
+    glue.create_table(DatabaseName=db, TableInput=view_input("wide_view", *reps))
+    got = dialects(glue, db, "wide_view")
+    assert set(got) == {"ATHENA", "SPARK", "REDSHIFT"}
+    assert all(len(r["ViewOriginalText"]) == 409_600 and len(r["ViewExpandedText"]) == 409_600 for r in got.values())

@@ -187,6 +187,15 @@ class WeirServer:
         except OSError:
             return "(no log)"
 
+    def logged_errors(self) -> list[str]:
+        """The ERROR lines of the server log (internal errors), without colour codes."""
+        try:
+            text = self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return []
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        return [line for line in plain.splitlines() if " ERROR " in line]
+
     def stop(self) -> None:
         """SIGTERM (graceful shutdown), then SIGKILL if it lingers."""
         if self.process is None or self.process.poll() is not None:
@@ -202,7 +211,9 @@ class WeirServer:
 
     def client(self, validate: bool = True):
         """A boto3 Glue client; with `validate=False` botocore sends what it would reject."""
-        config = Config(parameter_validation=validate, retries={"mode": "standard", "max_attempts": 1})
+        # total_max_attempts=1: no retries (botocore's "max_attempts" would still allow one), so
+        # a 5xx reaches the test instead of being retried away.
+        config = Config(parameter_validation=validate, retries={"mode": "standard", "total_max_attempts": 1})
         return boto3.client(
             "glue",
             endpoint_url=self.url,
@@ -213,13 +224,13 @@ class WeirServer:
         )
 
     def http(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        """A raw HTTP request: returns (status, headers, body bytes)."""
+        """A raw HTTP request: returns (status, headers with lower-case names, body bytes)."""
         req = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, dict(r.headers), r.read()
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
     def post_glue(self, target: str, body: bytes | str = b"{}"):
         """POST / with `X-Amz-Target: target`; returns (status, parsed JSON body)."""

@@ -28,19 +28,22 @@ async fn owner(
     Ok((t, column_stats::owner_key(Some(&values))))
 }
 
-/// The table's column names (data columns and partition keys).
-fn has_column(t: &PartitionedTable, column: &str) -> bool {
+/// The table's own spelling of `column` (a data column or a partition key), matched
+/// case-insensitively; `None` when the table has no such column. Statistics are keyed by it, so
+/// `ID` and `id` name the same statistics.
+fn column_name(t: &PartitionedTable, column: &str) -> Option<String> {
     let columns = t
         .table
         .doc
         .pointer("/StorageDescriptor/Columns")
         .and_then(Value::as_array)
         .into_iter()
-        .flatten();
+        .flatten()
+        .filter_map(|c| c.get("Name").and_then(Value::as_str));
     columns
-        .filter_map(|c| c.get("Name").and_then(Value::as_str))
-        .any(|n| n.eq_ignore_ascii_case(column))
-        || t.keys.iter().any(|k| k.name.eq_ignore_ascii_case(column))
+        .chain(t.keys.iter().map(|k| k.name.as_str()))
+        .find(|n| n.eq_ignore_ascii_case(column))
+        .map(str::to_string)
 }
 
 fn column_not_found(t: &PartitionedTable, column: &str) -> GlueError {
@@ -48,6 +51,10 @@ fn column_not_found(t: &PartitionedTable, column: &str) -> GlueError {
         "Column {column} not found in table {}.",
         t.table.name
     ))
+}
+
+fn no_statistics(column: &str) -> GlueError {
+    GlueError::not_found(format!("No statistics for column {column}."))
 }
 
 impl Catalog {
@@ -61,20 +68,15 @@ impl Catalog {
         let mut list = Vec::new();
         let mut errors = Vec::new();
         for column in req.strings("ColumnNames") {
-            let found = match has_column(&t, &column) {
-                true => column_stats::get(&mut tx, t.table.id, &owner, &column).await?,
-                false => None,
+            let found = match column_name(&t, &column) {
+                Some(name) => column_stats::get(&mut tx, t.table.id, &owner, &name)
+                    .await?
+                    .ok_or_else(|| no_statistics(&column)),
+                None => Err(column_not_found(&t, &column)),
             };
             match found {
-                Some(doc) => list.push(doc),
-                None => {
-                    let e = if has_column(&t, &column) {
-                        GlueError::not_found(format!("No statistics for column {column}."))
-                    } else {
-                        column_not_found(&t, &column)
-                    };
-                    errors.push(json!({ "ColumnName": column, "Error": error_detail(&e) }));
-                }
+                Ok(doc) => list.push(doc),
+                Err(e) => errors.push(json!({ "ColumnName": column, "Error": error_detail(&e) })),
             }
         }
         Ok(json!({ "ColumnStatisticsList": list, "Errors": errors }))
@@ -93,10 +95,13 @@ impl Catalog {
                 .get("ColumnName")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            if has_column(&t, column) {
-                column_stats::upsert(&mut tx, t.table.id, &owner, column, stats).await?;
-            } else {
-                errors.push(json!({ "ColumnStatistics": stats, "Error": error_detail(&column_not_found(&t, column)) }));
+            match column_name(&t, column) {
+                Some(name) => {
+                    let mut stats = stats.clone();
+                    stats["ColumnName"] = json!(name);
+                    column_stats::upsert(&mut tx, t.table.id, &owner, &name, &stats).await?;
+                }
+                None => errors.push(json!({ "ColumnStatistics": stats, "Error": error_detail(&column_not_found(&t, column)) })),
             }
         }
         tx.commit().await?;
@@ -111,13 +116,9 @@ impl Catalog {
         let mut tx = self.store.write().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let column = req.str("ColumnName")?;
-        if !has_column(&t, column) {
-            return Err(column_not_found(&t, column));
-        }
-        if !column_stats::delete(&mut tx, t.table.id, &owner, column).await? {
-            return Err(GlueError::not_found(format!(
-                "No statistics for column {column}."
-            )));
+        let name = column_name(&t, column).ok_or_else(|| column_not_found(&t, column))?;
+        if !column_stats::delete(&mut tx, t.table.id, &owner, &name).await? {
+            return Err(no_statistics(column));
         }
         tx.commit().await?;
         Ok(json!({}))

@@ -85,9 +85,14 @@ impl Catalog {
             .await?
         };
         let more = rows.len() > limit;
+        let rows: Vec<_> = rows.into_iter().take(limit).collect();
+        // Resume after the last database scanned, even when the share filter dropped it: a page
+        // may hold no federated database while later pages do.
+        let next = more
+            .then(|| rows.last().map(|r| encode_token(&json!(r.name))))
+            .flatten();
         let list: Vec<Value> = rows
             .into_iter()
-            .take(limit)
             .filter(|r| share != "FEDERATED" || r.doc.get("FederatedDatabase").is_some())
             .map(|r| {
                 if names_only {
@@ -99,10 +104,8 @@ impl Catalog {
             .map(|d| self.with_catalog_id(d))
             .collect();
         let mut out = json!({ "DatabaseList": list });
-        if more {
-            if let Some(last) = list.last().and_then(|d| d.get("Name")).cloned() {
-                out["NextToken"] = json!(encode_token(&last));
-            }
+        if let Some(token) = next {
+            out["NextToken"] = json!(token);
         }
         Ok(out)
     }

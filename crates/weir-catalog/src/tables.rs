@@ -175,6 +175,12 @@ impl Catalog {
         let mut tx = self.store.write().await?;
         let (db, table) =
             names::table(&mut tx, req.str("DatabaseName")?, input.str("Name")?).await?;
+        // A stale VersionId is refused before anything is written, so a losing writer never takes
+        // the metastore's write lock; the conditional update below still catches a concurrent
+        // writer that commits in between (PostgreSQL runs writers concurrently).
+        if let Some(v) = expected.filter(|v| *v != table.version_id) {
+            return Err(stale_version(&table.name, v, table.version_id));
+        }
         let view = match (input.get("ViewDefinition"), req.opt_str("ViewUpdateAction")) {
             (Some(update), Some(action)) => {
                 let current = table
@@ -199,12 +205,12 @@ impl Catalog {
             .await?
             .is_none()
         {
-            return Err(GlueError::concurrent_modification(format!(
-                "Table {} was modified concurrently: VersionId {} is not the current version {}",
-                table.name,
+            let current = current_version(&mut tx, table.id).await?;
+            return Err(stale_version(
+                &table.name,
                 expected.unwrap_or_default(),
-                current_version(&mut tx, table.id).await?,
-            )));
+                current,
+            ));
         }
         tx.commit().await?;
         Ok(json!({}))
@@ -327,6 +333,13 @@ async fn delete_version(tx: &mut Tx, table: &TableRow, version: &str) -> Result<
         )));
     }
     Ok(())
+}
+
+/// The ConcurrentModificationException of an update made against an old version.
+fn stale_version(table: &str, expected: i64, current: i64) -> GlueError {
+    GlueError::concurrent_modification(format!(
+        "Table {table} was modified concurrently: VersionId {expected} is not the current version {current}"
+    ))
 }
 
 async fn current_version(tx: &mut Tx, table_id: i64) -> Result<i64> {

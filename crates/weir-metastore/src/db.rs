@@ -109,7 +109,14 @@ impl Metastore {
     }
 
     async fn begin(&self, guard: Option<OwnedMutexGuard<()>>) -> Result<Tx> {
-        let conn = self.pool.begin().await.map_err(Error::Db)?;
+        // A SQLite writer takes the database's write lock at BEGIN: a deferred BEGIN that reads
+        // first would fail with SQLITE_BUSY (without waiting) if the previous writer's rollback
+        // is still pending on another connection.
+        let conn = match (self.backend, guard.is_some()) {
+            (Backend::Sqlite, true) => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            _ => self.pool.begin().await,
+        }
+        .map_err(Error::Db)?;
         Ok(Tx {
             conn,
             backend: self.backend,

@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +20,15 @@ use crate::AppState;
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// The largest request body accepted (the model allows requests of a few MiB, e.g. views with
+/// several 400 KiB dialect texts).
+pub const MAX_BODY_BYTES: usize = 32 << 20;
+
+pub async fn handle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let started = Instant::now();
     let request_id = request_id();
     let target = headers
@@ -30,7 +39,13 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Byt
         .strip_prefix("AWSGlue.")
         .unwrap_or(target)
         .to_string();
-    let result = dispatch(&state.catalog, &operation, target, &body).await;
+    let result = match body {
+        Ok(body) => dispatch(&state.catalog, &operation, target, &body).await,
+        Err(e) => Err(GlueError::invalid_input(format!(
+            "The request body cannot be read ({e}); requests are limited to {} MiB",
+            MAX_BODY_BYTES >> 20
+        ))),
+    };
     let label = if ServiceModel::glue().operation(&operation).is_some() {
         operation.as_str()
     } else {

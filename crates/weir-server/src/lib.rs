@@ -7,6 +7,7 @@ mod metrics;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", post(glue::handle))
         .route("/health", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::handle))
+        .layer(DefaultBodyLimit::max(glue::MAX_BODY_BYTES))
         .with_state(state)
 }
 
