@@ -11,7 +11,7 @@ use weir_metastore::connections::{self, ConnectionRow};
 use weir_metastore::{tags, Tx};
 use weir_model::{GlueError, Result};
 
-use crate::request::{encode_token, Req};
+use crate::request::{listing, take_page, Req};
 use crate::{error_detail, Catalog};
 
 /// Whether a connection property holds a secret (any `*PASSWORD`, `*_SECRET`, `SECRET_KEY`…).
@@ -174,20 +174,12 @@ impl Catalog {
                     })
             });
         }
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let next = more
-            .then(|| rows.last().map(|r| encode_token(&json!(r.name))))
-            .flatten();
+        let (rows, next) = take_page(rows, limit, |r| json!(r.name));
         let list = rows
             .into_iter()
             .map(|r| self.connection_out(r, hide))
             .collect::<Result<Vec<_>>>()?;
-        let mut out = json!({ "ConnectionList": list });
-        if let Some(token) = next {
-            out["NextToken"] = json!(token);
-        }
-        Ok(out)
+        Ok(listing("ConnectionList", list, next))
     }
 
     pub(crate) async fn update_connection(&self, req: Req<'_>) -> Result<Value> {

@@ -5,7 +5,7 @@ use weir_metastore::{databases, tags};
 use weir_model::{GlueError, Result};
 
 use crate::names::{self, fold};
-use crate::request::{encode_token, Req};
+use crate::request::{listing, take_page, Req};
 use crate::Catalog;
 
 /// Members of `DatabaseInput` kept in the stored `Database` document.
@@ -84,13 +84,9 @@ impl Catalog {
             )
             .await?
         };
-        let more = rows.len() > limit;
-        let rows: Vec<_> = rows.into_iter().take(limit).collect();
-        // Resume after the last database scanned, even when the share filter dropped it: a page
+        // Resume after the last database scanned, even when the share filter drops it: a page
         // may hold no federated database while later pages do.
-        let next = more
-            .then(|| rows.last().map(|r| encode_token(&json!(r.name))))
-            .flatten();
+        let (rows, next) = take_page(rows, limit, |r| json!(r.name));
         let list: Vec<Value> = rows
             .into_iter()
             .filter(|r| share != "FEDERATED" || r.doc.get("FederatedDatabase").is_some())
@@ -103,11 +99,7 @@ impl Catalog {
             })
             .map(|d| self.with_catalog_id(d))
             .collect();
-        let mut out = json!({ "DatabaseList": list });
-        if let Some(token) = next {
-            out["NextToken"] = json!(token);
-        }
-        Ok(out)
+        Ok(listing("DatabaseList", list, next))
     }
 
     pub(crate) async fn update_database(&self, req: Req<'_>) -> Result<Value> {

@@ -5,7 +5,7 @@ use weir_metastore::{functions, tags};
 use weir_model::{GlueError, Result};
 
 use crate::names;
-use crate::request::{encode_token, Req};
+use crate::request::{listing, take_page, Req};
 use crate::Catalog;
 
 const INPUT_MEMBERS: &[&str] = &[
@@ -105,23 +105,12 @@ impl Catalog {
         };
         let mut rows = functions::list(&mut tx, database_id, after).await?;
         rows.retain(|f| matcher.is_match(&f.name));
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let next = more
-            .then(|| {
-                rows.last()
-                    .map(|f| encode_token(&json!([f.database_name, f.name])))
-            })
-            .flatten();
+        let (rows, next) = take_page(rows, limit, |f| json!([f.database_name, f.name]));
         let list: Vec<Value> = rows
             .into_iter()
             .map(|f| self.with_catalog_id(f.doc))
             .collect();
-        let mut out = json!({ "UserDefinedFunctions": list });
-        if let Some(token) = next {
-            out["NextToken"] = json!(token);
-        }
-        Ok(out)
+        Ok(listing("UserDefinedFunctions", list, next))
     }
 
     pub(crate) async fn update_function(&self, req: Req<'_>) -> Result<Value> {

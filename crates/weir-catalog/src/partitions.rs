@@ -10,7 +10,7 @@ use weir_model::{GlueError, Result};
 use weir_partition_expr::{Filter, KeyConstraint};
 
 use crate::names;
-use crate::request::{encode_token, strings, Req};
+use crate::request::{encode_token, listing, strings, Req};
 use crate::{error_detail, Catalog};
 
 /// A table that partition operations act on, with what they need to know of it.
@@ -235,11 +235,11 @@ impl Catalog {
             .into_iter()
             .map(|r| self.partition_out(r, exclude))
             .collect();
-        let mut out = json!({ "Partitions": list });
-        if let Some(id) = next {
-            out["NextToken"] = json!(encode_token(&json!(id)));
-        }
-        Ok(out)
+        Ok(listing(
+            "Partitions",
+            list,
+            next.map(|id| encode_token(&json!(id))),
+        ))
     }
 
     pub(crate) async fn batch_get_partition(&self, req: Req<'_>) -> Result<Value> {

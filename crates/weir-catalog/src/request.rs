@@ -89,6 +89,32 @@ fn missing(member: &str) -> GlueError {
     GlueError::invalid_input(format!("1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must not be null"))
 }
 
+/// Keeps the first `limit` rows of a listing fetched with at least one row more, and the
+/// `NextToken` that resumes after the last row kept (when rows were left over).
+pub fn take_page<T>(
+    mut rows: Vec<T>,
+    limit: usize,
+    position: impl Fn(&T) -> Value,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more {
+        rows.last().map(|r| encode_token(&position(r)))
+    } else {
+        None
+    };
+    (rows, next)
+}
+
+/// A listing response: the items under `member`, and `NextToken` when there is one.
+pub fn listing(member: &str, items: Vec<Value>, next: Option<String>) -> Value {
+    let mut out = serde_json::json!({ member: items });
+    if let Some(token) = next {
+        out["NextToken"] = Value::String(token);
+    }
+    out
+}
+
 /// Encodes a resume position as an opaque `NextToken`.
 pub fn encode_token(position: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position.to_string())

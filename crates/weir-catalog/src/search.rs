@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use weir_metastore::tables::{self, TableInDatabase};
 use weir_model::Result;
 
-use crate::request::{encode_token, Req};
+use crate::request::{encode_token, listing, Req};
 use crate::Catalog;
 
 impl Catalog {
@@ -54,11 +54,8 @@ impl Catalog {
             .take(limit)
             .map(|t| self.table_out(t.table.doc, t.table.version_id))
             .collect();
-        let mut out = json!({ "TableList": page });
-        if offset + limit < total {
-            out["NextToken"] = json!(encode_token(&json!(offset + limit)));
-        }
-        Ok(out)
+        let next = (offset + limit < total).then(|| encode_token(&json!(offset + limit)));
+        Ok(listing("TableList", page, next))
     }
 }
 

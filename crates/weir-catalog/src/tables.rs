@@ -10,7 +10,7 @@ use weir_metastore::{tags, Tx};
 use weir_model::{GlueError, Result};
 
 use crate::names::{self, fold};
-use crate::request::{encode_token, Req};
+use crate::request::{listing, take_page, Req};
 use crate::{error_detail, views, Catalog};
 
 /// Members of `TableInput` copied into the stored `Table` document as they are.
@@ -132,7 +132,7 @@ impl Catalog {
         let mut tx = self.store.read().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         let mut found: Vec<TableRow> = Vec::new();
-        let more = loop {
+        loop {
             let page = tables::list(&mut tx, db.id, after.as_deref(), 500).await?;
             let exhausted = page.len() < 500;
             after = page.last().map(|t| t.name.clone());
@@ -140,17 +140,11 @@ impl Catalog {
                 page.into_iter()
                     .filter(|t| pattern.as_ref().is_none_or(|p| p.is_match(&t.name))),
             );
-            if found.len() > limit {
-                break true;
+            if found.len() > limit || exhausted {
+                break;
             }
-            if exhausted {
-                break false;
-            }
-        };
-        found.truncate(limit);
-        let next = more
-            .then(|| found.last().map(|t| encode_token(&json!(t.name))))
-            .flatten();
+        }
+        let (found, next) = take_page(found, limit, |t| json!(t.name));
         let list: Vec<Value> = found
             .into_iter()
             .map(|t| {
@@ -162,11 +156,7 @@ impl Catalog {
                 }
             })
             .collect();
-        let mut out = json!({ "TableList": list });
-        if let Some(token) = next {
-            out["NextToken"] = json!(token);
-        }
-        Ok(out)
+        Ok(listing("TableList", list, next))
     }
 
     pub(crate) async fn update_table(&self, req: Req<'_>) -> Result<Value> {
@@ -277,21 +267,13 @@ impl Catalog {
         let mut tx = self.store.read().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
-        let mut rows = tables::list_versions(&mut tx, table.id, before, limit as i64 + 1).await?;
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let next = more
-            .then(|| rows.last().map(|r| encode_token(&json!(r.version_id))))
-            .flatten();
+        let rows = tables::list_versions(&mut tx, table.id, before, limit as i64 + 1).await?;
+        let (rows, next) = take_page(rows, limit, |r| json!(r.version_id));
         let versions: Vec<Value> = rows
             .into_iter()
             .map(|r| self.table_version_out(r))
             .collect();
-        let mut out = json!({ "TableVersions": versions });
-        if let Some(token) = next {
-            out["NextToken"] = json!(token);
-        }
-        Ok(out)
+        Ok(listing("TableVersions", versions, next))
     }
 
     pub(crate) async fn delete_table_version(&self, req: Req<'_>) -> Result<Value> {
