@@ -17,6 +17,7 @@ default URL they are skipped instead (a developer machine without PostgreSQL).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -211,6 +212,22 @@ def partition_values(glue, database: str, table: str, expression: str | None = N
         params["Expression"] = expression
     pages = glue.get_paginator("get_partitions").paginate(**params)
     return sorted(tuple(p["Values"]) for page in pages for p in page["Partitions"])
+
+
+def wait_for_indexes(glue, database: str, table: str, timeout: float = 20.0) -> dict:
+    """Polls GetPartitionIndexes until every index of the table is ACTIVE (indexes are built in
+    the background, CREATING first, as on Glue); returns the descriptors by name."""
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = glue.get_partition_indexes(DatabaseName=database, TableName=table)["PartitionIndexDescriptorList"]
+        statuses = {d["IndexName"]: d["IndexStatus"] for d in listed}
+        assert "FAILED" not in statuses.values(), statuses
+        if all(s == "ACTIVE" for s in statuses.values()):
+            return {d["IndexName"]: d for d in listed}
+        assert set(statuses.values()) <= {"CREATING", "ACTIVE"}, statuses
+        if time.monotonic() > deadline:
+            raise AssertionError(f"partition indexes of {database}.{table} still not ACTIVE: {statuses}")
+        time.sleep(0.02)
 
 
 def error_code(exc: ClientError) -> str:

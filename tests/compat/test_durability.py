@@ -1,7 +1,7 @@
 """Restart durability: a server stopped and started again on the same data dir (and the same
 PostgreSQL database) serves everything that was written before, secrets included."""
 
-from conftest import arn, create_partitions, partition_values, table_input
+from conftest import arn, create_partitions, partition_values, table_input, wait_for_indexes
 
 
 def populate(glue) -> None:
@@ -42,8 +42,8 @@ def verify(glue) -> None:
     assert sorted(v["VersionId"] for v in versions) == ["0", "1"]
     assert len(partition_values(glue, "durable", "events")) == 24
     assert [v[1] for v in partition_values(glue, "durable", "events", "year = '2024' AND month > 9")] == ["10", "11", "12"]
-    indexes = glue.get_partition_indexes(DatabaseName="durable", TableName="events")["PartitionIndexDescriptorList"]
-    assert [(i["IndexName"], i["IndexStatus"]) for i in indexes] == [("by_month", "ACTIVE")]
+    indexes = wait_for_indexes(glue, "durable", "events")
+    assert [(name, i["IndexStatus"]) for name, i in indexes.items()] == [("by_month", "ACTIVE")]
     stats = glue.get_column_statistics_for_table(DatabaseName="durable", TableName="events", ColumnNames=["id"])
     assert stats["ColumnStatisticsList"][0]["StatisticsData"]["LongColumnStatisticsData"]["NumberOfDistinctValues"] == 7
     assert glue.get_user_defined_function(DatabaseName="durable", FunctionName="f")["UserDefinedFunction"]["ClassName"] == "com.example.F"

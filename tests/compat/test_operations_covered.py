@@ -19,7 +19,7 @@ def served_operations() -> list[str]:
 
 
 def suite_source() -> str:
-    return "\n".join(p.read_text() for p in sorted(HERE.glob("test_*.py")) if p.name != Path(__file__).name)
+    return "\n".join(p.read_text() for p in sorted(HERE.glob("*.py")) if p.name != Path(__file__).name)
 
 
 def test_operations_list_is_read():

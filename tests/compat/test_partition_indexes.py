@@ -3,7 +3,7 @@ GetPartitionIndexes, DeletePartitionIndex, and GetPartitions through an index.""
 
 import pytest
 
-from conftest import create_partitions, expect_error, partition_values, table_input
+from conftest import create_partitions, expect_error, partition_values, table_input, wait_for_indexes
 from weir_harness import CliError
 
 KEYS = ("region:string", "year:int", "dt:date")
@@ -70,12 +70,13 @@ def indexed(glue, db) -> str:
         PartitionIndexes=[{"IndexName": "by_region", "Keys": ["region"]}],
     )
     create_partitions(glue, db, "indexed", all_values())
+    wait_for_indexes(glue, db, "indexed")
     return "indexed"
 
 
 def descriptors(glue, db, table) -> dict:
-    out = glue.get_partition_indexes(DatabaseName=db, TableName=table)["PartitionIndexDescriptorList"]
-    return {d["IndexName"]: d for d in out}
+    """The table's indexes by name, once every one is ACTIVE."""
+    return wait_for_indexes(glue, db, table)
 
 
 def test_create_table_with_partition_index(glue, db, indexed):
@@ -102,6 +103,7 @@ def test_results_identical_with_and_without_index(glue, db):
     glue.create_partition_index(DatabaseName=db, TableName="plain", PartitionIndex={"IndexName": "i_region", "Keys": ["region"]})
     glue.create_partition_index(DatabaseName=db, TableName="plain", PartitionIndex={"IndexName": "i_year", "Keys": ["year"]})
     glue.create_partition_index(DatabaseName=db, TableName="plain", PartitionIndex={"IndexName": "i_dt", "Keys": ["dt"]})
+    wait_for_indexes(glue, db, "plain")
     assert results(glue, db, "plain") == without
 
     # Partitions written after the indexes exist are found through them too.
@@ -190,11 +192,13 @@ def test_delete_partition_index(glue, db, indexed):
     assert descriptors(glue, db, indexed) == {}
     assert results(glue, db, indexed) == before
     glue.create_partition_index(DatabaseName=db, TableName=indexed, PartitionIndex={"IndexName": "by_region", "Keys": ["region"]})
+    wait_for_indexes(glue, db, indexed)
     assert results(glue, db, indexed) == before
 
 
 def test_cli_partition_indexes(cli, glue, db, indexed):
     cli("create-partition-index", database_name=db, table_name=indexed, partition_index={"IndexName": "by_year", "Keys": ["year"]})
+    wait_for_indexes(glue, db, indexed)
     listed = cli("get-partition-indexes", database_name=db, table_name=indexed)["PartitionIndexDescriptorList"]
     by_name = {d["IndexName"]: d for d in listed}
     assert by_name["by_year"]["IndexStatus"] == "ACTIVE"

@@ -1,15 +1,19 @@
 //! Partition indexes: CreatePartitionIndex, GetPartitionIndexes, DeletePartitionIndex.
 //!
-//! An index is built synchronously (its rows are filled in the creating transaction), so it is
-//! `ACTIVE` as soon as the call returns and `GetPartitions` uses it from then on.
+//! As in Glue, an index is created `CREATING` and filled in the background, chunk by chunk,
+//! each chunk its own short transaction, so writers are never held up for long and a large
+//! table does not time the call out. Partitions written meanwhile get index rows at once. When
+//! full the index turns `ACTIVE`, and only then does `GetPartitions` read through it. A build
+//! interrupted by a stop resumes when the service starts again
+//! ([`Catalog::resume_index_builds`]); one that fails turns `FAILED`.
 
 use serde_json::{json, Value};
 use weir_metastore::partitions::{self, IndexedKey};
-use weir_metastore::Tx;
+use weir_metastore::{tables, Tx};
 use weir_model::{GlueError, Result};
 
 use crate::names;
-use crate::partitions::partitioned_table;
+use crate::partitions::{indexed_keys, partitioned_table};
 use crate::request::Req;
 use crate::Catalog;
 
@@ -30,15 +34,31 @@ fn base_type(type_name: &str) -> String {
         .to_lowercase()
 }
 
+pub(crate) const INDEX_CREATING: &str = "CREATING";
+pub(crate) const INDEX_ACTIVE: &str = "ACTIVE";
+pub(crate) const INDEX_FAILED: &str = "FAILED";
+
+/// Partitions filled per backfill transaction.
+const BACKFILL_CHUNK: i64 = 5000;
+
+/// A recorded index whose rows are still to be filled.
+pub(crate) struct IndexBuild {
+    table_id: i64,
+    name: String,
+    /// Keys no other active index covers yet.
+    keys: Vec<IndexedKey>,
+}
+
 impl Catalog {
-    /// Adds an index (a `PartitionIndex` shape) to a table and fills it.
+    /// Validates a `PartitionIndex` and records it as `CREATING`; the caller starts the
+    /// returned build once its transaction has committed.
     pub(crate) async fn add_partition_index(
         &self,
         tx: &mut Tx,
         table_id: i64,
         table_doc: &Value,
         index: Req<'_>,
-    ) -> Result<()> {
+    ) -> Result<IndexBuild> {
         let name = index.str("IndexName")?;
         let keys = index.strings("Keys");
         let partition_keys = names::partition_keys(table_doc);
@@ -54,7 +74,6 @@ impl Catalog {
                 existing.len()
             )));
         }
-        let mut positions = Vec::new();
         for key in &keys {
             let pos = partition_keys
                 .iter()
@@ -71,34 +90,124 @@ impl Catalog {
                     INDEXABLE_TYPES.join(", ")
                 )));
             }
-            positions.push(IndexedKey {
-                key_pos: pos,
-                type_name: type_name.clone(),
-            });
         }
-        let already: Vec<usize> = existing
-            .iter()
-            .flat_map(|i| i.keys.iter())
-            .filter_map(|k| {
-                partition_keys
-                    .iter()
-                    .position(|p| p.name.eq_ignore_ascii_case(k))
-            })
+        partitions::insert_index(tx, table_id, name, &keys, INDEX_CREATING).await?;
+        let index = partitions::PartitionIndexRow {
+            name: name.to_string(),
+            keys,
+            status: INDEX_CREATING.into(),
+        };
+        Ok(self.index_build(table_id, table_doc, &existing, &index))
+    }
+
+    /// What a build of `index` has to fill: its keys that no active index covers.
+    fn index_build(
+        &self,
+        table_id: i64,
+        table_doc: &Value,
+        others: &[partitions::PartitionIndexRow],
+        index: &partitions::PartitionIndexRow,
+    ) -> IndexBuild {
+        let keys = names::partition_keys(table_doc);
+        let covered = indexed_keys(
+            &keys,
+            others
+                .iter()
+                .filter(|i| i.status == INDEX_ACTIVE && i.name != index.name),
+        );
+        let keys = indexed_keys(&keys, std::iter::once(index))
+            .into_iter()
+            .filter(|k| !covered.contains(k))
             .collect();
-        partitions::insert_index(tx, table_id, name, &keys, "ACTIVE").await?;
-        for key in positions.iter().filter(|k| !already.contains(&k.key_pos)) {
-            partitions::backfill_index(tx, table_id, key).await?;
+        IndexBuild {
+            table_id,
+            name: index.name.clone(),
+            keys,
         }
+    }
+
+    /// Fills the index in the background, then marks it `ACTIVE` (or `FAILED`).
+    pub(crate) fn start_index_build(&self, build: IndexBuild) {
+        let catalog = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = catalog.build_index(&build).await {
+                tracing::error!(table_id = build.table_id, index = %build.name, error = %e, "partition index build failed");
+                if let Ok(mut tx) = catalog.store.write().await {
+                    let failed = partitions::set_index_status(
+                        &mut tx,
+                        build.table_id,
+                        &build.name,
+                        INDEX_FAILED,
+                    )
+                    .await;
+                    if failed.is_ok() {
+                        let _ = tx.commit().await;
+                    }
+                }
+            }
+        });
+    }
+
+    async fn build_index(&self, build: &IndexBuild) -> Result<()> {
+        for key in &build.keys {
+            let mut after = 0;
+            loop {
+                let mut tx = self.store.write().await?;
+                if !index_exists(&mut tx, build).await? {
+                    return Ok(()); // deleted (or its table dropped) meanwhile
+                }
+                match partitions::backfill_index_chunk(
+                    &mut tx,
+                    build.table_id,
+                    key,
+                    after,
+                    BACKFILL_CHUNK,
+                )
+                .await?
+                {
+                    Some(last) => after = last,
+                    None => break,
+                }
+                tx.commit().await?;
+            }
+        }
+        let mut tx = self.store.write().await?;
+        partitions::set_index_status(&mut tx, build.table_id, &build.name, INDEX_ACTIVE).await?;
+        tx.commit().await?;
+        tracing::info!(table_id = build.table_id, index = %build.name, "partition index is active");
         Ok(())
+    }
+
+    /// Restarts the builds of indexes left `CREATING` by a stop; returns how many.
+    pub async fn resume_index_builds(&self) -> Result<usize> {
+        let mut tx = self.store.read().await?;
+        let mut builds = Vec::new();
+        for (table_id, name) in partitions::indexes_in_status(&mut tx, INDEX_CREATING).await? {
+            let Some(table) = tables::get_by_id(&mut tx, table_id).await? else {
+                continue;
+            };
+            let indexes = partitions::list_indexes(&mut tx, table_id).await?;
+            if let Some(index) = indexes.iter().find(|i| i.name == name) {
+                builds.push(self.index_build(table_id, &table.doc, &indexes, index));
+            }
+        }
+        drop(tx);
+        let count = builds.len();
+        for build in builds {
+            self.start_index_build(build);
+        }
+        Ok(count)
     }
 
     pub(crate) async fn create_partition_index(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.store.write().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
-        self.add_partition_index(&mut tx, table.id, &table.doc, req.nested("PartitionIndex")?)
+        let build = self
+            .add_partition_index(&mut tx, table.id, &table.doc, req.nested("PartitionIndex")?)
             .await?;
         tx.commit().await?;
+        self.start_index_build(build);
         Ok(json!({}))
     }
 
@@ -146,4 +255,9 @@ impl Catalog {
         tx.commit().await?;
         Ok(json!({}))
     }
+}
+
+async fn index_exists(tx: &mut Tx, build: &IndexBuild) -> Result<bool> {
+    let indexes = partitions::list_indexes(tx, build.table_id).await?;
+    Ok(indexes.iter().any(|i| i.name == build.name))
 }

@@ -10,6 +10,7 @@ use weir_model::{GlueError, Result};
 use weir_partition_expr::{Filter, KeyConstraint};
 
 use crate::names;
+use crate::partition_indexes::{INDEX_ACTIVE, INDEX_FAILED};
 use crate::request::{encode_token, listing, strings, Req};
 use crate::{error_detail, Catalog};
 
@@ -18,8 +19,10 @@ pub(crate) struct PartitionedTable {
     pub database: String,
     pub table: TableRow,
     pub keys: Vec<weir_partition_expr::PartitionKey>,
-    /// Keys covered by an active partition index.
+    /// Keys whose index rows writes maintain: those of every index, `CREATING` or `ACTIVE`.
     pub indexed: Vec<IndexedKey>,
+    /// Keys covered by an `ACTIVE` index: those `GetPartitions` may read through an index.
+    pub queryable: Vec<IndexedKey>,
 }
 
 impl PartitionedTable {
@@ -50,25 +53,36 @@ pub(crate) async fn partitioned_table(
 ) -> Result<PartitionedTable> {
     let (db, table) = names::table(tx, database, table).await?;
     let keys = names::partition_keys(&table.doc);
-    let mut indexed: Vec<IndexedKey> = Vec::new();
-    for index in partitions::list_indexes(tx, table.id).await? {
-        for key in index.keys {
-            if let Some(pos) = keys.iter().position(|k| k.name.eq_ignore_ascii_case(&key)) {
-                if !indexed.iter().any(|i| i.key_pos == pos) {
-                    indexed.push(IndexedKey {
-                        key_pos: pos,
-                        type_name: keys[pos].type_name.clone(),
-                    });
-                }
-            }
-        }
-    }
+    let indexes = partitions::list_indexes(tx, table.id).await?;
+    let maintained = indexes.iter().filter(|i| i.status != INDEX_FAILED);
+    let indexed = indexed_keys(&keys, maintained);
+    let queryable = indexed_keys(&keys, indexes.iter().filter(|i| i.status == INDEX_ACTIVE));
     Ok(PartitionedTable {
         database: db.name,
         table,
         keys,
         indexed,
+        queryable,
     })
+}
+
+/// The distinct partition keys (position and type) that these indexes cover.
+pub(crate) fn indexed_keys<'a>(
+    keys: &[weir_partition_expr::PartitionKey],
+    indexes: impl Iterator<Item = &'a partitions::PartitionIndexRow>,
+) -> Vec<IndexedKey> {
+    let mut out: Vec<IndexedKey> = Vec::new();
+    for name in indexes.flat_map(|i| i.keys.iter()) {
+        if let Some(pos) = keys.iter().position(|k| k.name.eq_ignore_ascii_case(name)) {
+            if !out.iter().any(|i| i.key_pos == pos) {
+                out.push(IndexedKey {
+                    key_pos: pos,
+                    type_name: keys[pos].type_name.clone(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The stored `Partition` document for a `PartitionInput`.
@@ -215,7 +229,7 @@ impl Catalog {
         };
         let constraints = filter
             .as_ref()
-            .map(|f| index_constraints(f, &t.indexed))
+            .map(|f| index_constraints(f, &t.queryable))
             .unwrap_or_default();
         let source = if constraints.is_empty() {
             ScanSource::All

@@ -108,11 +108,17 @@ impl Catalog {
         let now = self.now();
         let doc = table_doc(input, &db.name, now, now, view)?;
         let table_id = tables::insert(&mut tx, db.id, &name, &doc, now).await?;
+        let mut builds = Vec::new();
         for index in indexes {
-            self.add_partition_index(&mut tx, table_id, &doc, Req(index))
-                .await?;
+            builds.push(
+                self.add_partition_index(&mut tx, table_id, &doc, Req(index))
+                    .await?,
+            );
         }
         tx.commit().await?;
+        for build in builds {
+            self.start_index_build(build);
+        }
         Ok(json!({}))
     }
 

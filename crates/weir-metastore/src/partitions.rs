@@ -225,21 +225,37 @@ fn index_insert_sql(tx: &Tx, column: &str, rows: usize) -> String {
     .into_owned()
 }
 
-/// Fills the index rows of one key for every partition of the table (a new partition index).
-pub async fn backfill_index(tx: &mut Tx, table_id: i64, key: &IndexedKey) -> Result<()> {
-    let mut after = 0i64;
-    loop {
-        let page = candidates(tx, table_id, ScanSource::All, None, after, 5000).await?;
-        let rows: Vec<(i64, &[String])> = page
-            .iter()
-            .map(|(id, values)| (*id, values.as_slice()))
-            .collect();
-        insert_index_rows(tx, table_id, &rows, std::slice::from_ref(key)).await?;
-        match page.last() {
-            Some((id, _)) if page.len() == 5000 => after = *id,
-            _ => return Ok(()),
-        }
-    }
+/// Fills the index rows of one key for the partitions with ids after `after`, at most `limit`
+/// of them, replacing rows already there. Returns the last id filled, or `None` when no
+/// partition was left: a backfill calls it chunk by chunk, each in its own transaction.
+pub async fn backfill_index_chunk(
+    tx: &mut Tx,
+    table_id: i64,
+    key: &IndexedKey,
+    after: i64,
+    limit: i64,
+) -> Result<Option<i64>> {
+    let page = scan_values(tx, table_id, None, after, limit).await?;
+    let Some(last) = page.last().map(|(id, _)| *id) else {
+        return Ok(None);
+    };
+    let q = tx.sql(
+        "DELETE FROM partition_index_values WHERE table_id = $1 AND key_pos = $2 \
+         AND partition_id > $3 AND partition_id <= $4",
+    );
+    sqlx::query(&q)
+        .bind(table_id)
+        .bind(key.key_pos as i64)
+        .bind(after)
+        .bind(last)
+        .execute(tx.conn())
+        .await?;
+    let rows: Vec<(i64, &[String])> = page
+        .iter()
+        .map(|(id, values)| (*id, values.as_slice()))
+        .collect();
+    insert_index_rows(tx, table_id, &rows, std::slice::from_ref(key)).await?;
+    Ok(Some(last))
 }
 
 /// Removes the index rows of one key (no partition index covers it any more).
@@ -277,36 +293,54 @@ pub struct PartitionQuery<'a> {
 /// Returns the matching partitions in id order and, when the page is full, the id to resume
 /// after (the next page may then be empty).
 ///
-/// Candidates come from the database in id order, in batches — from the covering scan index,
-/// or from the partition index — and the expression is evaluated on their values; the scan
-/// stops as soon as the page is full, and only the matching documents are fetched. (Batches
-/// rather than one streamed query: PostgreSQL would send the whole result even when the page
-/// fills early.)
+/// Without an index, `(id, values)` pairs come in id order, in batches, from the covering scan
+/// index. With an index, the candidate ids are the intersection of what each constrained key's
+/// index rows yield, computed once per call, and their values are read in chunks. Either way
+/// the expression is evaluated on the values, the scan stops when the page is full, and only
+/// the matching documents are fetched.
 pub async fn query(
     tx: &mut Tx,
     table_id: i64,
     q: PartitionQuery<'_>,
 ) -> Result<(Vec<PartitionRow>, Option<i64>)> {
-    const BATCH: i64 = 5000;
+    const BATCH: usize = 5000;
+    let index_ids = match q.source {
+        ScanSource::All => None,
+        ScanSource::Index(constraints) => {
+            let mut ids = index_candidates(tx, table_id, constraints, q.after_id).await?;
+            if let Some((number, total)) = q.segment {
+                ids.retain(|id| id % total == number);
+            }
+            Some(ids)
+        }
+    };
     let mut matched = Vec::new();
     let mut after = q.after_id;
+    let mut chunk_start = 0;
     'scan: loop {
-        let (sql, binds) = scan_sql(tx, table_id, q.source, q.segment, after, BATCH);
-        let rows = bind_all(sqlx::query(&sql), binds)
-            .fetch_all(tx.conn())
-            .await?;
-        for row in &rows {
-            let id: i64 = row.try_get(0)?;
-            after = id;
-            let values = parse_values(&row.try_get::<String, _>(1)?)?;
-            if q.filter.is_none_or(|f| f.matches(&values)) {
-                matched.push(id);
+        let batch = match &index_ids {
+            None => scan_values(tx, table_id, q.segment, after, BATCH as i64).await?,
+            Some(ids) => {
+                let chunk =
+                    &ids[chunk_start.min(ids.len())..(chunk_start + BATCH / 5).min(ids.len())];
+                chunk_start += chunk.len();
+                values_of(tx, chunk).await?
+            }
+        };
+        for (id, values) in &batch {
+            after = *id;
+            if q.filter.is_none_or(|f| f.matches(values)) {
+                matched.push(*id);
                 if matched.len() == q.limit {
                     break 'scan;
                 }
             }
         }
-        if (rows.len() as i64) < BATCH {
+        let exhausted = match &index_ids {
+            None => batch.len() < BATCH,
+            Some(ids) => chunk_start >= ids.len(),
+        };
+        if exhausted {
             break;
         }
     }
@@ -317,65 +351,83 @@ pub async fn query(
     Ok((rows, next))
 }
 
-/// `(id, values)` of candidate partitions after `after`, at most `limit`, in id order.
-async fn candidates(
+/// `(id, values)` of the table's partitions after `after` (of one segment, if given), at most
+/// `limit`, in id order.
+async fn scan_values(
     tx: &mut Tx,
     table_id: i64,
-    source: ScanSource<'_>,
     segment: Option<(i64, i64)>,
     after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, Vec<String>)>> {
-    let (sql, binds) = scan_sql(tx, table_id, source, segment, after, limit);
+    let mut binds = vec![Bind::Int(table_id), Bind::Int(after), Bind::Int(limit)];
+    let mut sql = "SELECT p.id, p.values_key FROM partitions p WHERE p.table_id = $1 AND p.id > $2"
+        .to_string();
+    if let Some((number, total)) = segment {
+        binds.extend([Bind::Int(total), Bind::Int(number)]);
+        sql.push_str(" AND p.id % $4 = $5");
+    }
+    sql.push_str(" ORDER BY p.id LIMIT $3");
+    let sql = tx.sql(&sql).into_owned();
     let rows = bind_all(sqlx::query(&sql), binds)
         .fetch_all(tx.conn())
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<i64, _>(0)?,
-                parse_values(&r.try_get::<String, _>(1)?)?,
-            ))
-        })
-        .collect()
+    rows.iter().map(id_and_values).collect()
 }
 
-/// The candidate query of a filtered scan, with its bind values.
-fn scan_sql(
-    tx: &Tx,
-    table_id: i64,
-    source: ScanSource<'_>,
-    segment: Option<(i64, i64)>,
-    after: i64,
-    limit: i64,
-) -> (String, Vec<Bind>) {
-    let mut binds: Vec<Bind> = vec![Bind::Int(table_id), Bind::Int(after)];
-    let mut sql = "SELECT p.id, p.values_key FROM partitions p".to_string();
-    if let ScanSource::Index(constraints) = source {
-        for (i, (key_pos, constraint)) in constraints.iter().enumerate() {
-            binds.push(Bind::Int(*key_pos as i64));
-            let alias = format!("v{i}");
-            let key = binds.len();
-            let cond = constraint_sql(&alias, constraint, &mut binds);
-            sql.push_str(&format!(
-                " JOIN partition_index_values {alias} ON {alias}.partition_id = p.id \
-                 AND {alias}.table_id = $1 AND {alias}.key_pos = ${key} AND {cond}"
-            ));
-        }
+/// `(id, values)` of the partitions with these ids, in id order.
+async fn values_of(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, Vec<String>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    sql.push_str(" WHERE p.table_id = $1 AND p.id > $2");
-    if let Some((number, total)) = segment {
-        binds.push(Bind::Int(total));
-        binds.push(Bind::Int(number));
-        sql.push_str(&format!(
-            " AND p.id % ${} = ${}",
-            binds.len() - 1,
-            binds.len()
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = tx
+        .sql(&format!(
+            "SELECT id, values_key FROM partitions WHERE id IN ({}) ORDER BY id",
+            placeholders.join(", ")
+        ))
+        .into_owned();
+    let binds = ids.iter().map(|id| Bind::Int(*id)).collect();
+    let rows = bind_all(sqlx::query(&sql), binds)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(id_and_values).collect()
+}
+
+fn id_and_values(row: &sqlx::any::AnyRow) -> Result<(i64, Vec<String>)> {
+    Ok((
+        row.try_get::<i64, _>(0)?,
+        parse_values(&row.try_get::<String, _>(1)?)?,
+    ))
+}
+
+/// The ids after `after`, in order, of the partitions whose index rows satisfy every
+/// constraint: one index range per constrained key, intersected by the database. The value
+/// indexes end with `partition_id`, so each range is read from its index alone.
+async fn index_candidates(
+    tx: &mut Tx,
+    table_id: i64,
+    constraints: &[(usize, KeyConstraint)],
+    after: i64,
+) -> Result<Vec<i64>> {
+    let mut binds = vec![Bind::Int(table_id), Bind::Int(after)];
+    let mut selects = Vec::new();
+    for (key_pos, constraint) in constraints {
+        binds.push(Bind::Int(*key_pos as i64));
+        let key = binds.len();
+        let cond = constraint_sql("v", constraint, &mut binds);
+        selects.push(format!(
+            "SELECT v.partition_id FROM partition_index_values v \
+             WHERE v.table_id = $1 AND v.key_pos = ${key} AND {cond} AND v.partition_id > $2"
         ));
     }
-    binds.push(Bind::Int(limit));
-    sql.push_str(&format!(" ORDER BY p.id LIMIT ${}", binds.len()));
-    (tx.sql(&sql).into_owned(), binds)
+    let sql = tx
+        .sql(&format!("{} ORDER BY 1", selects.join(" INTERSECT ")))
+        .into_owned();
+    let rows = bind_all(sqlx::query(&sql), binds)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
 }
 
 fn bind_all<'q>(
@@ -412,14 +464,15 @@ fn constraint_sql(alias: &str, constraint: &KeyConstraint, binds: &mut Vec<Bind>
     match constraint {
         KeyConstraint::Values(values) if values.is_empty() => "1 = 0".to_string(),
         KeyConstraint::Values(values) => {
-            let parts: Vec<String> = values
-                .iter()
-                .map(|v| {
-                    let (p, column) = push(binds, v);
-                    format!("{column} = {p}")
-                })
-                .collect();
-            format!("({})", parts.join(" OR "))
+            let parts: Vec<(String, String)> = values.iter().map(|v| push(binds, v)).collect();
+            let column = &parts[0].1;
+            if parts.iter().all(|(_, c)| c == column) {
+                let params: Vec<&str> = parts.iter().map(|(p, _)| p.as_str()).collect();
+                format!("{column} IN ({})", params.join(", "))
+            } else {
+                let eqs: Vec<String> = parts.iter().map(|(p, c)| format!("{c} = {p}")).collect();
+                format!("({})", eqs.join(" OR "))
+            }
         }
         KeyConstraint::Range { lower, upper } => {
             let mut parts = Vec::new();
@@ -508,6 +561,34 @@ pub async fn list_indexes(tx: &mut Tx, table_id: i64) -> Result<Vec<PartitionInd
                 status: r.try_get(2)?,
             })
         })
+        .collect()
+}
+
+pub async fn set_index_status(
+    tx: &mut Tx,
+    table_id: i64,
+    name: &str,
+    status: &str,
+) -> Result<bool> {
+    let q = tx.sql("UPDATE partition_indexes SET status = $1 WHERE table_id = $2 AND name = $3");
+    let done = sqlx::query(&q)
+        .bind(status)
+        .bind(table_id)
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// `(table id, index name)` of every index in a status, across the catalog (indexes still
+/// `CREATING` when the service stopped are resumed at start).
+pub async fn indexes_in_status(tx: &mut Tx, status: &str) -> Result<Vec<(i64, String)>> {
+    let q = tx.sql(
+        "SELECT table_id, name FROM partition_indexes WHERE status = $1 ORDER BY table_id, name",
+    );
+    let rows = sqlx::query(&q).bind(status).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
 

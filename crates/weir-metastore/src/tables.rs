@@ -81,6 +81,14 @@ pub async fn get(tx: &mut Tx, database_id: i64, name: &str) -> Result<Option<Tab
     row.as_ref().map(from_row).transpose()
 }
 
+pub async fn get_by_id(tx: &mut Tx, id: i64) -> Result<Option<TableRow>> {
+    let q = tx
+        .sql(&format!("SELECT {COLUMNS} FROM tables t WHERE t.id = $1"))
+        .into_owned();
+    let row = sqlx::query(&q).bind(id).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// Tables of a database ordered by name, after `after` (exclusive), at most `limit`.
 pub async fn list(
     tx: &mut Tx,

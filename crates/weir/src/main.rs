@@ -116,6 +116,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let secrets = SecretBox::new(&config.secrets_key()?);
     let catalog = Catalog::new(store.clone(), identity, secrets, Arc::new(SystemClock));
+    let resumed = catalog
+        .resume_index_builds()
+        .await
+        .context("resuming partition index builds")?;
+    if resumed > 0 {
+        tracing::info!(
+            resumed,
+            "resumed partition index builds interrupted by the last stop"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

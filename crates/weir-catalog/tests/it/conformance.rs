@@ -225,6 +225,7 @@ async fn get_partitions_is_typed_paginated_and_the_same_with_an_index() {
             "DatabaseName": "db", "TableName": "p", "PartitionIndex": { "IndexName": "by_region", "Keys": ["region"] }
         }))
         .await;
+        wait_for_active_indexes(&c, "db", "p").await;
         // Partitions added after the index are indexed too.
         ok(&c, "CreatePartition", json!({ "DatabaseName": "db", "TableName": "p", "PartitionInput": partition(&["2021", "6", "sa-east-1"]) })).await;
         ok(&c, "DeletePartition", json!({ "DatabaseName": "db", "TableName": "p", "PartitionValues": ["2021", "6", "sa-east-1"] })).await;
@@ -258,6 +259,30 @@ async fn batch_partition_errors_are_per_entry() {
         assert_eq!(r["Errors"][0]["ErrorDetail"]["ErrorCode"], "EntityNotFoundException");
     })
     .await;
+}
+
+/// Polls GetPartitionIndexes until every index of the table is ACTIVE (they build in the background).
+pub async fn wait_for_active_indexes(c: &Catalog, db: &str, table: &str) {
+    for _ in 0..500 {
+        let r = ok(
+            c,
+            "GetPartitionIndexes",
+            json!({ "DatabaseName": db, "TableName": table }),
+        )
+        .await;
+        let statuses: Vec<&str> = r["PartitionIndexDescriptorList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["IndexStatus"].as_str().unwrap())
+            .collect();
+        assert!(!statuses.contains(&"FAILED"), "{statuses:?}");
+        if statuses.iter().all(|s| *s == "ACTIVE") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("partition indexes of {db}.{table} did not become ACTIVE");
 }
 
 async fn partition_values_of(c: &Catalog) -> Vec<Vec<String>> {
@@ -324,4 +349,27 @@ async fn a_restart_loses_nothing() {
             .is_none());
         backend.cleanup(c).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_build_interrupted_by_a_stop_resumes_at_start() {
+    on_every_backend(|c| async move {
+        setup_table(&c, "db", "p", json!([{ "Name": "k", "Type": "int" }])).await;
+        let inputs: Vec<Value> = (0..120).map(|i| partition(&[&i.to_string()])).collect();
+        ok(&c, "BatchCreatePartition", json!({ "DatabaseName": "db", "TableName": "p", "PartitionInputList": inputs })).await;
+        // An index recorded as CREATING whose build never ran: what a stop mid-build leaves.
+        let mut tx = c.store().write().await.unwrap();
+        let table = weir_metastore::databases::get(&mut tx, "db").await.unwrap().unwrap();
+        let table = weir_metastore::tables::get(&mut tx, table.id, "p").await.unwrap().unwrap();
+        weir_metastore::partitions::insert_index(&mut tx, table.id, "by_k", &["k".to_string()], "CREATING").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(c.resume_index_builds().await.unwrap(), 1);
+        wait_for_active_indexes(&c, "db", "p").await;
+        let page = ok(&c, "GetPartitions", json!({ "DatabaseName": "db", "TableName": "p", "Expression": "k IN (3, 77) OR k = 119" })).await;
+        let mut got: Vec<String> =
+            page["Partitions"].as_array().unwrap().iter().map(|p| p["Values"][0].as_str().unwrap().to_string()).collect();
+        got.sort();
+        assert_eq!(got, ["119", "3", "77"]);
+    })
+    .await;
 }

@@ -44,8 +44,8 @@ CREATE TABLE partition_index_values (
     text_value TEXT COLLATE "C",
     num_value DOUBLE PRECISION
 );
-CREATE INDEX partition_index_values_text ON partition_index_values (table_id, key_pos, text_value);
-CREATE INDEX partition_index_values_num ON partition_index_values (table_id, key_pos, num_value);
+CREATE INDEX partition_index_values_text ON partition_index_values (table_id, key_pos, text_value, partition_id);
+CREATE INDEX partition_index_values_num ON partition_index_values (table_id, key_pos, num_value, partition_id);
 CREATE INDEX partition_index_values_partition ON partition_index_values (partition_id);
 CREATE TABLE functions (
     database_id BIGINT NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
