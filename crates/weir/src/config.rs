@@ -22,6 +22,8 @@ pub struct Config {
     pub metastore: Option<String>,
     pub catalog: CatalogConfig,
     pub secrets: SecretsConfig,
+    /// The data plane: parallelism and object storage (`[engine.s3]`: endpoint, region, keys).
+    pub engine: weir_engine::EngineConfig,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
     pub log: String,
 }
@@ -57,6 +59,7 @@ impl Default for Config {
                 region: "us-east-1".into(),
             },
             secrets: SecretsConfig::default(),
+            engine: weir_engine::EngineConfig::default(),
             log: "info".into(),
         }
     }

@@ -2,6 +2,7 @@
 //! installs logging and picks the concrete metastore.
 
 mod config;
+mod job_run;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,6 +32,23 @@ enum Command {
     Serve(Settings),
     /// Apply the metastore's schema migrations and exit (`serve` applies them too).
     Migrate(Settings),
+    /// Run jobs locally.
+    #[command(subcommand)]
+    Job(JobCommand),
+}
+
+#[derive(Subcommand)]
+enum JobCommand {
+    /// Run a visual job (the CreateJob input shape, or `aws glue get-job` output) in this process.
+    Run {
+        /// The job definition (JSON).
+        job: PathBuf,
+        /// Job arguments, as `--arg --key=value` (repeatable); they override DefaultArguments.
+        #[arg(long = "arg", value_name = "--KEY=VALUE", allow_hyphen_values = true)]
+        args: Vec<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Args)]
@@ -60,8 +78,17 @@ impl Settings {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -69,6 +96,11 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(settings) => serve(settings.load()?).await,
             Command::Migrate(settings) => migrate(settings.load()?).await,
+            Command::Job(JobCommand::Run {
+                job,
+                args,
+                settings,
+            }) => job_run::run(&job, &args, settings.load()?).await,
         }
     })
 }

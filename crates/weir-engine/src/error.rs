@@ -1,0 +1,65 @@
+//! Engine errors: the job's mistakes (naming the node and field) apart from execution faults.
+
+use datafusion::error::DataFusionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The job definition is not valid: names the node (if any) and what is wrong.
+    #[error("invalid job{}: {message}", node.as_ref().map(|n| format!(" (node {n})")).unwrap_or_default())]
+    InvalidJob {
+        node: Option<String>,
+        message: String,
+    },
+    /// A node type of the Glue model that Weir does not run (yet).
+    #[error("node {node}: node type {node_type} is not supported by Weir yet{}", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    Unsupported {
+        node: String,
+        node_type: String,
+        hint: Option<String>,
+    },
+    /// Executing the job failed (reading, computing or writing data).
+    #[error("node {node}: {source}")]
+    Execution {
+        node: String,
+        #[source]
+        source: DataFusionError,
+    },
+    #[error("object store: {0}")]
+    ObjectStore(#[from] object_store::Error),
+    #[error("object store path: {0}")]
+    ObjectPath(#[from] object_store::path::Error),
+    #[error("{0}")]
+    DataFusion(#[from] DataFusionError),
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+impl EngineError {
+    pub fn invalid(node: impl Into<String>, message: impl Into<String>) -> Self {
+        EngineError::InvalidJob {
+            node: Some(node.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_job(message: impl Into<String>) -> Self {
+        EngineError::InvalidJob {
+            node: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Attaches the node id to a DataFusion error.
+pub trait AtNode<T> {
+    fn at(self, node: &str) -> Result<T>;
+}
+
+impl<T> AtNode<T> for std::result::Result<T, DataFusionError> {
+    fn at(self, node: &str) -> Result<T> {
+        self.map_err(|source| EngineError::Execution {
+            node: node.to_string(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! The job's node graph: each entry of `CodeGenConfigurationNodes` is one node type with its
+//! fields. Checks that every node type is one Weir runs, that inputs name existing nodes, and
+//! that the graph has no cycle; yields the nodes in an order where inputs come first.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value};
+
+use crate::error::{EngineError, Result};
+
+/// The node types Weir runs, by role.
+pub const SOURCES: &[&str] = &["S3CsvSource", "S3JsonSource", "S3ParquetSource"];
+pub const TRANSFORMS: &[&str] = &[
+    "ApplyMapping",
+    "SelectFields",
+    "DropFields",
+    "RenameField",
+    "Filter",
+    "Join",
+    "Union",
+    "SparkSQL",
+    "Aggregate",
+    "DropDuplicates",
+];
+pub const TARGETS: &[&str] = &["S3DirectTarget", "S3GlueParquetTarget"];
+
+/// Node types of the model that are planned but not run yet, with what to say about them.
+fn not_yet(node_type: &str) -> Option<&'static str> {
+    Some(match node_type {
+        "CatalogSource" | "S3CatalogSource" | "CatalogTarget" | "S3CatalogTarget" => {
+            "catalog sources and targets come next"
+        }
+        "JDBCConnectorSource"
+        | "JDBCConnectorTarget"
+        | "PostgreSQLCatalogSource"
+        | "MySQLCatalogSource"
+        | "PostgreSQLCatalogTarget"
+        | "MySQLCatalogTarget" => "JDBC connectors come with the connectors issue",
+        "S3DeltaSource"
+        | "S3DeltaDirectTarget"
+        | "S3DeltaCatalogSource"
+        | "S3DeltaCatalogTarget"
+        | "S3HudiSource"
+        | "S3HudiDirectTarget"
+        | "S3IcebergDirectTarget"
+        | "S3IcebergCatalogTarget" => "open table formats come with their own issue",
+        "EvaluateDataQuality" | "EvaluateDataQualityMultiFrame" => {
+            "data quality comes with its own issue"
+        }
+        "PIIDetection" => "sensitive data detection comes with its own issue",
+        "DirectKafkaSource"
+        | "CatalogKafkaSource"
+        | "DirectKinesisSource"
+        | "CatalogKinesisSource" => "streaming sources are planned",
+        _ => return None,
+    })
+}
+
+/// One node of the graph.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: String,
+    pub node_type: String,
+    pub fields: Map<String, Value>,
+    pub inputs: Vec<String>,
+}
+
+impl Node {
+    /// The node's display name (its `Name` field, else its id).
+    pub fn name(&self) -> &str {
+        self.fields
+            .get("Name")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.id)
+    }
+
+    pub fn str(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).and_then(Value::as_str)
+    }
+
+    pub fn bool(&self, field: &str) -> Option<bool> {
+        self.fields.get(field).and_then(Value::as_bool)
+    }
+
+    pub fn array(&self, field: &str) -> &[Value] {
+        self.fields
+            .get(field)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A required string field, or an error naming the node and field.
+    pub fn required_str(&self, field: &str) -> Result<&str> {
+        self.str(field).ok_or_else(|| {
+            EngineError::invalid(&self.id, format!("{}.{field} is required", self.node_type))
+        })
+    }
+
+    /// `list<list<string>>` fields (paths of nested fields), as dotted column names.
+    pub fn paths(&self, field: &str) -> Vec<Vec<String>> {
+        self.array(field)
+            .iter()
+            .map(|p| {
+                p.as_array()
+                    .map(|parts| {
+                        parts
+                            .iter()
+                            .filter_map(|s| s.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    pub fn is_source(&self) -> bool {
+        SOURCES.contains(&self.node_type.as_str())
+    }
+
+    pub fn is_target(&self) -> bool {
+        TARGETS.contains(&self.node_type.as_str())
+    }
+}
+
+/// A validated graph, its nodes ordered inputs first.
+#[derive(Debug)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+}
+
+impl Graph {
+    pub fn parse(nodes: &Map<String, Value>) -> Result<Graph> {
+        if nodes.is_empty() {
+            return Err(EngineError::invalid_job(
+                "CodeGenConfigurationNodes is empty: the job has no nodes",
+            ));
+        }
+        let mut parsed = BTreeMap::new();
+        for (id, entry) in nodes {
+            parsed.insert(id.clone(), parse_node(id, entry)?);
+        }
+        for node in parsed.values() {
+            for input in &node.inputs {
+                if !parsed.contains_key(input) {
+                    return Err(EngineError::invalid(
+                        &node.id,
+                        format!(
+                            "{}.Inputs names node '{input}', which is not in the job",
+                            node.node_type
+                        ),
+                    ));
+                }
+            }
+            if !node.is_source() && node.inputs.is_empty() {
+                return Err(EngineError::invalid(
+                    &node.id,
+                    format!(
+                        "{}.Inputs is empty: the node needs an input",
+                        node.node_type
+                    ),
+                ));
+            }
+        }
+        if !parsed.values().any(Node::is_target) {
+            return Err(EngineError::invalid_job(
+                "the job has no target node: nothing would be written",
+            ));
+        }
+        Ok(Graph {
+            nodes: topological(parsed)?,
+        })
+    }
+}
+
+fn parse_node(id: &str, entry: &Value) -> Result<Node> {
+    let members: Vec<(&String, &Value)> = entry
+        .as_object()
+        .map(|o| o.iter().filter(|(_, v)| !v.is_null()).collect())
+        .unwrap_or_default();
+    let [(node_type, fields)] = members.as_slice() else {
+        return Err(EngineError::invalid(
+            id,
+            format!(
+                "a node must have exactly one node type, found {}",
+                members.len()
+            ),
+        ));
+    };
+    let known = SOURCES.contains(&node_type.as_str())
+        || TRANSFORMS.contains(&node_type.as_str())
+        || TARGETS.contains(&node_type.as_str());
+    if !known {
+        return Err(EngineError::Unsupported {
+            node: id.to_string(),
+            node_type: node_type.to_string(),
+            hint: not_yet(node_type).map(str::to_string),
+        });
+    }
+    let fields = fields
+        .as_object()
+        .cloned()
+        .ok_or_else(|| EngineError::invalid(id, format!("{node_type} must be an object")))?;
+    let inputs = fields
+        .get("Inputs")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Node {
+        id: id.to_string(),
+        node_type: node_type.to_string(),
+        fields,
+        inputs,
+    })
+}
+
+/// Kahn's algorithm; a cycle is an error naming the nodes on it.
+fn topological(nodes: BTreeMap<String, Node>) -> Result<Vec<Node>> {
+    let mut pending: HashMap<&str, usize> = nodes
+        .values()
+        .map(|n| (n.id.as_str(), n.inputs.len()))
+        .collect();
+    let mut ready: Vec<&str> = nodes
+        .values()
+        .filter(|n| n.inputs.is_empty())
+        .map(|n| n.id.as_str())
+        .collect();
+    ready.sort_unstable_by(|a, b| b.cmp(a));
+    let mut order = Vec::with_capacity(nodes.len());
+    while let Some(id) = ready.pop() {
+        order.push(id.to_string());
+        for n in nodes.values().filter(|n| n.inputs.iter().any(|i| i == id)) {
+            let count = pending.get_mut(n.id.as_str()).map(|c| {
+                *c -= n.inputs.iter().filter(|i| *i == id).count();
+                *c
+            });
+            if count == Some(0) {
+                ready.push(n.id.as_str());
+            }
+        }
+    }
+    if order.len() < nodes.len() {
+        let mut stuck: Vec<&str> = pending
+            .iter()
+            .filter(|(_, c)| **c > 0)
+            .map(|(id, _)| *id)
+            .collect();
+        stuck.sort_unstable();
+        return Err(EngineError::invalid_job(format!(
+            "the node graph has a cycle through {}",
+            stuck.join(", ")
+        )));
+    }
+    let mut nodes = nodes;
+    Ok(order
+        .into_iter()
+        .filter_map(|id| nodes.remove(&id))
+        .collect())
+}

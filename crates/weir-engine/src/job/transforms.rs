@@ -1,0 +1,461 @@
+//! Transform nodes, each a function from its input DataFrames to its output DataFrame.
+//! Nested field paths (`["a", "b"]`) address struct members.
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::JoinType;
+use datafusion::execution::context::SessionContext;
+use datafusion::functions::core::expr_fn::get_field;
+use datafusion::functions_aggregate::expr_fn as agg;
+use datafusion::logical_expr::ExprSchemable;
+use datafusion::prelude::{ident, lit, try_cast, DataFrame, Expr};
+use serde_json::Value;
+
+use crate::error::{AtNode, EngineError, Result};
+use crate::job::graph::Node;
+use crate::types::arrow_type;
+
+pub async fn apply(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let single = || -> Result<DataFrame> {
+        match inputs.as_slice() {
+            [df] => Ok(df.clone()),
+            _ => Err(EngineError::invalid(
+                id,
+                format!(
+                    "{} takes exactly one input, got {}",
+                    node.node_type,
+                    inputs.len()
+                ),
+            )),
+        }
+    };
+    match node.node_type.as_str() {
+        "ApplyMapping" => apply_mapping(node, single()?),
+        "SelectFields" => {
+            let exprs: Vec<Expr> = node
+                .paths("Paths")
+                .iter()
+                .map(|p| field(p).alias(p.join(".")))
+                .collect();
+            single()?.select(exprs).at(id)
+        }
+        "DropFields" => {
+            let names: Vec<String> = node.paths("Paths").iter().map(|p| p.join(".")).collect();
+            let df = single()?;
+            check_columns(node, &df, &names)?;
+            df.drop_columns(&names.iter().map(String::as_str).collect::<Vec<_>>())
+                .at(id)
+        }
+        "RenameField" => {
+            let from = node.paths_one("SourcePath");
+            let to = node.paths_one("TargetPath");
+            let df = single()?;
+            check_columns(node, &df, std::slice::from_ref(&from))?;
+            df.with_column_renamed(&from, &to).at(id)
+        }
+        "Filter" => filter(node, single()?),
+        "Join" => join(node, inputs),
+        "Union" => union(node, inputs),
+        "SparkSQL" => spark_sql(ctx, node, inputs).await,
+        "Aggregate" => aggregate(node, single()?),
+        "DropDuplicates" => {
+            let df = single()?;
+            let keys = node.paths("Columns");
+            if keys.is_empty() {
+                return df.distinct().at(id);
+            }
+            let all: Vec<Expr> = df
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| ident(f.name()))
+                .collect();
+            df.distinct_on(keys.iter().map(|k| field(k)).collect(), all, None)
+                .at(id)
+        }
+        other => Err(EngineError::invalid(
+            id,
+            format!("{other} is not a transform"),
+        )),
+    }
+}
+
+impl Node {
+    /// A `list<string>` path field joined into a dotted name.
+    fn paths_one(&self, field: &str) -> String {
+        self.array(field)
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+/// The expression of a field path: a column, or a member of a struct column.
+fn field(path: &[String]) -> Expr {
+    let mut parts = path.iter();
+    let first = ident(parts.next().map(String::as_str).unwrap_or_default());
+    parts.fold(first, |e, member| get_field(e, member.as_str()))
+}
+
+fn check_columns(node: &Node, df: &DataFrame, names: &[String]) -> Result<()> {
+    for name in names {
+        if df.schema().field_with_unqualified_name(name).is_err() {
+            let have: Vec<&str> = df
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect();
+            return Err(EngineError::invalid(
+                &node.id,
+                format!(
+                    "{}: no field '{name}' in its input (fields: {})",
+                    node.node_type,
+                    have.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// ApplyMapping: the output has exactly the mapped fields, renamed and cast (a value that does
+/// not convert becomes null, as in Glue).
+fn apply_mapping(node: &Node, df: DataFrame) -> Result<DataFrame> {
+    let mut exprs = Vec::new();
+    for (i, m) in node.array("Mapping").iter().enumerate() {
+        if m.get("Dropped").and_then(Value::as_bool).unwrap_or(false) {
+            continue;
+        }
+        if m.get("Children")
+            .and_then(Value::as_array)
+            .is_some_and(|c| !c.is_empty())
+        {
+            return Err(EngineError::Unsupported {
+                node: node.id.clone(),
+                node_type: "ApplyMapping".into(),
+                hint: Some(format!(
+                    "Mapping[{i}].Children (nested output mappings) is not supported yet"
+                )),
+            });
+        }
+        let from: Vec<String> = m
+            .get("FromPath")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect();
+        if from.is_empty() {
+            return Err(EngineError::invalid(
+                &node.id,
+                format!("ApplyMapping.Mapping[{i}].FromPath is empty"),
+            ));
+        }
+        let to_key = m
+            .get("ToKey")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| from.join("."));
+        if from.len() == 1 {
+            check_columns(node, &df, &from)?;
+        }
+        let mut e = field(&from);
+        if let Some(to_type) = m.get("ToType").and_then(Value::as_str) {
+            let t = arrow_type(to_type).ok_or_else(|| {
+                EngineError::invalid(
+                    &node.id,
+                    format!("ApplyMapping.Mapping[{i}].ToType '{to_type}' is not a Glue type"),
+                )
+            })?;
+            e = try_cast(e, t);
+        }
+        exprs.push(e.alias(to_key));
+    }
+    df.select(exprs).at(&node.id)
+}
+
+/// Filter: `Filters` combined with `LogicalOperator`; each compares a column with a constant
+/// (the constant converted to the column's type), matches a regex, or tests for null.
+fn filter(node: &Node, df: DataFrame) -> Result<DataFrame> {
+    let mut predicates = Vec::new();
+    for (i, f) in node.array("Filters").iter().enumerate() {
+        let at = |msg: &str| EngineError::invalid(&node.id, format!("Filter.Filters[{i}]: {msg}"));
+        let values = f
+            .get("Values")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut column = None;
+        let mut constant = None;
+        for v in values {
+            let text: Vec<String> = v
+                .get("Value")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect();
+            match v.get("Type").and_then(Value::as_str) {
+                Some("COLUMNEXTRACTED") => column = Some(text),
+                _ => constant = Some(text.join(".")),
+            }
+        }
+        let column =
+            column.ok_or_else(|| at("no COLUMNEXTRACTED value names the column to filter on"))?;
+        let c = field(&column);
+        let column_type = c
+            .get_type(df.schema())
+            .map_err(|e| at(&format!("column {}: {e}", column.join("."))))?;
+        let operation = f.get("Operation").and_then(Value::as_str).unwrap_or("EQ");
+        let value = || -> Result<Expr> {
+            let text = constant
+                .clone()
+                .ok_or_else(|| at(&format!("{operation} needs a CONSTANT value")))?;
+            Ok(match &column_type {
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => lit(text),
+                t => try_cast(lit(text), t.clone()),
+            })
+        };
+        let mut p = match operation {
+            "EQ" => c.eq(value()?),
+            "LT" => c.lt(value()?),
+            "GT" => c.gt(value()?),
+            "LTE" => c.lt_eq(value()?),
+            "GTE" => c.gt_eq(value()?),
+            "ISNULL" => c.is_null(),
+            "REGEX" => datafusion::functions::regex::expr_fn::regexp_like(
+                try_cast(c, DataType::Utf8),
+                value()?,
+                None,
+            ),
+            other => {
+                return Err(at(&format!(
+                    "Operation '{other}' is not one of EQ, LT, GT, LTE, GTE, REGEX, ISNULL"
+                )))
+            }
+        };
+        if f.get("Negated").and_then(Value::as_bool).unwrap_or(false) {
+            p = Expr::Not(Box::new(p));
+        }
+        predicates.push(p);
+    }
+    let or = node.str("LogicalOperator") == Some("OR");
+    let Some(predicate) = predicates
+        .into_iter()
+        .reduce(|a, b| if or { a.or(b) } else { a.and(b) })
+    else {
+        return Ok(df);
+    };
+    df.filter(predicate).at(&node.id)
+}
+
+/// Join: `Inputs[0]` is the left side. Key columns come from the `Columns` entry whose `From`
+/// names each input. Right-side columns whose names the left side has too are renamed
+/// `right_<name>` (Weir's rule), except equal-named keys of an inner join, which are dropped.
+fn join(node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let [left, right] = <[DataFrame; 2]>::try_from(inputs)
+        .map_err(|v| EngineError::invalid(id, format!("Join takes two inputs, got {}", v.len())))?;
+    let join_type = match node.str("JoinType").unwrap_or("equijoin") {
+        "equijoin" => JoinType::Inner,
+        "left" => JoinType::Left,
+        "right" => JoinType::Right,
+        "outer" => JoinType::Full,
+        "leftsemi" => JoinType::LeftSemi,
+        "leftanti" => JoinType::LeftAnti,
+        other => {
+            return Err(EngineError::invalid(
+                id,
+                format!("Join.JoinType '{other}' is not supported"),
+            ))
+        }
+    };
+    let keys_of = |input: &str| -> Result<Vec<String>> {
+        node.array("Columns")
+            .iter()
+            .find(|c| c.get("From").and_then(Value::as_str) == Some(input))
+            .map(|c| {
+                c.get("Keys")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|k| {
+                        k.as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    })
+                    .collect()
+            })
+            .ok_or_else(|| {
+                EngineError::invalid(id, format!("Join.Columns has no entry From '{input}'"))
+            })
+    };
+    let left_keys = keys_of(&node.inputs[0])?;
+    let mut right_keys = keys_of(&node.inputs[1])?;
+    if left_keys.is_empty() || left_keys.len() != right_keys.len() {
+        return Err(EngineError::invalid(
+            id,
+            format!(
+                "Join.Columns: {} left keys and {} right keys; give the same number, at least one",
+                left_keys.len(),
+                right_keys.len()
+            ),
+        ));
+    }
+    check_columns(node, &left, &left_keys)?;
+    check_columns(node, &right, &right_keys)?;
+    let left_names: Vec<String> = left
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let mut right = right;
+    let mut drop_after = Vec::new();
+    for name in right
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect::<Vec<_>>()
+    {
+        if !left_names.contains(&name) {
+            continue;
+        }
+        let renamed = format!("right_{name}");
+        let same_key = left_keys
+            .iter()
+            .zip(&right_keys)
+            .any(|(l, r)| l == &name && r == &name);
+        if same_key && join_type == JoinType::Inner {
+            drop_after.push(renamed.clone());
+        }
+        right = right.with_column_renamed(&name, &renamed).at(id)?;
+        for k in right_keys.iter_mut().filter(|k| **k == name) {
+            *k = renamed.clone();
+        }
+    }
+    let l: Vec<&str> = left_keys.iter().map(String::as_str).collect();
+    let r: Vec<&str> = right_keys.iter().map(String::as_str).collect();
+    let joined = left.join(right, join_type, &l, &r, None).at(id)?;
+    if drop_after.is_empty() {
+        return Ok(joined);
+    }
+    joined
+        .drop_columns(&drop_after.iter().map(String::as_str).collect::<Vec<_>>())
+        .at(id)
+}
+
+/// Union by column name (Glue's DynamicFrame union): a column missing on one side is null there.
+fn union(node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let mut iter = inputs.into_iter();
+    let Some(first) = iter.next() else {
+        return Err(EngineError::invalid(id, "Union needs inputs"));
+    };
+    let distinct = node.str("UnionType") == Some("DISTINCT");
+    iter.try_fold(first, |acc, next| {
+        let mut names: Vec<(String, DataType)> = acc
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone()))
+            .collect();
+        for f in next.schema().fields() {
+            if !names.iter().any(|(n, _)| n == f.name()) {
+                names.push((f.name().clone(), f.data_type().clone()));
+            }
+        }
+        let align = |df: DataFrame| -> Result<DataFrame> {
+            let exprs: Vec<Expr> = names
+                .iter()
+                .map(|(n, t)| match df.schema().field_with_unqualified_name(n) {
+                    Ok(_) => ident(n),
+                    Err(_) => {
+                        try_cast(lit(datafusion::scalar::ScalarValue::Null), t.clone()).alias(n)
+                    }
+                })
+                .collect();
+            df.select(exprs).at(id)
+        };
+        let (a, b) = (align(acc)?, align(next)?);
+        if distinct {
+            a.union_distinct(b).at(id)
+        } else {
+            a.union(b).at(id)
+        }
+    })
+}
+
+/// SparkSQL: the query runs over the inputs, each registered under its `SqlAliases` alias.
+async fn spark_sql(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let query = node.required_str("SqlQuery")?;
+    let mut registered = Vec::new();
+    for (input, df) in node.inputs.iter().zip(inputs) {
+        let alias = node
+            .array("SqlAliases")
+            .iter()
+            .find(|a| a.get("From").and_then(Value::as_str) == Some(input.as_str()))
+            .and_then(|a| a.get("Alias").and_then(Value::as_str))
+            .ok_or_else(|| {
+                EngineError::invalid(
+                    id,
+                    format!("SparkSQL.SqlAliases has no alias for input '{input}'"),
+                )
+            })?;
+        ctx.register_table(alias, df.into_view()).at(id)?;
+        registered.push(alias.to_string());
+    }
+    let result = ctx.sql(query).await;
+    for alias in registered {
+        let _ = ctx.deregister_table(alias.as_str());
+    }
+    result.map_err(|e| EngineError::invalid(id, format!("SparkSQL.SqlQuery: {e}")))
+}
+
+/// Aggregate: group by `Groups`, one aggregate per `Aggs` entry, named `func(column)`.
+fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
+    let groups: Vec<Expr> = node.paths("Groups").iter().map(|p| field(p)).collect();
+    let mut aggs = Vec::new();
+    for (i, a) in node.array("Aggs").iter().enumerate() {
+        let column: Vec<String> = a
+            .get("Column")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect();
+        let func = a.get("AggFunc").and_then(Value::as_str).unwrap_or_default();
+        let c = field(&column);
+        let e = match func {
+            "avg" => agg::avg(c),
+            "count" => agg::count(c),
+            "countDistinct" => agg::count_distinct(c),
+            "first" => agg::first_value(c, vec![]),
+            "last" => agg::last_value(c, vec![]),
+            "max" => agg::max(c),
+            "min" => agg::min(c),
+            "sum" => agg::sum(c),
+            "sumDistinct" => agg::sum_distinct(c),
+            "stddev_samp" => agg::stddev(c),
+            "stddev_pop" => agg::stddev_pop(c),
+            "var_samp" => agg::var_sample(c),
+            "var_pop" => agg::var_pop(c),
+            other => {
+                return Err(EngineError::Unsupported {
+                    node: node.id.clone(),
+                    node_type: "Aggregate".into(),
+                    hint: Some(format!("Aggs[{i}].AggFunc '{other}' is not supported yet")),
+                })
+            }
+        };
+        aggs.push(e.alias(format!("{func}({})", column.join("."))));
+    }
+    df.aggregate(groups, aggs).at(&node.id)
+}

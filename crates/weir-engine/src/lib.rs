@@ -1,0 +1,23 @@
+//! Weir's data plane: Glue visual jobs run on Apache DataFusion.
+//!
+//! A job is the `CreateJob` input shape (or `aws glue get-job` output). Its
+//! `CodeGenConfigurationNodes` map is validated against the botocore model, checked as a graph
+//! ([`job::graph`]: supported node types, inputs that exist, no cycles), compiled node by node
+//! into DataFusion `DataFrame`s ([`job::sources`], [`job::transforms`]) and executed by the
+//! targets ([`job::targets`]), which write to run-private staging locations that
+//! [`commit`] moves into place only when every target of the run succeeded.
+//!
+//! - [`session`]: the DataFusion session factory (object stores, configuration).
+//! - [`stores`]: object stores by URL (`file://`, `s3://` with endpoint and path-style, `memory://`).
+//! - [`types`]: Glue/Hive type names ↔ Arrow types.
+
+pub mod commit;
+pub mod error;
+pub mod job;
+pub mod session;
+pub mod stores;
+pub mod types;
+
+pub use error::{EngineError, Result};
+pub use job::{run_job, JobDefinition, RunSummary};
+pub use session::{Engine, EngineConfig};

@@ -1,0 +1,45 @@
+//! The DataFusion session factory: one [`Engine`] per process, a fresh `SessionContext` per run.
+
+use datafusion::execution::context::SessionContext;
+use datafusion::prelude::SessionConfig;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::Result;
+use crate::stores::{self, S3Config};
+
+/// Engine settings (the `engine` section of Weir's configuration).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Parallelism of plans; default: the number of cores.
+    pub target_partitions: Option<usize>,
+    /// Object storage reached through `s3://` paths.
+    pub s3: S3Config,
+}
+
+/// Creates sessions configured for Weir's jobs.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    config: EngineConfig,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Self { config }
+    }
+
+    /// A new session for one run.
+    pub fn session(&self) -> SessionContext {
+        let mut config = SessionConfig::new().with_information_schema(false);
+        if let Some(n) = self.config.target_partitions {
+            config = config.with_target_partitions(n.max(1));
+        }
+        SessionContext::new_with_config(config)
+    }
+
+    /// Makes sure the session can reach the store of `url`.
+    pub fn ensure_store(&self, ctx: &SessionContext, url: &Url) -> Result<()> {
+        stores::ensure_store(ctx, &self.config.s3, url)
+    }
+}

@@ -1,0 +1,100 @@
+//! Object stores by URL. `file://` is always there; `memory://` is one in-process store;
+//! `s3://BUCKET` stores are built on first use from [`S3Config`] (any S3-compatible server:
+//! endpoint, region, credentials, path-style addressing).
+
+use std::sync::Arc;
+
+use datafusion::execution::context::SessionContext;
+use object_store::aws::AmazonS3Builder;
+use object_store::memory::InMemory;
+use object_store::ObjectStore;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{EngineError, Result};
+
+/// How to reach S3 (or an S3-compatible server).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// e.g. `http://127.0.0.1:9000`; `None` for AWS itself.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+    /// Path-style requests (`endpoint/bucket/key`), as most S3-compatible servers want.
+    /// Defaults to true when an endpoint is set.
+    pub path_style: Option<bool>,
+}
+
+/// Turns a job path into a URL: `s3://…`, `file://…`, `memory://…`, or a local path.
+pub fn path_url(path: &str) -> Result<Url> {
+    if path.contains("://") {
+        let path = path
+            .replacen("s3a://", "s3://", 1)
+            .replacen("s3n://", "s3://", 1);
+        return Url::parse(&path).map_err(|e| {
+            EngineError::invalid_job(format!("path '{path}' is not a valid URL: {e}"))
+        });
+    }
+    let absolute = std::path::absolute(path)
+        .map_err(|e| EngineError::invalid_job(format!("path '{path}': {e}")))?;
+    let mut url = Url::from_file_path(&absolute)
+        .map_err(|_| EngineError::invalid_job(format!("path '{path}' is not a valid file path")))?;
+    if path.ends_with('/') && !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    Ok(url)
+}
+
+/// Registers the store a URL needs, if the session does not have it yet.
+pub fn ensure_store(ctx: &SessionContext, s3: &S3Config, url: &Url) -> Result<()> {
+    let root = Url::parse(&format!("{}://{}", url.scheme(), url.authority()))
+        .map_err(|e| EngineError::invalid_job(format!("path '{url}': {e}")))?;
+    if ctx
+        .runtime_env()
+        .object_store(datafusion::execution::object_store::ObjectStoreUrl::parse(
+            root.as_str(),
+        )?)
+        .is_ok()
+    {
+        return Ok(());
+    }
+    let store: Arc<dyn ObjectStore> = match url.scheme() {
+        "s3" => Arc::new(s3_store(s3, url.host_str().unwrap_or_default())?),
+        "memory" => Arc::new(InMemory::new()),
+        "file" => return Ok(()),
+        other => {
+            return Err(EngineError::invalid_job(format!(
+            "path '{url}': scheme {other}:// is not supported (use s3://, file:// or a local path)"
+        )))
+        }
+    };
+    ctx.register_object_store(&root, store);
+    Ok(())
+}
+
+fn s3_store(config: &S3Config, bucket: &str) -> Result<object_store::aws::AmazonS3> {
+    let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    if let Some(region) = &config.region {
+        b = b.with_region(region);
+    }
+    if let Some(endpoint) = &config.endpoint {
+        b = b
+            .with_endpoint(endpoint)
+            .with_allow_http(endpoint.starts_with("http://"));
+    }
+    if let Some(key) = &config.access_key_id {
+        b = b.with_access_key_id(key);
+    }
+    if let Some(secret) = &config.secret_access_key {
+        b = b.with_secret_access_key(secret);
+    }
+    if let Some(token) = &config.session_token {
+        b = b.with_token(token);
+    }
+    let path_style = config.path_style.unwrap_or(config.endpoint.is_some());
+    b = b.with_virtual_hosted_style_request(!path_style);
+    Ok(b.build()?)
+}

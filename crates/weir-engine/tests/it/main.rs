@@ -1,0 +1,6 @@
+//! End-to-end runs of visual jobs on real files: every run reads and writes a temp dir.
+#![allow(clippy::unwrap_used)]
+
+mod invalid_jobs;
+mod pipelines;
+mod support;
