@@ -51,7 +51,7 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 DEFAULT_WEIR_BIN = os.path.join(
-    os.environ.get("CARGO_TARGET_DIR", "/root/.cache/weir/target"), "release", "weir"
+    os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/weir/target")), "release", "weir"
 )
 DATABASE = "bench_db"
 TABLE = "events"
