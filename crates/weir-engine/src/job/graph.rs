@@ -56,6 +56,15 @@ fn not_yet(node_type: &str) -> Option<&'static str> {
     })
 }
 
+/// The strings of a JSON list (a field path, a list of values); empty when absent.
+pub fn strings(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
+}
+
 /// One node of the graph.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -97,21 +106,9 @@ impl Node {
         })
     }
 
-    /// `list<list<string>>` fields (paths of nested fields), as dotted column names.
+    /// `list<list<string>>` fields (paths of nested fields).
     pub fn paths(&self, field: &str) -> Vec<Vec<String>> {
-        self.array(field)
-            .iter()
-            .map(|p| {
-                p.as_array()
-                    .map(|parts| {
-                        parts
-                            .iter()
-                            .filter_map(|s| s.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })
-            .collect()
+        self.array(field).iter().map(|p| strings(Some(p))).collect()
     }
 
     pub fn is_source(&self) -> bool {

@@ -11,7 +11,7 @@ use datafusion::prelude::{ident, lit, try_cast, DataFrame, Expr};
 use serde_json::Value;
 
 use crate::error::{AtNode, EngineError, Result};
-use crate::job::graph::Node;
+use crate::job::graph::{strings, Node};
 use crate::types::arrow_type;
 
 pub async fn apply(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
@@ -140,13 +140,7 @@ fn apply_mapping(node: &Node, df: DataFrame) -> Result<DataFrame> {
                 )),
             });
         }
-        let from: Vec<String> = m
-            .get("FromPath")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect();
+        let from: Vec<String> = strings(m.get("FromPath"));
         if from.is_empty() {
             return Err(EngineError::invalid(
                 &node.id,
@@ -190,13 +184,7 @@ fn filter(node: &Node, df: DataFrame) -> Result<DataFrame> {
         let mut column = None;
         let mut constant = None;
         for v in values {
-            let text: Vec<String> = v
-                .get("Value")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect();
+            let text: Vec<String> = strings(v.get("Value"));
             match v.get("Type").and_then(Value::as_str) {
                 Some("COLUMNEXTRACTED") => column = Some(text),
                 _ => constant = Some(text.join(".")),
@@ -424,13 +412,7 @@ fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
     let groups: Vec<Expr> = node.paths("Groups").iter().map(|p| field(p)).collect();
     let mut aggs = Vec::new();
     for (i, a) in node.array("Aggs").iter().enumerate() {
-        let column: Vec<String> = a
-            .get("Column")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect();
+        let column: Vec<String> = strings(a.get("Column"));
         let func = a.get("AggFunc").and_then(Value::as_str).unwrap_or_default();
         let c = field(&column);
         let e = match func {
