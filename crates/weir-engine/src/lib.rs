@@ -15,6 +15,7 @@ pub mod commit;
 pub mod error;
 pub mod job;
 pub mod session;
+pub mod spark;
 pub mod stores;
 pub mod types;
 

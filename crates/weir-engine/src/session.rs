@@ -29,13 +29,15 @@ impl Engine {
         Self { config }
     }
 
-    /// A new session for one run.
-    pub fn session(&self) -> SessionContext {
+    /// A new session for one run, with Spark's SQL functions.
+    pub fn session(&self) -> Result<SessionContext> {
         let mut config = SessionConfig::new().with_information_schema(false);
         if let Some(n) = self.config.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }
-        SessionContext::new_with_config(config)
+        let ctx = SessionContext::new_with_config(config);
+        crate::spark::register(&ctx)?;
+        Ok(ctx)
     }
 
     /// Makes sure the session can reach the store of `url`.

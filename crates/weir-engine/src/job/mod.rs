@@ -97,7 +97,7 @@ pub async fn run_job(
     let started = Instant::now();
     let run_id = format!("jr_{:016x}", rand::thread_rng().gen::<u64>());
     let graph = Graph::parse(&job.nodes)?;
-    let ctx = engine.session();
+    let ctx = engine.session()?;
     let mut frames: HashMap<String, DataFrame> = HashMap::new();
     let mut staged = Vec::new();
     let mut reports = Vec::new();
