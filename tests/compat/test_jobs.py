@@ -125,3 +125,87 @@ def test_a_run_killed_mid_write_leaves_the_target_as_it_was(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert sorted(p.name for p in target.iterdir()) == ["existing.csv"], "the target path is untouched"
     assert (target / "existing.csv").read_text() == "kept\n"
+
+
+LINEITEM_COLUMNS = [
+    ("l_quantity", "decimal(15,2)"), ("l_extendedprice", "decimal(15,2)"), ("l_discount", "decimal(15,2)"),
+    ("l_tax", "decimal(15,2)"), ("l_returnflag", "string"), ("l_linestatus", "string"), ("l_shipdate", "date"),
+]
+
+PRICING_SUMMARY = """
+SELECT l_returnflag, l_linestatus,
+       SUM(l_quantity) AS sum_qty, SUM(l_extendedprice) AS sum_base_price,
+       SUM(l_extendedprice * (1 - l_discount)) AS sum_disc_price,
+       SUM(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
+       AVG(l_quantity) AS avg_qty, AVG(l_extendedprice) AS avg_price, AVG(l_discount) AS avg_disc,
+       COUNT(*) AS count_order
+FROM lineitem
+WHERE l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
+GROUP BY l_returnflag, l_linestatus
+ORDER BY l_returnflag, l_linestatus
+"""
+
+
+def pricing_summary_job(lineitem: Path, out: Path) -> dict:
+    """The Snowflake post's "Pricing Summary Report": TPC-H Q1 in a SparkSQL node, written as
+    Parquet partitioned by return flag, creating and then updating a catalog table."""
+    mapping = [{"ToKey": n, "FromPath": [f"col{i}"], "FromType": "string", "ToType": t} for i, (n, t) in enumerate(LINEITEM_COLUMNS)]
+    return {"Name": "pricing-summary", "CodeGenConfigurationNodes": {
+        "src": {"S3CsvSource": {"Name": "lineitem", "Paths": [str(lineitem)], "Separator": "pipe", "QuoteChar": "quote"}},
+        "map": {"ApplyMapping": {"Name": "types", "Inputs": ["src"], "Mapping": mapping}},
+        "q1": {"SparkSQL": {"Name": "Q1", "Inputs": ["map"], "SqlAliases": [{"From": "map", "Alias": "lineitem"}], "SqlQuery": PRICING_SUMMARY}},
+        "out": {"S3GlueParquetTarget": {"Name": "report", "Inputs": ["q1"], "Path": str(out), "Compression": "snappy",
+                                        "PartitionKeys": [["l_returnflag"]],
+                                        "SchemaChangePolicy": {"EnableUpdateCatalog": True, "UpdateBehavior": "UPDATE_IN_DATABASE",
+                                                               "Database": "reports", "Table": "pricing_summary"}}},
+    }}
+
+
+def test_pricing_summary_creates_the_catalog_table_then_adds_partitions(tmp_path):
+    from weir_harness import WeirServer
+
+    state = tmp_path / "state"
+    out = tmp_path / "warehouse" / "pricing_summary"
+    # The catalog database the job writes into, created through the API.
+    server = WeirServer(backend="sqlite", data_dir=state, log_dir=tmp_path).start()
+    server.client().create_database(DatabaseInput={"Name": "reports"})
+    server.stop()
+
+    first = tmp_path / "lineitem-1.tbl"
+    first.write_text("17|21168.23|0.04|0.02|N|O|1996-03-13\n36|45983.16|0.09|0.06|N|O|1996-04-12\n8|13309.60|0.10|0.02|R|F|1994-02-02\n")
+    done = run_job(pricing_summary_job(first, out), tmp_path)
+    assert done.returncode == 0, done.stderr
+    second = tmp_path / "lineitem-2.tbl"
+    second.write_text("28|28955.64|0.09|0.06|A|F|1993-11-09\n24|22824.48|0.10|0.04|A|F|1994-10-31\n5|5000.00|0.00|0.00|N|O|1996-01-01\n")
+    done = run_job(pricing_summary_job(second, out), tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    server = WeirServer(backend="sqlite", data_dir=state, log_dir=tmp_path).start()
+    try:
+        glue = server.client()
+        table = glue.get_table(DatabaseName="reports", Name="pricing_summary")["Table"]
+        assert table["Parameters"]["classification"] == "parquet"
+        assert table["PartitionKeys"] == [{"Name": "l_returnflag", "Type": "string"}]
+        columns = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
+        assert columns["l_linestatus"] == "string" and columns["count_order"] == "bigint"
+        assert columns["sum_qty"].startswith("decimal(")
+        assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+        assert table["VersionId"] == "0", "the second run kept the table (same schema: no new version)"
+        partitions = glue.get_partitions(DatabaseName="reports", TableName="pricing_summary")["Partitions"]
+        assert sorted(p["Values"][0] for p in partitions) == ["A", "N", "R"], "the second run added A"
+        assert all(p["StorageDescriptor"]["Location"].endswith(f"l_returnflag={p['Values'][0]}/") for p in partitions)
+    finally:
+        server.stop()
+
+    # A second job reads the table back through the catalog, pruned by a push-down predicate.
+    back = tmp_path / "back"
+    reader = {"CodeGenConfigurationNodes": {
+        "src": {"S3CatalogSource": {"Name": "report", "Database": "reports", "Table": "pricing_summary",
+                                    "PartitionPredicate": "l_returnflag == 'N'"}},
+        "sel": {"SelectFields": {"Name": "pick", "Inputs": ["src"], "Paths": [["l_returnflag"], ["l_linestatus"], ["count_order"]]}},
+        "out": {"S3DirectTarget": {"Name": "csv", "Inputs": ["sel"], "Path": str(back), "Format": "csv"}},
+    }}
+    done = run_job(reader, tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = sorted(line for f in back.iterdir() for line in f.read_text().splitlines()[1:])
+    assert rows == ["N,O,1", "N,O,2"], rows

@@ -54,10 +54,12 @@ impl StagedOutput {
     }
 }
 
-/// Moves every staged file to its place under its target path. Returns the files committed.
-pub async fn commit(outputs: &[StagedOutput]) -> Result<usize> {
-    let mut moved = 0;
+/// Moves every staged file to its place under its target path. Returns, per output, the
+/// committed files' paths relative to the target path (`year=2024/part-0.parquet`).
+pub async fn commit(outputs: &[StagedOutput]) -> Result<Vec<Vec<String>>> {
+    let mut committed = Vec::with_capacity(outputs.len());
     for out in outputs {
+        let mut files = Vec::new();
         let staging = Path::from_url_path(out.staging.path())?;
         let target = Path::from_url_path(out.target.path())?;
         for file in out.staged_files().await? {
@@ -65,15 +67,22 @@ pub async fn commit(outputs: &[StagedOutput]) -> Result<usize> {
                 .prefix_match(&staging)
                 .map(|parts| parts.collect())
                 .unwrap_or_default();
+            files.push(
+                relative
+                    .iter()
+                    .map(|p| p.as_ref())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
             let destination = relative
                 .into_iter()
                 .fold(target.clone(), |p, part| p.join(part));
             out.store.rename(&file, &destination).await?;
-            moved += 1;
         }
         remove_dir(&out.staging);
+        committed.push(files);
     }
-    Ok(moved)
+    Ok(committed)
 }
 
 /// Deletes what a failed run staged.

@@ -11,8 +11,10 @@
 //! - [`stores`]: object stores by URL (`file://`, `s3://` with endpoint and path-style, `memory://`).
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
 
+pub mod catalog;
 pub mod commit;
 pub mod error;
+pub mod formats;
 pub mod job;
 pub mod session;
 pub mod spark;

@@ -5,6 +5,9 @@ use datafusion::prelude::SessionConfig;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use std::sync::Arc;
+
+use crate::catalog::CatalogClient;
 use crate::error::Result;
 use crate::stores::{self, S3Config};
 
@@ -18,15 +21,29 @@ pub struct EngineConfig {
     pub s3: S3Config,
 }
 
-/// Creates sessions configured for Weir's jobs.
-#[derive(Debug, Clone, Default)]
+/// Creates sessions configured for Weir's jobs, and knows the catalog jobs read and update.
+#[derive(Clone, Default)]
 pub struct Engine {
     config: EngineConfig,
+    catalog: Option<Arc<dyn CatalogClient>>,
 }
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            catalog: None,
+        }
+    }
+
+    /// The catalog that catalog sources and targets use.
+    pub fn with_catalog(mut self, catalog: Arc<dyn CatalogClient>) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    pub fn catalog(&self) -> Option<&dyn CatalogClient> {
+        self.catalog.as_deref()
     }
 
     /// A new session for one run, with Spark's SQL functions.

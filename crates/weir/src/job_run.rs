@@ -2,14 +2,42 @@
 //! completes on stderr and a summary at the end.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use serde_json::Value;
+use weir_catalog::Catalog;
+use weir_engine::catalog::{CatalogClient, CatalogError, CatalogFuture};
 use weir_engine::job::NodeReport;
 use weir_engine::{run_job, Engine, JobDefinition};
 
 use crate::config::Config;
 
-pub async fn run(path: &Path, args: &[String], config: Config) -> anyhow::Result<()> {
+/// The engine's catalog client for this process's own catalog: requests are validated against
+/// the Glue model, as they would be on the wire.
+struct LocalCatalog(Catalog);
+
+impl CatalogClient for LocalCatalog {
+    fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a> {
+        Box::pin(async move {
+            let result = match weir_model::validate::validate_input(operation, &request) {
+                Ok(()) => self.0.call(operation, &request).await,
+                Err(e) => Err(e),
+            };
+            result.map_err(|e| CatalogError {
+                code: e.kind.shape_name().to_string(),
+                message: e.message,
+            })
+        })
+    }
+}
+
+pub async fn run(
+    path: &Path,
+    args: &[String],
+    config: &Config,
+    catalog: Catalog,
+) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading job file {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
@@ -22,7 +50,7 @@ pub async fn run(path: &Path, args: &[String], config: Config) -> anyhow::Result
         };
         job.arguments.insert(key.to_string(), value.to_string());
     }
-    let engine = Engine::new(config.engine.clone());
+    let engine = Engine::new(config.engine.clone()).with_catalog(Arc::new(LocalCatalog(catalog)));
     eprintln!("running job {} ({} nodes)", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {
         let rows = r

@@ -100,7 +100,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 job,
                 args,
                 settings,
-            }) => job_run::run(&job, &args, settings.load()?).await,
+            }) => {
+                let config = settings.load()?;
+                let catalog = open_catalog(&config).await?;
+                job_run::run(&job, &args, &config, catalog).await
+            }
         }
     })
 }
@@ -139,15 +143,15 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
-    init_logging(&config);
-    let store = open_metastore(&config).await?;
+/// The catalog of the configured metastore (migrated), with partition index builds resumed.
+async fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
+    let store = open_metastore(config).await?;
     let identity = CatalogIdentity {
         account_id: config.catalog.account_id.clone(),
         region: config.catalog.region.clone(),
     };
     let secrets = SecretBox::new(&config.secrets_key()?);
-    let catalog = Catalog::new(store.clone(), identity, secrets, Arc::new(SystemClock));
+    let catalog = Catalog::new(store, identity, secrets, Arc::new(SystemClock));
     let resumed = catalog
         .resume_index_builds()
         .await
@@ -158,6 +162,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "resumed partition index builds interrupted by the last stop"
         );
     }
+    Ok(catalog)
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    init_logging(&config);
+    let catalog = open_catalog(&config).await?;
+    let store = catalog.store().clone();
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

@@ -9,7 +9,13 @@ use serde_json::{Map, Value};
 use crate::error::{EngineError, Result};
 
 /// The node types Weir runs, by role.
-pub const SOURCES: &[&str] = &["S3CsvSource", "S3JsonSource", "S3ParquetSource"];
+pub const SOURCES: &[&str] = &[
+    "S3CsvSource",
+    "S3JsonSource",
+    "S3ParquetSource",
+    "CatalogSource",
+    "S3CatalogSource",
+];
 pub const TRANSFORMS: &[&str] = &[
     "ApplyMapping",
     "SelectFields",
@@ -22,14 +28,16 @@ pub const TRANSFORMS: &[&str] = &[
     "Aggregate",
     "DropDuplicates",
 ];
-pub const TARGETS: &[&str] = &["S3DirectTarget", "S3GlueParquetTarget"];
+pub const TARGETS: &[&str] = &[
+    "S3DirectTarget",
+    "S3GlueParquetTarget",
+    "CatalogTarget",
+    "S3CatalogTarget",
+];
 
 /// Node types of the model that are planned but not run yet, with what to say about them.
 fn not_yet(node_type: &str) -> Option<&'static str> {
     Some(match node_type {
-        "CatalogSource" | "S3CatalogSource" | "CatalogTarget" | "S3CatalogTarget" => {
-            "catalog sources and targets come next"
-        }
         "JDBCConnectorSource"
         | "JDBCConnectorTarget"
         | "PostgreSQLCatalogSource"

@@ -1,5 +1,6 @@
 //! Running a job: definition → validated graph → DataFrames → staged targets → commit.
 
+pub mod catalog_update;
 pub mod graph;
 pub mod sources;
 pub mod targets;
@@ -100,6 +101,7 @@ pub async fn run_job(
     let ctx = engine.session()?;
     let mut frames: HashMap<String, DataFrame> = HashMap::new();
     let mut staged = Vec::new();
+    let mut updates = Vec::new();
     let mut reports = Vec::new();
     let outcome: Result<()> = async {
         for node in &graph.nodes {
@@ -120,6 +122,7 @@ pub async fn run_job(
                 let written = targets::write(engine, &ctx, node, input, &run_id).await?;
                 rows_written = Some(written.rows);
                 staged.push(written.staged);
+                updates.push((node.id.clone(), written.catalog));
             } else {
                 frames.insert(
                     node.id.clone(),
@@ -143,13 +146,19 @@ pub async fn run_job(
         commit::abort(&staged).await;
         return Err(e);
     }
-    let files_committed = match commit::commit(&staged).await {
-        Ok(n) => n,
+    let committed = match commit::commit(&staged).await {
+        Ok(files) => files,
         Err(e) => {
             commit::abort(&staged).await;
             return Err(e);
         }
     };
+    for ((node, update), files) in updates.iter().zip(&committed) {
+        if let (Some(update), Some(client)) = (update, engine.catalog()) {
+            catalog_update::apply(client, node, update, files).await?;
+        }
+    }
+    let files_committed = committed.iter().map(Vec::len).sum();
     Ok(RunSummary {
         run_id,
         nodes: reports,

@@ -1,5 +1,6 @@
-//! Target nodes: S3DirectTarget (csv, json, parquet) and S3GlueParquetTarget. Each writes its
-//! input into the run's staging location for its path; the run commits them together.
+//! Target nodes: S3DirectTarget (csv, json, parquet), S3GlueParquetTarget, and the catalog
+//! targets (CatalogTarget, S3CatalogTarget). Each writes its input into the run's staging
+//! location for its path; the run commits them together, then updates the catalog.
 
 use datafusion::arrow::array::{Array, UInt64Array};
 use datafusion::common::config::{CsvOptions, JsonOptions, TableParquetOptions};
@@ -8,16 +9,158 @@ use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::DataFrame;
 
+use serde_json::Value;
+
+use crate::catalog;
 use crate::commit::{staging_url, StagedOutput};
 use crate::error::{AtNode, EngineError, Result};
+use crate::formats::TableFormat;
+use crate::job::catalog_update::CatalogUpdate;
 use crate::job::graph::Node;
 use crate::session::Engine;
 use crate::stores::path_url;
 
-/// What a target wrote (to staging).
+/// What a target wrote (to staging), and what it will tell the catalog once committed.
 pub struct Written {
     pub staged: StagedOutput,
     pub rows: u64,
+    pub catalog: Option<CatalogUpdate>,
+}
+
+/// Where a target writes: its path, its format, and the catalog table it keeps up to date.
+struct Destination {
+    path: String,
+    format: String,
+    catalog: Option<CatalogUpdate>,
+}
+
+/// The target's destination. Catalog targets write to their table's location in its format;
+/// S3 targets with `SchemaChangePolicy.EnableUpdateCatalog` create or update the table named there.
+async fn destination(engine: &Engine, node: &Node) -> Result<Destination> {
+    let id = node.id.as_str();
+    let policy = node.fields.get("SchemaChangePolicy");
+    let policy_str = |k: &str| policy.and_then(|p| p.get(k)).and_then(Value::as_str);
+    let update_schema =
+        policy_str("UpdateBehavior").unwrap_or("UPDATE_IN_DATABASE") == "UPDATE_IN_DATABASE";
+    let partition_keys: Vec<String> = node
+        .paths("PartitionKeys")
+        .into_iter()
+        .map(|p| p.join("."))
+        .collect();
+    let client = || {
+        engine.catalog().ok_or_else(|| {
+            EngineError::invalid(
+                id,
+                format!(
+                    "{} updates the catalog, and this run has none",
+                    node.node_type
+                ),
+            )
+        })
+    };
+    if matches!(node.node_type.as_str(), "CatalogTarget" | "S3CatalogTarget") {
+        let (database, table) = (node.required_str("Database")?, node.required_str("Table")?);
+        let found = catalog::find_table(client()?, id, database, table)
+            .await?
+            .ok_or_else(|| {
+                EngineError::invalid(
+                    id,
+                    format!(
+                        "{}: table {database}.{table} is not in the catalog",
+                        node.node_type
+                    ),
+                )
+            })?;
+        let path = found
+            .pointer("/StorageDescriptor/Location")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                EngineError::invalid(
+                    id,
+                    format!("table {database}.{table} has no StorageDescriptor.Location"),
+                )
+            })?
+            .to_string();
+        let format = TableFormat::of_table(&found)
+            .map_err(|m| EngineError::invalid(id, format!("table {database}.{table}: {m}")))?;
+        let keys: Vec<String> = strings_of(found.get("PartitionKeys"), "Name");
+        let update = CatalogUpdate {
+            database: database.into(),
+            table: table.into(),
+            location: path.clone(),
+            format: format.clone(),
+            partition_keys: if keys.is_empty() {
+                partition_keys
+            } else {
+                keys
+            },
+            create: false,
+            update_schema: node.node_type == "S3CatalogTarget" && update_schema,
+            schema: None,
+        };
+        return Ok(Destination {
+            path,
+            format: format.classification().into(),
+            catalog: Some(update),
+        });
+    }
+    let path = node.required_str("Path")?.to_string();
+    let format = match node.node_type.as_str() {
+        "S3GlueParquetTarget" => "parquet".to_string(),
+        _ => node.str("Format").unwrap_or("parquet").to_string(),
+    };
+    let enabled = policy
+        .and_then(|p| p.get("EnableUpdateCatalog"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    let catalog = if enabled {
+        client()?;
+        let need = |k: &str| {
+            policy_str(k).ok_or_else(|| {
+                EngineError::invalid(
+                    id,
+                    format!(
+                        "{}.SchemaChangePolicy.{k} is required to update the catalog",
+                        node.node_type
+                    ),
+                )
+            })
+        };
+        let table_format = TableFormat::from_target(&format).ok_or_else(|| {
+            EngineError::invalid(
+                id,
+                format!(
+                    "{}: catalog updates need csv, json or parquet",
+                    node.node_type
+                ),
+            )
+        })?;
+        Some(CatalogUpdate {
+            database: need("Database")?.into(),
+            table: need("Table")?.into(),
+            location: path.clone(),
+            format: table_format,
+            partition_keys: partition_keys.clone(),
+            create: true,
+            update_schema,
+            schema: None,
+        })
+    } else {
+        None
+    };
+    Ok(Destination {
+        path,
+        format,
+        catalog,
+    })
+}
+
+fn strings_of(list: Option<&Value>, member: &str) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get(member).and_then(Value::as_str).map(str::to_string))
+        .collect()
 }
 
 pub async fn write(
@@ -28,35 +171,32 @@ pub async fn write(
     run_id: &str,
 ) -> Result<Written> {
     let id = node.id.as_str();
-    let path = node.required_str("Path")?;
-    let mut target = path_url(path)?;
+    let Destination {
+        path,
+        format,
+        mut catalog,
+    } = destination(engine, node).await?;
+    let mut target = path_url(&path)?;
     if !target.path().ends_with('/') {
         target.set_path(&format!("{}/", target.path()));
     }
     engine.ensure_store(ctx, &target)?;
-    let policy = node.fields.get("SchemaChangePolicy");
-    if policy
-        .and_then(|p| p.get("EnableUpdateCatalog"))
-        .and_then(|v| v.as_bool())
-        == Some(true)
-    {
-        return Err(EngineError::Unsupported {
-            node: id.to_string(),
-            node_type: node.node_type.clone(),
-            hint: Some("SchemaChangePolicy.EnableUpdateCatalog (catalog updates from targets) comes with catalog targets".into()),
+    let partition_by = catalog
+        .as_ref()
+        .map(|c| c.partition_keys.clone())
+        .unwrap_or_else(|| {
+            node.paths("PartitionKeys")
+                .into_iter()
+                .map(|p| p.join("."))
+                .collect()
         });
+    if let Some(update) = catalog.as_mut() {
+        update.location = target.to_string();
+        update.schema = Some(df.schema().inner().clone());
     }
     let staging = staging_url(&target, run_id);
-    let options = DataFrameWriteOptions::new().with_partition_by(
-        node.paths("PartitionKeys")
-            .into_iter()
-            .map(|p| p.join("."))
-            .collect(),
-    );
-    let format = match node.node_type.as_str() {
-        "S3GlueParquetTarget" => "parquet",
-        _ => node.str("Format").unwrap_or("parquet"),
-    };
+    let options = DataFrameWriteOptions::new().with_partition_by(partition_by);
+    let format = format.as_str();
     let compression = node.str("Compression");
     let batches = match format {
         "parquet" => {
@@ -103,6 +243,7 @@ pub async fn write(
     Ok(Written {
         staged: StagedOutput::new(ctx, id, &target, &staging)?,
         rows,
+        catalog,
     })
 }
 

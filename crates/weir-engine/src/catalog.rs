@@ -1,0 +1,66 @@
+//! The engine's view of a Glue Data Catalog: any service that answers Glue operations with the
+//! Glue JSON shapes — Weir's own catalog in this process, or (later) a remote one. The engine
+//! depends only on this seam, not on how the catalog is stored.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{json, Value};
+
+use crate::error::{EngineError, Result};
+
+/// A failed catalog call: the Glue exception name and its message.
+#[derive(Debug, Clone)]
+pub struct CatalogError {
+    pub code: String,
+    pub message: String,
+}
+
+pub type CatalogFuture<'a> =
+    Pin<Box<dyn Future<Output = std::result::Result<Value, CatalogError>> + Send + 'a>>;
+
+/// Answers Glue Data Catalog operations (`GetTable`, `CreateTable`, `BatchCreatePartition`, …).
+pub trait CatalogClient: Send + Sync {
+    fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a>;
+}
+
+/// Calls an operation, turning a catalog error into an engine error naming the node.
+pub async fn call(
+    client: &dyn CatalogClient,
+    node: &str,
+    operation: &str,
+    request: Value,
+) -> Result<Value> {
+    client.call(operation, request).await.map_err(|e| {
+        EngineError::invalid(
+            node,
+            format!("catalog {operation}: {}: {}", e.code, e.message),
+        )
+    })
+}
+
+/// The table, or `None` when it does not exist.
+pub async fn find_table(
+    client: &dyn CatalogClient,
+    node: &str,
+    database: &str,
+    table: &str,
+) -> Result<Option<Value>> {
+    match client
+        .call(
+            "GetTable",
+            json!({ "DatabaseName": database, "Name": table }),
+        )
+        .await
+    {
+        Ok(v) => Ok(v.get("Table").cloned()),
+        Err(e) if e.code == "EntityNotFoundException" && e.message.starts_with("Table") => Ok(None),
+        Err(e) => Err(EngineError::invalid(
+            node,
+            format!(
+                "catalog GetTable {database}.{table}: {}: {}",
+                e.code, e.message
+            ),
+        )),
+    }
+}

@@ -1,0 +1,235 @@
+//! After a run's files are committed: the catalog update of a target. A missing table is
+//! created with the columns written (Glue's "create a table in the Data Catalog and on
+//! subsequent runs update the schema and add new partitions"), its schema is updated when the
+//! written columns changed (`UPDATE_IN_DATABASE`), and every partition the run wrote is added.
+
+use std::collections::BTreeSet;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use serde_json::{json, Map, Value};
+
+use crate::catalog::{self, CatalogClient};
+use crate::error::Result;
+use crate::formats::TableFormat;
+use crate::types::hive_type;
+
+/// The catalog table a target keeps up to date.
+#[derive(Debug, Clone)]
+pub struct CatalogUpdate {
+    pub database: String,
+    pub table: String,
+    /// The table's location (the target's path, as a URL).
+    pub location: String,
+    pub format: TableFormat,
+    pub partition_keys: Vec<String>,
+    /// Create the table when it does not exist.
+    pub create: bool,
+    /// Replace the table's columns when the written ones differ.
+    pub update_schema: bool,
+    /// The schema written (data and partition columns).
+    pub schema: Option<SchemaRef>,
+}
+
+/// Members of a `Table` that make up its `TableInput`.
+const TABLE_INPUT_MEMBERS: &[&str] = &[
+    "Name",
+    "Description",
+    "Owner",
+    "LastAccessTime",
+    "LastAnalyzedTime",
+    "Retention",
+    "StorageDescriptor",
+    "PartitionKeys",
+    "ViewOriginalText",
+    "ViewExpandedText",
+    "TableType",
+    "Parameters",
+    "TargetTable",
+];
+
+pub async fn apply(
+    client: &dyn CatalogClient,
+    node: &str,
+    update: &CatalogUpdate,
+    files: &[String],
+) -> Result<()> {
+    let (columns, keys) = columns(update);
+    let location = update.location.clone();
+    let existing = catalog::find_table(client, node, &update.database, &update.table).await?;
+    let sd = match existing {
+        None => {
+            let sd = update.format.storage_descriptor(&location, columns);
+            let input = json!({
+                "Name": update.table,
+                "TableType": "EXTERNAL_TABLE",
+                "Parameters": { "classification": update.format.classification() },
+                "StorageDescriptor": sd,
+                "PartitionKeys": keys,
+            });
+            catalog::call(
+                client,
+                node,
+                "CreateTable",
+                json!({ "DatabaseName": update.database, "TableInput": input }),
+            )
+            .await?;
+            sd
+        }
+        Some(table) => {
+            let mut sd = table
+                .get("StorageDescriptor")
+                .cloned()
+                .unwrap_or_else(|| update.format.storage_descriptor(&location, vec![]));
+            let current = sd.get("Columns").cloned().unwrap_or(json!([]));
+            if update.update_schema && !same_columns(&current, &columns) {
+                sd["Columns"] = Value::Array(columns);
+                let mut input: Map<String, Value> = TABLE_INPUT_MEMBERS
+                    .iter()
+                    .filter_map(|m| table.get(*m).map(|v| ((*m).to_string(), v.clone())))
+                    .collect();
+                input.insert("StorageDescriptor".into(), sd.clone());
+                catalog::call(
+                    client,
+                    node,
+                    "UpdateTable",
+                    json!({ "DatabaseName": update.database, "TableInput": input }),
+                )
+                .await?;
+            }
+            sd
+        }
+    };
+    add_partitions(client, node, update, &sd, files).await
+}
+
+/// Data columns and partition keys of the written schema, as catalog columns.
+fn columns(update: &CatalogUpdate) -> (Vec<Value>, Vec<Value>) {
+    let Some(schema) = &update.schema else {
+        return (vec![], vec![]);
+    };
+    let column = |f: &datafusion::arrow::datatypes::Field| json!({ "Name": f.name(), "Type": hive_type(f.data_type()) });
+    let data = schema
+        .fields()
+        .iter()
+        .filter(|f| !update.partition_keys.contains(f.name()))
+        .map(|f| column(f))
+        .collect();
+    let keys = update
+        .partition_keys
+        .iter()
+        .map(|k| {
+            schema
+                .field_with_name(k)
+                .map(|f| column(f))
+                .unwrap_or_else(|_| json!({ "Name": k, "Type": "string" }))
+        })
+        .collect();
+    (data, keys)
+}
+
+fn same_columns(current: &Value, written: &[Value]) -> bool {
+    let pairs = |cols: &[Value]| -> Vec<(String, String)> {
+        cols.iter()
+            .map(|c| {
+                (
+                    c["Name"].as_str().unwrap_or_default().to_lowercase(),
+                    c["Type"].as_str().unwrap_or_default().to_lowercase(),
+                )
+            })
+            .collect()
+    };
+    pairs(current.as_array().map(Vec::as_slice).unwrap_or(&[])) == pairs(written)
+}
+
+/// Adds the partitions the run wrote (`k1=v1/k2=v2/file`), skipping those the table has.
+async fn add_partitions(
+    client: &dyn CatalogClient,
+    node: &str,
+    update: &CatalogUpdate,
+    sd: &Value,
+    files: &[String],
+) -> Result<()> {
+    if update.partition_keys.is_empty() {
+        return Ok(());
+    }
+    let written: BTreeSet<Vec<String>> = files
+        .iter()
+        .filter_map(|f| partition_values(f, &update.partition_keys))
+        .collect();
+    let base = update.location.trim_end_matches('/').to_string();
+    let inputs: Vec<Value> = written
+        .into_iter()
+        .map(|values| {
+            let dir: Vec<String> = update
+                .partition_keys
+                .iter()
+                .zip(&values)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let mut partition_sd = sd.clone();
+            partition_sd["Location"] = json!(format!("{base}/{}/", dir.join("/")));
+            json!({ "Values": values, "StorageDescriptor": partition_sd })
+        })
+        .collect();
+    for chunk in inputs.chunks(100) {
+        let request = json!({ "DatabaseName": update.database, "TableName": update.table, "PartitionInputList": chunk });
+        let response = catalog::call(client, node, "BatchCreatePartition", request).await?;
+        let failed: Vec<&Value> = response["Errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["ErrorDetail"]["ErrorCode"] != "AlreadyExistsException")
+            .collect();
+        if let Some(e) = failed.first() {
+            return Err(crate::error::EngineError::invalid(
+                node,
+                format!("catalog BatchCreatePartition: {}", e["ErrorDetail"]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The partition values of a written file's relative path, in key order.
+fn partition_values(file: &str, keys: &[String]) -> Option<Vec<String>> {
+    let dirs: Vec<&str> = file.split('/').collect();
+    keys.iter()
+        .map(|k| {
+            dirs.iter()
+                .find_map(|d| d.strip_prefix(&format!("{k}=")).map(percent_decode))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_values_come_from_hive_style_paths() {
+        let keys = vec!["year".to_string(), "region".to_string()];
+        assert_eq!(
+            partition_values("year=2024/region=eu%2Dwest/part-0.parquet", &keys),
+            Some(vec!["2024".into(), "eu-west".into()])
+        );
+        assert_eq!(partition_values("part-0.parquet", &keys), None);
+    }
+}
