@@ -120,7 +120,7 @@ fn columns(update: &CatalogUpdate) -> (Vec<Value>, Vec<Value>) {
         .map(|k| {
             schema
                 .field_with_name(k)
-                .map(|f| column(f))
+                .map(&column)
                 .unwrap_or_else(|_| json!({ "Name": k, "Type": "string" }))
         })
         .collect();
