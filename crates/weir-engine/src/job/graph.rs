@@ -27,6 +27,11 @@ pub const TRANSFORMS: &[&str] = &[
     "SparkSQL",
     "Aggregate",
     "DropDuplicates",
+    "SplitFields",
+    "SelectFromCollection",
+    "Spigot",
+    "FillMissingValues",
+    "DropNullFields",
 ];
 pub const TARGETS: &[&str] = &[
     "S3DirectTarget",

@@ -99,35 +99,59 @@ pub async fn run_job(
     let run_id = format!("jr_{:016x}", rand::thread_rng().gen::<u64>());
     let graph = Graph::parse(&job.nodes)?;
     let ctx = engine.session()?;
-    let mut frames: HashMap<String, DataFrame> = HashMap::new();
+    // Each node's output collection: one frame, or several after SplitFields.
+    let mut frames: HashMap<String, Vec<DataFrame>> = HashMap::new();
     let mut staged = Vec::new();
     let mut updates = Vec::new();
     let mut reports = Vec::new();
     let outcome: Result<()> = async {
         for node in &graph.nodes {
             let t0 = Instant::now();
-            let inputs: Vec<DataFrame> = node
+            let inputs: Vec<Vec<DataFrame>> = node
                 .inputs
                 .iter()
                 .filter_map(|i| frames.get(i).cloned())
                 .collect();
             let mut rows_written = None;
             if node.is_source() {
-                frames.insert(node.id.clone(), sources::read(engine, &ctx, node).await?);
+                frames.insert(
+                    node.id.clone(),
+                    vec![sources::read(engine, &ctx, node).await?],
+                );
             } else if node.is_target() {
                 let input = inputs
                     .into_iter()
                     .next()
+                    .and_then(|c| c.into_iter().next())
                     .ok_or_else(|| EngineError::invalid(&node.id, "a target takes one input"))?;
                 let written = targets::write(engine, &ctx, node, input, &run_id).await?;
                 rows_written = Some(written.rows);
                 staged.push(written.staged);
                 updates.push((node.id.clone(), written.catalog));
             } else {
-                frames.insert(
-                    node.id.clone(),
-                    transforms::apply(&ctx, node, inputs).await?,
-                );
+                let outputs = transforms::apply(&ctx, node, inputs).await?;
+                if node.node_type == "Spigot" {
+                    // Spigot passes its input on and writes a sample of it (Topk rows) as JSON.
+                    let topk = node
+                        .fields
+                        .get("Topk")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(100) as usize;
+                    let sample = outputs[0].clone().limit(0, Some(topk)).map_err(|e| {
+                        EngineError::Execution {
+                            node: node.id.clone(),
+                            source: e,
+                        }
+                    })?;
+                    let path = node.required_str("Path")?;
+                    let (out, rows) =
+                        targets::stage(engine, &ctx, node, path, "json", vec![], sample, &run_id)
+                            .await?;
+                    rows_written = Some(rows);
+                    staged.push(out);
+                    updates.push((node.id.clone(), None));
+                }
+                frames.insert(node.id.clone(), outputs);
             }
             let report = NodeReport {
                 node: node.id.clone(),

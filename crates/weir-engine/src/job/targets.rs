@@ -170,33 +170,53 @@ pub async fn write(
     df: DataFrame,
     run_id: &str,
 ) -> Result<Written> {
-    let id = node.id.as_str();
     let Destination {
         path,
         format,
         mut catalog,
     } = destination(engine, node).await?;
-    let mut target = path_url(&path)?;
+    let partition_by = match &catalog {
+        Some(c) => c.partition_keys.clone(),
+        None => node
+            .paths("PartitionKeys")
+            .into_iter()
+            .map(|p| p.join("."))
+            .collect(),
+    };
+    let schema = df.schema().inner().clone();
+    let (staged, rows) = stage(engine, ctx, node, &path, &format, partition_by, df, run_id).await?;
+    if let Some(update) = catalog.as_mut() {
+        update.location = staged.target.to_string();
+        update.schema = Some(schema);
+    }
+    Ok(Written {
+        staged,
+        rows,
+        catalog,
+    })
+}
+
+/// Writes `df` under the run's staging location for `path`, in `format` (with the node's
+/// `Compression`), partitioned by `partition_by`. Returns the staged output and the rows written.
+#[allow(clippy::too_many_arguments)]
+pub async fn stage(
+    engine: &Engine,
+    ctx: &SessionContext,
+    node: &Node,
+    path: &str,
+    format: &str,
+    partition_by: Vec<String>,
+    df: DataFrame,
+    run_id: &str,
+) -> Result<(StagedOutput, u64)> {
+    let id = node.id.as_str();
+    let mut target = path_url(path)?;
     if !target.path().ends_with('/') {
         target.set_path(&format!("{}/", target.path()));
     }
     engine.ensure_store(ctx, &target)?;
-    let partition_by = catalog
-        .as_ref()
-        .map(|c| c.partition_keys.clone())
-        .unwrap_or_else(|| {
-            node.paths("PartitionKeys")
-                .into_iter()
-                .map(|p| p.join("."))
-                .collect()
-        });
-    if let Some(update) = catalog.as_mut() {
-        update.location = target.to_string();
-        update.schema = Some(df.schema().inner().clone());
-    }
     let staging = staging_url(&target, run_id);
     let options = DataFrameWriteOptions::new().with_partition_by(partition_by);
-    let format = format.as_str();
     let compression = node.str("Compression");
     let batches = match format {
         "parquet" => {
@@ -240,11 +260,7 @@ pub async fn write(
                 .map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
         })
         .sum();
-    Ok(Written {
-        staged: StagedOutput::new(ctx, id, &target, &staging)?,
-        rows,
-        catalog,
-    })
+    Ok((StagedOutput::new(ctx, id, &target, &staging)?, rows))
 }
 
 fn parquet_codec(node: &Node, compression: Option<&str>) -> Result<&'static str> {

@@ -14,7 +14,63 @@ use crate::error::{AtNode, EngineError, Result};
 use crate::job::graph::{strings, Node};
 use crate::types::arrow_type;
 
-pub async fn apply(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
+/// Applies a transform to its inputs. Each input is a collection of frames: one frame for most
+/// nodes, several after SplitFields. Returns the node's output collection.
+pub async fn apply(
+    ctx: &SessionContext,
+    node: &Node,
+    inputs: Vec<Vec<DataFrame>>,
+) -> Result<Vec<DataFrame>> {
+    let id = node.id.as_str();
+    match node.node_type.as_str() {
+        "SplitFields" => {
+            let df = inputs
+                .into_iter()
+                .next()
+                .and_then(|c| c.into_iter().next())
+                .ok_or_else(|| EngineError::invalid(id, "SplitFields needs an input"))?;
+            let paths: Vec<String> = node.paths("Paths").iter().map(|p| p.join(".")).collect();
+            check_columns(node, &df, &paths)?;
+            let rest: Vec<Expr> = df
+                .schema()
+                .fields()
+                .iter()
+                .filter(|f| !paths.contains(f.name()))
+                .map(|f| ident(f.name()))
+                .collect();
+            let chosen = df
+                .clone()
+                .select(paths.iter().map(|p| ident(p.as_str())).collect::<Vec<_>>())
+                .at(id)?;
+            Ok(vec![chosen, df.select(rest).at(id)?])
+        }
+        "SelectFromCollection" => {
+            let index = node
+                .fields
+                .get("Index")
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as usize;
+            let collection = inputs.into_iter().next().unwrap_or_default();
+            let count = collection.len();
+            let frame = collection.into_iter().nth(index).ok_or_else(|| {
+                EngineError::invalid(
+                    id,
+                    format!("SelectFromCollection.Index {index}: its input has {count} frame(s)"),
+                )
+            })?;
+            Ok(vec![frame])
+        }
+        _ => {
+            let frames = inputs
+                .into_iter()
+                .filter_map(|c| c.into_iter().next())
+                .collect();
+            Ok(vec![apply_one(ctx, node, frames).await?])
+        }
+    }
+}
+
+async fn apply_one(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
     let id = node.id.as_str();
     let single = || -> Result<DataFrame> {
         match inputs.as_slice() {
@@ -73,6 +129,9 @@ pub async fn apply(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) ->
             df.distinct_on(keys.iter().map(|k| field(k)).collect(), all, None)
                 .at(id)
         }
+        "Spigot" => single(),
+        "FillMissingValues" => fill_missing_values(node, single()?).await,
+        "DropNullFields" => drop_null_fields(node, single()?).await,
         other => Err(EngineError::invalid(
             id,
             format!("{other} is not a transform"),
@@ -440,4 +499,146 @@ fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
         aggs.push(e.alias(format!("{func}({})", column.join("."))));
     }
     df.aggregate(groups, aggs).at(&node.id)
+}
+
+/// FillMissingValues: adds `FilledPath` (default `<ImputedPath>_filled`) holding the column with
+/// its nulls imputed — the mean for numbers, the most frequent value otherwise.
+async fn fill_missing_values(node: &Node, df: DataFrame) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let column = node.required_str("ImputedPath")?.to_string();
+    check_columns(node, &df, std::slice::from_ref(&column))?;
+    let filled = node
+        .str("FilledPath")
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{column}_filled"));
+    let c = ident(column.as_str());
+    let t = c.get_type(df.schema()).at(id)?;
+    let value = if t.is_numeric() {
+        let row = df
+            .clone()
+            .aggregate(vec![], vec![agg::avg(c.clone()).alias("v")])
+            .at(id)?
+            .collect()
+            .await
+            .at(id)?;
+        first_value(&row)?
+    } else {
+        let counted = df
+            .clone()
+            .filter(c.clone().is_not_null())
+            .at(id)?
+            .aggregate(vec![c.clone()], vec![agg::count(c.clone()).alias("n")])
+            .at(id)?
+            .sort(vec![
+                ident("n").sort(false, false),
+                c.clone().sort(true, false),
+            ])
+            .at(id)?
+            .limit(0, Some(1))
+            .at(id)?
+            .select(vec![c.clone().alias("v")])
+            .at(id)?
+            .collect()
+            .await
+            .at(id)?;
+        first_value(&counted)?
+    };
+    let fill = try_cast(lit(value), t);
+    let mut exprs: Vec<Expr> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| ident(f.name()))
+        .collect();
+    exprs.push(datafusion::functions::core::expr_fn::coalesce(vec![c, fill]).alias(filled));
+    df.select(exprs).at(id)
+}
+
+/// The first value of the first non-empty batch (null when there is none).
+fn first_value(
+    batches: &[datafusion::arrow::record_batch::RecordBatch],
+) -> Result<datafusion::scalar::ScalarValue> {
+    match batches.iter().find(|b| b.num_rows() > 0) {
+        Some(b) => Ok(datafusion::scalar::ScalarValue::try_from_array(
+            b.column(0),
+            0,
+        )?),
+        None => Ok(datafusion::scalar::ScalarValue::Null),
+    }
+}
+
+/// DropNullFields: drops every field whose values are all null — or, as the node says, empty
+/// strings, the string "null", -1, or one of `NullTextList`'s values.
+async fn drop_null_fields(node: &Node, df: DataFrame) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let checks = node.fields.get("NullCheckBoxList");
+    let check = |k: &str| {
+        checks
+            .and_then(|c| c.get(k))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    let texts: Vec<String> = node
+        .array("NullTextList")
+        .iter()
+        .filter_map(|v| v.get("Value").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let fields: Vec<(String, DataType)> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), f.data_type().clone()))
+        .collect();
+    if fields.is_empty() {
+        return Ok(df);
+    }
+    let mut counts = Vec::new();
+    for (name, t) in &fields {
+        let c = ident(name.as_str());
+        let text = try_cast(c.clone(), DataType::Utf8);
+        let mut nullish = c.clone().is_null();
+        if check("IsEmpty")
+            && matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+        {
+            nullish = nullish.or(text.clone().eq(lit("")));
+        }
+        if check("IsNullString") {
+            nullish = nullish
+                .or(datafusion::functions::string::expr_fn::lower(text.clone()).eq(lit("null")));
+        }
+        if check("IsNegOne") && t.is_numeric() {
+            nullish = nullish.or(text.clone().eq(lit("-1")));
+        }
+        if !texts.is_empty() {
+            nullish =
+                nullish.or(text.in_list(texts.iter().map(|v| lit(v.as_str())).collect(), false));
+        }
+        let present = datafusion::prelude::when(nullish, lit(0i64))
+            .otherwise(lit(1i64))
+            .at(id)?;
+        counts.push(agg::sum(present).alias(name.as_str()));
+    }
+    let batches = df
+        .clone()
+        .aggregate(vec![], counts)
+        .at(id)?
+        .collect()
+        .await
+        .at(id)?;
+    let Some(row) = batches.iter().find(|b| b.num_rows() > 0) else {
+        return Ok(df);
+    };
+    let mut empty = Vec::new();
+    for (i, (name, _)) in fields.iter().enumerate() {
+        let present = datafusion::scalar::ScalarValue::try_from_array(row.column(i), 0)?;
+        if matches!(
+            present,
+            datafusion::scalar::ScalarValue::Int64(Some(0))
+                | datafusion::scalar::ScalarValue::Int64(None)
+        ) {
+            empty.push(name.as_str());
+        }
+    }
+    df.drop_columns(&empty).at(id)
 }

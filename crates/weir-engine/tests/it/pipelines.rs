@@ -177,3 +177,50 @@ async fn spark_sql_functions_behave_as_in_spark() {
     assert_eq!(header, "a,cw,n,ym,y,days");
     assert_eq!(rows, ["x,x,none,2024/03,2024,64", "y,y-q,q,2024/01,2024,0"]);
 }
+
+/// SplitFields into a collection, SelectFromCollection, FillMissingValues, DropNullFields and a
+/// Spigot sample on the way.
+#[tokio::test]
+async fn collections_imputation_null_fields_and_spigot() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in.csv",
+        "id,price,colour,unused,blank\n1,10,red,,\n2,,red,,\n3,20,blue,,\n4,30,,,\n",
+    );
+    let out = dir.path().join("out");
+    let sample = dir.path().join("sample");
+    run(json!({ "CodeGenConfigurationNodes": {
+        "s": { "S3CsvSource": { "Name": "In", "Paths": [input.to_str().unwrap()], "Separator": "comma", "QuoteChar": "quote", "WithHeader": true } },
+        "spigot": { "Spigot": { "Name": "Peek", "Inputs": ["s"], "Path": sample.to_str().unwrap(), "Topk": 2 } },
+        "split": { "SplitFields": { "Name": "Split", "Inputs": ["spigot"], "Paths": [["id"], ["price"], ["colour"], ["unused"]] } },
+        "pick": { "SelectFromCollection": { "Name": "Pick", "Inputs": ["split"], "Index": 0 } },
+        "nulls": { "DropNullFields": { "Name": "No empty columns", "Inputs": ["pick"], "NullCheckBoxList": { "IsEmpty": true, "IsNullString": true, "IsNegOne": false } } },
+        "fill_price": { "FillMissingValues": { "Name": "Price", "Inputs": ["nulls"], "ImputedPath": "price" } },
+        "fill_colour": { "FillMissingValues": { "Name": "Colour", "Inputs": ["fill_price"], "ImputedPath": "colour", "FilledPath": "colour_guess" } },
+        "o": { "S3DirectTarget": { "Name": "O", "Inputs": ["fill_colour"], "Path": out.to_str().unwrap(), "Format": "csv" } }
+    }}))
+    .await
+    .unwrap();
+    let (header, rows) = csv_lines(&out);
+    assert_eq!(header, "id,price,colour,price_filled,colour_guess");
+    assert_eq!(
+        rows,
+        [
+            "1,10,red,10,red",
+            "2,,red,20,red",
+            "3,20,blue,20,blue",
+            "4,30,,30,red"
+        ]
+    );
+    let sampled: usize = files(&sample)
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(sample.join(f))
+                .unwrap()
+                .lines()
+                .count()
+        })
+        .sum();
+    assert_eq!(sampled, 2, "Spigot wrote its Topk rows");
+}
