@@ -7,27 +7,12 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 use weir_metastore::tables::{self, TableRow};
 use weir_metastore::{tags, Tx};
+use weir_model::service::ServiceModel;
 use weir_model::{GlueError, Result};
 
 use crate::names::{self, fold};
 use crate::request::{listing, take_page, Req};
 use crate::{error_detail, views, Catalog};
-
-/// Members of `TableInput` copied into the stored `Table` document as they are.
-const INPUT_MEMBERS: &[&str] = &[
-    "Description",
-    "Owner",
-    "LastAccessTime",
-    "LastAnalyzedTime",
-    "Retention",
-    "StorageDescriptor",
-    "PartitionKeys",
-    "ViewOriginalText",
-    "ViewExpandedText",
-    "TableType",
-    "Parameters",
-    "TargetTable",
-];
 
 /// Builds the stored `Table` document from a `TableInput`.
 fn table_doc(
@@ -42,9 +27,14 @@ fn table_doc(
     let mut doc = Map::new();
     doc.insert("Name".into(), json!(name));
     doc.insert("DatabaseName".into(), json!(database));
-    for member in INPUT_MEMBERS {
+    // Every member of `TableInput` but the name (folded above) and the view definition (converted
+    // by the caller) is stored as it is.
+    for member in ServiceModel::glue().member_names("TableInput") {
+        if member == "Name" || member == "ViewDefinition" {
+            continue;
+        }
         if let Some(v) = input.get(member) {
-            doc.insert((*member).into(), v.clone());
+            doc.insert(member.into(), v.clone());
         }
     }
     doc.insert("CreateTime".into(), json!(create_time));

@@ -64,3 +64,32 @@ pub async fn find_table(
         )),
     }
 }
+
+/// The table a catalog node names, with its location; errors name the node and the table.
+pub async fn table_with_location(
+    client: &dyn CatalogClient,
+    node: &str,
+    node_type: &str,
+    database: &str,
+    table: &str,
+) -> Result<(Value, String)> {
+    let found = find_table(client, node, database, table)
+        .await?
+        .ok_or_else(|| {
+            EngineError::invalid(
+                node,
+                format!("{node_type}: table {database}.{table} is not in the catalog"),
+            )
+        })?;
+    let location = found
+        .pointer("/StorageDescriptor/Location")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            EngineError::invalid(
+                node,
+                format!("table {database}.{table} has no StorageDescriptor.Location"),
+            )
+        })?
+        .to_string();
+    Ok((found, location))
+}

@@ -274,6 +274,17 @@ impl ServiceModel {
         self.shape_ids.get(name).copied()
     }
 
+    /// The member names of a structure shape (empty for other shapes and unknown names).
+    pub fn member_names(&self, structure: &str) -> Vec<&str> {
+        let Some(id) = self.shape_id(structure) else {
+            return Vec::new();
+        };
+        match &self.shape(id).kind {
+            ShapeKind::Structure(s) => s.members.iter().map(|m| m.name.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The distinct patterns that could not be compiled and are therefore not enforced.
     pub fn skipped_patterns(&self) -> &[String] {
         &self.skipped_patterns

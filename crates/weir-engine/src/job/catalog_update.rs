@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use datafusion::arrow::datatypes::SchemaRef;
 use serde_json::{json, Map, Value};
 
+use weir_model::service::ServiceModel;
+
 use crate::catalog::{self, CatalogClient};
 use crate::error::Result;
 use crate::formats::TableFormat;
@@ -29,23 +31,6 @@ pub struct CatalogUpdate {
     /// The schema written (data and partition columns).
     pub schema: Option<SchemaRef>,
 }
-
-/// Members of a `Table` that make up its `TableInput`.
-const TABLE_INPUT_MEMBERS: &[&str] = &[
-    "Name",
-    "Description",
-    "Owner",
-    "LastAccessTime",
-    "LastAnalyzedTime",
-    "Retention",
-    "StorageDescriptor",
-    "PartitionKeys",
-    "ViewOriginalText",
-    "ViewExpandedText",
-    "TableType",
-    "Parameters",
-    "TargetTable",
-];
 
 pub async fn apply(
     client: &dyn CatalogClient,
@@ -83,9 +68,11 @@ pub async fn apply(
             let current = sd.get("Columns").cloned().unwrap_or(json!([]));
             if update.update_schema && !same_columns(&current, &columns) {
                 sd["Columns"] = Value::Array(columns);
-                let mut input: Map<String, Value> = TABLE_INPUT_MEMBERS
-                    .iter()
-                    .filter_map(|m| table.get(*m).map(|v| ((*m).to_string(), v.clone())))
+                // The table's `TableInput`: its members that the input shape has.
+                let mut input: Map<String, Value> = ServiceModel::glue()
+                    .member_names("TableInput")
+                    .into_iter()
+                    .filter_map(|m| table.get(m).map(|v| (m.to_string(), v.clone())))
                     .collect();
                 input.insert("StorageDescriptor".into(), sd.clone());
                 catalog::call(

@@ -183,27 +183,9 @@ async fn read_catalog_table(
         )
     })?;
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
-    let table = catalog::find_table(client, id, database, name)
-        .await?
-        .ok_or_else(|| {
-            EngineError::invalid(
-                id,
-                format!(
-                    "{}: table {database}.{name} is not in the catalog",
-                    node.node_type
-                ),
-            )
-        })?;
-    let location = table
-        .pointer("/StorageDescriptor/Location")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            EngineError::invalid(
-                id,
-                format!("table {database}.{name} has no StorageDescriptor.Location"),
-            )
-        })?;
-    let mut url = path_url(location)?;
+    let (table, location) =
+        catalog::table_with_location(client, id, &node.node_type, database, name).await?;
+    let mut url = path_url(&location)?;
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }

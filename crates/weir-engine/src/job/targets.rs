@@ -60,27 +60,8 @@ async fn destination(engine: &Engine, node: &Node) -> Result<Destination> {
     };
     if matches!(node.node_type.as_str(), "CatalogTarget" | "S3CatalogTarget") {
         let (database, table) = (node.required_str("Database")?, node.required_str("Table")?);
-        let found = catalog::find_table(client()?, id, database, table)
-            .await?
-            .ok_or_else(|| {
-                EngineError::invalid(
-                    id,
-                    format!(
-                        "{}: table {database}.{table} is not in the catalog",
-                        node.node_type
-                    ),
-                )
-            })?;
-        let path = found
-            .pointer("/StorageDescriptor/Location")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                EngineError::invalid(
-                    id,
-                    format!("table {database}.{table} has no StorageDescriptor.Location"),
-                )
-            })?
-            .to_string();
+        let (found, path) =
+            catalog::table_with_location(client()?, id, &node.node_type, database, table).await?;
         let format = TableFormat::of_table(&found)
             .map_err(|m| EngineError::invalid(id, format!("table {database}.{table}: {m}")))?;
         let keys: Vec<String> = strings_of(found.get("PartitionKeys"), "Name");
