@@ -133,12 +133,14 @@ impl Catalog {
         let values = strings(input.get("Values"));
         t.check_values(&values)?;
         let doc = partition_doc(t, input, &values, self.now());
-        match partitions::insert(tx, t.table.id, &values, &doc, &t.indexed).await? {
-            Some(_) => Ok(()),
-            None => Err(GlueError::already_exists(format!(
-                "Partition already exists: {values:?}"
-            ))),
+        let entry = [(values, doc)];
+        if partitions::insert_many(tx, t.table.id, &entry, &t.indexed).await? == [true] {
+            return Ok(());
         }
+        Err(GlueError::already_exists(format!(
+            "Partition already exists: {:?}",
+            entry[0].0
+        )))
     }
 
     pub(crate) async fn create_partition(&self, req: Req<'_>) -> Result<Value> {

@@ -51,30 +51,6 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<PartitionRow> {
     })
 }
 
-/// Inserts a partition; `None` when one with the same values exists.
-pub async fn insert(
-    tx: &mut Tx,
-    table_id: i64,
-    values: &[String],
-    doc: &Value,
-    indexed: &[IndexedKey],
-) -> Result<Option<i64>> {
-    let q = tx.sql(
-        "INSERT INTO partitions (table_id, values_key, doc) VALUES ($1, $2, $3) \
-         ON CONFLICT (table_id, values_key) DO NOTHING RETURNING id",
-    );
-    let row = sqlx::query(&q)
-        .bind(table_id)
-        .bind(values_key(values))
-        .bind(doc::to_text(doc))
-        .fetch_optional(tx.conn())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: i64 = row.try_get(0)?;
-    insert_index_values(tx, table_id, id, values, indexed).await?;
-    Ok(Some(id))
-}
-
 /// Inserts many partitions with one statement (and one more for their index rows). Returns,
 /// per entry, whether it was inserted: `false` when a partition with the same values existed,
 /// or appeared earlier in `entries`.
