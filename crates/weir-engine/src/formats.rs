@@ -7,7 +7,14 @@ use serde_json::{json, Value};
 /// A table's data format.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableFormat {
-    Csv { delimiter: u8, header: bool },
+    /// Delimited text. `quote` is the quote character (OpenCSVSerde's `quoteChar`, else `"`),
+    /// `escape` the escape character (`escapeChar` / `escape.delim`), if any.
+    Csv {
+        delimiter: u8,
+        header: bool,
+        quote: u8,
+        escape: Option<u8>,
+    },
     Json,
     Parquet,
 }
@@ -27,6 +34,8 @@ impl TableFormat {
             "csv" => TableFormat::Csv {
                 delimiter: b',',
                 header: true,
+                quote: b'"',
+                escape: None,
             },
             "json" => TableFormat::Json,
             "parquet" => TableFormat::Parquet,
@@ -71,9 +80,12 @@ impl TableFormat {
                 .pointer("/Parameters/skip.header.line.count")
                 .and_then(Value::as_str)
                 == Some("1");
+            let byte = |k: &str| param(k).and_then(|v| v.bytes().next());
             return Ok(TableFormat::Csv {
                 delimiter: delim.bytes().next().unwrap_or(b','),
                 header,
+                quote: byte("quoteChar").unwrap_or(b'"'),
+                escape: byte("escapeChar").or_else(|| byte("escape.delim")),
             });
         }
         Err(format!(

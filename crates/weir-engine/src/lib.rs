@@ -10,14 +10,19 @@
 //! - [`session`]: the DataFusion session factory (object stores, configuration).
 //! - [`stores`]: object stores by URL (`file://`, `s3://` with endpoint and path-style, `memory://`).
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
+//! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
+//!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
 
 pub mod catalog;
 pub mod commit;
 pub mod error;
 pub mod formats;
+pub mod glue_table;
 pub mod job;
+pub mod partition_filter;
 pub mod session;
 pub mod spark;
+pub mod sql_catalog;
 pub mod stores;
 pub mod types;
 

@@ -46,7 +46,18 @@ impl Engine {
         self.catalog.as_deref()
     }
 
-    /// A new session for one run, with Spark's SQL functions.
+    /// The catalog, shared (for table providers that outlive a call).
+    pub fn catalog_handle(&self) -> Option<Arc<dyn CatalogClient>> {
+        self.catalog.clone()
+    }
+
+    /// How `s3://` paths are reached.
+    pub fn s3(&self) -> &S3Config {
+        &self.config.s3
+    }
+
+    /// A new session for one run, with Spark's SQL functions and, when the engine has a
+    /// catalog, its tables readable from SQL as `database.table`.
     pub fn session(&self) -> Result<SessionContext> {
         let mut config = SessionConfig::new().with_information_schema(false);
         if let Some(n) = self.config.target_partitions {
@@ -54,11 +65,14 @@ impl Engine {
         }
         let ctx = SessionContext::new_with_config(config);
         crate::spark::register(&ctx)?;
+        if let Some(client) = &self.catalog {
+            crate::sql_catalog::register(&ctx, client.clone(), self.config.s3.clone());
+        }
         Ok(ctx)
     }
 
     /// Makes sure the session can reach the store of `url`.
     pub fn ensure_store(&self, ctx: &SessionContext, url: &Url) -> Result<()> {
-        stores::ensure_store(ctx, &self.config.s3, url)
+        stores::ensure_store(ctx.runtime_env().as_ref(), &self.config.s3, url)
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use datafusion::execution::context::SessionContext;
+use datafusion::execution::runtime_env::RuntimeEnv;
 use object_store::aws::AmazonS3Builder;
 use object_store::memory::InMemory;
 use object_store::ObjectStore;
@@ -48,12 +48,11 @@ pub fn path_url(path: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// Registers the store a URL needs, if the session does not have it yet.
-pub fn ensure_store(ctx: &SessionContext, s3: &S3Config, url: &Url) -> Result<()> {
+/// Registers the store a URL needs, if the session's runtime does not have it yet.
+pub fn ensure_store(runtime: &RuntimeEnv, s3: &S3Config, url: &Url) -> Result<()> {
     let root = Url::parse(&format!("{}://{}", url.scheme(), url.authority()))
         .map_err(|e| EngineError::invalid_job(format!("path '{url}': {e}")))?;
-    if ctx
-        .runtime_env()
+    if runtime
         .object_store(datafusion::execution::object_store::ObjectStoreUrl::parse(
             root.as_str(),
         )?)
@@ -71,7 +70,7 @@ pub fn ensure_store(ctx: &SessionContext, s3: &S3Config, url: &Url) -> Result<()
         )))
         }
     };
-    ctx.register_object_store(&root, store);
+    runtime.register_object_store(&root, store);
     Ok(())
 }
 

@@ -8,16 +8,14 @@ use datafusion::datasource::file_format::file_compression_type::FileCompressionT
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::{CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions};
 
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use serde_json::Value;
+use std::sync::Arc;
 
 use crate::catalog;
 use crate::error::{AtNode, EngineError, Result};
-use crate::formats::TableFormat;
+use crate::glue_table::GlueTable;
 use crate::job::graph::Node;
 use crate::session::Engine;
 use crate::stores::path_url;
-use crate::types::arrow_type;
 
 pub async fn read(engine: &Engine, ctx: &SessionContext, node: &Node) -> Result<DataFrame> {
     if matches!(node.node_type.as_str(), "CatalogSource" | "S3CatalogSource") {
@@ -167,64 +165,27 @@ async fn read_csv(ctx: &SessionContext, node: &Node, paths: Vec<String>) -> Resu
     Ok(df)
 }
 
-/// CatalogSource / S3CatalogSource: a catalog table, read from its location in its format, with
-/// its partition keys as columns (Hive-style `key=value` folders) and the node's
-/// `PartitionPredicate` (Glue's push-down predicate, `==` allowed) applied to them.
+/// CatalogSource / S3CatalogSource: a catalog table ([`GlueTable`]: its format, its partitions
+/// from the catalog) with the node's `PartitionPredicate` (Glue's push-down predicate, `==`
+/// allowed) as a filter, which prunes the partitions before any file is listed.
 async fn read_catalog_table(
     engine: &Engine,
     ctx: &SessionContext,
     node: &Node,
 ) -> Result<DataFrame> {
     let id = node.id.as_str();
-    let client = engine.catalog().ok_or_else(|| {
+    let client = engine.catalog_handle().ok_or_else(|| {
         EngineError::invalid(
             id,
             format!("{} needs a catalog, and this run has none", node.node_type),
         )
     })?;
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
-    let (table, location) =
-        catalog::table_with_location(client, id, &node.node_type, database, name).await?;
-    let mut url = path_url(&location)?;
-    if !url.path().ends_with('/') {
-        url.set_path(&format!("{}/", url.path()));
-    }
-    engine.ensure_store(ctx, &url)?;
-    let format = TableFormat::of_table(&table)
+    let (table, _) =
+        catalog::table_with_location(client.as_ref(), id, &node.node_type, database, name).await?;
+    let table = GlueTable::new(client, engine.s3().clone(), &table)
         .map_err(|m| EngineError::invalid(id, format!("table {database}.{name}: {m}")))?;
-    let partitions: Vec<(String, DataType)> = columns(table.get("PartitionKeys"))
-        .into_iter()
-        .map(|f| (f.name().clone(), f.data_type().clone()))
-        .collect();
-    let path = url.to_string();
-    let df = match format {
-        TableFormat::Csv { delimiter, header } => {
-            let schema = Schema::new(columns(table.pointer("/StorageDescriptor/Columns")));
-            let options = CsvReadOptions::new()
-                .has_header(header)
-                .delimiter(delimiter)
-                .schema(&schema)
-                .file_extension("")
-                .table_partition_cols(partitions);
-            ctx.read_csv(path, options).await.at(id)?
-        }
-        TableFormat::Json => {
-            let options = JsonReadOptions {
-                file_extension: "",
-                table_partition_cols: partitions,
-                ..Default::default()
-            };
-            ctx.read_json(path, options).await.at(id)?
-        }
-        TableFormat::Parquet => {
-            let options = ParquetReadOptions {
-                file_extension: "",
-                table_partition_cols: partitions,
-                ..Default::default()
-            };
-            ctx.read_parquet(path, options).await.at(id)?
-        }
-    };
+    let df = ctx.read_table(Arc::new(table)).at(id)?;
     let predicate = node
         .str("PartitionPredicate")
         .map(str::trim)
@@ -241,21 +202,4 @@ async fn read_catalog_table(
             )
         })?;
     df.filter(expr).at(id)
-}
-
-/// Arrow fields of catalog columns (`[{Name, Type}]`); unknown types read as strings.
-fn columns(list: Option<&Value>) -> Vec<Field> {
-    list.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            let name = c.get("Name").and_then(Value::as_str).unwrap_or_default();
-            let t = c
-                .get("Type")
-                .and_then(Value::as_str)
-                .and_then(arrow_type)
-                .unwrap_or(DataType::Utf8);
-            Field::new(name, t, true)
-        })
-        .collect()
 }

@@ -52,3 +52,66 @@ pub fn csv_lines(dir: &Path) -> (String, Vec<String>) {
     rows.sort();
     (header, rows)
 }
+
+/// A real catalog (SQLite metastore in a temp dir) for catalog sources, targets and SQL.
+pub struct TestCatalog {
+    pub catalog: weir_catalog::Catalog,
+    _dir: tempfile::TempDir,
+}
+
+impl TestCatalog {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/metastore.db", dir.path().display());
+        let store = weir_metastore::Metastore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let identity = weir_catalog::CatalogIdentity {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+        };
+        let catalog = weir_catalog::Catalog::new(
+            store,
+            identity,
+            weir_catalog::SecretBox::new(&[7u8; 32]),
+            std::sync::Arc::new(weir_catalog::SystemClock),
+        );
+        Self { catalog, _dir: dir }
+    }
+
+    /// Calls a Glue operation, validated against the model as on the wire.
+    pub async fn call(&self, operation: &str, request: Value) -> Value {
+        weir_model::validate::validate_input(operation, &request).unwrap();
+        self.catalog.call(operation, &request).await.unwrap()
+    }
+
+    pub fn engine(&self) -> Engine {
+        Engine::default().with_catalog(std::sync::Arc::new(Client(self.catalog.clone())))
+    }
+
+    pub async fn run(&self, job: Value) -> Result<RunSummary, EngineError> {
+        let job = JobDefinition::from_json(&job)?;
+        run_job(&self.engine(), &job, &|_| {}).await
+    }
+}
+
+/// The engine's catalog seam over the test catalog.
+struct Client(weir_catalog::Catalog);
+
+impl weir_engine::catalog::CatalogClient for Client {
+    fn call<'a>(
+        &'a self,
+        operation: &'a str,
+        request: Value,
+    ) -> weir_engine::catalog::CatalogFuture<'a> {
+        Box::pin(async move {
+            let result = match weir_model::validate::validate_input(operation, &request) {
+                Ok(()) => self.0.call(operation, &request).await,
+                Err(e) => Err(e),
+            };
+            result.map_err(|e| weir_engine::catalog::CatalogError {
+                code: e.kind.shape_name().to_string(),
+                message: e.message,
+            })
+        })
+    }
+}
