@@ -42,6 +42,18 @@ impl StagedOutput {
         })
     }
 
+    /// Bytes of the files staged so far.
+    pub async fn bytes(&self) -> Result<u64> {
+        let prefix = Path::from_url_path(self.staging.path())?;
+        let sizes: Vec<u64> = self
+            .store
+            .list(Some(&prefix))
+            .map_ok(|m| m.size)
+            .try_collect()
+            .await?;
+        Ok(sizes.iter().sum())
+    }
+
     async fn staged_files(&self) -> Result<Vec<Path>> {
         let prefix = Path::from_url_path(self.staging.path())?;
         let files: Vec<_> = self

@@ -19,6 +19,7 @@ pub mod error;
 pub mod formats;
 pub mod glue_table;
 pub mod job;
+pub mod metrics;
 pub mod partition_filter;
 pub mod session;
 pub mod spark;

@@ -53,13 +53,14 @@ pub async fn run(
     let engine = Engine::new(config.engine.clone()).with_catalog(Arc::new(LocalCatalog(catalog)));
     eprintln!("running job {} ({} nodes)", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {
-        let rows = r
-            .rows_written
-            .map(|n| format!(", {n} rows written"))
-            .unwrap_or_default();
+        let written = match (r.rows_written, r.bytes_written) {
+            (Some(rows), Some(bytes)) => format!(", {rows} rows written ({})", size(bytes)),
+            (Some(rows), None) => format!(", {rows} rows written"),
+            _ => String::new(),
+        };
         eprintln!(
-            "  ✓ {:<12} {:<22} {}{} ({:.1?})",
-            r.node, r.node_type, r.name, rows, r.elapsed
+            "  ✓ {:<12} {:<22} {}{written} ({:.1?})",
+            r.node, r.node_type, r.name, r.elapsed
         );
     };
     let summary = run_job(&engine, &job, &progress).await.with_context(|| {
@@ -68,10 +69,43 @@ pub async fn run(
             job.name
         )
     })?;
+    eprintln!(
+        "  {:<12} {:<22} {:>12} {:>10} {:>12} {:>10} {:>9}",
+        "node", "type", "rows read", "read", "rows written", "written", "time"
+    );
+    for n in &summary.nodes {
+        let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+        let bytes = |v: Option<u64>| v.map(size).unwrap_or_else(|| "-".into());
+        eprintln!(
+            "  {:<12} {:<22} {:>12} {:>10} {:>12} {:>10} {:>9}",
+            n.node,
+            n.node_type,
+            count(n.read.map(|r| r.rows)),
+            bytes(n.read.map(|r| r.bytes)),
+            count(n.rows_written),
+            bytes(n.bytes_written),
+            format!("{:.2?}", n.elapsed)
+        );
+    }
     let written: u64 = summary.nodes.iter().filter_map(|n| n.rows_written).sum();
     eprintln!(
         "job {} succeeded: run {}, {written} rows written, {} files committed, {:.2?}",
         job.name, summary.run_id, summary.files_committed, summary.elapsed
     );
     Ok(())
+}
+
+/// A byte count for people: `812 B`, `3.4 KiB`, `201.7 MiB`.
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }

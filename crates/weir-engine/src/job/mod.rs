@@ -7,6 +7,7 @@ pub mod targets;
 pub mod transforms;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use datafusion::prelude::DataFrame;
@@ -14,7 +15,8 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use crate::commit;
-use crate::error::{EngineError, Result};
+use crate::error::{AtNode, EngineError, Result};
+use crate::metrics::{Read, RunMetrics};
 use crate::session::Engine;
 use graph::Graph;
 
@@ -67,14 +69,24 @@ impl JobDefinition {
     }
 }
 
+/// One run's identity and bookkeeping, handed to the nodes that execute.
+pub struct Run {
+    pub id: String,
+    pub metrics: Arc<RunMetrics>,
+}
+
 /// What one node did in a run.
 #[derive(Debug, Clone)]
 pub struct NodeReport {
     pub node: String,
     pub node_type: String,
     pub name: String,
-    /// Rows written, for targets.
+    /// Rows and bytes read, for sources (complete in the run's summary, once every target ran).
+    pub read: Option<Read>,
+    /// Rows written, for targets (and Spigot samples).
     pub rows_written: Option<u64>,
+    /// Bytes of the files written, for targets.
+    pub bytes_written: Option<u64>,
     /// Time spent in the node (planning for sources and transforms, execution for targets).
     pub elapsed: Duration,
 }
@@ -96,7 +108,10 @@ pub async fn run_job(
     progress: &(dyn Fn(&NodeReport) + Sync),
 ) -> Result<RunSummary> {
     let started = Instant::now();
-    let run_id = format!("jr_{:016x}", rand::thread_rng().gen::<u64>());
+    let run = Run {
+        id: format!("jr_{:016x}", rand::thread_rng().gen::<u64>()),
+        metrics: Arc::new(RunMetrics::default()),
+    };
     let graph = Graph::parse(&job.nodes)?;
     let ctx = engine.session()?;
     // Each node's output collection: one frame, or several after SplitFields.
@@ -112,20 +127,20 @@ pub async fn run_job(
                 .iter()
                 .filter_map(|i| frames.get(i).cloned())
                 .collect();
-            let mut rows_written = None;
+            let (mut rows_written, mut bytes_written) = (None, None);
             if node.is_source() {
-                frames.insert(
-                    node.id.clone(),
-                    vec![sources::read(engine, &ctx, node).await?],
-                );
+                let df = sources::read(engine, &ctx, node).await?;
+                let df = run.metrics.observe(&node.id, df).at(&node.id)?;
+                frames.insert(node.id.clone(), vec![df]);
             } else if node.is_target() {
                 let input = inputs
                     .into_iter()
                     .next()
                     .and_then(|c| c.into_iter().next())
                     .ok_or_else(|| EngineError::invalid(&node.id, "a target takes one input"))?;
-                let written = targets::write(engine, &ctx, node, input, &run_id).await?;
+                let written = targets::write(engine, &ctx, node, input, &run).await?;
                 rows_written = Some(written.rows);
+                bytes_written = Some(written.staged.bytes().await?);
                 staged.push(written.staged);
                 updates.push((node.id.clone(), written.catalog));
             } else {
@@ -145,7 +160,7 @@ pub async fn run_job(
                     })?;
                     let path = node.required_str("Path")?;
                     let (out, rows) =
-                        targets::stage(engine, &ctx, node, path, "json", vec![], sample, &run_id)
+                        targets::stage(engine, &ctx, node, path, "json", vec![], sample, &run)
                             .await?;
                     rows_written = Some(rows);
                     staged.push(out);
@@ -157,7 +172,9 @@ pub async fn run_job(
                 node: node.id.clone(),
                 node_type: node.node_type.clone(),
                 name: node.name().to_string(),
+                read: None,
                 rows_written,
+                bytes_written,
                 elapsed: t0.elapsed(),
             };
             progress(&report);
@@ -183,8 +200,14 @@ pub async fn run_job(
         }
     }
     let files_committed = committed.iter().map(Vec::len).sum();
+    for report in reports
+        .iter_mut()
+        .filter(|r| graph::SOURCES.contains(&r.node_type.as_str()))
+    {
+        report.read = Some(run.metrics.read_by(&report.node).unwrap_or_default());
+    }
     Ok(RunSummary {
-        run_id,
+        run_id: run.id,
         nodes: reports,
         files_committed,
         elapsed: started.elapsed(),

@@ -5,11 +5,18 @@
 use datafusion::arrow::array::{Array, UInt64Array};
 use datafusion::common::config::{CsvOptions, JsonOptions, TableParquetOptions};
 use datafusion::common::parsers::CompressionTypeVariant;
-use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::datasource::file_format::csv::CsvFormatFactory;
+use datafusion::datasource::file_format::json::JsonFormatFactory;
+use datafusion::datasource::file_format::parquet::ParquetFormatFactory;
+use datafusion::datasource::file_format::{format_as_file_type, FileFormatFactory};
 use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::LogicalPlanBuilder;
+use datafusion::physical_plan::collect;
 use datafusion::prelude::DataFrame;
 
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::catalog;
 use crate::commit::{staging_url, StagedOutput};
@@ -17,6 +24,7 @@ use crate::error::{AtNode, EngineError, Result};
 use crate::formats::TableFormat;
 use crate::job::catalog_update::CatalogUpdate;
 use crate::job::graph::Node;
+use crate::job::Run;
 use crate::session::Engine;
 use crate::stores::path_url;
 
@@ -149,7 +157,7 @@ pub async fn write(
     ctx: &SessionContext,
     node: &Node,
     df: DataFrame,
-    run_id: &str,
+    run: &Run,
 ) -> Result<Written> {
     let Destination {
         path,
@@ -165,7 +173,7 @@ pub async fn write(
             .collect(),
     };
     let schema = df.schema().inner().clone();
-    let (staged, rows) = stage(engine, ctx, node, &path, &format, partition_by, df, run_id).await?;
+    let (staged, rows) = stage(engine, ctx, node, &path, &format, partition_by, df, run).await?;
     if let Some(update) = catalog.as_mut() {
         update.location = staged.target.to_string();
         update.schema = Some(schema);
@@ -188,7 +196,7 @@ pub async fn stage(
     format: &str,
     partition_by: Vec<String>,
     df: DataFrame,
-    run_id: &str,
+    run: &Run,
 ) -> Result<(StagedOutput, u64)> {
     let id = node.id.as_str();
     let mut target = path_url(path)?;
@@ -196,31 +204,23 @@ pub async fn stage(
         target.set_path(&format!("{}/", target.path()));
     }
     engine.ensure_store(ctx, &target)?;
-    let staging = staging_url(&target, run_id);
-    let options = DataFrameWriteOptions::new().with_partition_by(partition_by);
+    let staging = staging_url(&target, &run.id);
     let compression = node.str("Compression");
-    let batches = match format {
+    let format: Arc<dyn FileFormatFactory> = match format {
         "parquet" => {
             let mut parquet = TableParquetOptions::default();
             parquet.global.compression = Some(parquet_codec(node, compression)?.into());
-            df.write_parquet(staging.as_str(), options, Some(parquet))
-                .await
+            Arc::new(ParquetFormatFactory::new_with_options(parquet))
         }
-        "csv" => {
-            let csv = CsvOptions {
-                has_header: Some(true),
-                compression: text_codec(node, compression)?,
-                ..Default::default()
-            };
-            df.write_csv(staging.as_str(), options, Some(csv)).await
-        }
-        "json" => {
-            let json = JsonOptions {
-                compression: text_codec(node, compression)?,
-                ..Default::default()
-            };
-            df.write_json(staging.as_str(), options, Some(json)).await
-        }
+        "csv" => Arc::new(CsvFormatFactory::new_with_options(CsvOptions {
+            has_header: Some(true),
+            compression: text_codec(node, compression)?,
+            ..Default::default()
+        })),
+        "json" => Arc::new(JsonFormatFactory::new_with_options(JsonOptions {
+            compression: text_codec(node, compression)?,
+            ..Default::default()
+        })),
         other => {
             return Err(EngineError::Unsupported {
                 node: id.to_string(),
@@ -230,8 +230,21 @@ pub async fn stage(
                 )),
             })
         }
-    }
+    };
+    let (state, plan) = df.into_parts();
+    let copy = LogicalPlanBuilder::copy_to(
+        plan,
+        staging.to_string(),
+        format_as_file_type(format),
+        HashMap::new(),
+        partition_by,
+    )
+    .at(id)?
+    .build()
     .at(id)?;
+    let physical = state.create_physical_plan(&copy).await.at(id)?;
+    let batches = collect(physical.clone(), state.task_ctx()).await.at(id)?;
+    run.metrics.add_plan(&physical);
     let rows = batches
         .iter()
         .filter_map(|b| {

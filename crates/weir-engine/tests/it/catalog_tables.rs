@@ -69,7 +69,7 @@ async fn a_push_down_predicate_reads_only_the_partitions_it_names() {
     let catalog = TestCatalog::new().await;
     orders_table(&catalog, dir.path()).await;
     let out = dir.path().join("out");
-    catalog
+    let summary = catalog
         .run(json!({ "CodeGenConfigurationNodes": {
             "src": { "S3CatalogSource": { "Name": "orders", "Database": "sales", "Table": "orders",
                                           "PartitionPredicate": "year == 2024 AND month == 5" } },
@@ -77,6 +77,18 @@ async fn a_push_down_predicate_reads_only_the_partitions_it_names() {
         }}))
         .await
         .unwrap();
+    let read = summary
+        .nodes
+        .iter()
+        .find(|n| n.node == "src")
+        .unwrap()
+        .read
+        .unwrap();
+    let file = dir.path().join("lake/orders/2024/05/a.txt");
+    assert_eq!(
+        (read.rows, read.bytes),
+        (2, std::fs::metadata(file).unwrap().len())
+    );
     let (header, rows) = csv_lines(&out);
     assert_eq!(header, "id,amount,year,month");
     assert_eq!(

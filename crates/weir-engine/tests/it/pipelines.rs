@@ -41,6 +41,19 @@ async fn csv_sources_mapped_joined_and_written_as_csv() {
     });
     let summary = run(job).await.unwrap();
     assert_eq!(summary.nodes.last().unwrap().rows_written, Some(3));
+    let read = |id: &str| summary.nodes.iter().find(|n| n.node == id).unwrap().read;
+    let orders_bytes = std::fs::metadata(&orders).unwrap().len();
+    assert_eq!(
+        read("node-1").map(|r| (r.rows, r.bytes)),
+        Some((4, orders_bytes))
+    );
+    assert_eq!(read("node-2").map(|r| r.rows), Some(2));
+    assert_eq!(read("node-3"), None, "transforms read nothing themselves");
+    let out_bytes: u64 = files(&out)
+        .iter()
+        .map(|f| std::fs::metadata(out.join(f)).unwrap().len())
+        .sum();
+    assert_eq!(summary.nodes.last().unwrap().bytes_written, Some(out_bytes));
     let (header, rows) = csv_lines(&out);
     assert_eq!(header, "order_id,customer_id,amount,name");
     assert_eq!(rows, ["1,10,19.99,Ada", "2,11,5.00,Grace", "3,10,7.50,Ada"]);
