@@ -3,4 +3,5 @@
 
 mod invalid_jobs;
 mod pipelines;
+mod sources;
 mod support;
