@@ -11,6 +11,7 @@
 //! - [`stores`]: object stores by URL (`file://`, `s3://` with endpoint and path-style, `memory://`).
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
 
+pub mod aggregates;
 pub mod catalog;
 pub mod commit;
 pub mod error;

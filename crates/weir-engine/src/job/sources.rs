@@ -330,12 +330,7 @@ impl JsonPath {
             invalid(format!(
                 "the documents have no field {} (they have: {})",
                 self.fields.join("."),
-                df.schema()
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::job::transforms::field_names(&df)
             ))
         })?;
         const RECORDS: &str = "__weir_records";

@@ -5,3 +5,4 @@ mod invalid_jobs;
 mod pipelines;
 mod sources;
 mod support;
+mod transforms;
