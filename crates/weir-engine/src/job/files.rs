@@ -415,6 +415,36 @@ mod tests {
         assert!(!hidden("year=2024/part-0.csv"));
     }
 
+    /// S3 consoles and Hadoop create empty objects named like folders (`data/sub/`, which an
+    /// object store lists as `data/sub`); they are not files. An empty file is.
+    #[tokio::test]
+    async fn empty_folder_markers_are_not_files() {
+        use object_store::memory::InMemory;
+        use object_store::PutPayload;
+        let store = InMemory::new();
+        for (key, body) in [
+            ("data", ""),
+            ("data/sub", ""),
+            ("data/sub/a.csv", "x\n1\n"),
+            ("data/empty.csv", ""),
+        ] {
+            store
+                .put(&Path::from(key), PutPayload::from(body.as_bytes().to_vec()))
+                .await
+                .unwrap();
+        }
+        let rules = ListingRules {
+            recurse: true,
+            exclusions: vec![],
+            bounded_files: None,
+            bounded_size: None,
+        };
+        let url = Url::parse("memory:///data/").unwrap();
+        let listed = list_path(&store, &url, &rules).await.unwrap();
+        let names: Vec<String> = listed.iter().map(|m| m.location.to_string()).collect();
+        assert_eq!(names, ["data/empty.csv", "data/sub/a.csv"]);
+    }
+
     #[test]
     fn an_exclusion_given_as_a_json_list_string_is_read_as_its_members() {
         let v = serde_json::json!(["[\"**.pdf\", \"**.txt\"]", "*.bak"]);
