@@ -1,6 +1,7 @@
 //! End-to-end runs of visual jobs on real files: every run reads and writes a temp dir.
 #![allow(clippy::unwrap_used)]
 
+mod catalog_nodes;
 mod edge_cases;
 mod invalid_jobs;
 mod pipelines;

@@ -123,3 +123,65 @@ pub fn zero_row_parquet(path: &Path) {
     let writer = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, None).unwrap();
     writer.close().unwrap();
 }
+
+/// An in-memory Glue catalog for catalog nodes: tables by `database.name`, partitions added.
+#[derive(Default)]
+pub struct FakeCatalog {
+    pub tables: std::sync::Mutex<std::collections::BTreeMap<String, Value>>,
+    pub partitions: std::sync::Mutex<Vec<Value>>,
+}
+
+impl weir_engine::catalog::CatalogClient for FakeCatalog {
+    fn call<'a>(
+        &'a self,
+        operation: &'a str,
+        request: Value,
+    ) -> weir_engine::catalog::CatalogFuture<'a> {
+        Box::pin(async move {
+            let db = request["DatabaseName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut tables = self.tables.lock().unwrap();
+            match operation {
+                "GetTable" => {
+                    let key = format!("{db}.{}", request["Name"].as_str().unwrap_or_default());
+                    tables
+                        .get(&key)
+                        .map(|t| serde_json::json!({ "Table": t }))
+                        .ok_or(weir_engine::catalog::CatalogError {
+                            code: "EntityNotFoundException".into(),
+                            message: format!("Table {key} not found"),
+                        })
+                }
+                "CreateTable" | "UpdateTable" => {
+                    let input = request["TableInput"].clone();
+                    let key = format!("{db}.{}", input["Name"].as_str().unwrap_or_default());
+                    tables.insert(key, input);
+                    Ok(serde_json::json!({}))
+                }
+                "BatchCreatePartition" => {
+                    let list = request["PartitionInputList"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    self.partitions.lock().unwrap().extend(list);
+                    Ok(serde_json::json!({ "Errors": [] }))
+                }
+                other => Err(weir_engine::catalog::CatalogError {
+                    code: "InvalidInputException".into(),
+                    message: format!("{other} is not served by the fake catalog"),
+                }),
+            }
+        })
+    }
+}
+
+/// Runs a job against `catalog`.
+pub async fn run_with(
+    job: Value,
+    catalog: std::sync::Arc<FakeCatalog>,
+) -> Result<RunSummary, EngineError> {
+    let job = JobDefinition::from_json(&job)?;
+    run_job(&Engine::default().with_catalog(catalog), &job, &|_| {}).await
+}
