@@ -41,7 +41,7 @@ impl StoreFiles {
 
 /// The URL of a file of the store at `store_url` (`s3://bucket/`, `file:///`).
 pub fn file_url(store_url: &str, meta: &ObjectMeta) -> String {
-    let store_url = store_url.trim_end_matches('/');
+    let store_url = store_url.strip_suffix('/').unwrap_or(store_url);
     format!("{store_url}/{}", meta.location)
 }
 

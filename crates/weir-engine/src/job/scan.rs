@@ -1,7 +1,8 @@
 //! A DataFusion table over an explicit list of files (what [`super::files`] listed), in one
 //! format and one compression. Unlike a `ListingTable` over file URLs it needs no request per
 //! file to plan, and its scans say which file failed: a read error is reported as
-//! `reading <file URL>: <error>`.
+//! `reading <file URL>: <error>` (CSV and JSON; Parquet scans are left as DataFusion plans
+//! them).
 
 use std::any::Any;
 use std::fmt;
@@ -148,6 +149,11 @@ fn naming_files(plan: Arc<dyn ExecutionPlan>, shown_as: &str) -> Arc<dyn Executi
     else {
         return plan;
     };
+    // Parquet sources take pushed-down predicates (row-group pruning) through methods a
+    // wrapper would hide; their errors come from Parquet metadata rather than lines.
+    if config.file_source().file_type() == "parquet" {
+        return plan;
+    }
     let source = NamedFiles::wrap(config.file_source().clone(), shown_as);
     let config = FileScanConfigBuilder::from(config.clone())
         .with_source(source)
@@ -225,6 +231,11 @@ impl FileSource for NamedFiles {
 
     fn fmt_extra(&self, t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
         self.inner.fmt_extra(t, f)
+    }
+
+    /// The wrapped source's: CSV with newlines in values cannot be split into byte ranges.
+    fn supports_repartitioning(&self) -> bool {
+        self.inner.supports_repartitioning()
     }
 
     fn try_pushdown_projection(

@@ -464,3 +464,25 @@ async fn empty_files_and_header_only_csv_write_zero_rows() {
     .unwrap();
     assert_eq!(summary.nodes.last().unwrap().rows_written, Some(0));
 }
+
+/// DataFusion 53 infers a CSV schema chunk by chunk, cutting chunks at newlines even inside
+/// quoted values, so a multi-line CSV whose first 1000 records span more than one read chunk
+/// fails to plan. Weir reports it naming the node and the file (and keeps such files whole
+/// when reading, so that a planned scan does not split quoted newlines).
+#[tokio::test]
+async fn a_large_multiline_csv_fails_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let pad = "q".repeat(90);
+    let mut text = String::from("id,text\n");
+    for i in 0..5_000 {
+        text.push_str(&format!("{i},\"{pad}\nline two\"\n"));
+    }
+    let file = write(dir.path(), "big.csv", &text);
+    let e = error_of(csv(
+        &[&file],
+        json!({ "WithHeader": true, "Multiline": true }),
+    ))
+    .await;
+    let url = format!("file://{}", file.display());
+    assert!(e.contains("node src") && e.contains(&url), "{e}");
+}
