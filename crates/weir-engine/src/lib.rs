@@ -13,6 +13,7 @@
 //! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
 
+pub mod aggregates;
 pub mod catalog;
 pub mod commit;
 pub mod error;

@@ -2,7 +2,9 @@
 //! Spark's semantics (`datediff`, `date_add`, `concat`, …); the rest are rewritten at planning
 //! time onto DataFusion's own functions: `year(d)` → `date_part('year', d)`, and
 //! `date_format(d, 'yyyy-MM-dd')` → `to_char(d, '%Y-%m-%d')` with Spark's pattern letters
-//! translated (the pattern must be a literal, as it nearly always is).
+//! translated (the pattern must be a literal, as it nearly always is). Aggregates whose Spark
+//! semantics DataFusion lacks (`avg` of decimals, `skewness`, `kurtosis`) are in
+//! [`crate::aggregates`].
 
 use std::any::Any;
 
@@ -21,6 +23,14 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         ctx.register_udf(udf.as_ref().clone());
     }
     for udaf in datafusion_spark::all_default_aggregate_functions() {
+        ctx.register_udaf(udaf.as_ref().clone());
+    }
+    // Spark's avg (decimal results for decimals), skewness and kurtosis.
+    for udaf in [
+        crate::aggregates::avg(),
+        crate::aggregates::skewness(),
+        crate::aggregates::kurtosis(),
+    ] {
         ctx.register_udaf(udaf.as_ref().clone());
     }
     let parts = [

@@ -26,6 +26,7 @@ pub fn arrow_type(hive: &str) -> Option<DataType> {
         ("date", None) => DataType::Date32,
         ("timestamp", None) => DataType::Timestamp(TimeUnit::Microsecond, None),
         ("binary", None) => DataType::Binary,
+        ("void", None) => DataType::Null,
         ("decimal", None) => DataType::Decimal128(10, 0),
         ("decimal", Some(args)) => {
             let inner = args.strip_prefix('(')?.strip_suffix(')')?;

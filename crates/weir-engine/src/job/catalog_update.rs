@@ -66,6 +66,7 @@ pub async fn apply(
                 .cloned()
                 .unwrap_or_else(|| update.format.storage_descriptor(&location, vec![]));
             let current = sd.get("Columns").cloned().unwrap_or(json!([]));
+            let columns = merge_columns(&current, columns);
             if update.update_schema && !same_columns(&current, &columns) {
                 sd["Columns"] = Value::Array(columns);
                 // The table's `TableInput`: its members that the input shape has.
@@ -112,6 +113,22 @@ fn columns(update: &CatalogUpdate) -> (Vec<Value>, Vec<Value>) {
         })
         .collect();
     (data, keys)
+}
+
+/// The table's columns after a write: its columns in their order, typed as written (a column
+/// written as `void` — only nulls, or no rows — keeps its type), then the written columns it
+/// did not have. Columns the write lacks are kept: a job never drops a column from the table.
+fn merge_columns(current: &Value, written: Vec<Value>) -> Vec<Value> {
+    let name = |c: &Value| c["Name"].as_str().unwrap_or_default().to_lowercase();
+    let mut merged: Vec<Value> = current.as_array().cloned().unwrap_or_default();
+    for column in written {
+        match merged.iter_mut().find(|c| name(c) == name(&column)) {
+            Some(c) if column["Type"] != "void" => c["Type"] = column["Type"].clone(),
+            Some(_) => {}
+            None => merged.push(column),
+        }
+    }
+    merged
 }
 
 fn same_columns(current: &Value, written: &[Value]) -> bool {

@@ -24,6 +24,7 @@ pub const TRANSFORMS: &[&str] = &[
     "Filter",
     "Join",
     "Union",
+    "Merge",
     "SparkSQL",
     "Aggregate",
     "DropDuplicates",
@@ -35,6 +36,7 @@ pub const TRANSFORMS: &[&str] = &[
 ];
 pub const TARGETS: &[&str] = &[
     "S3DirectTarget",
+    "S3HyperDirectTarget",
     "S3GlueParquetTarget",
     "CatalogTarget",
     "S3CatalogTarget",

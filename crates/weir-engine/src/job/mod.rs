@@ -1,7 +1,10 @@
 //! Running a job: definition → validated graph → DataFrames → staged targets → commit.
 
 pub mod catalog_update;
+pub mod files;
 pub mod graph;
+pub mod json_lines;
+pub mod scan;
 pub mod sources;
 pub mod targets;
 pub mod transforms;

@@ -1,4 +1,5 @@
-//! Target nodes: S3DirectTarget (csv, json, parquet), S3GlueParquetTarget, and the catalog
+//! Target nodes: S3DirectTarget and S3HyperDirectTarget (csv, json, parquet; the HyperDirect
+//! one writes parquet and uncompressed unless told otherwise), S3GlueParquetTarget, and the catalog
 //! targets (CatalogTarget, S3CatalogTarget). Each writes its input into the run's staging
 //! location for its path; the run commits them together, then updates the catalog.
 
@@ -205,7 +206,9 @@ pub async fn stage(
     }
     engine.ensure_store(ctx, &target)?;
     let staging = staging_url(&target, &run.id);
-    let compression = node.str("Compression");
+    let compression = node
+        .str("Compression")
+        .or((node.node_type == "S3HyperDirectTarget").then_some("uncompressed"));
     let format: Arc<dyn FileFormatFactory> = match format {
         "parquet" => {
             let mut parquet = TableParquetOptions::default();

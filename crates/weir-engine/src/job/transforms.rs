@@ -4,7 +4,7 @@
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::JoinType;
 use datafusion::execution::context::SessionContext;
-use datafusion::functions::core::expr_fn::get_field;
+use datafusion::functions::core::expr_fn::{get_field, named_struct};
 use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::prelude::{ident, lit, try_cast, DataFrame, Expr};
@@ -112,6 +112,7 @@ async fn apply_one(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) ->
         "Filter" => filter(node, single()?),
         "Join" => join(node, inputs),
         "Union" => union(node, inputs),
+        "Merge" => merge(node, inputs),
         "SparkSQL" => spark_sql(ctx, node, inputs).await,
         "Aggregate" => aggregate(node, single()?),
         "DropDuplicates" => {
@@ -157,21 +158,26 @@ fn field(path: &[String]) -> Expr {
     parts.fold(first, |e, member| get_field(e, member.as_str()))
 }
 
+/// The names of a frame's columns, for messages (`a, b, c`).
+pub(crate) fn field_names(df: &DataFrame) -> String {
+    let names: Vec<&str> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    names.join(", ")
+}
+
 fn check_columns(node: &Node, df: &DataFrame, names: &[String]) -> Result<()> {
     for name in names {
         if df.schema().field_with_unqualified_name(name).is_err() {
-            let have: Vec<&str> = df
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().as_str())
-                .collect();
             return Err(EngineError::invalid(
                 &node.id,
                 format!(
                     "{}: no field '{name}' in its input (fields: {})",
                     node.node_type,
-                    have.join(", ")
+                    field_names(df)
                 ),
             ));
         }
@@ -180,53 +186,122 @@ fn check_columns(node: &Node, df: &DataFrame, names: &[String]) -> Result<()> {
 }
 
 /// ApplyMapping: the output has exactly the mapped fields, renamed and cast (a value that does
-/// not convert becomes null, as in Glue).
+/// not convert becomes null, as in Glue). A mapping with `Children` builds a struct of its
+/// children's mappings, recursively (`ToType` `struct`); a null input struct stays null. A
+/// child's `FromPath` is taken after its parent's (`["inner"]` under `["outer"]` reads
+/// `outer.inner`), unless it already starts with the parent's path (Glue Studio writes both).
+/// `Dropped` mappings are left out.
 fn apply_mapping(node: &Node, df: DataFrame) -> Result<DataFrame> {
     let mut exprs = Vec::new();
     for (i, m) in node.array("Mapping").iter().enumerate() {
-        if m.get("Dropped").and_then(Value::as_bool).unwrap_or(false) {
-            continue;
+        let at = format!("ApplyMapping.Mapping[{i}]");
+        if let Some((name, e)) = mapped(node, &df, m, &at, &[])? {
+            exprs.push(e.alias(name));
         }
-        if m.get("Children")
-            .and_then(Value::as_array)
-            .is_some_and(|c| !c.is_empty())
-        {
-            return Err(EngineError::Unsupported {
-                node: node.id.clone(),
-                node_type: "ApplyMapping".into(),
-                hint: Some(format!(
-                    "Mapping[{i}].Children (nested output mappings) is not supported yet"
-                )),
-            });
-        }
-        let from: Vec<String> = strings(m.get("FromPath"));
-        if from.is_empty() {
-            return Err(EngineError::invalid(
-                &node.id,
-                format!("ApplyMapping.Mapping[{i}].FromPath is empty"),
-            ));
-        }
-        let to_key = m
-            .get("ToKey")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| from.join("."));
-        if from.len() == 1 {
-            check_columns(node, &df, &from)?;
-        }
-        let mut e = field(&from);
-        if let Some(to_type) = m.get("ToType").and_then(Value::as_str) {
-            let t = arrow_type(to_type).ok_or_else(|| {
-                EngineError::invalid(
-                    &node.id,
-                    format!("ApplyMapping.Mapping[{i}].ToType '{to_type}' is not a Glue type"),
-                )
-            })?;
-            e = try_cast(e, t);
-        }
-        exprs.push(e.alias(to_key));
     }
     df.select(exprs).at(&node.id)
+}
+
+/// One mapping's output name and expression; `None` when it is dropped.
+fn mapped(
+    node: &Node,
+    df: &DataFrame,
+    m: &Value,
+    at: &str,
+    parent: &[String],
+) -> Result<Option<(String, Expr)>> {
+    if m.get("Dropped").and_then(Value::as_bool).unwrap_or(false) {
+        return Ok(None);
+    }
+    let own: Vec<String> = strings(m.get("FromPath"));
+    if own.is_empty() {
+        return Err(EngineError::invalid(
+            &node.id,
+            format!("{at}.FromPath is empty"),
+        ));
+    }
+    let from = if own.len() > parent.len() && own.starts_with(parent) {
+        own
+    } else {
+        [parent, &own].concat()
+    };
+    let to_key = m
+        .get("ToKey")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| from[parent.len()..].join("."));
+    let source = resolved(node, df, &from, &format!("{at}.FromPath"))?;
+    let to_type = m.get("ToType").and_then(Value::as_str);
+    let children = m
+        .get("Children")
+        .and_then(Value::as_array)
+        .filter(|c| !c.is_empty());
+    let e = match (children, to_type) {
+        (Some(children), None) => structure(node, df, children, at, &from, source)?,
+        (Some(children), Some(t)) if t.eq_ignore_ascii_case("struct") => {
+            structure(node, df, children, at, &from, source)?
+        }
+        (Some(_), Some(t)) => {
+            return Err(EngineError::invalid(
+                &node.id,
+                format!(
+                    "{at}.ToType '{t}': a mapping with Children builds a struct (ToType struct)"
+                ),
+            ))
+        }
+        (None, Some(t)) => {
+            let t = arrow_type(t).ok_or_else(|| {
+                EngineError::invalid(&node.id, format!("{at}.ToType '{t}' is not a Glue type"))
+            })?;
+            try_cast(source, t)
+        }
+        (None, None) => source,
+    };
+    Ok(Some((to_key, e)))
+}
+
+/// The struct of the children's mappings, null where `source` (the parent value) is null.
+fn structure(
+    node: &Node,
+    df: &DataFrame,
+    children: &[Value],
+    at: &str,
+    from: &[String],
+    source: Expr,
+) -> Result<Expr> {
+    let mut members = Vec::new();
+    for (j, child) in children.iter().enumerate() {
+        let child_at = format!("{at}.Children[{j}]");
+        if let Some((name, e)) = mapped(node, df, child, &child_at, from)? {
+            members.push(lit(name));
+            members.push(e);
+        }
+    }
+    if members.is_empty() {
+        return Err(EngineError::invalid(
+            &node.id,
+            format!("{at}.Children: every child is dropped, so the struct has no field"),
+        ));
+    }
+    datafusion::prelude::when(source.is_not_null(), named_struct(members))
+        .end()
+        .at(&node.id)
+}
+
+/// The expression of an input field path, checked to exist (the error names the mapping).
+fn resolved(node: &Node, df: &DataFrame, path: &[String], at: &str) -> Result<Expr> {
+    let e = field(path);
+    if e.get_type(df.schema()).is_err() {
+        return Err(EngineError::invalid(
+            &node.id,
+            format!(
+                "{at}: no field '{}' in its input (fields: {})",
+                path.join("."),
+                field_names(df)
+            ),
+        ));
+    }
+    Ok(e)
 }
 
 /// Filter: `Filters` combined with `LogicalOperator`; each compares a column with a constant
@@ -439,6 +514,57 @@ fn union(node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
     })
 }
 
+/// Merge (Glue's `mergeDynamicFrame`): the input named by `Source` is the main frame, the other
+/// the staging frame. Main rows whose `PrimaryKeys` match a staging row are replaced by the
+/// staging rows with those keys; staging rows with new keys are added; everything else is
+/// kept. Duplicates are not removed. Keys compare as SQL does: a null key matches nothing, so
+/// main rows with a null key stay and staging rows with one are added. Columns are matched by
+/// name (a column only one side has is null in the other's rows).
+fn merge(node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
+    let id = node.id.as_str();
+    let [first, second] = <[DataFrame; 2]>::try_from(inputs).map_err(|v| {
+        EngineError::invalid(id, format!("Merge takes two inputs, got {}", v.len()))
+    })?;
+    let source = node.required_str("Source")?;
+    let (main, staging) = match node.inputs.iter().position(|i| i == source) {
+        Some(0) => (first, second),
+        Some(_) => (second, first),
+        None => {
+            return Err(EngineError::invalid(
+                id,
+                format!(
+                    "Merge.Source '{source}' is not one of its Inputs ({})",
+                    node.inputs.join(", ")
+                ),
+            ))
+        }
+    };
+    let keys = node.paths("PrimaryKeys");
+    if keys.is_empty() {
+        return Err(EngineError::invalid(
+            id,
+            "Merge.PrimaryKeys is empty: give at least one key",
+        ));
+    }
+    let mut staged_keys = Vec::new();
+    let mut on = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let at = format!("Merge.PrimaryKeys[{i}]");
+        let (m, s) = (
+            resolved(node, &main, key, &at)?,
+            resolved(node, &staging, key, &at)?,
+        );
+        let name = format!("__weir_merge_key{i}");
+        staged_keys.push(s.alias(&name));
+        on.push(m.eq(ident(name)));
+    }
+    let replaced = staging.clone().select(staged_keys).at(id)?;
+    main.join_on(replaced, JoinType::LeftAnti, on)
+        .at(id)?
+        .union_by_name(staging)
+        .at(id)
+}
+
 /// SparkSQL: the query runs over the inputs, each registered under its `SqlAliases` alias.
 async fn spark_sql(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) -> Result<DataFrame> {
     let id = node.id.as_str();
@@ -466,7 +592,8 @@ async fn spark_sql(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) ->
     result.map_err(|e| EngineError::invalid(id, format!("SparkSQL.SqlQuery: {e}")))
 }
 
-/// Aggregate: group by `Groups`, one aggregate per `Aggs` entry, named `func(column)`.
+/// Aggregate: group by `Groups`, one aggregate per `Aggs` entry, named `func(column)`, with
+/// Spark's semantics (see [`crate::aggregates`] for avg, skewness and kurtosis).
 fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
     let groups: Vec<Expr> = node.paths("Groups").iter().map(|p| field(p)).collect();
     let mut aggs = Vec::new();
@@ -475,7 +602,9 @@ fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
         let func = a.get("AggFunc").and_then(Value::as_str).unwrap_or_default();
         let c = field(&column);
         let e = match func {
-            "avg" => agg::avg(c),
+            "avg" => crate::aggregates::avg().call(vec![c]),
+            "kurtosis" => crate::aggregates::kurtosis().call(vec![c]),
+            "skewness" => crate::aggregates::skewness().call(vec![c]),
             "count" => agg::count(c),
             "countDistinct" => agg::count_distinct(c),
             "first" => agg::first_value(c, vec![]),

@@ -1,7 +1,11 @@
 //! End-to-end runs of visual jobs on real files: every run reads and writes a temp dir.
 #![allow(clippy::unwrap_used)]
 
+mod catalog_nodes;
 mod catalog_tables;
+mod edge_cases;
 mod invalid_jobs;
 mod pipelines;
+mod sources;
 mod support;
+mod transforms;

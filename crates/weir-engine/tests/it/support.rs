@@ -53,6 +53,77 @@ pub fn csv_lines(dir: &Path) -> (String, Vec<String>) {
     (header, rows)
 }
 
+/// Every JSON line written under `dir`, as values, sorted by their text.
+pub fn json_rows(dir: &Path) -> Vec<Value> {
+    let mut rows: Vec<Value> = files(dir)
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(dir.join(f))
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<Value>>()
+        })
+        .collect();
+    rows.sort_by_key(|r| r.to_string());
+    rows
+}
+
+/// A job of one source node (`src`) written as JSON lines to `out`.
+pub fn to_json(source: Value, out: &Path) -> Value {
+    serde_json::json!({ "Name": "to-json", "CodeGenConfigurationNodes": {
+        "src": source,
+        "out": { "S3DirectTarget": { "Name": "Out", "Inputs": ["src"], "Path": out.to_str().unwrap(), "Format": "json" } }
+    }})
+}
+
+/// Runs a one-source job and returns the rows it wrote.
+pub async fn read_rows(source: Value) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run(to_json(source, &out)).await.unwrap();
+    json_rows(&out)
+}
+
+/// `data` compressed with `codec` (`FileCompressionType::GZIP`, …), as DataFusion writes it.
+pub async fn compress(
+    data: &str,
+    codec: datafusion::datasource::file_format::file_compression_type::FileCompressionType,
+) -> Vec<u8> {
+    use futures::StreamExt;
+    let input = futures::stream::iter(vec![Ok(data.as_bytes().to_vec().into())]).boxed();
+    let mut out = Vec::new();
+    let mut stream = codec.convert_to_compress_stream(input).unwrap();
+    while let Some(chunk) = stream.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    out
+}
+
+pub fn write_bytes(dir: &Path, relative: &str, data: &[u8]) -> PathBuf {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+pub fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A Parquet file with columns `id: bigint, name: string` and no rows.
+pub fn zero_row_parquet(path: &Path) {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let schema = std::sync::Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, true),
+        Field::new("name", DataType::Utf8, true),
+    ]));
+    let file = std::fs::File::create(path).unwrap();
+    let writer = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, None).unwrap();
+    writer.close().unwrap();
+}
+
 /// A real catalog (SQLite metastore in a temp dir) for catalog sources, targets and SQL.
 pub struct TestCatalog {
     pub catalog: weir_catalog::Catalog,
