@@ -63,7 +63,7 @@ impl Catalog {
         req: Req<'_>,
         for_partition: bool,
     ) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let mut list = Vec::new();
         let mut errors = Vec::new();
@@ -87,7 +87,7 @@ impl Catalog {
         req: Req<'_>,
         for_partition: bool,
     ) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let mut errors = Vec::new();
         for stats in req.array("ColumnStatisticsList") {
@@ -113,7 +113,7 @@ impl Catalog {
         req: Req<'_>,
         for_partition: bool,
     ) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (t, owner) = owner(&mut tx, req, for_partition).await?;
         let column = req.str("ColumnName")?;
         let name = column_name(&t, column).ok_or_else(|| column_not_found(&t, column))?;

@@ -132,7 +132,7 @@ impl Catalog {
     pub(crate) async fn create_connection(&self, req: Req<'_>) -> Result<Value> {
         let (name, doc, sealed) =
             self.seal_connection(req.object("ConnectionInput")?, self.now())?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         if connections::get(&mut tx, &name).await?.is_some() {
             return Err(GlueError::already_exists(format!(
                 "Connection {name} already exists."
@@ -149,7 +149,7 @@ impl Catalog {
 
     pub(crate) async fn get_connection(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("Name")?;
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let row = connections::get(&mut tx, name)
             .await?
             .ok_or_else(|| not_found(name))?;
@@ -161,7 +161,7 @@ impl Catalog {
         let token = req.next_token()?;
         let filter = req.get("Filter").map(Req);
         let hide = req.bool("HidePassword");
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let mut rows = connections::list(&mut tx, token.as_ref().and_then(Value::as_str)).await?;
         if let Some(f) = filter {
             let criteria = f.strings("MatchCriteria");
@@ -184,7 +184,7 @@ impl Catalog {
 
     pub(crate) async fn update_connection(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("Name")?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let current = connections::get(&mut tx, name)
             .await?
             .ok_or_else(|| not_found(name))?;
@@ -217,7 +217,7 @@ impl Catalog {
     }
 
     pub(crate) async fn delete_connection(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         self.remove_connection(&mut tx, req.str("ConnectionName")?)
             .await?;
         tx.commit().await?;
@@ -225,7 +225,7 @@ impl Catalog {
     }
 
     pub(crate) async fn batch_delete_connection(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let mut succeeded = Vec::new();
         let mut errors = Map::new();
         for name in req.strings("ConnectionNameList") {

@@ -37,7 +37,7 @@ impl Catalog {
     pub(crate) async fn create_database(&self, req: Req<'_>) -> Result<Value> {
         let input = req.object("DatabaseInput")?;
         let name = fold(req.nested("DatabaseInput")?.str("Name")?);
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         if databases::get(&mut tx, &name).await?.is_some() {
             return Err(GlueError::already_exists(format!(
                 "Database {name} already exists."
@@ -58,7 +58,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_database(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let db = names::database(&mut tx, req.str("Name")?).await?;
         Ok(json!({ "Database": self.with_catalog_id(db.doc) }))
     }
@@ -73,7 +73,7 @@ impl Catalog {
                 "AttributesToGet must include NAME",
             ));
         }
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let rows = if share == "FOREIGN" {
             Vec::new() // Weir serves one account: nothing is shared into it.
         } else {
@@ -106,7 +106,7 @@ impl Catalog {
         let name = req.str("Name")?;
         let input = req.object("DatabaseInput")?;
         let new_name = fold(req.nested("DatabaseInput")?.str("Name")?);
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, name).await?;
         if new_name != db.name {
             return Err(GlueError::invalid_input(format!(
@@ -131,7 +131,7 @@ impl Catalog {
 
     /// Deletes a database with its tables, partitions, versions, indexes, statistics and functions.
     pub(crate) async fn delete_database(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, req.str("Name")?).await?;
         databases::delete(&mut tx, db.id).await?;
         for arn in [

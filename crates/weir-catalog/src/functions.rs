@@ -63,7 +63,7 @@ impl Catalog {
     pub(crate) async fn create_function(&self, req: Req<'_>) -> Result<Value> {
         let input = req.nested("FunctionInput")?;
         let name = input.str("FunctionName")?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         if functions::get(&mut tx, db.id, name).await?.is_some() {
             return Err(GlueError::already_exists(format!(
@@ -82,7 +82,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_function(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         let name = req.str("FunctionName")?;
         let f = functions::get(&mut tx, db.id, name)
@@ -98,7 +98,7 @@ impl Catalog {
         let after = token
             .as_ref()
             .and_then(|t| Some((t.get(0)?.as_str()?, t.get(1)?.as_str()?)));
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let database_id = match req.opt_str("DatabaseName") {
             Some(name) => Some(names::database(&mut tx, name).await?.id),
             None => None,
@@ -116,7 +116,7 @@ impl Catalog {
     pub(crate) async fn update_function(&self, req: Req<'_>) -> Result<Value> {
         let input = req.nested("FunctionInput")?;
         let name = req.str("FunctionName")?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         let current = functions::get(&mut tx, db.id, name)
             .await?
@@ -149,7 +149,7 @@ impl Catalog {
 
     pub(crate) async fn delete_function(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("FunctionName")?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         if !functions::delete(&mut tx, db.id, name).await? {
             return Err(not_found(name));

@@ -3,8 +3,10 @@
 //! [`Catalog::call`] serves one Glue operation: it takes the request body (already validated
 //! against the botocore model by the wire layer) and returns the response body. Each API area
 //! has its own module; every operation reads top to bottom as check → transaction → act →
-//! commit. Nothing here knows about HTTP.
+//! commit. [`Catalog::call_atomic`] serves several operations in one transaction, all or
+//! nothing ([`atomic`]). Nothing here knows about HTTP.
 
+pub mod atomic;
 mod column_stats;
 mod connections;
 mod databases;
@@ -26,6 +28,8 @@ use serde_json::Value;
 use weir_metastore::Metastore;
 use weir_model::{ErrorKind, GlueError, Result};
 
+use crate::atomic::Group;
+pub use crate::atomic::MAX_ATOMIC_CALLS;
 use crate::request::Req;
 pub use crate::secrets::SecretBox;
 
@@ -63,6 +67,8 @@ pub struct Catalog {
     identity: Arc<CatalogIdentity>,
     secrets: Arc<SecretBox>,
     clock: Arc<dyn Clock>,
+    /// The atomic group whose transaction this clone's operations work in (see [`atomic`]).
+    group: Option<Arc<Group>>,
 }
 
 impl Catalog {
@@ -77,6 +83,7 @@ impl Catalog {
             identity: Arc::new(identity),
             secrets: Arc::new(secrets),
             clock,
+            group: None,
         }
     }
 

@@ -126,8 +126,16 @@ impl Catalog {
         }
     }
 
-    /// Fills the index in the background, then marks it `ACTIVE` (or `FAILED`).
+    /// Fills the index in the background, then marks it `ACTIVE` (or `FAILED`). Called once the
+    /// transaction that recorded the index has committed; inside an atomic group, that is when
+    /// the group commits, so the build is kept until then (and dropped if the group rolls back).
+    ///
+    /// The build runs outside any group: its chunks are transactions of their own.
     pub(crate) fn start_index_build(&self, build: IndexBuild) {
+        if let Some(group) = self.group() {
+            group.defer_build(build);
+            return;
+        }
         let catalog = self.clone();
         tokio::spawn(async move {
             if let Err(e) = catalog.build_index(&build).await {
@@ -200,7 +208,7 @@ impl Catalog {
     }
 
     pub(crate) async fn create_partition_index(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let build = self
@@ -212,7 +220,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_partition_indexes(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let partition_keys = names::partition_keys(&table.doc);
@@ -238,7 +246,7 @@ impl Catalog {
     }
 
     pub(crate) async fn delete_partition_index(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let name = req.str("IndexName")?;
         if !partitions::delete_index(&mut tx, t.table.id, name).await? {

@@ -144,7 +144,7 @@ impl Catalog {
     }
 
     pub(crate) async fn create_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         self.insert_partition(
             &mut tx,
@@ -157,7 +157,7 @@ impl Catalog {
     }
 
     pub(crate) async fn batch_create_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let now = self.now();
         // Per-entry errors, reported in the order of the input list.
@@ -192,7 +192,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let values = req.strings("PartitionValues");
         t.check_values(&values)?;
@@ -221,7 +221,7 @@ impl Catalog {
             }
             None => None,
         };
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let filter = match req.opt_str("Expression").filter(|e| !e.trim().is_empty()) {
             Some(expression) => Some(Filter::new(expression, &t.keys).map_err(|e| {
@@ -259,7 +259,7 @@ impl Catalog {
     }
 
     pub(crate) async fn batch_get_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let mut found = Vec::new();
         for entry in req.array("PartitionsToGet") {
@@ -303,7 +303,7 @@ impl Catalog {
     }
 
     pub(crate) async fn update_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let input = Value::Object(req.object("PartitionInput")?.clone());
         self.replace_partition(&mut tx, &t, &req.strings("PartitionValueList"), &input)
@@ -313,7 +313,7 @@ impl Catalog {
     }
 
     pub(crate) async fn batch_update_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let mut errors = Vec::new();
         for entry in req.array("Entries") {
@@ -347,7 +347,7 @@ impl Catalog {
     }
 
     pub(crate) async fn delete_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         self.remove_partition(&mut tx, &t, &req.strings("PartitionValues"))
             .await?;
@@ -356,7 +356,7 @@ impl Catalog {
     }
 
     pub(crate) async fn batch_delete_partition(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let t = partitioned_table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let mut errors = Vec::new();
         for entry in req.array("PartitionsToDelete") {

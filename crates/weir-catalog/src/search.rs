@@ -19,7 +19,7 @@ impl Catalog {
             .map(str::to_lowercase)
             .filter(|t| !t.is_empty());
         let filters = req.array("Filters");
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let mut hits: Vec<TableInDatabase> = if req.opt_str("ResourceShareType") == Some("FOREIGN")
         {
             Vec::new()

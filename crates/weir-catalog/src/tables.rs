@@ -87,7 +87,7 @@ impl Catalog {
         let input = req.nested("TableInput")?;
         let name = fold(input.str("Name")?);
         let indexes = req.array("PartitionIndexes");
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         if tables::get(&mut tx, db.id, &name).await?.is_some() {
             return Err(GlueError::already_exists(format!(
@@ -113,7 +113,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_table(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let (_, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("Name")?).await?;
         Ok(json!({ "Table": self.table_out(table.doc, table.version_id) }))
     }
@@ -125,7 +125,7 @@ impl Catalog {
         let mut after: Option<String> = req
             .next_token()?
             .and_then(|t| t.as_str().map(str::to_string));
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let db = names::database(&mut tx, req.str("DatabaseName")?).await?;
         let mut found: Vec<TableRow> = Vec::new();
         loop {
@@ -158,7 +158,7 @@ impl Catalog {
     pub(crate) async fn update_table(&self, req: Req<'_>) -> Result<Value> {
         let input = req.nested("TableInput")?;
         let expected = req.opt_str("VersionId").map(parse_version).transpose()?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (db, table) =
             names::table(&mut tx, req.str("DatabaseName")?, input.str("Name")?).await?;
         // A stale VersionId is refused before anything is written, so a losing writer never takes
@@ -203,7 +203,7 @@ impl Catalog {
     }
 
     pub(crate) async fn delete_table(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (db, table) = names::table(&mut tx, req.str("DatabaseName")?, req.str("Name")?).await?;
         self.drop_table(&mut tx, &db.name, &table).await?;
         tx.commit().await?;
@@ -218,7 +218,7 @@ impl Catalog {
 
     pub(crate) async fn batch_delete_table(&self, req: Req<'_>) -> Result<Value> {
         let database = req.str("DatabaseName")?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let db = names::database(&mut tx, database).await?;
         let mut errors = Vec::new();
         for name in req.strings("TablesToDelete") {
@@ -235,7 +235,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_table_version(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let version = match req.opt_str("VersionId") {
@@ -260,7 +260,7 @@ impl Catalog {
     pub(crate) async fn get_table_versions(&self, req: Req<'_>) -> Result<Value> {
         let limit = req.page_size(100);
         let before = req.next_token()?.and_then(|t| t.as_i64());
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let rows = tables::list_versions(&mut tx, table.id, before, limit as i64 + 1).await?;
@@ -273,7 +273,7 @@ impl Catalog {
     }
 
     pub(crate) async fn delete_table_version(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         delete_version(&mut tx, &table, req.str("VersionId")?).await?;
@@ -282,7 +282,7 @@ impl Catalog {
     }
 
     pub(crate) async fn batch_delete_table_version(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (_, table) =
             names::table(&mut tx, req.str("DatabaseName")?, req.str("TableName")?).await?;
         let mut errors = Vec::new();

@@ -68,7 +68,7 @@ impl Catalog {
     }
 
     pub(crate) async fn tag_resource(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let arn = self.resource(&mut tx, req.str("ResourceArn")?).await?;
         self.put_tags(&mut tx, &arn, req.object("TagsToAdd")?)
             .await?;
@@ -77,7 +77,7 @@ impl Catalog {
     }
 
     pub(crate) async fn untag_resource(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let arn = self.resource(&mut tx, req.str("ResourceArn")?).await?;
         for key in req.strings("TagsToRemove") {
             tags::remove(&mut tx, &arn, &key).await?;
@@ -87,7 +87,7 @@ impl Catalog {
     }
 
     pub(crate) async fn get_tags(&self, req: Req<'_>) -> Result<Value> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let arn = self.resource(&mut tx, req.str("ResourceArn")?).await?;
         Ok(json!({ "Tags": tags::get(&mut tx, &arn).await? }))
     }

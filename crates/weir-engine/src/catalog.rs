@@ -19,9 +19,18 @@ pub struct CatalogError {
 pub type CatalogFuture<'a> =
     Pin<Box<dyn Future<Output = std::result::Result<Value, CatalogError>> + Send + 'a>>;
 
+pub type AtomicFuture<'a> =
+    Pin<Box<dyn Future<Output = std::result::Result<Vec<Value>, CatalogError>> + Send + 'a>>;
+
 /// Answers Glue Data Catalog operations (`GetTable`, `CreateTable`, `BatchCreatePartition`, …).
 pub trait CatalogClient: Send + Sync {
     fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a>;
+
+    /// Runs `(operation, request)` calls in one catalog transaction: all take effect or none.
+    /// Returns each call's response in order. A failing call, or a batch call reporting
+    /// per-entry `Errors`, fails the group; the error's message names the call
+    /// (`call N (Operation): …`, N from 1). Later calls see the writes of earlier ones.
+    fn call_atomic<'a>(&'a self, calls: Vec<(String, Value)>) -> AtomicFuture<'a>;
 }
 
 /// Calls an operation, turning a catalog error into an engine error naming the node.

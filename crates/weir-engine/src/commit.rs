@@ -1,7 +1,7 @@
 //! Commit or nothing: targets write into run-private staging locations beside their paths
 //! (`<path>.weir-staging-<run>/`), never into the paths themselves. Only when every target of
-//! the run has written does [`commit`] move the staged files into place; a failed run
-//! [`abort`]s and deletes them. A run killed mid-write leaves the target paths untouched (its
+//! the run has written does a [`Commit`] move the staged files into place — and move them back if
+//! the catalog transaction that follows fails; a failed run [`abort`]s and deletes them. A run killed mid-write leaves the target paths untouched (its
 //! staging directory is left for a later clean-up, invisible to readers of the targets).
 
 use std::sync::Arc;
@@ -66,35 +66,87 @@ impl StagedOutput {
     }
 }
 
-/// Moves every staged file to its place under its target path. Returns, per output, the
-/// committed files' paths relative to the target path (`year=2024/part-0.parquet`).
-pub async fn commit(outputs: &[StagedOutput]) -> Result<Vec<Vec<String>>> {
-    let mut committed = Vec::with_capacity(outputs.len());
+/// One staged file and its place under its target path.
+struct Move {
+    store: Arc<dyn ObjectStore>,
+    from: Path,
+    to: Path,
+}
+
+/// The moves that commit a run's staged outputs, prepared before any file moves so that the
+/// catalog changes can be worked out first.
+pub struct Commit {
+    moves: Vec<Move>,
+    /// Per output, the committed files' paths relative to its target (`year=2024/part-0.parquet`).
+    pub files: Vec<Vec<String>>,
+}
+
+/// Lists what every output staged and where each file goes.
+pub async fn prepare(outputs: &[StagedOutput]) -> Result<Commit> {
+    let mut moves = Vec::new();
+    let mut files = Vec::with_capacity(outputs.len());
     for out in outputs {
-        let mut files = Vec::new();
         let staging = Path::from_url_path(out.staging.path())?;
         let target = Path::from_url_path(out.target.path())?;
+        let mut relative_files = Vec::new();
         for file in out.staged_files().await? {
             let relative: Vec<_> = file
                 .prefix_match(&staging)
                 .map(|parts| parts.collect())
                 .unwrap_or_default();
-            files.push(
+            relative_files.push(
                 relative
                     .iter()
                     .map(|p| p.as_ref())
                     .collect::<Vec<_>>()
                     .join("/"),
             );
-            let destination = relative
+            let to = relative
                 .into_iter()
                 .fold(target.clone(), |p, part| p.join(part));
-            out.store.rename(&file, &destination).await?;
+            moves.push(Move {
+                store: out.store.clone(),
+                from: file,
+                to,
+            });
         }
-        remove_dir(&out.staging);
-        committed.push(files);
+        files.push(relative_files);
     }
-    Ok(committed)
+    Ok(Commit { moves, files })
+}
+
+impl Commit {
+    /// Moves every staged file into place. If a move fails, the files moved so far are moved
+    /// back before the error is returned.
+    pub async fn apply(&self) -> Result<()> {
+        for (done, m) in self.moves.iter().enumerate() {
+            if let Err(e) = m.store.rename(&m.from, &m.to).await {
+                self.undo_first(done).await;
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves every committed file back to staging (when a later step of the commit failed).
+    pub async fn undo(&self) {
+        self.undo_first(self.moves.len()).await;
+    }
+
+    async fn undo_first(&self, count: usize) {
+        for m in self.moves.iter().take(count) {
+            if let Err(e) = m.store.rename(&m.to, &m.from).await {
+                tracing::error!(file = %m.to, error = %e, "could not move a committed file back to staging");
+            }
+        }
+    }
+}
+
+/// Removes the (now empty) staging locations of committed outputs.
+pub fn finish(outputs: &[StagedOutput]) {
+    for out in outputs {
+        remove_dir(&out.staging);
+    }
 }
 
 /// Deletes what a failed run staged.

@@ -20,6 +20,25 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind.
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::EntityNotFound,
+        ErrorKind::AlreadyExists,
+        ErrorKind::ConcurrentModification,
+        ErrorKind::ResourceNumberLimitExceeded,
+        ErrorKind::Serialization,
+        ErrorKind::UnknownOperation,
+        ErrorKind::OperationTimeout,
+        ErrorKind::InternalService,
+    ];
+
+    /// The kind whose exception shape is `name` (the inverse of [`ErrorKind::shape_name`]), e.g.
+    /// the `ErrorCode` of a batch operation's `ErrorDetail`.
+    pub fn from_shape_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.shape_name() == name)
+    }
+
     /// The exception shape name sent as `__type`.
     pub fn shape_name(self) -> &'static str {
         match self {
@@ -88,3 +107,16 @@ impl GlueError {
 }
 
 pub type Result<T, E = GlueError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn shape_names_map_back_to_their_kinds() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_shape_name(kind.shape_name()), Some(kind));
+        }
+        assert_eq!(ErrorKind::from_shape_name("NoSuchException"), None);
+    }
+}

@@ -1,7 +1,8 @@
 //! The Glue JSON 1.1 wire protocol: `X-Amz-Target: AWSGlue.<Operation>`, a JSON body validated
 //! against the botocore model, a JSON response trimmed to the output shape, and errors as
 //! `{"__type": "<Exception>", "Message": "…"}` with HTTP 400 (500 for internal faults).
-//! This is the one place that maps Glue errors to HTTP.
+//! This is the one place that maps Glue errors to HTTP. Besides the Glue operations it serves
+//! Weir's own `WeirCatalog.ExecuteAtomically` ([`atomic`]) in the same protocol.
 
 use std::time::Instant;
 
@@ -16,7 +17,7 @@ use weir_catalog::Catalog;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
 
-use crate::AppState;
+use crate::{atomic, AppState};
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -46,7 +47,8 @@ pub async fn handle(
             MAX_BODY_BYTES >> 20
         ))),
     };
-    let label = if ServiceModel::glue().operation(&operation).is_some() {
+    let label = if ServiceModel::glue().operation(&operation).is_some() || target == atomic::TARGET
+    {
         operation.as_str()
     } else {
         "unknown"
@@ -81,6 +83,9 @@ async fn dispatch(
             "Missing X-Amz-Target header: expected AWSGlue.<Operation>",
         ));
     }
+    if target == atomic::TARGET {
+        return atomic::execute(catalog, &parse_body(body)?).await;
+    }
     if ServiceModel::glue().operation(operation).is_none() || !target.starts_with("AWSGlue.") {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
@@ -95,15 +100,19 @@ async fn dispatch(
             ),
         ));
     }
-    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| GlueError::serialization(format!("Request body is not valid JSON: {e}")))?
-    };
+    let request = parse_body(body)?;
     validate::validate_input(operation, &request)?;
     let response = catalog.call(operation, &request).await?;
     Ok(output::shape_output(operation, response))
+}
+
+/// The request's JSON (an empty body is `{}`).
+fn parse_body(body: &[u8]) -> Result<Value, GlueError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| GlueError::serialization(format!("Request body is not valid JSON: {e}")))
 }
 
 fn error_body(e: &GlueError, request_id: &str, operation: &str) -> (StatusCode, Value) {

@@ -2,6 +2,7 @@
 //! `GET /metrics`. Handlers decode, call the service, encode; the wire rules (target header,
 //! model validation, output shaping, error bodies) live in [`glue`].
 
+mod atomic;
 mod glue;
 mod metrics;
 

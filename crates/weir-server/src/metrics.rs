@@ -1,5 +1,6 @@
 //! Prometheus metrics: request counts and latency histograms per Glue operation and outcome.
-//! Label values are bounded: operation names come from the Glue model (others are `unknown`),
+//! Label values are bounded: operation names come from the Glue model, plus
+//! `WeirCatalog.ExecuteAtomically` (others are `unknown`),
 //! outcomes are `ok` or an exception shape name.
 
 use std::collections::BTreeMap;

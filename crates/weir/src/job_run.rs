@@ -7,9 +7,10 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use serde_json::Value;
 use weir_catalog::Catalog;
-use weir_engine::catalog::{CatalogClient, CatalogError, CatalogFuture};
+use weir_engine::catalog::{AtomicFuture, CatalogClient, CatalogError, CatalogFuture};
 use weir_engine::job::NodeReport;
 use weir_engine::{run_job, Engine, JobDefinition};
+use weir_model::GlueError;
 
 use crate::config::Config;
 
@@ -24,11 +25,20 @@ impl CatalogClient for LocalCatalog {
                 Ok(()) => self.0.call(operation, &request).await,
                 Err(e) => Err(e),
             };
-            result.map_err(|e| CatalogError {
-                code: e.kind.shape_name().to_string(),
-                message: e.message,
-            })
+            result.map_err(catalog_error)
         })
+    }
+
+    /// One metastore transaction for the group ([`Catalog::call_atomic`] validates each request).
+    fn call_atomic<'a>(&'a self, calls: Vec<(String, Value)>) -> AtomicFuture<'a> {
+        Box::pin(async move { self.0.call_atomic(&calls).await.map_err(catalog_error) })
+    }
+}
+
+fn catalog_error(e: GlueError) -> CatalogError {
+    CatalogError {
+        code: e.kind.shape_name().to_string(),
+        message: e.message,
     }
 }
 

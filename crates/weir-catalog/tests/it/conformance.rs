@@ -40,7 +40,7 @@ pub async fn setup_table(c: &Catalog, db: &str, table: &str, keys: Value) {
     .await;
 }
 
-fn partition(values: &[&str]) -> Value {
+pub fn partition(values: &[&str]) -> Value {
     json!({ "Values": values, "StorageDescriptor": { "Location": format!("s3://bucket/t/{}", values.join("/")) } })
 }
 
@@ -250,7 +250,7 @@ async fn batch_partition_errors_are_per_entry() {
         .await;
         let codes: Vec<&str> = r["Errors"].as_array().unwrap().iter().map(|e| e["ErrorDetail"]["ErrorCode"].as_str().unwrap()).collect();
         assert_eq!(codes, ["AlreadyExistsException", "InvalidInputException"]);
-        assert_eq!(partition_values_of(&c).await, [vec!["a".to_string()], vec!["c".to_string()]]);
+        assert_eq!(partition_values_of(&c, "db", "p").await, [vec!["a".to_string()], vec!["c".to_string()]]);
         let r = ok(&c, "BatchDeletePartition", json!({
             "DatabaseName": "db", "TableName": "p", "PartitionsToDelete": [{ "Values": ["a"] }, { "Values": ["zz"] }]
         }))
@@ -285,11 +285,12 @@ pub async fn wait_for_active_indexes(c: &Catalog, db: &str, table: &str) {
     panic!("partition indexes of {db}.{table} did not become ACTIVE");
 }
 
-async fn partition_values_of(c: &Catalog) -> Vec<Vec<String>> {
+/// The values of a table's partitions (one page), sorted.
+pub async fn partition_values_of(c: &Catalog, db: &str, table: &str) -> Vec<Vec<String>> {
     let page = ok(
         c,
         "GetPartitions",
-        json!({ "DatabaseName": "db", "TableName": "p" }),
+        json!({ "DatabaseName": db, "TableName": table }),
     )
     .await;
     let mut v: Vec<Vec<String>> = page["Partitions"]

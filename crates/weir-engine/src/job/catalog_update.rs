@@ -32,12 +32,17 @@ pub struct CatalogUpdate {
     pub schema: Option<SchemaRef>,
 }
 
-pub async fn apply(
+/// The catalog calls that record a target's write: `CreateTable` or `UpdateTable` (with the
+/// `VersionId` read here, so a concurrent change fails the run's transaction instead of being
+/// overwritten), then `BatchCreatePartition` of the partitions the table lacks. Reads the catalog;
+/// changes nothing — the run applies the calls of all its targets in one transaction.
+pub async fn plan(
     client: &dyn CatalogClient,
     node: &str,
     update: &CatalogUpdate,
     files: &[String],
-) -> Result<()> {
+) -> Result<Vec<(String, Value)>> {
+    let mut calls = Vec::new();
     let (columns, keys) = columns(update);
     let location = update.location.clone();
     let existing = catalog::find_table(client, node, &update.database, &update.table).await?;
@@ -51,13 +56,10 @@ pub async fn apply(
                 "StorageDescriptor": sd,
                 "PartitionKeys": keys,
             });
-            catalog::call(
-                client,
-                node,
-                "CreateTable",
+            calls.push((
+                "CreateTable".to_string(),
                 json!({ "DatabaseName": update.database, "TableInput": input }),
-            )
-            .await?;
+            ));
             sd
         }
         Some(table) => {
@@ -76,18 +78,18 @@ pub async fn apply(
                     .filter_map(|m| table.get(m).map(|v| (m.to_string(), v.clone())))
                     .collect();
                 input.insert("StorageDescriptor".into(), sd.clone());
-                catalog::call(
-                    client,
-                    node,
-                    "UpdateTable",
-                    json!({ "DatabaseName": update.database, "TableInput": input }),
-                )
-                .await?;
+                let mut request = json!({ "DatabaseName": update.database, "TableInput": input });
+                if let Some(version) = table.get("VersionId") {
+                    request["VersionId"] = version.clone();
+                }
+                calls.push(("UpdateTable".to_string(), request));
             }
             sd
         }
     };
-    add_partitions(client, node, update, &sd, files).await
+    let existed = calls.first().is_none_or(|(op, _)| op != "CreateTable");
+    calls.extend(new_partitions(client, node, update, &sd, files, existed).await?);
+    Ok(calls)
 }
 
 /// Data columns and partition keys of the written schema, as catalog columns.
@@ -145,21 +147,34 @@ fn same_columns(current: &Value, written: &[Value]) -> bool {
     pairs(current.as_array().map(Vec::as_slice).unwrap_or(&[])) == pairs(written)
 }
 
-/// Adds the partitions the run wrote (`k1=v1/k2=v2/file`), skipping those the table has.
-async fn add_partitions(
+/// `BatchCreatePartition` calls for the partitions the run wrote (`k1=v1/k2=v2/file`) that the
+/// table does not have yet (`table_exists`: else every one is new).
+async fn new_partitions(
     client: &dyn CatalogClient,
     node: &str,
     update: &CatalogUpdate,
     sd: &Value,
     files: &[String],
-) -> Result<()> {
+    table_exists: bool,
+) -> Result<Vec<(String, Value)>> {
     if update.partition_keys.is_empty() {
-        return Ok(());
+        return Ok(vec![]);
     }
-    let written: BTreeSet<Vec<String>> = files
+    let mut written: BTreeSet<Vec<String>> = files
         .iter()
         .filter_map(|f| partition_values(f, &update.partition_keys))
         .collect();
+    if table_exists {
+        let listed: Vec<Vec<String>> = written.iter().cloned().collect();
+        for chunk in listed.chunks(1000) {
+            let wanted: Vec<Value> = chunk.iter().map(|v| json!({ "Values": v })).collect();
+            let request = json!({ "DatabaseName": update.database, "TableName": update.table, "PartitionsToGet": wanted });
+            let response = catalog::call(client, node, "BatchGetPartition", request).await?;
+            for p in response["Partitions"].as_array().into_iter().flatten() {
+                written.remove(&crate::job::graph::strings(p.get("Values")));
+            }
+        }
+    }
     let base = update.location.trim_end_matches('/').to_string();
     let inputs: Vec<Value> = written
         .into_iter()
@@ -175,23 +190,15 @@ async fn add_partitions(
             json!({ "Values": values, "StorageDescriptor": partition_sd })
         })
         .collect();
-    for chunk in inputs.chunks(100) {
-        let request = json!({ "DatabaseName": update.database, "TableName": update.table, "PartitionInputList": chunk });
-        let response = catalog::call(client, node, "BatchCreatePartition", request).await?;
-        let failed: Vec<&Value> = response["Errors"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|e| e["ErrorDetail"]["ErrorCode"] != "AlreadyExistsException")
-            .collect();
-        if let Some(e) = failed.first() {
-            return Err(crate::error::EngineError::invalid(
-                node,
-                format!("catalog BatchCreatePartition: {}", e["ErrorDetail"]),
-            ));
-        }
-    }
-    Ok(())
+    Ok(inputs
+        .chunks(100)
+        .map(|chunk| {
+            (
+                "BatchCreatePartition".to_string(),
+                json!({ "DatabaseName": update.database, "TableName": update.table, "PartitionInputList": chunk }),
+            )
+        })
+        .collect())
 }
 
 /// The partition values of a written file's relative path, in key order.

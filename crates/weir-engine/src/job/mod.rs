@@ -190,18 +190,13 @@ pub async fn run_job(
         commit::abort(&staged).await;
         return Err(e);
     }
-    let committed = match commit::commit(&staged).await {
+    let committed = match commit_run(engine, &staged, &updates).await {
         Ok(files) => files,
         Err(e) => {
             commit::abort(&staged).await;
             return Err(e);
         }
     };
-    for ((node, update), files) in updates.iter().zip(&committed) {
-        if let (Some(update), Some(client)) = (update, engine.catalog()) {
-            catalog_update::apply(client, node, update, files).await?;
-        }
-    }
     let files_committed = committed.iter().map(Vec::len).sum();
     for report in reports
         .iter_mut()
@@ -215,4 +210,33 @@ pub async fn run_job(
         files_committed,
         elapsed: started.elapsed(),
     })
+}
+
+/// Commits a run: works out the catalog changes of its targets, moves the staged files into
+/// place, then applies the catalog changes in one catalog transaction. If that fails, the files
+/// are moved back (the caller then deletes them), so targets and catalog stay as they were.
+async fn commit_run(
+    engine: &Engine,
+    staged: &[commit::StagedOutput],
+    updates: &[(String, Option<catalog_update::CatalogUpdate>)],
+) -> Result<Vec<Vec<String>>> {
+    let prepared = commit::prepare(staged).await?;
+    let mut calls = Vec::new();
+    for ((node, update), files) in updates.iter().zip(&prepared.files) {
+        if let (Some(update), Some(client)) = (update, engine.catalog()) {
+            calls.extend(catalog_update::plan(client, node, update, files).await?);
+        }
+    }
+    prepared.apply().await?;
+    if let (false, Some(client)) = (calls.is_empty(), engine.catalog()) {
+        if let Err(e) = client.call_atomic(calls).await {
+            prepared.undo().await;
+            return Err(EngineError::invalid_job(format!(
+                "the run's catalog update failed, so its files were not committed: {}: {}",
+                e.code, e.message
+            )));
+        }
+    }
+    commit::finish(staged);
+    Ok(prepared.files)
 }

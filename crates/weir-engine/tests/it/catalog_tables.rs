@@ -186,3 +186,60 @@ async fn unqualified_names_fall_back_to_the_default_database_and_unknown_ones_ar
         .to_string();
     assert!(err.contains("node sql") && err.contains("nothing"), "{err}");
 }
+
+/// Two targets both create the same new catalog table: each alone would be fine, together the
+/// run's catalog transaction fails on the second `CreateTable`. The first table creation is
+/// rolled back with it, and neither target's files are committed.
+#[tokio::test]
+async fn a_failed_catalog_update_commits_no_file_and_no_catalog_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = TestCatalog::new().await;
+    catalog
+        .call(
+            "CreateDatabase",
+            json!({ "DatabaseInput": { "Name": "d" } }),
+        )
+        .await;
+    let input = write(dir.path(), "in.csv", "id,year\n1,2024\n2,2025\n");
+    let (one, two) = (dir.path().join("lake/one"), dir.path().join("lake/two"));
+    let target = |path: &Path| {
+        json!({ "S3GlueParquetTarget": { "Name": "out", "Inputs": ["src"], "Path": path.to_str().unwrap(),
+            "PartitionKeys": [["year"]],
+            "SchemaChangePolicy": { "EnableUpdateCatalog": true, "UpdateBehavior": "UPDATE_IN_DATABASE", "Database": "d", "Table": "fresh" } } })
+    };
+    let err = catalog
+        .run(json!({ "CodeGenConfigurationNodes": {
+            "src": { "S3CsvSource": { "Name": "in", "Paths": [input.to_str().unwrap()], "Separator": "comma", "QuoteChar": "quote", "WithHeader": true } },
+            "a": target(&one),
+            "b": target(&two)
+        }}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("catalog update failed") && err.contains("AlreadyExistsException"),
+        "{err}"
+    );
+    for path in [&one, &two] {
+        assert!(
+            crate::support::files(path).is_empty(),
+            "{:?}",
+            crate::support::files(path)
+        );
+    }
+    assert!(
+        crate::support::files(dir.path())
+            .iter()
+            .all(|f| !f.contains("weir-staging")),
+        "staging is cleaned up: {:?}",
+        crate::support::files(dir.path())
+    );
+    let tables = catalog
+        .call("GetTables", json!({ "DatabaseName": "d" }))
+        .await;
+    assert_eq!(
+        tables["TableList"],
+        json!([]),
+        "the first CreateTable was rolled back"
+    );
+}

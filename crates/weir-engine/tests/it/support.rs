@@ -169,6 +169,21 @@ impl TestCatalog {
 struct Client(weir_catalog::Catalog);
 
 impl weir_engine::catalog::CatalogClient for Client {
+    fn call_atomic<'a>(
+        &'a self,
+        calls: Vec<(String, Value)>,
+    ) -> weir_engine::catalog::AtomicFuture<'a> {
+        Box::pin(async move {
+            self.0
+                .call_atomic(&calls)
+                .await
+                .map_err(|e| weir_engine::catalog::CatalogError {
+                    code: e.kind.shape_name().to_string(),
+                    message: e.message,
+                })
+        })
+    }
+
     fn call<'a>(
         &'a self,
         operation: &'a str,
