@@ -44,25 +44,16 @@ impl StagedOutput {
 
     /// Bytes of the files staged so far.
     pub async fn bytes(&self) -> Result<u64> {
-        let prefix = Path::from_url_path(self.staging.path())?;
-        let sizes: Vec<u64> = self
-            .store
-            .list(Some(&prefix))
-            .map_ok(|m| m.size)
-            .try_collect()
-            .await?;
-        Ok(sizes.iter().sum())
+        Ok(self.staged().await?.iter().map(|m| m.size).sum())
     }
 
     async fn staged_files(&self) -> Result<Vec<Path>> {
+        Ok(self.staged().await?.into_iter().map(|m| m.location).collect())
+    }
+
+    async fn staged(&self) -> Result<Vec<object_store::ObjectMeta>> {
         let prefix = Path::from_url_path(self.staging.path())?;
-        let files: Vec<_> = self
-            .store
-            .list(Some(&prefix))
-            .map_ok(|m| m.location)
-            .try_collect()
-            .await?;
-        Ok(files)
+        Ok(self.store.list(Some(&prefix)).try_collect().await?)
     }
 }
 
