@@ -48,7 +48,12 @@ impl StagedOutput {
     }
 
     async fn staged_files(&self) -> Result<Vec<Path>> {
-        Ok(self.staged().await?.into_iter().map(|m| m.location).collect())
+        Ok(self
+            .staged()
+            .await?
+            .into_iter()
+            .map(|m| m.location)
+            .collect())
     }
 
     async fn staged(&self) -> Result<Vec<object_store::ObjectMeta>> {
