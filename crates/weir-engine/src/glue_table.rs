@@ -35,6 +35,7 @@ use url::Url;
 
 use crate::catalog::CatalogClient;
 use crate::formats::TableFormat;
+use crate::job::files;
 use crate::partition_filter;
 use crate::stores::{self, path_url, S3Config};
 use crate::types::arrow_type;
@@ -324,10 +325,18 @@ impl GlueTable {
         let mut groups: BTreeMap<(String, CompressionKey), Vec<PartitionedFile>> = BTreeMap::new();
         for (part, files) in listed {
             let store = store_root(&part.location);
+            let objects = state
+                .runtime_env()
+                .object_store(ObjectStoreUrl::parse(&store)?)?;
             for meta in files {
-                let compression = self
-                    .compression
-                    .unwrap_or_else(|| compression_of(meta.location.as_ref()));
+                // Parquet carries its own compression; text files say it by suffix or content.
+                let compression = match (&self.format, self.compression) {
+                    (TableFormat::Parquet, _) => FileCompressionType::UNCOMPRESSED,
+                    (_, Some(c)) => c,
+                    (_, None) => files::detect_compression(objects.as_ref(), &meta)
+                        .await
+                        .map_err(|e| self.error(e))?,
+                };
                 groups
                     .entry((store.clone(), CompressionKey(compression)))
                     .or_default()
@@ -474,12 +483,6 @@ impl Ord for CompressionKey {
 /// `scheme://authority` of a URL: the object store it is in.
 fn store_root(url: &Url) -> String {
     format!("{}://{}", url.scheme(), url.authority())
-}
-
-/// The compression a file's suffix says.
-fn compression_of(path: &str) -> FileCompressionType {
-    let suffix = path.rsplit('.').next().unwrap_or_default();
-    compression_named(suffix).unwrap_or(FileCompressionType::UNCOMPRESSED)
 }
 
 fn compression_named(name: &str) -> Option<FileCompressionType> {
