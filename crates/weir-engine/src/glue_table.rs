@@ -496,7 +496,7 @@ fn compression_named(name: &str) -> Option<FileCompressionType> {
 }
 
 /// The data files under a location: every non-empty object below it, leaving out Hadoop's
-/// hidden and marker files (a path segment starting with `_` or `.`, e.g. `_SUCCESS`).
+/// hidden and marker files and Weir's staging folders (`files::hidden`).
 async fn list_data_files(
     state: &dyn Session,
     location: &Url,
@@ -509,12 +509,13 @@ async fn list_data_files(
     let mut files: Vec<object_store::ObjectMeta> = store
         .list(Some(&prefix))
         .try_filter(|m| {
-            let hidden = m
+            let relative: Vec<String> = m
                 .location
                 .parts()
                 .skip(depth)
-                .any(|p| p.as_ref().starts_with(['_', '.']));
-            futures::future::ready(m.size > 0 && !hidden)
+                .map(|p| p.as_ref().to_string())
+                .collect();
+            futures::future::ready(m.size > 0 && !files::hidden(&relative.join("/")))
         })
         .try_collect()
         .await?;

@@ -193,7 +193,7 @@ fn relative_path(prefix: &Path, location: &Path) -> String {
 /// Hadoop's hidden files: a file or folder whose name starts with `_` or `.` (`_SUCCESS`,
 /// `.part-0.crc`, `_temporary/`), S3 folder markers `x_$folder$`, and the staging folders Weir's
 /// targets write into before they commit (`<path>.weir-staging-<run>/`).
-fn hidden(relative: &str) -> bool {
+pub fn hidden(relative: &str) -> bool {
     relative.split('/').any(|segment| {
         segment.starts_with('_')
             || segment.starts_with('.')
