@@ -14,10 +14,19 @@ source scripts/cargo-env.sh
 source scripts/ensure-postgres.sh
 
 venv="${WEIR_VENV:-$HOME/.cache/weir/venv}"
-if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import boto3, awscli, moto.server' 2>/dev/null; then
+if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import boto3, awscli, moto.server, azure.storage.blob' 2>/dev/null; then
     echo "== creating the Python venv $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r tests/compat/requirements.txt
+fi
+
+# Azurite (the Azure Storage emulator, from npm) for the Azure storage tests; they skip without it.
+azurite="$HOME/.cache/weir/azurite"
+if [ ! -x "$azurite/node_modules/.bin/azurite-blob" ] && command -v npm >/dev/null 2>&1; then
+    echo "== installing Azurite into $azurite"
+    mkdir -p "$azurite"
+    npm install --prefix "$azurite" --no-audit --no-fund --loglevel=error azurite@3 >/dev/null \
+        || echo "(Azurite not installed; the Azure storage tests will be skipped)"
 fi
 
 echo "== building"

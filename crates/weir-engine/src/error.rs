@@ -30,6 +30,10 @@ pub enum EngineError {
     ObjectPath(#[from] object_store::path::Error),
     #[error("{0}")]
     DataFusion(#[from] DataFusionError),
+    /// A fault inside the engine (a panic in planning or execution), caught so that the run's
+    /// staged output is still cleaned up.
+    #[error("internal error while running the job: {0}")]
+    Internal(String),
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

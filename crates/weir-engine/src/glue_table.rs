@@ -37,7 +37,7 @@ use crate::catalog::CatalogClient;
 use crate::formats::TableFormat;
 use crate::job::files;
 use crate::partition_filter;
-use crate::stores::{self, path_url, S3Config};
+use crate::stores::{self, path_url, StoreSettings};
 use crate::types::arrow_type;
 
 type DfResult<T> = datafusion::error::Result<T>;
@@ -51,7 +51,7 @@ const LISTING_CONCURRENCY: usize = 16;
 /// A Glue catalog table, readable by DataFusion.
 pub struct GlueTable {
     client: Arc<dyn CatalogClient>,
-    s3: S3Config,
+    stores: StoreSettings,
     database: String,
     name: String,
     format: TableFormat,
@@ -79,7 +79,7 @@ impl GlueTable {
     /// The table of a `GetTable` response's `Table`. Errors say why the table cannot be read.
     pub fn new(
         client: Arc<dyn CatalogClient>,
-        s3: S3Config,
+        stores: StoreSettings,
         table: &Value,
     ) -> Result<Self, String> {
         let text = |k: &str| table.get(k).and_then(Value::as_str).unwrap_or_default();
@@ -119,7 +119,7 @@ impl GlueTable {
         ));
         Ok(Self {
             client,
-            s3,
+            stores,
             database,
             name,
             format,
@@ -311,7 +311,7 @@ impl GlueTable {
         parts: Vec<Part>,
     ) -> DfResult<BTreeMap<(String, CompressionKey), Vec<PartitionedFile>>> {
         for p in &parts {
-            stores::ensure_store(state.runtime_env(), &self.s3, &p.location)
+            stores::ensure_store(state.runtime_env(), &self.stores, &p.location)
                 .map_err(|e| self.error(e))?;
         }
         let listed: Vec<(Part, Vec<object_store::ObjectMeta>)> = futures::stream::iter(parts)

@@ -5,11 +5,12 @@ use datafusion::prelude::SessionConfig;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::catalog::CatalogClient;
 use crate::error::Result;
-use crate::stores::{self, S3Config};
+use crate::stores::{self, AzureConfig, S3Config, StoreSettings};
 
 /// Engine settings (the `engine` section of Weir's configuration).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -19,21 +20,36 @@ pub struct EngineConfig {
     pub target_partitions: Option<usize>,
     /// Object storage reached through `s3://` paths.
     pub s3: S3Config,
+    /// Azure storage reached through `abfss://` (and `az://`) paths.
+    pub azure: AzureConfig,
 }
 
 /// Creates sessions configured for Weir's jobs, and knows the catalog jobs read and update.
 #[derive(Clone, Default)]
 pub struct Engine {
-    config: EngineConfig,
+    target_partitions: Option<usize>,
+    stores: StoreSettings,
     catalog: Option<Arc<dyn CatalogClient>>,
 }
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
         Self {
-            config,
+            target_partitions: config.target_partitions,
+            stores: StoreSettings {
+                s3: config.s3,
+                azure: config.azure,
+                ..StoreSettings::default()
+            },
             catalog: None,
         }
+    }
+
+    /// The same engine, reaching the buckets in `s3_buckets` with their own settings (a job's
+    /// connections).
+    pub fn with_s3_buckets(mut self, s3_buckets: BTreeMap<String, S3Config>) -> Self {
+        self.stores.s3_buckets.extend(s3_buckets);
+        self
     }
 
     /// The catalog that catalog sources and targets use.
@@ -51,28 +67,28 @@ impl Engine {
         self.catalog.clone()
     }
 
-    /// How `s3://` paths are reached.
-    pub fn s3(&self) -> &S3Config {
-        &self.config.s3
+    /// How object stores are reached.
+    pub fn stores(&self) -> &StoreSettings {
+        &self.stores
     }
 
     /// A new session for one run, with Spark's SQL functions and, when the engine has a
     /// catalog, its tables readable from SQL as `database.table`.
     pub fn session(&self) -> Result<SessionContext> {
         let mut config = SessionConfig::new().with_information_schema(false);
-        if let Some(n) = self.config.target_partitions {
+        if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }
         let ctx = SessionContext::new_with_config(config);
         crate::spark::register(&ctx)?;
         if let Some(client) = &self.catalog {
-            crate::sql_catalog::register(&ctx, client.clone(), self.config.s3.clone());
+            crate::sql_catalog::register(&ctx, client.clone(), self.stores.clone());
         }
         Ok(ctx)
     }
 
     /// Makes sure the session can reach the store of `url`.
     pub fn ensure_store(&self, ctx: &SessionContext, url: &Url) -> Result<()> {
-        stores::ensure_store(ctx.runtime_env().as_ref(), &self.config.s3, url)
+        stores::ensure_store(ctx.runtime_env().as_ref(), &self.stores, url)
     }
 }

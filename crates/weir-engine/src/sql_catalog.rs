@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::catalog::CatalogClient;
 use crate::glue_table::GlueTable;
-use crate::stores::S3Config;
+use crate::stores::StoreSettings;
 
 type DfResult<T> = datafusion::error::Result<T>;
 
@@ -26,8 +26,8 @@ const SESSION_SCHEMA: &str = "public";
 const DEFAULT_DATABASE: &str = "default";
 
 /// Makes the catalog's tables readable from the session's SQL.
-pub fn register(ctx: &SessionContext, client: Arc<dyn CatalogClient>, s3: S3Config) {
-    let glue = Arc::new(Databases { client, s3 });
+pub fn register(ctx: &SessionContext, client: Arc<dyn CatalogClient>, stores: StoreSettings) {
+    let glue = Arc::new(Databases { client, stores });
     let options = ctx.state().config_options().catalog.clone();
     let session = Arc::new(SessionCatalog {
         aliases: Arc::new(AliasSchema {
@@ -44,7 +44,7 @@ pub fn register(ctx: &SessionContext, client: Arc<dyn CatalogClient>, s3: S3Conf
 #[derive(Clone)]
 struct Databases {
     client: Arc<dyn CatalogClient>,
-    s3: S3Config,
+    stores: StoreSettings,
 }
 
 impl Databases {
@@ -178,7 +178,7 @@ impl SchemaProvider for GlueDatabase {
         };
         let table = GlueTable::new(
             self.databases.client.clone(),
-            self.databases.s3.clone(),
+            self.databases.stores.clone(),
             &response["Table"],
         )
         .map_err(|m| DataFusionError::Plan(format!("table {}.{name}: {m}", self.name)))?;

@@ -1,7 +1,10 @@
 //! Object stores by URL. `file://` is always there; `memory://` is one in-process store;
 //! `s3://BUCKET` stores are built on first use from [`S3Config`] (any S3-compatible server:
-//! endpoint, region, credentials, path-style addressing).
+//! endpoint, region, credentials, path-style addressing) — the bucket's own settings when a
+//! job's connection gives them, else the engine's; Azure paths (`abfss://`, `az://`, …) from
+//! [`AzureConfig`] when Weir is built with the `azure` feature.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use datafusion::execution::runtime_env::RuntimeEnv;
@@ -14,7 +17,7 @@ use url::Url;
 use crate::error::{EngineError, Result};
 
 /// How to reach S3 (or an S3-compatible server).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct S3Config {
     /// e.g. `http://127.0.0.1:9000`; `None` for AWS itself.
@@ -27,6 +30,41 @@ pub struct S3Config {
     /// Defaults to true when an endpoint is set.
     pub path_style: Option<bool>,
 }
+
+/// How to reach Azure Blob Storage / ADLS Gen2 (`abfss://container@account.dfs.core.windows.net/…`,
+/// `az://container/…`). Unset fields come from the `AZURE_STORAGE_*` environment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AzureConfig {
+    /// The storage account, when the path does not name it (`az://container/…`).
+    pub account: Option<String>,
+    /// The account's shared key (base64).
+    pub access_key: Option<String>,
+    /// e.g. `http://127.0.0.1:10000/devstoreaccount1` for Azurite; `None` for Azure itself.
+    pub endpoint: Option<String>,
+    /// Azurite's well-known account and key on 127.0.0.1:10000.
+    pub use_emulator: bool,
+}
+
+/// Every object store setting a session uses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreSettings {
+    /// `s3://` buckets without settings of their own.
+    pub s3: S3Config,
+    /// Settings of particular buckets (from a job's connections), by bucket name.
+    pub s3_buckets: BTreeMap<String, S3Config>,
+    pub azure: AzureConfig,
+}
+
+impl StoreSettings {
+    /// The settings for `bucket`.
+    pub fn s3_for(&self, bucket: &str) -> &S3Config {
+        self.s3_buckets.get(bucket).unwrap_or(&self.s3)
+    }
+}
+
+/// URL schemes of Azure storage.
+const AZURE_SCHEMES: [&str; 5] = ["abfss", "abfs", "az", "adl", "azure"];
 
 /// Turns a job path into a URL: `s3://…`, `file://…`, `memory://…`, or a local path.
 pub fn path_url(path: &str) -> Result<Url> {
@@ -49,7 +87,7 @@ pub fn path_url(path: &str) -> Result<Url> {
 }
 
 /// Registers the store a URL needs, if the session's runtime does not have it yet.
-pub fn ensure_store(runtime: &RuntimeEnv, s3: &S3Config, url: &Url) -> Result<()> {
+pub fn ensure_store(runtime: &RuntimeEnv, settings: &StoreSettings, url: &Url) -> Result<()> {
     let root = Url::parse(&format!("{}://{}", url.scheme(), url.authority()))
         .map_err(|e| EngineError::invalid_job(format!("path '{url}': {e}")))?;
     if runtime
@@ -61,13 +99,17 @@ pub fn ensure_store(runtime: &RuntimeEnv, s3: &S3Config, url: &Url) -> Result<()
         return Ok(());
     }
     let store: Arc<dyn ObjectStore> = match url.scheme() {
-        "s3" => Arc::new(s3_store(s3, url.host_str().unwrap_or_default())?),
+        "s3" => {
+            let bucket = url.host_str().unwrap_or_default();
+            Arc::new(s3_store(settings.s3_for(bucket), bucket)?)
+        }
         "memory" => Arc::new(InMemory::new()),
         "file" => return Ok(()),
+        scheme if AZURE_SCHEMES.contains(&scheme) => azure_store(&settings.azure, &root)?,
         other => {
             return Err(EngineError::invalid_job(format!(
-            "path '{url}': scheme {other}:// is not supported (use s3://, file:// or a local path)"
-        )))
+                "path '{url}': scheme {other}:// is not supported (use s3://, abfss://, file:// or a local path)"
+            )))
         }
     };
     runtime.register_object_store(&root, store);
@@ -96,4 +138,34 @@ fn s3_store(config: &S3Config, bucket: &str) -> Result<object_store::aws::Amazon
     let path_style = config.path_style.unwrap_or(config.endpoint.is_some());
     b = b.with_virtual_hosted_style_request(!path_style);
     Ok(b.build()?)
+}
+
+#[cfg(feature = "azure")]
+fn azure_store(config: &AzureConfig, root: &Url) -> Result<Arc<dyn ObjectStore>> {
+    use object_store::azure::MicrosoftAzureBuilder;
+    let mut b = MicrosoftAzureBuilder::from_env().with_url(root.as_str());
+    if let Some(account) = &config.account {
+        b = b.with_account(account);
+    }
+    if let Some(key) = &config.access_key {
+        b = b.with_access_key(key);
+    }
+    if let Some(endpoint) = &config.endpoint {
+        b = b
+            .with_endpoint(endpoint.clone())
+            .with_allow_http(endpoint.starts_with("http://"));
+    }
+    if config.use_emulator {
+        b = b.with_use_emulator(true);
+    }
+    Ok(Arc::new(b.build().map_err(|e| {
+        EngineError::invalid_job(format!("path '{root}': {e}"))
+    })?))
+}
+
+#[cfg(not(feature = "azure"))]
+fn azure_store(_config: &AzureConfig, root: &Url) -> Result<Arc<dyn ObjectStore>> {
+    Err(EngineError::invalid_job(format!(
+        "path '{root}': this Weir was built without Azure storage (the `azure` feature)"
+    )))
 }

@@ -1,6 +1,7 @@
 //! Running a job: definition → validated graph → DataFrames → staged targets → commit.
 
 pub mod catalog_update;
+pub mod connections;
 pub mod files;
 pub mod graph;
 pub mod json_lines;
@@ -10,10 +11,12 @@ pub mod targets;
 pub mod transforms;
 
 use std::collections::{BTreeMap, HashMap};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use datafusion::prelude::DataFrame;
+use futures::FutureExt;
 use rand::Rng;
 use serde_json::{json, Map, Value};
 
@@ -30,6 +33,8 @@ pub struct JobDefinition {
     pub nodes: Map<String, Value>,
     /// `DefaultArguments` overlaid with the run's arguments (`--key` → value).
     pub arguments: BTreeMap<String, String>,
+    /// `Connections.Connections`: catalog connections the job uses.
+    pub connections: Vec<String>,
 }
 
 impl JobDefinition {
@@ -47,12 +52,15 @@ impl JobDefinition {
             .and_then(Value::as_str)
             .unwrap_or("job")
             .to_string();
-        let as_create_job = json!({
+        let mut as_create_job = json!({
             "Name": name,
             "Role": "weir",
             "Command": { "Name": "glueetl" },
             "CodeGenConfigurationNodes": nodes,
         });
+        if let Some(connections) = job.get("Connections") {
+            as_create_job["Connections"] = connections.clone();
+        }
         weir_model::validate::validate_input("CreateJob", &as_create_job)
             .map_err(|e| EngineError::invalid_job(e.message))?;
         let arguments = job
@@ -64,10 +72,12 @@ impl JobDefinition {
                     .collect()
             })
             .unwrap_or_default();
+        let connections = graph::strings(job.pointer("/Connections/Connections"));
         Ok(Self {
             name,
             nodes,
             arguments,
+            connections,
         })
     }
 }
@@ -116,13 +126,16 @@ pub async fn run_job(
         metrics: Arc::new(RunMetrics::default()),
     };
     let graph = Graph::parse(&job.nodes)?;
+    let engine = &with_connections(engine, job).await?;
     let ctx = engine.session()?;
     // Each node's output collection: one frame, or several after SplitFields.
     let mut frames: HashMap<String, Vec<DataFrame>> = HashMap::new();
     let mut staged = Vec::new();
     let mut updates = Vec::new();
     let mut reports = Vec::new();
-    let outcome: Result<()> = async {
+    // A panic inside DataFusion (on some input it does not expect) must not skip the clean-up
+    // of what was staged: it becomes this run's error.
+    let outcome: Result<()> = AssertUnwindSafe(async {
         for node in &graph.nodes {
             let t0 = Instant::now();
             let inputs: Vec<Vec<DataFrame>> = node
@@ -184,8 +197,10 @@ pub async fn run_job(
             reports.push(report);
         }
         Ok(())
-    }
-    .await;
+    })
+    .catch_unwind()
+    .await
+    .unwrap_or_else(|panic| Err(EngineError::Internal(panic_message(panic.as_ref()))));
     if let Err(e) = outcome {
         commit::abort(&staged).await;
         return Err(e);
@@ -210,6 +225,27 @@ pub async fn run_job(
         files_committed,
         elapsed: started.elapsed(),
     })
+}
+
+/// The text of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// The engine with the object storage settings of the job's connections.
+async fn with_connections(engine: &Engine, job: &JobDefinition) -> Result<Engine> {
+    if job.connections.is_empty() {
+        return Ok(engine.clone());
+    }
+    let client = engine.catalog().ok_or_else(|| {
+        EngineError::invalid_job("the job names Connections, but no catalog is configured")
+    })?;
+    let buckets = connections::s3_buckets(client, &job.connections).await?;
+    Ok(engine.clone().with_s3_buckets(buckets))
 }
 
 /// Commits a run: works out the catalog changes of its targets, moves the staged files into

@@ -379,7 +379,7 @@ async fn read_catalog_table(
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
     let (table, _) =
         catalog::table_with_location(client.as_ref(), id, &node.node_type, database, name).await?;
-    let table = GlueTable::new(client, engine.s3().clone(), &table)
+    let table = GlueTable::new(client, engine.stores().clone(), &table)
         .map_err(|m| EngineError::invalid(id, format!("table {database}.{name}: {m}")))?;
     let df = ctx.read_table(Arc::new(table)).at(id)?;
     let predicate = node
