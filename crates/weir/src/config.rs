@@ -10,7 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-/// Everything `weir serve` and `weir migrate` need.
+/// Everything `weir serve`, `weir migrate` and `weir job run` need.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -28,7 +28,7 @@ pub struct Config {
     pub log: String,
 }
 
-/// The catalog Weir serves.
+/// The catalog Weir serves, or the one `weir job run` uses.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogConfig {
@@ -36,6 +36,10 @@ pub struct CatalogConfig {
     pub account_id: String,
     /// The region used in ARNs.
     pub region: String,
+    /// A running Weir service (`http://HOST:PORT`) whose catalog `weir job run` uses instead of
+    /// the metastore, which it then does not open. `serve` and `migrate` ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 /// The key that encrypts secret connection properties at rest.
@@ -57,6 +61,7 @@ impl Default for Config {
             catalog: CatalogConfig {
                 account_id: "123456789012".into(),
                 region: "us-east-1".into(),
+                endpoint: None,
             },
             secrets: SecretsConfig::default(),
             engine: weir_engine::EngineConfig::default(),
@@ -74,6 +79,15 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metastore: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogOverrides>,
+}
+
+/// Command-line settings of the `[catalog]` section.
+#[derive(Debug, Default, Serialize)]
+pub struct CatalogOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 impl Config {
@@ -110,6 +124,11 @@ impl Config {
                 || url.starts_with("postgresql:"))
             {
                 bail!("metastore must be a sqlite:// or postgres:// URL, got '{url}'");
+            }
+        }
+        if let Some(endpoint) = &self.catalog.endpoint {
+            if crate::remote_catalog::parse_endpoint(endpoint).is_none() {
+                bail!("catalog.endpoint must be an http:// or https:// URL with a host, got '{endpoint}'");
             }
         }
         Ok(())
@@ -211,6 +230,49 @@ mod tests {
         assert!(e.contains("listne"), "{e}");
         let missing = dir.path().join("nope.toml");
         assert!(Config::load(Some(&missing), Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn the_catalog_endpoint_comes_from_the_file_or_the_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weir.toml");
+        std::fs::write(
+            &file,
+            "[catalog]\nregion = \"eu-west-1\"\nendpoint = \"http://10.0.0.1:4270\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), Overrides::default()).unwrap();
+        assert_eq!(
+            config.catalog.endpoint.as_deref(),
+            Some("http://10.0.0.1:4270")
+        );
+        let overrides = |endpoint: &str| Overrides {
+            catalog: Some(CatalogOverrides {
+                endpoint: Some(endpoint.into()),
+            }),
+            ..Overrides::default()
+        };
+        let config = Config::load(Some(&file), overrides("http://127.0.0.1:9")).unwrap();
+        assert_eq!(
+            config.catalog.endpoint.as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(
+            config.catalog.region, "eu-west-1",
+            "the flag keeps the section"
+        );
+        assert_eq!(
+            Config::load(None, Overrides::default())
+                .unwrap()
+                .catalog
+                .endpoint,
+            None
+        );
+        let e = format!(
+            "{:#}",
+            Config::load(None, overrides("127.0.0.1:4270")).unwrap_err()
+        );
+        assert!(e.contains("catalog.endpoint"), "{e}");
     }
 
     #[test]

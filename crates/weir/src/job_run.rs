@@ -1,5 +1,6 @@
 //! `weir job run JOB.json`: runs a visual job in this process, showing each node as it
-//! completes on stderr and a summary at the end.
+//! completes on stderr and a summary at the end. Its catalog is the metastore's, or that of a
+//! running Weir service ([`RemoteCatalog`]).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +14,15 @@ use weir_engine::{run_job, Engine, JobDefinition};
 use weir_model::GlueError;
 
 use crate::config::Config;
+use crate::remote_catalog::RemoteCatalog;
+
+/// The catalog a job reads and updates.
+pub enum JobCatalog {
+    /// The configured metastore's, in this process.
+    Local(Catalog),
+    /// A running Weir service's, over its Glue API.
+    Remote(RemoteCatalog),
+}
 
 /// The engine's catalog client for this process's own catalog: requests are validated against
 /// the Glue model, as they would be on the wire.
@@ -42,12 +52,8 @@ fn catalog_error(e: GlueError) -> CatalogError {
     }
 }
 
-pub async fn run(
-    path: &Path,
-    args: &[String],
-    config: &Config,
-    catalog: Catalog,
-) -> anyhow::Result<()> {
+/// The job of a job file, with `--arg --key=value` arguments applied.
+pub fn load(path: &Path, args: &[String]) -> anyhow::Result<JobDefinition> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading job file {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
@@ -60,8 +66,19 @@ pub async fn run(
         };
         job.arguments.insert(key.to_string(), value.to_string());
     }
-    let engine = Engine::new(config.engine.clone()).with_catalog(Arc::new(LocalCatalog(catalog)));
-    eprintln!("running job {} ({} nodes)", job.name, job.nodes.len());
+    Ok(job)
+}
+
+pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> anyhow::Result<()> {
+    let (client, with): (Arc<dyn CatalogClient>, String) = match catalog {
+        JobCatalog::Local(catalog) => (Arc::new(LocalCatalog(catalog)), String::new()),
+        JobCatalog::Remote(remote) => {
+            let with = format!(" with the catalog at {}", remote.endpoint());
+            (Arc::new(remote), with)
+        }
+    };
+    let engine = Engine::new(config.engine.clone()).with_catalog(client);
+    eprintln!("running job {} ({} nodes){with}", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {
         let written = match (r.rows_written, r.bytes_written) {
             (Some(rows), Some(bytes)) => format!(", {rows} rows written ({})", size(bytes)),

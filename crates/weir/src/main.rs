@@ -3,6 +3,7 @@
 
 mod config;
 mod job_run;
+mod remote_catalog;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +14,9 @@ use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
 use weir_metastore::Metastore;
 use weir_server::{AppState, Metrics};
 
-use crate::config::{Config, Overrides};
+use crate::config::{CatalogOverrides, Config, Overrides};
+use crate::job_run::JobCatalog;
+use crate::remote_catalog::RemoteCatalog;
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +49,10 @@ enum JobCommand {
         /// Job arguments, as `--arg --key=value` (repeatable); they override DefaultArguments.
         #[arg(long = "arg", value_name = "--KEY=VALUE", allow_hyphen_values = true)]
         args: Vec<String>,
+        /// Use the catalog of the Weir service at this URL (e.g. http://127.0.0.1:4270) instead
+        /// of the metastore, which is then not opened [config: catalog.endpoint].
+        #[arg(long, value_name = "URL")]
+        catalog_endpoint: Option<String>,
         #[command(flatten)]
         settings: Settings,
     },
@@ -69,10 +76,16 @@ struct Settings {
 
 impl Settings {
     fn load(self) -> anyhow::Result<Config> {
+        self.load_with(None)
+    }
+
+    /// The configuration, with the `[catalog]` settings given on the command line.
+    fn load_with(self, catalog: Option<CatalogOverrides>) -> anyhow::Result<Config> {
         let overrides = Overrides {
             listen: self.listen,
             data_dir: self.data_dir,
             metastore: self.metastore,
+            catalog,
         };
         Config::load(self.config.as_deref(), overrides)
     }
@@ -99,11 +112,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Job(JobCommand::Run {
                 job,
                 args,
+                catalog_endpoint,
                 settings,
             }) => {
-                let config = settings.load()?;
-                let catalog = open_catalog(&config).await?;
-                job_run::run(&job, &args, &config, catalog).await
+                let config = settings.load_with(Some(CatalogOverrides {
+                    endpoint: catalog_endpoint,
+                }))?;
+                let job = job_run::load(&job, &args)?;
+                let catalog = match &config.catalog.endpoint {
+                    Some(endpoint) => JobCatalog::Remote(RemoteCatalog::connect(endpoint).await?),
+                    None => JobCatalog::Local(open_catalog(&config).await?),
+                };
+                job_run::run(job, &config, catalog).await
             }
         }
     })
