@@ -1,5 +1,5 @@
 //! The engine's view of a Glue Data Catalog: any service that answers Glue operations with the
-//! Glue JSON shapes — Weir's own catalog in this process, or (later) a remote one. The engine
+//! Glue JSON shapes — Weir's own catalog in this process, or a remote Weir over HTTP. The engine
 //! depends only on this seam, not on how the catalog is stored.
 
 use std::future::Future;
