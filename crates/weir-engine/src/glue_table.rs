@@ -85,7 +85,7 @@ impl GlueTable {
         let text = |k: &str| table.get(k).and_then(Value::as_str).unwrap_or_default();
         let (database, name) = (text("DatabaseName").to_string(), text("Name").to_string());
         if text("TableType").eq_ignore_ascii_case("VIRTUAL_VIEW") {
-            return Err("it is a view, and Weir does not read views in jobs yet".into());
+            return Err("it is a view (views read through `sql_catalog::table_provider`)".into());
         }
         let location = table
             .pointer("/StorageDescriptor/Location")

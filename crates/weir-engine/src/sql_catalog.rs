@@ -3,15 +3,23 @@
 //! in a SparkSQL node reads the catalog table `orders` of database `sales` ([`GlueTable`]).
 //! Unqualified names are the node's input aliases first, then tables of the `default` database.
 //! The same tables are also reachable as `awsdatacatalog.database.table` (Athena's spelling).
+//!
+//! A catalog view (`VIRTUAL_VIEW`) reads as its SQL planned in the session, unqualified names
+//! resolving in the view's own database: the `SPARK` representation of a multi-dialect view,
+//! else another dialect's, else a Hive view's text (an Athena/Presto view's encoded original SQL
+//! included). A view that refers to itself, directly or through others, is an error naming the
+//! chain.
 
 use std::any::Any;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use base64::Engine as _;
 use datafusion::catalog::{CatalogProvider, MemorySchemaProvider, SchemaProvider, TableProvider};
-use datafusion::common::{exec_err, DataFusionError};
-use datafusion::execution::context::SessionContext;
-use serde_json::json;
+use datafusion::common::{exec_err, plan_err, DataFusionError};
+use datafusion::datasource::ViewTable;
+use datafusion::execution::context::{SessionContext, SessionState};
+use serde_json::{json, Value};
 
 use crate::catalog::CatalogClient;
 use crate::glue_table::GlueTable;
@@ -27,7 +35,13 @@ const DEFAULT_DATABASE: &str = "default";
 
 /// Makes the catalog's tables readable from the session's SQL.
 pub fn register(ctx: &SessionContext, client: Arc<dyn CatalogClient>, stores: StoreSettings) {
-    let glue = Arc::new(Databases { client, stores });
+    let weak = ctx.state_weak_ref();
+    let state: StateFn = Arc::new(move || weak.upgrade().map(|s| s.read().clone()));
+    let glue = Arc::new(Databases {
+        client,
+        stores,
+        state,
+    });
     let options = ctx.state().config_options().catalog.clone();
     let session = Arc::new(SessionCatalog {
         aliases: Arc::new(AliasSchema {
@@ -40,11 +54,15 @@ pub fn register(ctx: &SessionContext, client: Arc<dyn CatalogClient>, stores: St
     ctx.register_catalog("awsdatacatalog", Arc::new(GlueCatalog(glue)));
 }
 
+/// The session's current state (views are planned in it), while the session lives.
+type StateFn = Arc<dyn Fn() -> Option<SessionState> + Send + Sync>;
+
 /// Opens the catalog's databases as schemas.
 #[derive(Clone)]
 struct Databases {
     client: Arc<dyn CatalogClient>,
     stores: StoreSettings,
+    state: StateFn,
 }
 
 impl Databases {
@@ -176,16 +194,122 @@ impl SchemaProvider for GlueDatabase {
                 )
             }
         };
-        let table = GlueTable::new(
+        let Some(state) = (self.databases.state)() else {
+            return exec_err!("the session of {}.{name} has ended", self.name);
+        };
+        let table = table_provider(
             self.databases.client.clone(),
             self.databases.stores.clone(),
+            &state,
             &response["Table"],
         )
-        .map_err(|m| DataFusionError::Plan(format!("table {}.{name}: {m}", self.name)))?;
-        Ok(Some(Arc::new(table)))
+        .await?;
+        Ok(Some(table))
     }
 
     fn table_exist(&self, _name: &str) -> bool {
         false
+    }
+}
+
+tokio::task_local! {
+    /// The views being planned, outermost first (to refuse a view that refers to itself).
+    static VIEW_CHAIN: Vec<String>;
+}
+
+/// A catalog table (a `GetTable` response's `Table`) as DataFusion reads it: a [`GlueTable`]
+/// over its files, or a view's SQL planned in `state`.
+pub async fn table_provider(
+    client: Arc<dyn CatalogClient>,
+    stores: StoreSettings,
+    state: &SessionState,
+    table: &Value,
+) -> DfResult<Arc<dyn TableProvider>> {
+    let text = |k: &str| table.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (database, name) = (text("DatabaseName"), text("Name"));
+    if !text("TableType").eq_ignore_ascii_case("VIRTUAL_VIEW") {
+        let table = GlueTable::new(client, stores, table)
+            .map_err(|m| DataFusionError::Plan(format!("table {database}.{name}: {m}")))?;
+        return Ok(Arc::new(table));
+    }
+    let qualified = format!("{database}.{name}");
+    let mut chain = VIEW_CHAIN.try_with(Clone::clone).unwrap_or_default();
+    if chain.contains(&qualified) {
+        chain.push(qualified);
+        return plan_err!("view {} refers to itself: {}", chain[0], chain.join(" → "));
+    }
+    chain.push(qualified.clone());
+    let sql =
+        view_sql(table).map_err(|m| DataFusionError::Plan(format!("view {qualified}: {m}")))?;
+    let mut state = state.clone();
+    state.config_mut().options_mut().catalog.default_schema = database.to_string();
+    let plan = VIEW_CHAIN
+        .scope(chain, state.create_logical_plan(&sql))
+        .await
+        .map_err(|e| DataFusionError::Plan(format!("view {qualified}: {e}")))?;
+    Ok(Arc::new(ViewTable::new(plan, Some(sql))))
+}
+
+/// The SQL of a view: its `SPARK` representation, else the first other one, else the Hive
+/// view text (an Athena view's `/* Presto View: base64 */` decoded to its original SQL).
+fn view_sql(table: &Value) -> Result<String, String> {
+    let reps = table
+        .pointer("/ViewDefinition/Representations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let text_of = |r: &Value| {
+        ["ViewExpandedText", "ViewOriginalText"]
+            .iter()
+            .find_map(|k| r.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+            .map(str::to_string)
+    };
+    let spark = reps
+        .iter()
+        .find(|r| r.get("Dialect").and_then(Value::as_str) == Some("SPARK"));
+    if let Some(sql) = spark.into_iter().chain(reps.iter()).find_map(text_of) {
+        return Ok(sql);
+    }
+    let hive =
+        text_of(table).ok_or("it has no SQL text (no representation, no ViewOriginalText)")?;
+    let Some(encoded) = hive
+        .trim()
+        .strip_prefix("/* Presto View: ")
+        .and_then(|s| s.strip_suffix("*/"))
+    else {
+        return Ok(hive);
+    };
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| format!("its Presto view text is not base64: {e}"))?;
+    let doc: Value = serde_json::from_slice(&json)
+        .map_err(|e| format!("its Presto view text is not JSON: {e}"))?;
+    doc.get("originalSql")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| "its Presto view text has no originalSql".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::view_sql;
+    use base64::Engine as _;
+    use serde_json::json;
+
+    #[test]
+    fn a_view_reads_as_its_spark_sql_else_another_dialect_else_its_hive_text() {
+        let rep = |d: &str, sql: &str| json!({ "Dialect": d, "ViewOriginalText": sql });
+        let multi = json!({ "ViewDefinition": { "Representations": [
+            rep("ATHENA", "SELECT 1 AS a"), rep("SPARK", "SELECT 2 AS a") ] } });
+        assert_eq!(view_sql(&multi).unwrap(), "SELECT 2 AS a");
+        let athena =
+            json!({ "ViewDefinition": { "Representations": [rep("ATHENA", "SELECT 1 AS a")] } });
+        assert_eq!(view_sql(&athena).unwrap(), "SELECT 1 AS a");
+        let encoded = base64::engine::general_purpose::STANDARD.encode(
+            json!({ "originalSql": "SELECT 3 AS a", "catalog": "awsdatacatalog" }).to_string(),
+        );
+        let presto = json!({ "ViewOriginalText": format!("/* Presto View: {encoded} */") });
+        assert_eq!(view_sql(&presto).unwrap(), "SELECT 3 AS a");
+        assert!(view_sql(&json!({})).unwrap_err().contains("no SQL text"));
     }
 }

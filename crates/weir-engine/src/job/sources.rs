@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
+use datafusion::common::DataFusionError;
 use datafusion::common::UnnestOptions;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
@@ -23,12 +24,12 @@ use datafusion::prelude::{ident, DataFrame, Expr};
 
 use crate::catalog;
 use crate::error::{AtNode, EngineError, Result};
-use crate::glue_table::GlueTable;
 use crate::job::files::{self, StoreFiles};
 use crate::job::graph::Node;
 use crate::job::json_lines;
 use crate::job::scan::FileListTable;
 use crate::session::Engine;
+use crate::sql_catalog;
 
 pub async fn read(engine: &Engine, ctx: &SessionContext, node: &Node) -> Result<DataFrame> {
     if matches!(node.node_type.as_str(), "CatalogSource" | "S3CatalogSource") {
@@ -377,11 +378,28 @@ async fn read_catalog_table(
         )
     })?;
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
-    let (table, _) =
-        catalog::table_with_location(client.as_ref(), id, &node.node_type, database, name).await?;
-    let table = GlueTable::new(client, engine.stores().clone(), &table)
-        .map_err(|m| EngineError::invalid(id, format!("table {database}.{name}: {m}")))?;
-    let df = ctx.read_table(Arc::new(table)).at(id)?;
+    let table = catalog::find_table(client.as_ref(), id, database, name)
+        .await?
+        .ok_or_else(|| {
+            EngineError::invalid(
+                id,
+                format!(
+                    "{}: table {database}.{name} is not in the catalog",
+                    node.node_type
+                ),
+            )
+        })?;
+    let provider =
+        sql_catalog::table_provider(client, engine.stores().clone(), &ctx.state(), &table)
+            .await
+            .map_err(|e| match e {
+                DataFusionError::Plan(m) => EngineError::invalid(id, m),
+                other => EngineError::Execution {
+                    node: id.to_string(),
+                    source: other,
+                },
+            })?;
+    let df = ctx.read_table(provider).at(id)?;
     let predicate = node
         .str("PartitionPredicate")
         .map(str::trim)

@@ -243,3 +243,89 @@ async fn a_failed_catalog_update_commits_no_file_and_no_catalog_change() {
         "the first CreateTable was rolled back"
     );
 }
+
+/// A multi-dialect view `sales.big_orders` over `orders` (its SPARK text names `orders`
+/// unqualified: it resolves in the view's database), and `sales.loop_a` → `loop_b` → `loop_a`.
+async fn views(catalog: &TestCatalog) {
+    let view = |name: &str, reps: Value| {
+        json!({ "DatabaseName": "sales", "TableInput": {
+            "Name": name, "TableType": "VIRTUAL_VIEW",
+            "StorageDescriptor": { "Columns": [{ "Name": "id", "Type": "bigint" }] },
+            "ViewDefinition": { "Representations": reps } } })
+    };
+    let rep = |dialect: &str, sql: &str| json!({ "Dialect": dialect, "DialectVersion": "1", "ViewOriginalText": sql, "ViewExpandedText": sql });
+    for (name, reps) in [
+        (
+            "big_orders",
+            json!([
+                rep("ATHENA", "SELECT 'athena' AS id"),
+                rep(
+                    "SPARK",
+                    "SELECT id, amount FROM orders WHERE amount >= 20 AND year = 2024"
+                )
+            ]),
+        ),
+        ("loop_a", json!([rep("SPARK", "SELECT * FROM loop_b")])),
+        (
+            "loop_b",
+            json!([rep("SPARK", "SELECT * FROM sales.loop_a")]),
+        ),
+    ] {
+        catalog.call("CreateTable", view(name, reps)).await;
+    }
+}
+
+#[tokio::test]
+async fn catalog_views_read_as_their_spark_sql_from_sources_and_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = TestCatalog::new().await;
+    orders_table(&catalog, dir.path()).await;
+    views(&catalog).await;
+    let (from_source, from_sql) = (dir.path().join("a"), dir.path().join("b"));
+    catalog
+        .run(json!({ "CodeGenConfigurationNodes": {
+            "src": { "CatalogSource": { "Name": "big", "Database": "sales", "Table": "big_orders" } },
+            "out": csv_target("src", &from_source)
+        }}))
+        .await
+        .unwrap();
+    assert_eq!(
+        csv_lines(&from_source),
+        ("id,amount".into(), vec!["2,20".into(), "3,30".into()])
+    );
+    catalog
+        .run(json!({ "CodeGenConfigurationNodes": {
+            "src": { "CatalogSource": { "Name": "orders", "Database": "sales", "Table": "orders",
+                                        "PartitionPredicate": "year = 2023" } },
+            "sql": { "SparkSQL": { "Name": "q", "Inputs": ["src"], "SqlAliases": [{ "From": "src", "Alias": "o" }],
+                                   "SqlQuery": "SELECT v.id FROM sales.big_orders v UNION ALL SELECT id FROM o" } },
+            "out": csv_target("sql", &from_sql)
+        }}))
+        .await
+        .unwrap();
+    assert_eq!(
+        csv_lines(&from_sql),
+        ("id".into(), vec!["2".into(), "3".into(), "4".into()])
+    );
+}
+
+#[tokio::test]
+async fn a_view_that_refers_to_itself_is_refused_naming_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = TestCatalog::new().await;
+    orders_table(&catalog, dir.path()).await;
+    views(&catalog).await;
+    let err = catalog
+        .run(json!({ "CodeGenConfigurationNodes": {
+            "src": { "CatalogSource": { "Name": "loop", "Database": "sales", "Table": "loop_a" } },
+            "out": csv_target("src", &dir.path().join("out"))
+        }}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sales.loop_a refers to itself: sales.loop_a → sales.loop_b → sales.loop_a"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists());
+}
