@@ -17,6 +17,10 @@ pub enum TableFormat {
     },
     Json,
     Parquet,
+    /// Avro object container files (read with DataFusion's Avro reader).
+    Avro,
+    /// ORC files (read with [`crate::orc`]).
+    Orc,
 }
 
 impl TableFormat {
@@ -25,7 +29,15 @@ impl TableFormat {
             TableFormat::Csv { .. } => "csv",
             TableFormat::Json => "json",
             TableFormat::Parquet => "parquet",
+            TableFormat::Avro => "avro",
+            TableFormat::Orc => "orc",
         }
+    }
+
+    /// Whether files of this format may be compressed as a whole (gzip, bzip2, …), as text files
+    /// may. Parquet, Avro and ORC compress inside the file and say how themselves.
+    pub fn is_text(&self) -> bool {
+        matches!(self, TableFormat::Csv { .. } | TableFormat::Json)
     }
 
     /// The format of a target's `Format` field.
@@ -65,6 +77,16 @@ impl TableFormat {
         if classification == "parquet" || serde.contains("parquet") || input.contains("parquet") {
             return Ok(TableFormat::Parquet);
         }
+        if classification == "avro"
+            || serde.contains("avroserde")
+            || input.contains("avrocontainerinputformat")
+        {
+            return Ok(TableFormat::Avro);
+        }
+        if classification == "orc" || serde.contains("orcserde") || input.contains("orcinputformat")
+        {
+            return Ok(TableFormat::Orc);
+        }
         if classification == "json" || serde.contains("json") {
             return Ok(TableFormat::Json);
         }
@@ -89,7 +111,7 @@ impl TableFormat {
             });
         }
         Err(format!(
-            "the table's format is not one Weir reads (classification '{classification}', SerDe '{serde}'): csv, json and parquet are"
+            "the table's format is not one Weir reads (classification '{classification}', SerDe '{serde}'): csv, json, parquet, avro and orc are"
         ))
     }
 
@@ -114,6 +136,18 @@ impl TableFormat {
                 "org.openx.data.jsonserde.JsonSerDe",
                 json!({}),
             ),
+            TableFormat::Avro => (
+                "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat",
+                "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat",
+                "org.apache.hadoop.hive.serde2.avro.AvroSerDe",
+                json!({}),
+            ),
+            TableFormat::Orc => (
+                "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
+                "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat",
+                "org.apache.hadoop.hive.ql.io.orc.OrcSerde",
+                json!({}),
+            ),
         };
         json!({
             "Columns": columns,
@@ -123,5 +157,61 @@ impl TableFormat {
             "Compressed": false,
             "SerdeInfo": { "SerializationLibrary": serde, "Parameters": params },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(classification: &str, serde: &str, input: &str) -> Value {
+        json!({
+            "Parameters": { "classification": classification },
+            "StorageDescriptor": { "InputFormat": input, "SerdeInfo": { "SerializationLibrary": serde } }
+        })
+    }
+
+    #[test]
+    fn avro_and_orc_tables_are_known_by_classification_serde_or_input_format() {
+        for (format, cases) in [
+            (
+                TableFormat::Avro,
+                [
+                    table("avro", "", ""),
+                    table("", "org.apache.hadoop.hive.serde2.avro.AvroSerDe", ""),
+                    table(
+                        "",
+                        "",
+                        "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat",
+                    ),
+                ],
+            ),
+            (
+                TableFormat::Orc,
+                [
+                    table("ORC", "", ""),
+                    table("", "org.apache.hadoop.hive.ql.io.orc.OrcSerde", ""),
+                    table("", "", "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat"),
+                ],
+            ),
+        ] {
+            for case in cases {
+                assert_eq!(TableFormat::of_table(&case), Ok(format.clone()), "{case}");
+            }
+            let written = format.storage_descriptor("s3://b/t/", vec![]);
+            let described = json!({ "StorageDescriptor": written });
+            assert_eq!(TableFormat::of_table(&described), Ok(format.clone()));
+            assert!(!format.is_text());
+        }
+    }
+
+    #[test]
+    fn an_unknown_format_is_refused_with_the_formats_weir_reads() {
+        let err = TableFormat::of_table(&table("ion", "com.amazon.ionhiveserde.IonHiveSerDe", ""))
+            .unwrap_err();
+        assert!(
+            err.contains("'ion'") && err.contains("avro and orc"),
+            "{err}"
+        );
     }
 }

@@ -12,6 +12,8 @@
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
 //! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
+//! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC); [`orc`] reads ORC
+//!   files in DataFusion scans.
 
 pub mod aggregates;
 pub mod catalog;
@@ -21,6 +23,7 @@ pub mod formats;
 pub mod glue_table;
 pub mod job;
 pub mod metrics;
+pub mod orc;
 pub mod partition_filter;
 pub mod session;
 pub mod spark;

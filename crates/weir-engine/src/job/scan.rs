@@ -140,8 +140,9 @@ impl TableProvider for FileListTable {
     }
 }
 
-/// Wraps the file source of a file scan so that its read errors name the file.
-fn naming_files(plan: Arc<dyn ExecutionPlan>, shown_as: &str) -> Arc<dyn ExecutionPlan> {
+/// Wraps the file source of a file scan so that its read errors name the file (`shown_as`: the
+/// store's URL, ending in `/`).
+pub(crate) fn naming_files(plan: Arc<dyn ExecutionPlan>, shown_as: &str) -> Arc<dyn ExecutionPlan> {
     let Some(config) = plan
         .as_any()
         .downcast_ref::<DataSourceExec>()

@@ -73,6 +73,15 @@ async fn destination(engine: &Engine, node: &Node) -> Result<Destination> {
             catalog::table_with_location(client()?, id, &node.node_type, database, table).await?;
         let format = TableFormat::of_table(&found)
             .map_err(|m| EngineError::invalid(id, format!("table {database}.{table}: {m}")))?;
+        if TableFormat::from_target(format.classification()).is_none() {
+            return Err(EngineError::invalid(
+                id,
+                format!(
+                    "table {database}.{table} is stored as {}: Weir reads it, but writes only csv, json and parquet tables",
+                    format.classification()
+                ),
+            ));
+        }
         let keys: Vec<String> = strings_of(found.get("PartitionKeys"), "Name");
         let update = CatalogUpdate {
             database: database.into(),
