@@ -98,10 +98,20 @@ impl TableFormat {
             let delim = param("field.delim")
                 .or_else(|| param("separatorChar"))
                 .unwrap_or_else(|| ",".into());
-            let header = table
+            let skip = table
                 .pointer("/Parameters/skip.header.line.count")
                 .and_then(Value::as_str)
-                == Some("1");
+                .map(str::trim)
+                .unwrap_or("0");
+            let header = match skip {
+                "0" => false,
+                "1" => true,
+                other => {
+                    return Err(format!(
+                        "its Parameters.skip.header.line.count is '{other}': Weir reads text tables with 0 or 1 header lines"
+                    ))
+                }
+            };
             let byte = |k: &str| param(k).and_then(|v| v.bytes().next());
             return Ok(TableFormat::Csv {
                 delimiter: delim.bytes().next().unwrap_or(b','),
@@ -203,6 +213,21 @@ mod tests {
             assert_eq!(TableFormat::of_table(&described), Ok(format.clone()));
             assert!(!format.is_text());
         }
+    }
+
+    #[test]
+    fn text_tables_skip_at_most_one_header_line() {
+        let table = |skip: &str| json!({ "Parameters": { "classification": "csv", "skip.header.line.count": skip } });
+        assert!(matches!(
+            TableFormat::of_table(&table("1")),
+            Ok(TableFormat::Csv { header: true, .. })
+        ));
+        assert!(matches!(
+            TableFormat::of_table(&table("0")),
+            Ok(TableFormat::Csv { header: false, .. })
+        ));
+        let err = TableFormat::of_table(&table("2")).unwrap_err();
+        assert!(err.contains("skip.header.line.count is '2'"), "{err}");
     }
 
     #[test]
