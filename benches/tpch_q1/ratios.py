@@ -3,6 +3,8 @@
 beside each peer, median wall, CPU, peak RSS, and the ratio Weir / peer (below 1 = Weir faster).
 
   ratios.py /tmp/bench-q1.jsonl [--bound 0.220]
+
+The V2 bound is the run's own bound/rust-q1 when it has one, else --bound (the published figure).
 """
 import argparse, json, statistics
 
@@ -40,7 +42,11 @@ for v in ["noop", "v2", "v1", "v3"]:
         if j in runs:
             pw = med(j, "wall")
             print(f"| {v} | {p} | {pw:.2f} ({spread(j)}) | {med(j, 'cpu'):.2f} | {med(j, 'peak_mb'):.0f} | {w / pw:.2f} |")
-    if v == "v2":
+    if v == "v2" and "bound/rust-q1" in runs:
+        b = med("bound/rust-q1", "wall")
+        print(f"| v2 | hand-written arrow-rs Q1 (this run) | {b:.2f} ({spread('bound/rust-q1')}) | {med('bound/rust-q1', 'cpu'):.2f} "
+              f"| {med('bound/rust-q1', 'peak_mb'):.0f} | {w / b:.2f} |")
+    elif v == "v2":
         print(f"| v2 | hand-written arrow-rs Q1 (published, not this run) | {a.bound:.2f} | | | {w / a.bound:.2f} |")
 if "ours/version" in runs:
     print(f"\n`weir --version`: {med('ours/version', 'wall'):.3f} s, {med('ours/version', 'peak_mb'):.0f} MiB")

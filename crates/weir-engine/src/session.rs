@@ -75,7 +75,9 @@ impl Engine {
     /// A new session for one run, with Spark's SQL functions and, when the engine has a
     /// catalog, its tables readable from SQL as `database.table`.
     pub fn session(&self) -> Result<SessionContext> {
-        let mut config = SessionConfig::new().with_information_schema(false);
+        // DataFusion's own settings can be tuned through `DATAFUSION_*` environment variables
+        // (e.g. `DATAFUSION_EXECUTION_BATCH_SIZE`); Weir's settings come after them.
+        let mut config = SessionConfig::from_env()?.with_information_schema(false);
         if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }
