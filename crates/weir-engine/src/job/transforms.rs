@@ -585,7 +585,7 @@ async fn spark_sql(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) ->
         ctx.register_table(alias, df.into_view()).at(id)?;
         registered.push(alias.to_string());
     }
-    let result = ctx.sql(query).await;
+    let result = crate::spark::sql(ctx, query).await;
     for alias in registered {
         let _ = ctx.deregister_table(alias.as_str());
     }

@@ -8,5 +8,6 @@ mod edge_cases;
 mod invalid_jobs;
 mod pipelines;
 mod sources;
+mod spark_functions;
 mod support;
 mod transforms;

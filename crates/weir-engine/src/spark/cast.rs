@@ -1,0 +1,470 @@
+//! Spark's cast functions — `string(x)`, `int(x)`, `bigint(x)`, `smallint(x)`, `tinyint(x)`,
+//! `double(x)`, `float(x)`, `boolean(x)`, `date(x)`, `timestamp(x)`, `decimal(x)` — with
+//! Spark's (non-ANSI) `CAST` rules, which differ from DataFusion's `CAST`:
+//!
+//! - text is trimmed; what does not convert is NULL, never an error. Text to an integer drops
+//!   a fraction (`'1.9'` → 1); text to a boolean knows `t`/`true`/`y`/`yes`/`1` and
+//!   `f`/`false`/`n`/`no`/`0`; text to a date or timestamp follows Spark's `CAST`
+//!   ([`super::convert`]).
+//! - numbers narrow like Java: integers wrap, fractions are truncated, floating point
+//!   saturates (NaN is 0); a timestamp is its seconds; a date is NULL as a number.
+//! - `string` writes doubles as Java does (`1.0E10`, `1.0E-4`, `0.001`), timestamps as
+//!   `yyyy-MM-dd HH:mm:ss[.ffffff]` without trailing zeros, arrays as `[1, 2, null]`, structs as
+//!   `{1, a}` and maps as `{k -> v}`.
+//! - `decimal(x)` is `decimal(10,0)`, rounding half up; NULL when it does not fit.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float32Array, Float64Array, Int64Array, PrimitiveArray,
+    StringArray, StringBuilder,
+};
+use datafusion::arrow::datatypes::{
+    ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, Int8Type, TimeUnit,
+};
+use datafusion::common::{exec_err, Result};
+use datafusion::logical_expr::ScalarUDF;
+
+use super::convert::{self, cast_safe, MICROS_PER_SECOND};
+use super::udf::{arity, SparkFn};
+
+const TIMESTAMP: DataType = DataType::Timestamp(TimeUnit::Microsecond, None);
+
+/// Spark's `int(x)`.
+pub fn int_udf() -> ScalarUDF {
+    SparkFn::new("int", coerce_any, |_| Ok(DataType::Int32), eval).udf()
+}
+
+/// The functions of this module.
+pub fn functions() -> Vec<ScalarUDF> {
+    vec![
+        SparkFn::new("string", coerce_any, |_| Ok(DataType::Utf8), eval).udf(),
+        SparkFn::new("tinyint", coerce_any, |_| Ok(DataType::Int8), eval).udf(),
+        SparkFn::new("smallint", coerce_any, |_| Ok(DataType::Int16), eval).udf(),
+        int_udf(),
+        SparkFn::new("bigint", coerce_any, |_| Ok(DataType::Int64), eval).udf(),
+        SparkFn::new("float", coerce_any, |_| Ok(DataType::Float32), eval).udf(),
+        SparkFn::new("double", coerce_any, |_| Ok(DataType::Float64), eval).udf(),
+        SparkFn::new("boolean", coerce_any, |_| Ok(DataType::Boolean), eval).udf(),
+        SparkFn::new("decimal", coerce_any, |_| Ok(DECIMAL), eval).udf(),
+        SparkFn::new("date", coerce_date, |_| Ok(DataType::Date32), eval).udf(),
+        SparkFn::new("timestamp", coerce_timestamp, |_| Ok(TIMESTAMP), eval).udf(),
+    ]
+}
+
+/// Spark's `decimal` without precision: `decimal(10,0)`.
+const DECIMAL: DataType = DataType::Decimal128(10, 0);
+
+fn coerce_any(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 1, 1)?;
+    Ok(vec![match &args[0] {
+        t if convert::is_string(t) => DataType::Utf8,
+        t => t.clone(),
+    }])
+}
+
+fn coerce_date(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 1, 1)?;
+    super::udf::date_like(&args[0], "the argument").map(|t| vec![t])
+}
+
+fn coerce_timestamp(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 1, 1)?;
+    match &args[0] {
+        t if t.is_numeric() => Ok(vec![t.clone()]),
+        t => super::udf::date_like(t, "the argument").map(|t| vec![t]),
+    }
+}
+
+fn eval(args: &[ArrayRef], _: usize, to: &DataType) -> Result<ArrayRef> {
+    spark_cast(&args[0], to)
+}
+
+/// Casts `array` to `to` with Spark's rules (see the module documentation).
+pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
+    let from = array.data_type();
+    if from == to {
+        return Ok(Arc::clone(array));
+    }
+    if from.is_null() {
+        return cast_safe(array, to);
+    }
+    match to {
+        DataType::Utf8 => to_string(array),
+        DataType::Int8 => integral::<Int8Type>(array, |v| v as i8),
+        DataType::Int16 => integral::<Int16Type>(array, |v| v as i16),
+        DataType::Int32 => integral::<Int32Type>(array, |v| v as i32),
+        DataType::Int64 => integral::<Int64Type>(array, |v| v),
+        DataType::Float32 => Ok(Arc::new(Float32Array::from_iter(
+            doubles(array)?.iter().map(|v| v.map(|v| v as f32)),
+        ))),
+        DataType::Float64 => Ok(Arc::new(doubles(array)?)),
+        DataType::Boolean => to_boolean(array),
+        DataType::Date32 => Ok(Arc::new(convert::days(array, "date")?)),
+        DataType::Timestamp(..) if from.is_numeric() => {
+            Ok(Arc::new(super::datetime::seconds_to_micros(array)?))
+        }
+        DataType::Timestamp(..) => Ok(Arc::new(convert::micros(array, "timestamp")?)),
+        DataType::Decimal128(..) => to_decimal(array, to),
+        other => exec_err!("cannot cast {from} to {other}"),
+    }
+}
+
+/// Each value as an `i64` the way Spark narrows it to an integral type: integers and booleans
+/// as they are, floating point truncated and saturated (NaN is 0; saturated at `int` first for
+/// the types narrower than `int`, as the JVM does), decimals truncated, timestamps as seconds,
+/// text by [`convert::parse_long`] (`None` when out of `range`).
+fn integral<T: ArrowPrimitiveType>(
+    array: &ArrayRef,
+    narrow: fn(i64) -> T::Native,
+) -> Result<ArrayRef> {
+    let bits = T::DATA_TYPE.primitive_width().unwrap_or(8) * 8;
+    let (min, max) = (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1);
+    let longs: Vec<Option<i64>> = match array.data_type() {
+        t if convert::is_string(t) => convert::strings(array, "cast")?
+            .iter()
+            .map(|s| {
+                s.and_then(convert::parse_long)
+                    .filter(|v| (min..=max).contains(&i128::from(*v)))
+            })
+            .collect(),
+        DataType::Boolean => array
+            .as_boolean()
+            .iter()
+            .map(|b| b.map(i64::from))
+            .collect(),
+        DataType::Float32 | DataType::Float64 => {
+            let wide = bits == 64;
+            doubles(array)?
+                .iter()
+                .map(|v| v.map(|v| if wide { v as i64 } else { i64::from(v as i32) }))
+                .collect()
+        }
+        DataType::Decimal128(_, scale) => {
+            let divisor = 10i128.pow(u32::from(scale.unsigned_abs()));
+            let scale = *scale;
+            array
+                .as_primitive::<Decimal128Type>()
+                .iter()
+                .map(|v| {
+                    v.map(|v| match scale >= 0 {
+                        true => (v / divisor) as i64,
+                        false => v.saturating_mul(divisor) as i64,
+                    })
+                })
+                .collect()
+        }
+        DataType::Date32 | DataType::Date64 => vec![None; array.len()],
+        DataType::Timestamp(..) => convert::micros(array, "cast")?
+            .iter()
+            .map(|v| v.map(|us| us.div_euclid(MICROS_PER_SECOND)))
+            .collect(),
+        t if t.is_integer() => cast_safe(array, &DataType::Int64)?
+            .as_primitive::<Int64Type>()
+            .iter()
+            .collect(),
+        other => return exec_err!("cannot cast {other} to {}", T::DATA_TYPE),
+    };
+    let out: PrimitiveArray<T> = longs.into_iter().map(|v| v.map(narrow)).collect();
+    Ok(Arc::new(out))
+}
+
+/// Each value as a double (`None` for dates and text that is not a number).
+fn doubles(array: &ArrayRef) -> Result<Float64Array> {
+    Ok(match array.data_type() {
+        t if convert::is_string(t) => convert::strings(array, "cast")?
+            .iter()
+            .map(|s| s.and_then(parse_double))
+            .collect(),
+        DataType::Boolean => array
+            .as_boolean()
+            .iter()
+            .map(|b| b.map(|b| if b { 1.0 } else { 0.0 }))
+            .collect(),
+        DataType::Date32 | DataType::Date64 => Float64Array::new_null(array.len()),
+        DataType::Timestamp(..) => convert::micros(array, "cast")?
+            .iter()
+            .map(|v| v.map(|us| us as f64 / 1e6))
+            .collect(),
+        t if t.is_numeric() => cast_safe(array, &DataType::Float64)?
+            .as_primitive::<Float64Type>()
+            .clone(),
+        other => return exec_err!("cannot cast {other} to a floating point number"),
+    })
+}
+
+/// Java's `Double.parseDouble` of trimmed text, with Spark's `inf`/`infinity`/`nan` in any case.
+fn parse_double(s: &str) -> Option<f64> {
+    let s = convert::trim_all(s);
+    if let Ok(v) = s.parse::<f64>() {
+        return Some(v);
+    }
+    // Java accepts a type suffix: 1.5d, 2f.
+    let body = s.strip_suffix(['d', 'D', 'f', 'F'])?;
+    if body.ends_with(|c: char| c.is_ascii_digit() || c == '.') {
+        body.parse::<f64>().ok().filter(|v| v.is_finite())
+    } else {
+        None
+    }
+}
+
+fn to_boolean(array: &ArrayRef) -> Result<ArrayRef> {
+    let out: BooleanArray = match array.data_type() {
+        t if convert::is_string(t) => convert::strings(array, "boolean")?
+            .iter()
+            .map(|s| s.and_then(convert::parse_bool))
+            .collect(),
+        DataType::Date32 | DataType::Date64 => BooleanArray::new_null(array.len()),
+        DataType::Timestamp(..) => convert::micros(array, "boolean")?
+            .iter()
+            .map(|v| v.map(|v| v != 0))
+            .collect(),
+        DataType::Decimal128(..) => array
+            .as_primitive::<Decimal128Type>()
+            .iter()
+            .map(|v| v.map(|v| v != 0))
+            .collect(),
+        t if t.is_numeric() => doubles(array)?
+            .iter()
+            .map(|v| v.map(|v| v != 0.0))
+            .collect(),
+        other => return exec_err!("boolean: cannot cast {other} to boolean"),
+    };
+    Ok(Arc::new(out))
+}
+
+fn to_decimal(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
+    match array.data_type() {
+        t if convert::is_string(t) => {
+            let trimmed: StringArray = convert::strings(array, "decimal")?
+                .iter()
+                .map(|s| s.map(convert::trim_all))
+                .collect();
+            cast_safe(&(Arc::new(trimmed) as ArrayRef), to)
+        }
+        DataType::Date32 | DataType::Date64 => cast_safe(
+            &(Arc::new(Int64Array::new_null(array.len())) as ArrayRef),
+            to,
+        ),
+        DataType::Timestamp(..) => {
+            let seconds: Float64Array = convert::micros(array, "decimal")?
+                .iter()
+                .map(|v| v.map(|us| us as f64 / 1e6))
+                .collect();
+            cast_safe(&(Arc::new(seconds) as ArrayRef), to)
+        }
+        DataType::Boolean => cast_safe(&cast_safe(array, &DataType::Int64)?, to),
+        _ => cast_safe(array, to),
+    }
+}
+
+/// Spark's text of every value.
+fn to_string(array: &ArrayRef) -> Result<ArrayRef> {
+    let mut out = StringBuilder::with_capacity(array.len(), array.len() * 8);
+    match array.data_type() {
+        DataType::Float64 => {
+            for v in array.as_primitive::<Float64Type>().iter() {
+                out.append_option(v.map(java_double));
+            }
+        }
+        DataType::Float32 => {
+            for v in array.as_primitive::<Float32Type>().iter() {
+                out.append_option(v.map(java_float));
+            }
+        }
+        DataType::Timestamp(..) => {
+            for v in convert::micros(array, "string")?.iter() {
+                out.append_option(v.and_then(timestamp_text));
+            }
+        }
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
+            let bytes = cast_safe(array, &DataType::LargeBinary)?;
+            for v in bytes.as_binary::<i64>().iter() {
+                out.append_option(v.map(String::from_utf8_lossy));
+            }
+        }
+        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) => {
+            let list = cast_safe(
+                array,
+                &DataType::LargeList(Arc::new(
+                    datafusion::arrow::datatypes::Field::new_list_field(
+                        list_item_type(array.data_type()),
+                        true,
+                    ),
+                )),
+            )?;
+            let list = list.as_list::<i64>();
+            let items = to_string(list.values())?;
+            let items = items.as_string::<i32>();
+            for (i, offsets) in list.offsets().windows(2).enumerate() {
+                if list.is_null(i) {
+                    out.append_null();
+                    continue;
+                }
+                let parts: Vec<&str> = (offsets[0]..offsets[1])
+                    .map(|j| item_text(items, j as usize))
+                    .collect();
+                out.append_value(format!("[{}]", parts.join(", ")));
+            }
+        }
+        DataType::Struct(_) => {
+            let s = array.as_struct();
+            let columns = s
+                .columns()
+                .iter()
+                .map(to_string)
+                .collect::<Result<Vec<_>>>()?;
+            for i in 0..s.len() {
+                if s.is_null(i) {
+                    out.append_null();
+                    continue;
+                }
+                let parts: Vec<&str> = columns
+                    .iter()
+                    .map(|c| item_text(c.as_string::<i32>(), i))
+                    .collect();
+                out.append_value(format!("{{{}}}", parts.join(", ")));
+            }
+        }
+        DataType::Map(..) => {
+            let m = array.as_map();
+            let keys = to_string(m.keys())?;
+            let values = to_string(m.values())?;
+            let (keys, values) = (keys.as_string::<i32>(), values.as_string::<i32>());
+            for (i, offsets) in m.value_offsets().windows(2).enumerate() {
+                if m.is_null(i) {
+                    out.append_null();
+                    continue;
+                }
+                let parts: Vec<String> = (offsets[0]..offsets[1])
+                    .map(|j| {
+                        let j = j as usize;
+                        format!("{} -> {}", item_text(keys, j), item_text(values, j))
+                    })
+                    .collect();
+                out.append_value(format!("{{{}}}", parts.join(", ")));
+            }
+        }
+        _ => {
+            let text = cast_safe(array, &DataType::Utf8)?;
+            return Ok(text);
+        }
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+fn list_item_type(t: &DataType) -> DataType {
+    match t {
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            f.data_type().clone()
+        }
+        other => other.clone(),
+    }
+}
+
+fn item_text(items: &StringArray, i: usize) -> &str {
+    if items.is_null(i) {
+        "null"
+    } else {
+        items.value(i)
+    }
+}
+
+/// `yyyy-MM-dd HH:mm:ss` and the fraction without trailing zeros, as Spark writes timestamps.
+pub fn timestamp_text(micros: i64) -> Option<String> {
+    let t = convert::datetime_of(micros)?;
+    let mut text = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let fraction = micros.rem_euclid(MICROS_PER_SECOND);
+    if fraction != 0 {
+        let digits = format!("{fraction:06}");
+        text.push('.');
+        text.push_str(digits.trim_end_matches('0'));
+    }
+    Some(text)
+}
+
+/// Java's `Double.toString`: plain notation from 10⁻³ up to 10⁷, computerized scientific
+/// notation (`1.0E10`) outside it, always with a fraction digit.
+pub fn java_double(v: f64) -> String {
+    special(v.is_nan(), v.is_infinite(), v == 0.0, v.is_sign_negative())
+        .unwrap_or_else(|| java_notation(format!("{v}"), format!("{v:e}"), v.abs()))
+}
+
+/// Java's `Float.toString` (as [`java_double`], from the shortest `float` digits).
+pub fn java_float(v: f32) -> String {
+    special(v.is_nan(), v.is_infinite(), v == 0.0, v.is_sign_negative())
+        .unwrap_or_else(|| java_notation(format!("{v}"), format!("{v:e}"), f64::from(v.abs())))
+}
+
+fn special(nan: bool, infinite: bool, zero: bool, negative: bool) -> Option<String> {
+    let sign = if negative { "-" } else { "" };
+    match (nan, infinite, zero) {
+        (true, _, _) => Some("NaN".into()),
+        (_, true, _) => Some(format!("{sign}Infinity")),
+        (_, _, true) => Some(format!("{sign}0.0")),
+        _ => None,
+    }
+}
+
+/// Java's notation from Rust's shortest plain (`1234.5`) and scientific (`1.2345e3`) texts.
+fn java_notation(plain: String, scientific: String, magnitude: f64) -> String {
+    let with_fraction = |digits: &str| match digits.contains('.') {
+        true => digits.to_string(),
+        false => format!("{digits}.0"),
+    };
+    if (1e-3..1e7).contains(&magnitude) {
+        return with_fraction(&plain);
+    }
+    match scientific.split_once('e') {
+        Some((mantissa, exponent)) => format!("{}E{exponent}", with_fraction(mantissa)),
+        None => with_fraction(&scientific),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_are_written_as_java_does() {
+        assert_eq!(java_double(1.0), "1.0");
+        assert_eq!(java_double(-2.5), "-2.5");
+        assert_eq!(java_double(1e10), "1.0E10");
+        assert_eq!(java_double(1234567.0), "1234567.0");
+        assert_eq!(java_double(12345678.9), "1.23456789E7");
+        assert_eq!(java_double(0.001), "0.001");
+        assert_eq!(java_double(0.0001), "1.0E-4");
+        assert_eq!(java_double(-1.5e-5), "-1.5E-5");
+        assert_eq!(java_double(0.1), "0.1");
+        assert_eq!(java_double(-0.0), "-0.0");
+        assert_eq!(java_double(f64::NAN), "NaN");
+        assert_eq!(java_double(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(java_float(0.1), "0.1");
+        assert_eq!(java_float(3.0e10), "3.0E10");
+    }
+
+    #[test]
+    fn timestamps_are_written_as_spark_does() {
+        assert_eq!(timestamp_text(0).as_deref(), Some("1970-01-01 00:00:00"));
+        assert_eq!(
+            timestamp_text(1_500_000).as_deref(),
+            Some("1970-01-01 00:00:01.5")
+        );
+        assert_eq!(
+            timestamp_text(-1).as_deref(),
+            Some("1969-12-31 23:59:59.999999")
+        );
+    }
+
+    #[test]
+    fn text_to_double_as_java() {
+        assert_eq!(parse_double(" 1.5 "), Some(1.5));
+        assert_eq!(parse_double("1e3"), Some(1000.0));
+        assert_eq!(parse_double("2d"), Some(2.0));
+        assert_eq!(parse_double("-Infinity"), Some(f64::NEG_INFINITY));
+        assert!(parse_double("NaN").is_some_and(f64::is_nan));
+        assert_eq!(parse_double("abc"), None);
+        assert_eq!(parse_double(""), None);
+    }
+}

@@ -1,0 +1,324 @@
+//! Spark's `get_json_object(json, path)`: the part of a JSON text a JSONPath names, as text.
+//!
+//! Paths are Spark's subset: `$`, then `.name`, `['name']`, `[n]` and `[*]`; anything else,
+//! including object wildcards (`.*`), matches nothing. A string result is unquoted, other
+//! results are compact JSON with numbers written as Spark (Jackson) writes them (`1.0E10`).
+//! `[*]` collects the matches into an array, unwrapped when there is only one (`$[*][*]`
+//! flattens, as in Hive). NULL when the JSON is invalid, the path is invalid, nothing matches or
+//! the value is JSON `null`. Only the first JSON value of the text is read. Unlike Spark's
+//! parser, single-quoted JSON strings are not accepted, and of repeated keys the last wins.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::Result;
+use datafusion::logical_expr::ScalarUDF;
+use serde_json::Value;
+
+use super::cast::java_double;
+use super::convert;
+use super::udf::{arity, text, SparkFn};
+
+/// The function.
+pub fn function() -> ScalarUDF {
+    SparkFn::new(
+        "get_json_object",
+        |args| {
+            arity(args, 2, 2)?;
+            Ok(vec![text(&args[0], "json")?, text(&args[1], "path")?])
+        },
+        |_| Ok(DataType::Utf8),
+        eval,
+    )
+    .udf()
+}
+
+fn eval(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let json = convert::strings(&args[0], "get_json_object")?;
+    let paths = convert::strings(&args[1], "get_json_object")?;
+    let mut compiled: Option<(String, Option<Vec<Step>>)> = None;
+    let mut out = StringBuilder::new();
+    for i in 0..json.len() {
+        if json.is_null(i) || paths.is_null(i) {
+            out.append_null();
+            continue;
+        }
+        let path = paths.value(i);
+        if compiled.as_ref().is_none_or(|(p, _)| p != path) {
+            compiled = Some((path.to_string(), parse_path(path)));
+        }
+        let steps = compiled.as_ref().and_then(|(_, s)| s.as_deref());
+        out.append_option(steps.and_then(|s| get_json_object(json.value(i), s)));
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    /// `.name` or `['name']`.
+    Key(String),
+    /// `[n]`.
+    Index(usize),
+    /// `[*]`.
+    AnyElement,
+    /// `.*` or `['*']`: parsed, never matches.
+    AnyField,
+}
+
+/// Parses Spark's JSONPath subset; `None` when the path is not valid.
+fn parse_path(path: &str) -> Option<Vec<Step>> {
+    let mut rest = path.strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest
+            .strip_prefix(".*")
+            .or_else(|| rest.strip_prefix("['*']"))
+        {
+            steps.push(Step::AnyField);
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find(['\'', '?'])?;
+            if end == 0 || !r[end..].starts_with("']") {
+                return None;
+            }
+            steps.push(Step::Key(r[..end].to_string()));
+            rest = &r[end + 2..];
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            if end == 0 {
+                return None;
+            }
+            steps.push(Step::Key(r[..end].to_string()));
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix("[*]") {
+            steps.push(Step::AnyElement);
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let digits = &r[..end];
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            steps.push(Step::Index(digits.parse().ok()?));
+            rest = &r[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
+/// The text `path` names in `json`, or `None`.
+fn get_json_object(json: &str, path: &[Step]) -> Option<String> {
+    let value = serde_json::Deserializer::from_str(json)
+        .into_iter::<Value>()
+        .next()?
+        .ok()?;
+    let mut out = Writer::default();
+    evaluate(&value, Style::Raw, path, &mut out).then_some(out.text)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// A top-level string is written without quotes.
+    Raw,
+    /// Inside a wildcard's array: strings keep their quotes.
+    Quoted,
+    /// Arrays are flattened into the enclosing one.
+    Flatten,
+}
+
+/// Writes JSON values as Jackson's generator does: commas between the values of an array,
+/// a space between top-level values.
+#[derive(Default)]
+struct Writer {
+    text: String,
+    /// For each open array: whether a value has been written in it.
+    open: Vec<bool>,
+    top_level_values: usize,
+}
+
+impl Writer {
+    fn separate(&mut self) {
+        match self.open.last_mut() {
+            Some(written) => {
+                if *written {
+                    self.text.push(',');
+                }
+                *written = true;
+            }
+            None => {
+                if self.top_level_values > 0 {
+                    self.text.push(' ');
+                }
+                self.top_level_values += 1;
+            }
+        }
+    }
+
+    fn start_array(&mut self) {
+        self.separate();
+        self.text.push('[');
+        self.open.push(false);
+    }
+
+    fn end_array(&mut self) {
+        self.text.push(']');
+        self.open.pop();
+    }
+
+    fn value(&mut self, v: &Value) {
+        self.separate();
+        write_json(v, &mut self.text);
+    }
+
+    fn raw_value(&mut self, text: &str) {
+        self.separate();
+        self.text.push_str(text);
+    }
+}
+
+fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => out.push_str(&i.to_string()),
+            (_, Some(u), _) => out.push_str(&u.to_string()),
+            (_, _, Some(f)) => out.push_str(&java_double(f)),
+            _ => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(fields) => {
+            out.push('{');
+            for (i, (k, item)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_json(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Spark's path evaluation: writes what matches, says whether anything did.
+fn evaluate(value: &Value, style: Style, path: &[Step], out: &mut Writer) -> bool {
+    match (value, path) {
+        (Value::String(s), []) if style == Style::Raw => {
+            out.text.push_str(s);
+            true
+        }
+        (Value::Array(items), []) if style == Style::Flatten => {
+            let mut matched = false;
+            for item in items {
+                matched |= evaluate(item, style, &[], out);
+            }
+            matched
+        }
+        (_, []) => {
+            out.value(value);
+            true
+        }
+        (Value::Object(fields), [Step::Key(name), rest @ ..]) => match fields.get(name) {
+            Some(Value::Null) | None => false,
+            Some(field) => evaluate(field, style, rest, out),
+        },
+        (Value::Array(items), [Step::AnyElement, Step::AnyElement, rest @ ..]) => {
+            out.start_array();
+            let mut matched = false;
+            for item in items {
+                matched |= evaluate(item, Style::Flatten, rest, out);
+            }
+            out.end_array();
+            matched
+        }
+        (Value::Array(items), [Step::AnyElement, rest @ ..]) if style != Style::Quoted => {
+            let inner = match style {
+                Style::Flatten => Style::Flatten,
+                _ => Style::Quoted,
+            };
+            let mut buffer = Writer::default();
+            buffer.start_array();
+            let mut matches = 0;
+            for item in items {
+                if evaluate(item, inner, rest, &mut buffer) {
+                    matches += 1;
+                }
+            }
+            buffer.end_array();
+            let text = buffer.text;
+            match matches {
+                0 => {}
+                1 => out.raw_value(&text[1..text.len() - 1]),
+                _ => out.raw_value(&text),
+            }
+            matches > 0
+        }
+        (Value::Array(items), [Step::AnyElement, rest @ ..]) => {
+            out.start_array();
+            let mut matched = false;
+            for item in items {
+                matched |= evaluate(item, Style::Quoted, rest, out);
+            }
+            out.end_array();
+            matched
+        }
+        (Value::Array(items), [Step::Index(i), rest @ ..]) => {
+            let style = match rest.first() {
+                Some(Step::AnyElement) => Style::Quoted,
+                _ => style,
+            };
+            match items.get(*i) {
+                Some(item) => evaluate(item, style, rest, out),
+                None => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{get_json_object, parse_path};
+
+    fn get(json: &str, path: &str) -> Option<String> {
+        get_json_object(json, &parse_path(path)?)
+    }
+
+    #[test]
+    fn follows_spark() {
+        let doc = r#"{"a":{"b":[1,{"c":"x"}]},"s":"text","n":null,"f":1e10,"g":1.50,"arr":[{"k":"v1"},{"k":"v2"}],"one":[{"k":"v"}]}"#;
+        assert_eq!(get(doc, "$.a.b[0]").as_deref(), Some("1"));
+        assert_eq!(get(doc, "$.a.b[1].c").as_deref(), Some("x"));
+        assert_eq!(get(doc, "$.a.b").as_deref(), Some(r#"[1,{"c":"x"}]"#));
+        assert_eq!(get(doc, "$['s']").as_deref(), Some("text"));
+        assert_eq!(get(doc, "$.f").as_deref(), Some("1.0E10"));
+        assert_eq!(get(doc, "$.g").as_deref(), Some("1.5"));
+        assert_eq!(get(doc, "$.arr[*].k").as_deref(), Some(r#"["v1","v2"]"#));
+        assert_eq!(get(doc, "$.one[*].k").as_deref(), Some(r#""v""#));
+        assert_eq!(get(doc, "$.n"), None);
+        assert_eq!(get(doc, "$.missing"), None);
+        assert_eq!(get(doc, "$.a.b[5]"), None);
+        assert_eq!(get(doc, "$.*"), None);
+        assert_eq!(get(doc, "a.b"), None);
+        assert_eq!(get(doc, "$..a"), None);
+        assert_eq!(get("{bad json", "$.a"), None);
+        assert_eq!(get(r#"[[1,2],[3]]"#, "$[*][*]").as_deref(), Some("[1,2,3]"));
+        assert_eq!(get(r#"{"a":1} trailing"#, "$.a").as_deref(), Some("1"));
+        assert_eq!(get(r#""top""#, "$").as_deref(), Some("top"));
+    }
+}

@@ -1,0 +1,109 @@
+//! Spark SQL for SparkSQL nodes: Spark's functions on a DataFusion session ([`register`]) and
+//! the planning of a node's query ([`sql`]).
+//!
+//! Functions, by where they come from:
+//!
+//! - `datafusion-spark` supplies most with Spark's semantics (`datediff`, `concat`, `size`,
+//!   `nvl`, `sha2`, …); its date functions (`date_add`, `date_sub`, `add_months`, `last_day`,
+//!   `next_day`, `datediff`, `trunc`, `unix_date`, `hour`, `minute`, `second`) are wrapped to
+//!   take what Spark casts implicitly (integers of any width, dates and timestamps as text) —
+//!   [`datetime::DateArgs`].
+//! - [`datetime`]: `to_date`, `to_timestamp` (Spark's `CAST` rules or a Spark datetime pattern,
+//!   [`datetime_pattern`]; NULL for text that does not parse), `unix_timestamp`,
+//!   `to_unix_timestamp`, `timestamp_seconds`/`_millis`/`_micros`, `date_from_unix_date`,
+//!   `dayofweek`, `weekday`, `months_between`.
+//! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
+//! - [`cast`]: `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
+//!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
+//! - [`map`]: `map(k1, v1, …)`; [`json`]: `get_json_object`.
+//! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
+//!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
+//!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
+//!   `e`, `rand`/`random`, `sort_array`, `element_at`.
+//! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
+//!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
+//! - [`sql_rewrite`]: `explode`/`posexplode` (and `_outer`) and `LATERAL VIEW`, Spark's
+//!   backslash escapes in string literals, `map(…)` planned as Spark's.
+//!
+//! Where Weir differs from Spark: the session time zone is UTC; timestamps carry no zone;
+//! regular expressions are Rust's (no look-around or back-references); a datetime pattern
+//! must not use zone names (`z`, `V`) or eras (`G`), and text zones must be offsets or
+//! `UTC`/`GMT`/`Z` (no `Europe/Paris`); `rand` takes no seed; `percentile_approx` is exact;
+//! generators take arrays only (not maps); `get_json_object` reads strict JSON;
+//! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
+//! the pattern does not match is NULL). `CAST(x AS type)` is DataFusion's cast, not Spark's;
+//! the cast functions (`int(x)`, …) are Spark's.
+
+pub mod aggregates;
+pub mod cast;
+pub mod convert;
+pub mod datetime;
+pub mod datetime_pattern;
+pub mod json;
+pub mod map;
+pub mod rewrite;
+pub mod sql_rewrite;
+pub mod strings;
+mod udf;
+
+use datafusion::common::Result;
+use datafusion::execution::context::SessionContext;
+
+pub use datetime_pattern::chrono_pattern;
+pub use sql_rewrite::plan as sql;
+
+/// Registers Spark's functions on a session (overriding same-named DataFusion functions).
+pub fn register(ctx: &SessionContext) -> Result<()> {
+    for udf in datafusion_spark::all_default_scalar_functions() {
+        ctx.register_udf(udf.as_ref().clone());
+    }
+    for udaf in datafusion_spark::all_default_aggregate_functions() {
+        ctx.register_udaf(udaf.as_ref().clone());
+    }
+    // Spark's avg (decimal results for decimals), skewness and kurtosis.
+    for udaf in [
+        crate::aggregates::avg(),
+        crate::aggregates::skewness(),
+        crate::aggregates::kurtosis(),
+    ] {
+        ctx.register_udaf(udaf.as_ref().clone());
+    }
+    for udaf in aggregates::functions() {
+        ctx.register_udaf(udaf);
+    }
+    {
+        use datafusion_spark::function::datetime as spark_dt;
+        use datetime::{Arg, DateArgs};
+        ctx.register_udf(DateArgs::udf(spark_dt::date_add(), &[Arg::Date, Arg::Int]));
+        ctx.register_udf(DateArgs::udf(spark_dt::date_sub(), &[Arg::Date, Arg::Int]));
+        ctx.register_udf(DateArgs::udf(
+            spark_dt::add_months(),
+            &[Arg::Date, Arg::Int],
+        ));
+        ctx.register_udf(DateArgs::udf(spark_dt::last_day(), &[Arg::Date]));
+        ctx.register_udf(DateArgs::udf(spark_dt::next_day(), &[Arg::Date, Arg::Text]));
+        ctx.register_udf(DateArgs::udf(
+            spark_dt::date_diff(),
+            &[Arg::Date, Arg::Date],
+        ));
+        ctx.register_udf(DateArgs::udf(spark_dt::trunc(), &[Arg::Date, Arg::Text]));
+        ctx.register_udf(DateArgs::udf(spark_dt::unix_date(), &[Arg::Date]));
+        for extract in [spark_dt::hour(), spark_dt::minute(), spark_dt::second()] {
+            ctx.register_udf(DateArgs::udf(extract, &[Arg::Timestamp]));
+        }
+    }
+    let scalars = rewrite::functions()
+        .into_iter()
+        .chain(datetime::functions())
+        .chain(strings::functions())
+        .chain(cast::functions())
+        .chain([
+            map::function(),
+            json::function(),
+            sql_rewrite::generator_array_udf(),
+        ]);
+    for udf in scalars {
+        ctx.register_udf(udf);
+    }
+    Ok(())
+}

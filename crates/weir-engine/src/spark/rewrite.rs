@@ -1,0 +1,273 @@
+//! Spark functions that planning rewrites into DataFusion expressions (the rewrite happens when
+//! DataFusion simplifies expressions, before execution; the UDF itself is never evaluated).
+
+use std::any::Any;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
+use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
+use datafusion::logical_expr::{
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
+use datafusion::prelude::{cast, lit, Expr};
+
+use super::convert::is_string;
+use super::datetime_pattern::chrono_pattern;
+
+/// The functions of this module.
+pub fn functions() -> Vec<ScalarUDF> {
+    let parts = [
+        ("year", "year"),
+        ("month", "month"),
+        ("day", "day"),
+        ("dayofmonth", "day"),
+        ("quarter", "quarter"),
+        ("weekofyear", "week"),
+        ("dayofyear", "doy"),
+    ];
+    let mut out: Vec<ScalarUDF> = parts
+        .into_iter()
+        .map(|(name, part)| Rewrite::udf(name, Kind::DatePart(part), 1, 1))
+        .collect();
+    out.extend([
+        Rewrite::udf("date_format", Kind::DateFormat, 2, 2),
+        Rewrite::udf("isnull", Kind::IsNull, 1, 1),
+        Rewrite::udf("isnotnull", Kind::IsNotNull, 1, 1),
+        Rewrite::udf("e", Kind::E, 0, 0),
+        Rewrite::udf("rand", Kind::Rand, 0, 1),
+        Rewrite::udf("random", Kind::Rand, 0, 1),
+        Rewrite::udf("sort_array", Kind::SortArray, 1, 2),
+        Rewrite::udf("element_at", Kind::ElementAt, 2, 2),
+    ]);
+    out
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Kind {
+    /// `date_part(<part>, arg)` as an int.
+    DatePart(&'static str),
+    /// `to_char(arg, <translated pattern>)`.
+    DateFormat,
+    /// `arg IS NULL`.
+    IsNull,
+    /// `arg IS NOT NULL`.
+    IsNotNull,
+    /// Euler's number.
+    E,
+    /// `random()`: uniform in [0, 1). Spark's seeded `rand(seed)` cannot be reproduced (its
+    /// values depend on Spark's generator and partitioning), so a seed is refused.
+    Rand,
+    /// `array_sort(arr, 'ASC', 'NULLS FIRST')`, or `('DESC', 'NULLS LAST')` for
+    /// `sort_array(arr, false)` — Spark puts NULLs first ascending, last descending.
+    SortArray,
+    /// `array_element(arr, i)` (1-based, negative from the end, NULL out of range) for an
+    /// array; `array_element(map_extract(m, k), 1)` (NULL when the key is missing) for a map.
+    /// Spark refuses index 0: a literal 0 is refused when planning.
+    ElementAt,
+}
+
+/// The element type of a list, or the value type of a map.
+fn element_type(t: &DataType) -> Option<DataType> {
+    match t {
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            Some(f.data_type().clone())
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(fields) => fields.get(1).map(|f| f.data_type().clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A Spark function that planning rewrites into DataFusion expressions.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Rewrite {
+    name: &'static str,
+    kind: Kind,
+    args: (usize, usize),
+    signature: Signature,
+}
+
+impl Rewrite {
+    fn udf(name: &'static str, kind: Kind, min: usize, max: usize) -> ScalarUDF {
+        let volatility = match kind {
+            Kind::Rand => Volatility::Volatile,
+            _ => Volatility::Immutable,
+        };
+        ScalarUDF::new_from_impl(Self {
+            name,
+            kind,
+            args: (min, max),
+            signature: Signature::user_defined(volatility),
+        })
+    }
+}
+
+fn literal_text(e: Option<&Expr>) -> Option<&str> {
+    match e {
+        Some(Expr::Literal(
+            ScalarValue::Utf8(Some(p))
+            | ScalarValue::LargeUtf8(Some(p))
+            | ScalarValue::Utf8View(Some(p)),
+            _,
+        )) => Some(p),
+        _ => None,
+    }
+}
+
+impl ScalarUDFImpl for Rewrite {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let (min, max) = self.args;
+        if !(min..=max).contains(&args.len()) {
+            return match min == max {
+                true => plan_err!("{} takes {min} argument(s), got {}", self.name, args.len()),
+                false => plan_err!(
+                    "{} takes {min} to {max} arguments, got {}",
+                    self.name,
+                    args.len()
+                ),
+            };
+        }
+        match (&self.kind, args) {
+            (Kind::SortArray, [t, ..]) if !matches!(t, DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::Null) => {
+                plan_err!("sort_array: the argument must be an array, got {t}")
+            }
+            (Kind::SortArray, [_, asc]) if !matches!(asc, DataType::Boolean) => {
+                plan_err!("sort_array: the sort order must be a boolean, got {asc}")
+            }
+            (Kind::ElementAt, [t, i]) => match (t, element_type(t)) {
+                (DataType::Map(..), Some(_)) => Ok(args.to_vec()),
+                (_, Some(_)) if i.is_integer() || i.is_null() => Ok(vec![t.clone(), DataType::Int64]),
+                (_, Some(_)) => plan_err!("element_at: the index must be an integer, got {i}"),
+                (other, None) => plan_err!("element_at: the first argument must be an array or a map, got {other}"),
+            },
+            (Kind::Rand, [_]) => plan_err!(
+                "{}: a seed is not supported (Spark's seeded values cannot be reproduced); call {}() without one",
+                self.name,
+                self.name
+            ),
+            _ => Ok(args.to_vec()),
+        }
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        Ok(match self.kind {
+            Kind::DatePart(_) => DataType::Int32,
+            Kind::DateFormat => DataType::Utf8,
+            Kind::IsNull | Kind::IsNotNull => DataType::Boolean,
+            Kind::E | Kind::Rand => DataType::Float64,
+            Kind::SortArray => match args.first() {
+                Some(t) => t.clone(),
+                None => return plan_err!("sort_array needs an argument"),
+            },
+            Kind::ElementAt => match args.first().and_then(element_type) {
+                Some(t) => t,
+                None => return plan_err!("element_at needs an array or a map"),
+            },
+        })
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        let types: Vec<DataType> = args
+            .arg_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let nullable = !matches!(self.kind, Kind::IsNull | Kind::IsNotNull | Kind::E);
+        Ok(Arc::new(Field::new(
+            self.name,
+            self.return_type(&types)?,
+            nullable,
+        )))
+    }
+
+    fn invoke_with_args(&self, _args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        exec_err!(
+            "{} is rewritten when the query is planned and cannot be evaluated directly",
+            self.name
+        )
+    }
+
+    fn simplify(&self, args: Vec<Expr>, info: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        use datafusion::functions::datetime::expr_fn as dt;
+        let mut rest = args.into_iter();
+        let (first, second) = (rest.next(), rest.next());
+        Ok(ExprSimplifyResult::Simplified(match (&self.kind, first) {
+            (Kind::E, _) => lit(std::f64::consts::E),
+            (Kind::Rand, _) => datafusion::functions::math::expr_fn::random(),
+            (_, None) => return plan_err!("{} needs an argument", self.name),
+            (Kind::DatePart(part), Some(value)) => {
+                // Spark reads text as a date.
+                let value = match info.get_data_type(&value)? {
+                    t if is_string(&t) || t.is_null() => {
+                        super::datetime::to_date_udf().call(vec![value])
+                    }
+                    _ => value,
+                };
+                cast(dt::date_part(lit(*part), value), DataType::Int32)
+            }
+            (Kind::DateFormat, Some(value)) => {
+                let Some(pattern) = literal_text(second.as_ref()) else {
+                    return plan_err!("date_format: the pattern must be a string literal");
+                };
+                // Spark reads text as a timestamp.
+                let value = match info.get_data_type(&value)? {
+                    t if is_string(&t) || t.is_null() => {
+                        super::datetime::to_timestamp_udf().call(vec![value])
+                    }
+                    _ => value,
+                };
+                dt::to_char(value, lit(chrono_pattern(pattern)))
+            }
+            (Kind::IsNull, Some(value)) => value.is_null(),
+            (Kind::IsNotNull, Some(value)) => value.is_not_null(),
+            (Kind::SortArray, Some(value)) => {
+                let ascending = match second {
+                    None => true,
+                    Some(Expr::Literal(ScalarValue::Boolean(Some(asc)), _)) => asc,
+                    Some(_) => {
+                        return plan_err!("sort_array: the sort order must be a boolean literal")
+                    }
+                };
+                let (order, nulls) = match ascending {
+                    true => ("ASC", "NULLS FIRST"),
+                    false => ("DESC", "NULLS LAST"),
+                };
+                datafusion::functions_nested::expr_fn::array_sort(value, lit(order), lit(nulls))
+            }
+            (Kind::ElementAt, Some(value)) => {
+                use datafusion::functions_nested::expr_fn::{array_element, map_extract};
+                let Some(index) = second else {
+                    return plan_err!("element_at needs an index");
+                };
+                if matches!(info.get_data_type(&value)?, DataType::Map(..)) {
+                    array_element(map_extract(value, index), lit(1i64))
+                } else {
+                    if let Expr::Literal(v, _) = &index {
+                        if !v.is_null()
+                            && v.cast_to(&DataType::Int64)? == ScalarValue::Int64(Some(0))
+                        {
+                            return plan_err!("element_at: SQL array indices start at 1");
+                        }
+                    }
+                    array_element(value, index)
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,486 @@
+//! Plans the SQL of a SparkSQL node: parsed with the session's parser, then rewritten where
+//! Spark SQL means something DataFusion's SQL does not, then planned.
+//!
+//! - **Generators.** `explode(arr)` / `posexplode(arr)` (and their `_outer` forms) as a whole
+//!   SELECT item become DataFusion `unnest`s: one row per element, named `col` (and `pos`,
+//!   0-based) unless aliased; NULL or empty arrays give no row, or one row of NULLs for the
+//!   `_outer` forms. `FROM t LATERAL VIEW [OUTER] explode(arr) v AS x` becomes a subquery of
+//!   `t` with the generated columns, named after `t`, and `v.x` refers to it. Like Spark, one
+//!   generator per SELECT and none nested in other expressions. LATERAL VIEW needs one named
+//!   relation in FROM (no joins before it). Generators of maps are not supported.
+//! - **String literals** take Spark's backslash escapes (`'\\d'` is the regex `\d`, `'\t'` a
+//!   tab; `\%` and `\_` stay for LIKE). DataFusion keeps backslashes as they are. A quote
+//!   cannot be escaped with a backslash (the parser ends the literal there); use `''`.
+//! - **`map(k1, v1, …)`** is planned as Spark's map ([`super::map`]), not DataFusion's
+//!   two-array `map`.
+
+use std::ops::ControlFlow;
+
+use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
+use datafusion::dataframe::DataFrame;
+use datafusion::execution::context::{SQLOptions, SessionContext};
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    ObjectName, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
+    TableFactor, Value, VisitMut, VisitorMut,
+};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+/// Plans `sql` as a SparkSQL node means it (see the module documentation).
+pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
+    let state = ctx.state();
+    let dialect = state.config().options().sql_parser.dialect;
+    let mut statement = state.sql_to_statement(sql, &dialect)?;
+    if let DFStatement::Statement(inner) = &mut statement {
+        rewrite(inner)?;
+    }
+    let plan = state.statement_to_plan(statement).await?;
+    SQLOptions::new().verify_plan(&plan)?;
+    ctx.execute_logical_plan(plan).await
+}
+
+/// Rewrites a parsed statement in place.
+pub fn rewrite(statement: &mut Statement) -> Result<()> {
+    if let ControlFlow::Break(e) = statement.visit(&mut Generators) {
+        return Err(e);
+    }
+    if let ControlFlow::Break(e) = statement.visit(&mut Finish) {
+        return Err(e);
+    }
+    Ok(())
+}
+
+const GENERATORS: [&str; 5] = [
+    "explode",
+    "explode_outer",
+    "posexplode",
+    "posexplode_outer",
+    "inline",
+];
+
+/// The name of a call to a one-part function name, in lower case.
+fn function_name(expr: &Expr) -> Option<String> {
+    let Expr::Function(f) = expr else {
+        return None;
+    };
+    match f.name.0.as_slice() {
+        [part] => part.as_ident().map(|i| i.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+fn generator_name(expr: &Expr) -> Option<String> {
+    function_name(expr).filter(|n| GENERATORS.contains(&n.as_str()))
+}
+
+/// Rewrites generators (in SELECT lists and LATERAL VIEWs) in every query.
+struct Generators;
+
+impl VisitorMut for Generators {
+    type Break = DataFusionError;
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
+        let mut renames = Vec::new();
+        if let Err(e) = rewrite_set_expr(&mut query.body, &mut renames) {
+            return ControlFlow::Break(e);
+        }
+        if !renames.is_empty() {
+            let _ = visit_expressions_mut(query, |e| {
+                rename_qualifiers(e, &renames);
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `view.col` → `relation.col` for every LATERAL VIEW name replaced by its relation's name.
+fn rename_qualifiers(expr: &mut Expr, renames: &[(String, Ident)]) {
+    if let Expr::CompoundIdentifier(parts) = expr {
+        if let [first, _, ..] = parts.as_mut_slice() {
+            if let Some((_, to)) = renames
+                .iter()
+                .find(|(from, _)| from.eq_ignore_ascii_case(&first.value))
+            {
+                *first = to.clone();
+            }
+        }
+    }
+}
+
+fn rewrite_set_expr(body: &mut SetExpr, renames: &mut Vec<(String, Ident)>) -> Result<()> {
+    match body {
+        SetExpr::Select(select) => rewrite_select(select, renames),
+        SetExpr::SetOperation { left, right, .. } => {
+            rewrite_set_expr(left, renames)?;
+            rewrite_set_expr(right, renames)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Result<()> {
+    if !select.lateral_views.is_empty() {
+        let [from] = select.from.as_mut_slice() else {
+            return Err(plan_datafusion_err!(
+                "LATERAL VIEW is supported after one relation in FROM, not several"
+            ));
+        };
+        if !from.joins.is_empty() {
+            return Err(plan_datafusion_err!(
+                "LATERAL VIEW after a JOIN is not supported; join in a subquery first"
+            ));
+        }
+        let name = relation_name(&from.relation)?;
+        for view in std::mem::take(&mut select.lateral_views) {
+            let items = generator_items(&view.lateral_view, view.outer, &view.lateral_col_alias)?;
+            let relation = std::mem::replace(&mut from.relation, placeholder_relation()?);
+            from.relation = derived(&name, relation, items)?;
+            if let Some(view_name) = view.lateral_view_name.0.last().and_then(|p| p.as_ident()) {
+                renames.push((view_name.value.clone(), name.clone()));
+            }
+        }
+    }
+    let generators: Vec<usize> = select
+        .projection
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                generator_name(e).is_some()
+            }
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match generators.as_slice() {
+        [] => Ok(()),
+        [i] => {
+            let i = *i;
+            let items = match &select.projection[i] {
+                SelectItem::UnnamedExpr(e) => generator_items(e, false, &[])?,
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    generator_items(expr, false, std::slice::from_ref(alias))?
+                }
+                _ => Vec::new(),
+            };
+            select.projection.splice(i..=i, items);
+            Ok(())
+        }
+        _ => Err(plan_datafusion_err!(
+            "only one generator (explode, posexplode, …) is allowed per SELECT clause"
+        )),
+    }
+}
+
+/// The name the columns of a FROM relation are qualified with.
+fn relation_name(relation: &TableFactor) -> Result<Ident> {
+    match relation {
+        TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
+            Ok(a.name.clone())
+        }
+        TableFactor::Table { name, .. } => name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .cloned()
+            .ok_or_else(|| plan_datafusion_err!("LATERAL VIEW: the relation has no name")),
+        _ => Err(plan_datafusion_err!(
+            "LATERAL VIEW is supported after a table or an aliased subquery"
+        )),
+    }
+}
+
+fn parse_expr(sql: &str) -> Result<Expr> {
+    Parser::new(&GenericDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| plan_datafusion_err!("internal SQL template '{sql}': {e}"))
+}
+
+fn parse_query(sql: &str) -> Result<Box<Query>> {
+    let statements = Parser::parse_sql(&GenericDialect {}, sql)
+        .map_err(|e| plan_datafusion_err!("internal SQL template '{sql}': {e}"))?;
+    match statements.into_iter().next() {
+        Some(Statement::Query(q)) => Ok(q),
+        _ => Err(plan_datafusion_err!(
+            "internal SQL template '{sql}' is not a query"
+        )),
+    }
+}
+
+const ARG: &str = "weir_generator_argument";
+
+/// The name of the function a generator's argument passes through: it checks that the
+/// argument is an array, so that a map or a scalar is an error naming the generator.
+pub const GENERATOR_ARRAY: &str = "spark_generator_array";
+
+/// The function named [`GENERATOR_ARRAY`]: returns its array argument as it is.
+pub fn generator_array_udf() -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::arrow::datatypes::DataType;
+    super::udf::SparkFn::new(
+        GENERATOR_ARRAY,
+        |args| match args {
+            [t @ (DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::Null)] => {
+                Ok(vec![t.clone()])
+            }
+            [other] => Err(format!(
+                "explode and posexplode (and their _outer forms) take an array (maps are not supported yet), got {other}"
+            )),
+            _ => Err("takes one argument".into()),
+        },
+        |args| Ok(args.first().cloned().unwrap_or(DataType::Null)),
+        |args, _, _| Ok(std::sync::Arc::clone(&args[0])),
+    )
+    .udf()
+}
+
+/// An expression from a template in which the identifier [`ARG`] stands for `arg`.
+fn template(sql: &str, arg: &Expr) -> Result<Expr> {
+    let mut expr = parse_expr(sql)?;
+    let checked = parse_expr(&format!("{GENERATOR_ARRAY}({ARG})"))?;
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        if matches!(e, Expr::Identifier(i) if i.value == ARG) {
+            *e = checked.clone();
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    // The argument itself goes inside the check (replaced once, not in the template's copies).
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        if matches!(e, Expr::Identifier(i) if i.value == ARG) {
+            *e = arg.clone();
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Ok(expr)
+}
+
+/// The SELECT items a generator call stands for.
+fn generator_items(call: &Expr, outer: bool, aliases: &[Ident]) -> Result<Vec<SelectItem>> {
+    let name = generator_name(call)
+        .ok_or_else(|| plan_datafusion_err!("LATERAL VIEW needs a generator, got {call}"))?;
+    let Expr::Function(f) = call else {
+        return Err(plan_datafusion_err!("{name}: not a function call"));
+    };
+    let args = match &f.args {
+        FunctionArguments::List(list) => list.args.as_slice(),
+        _ => &[],
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args else {
+        return Err(plan_datafusion_err!("{name} takes one argument"));
+    };
+    let outer = outer || name.ends_with("_outer");
+    let positions = name.starts_with("posexplode");
+    if name == "inline" {
+        return Err(plan_datafusion_err!("inline is not supported yet"));
+    }
+    let defaults: &[&str] = if positions { &["pos", "col"] } else { &["col"] };
+    let names: Vec<Ident> = match aliases {
+        [] => defaults.iter().map(|n| Ident::new(*n)).collect(),
+        a if a.len() == defaults.len() => a.to_vec(),
+        a => {
+            return Err(plan_datafusion_err!(
+                "{name} produces {} column(s) but {} name(s) were given",
+                defaults.len(),
+                a.len()
+            ))
+        }
+    };
+    // Elements (and positions); for the outer forms, NULL or empty arrays become [NULL].
+    let (elements, indexes) = match outer {
+        false => (
+            format!("unnest({ARG})"),
+            format!("unnest(CAST(range(0, cardinality({ARG})) AS INT[]))"),
+        ),
+        true => (
+            format!(
+                "unnest(CASE WHEN cardinality({ARG}) > 0 THEN {ARG} ELSE make_array(NULL) END)"
+            ),
+            format!(
+                "unnest(CASE WHEN cardinality({ARG}) > 0 THEN CAST(range(0, cardinality({ARG})) AS INT[]) ELSE CAST(make_array(NULL) AS INT[]) END)"
+            ),
+        ),
+    };
+    let mut exprs = Vec::new();
+    if positions {
+        exprs.push(template(&indexes, arg)?);
+    }
+    exprs.push(template(&elements, arg)?);
+    Ok(exprs
+        .into_iter()
+        .zip(names)
+        .map(|(expr, alias)| SelectItem::ExprWithAlias { expr, alias })
+        .collect())
+}
+
+fn placeholder_relation() -> Result<TableFactor> {
+    let mut query = parse_query("SELECT * FROM weir_placeholder")?;
+    match query.body.as_mut() {
+        SetExpr::Select(select) => match select.from.pop() {
+            Some(from) => Ok(from.relation),
+            None => Err(plan_datafusion_err!("internal SQL template has no FROM")),
+        },
+        _ => Err(plan_datafusion_err!(
+            "internal SQL template is not a SELECT"
+        )),
+    }
+}
+
+/// `(SELECT name.*, items FROM relation) AS name`.
+fn derived(name: &Ident, relation: TableFactor, items: Vec<SelectItem>) -> Result<TableFactor> {
+    let mut query =
+        parse_query("SELECT * FROM (SELECT weir_relation.* FROM weir_relation) AS weir_relation")?;
+    let SetExpr::Select(outer) = query.body.as_mut() else {
+        return Err(plan_datafusion_err!(
+            "internal SQL template is not a SELECT"
+        ));
+    };
+    let Some(from) = outer.from.pop() else {
+        return Err(plan_datafusion_err!("internal SQL template has no FROM"));
+    };
+    let mut derived = from.relation;
+    let TableFactor::Derived {
+        subquery,
+        alias: Some(alias),
+        ..
+    } = &mut derived
+    else {
+        return Err(plan_datafusion_err!(
+            "internal SQL template has no derived table"
+        ));
+    };
+    alias.name = name.clone();
+    let SetExpr::Select(inner) = subquery.body.as_mut() else {
+        return Err(plan_datafusion_err!(
+            "internal SQL template is not a SELECT"
+        ));
+    };
+    if let Some(SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(o), _)) =
+        inner.projection.first_mut()
+    {
+        *o = ObjectName::from(vec![name.clone()]);
+    }
+    inner.projection.extend(items);
+    match inner.from.first_mut() {
+        Some(f) => f.relation = relation,
+        None => return Err(plan_datafusion_err!("internal SQL template has no FROM")),
+    }
+    Ok(derived)
+}
+
+/// Spark's string literal escapes, `map`, and generators left where Spark refuses them.
+struct Finish;
+
+impl VisitorMut for Finish {
+    type Break = DataFusionError;
+
+    fn post_visit_value(&mut self, value: &mut Value) -> ControlFlow<Self::Break> {
+        if let Value::SingleQuotedString(s) = value {
+            if s.contains('\\') {
+                *s = spark_unescape(s);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Self::Break> {
+        if let Some(name) = generator_name(expr) {
+            return ControlFlow::Break(plan_datafusion_err!(
+                "{name}: a generator must be a whole SELECT item or a LATERAL VIEW, not part of an expression"
+            ));
+        }
+        if function_name(expr).as_deref() == Some("map") {
+            if let Expr::Function(f) = expr {
+                f.name = ObjectName::from(vec![Ident::new(super::map::NAME)]);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Spark's unescaping of a string literal's text: `\n`, `\t`, `\r`, `\b`, `\0`, `\Z`
+/// (Ctrl-Z), `\uXXXX`, `\UXXXXXXXX`, octal `\ooo`; `\%` and `\_` keep their backslash; any other
+/// escaped character stands for itself; a lone trailing backslash stays.
+pub fn spark_unescape(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let hex = |from: usize, len: usize| -> Option<u32> {
+        let digits: String = chars.get(from..from + len)?.iter().collect();
+        if digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            u32::from_str_radix(&digits, 16).ok()
+        } else {
+            None
+        }
+    };
+    let octal = |from: usize| -> Option<u32> {
+        let d: Vec<u32> = chars
+            .get(from..from + 3)?
+            .iter()
+            .map(|c| c.to_digit(8))
+            .collect::<Option<Vec<_>>>()?;
+        (d[0] <= 3).then(|| (d[0] << 6) + (d[1] << 3) + d[2])
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != '\\' || i + 1 == chars.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let next = chars[i + 1];
+        let (decoded, used) = match next {
+            'u' => match hex(i + 2, 4).and_then(char::from_u32) {
+                Some(c) => (Some(c), 6),
+                None => (Some('u'), 2),
+            },
+            'U' => match hex(i + 2, 8).and_then(char::from_u32) {
+                Some(c) => (Some(c), 10),
+                None => (Some('U'), 2),
+            },
+            _ => match octal(i + 1).and_then(char::from_u32) {
+                Some(c) => (Some(c), 4),
+                None => (
+                    match next {
+                        '0' => Some('\0'),
+                        'b' => Some('\u{8}'),
+                        'n' => Some('\n'),
+                        'r' => Some('\r'),
+                        't' => Some('\t'),
+                        'Z' => Some('\u{1A}'),
+                        '%' | '_' => None,
+                        other => Some(other),
+                    },
+                    2,
+                ),
+            },
+        };
+        match decoded {
+            Some(c) => out.push(c),
+            None => {
+                out.push('\\');
+                out.push(next);
+            }
+        }
+        i += used;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spark_unescape;
+
+    #[test]
+    fn string_escapes_follow_spark() {
+        assert_eq!(spark_unescape(r"\\d+"), r"\d+");
+        assert_eq!(spark_unescape(r"a\tb\nc"), "a\tb\nc");
+        assert_eq!(spark_unescape(r"100\%"), r"100\%");
+        assert_eq!(spark_unescape(r"\u0041\101"), "AA");
+        assert_eq!(spark_unescape(r"\q"), "q");
+        assert_eq!(spark_unescape(r"end\"), r"end\");
+        assert_eq!(spark_unescape(r"\."), ".");
+    }
+}

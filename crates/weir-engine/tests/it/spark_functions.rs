@@ -1,0 +1,573 @@
+//! Spark SQL functions in SparkSQL nodes, end to end: each test runs a job (JSON source →
+//! SparkSQL → JSON target) and checks the exact values Spark gives, NULL and no-match cases
+//! included. A NULL is written as a missing key.
+
+use serde_json::{json, Value};
+
+use crate::support::{json_rows, run, s, write};
+
+/// A job reading JSON lines `input` as `t`, running `sql`, writing JSON to `out`.
+fn job(input: &std::path::Path, sql: &str, out: &std::path::Path) -> Value {
+    json!({ "Name": "spark-functions", "CodeGenConfigurationNodes": {
+        "src": { "S3JsonSource": { "Name": "In", "Paths": [s(input)] } },
+        "sql": { "SparkSQL": { "Name": "Q", "Inputs": ["src"],
+                 "SqlAliases": [{ "From": "src", "Alias": "t" }], "SqlQuery": sql } },
+        "out": { "S3DirectTarget": { "Name": "Out", "Inputs": ["sql"], "Path": s(out), "Format": "json" } }
+    }})
+}
+
+/// The rows `sql` gives over the JSON lines `input`, ordered by their `id` (then by text).
+async fn query(input: &str, sql: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "in/data.json", input);
+    let out = dir.path().join("out");
+    if let Err(e) = run(job(&path, sql, &out)).await {
+        panic!("{sql}: {e}");
+    }
+    let mut rows = json_rows(&out);
+    rows.sort_by_key(|r| r.get("id").and_then(Value::as_i64).unwrap_or_default());
+    rows
+}
+
+/// The error of running `sql` over `input`.
+async fn query_error(input: &str, sql: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "in/data.json", input);
+    match run(job(&path, sql, &dir.path().join("out"))).await {
+        Ok(_) => panic!("{sql} should fail"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Column `name` of every row (NULL when the key is missing).
+fn column(rows: &[Value], name: &str) -> Vec<Value> {
+    rows.iter()
+        .map(|r| r.get(name).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+const ONE_ROW: &str = "{\"id\": 1}\n";
+
+#[tokio::test]
+async fn to_date_and_to_timestamp_parse_like_spark_and_give_null_when_they_cannot() {
+    let input = r#"{"id":1,"s":"2024-03-15","d":"15/03/2024","ts":"2024-03-15 10:20:30"}
+{"id":2,"s":" 2024-3-5 10:00 ","d":"5/3/2024","ts":"2024-03-15T10:20:30.5Z"}
+{"id":3,"s":"garbage","d":"31/02/2024","ts":"2024-03-15 10:20:30+02:00"}
+{"id":4,"s":"","d":null,"ts":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, to_date(s) AS a, to_date(d, 'dd/MM/yyyy') AS b, to_timestamp(ts) AS c, \
+         to_timestamp(d, 'dd/MM/yyyy') AS e, to_date(ts, 'yyyy-MM-dd HH:mm:ss') AS f, \
+         to_timestamp(ts, 'yyyy-MM-dd''T''HH:mm:ss.SX') AS g FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "a"),
+        [
+            json!("2024-03-15"),
+            json!("2024-03-05"),
+            Value::Null,
+            Value::Null
+        ]
+    );
+    assert_eq!(
+        column(&rows, "b"),
+        [json!("2024-03-15"), Value::Null, Value::Null, Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "c"),
+        [
+            json!("2024-03-15T10:20:30"),
+            json!("2024-03-15T10:20:30.500"),
+            json!("2024-03-15T08:20:30"),
+            Value::Null
+        ]
+    );
+    assert_eq!(
+        column(&rows, "e"),
+        [
+            json!("2024-03-15T00:00:00"),
+            Value::Null,
+            Value::Null,
+            Value::Null
+        ]
+    );
+    assert_eq!(
+        column(&rows, "f"),
+        [json!("2024-03-15"), Value::Null, Value::Null, Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "g"),
+        [
+            Value::Null,
+            json!("2024-03-15T10:20:30.500"),
+            Value::Null,
+            Value::Null
+        ]
+    );
+}
+
+#[tokio::test]
+async fn datetime_patterns_are_checked_when_planning() {
+    let err = query_error(ONE_ROW, "SELECT to_date('2024-01', 'yyyy-ww') AS v FROM t").await;
+    assert!(err.contains("to_date") && err.contains("'w'"), "{err}");
+    let err = query_error(
+        ONE_ROW,
+        "SELECT to_timestamp('x', 'yyyy-MM-dd''') AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("to_timestamp") && err.contains("quote"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn unix_timestamps_and_epoch_conversions() {
+    let input = r#"{"id":1,"ts":"2024-03-15 10:20:30","d":"15/03/2024","n":1700000000}
+{"id":2,"ts":"2024-03-15","d":"bad","n":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, unix_timestamp(ts) AS a, unix_timestamp(d, 'dd/MM/yyyy') AS b, \
+         to_unix_timestamp(to_date(ts)) AS c, unix_timestamp() > 1700000000 AS now, \
+         timestamp_seconds(n) AS e, timestamp_seconds(1.5) AS f, timestamp_millis(1500) AS g, \
+         date_from_unix_date(19797) AS h, date_from_unix_date(-1) AS i FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "a"), [json!(1710498030), Value::Null]);
+    assert_eq!(column(&rows, "b"), [json!(1710460800), Value::Null]);
+    assert_eq!(column(&rows, "c"), [json!(1710460800), json!(1710460800)]);
+    assert_eq!(column(&rows, "now"), [json!(true), json!(true)]);
+    assert_eq!(
+        column(&rows, "e"),
+        [json!("2023-11-14T22:13:20"), Value::Null]
+    );
+    assert_eq!(column(&rows, "f")[0], json!("1970-01-01T00:00:01.500"));
+    assert_eq!(column(&rows, "g")[0], json!("1970-01-01T00:00:01.500"));
+    assert_eq!(column(&rows, "h")[0], json!("2024-03-15"));
+    assert_eq!(column(&rows, "i")[0], json!("1969-12-31"));
+}
+
+#[tokio::test]
+async fn date_arithmetic_takes_integers_of_any_width_and_dates_as_text() {
+    let input = r#"{"id":1,"s":"2024-01-31","n":3}
+{"id":2,"s":"garbage","n":3}
+{"id":3,"s":"2024-03-15 23:59:59","n":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, date_add(to_date(s), 3) AS a, date_add(s, n) AS b, date_sub(s, 3) AS c, \
+         add_months(s, 1) AS d, add_months(to_date(s), CAST(-1 AS BIGINT)) AS e, \
+         last_day(s) AS f, datediff(s, '2024-01-01') AS g, next_day(s, 'Mon') AS h, \
+         date_add(s, '2') AS i FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "a"),
+        [json!("2024-02-03"), Value::Null, json!("2024-03-18")]
+    );
+    assert_eq!(
+        column(&rows, "b"),
+        [json!("2024-02-03"), Value::Null, Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "c"),
+        [json!("2024-01-28"), Value::Null, json!("2024-03-12")]
+    );
+    assert_eq!(
+        column(&rows, "d"),
+        [json!("2024-02-29"), Value::Null, json!("2024-04-15")]
+    );
+    assert_eq!(
+        column(&rows, "e"),
+        [json!("2023-12-31"), Value::Null, json!("2024-02-15")]
+    );
+    assert_eq!(
+        column(&rows, "f"),
+        [json!("2024-01-31"), Value::Null, json!("2024-03-31")]
+    );
+    assert_eq!(column(&rows, "g"), [json!(30), Value::Null, json!(74)]);
+    assert_eq!(
+        column(&rows, "h"),
+        [json!("2024-02-05"), Value::Null, json!("2024-03-18")]
+    );
+    assert_eq!(
+        column(&rows, "i"),
+        [json!("2024-02-02"), Value::Null, json!("2024-03-17")]
+    );
+}
+
+#[tokio::test]
+async fn day_of_week_weekday_and_months_between() {
+    let input = r#"{"id":1,"d":"2024-03-17","a":"1997-02-28 10:30:00","b":"1996-10-30"}
+{"id":2,"d":"2024-03-16","a":"2024-03-31","b":"2024-02-29"}
+{"id":3,"d":"2024-03-18","a":"2024-01-15","b":"2024-03-15"}
+{"id":4,"d":null,"a":null,"b":"2024-03-15"}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, dayofweek(d) AS dow, weekday(d) AS wd, months_between(a, b) AS mb, \
+         months_between(a, b, false) AS raw, year(d) AS y, dayofmonth(d) AS dm FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "dow"),
+        [json!(1), json!(7), json!(2), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "wd"),
+        [json!(6), json!(5), json!(0), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "mb"),
+        [json!(3.94959677), json!(1.0), json!(-2.0), Value::Null]
+    );
+    // Unrounded: 3.9495967741935485 (the JSON writer prints doubles to 16 digits).
+    let raw = column(&rows, "raw")[0].as_f64().unwrap_or_default();
+    assert!(
+        (raw - (4.0 - 135_000.0 / 2_678_400.0)).abs() < 1e-12,
+        "{raw}"
+    );
+    assert_eq!(
+        column(&rows, "y"),
+        [json!(2024), json!(2024), json!(2024), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "dm"),
+        [json!(17), json!(16), json!(18), Value::Null]
+    );
+}
+
+#[tokio::test]
+async fn null_tests_and_locate() {
+    let input = r#"{"id":1,"s":"banana","n":null}
+{"id":2,"s":null,"n":1}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, isnull(n) AS a, isnotnull(n) AS b, locate('an', s) AS c, locate('an', s, 3) AS d, \
+         locate('x', s) AS e, locate('', s, 4) AS f, locate('a', s, 0) AS g, locate('a', s, NULL) AS h \
+         FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "a"), [json!(true), json!(false)]);
+    assert_eq!(column(&rows, "b"), [json!(false), json!(true)]);
+    assert_eq!(column(&rows, "c"), [json!(2), Value::Null]);
+    assert_eq!(column(&rows, "d"), [json!(4), Value::Null]);
+    assert_eq!(column(&rows, "e"), [json!(0), Value::Null]);
+    assert_eq!(column(&rows, "f"), [json!(1), Value::Null]);
+    assert_eq!(column(&rows, "g"), [json!(0), Value::Null]);
+    // A NULL start position gives 0, even for a NULL string (as Spark).
+    assert_eq!(column(&rows, "h"), [json!(0), json!(0)]);
+}
+
+#[tokio::test]
+async fn regexp_extract_and_split_follow_spark() {
+    let input = r#"{"id":1,"s":"ann lee"}
+{"id":2,"s":"a,b,,"}
+{"id":3,"s":""}
+{"id":4,"s":null}
+{"id":5,"s":"x1y22z"}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, regexp_extract(s, '(\\\\w+) (\\\\w+)', 2) AS a, regexp_extract(s, '(\\\\w+) (\\\\w+)') AS b, \
+         regexp_extract(s, '[a-z](\\\\d+)', 0) AS c, regexp_extract(s, '(a)|(x)', 2) AS d, \
+         split(s, ',') AS e, split(s, ',', 2) AS f, split(s, '[0-9]+') AS g, size(split(s, ',')) AS h \
+         FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "a"),
+        [json!("lee"), json!(""), json!(""), Value::Null, json!("")]
+    );
+    assert_eq!(column(&rows, "b")[0], json!("ann"));
+    assert_eq!(
+        column(&rows, "c"),
+        [json!(""), json!(""), json!(""), Value::Null, json!("x1")]
+    );
+    // Group 2 did not take part in the match: ''.
+    assert_eq!(column(&rows, "d")[0], json!(""));
+    assert_eq!(column(&rows, "d")[4], json!("x"));
+    assert_eq!(
+        column(&rows, "e"),
+        [
+            json!(["ann lee"]),
+            json!(["a", "b", "", ""]),
+            json!([""]),
+            Value::Null,
+            json!(["x1y22z"])
+        ]
+    );
+    assert_eq!(column(&rows, "f")[1], json!(["a", "b,,"]));
+    assert_eq!(column(&rows, "g")[4], json!(["x", "y", "z"]));
+    assert_eq!(
+        column(&rows, "h"),
+        [json!(1), json!(4), json!(1), json!(-1), json!(1)]
+    );
+}
+
+#[tokio::test]
+async fn regex_errors_name_the_function() {
+    let err = query_error(
+        ONE_ROW,
+        "SELECT regexp_extract('abc', '(a)', 2) AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("regexp_extract") && err.contains("group count is 1"),
+        "{err}"
+    );
+    let err = query_error(ONE_ROW, "SELECT split('abc', '(') AS v FROM t").await;
+    assert!(
+        err.contains("split") && err.contains("regular expression"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn cast_functions_follow_spark_casts() {
+    let input = r#"{"id":1,"s":" 42 ","f":"1.9","b":"yes","x":1.0E10}
+{"id":2,"s":"abc","f":"-7.5","b":"on","x":0.1}
+{"id":3,"s":null,"f":null,"b":null,"x":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, int(s) AS i, bigint(f) AS l, double(s) AS d, float(f) AS fl, boolean(b) AS bo, \
+         string(x) AS st, decimal(f) AS de, tinyint(300) AS ti, int(x) AS ix, date('2024-3-5') AS da, \
+         timestamp('2024-03-15T10:20:30Z') AS ts, string(to_timestamp('2024-03-15 10:20:30.25')) AS tst, \
+         string(array(1, NULL)) AS arr FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "i"), [json!(42), Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "l"), [json!(1), json!(-7), Value::Null]);
+    assert_eq!(column(&rows, "d"), [json!(42.0), Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "fl"), [json!(1.9), json!(-7.5), Value::Null]);
+    assert_eq!(column(&rows, "bo"), [json!(true), Value::Null, Value::Null]);
+    assert_eq!(
+        column(&rows, "st"),
+        [json!("1.0E10"), json!("0.1"), Value::Null]
+    );
+    assert_eq!(column(&rows, "de"), [json!(2), json!(-8), Value::Null]);
+    assert_eq!(column(&rows, "ti")[0], json!(44));
+    assert_eq!(
+        column(&rows, "ix"),
+        [json!(2147483647), json!(0), Value::Null]
+    );
+    assert_eq!(column(&rows, "da")[0], json!("2024-03-05"));
+    assert_eq!(column(&rows, "ts")[0], json!("2024-03-15T10:20:30"));
+    assert_eq!(column(&rows, "tst")[0], json!("2024-03-15 10:20:30.25"));
+    assert_eq!(column(&rows, "arr")[0], json!("[1, null]"));
+}
+
+#[tokio::test]
+async fn collections_constants_and_json() {
+    let input = r#"{"id":1,"arr":[3,null,1],"k":"a","j":"{\"a\":{\"b\":[10,{\"c\":\"x\"}]},\"f\":1.5,\"n\":null}"}
+{"id":2,"arr":null,"k":"b","j":"not json"}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, sort_array(arr) AS asc_, sort_array(arr, false) AS desc_, size(arr) AS n, \
+         map(k, id, 'z', 0) AS m, element_at(map(k, id), 'a') AS ea, element_at(arr, -1) AS last_, \
+         get_json_object(j, '$.a.b[1].c') AS c, get_json_object(j, '$.a.b') AS b, \
+         get_json_object(j, '$.f') AS f, get_json_object(j, '$.n') AS nul, get_json_object(j, '$.zz') AS missing, \
+         e() AS e, rand() < 1.0 AS r, random() >= 0.0 AS r2 FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "asc_"), [json!([null, 1, 3]), Value::Null]);
+    assert_eq!(column(&rows, "desc_"), [json!([3, 1, null]), Value::Null]);
+    assert_eq!(column(&rows, "n"), [json!(3), json!(-1)]);
+    assert_eq!(
+        column(&rows, "m"),
+        [json!({"a": 1, "z": 0}), json!({"b": 2, "z": 0})]
+    );
+    assert_eq!(column(&rows, "ea"), [json!(1), Value::Null]);
+    assert_eq!(column(&rows, "last_"), [json!(1), Value::Null]);
+    assert_eq!(column(&rows, "c"), [json!("x"), Value::Null]);
+    assert_eq!(
+        column(&rows, "b"),
+        [json!("[10,{\"c\":\"x\"}]"), Value::Null]
+    );
+    assert_eq!(column(&rows, "f"), [json!("1.5"), Value::Null]);
+    assert_eq!(column(&rows, "nul"), [Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "missing"), [Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "e")[0], json!(std::f64::consts::E));
+    assert_eq!(column(&rows, "r"), [json!(true), json!(true)]);
+    assert_eq!(column(&rows, "r2"), [json!(true), json!(true)]);
+}
+
+#[tokio::test]
+async fn map_and_element_at_refuse_what_spark_refuses() {
+    let err = query_error(ONE_ROW, "SELECT map('k', 1, 'k', 2) AS v FROM t").await;
+    assert!(err.contains("duplicate map key"), "{err}");
+    let err = query_error(ONE_ROW, "SELECT map('k') AS v FROM t").await;
+    assert!(err.contains("key/value pairs"), "{err}");
+    let err = query_error(ONE_ROW, "SELECT element_at(array(1, 2), 0) AS v FROM t").await;
+    assert!(
+        err.contains("element_at") && err.contains("start at 1"),
+        "{err}"
+    );
+    let err = query_error(ONE_ROW, "SELECT rand(42) AS v FROM t").await;
+    assert!(err.contains("rand") && err.contains("seed"), "{err}");
+}
+
+#[tokio::test]
+async fn aggregates_under_spark_names() {
+    let input = r#"{"id":1,"g":"a","x":null}
+{"id":2,"g":"a","x":1}
+{"id":3,"g":"a","x":2}
+{"id":4,"g":"a","x":4}
+{"id":5,"g":"a","x":2}
+{"id":6,"g":"b","x":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT g, min(id) AS id, first(x, true) AS f, last(x, true) AS l, approx_count_distinct(x) AS acd, \
+         percentile_approx(x, 0.5) AS med, percentile_approx(x, array(0.25, 1.0)) AS qs, \
+         variance(x) AS var, std(x) AS sd FROM t GROUP BY g",
+    )
+    .await;
+    assert_eq!(column(&rows, "f"), [json!(1), Value::Null]);
+    assert_eq!(column(&rows, "l"), [json!(2), Value::Null]);
+    assert_eq!(column(&rows, "acd"), [json!(3), json!(0)]);
+    assert_eq!(column(&rows, "med"), [json!(2), Value::Null]);
+    assert_eq!(column(&rows, "qs"), [json!([1, 4]), Value::Null]);
+    let close = |v: &Value, expected: f64| v.as_f64().is_some_and(|v| (v - expected).abs() < 1e-12);
+    let (var, sd) = (column(&rows, "var"), column(&rows, "sd"));
+    assert!(close(&var[0], 19.0 / 12.0) && var[1].is_null(), "{var:?}");
+    assert!(
+        close(&sd[0], (19.0f64 / 12.0).sqrt()) && sd[1].is_null(),
+        "{sd:?}"
+    );
+
+    // Without ignoreNulls the first row's NULL is the answer; also as window functions.
+    let input = "{\"id\":1,\"x\":null}\n{\"id\":2,\"x\":5}\n";
+    let rows = query(
+        input,
+        "SELECT 1 AS id, first(x) AS f FROM (SELECT * FROM t ORDER BY id)",
+    )
+    .await;
+    assert_eq!(column(&rows, "f"), [Value::Null]);
+    let rows = query(
+        input,
+        "SELECT id, first(x) OVER (ORDER BY id) AS f, first(x, true) OVER (ORDER BY id) AS fi, \
+         last(x) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS l FROM t",
+    )
+    .await;
+    assert_eq!(column(&rows, "f"), [Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "fi"), [Value::Null, json!(5)]);
+    assert_eq!(column(&rows, "l"), [json!(5), json!(5)]);
+
+    let err = query_error(ONE_ROW, "SELECT percentile_approx(id, 1.5) AS v FROM t").await;
+    assert!(
+        err.contains("percentile_approx") && err.contains("between 0.0 and 1.0"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn explode_and_posexplode_in_the_select_list() {
+    let input = r#"{"id":1,"arr":[1,2]}
+{"id":2,"arr":[]}
+{"id":3,"arr":null}
+"#;
+    let rows = query(input, "SELECT id, explode(arr) FROM t").await;
+    assert_eq!(
+        rows,
+        [json!({"id": 1, "col": 1}), json!({"id": 1, "col": 2})]
+    );
+    let rows = query(input, "SELECT id, explode(arr) AS x FROM t").await;
+    assert_eq!(column(&rows, "x"), [json!(1), json!(2)]);
+    let rows = query(input, "SELECT id, posexplode(arr) FROM t").await;
+    assert_eq!(
+        rows,
+        [
+            json!({"id": 1, "pos": 0, "col": 1}),
+            json!({"id": 1, "pos": 1, "col": 2})
+        ]
+    );
+    // The outer forms keep rows with NULL or empty arrays, with NULLs.
+    let rows = query(input, "SELECT id, explode_outer(arr) AS x FROM t").await;
+    assert_eq!(
+        rows,
+        [
+            json!({"id": 1, "x": 1}),
+            json!({"id": 1, "x": 2}),
+            json!({"id": 2}),
+            json!({"id": 3})
+        ]
+    );
+}
+
+#[tokio::test]
+async fn lateral_views() {
+    let input = r#"{"id":1,"arr":[1,2]}
+{"id":2,"arr":[]}
+"#;
+    let rows = query(
+        input,
+        "SELECT t.id, v.x FROM t LATERAL VIEW explode(arr) v AS x ORDER BY id, x",
+    )
+    .await;
+    assert_eq!(rows, [json!({"id": 1, "x": 1}), json!({"id": 1, "x": 2})]);
+    let rows = query(
+        input,
+        "SELECT a.id, p, c FROM t a LATERAL VIEW OUTER posexplode(arr) v AS p, c",
+    )
+    .await;
+    assert_eq!(
+        rows,
+        [
+            json!({"id": 1, "p": 0, "c": 1}),
+            json!({"id": 1, "p": 1, "c": 2}),
+            json!({"id": 2})
+        ]
+    );
+    let rows = query(
+        input,
+        "SELECT id, x, y FROM t LATERAL VIEW explode(arr) v1 AS x \
+         LATERAL VIEW explode(array(v1.x, v1.x * 10)) v2 AS y",
+    )
+    .await;
+    let mut ys: Vec<i64> = column(&rows, "y")
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    ys.sort_unstable();
+    assert_eq!(ys, [1, 2, 10, 20]);
+}
+
+#[tokio::test]
+async fn generators_where_spark_refuses_them_are_errors() {
+    let input = "{\"id\":1,\"arr\":[1]}\n";
+    let err = query_error(input, "SELECT upper(explode(arr)) AS v FROM t").await;
+    assert!(
+        err.contains("explode") && err.contains("generator"),
+        "{err}"
+    );
+    let err = query_error(input, "SELECT explode(arr) AS a, explode(arr) AS b FROM t").await;
+    assert!(err.contains("one generator"), "{err}");
+    let err = query_error(input, "SELECT posexplode(arr) AS p FROM t").await;
+    assert!(err.contains("posexplode produces 2"), "{err}");
+    let err = query_error(input, "SELECT explode(map('k', id)) AS v FROM t").await;
+    assert!(
+        err.contains("explode") && err.contains("take an array"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn string_literals_take_spark_escapes() {
+    let rows = query(
+        ONE_ROW,
+        "SELECT id, regexp_extract('order 123', '\\\\d+', 0) AS digits, length('a\\tb') AS tab, \
+         'it''s' AS quote FROM t",
+    )
+    .await;
+    assert_eq!(
+        rows,
+        [json!({"id": 1, "digits": "123", "tab": 3, "quote": "it's"})]
+    );
+}
