@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Weir, starts `weir serve` on 127.0.0.1:4270 (data in ./.weir), runs the sample session
-# (scripts/sample-session.sh: a partitioned table driven with the AWS CLI), then keeps serving
-# until Ctrl-C. Installs the AWS CLI into a venv if it is not on PATH.
+# (scripts/sample-session.sh: a partitioned table driven with the AWS CLI) and the sample pipeline
+# (scripts/sample-pipeline.sh: a visual Glue job that turns raw order files into a partitioned
+# Parquet table in the catalog), then keeps serving until Ctrl-C. Installs the AWS CLI into a venv if it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/cargo-env.sh
@@ -29,6 +30,8 @@ for _ in $(seq 1 100); do
 done
 
 scripts/sample-session.sh "http://$listen"
+echo
+scripts/sample-pipeline.sh "http://$listen" "$weir"
 echo
 echo "Weir is serving the Glue API on http://$listen (Ctrl-C stops it). Try:"
 echo "  aws glue get-databases --endpoint-url http://$listen"
