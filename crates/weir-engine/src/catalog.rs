@@ -74,6 +74,24 @@ pub async fn find_table(
     }
 }
 
+/// The table a catalog node names; an error naming the node and the table when it is not there.
+pub async fn node_table(
+    client: &dyn CatalogClient,
+    node: &str,
+    node_type: &str,
+    database: &str,
+    table: &str,
+) -> Result<Value> {
+    find_table(client, node, database, table)
+        .await?
+        .ok_or_else(|| {
+            EngineError::invalid(
+                node,
+                format!("{node_type}: table {database}.{table} is not in the catalog"),
+            )
+        })
+}
+
 /// The table a catalog node names, with its location; errors name the node and the table.
 pub async fn table_with_location(
     client: &dyn CatalogClient,
@@ -82,14 +100,7 @@ pub async fn table_with_location(
     database: &str,
     table: &str,
 ) -> Result<(Value, String)> {
-    let found = find_table(client, node, database, table)
-        .await?
-        .ok_or_else(|| {
-            EngineError::invalid(
-                node,
-                format!("{node_type}: table {database}.{table} is not in the catalog"),
-            )
-        })?;
+    let found = node_table(client, node, node_type, database, table).await?;
     let location = found
         .pointer("/StorageDescriptor/Location")
         .and_then(Value::as_str)

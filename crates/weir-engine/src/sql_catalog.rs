@@ -194,13 +194,10 @@ impl SchemaProvider for GlueDatabase {
                 )
             }
         };
-        let Some(state) = (self.databases.state)() else {
-            return exec_err!("the session of {}.{name} has ended", self.name);
-        };
         let table = table_provider(
             self.databases.client.clone(),
             self.databases.stores.clone(),
-            &state,
+            self.databases.state.as_ref(),
             &response["Table"],
         )
         .await?;
@@ -218,11 +215,12 @@ tokio::task_local! {
 }
 
 /// A catalog table (a `GetTable` response's `Table`) as DataFusion reads it: a [`GlueTable`]
-/// over its files, or a view's SQL planned in `state`.
+/// over its files, or a view's SQL planned in the session `state` gives (asked for views only:
+/// it is a copy of the session's state).
 pub async fn table_provider(
     client: Arc<dyn CatalogClient>,
     stores: StoreSettings,
-    state: &SessionState,
+    state: &(dyn Fn() -> Option<SessionState> + Send + Sync),
     table: &Value,
 ) -> DfResult<Arc<dyn TableProvider>> {
     let text = |k: &str| table.get(k).and_then(Value::as_str).unwrap_or_default();
@@ -241,7 +239,9 @@ pub async fn table_provider(
     chain.push(qualified.clone());
     let sql =
         view_sql(table).map_err(|m| DataFusionError::Plan(format!("view {qualified}: {m}")))?;
-    let mut state = state.clone();
+    let Some(mut state) = state() else {
+        return exec_err!("the session that reads view {qualified} has ended");
+    };
     state.config_mut().options_mut().catalog.default_schema = database.to_string();
     let plan = VIEW_CHAIN
         .scope(chain, state.create_logical_plan(&sql))

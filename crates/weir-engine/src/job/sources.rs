@@ -378,27 +378,21 @@ async fn read_catalog_table(
         )
     })?;
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
-    let table = catalog::find_table(client.as_ref(), id, database, name)
-        .await?
-        .ok_or_else(|| {
-            EngineError::invalid(
-                id,
-                format!(
-                    "{}: table {database}.{name} is not in the catalog",
-                    node.node_type
-                ),
-            )
-        })?;
-    let provider =
-        sql_catalog::table_provider(client, engine.stores().clone(), &ctx.state(), &table)
-            .await
-            .map_err(|e| match e {
-                DataFusionError::Plan(m) => EngineError::invalid(id, m),
-                other => EngineError::Execution {
-                    node: id.to_string(),
-                    source: other,
-                },
-            })?;
+    let table = catalog::node_table(client.as_ref(), id, &node.node_type, database, name).await?;
+    let provider = sql_catalog::table_provider(
+        client,
+        engine.stores().clone(),
+        &|| Some(ctx.state()),
+        &table,
+    )
+    .await
+    .map_err(|e| match e {
+        DataFusionError::Plan(m) => EngineError::invalid(id, m),
+        other => EngineError::Execution {
+            node: id.to_string(),
+            source: other,
+        },
+    })?;
     let df = ctx.read_table(provider).at(id)?;
     let predicate = node
         .str("PartitionPredicate")
