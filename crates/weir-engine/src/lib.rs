@@ -14,10 +14,13 @@
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
 //! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC); [`orc`] reads ORC
 //!   files in DataFusion scans.
+//! - [`spark`] and [`aggregates`]: Spark's SQL functions and aggregates; [`decimal_arith`]:
+//!   decimal `+`, `-`, `*` planned without a checked 128-bit multiplication per value.
 
 pub mod aggregates;
 pub mod catalog;
 pub mod commit;
+pub mod decimal_arith;
 pub mod error;
 pub mod formats;
 pub mod glue_table;

@@ -82,6 +82,7 @@ impl Engine {
             config = config.with_target_partitions(n.max(1));
         }
         let ctx = SessionContext::new_with_config(config);
+        ctx.add_optimizer_rule(crate::decimal_arith::rule());
         crate::spark::register(&ctx)?;
         if let Some(client) = &self.catalog {
             crate::sql_catalog::register(&ctx, client.clone(), self.stores.clone());

@@ -18,6 +18,10 @@ use crate::config::{CatalogOverrides, Config, Overrides};
 use crate::job_run::JobCatalog;
 use crate::remote_catalog::RemoteCatalog;
 
+/// See the workspace manifest: jobs allocate and free a batch's buffers constantly.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "weir",

@@ -4,6 +4,7 @@
 mod catalog_formats;
 mod catalog_nodes;
 mod catalog_tables;
+mod decimal_arithmetic;
 mod edge_cases;
 mod invalid_jobs;
 mod pipelines;
