@@ -209,3 +209,28 @@ def test_pricing_summary_creates_the_catalog_table_then_adds_partitions(tmp_path
     assert done.returncode == 0, done.stderr
     rows = sorted(line for f in back.iterdir() for line in f.read_text().splitlines()[1:])
     assert rows == ["N,O,1", "N,O,2"], rows
+
+
+def test_the_metastore_is_opened_only_by_a_job_that_uses_the_catalog(tmp_path):
+    """A job of paths only runs without ever opening the local metastore (here one nothing
+    can open); a job that reads the catalog fails naming it and leaves its target absent."""
+    unusable = "sqlite:///proc/never/opened/metastore.db"
+    source = tmp_path / "in" / "rows.json"
+    source.parent.mkdir()
+    source.write_text('{"id": 1}\n{"id": 2}\n')
+    out = tmp_path / "out"
+    paths_only = {"Name": "paths-only", "CodeGenConfigurationNodes": {
+        "src": {"S3JsonSource": {"Name": "rows", "Paths": [str(source)]}},
+        "out": {"S3DirectTarget": {"Name": "copy", "Inputs": ["src"], "Path": str(out), "Format": "json"}}}}
+    done = run_job(paths_only, tmp_path, config=f'metastore = "{unusable}"\n')
+    assert done.returncode == 0, done.stderr
+    assert sorted(json.loads(line)["id"] for f in out.iterdir() for line in f.read_text().splitlines()) == [1, 2]
+
+    catalog_out = tmp_path / "catalog-out"
+    from_catalog = {"Name": "from-catalog", "CodeGenConfigurationNodes": {
+        "src": {"CatalogSource": {"Name": "events", "Database": "db", "Table": "events"}},
+        "out": {"S3DirectTarget": {"Name": "copy", "Inputs": ["src"], "Path": str(catalog_out), "Format": "json"}}}}
+    done = run_job(from_catalog, tmp_path, config=f'metastore = "{unusable}"\n')
+    assert done.returncode != 0
+    assert f"connecting to the metastore {unusable}" in done.stderr, done.stderr
+    assert not catalog_out.exists()

@@ -35,7 +35,8 @@ pub struct ServiceModel {
     operations: BTreeMap<String, Operation>,
     shapes: Vec<Shape>,
     shape_ids: HashMap<String, ShapeId>,
-    skipped_patterns: Vec<String>,
+    /// The distinct patterns of the shapes.
+    patterns: Vec<Pattern>,
 }
 
 /// An operation of the service (`X-Amz-Target: AWSGlue.<name>`).
@@ -218,23 +219,39 @@ impl EnumValues {
     }
 }
 
-/// A string pattern: the Java source (quoted in messages) and its compiled form.
+/// A string pattern: the Java source (quoted in messages) and its compiled form, compiled on
+/// its first use (a job run validates a handful of the model's patterns; compiling all of them
+/// would be a fifth of loading the model).
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub source: String,
-    /// `None` when the pattern could not be translated or compiled: it is then not enforced.
-    matcher: Option<Arc<Matcher>>,
+    /// `None` inside when the pattern could not be translated or compiled: it is then not
+    /// enforced. Shared by the shapes that use the same pattern.
+    matcher: Arc<OnceLock<Option<Matcher>>>,
 }
 
 impl Pattern {
+    fn new(source: String) -> Self {
+        Self {
+            source,
+            matcher: Arc::new(OnceLock::new()),
+        }
+    }
+
+    fn matcher(&self) -> Option<&Matcher> {
+        self.matcher
+            .get_or_init(|| java_regex::compile(&self.source).ok())
+            .as_ref()
+    }
+
     /// Whether `value` fully matches the pattern. Always true for a skipped pattern.
     pub fn matches(&self, value: &str) -> bool {
-        self.matcher.as_ref().is_none_or(|m| m.matches(value))
+        self.matcher().is_none_or(|m| m.matches(value))
     }
 
     /// Whether the pattern is enforced (it compiled).
     pub fn is_enforced(&self) -> bool {
-        self.matcher.is_some()
+        self.matcher().is_some()
     }
 }
 
@@ -285,9 +302,17 @@ impl ServiceModel {
         }
     }
 
-    /// The distinct patterns that could not be compiled and are therefore not enforced.
-    pub fn skipped_patterns(&self) -> &[String] {
-        &self.skipped_patterns
+    /// The distinct patterns that could not be compiled and are therefore not enforced
+    /// (compiles every pattern).
+    pub fn skipped_patterns(&self) -> Vec<String> {
+        let mut skipped: Vec<String> = self
+            .patterns
+            .iter()
+            .filter(|p| !p.is_enforced())
+            .map(|p| p.source.clone())
+            .collect();
+        skipped.sort();
+        skipped
     }
 }
 
@@ -363,18 +388,11 @@ impl Loader {
             .into_values()
             .map(|op| self.operation(op).map(|op| (op.name.clone(), op)))
             .collect::<Result<_, String>>()?;
-        let mut skipped_patterns: Vec<String> = self
-            .patterns
-            .into_values()
-            .filter(|p| !p.is_enforced())
-            .map(|p| p.source)
-            .collect();
-        skipped_patterns.sort();
         Ok(ServiceModel {
             operations,
             shapes,
             shape_ids: self.ids,
-            skipped_patterns,
+            patterns: self.patterns.into_values().collect(),
         })
     }
 
@@ -484,17 +502,11 @@ impl Loader {
         })
     }
 
-    /// Compiles `source` once; shapes sharing a pattern share the compiled regex.
+    /// One [`Pattern`] per distinct source: shapes sharing a pattern share its compiled regex.
     fn pattern(&mut self, source: String) -> Pattern {
         self.patterns
             .entry(source)
-            .or_insert_with_key(|source| {
-                let matcher = java_regex::compile(source).ok().map(Arc::new);
-                Pattern {
-                    source: source.clone(),
-                    matcher,
-                }
-            })
+            .or_insert_with_key(|source| Pattern::new(source.clone()))
             .clone()
     }
 }

@@ -125,7 +125,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let job = job_run::load(&job, &args)?;
                 let catalog = match &config.catalog.endpoint {
                     Some(endpoint) => JobCatalog::Remote(RemoteCatalog::connect(endpoint).await?),
-                    None => JobCatalog::Local(open_catalog(&config).await?),
+                    None => JobCatalog::Local,
                 };
                 job_run::run(job, &config, catalog).await
             }

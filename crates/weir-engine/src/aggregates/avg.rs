@@ -40,6 +40,9 @@ impl SparkAvg {
 /// result `decimal(min(38,p+4), min(38,s+4))`.
 #[derive(Debug, Clone, Copy)]
 struct DecimalAvg {
+    /// The argument's values fit in 64 bits (precision ≤ 18), so no sum of fewer than 2^63 of
+    /// them can overflow an `i128`.
+    narrow: bool,
     scale: i8,
     sum_precision: u8,
     precision_out: u8,
@@ -52,6 +55,7 @@ impl DecimalAvg {
             return None;
         };
         Some(Self {
+            narrow: p <= 18,
             scale: s,
             sum_precision: 38.min(p + 10),
             precision_out: 38.min(p + 4),
@@ -315,8 +319,17 @@ impl GroupsAccumulator for DecimalAvgGroups {
         };
         let values = values.as_primitive::<Decimal128Type>();
         if values.null_count() == 0 && opt_filter.is_none() {
-            for (&g, &v) in group_indices.iter().zip(values.values().iter()) {
-                self.means[g].add(v, 1);
+            let rows = group_indices.iter().zip(values.values().iter());
+            if self.avg.narrow {
+                for (&g, &v) in rows {
+                    let m = &mut self.means[g];
+                    m.sum = m.sum.wrapping_add(v);
+                    m.count += 1;
+                }
+            } else {
+                for (&g, &v) in rows {
+                    self.means[g].add(v, 1);
+                }
             }
         } else {
             for (i, &g) in group_indices.iter().enumerate() {
