@@ -4,7 +4,7 @@
 //! location for its path; the run commits them together, then updates the catalog.
 
 use datafusion::arrow::array::{Array, UInt64Array};
-use datafusion::common::config::{CsvOptions, JsonOptions, TableParquetOptions};
+use datafusion::common::config::{CsvOptions, JsonOptions};
 use datafusion::common::parsers::CompressionTypeVariant;
 use datafusion::datasource::file_format::csv::CsvFormatFactory;
 use datafusion::datasource::file_format::json::JsonFormatFactory;
@@ -12,7 +12,7 @@ use datafusion::datasource::file_format::parquet::ParquetFormatFactory;
 use datafusion::datasource::file_format::{format_as_file_type, FileFormatFactory};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::LogicalPlanBuilder;
-use datafusion::physical_plan::collect;
+use datafusion::physical_plan::{collect, ExecutionPlan};
 use datafusion::prelude::DataFrame;
 
 use serde_json::Value;
@@ -220,7 +220,8 @@ pub async fn stage(
         .or((node.node_type == "S3HyperDirectTarget").then_some("uncompressed"));
     let format: Arc<dyn FileFormatFactory> = match format {
         "parquet" => {
-            let mut parquet = TableParquetOptions::default();
+            // The session's Parquet settings (DATAFUSION_EXECUTION_PARQUET_* tune writes too).
+            let mut parquet = ctx.state().default_table_options().parquet;
             parquet.global.compression = Some(parquet_codec(node, compression)?.into());
             Arc::new(ParquetFormatFactory::new_with_options(parquet))
         }
@@ -255,6 +256,7 @@ pub async fn stage(
     .build()
     .at(id)?;
     let physical = state.create_physical_plan(&copy).await.at(id)?;
+    let physical = with_write_batches(physical).at(id)?;
     let batches = collect(physical.clone(), state.task_ctx()).await.at(id)?;
     run.metrics.add_plan(&physical);
     let rows = batches
@@ -267,6 +269,25 @@ pub async fn stage(
         })
         .sum();
     Ok((StagedOutput::new(ctx, id, &target, &staging)?, rows))
+}
+
+/// Rows per batch handed to a file writer: its per-batch work (levels, one message per column
+/// to the column encoders) is amortised over 4x DataFusion's batch, which the reading and
+/// computing operators keep.
+const WRITE_BATCH_ROWS: usize = 32 * 1024;
+
+/// `plan` (a write) with its input coalesced into batches of [`WRITE_BATCH_ROWS`].
+#[allow(deprecated)] // DataFusion coalesces inside operators now; a sink has no such option.
+fn with_write_batches(
+    plan: Arc<dyn ExecutionPlan>,
+) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+    use datafusion::physical_plan::coalesce_batches::CoalesceBatchesExec;
+    let input = match plan.children().as_slice() {
+        [input] => Arc::clone(input),
+        _ => return Ok(plan),
+    };
+    let coalesced = Arc::new(CoalesceBatchesExec::new(input, WRITE_BATCH_ROWS));
+    plan.with_new_children(vec![coalesced])
 }
 
 fn parquet_codec(node: &Node, compression: Option<&str>) -> Result<&'static str> {
