@@ -213,7 +213,8 @@ def test_pricing_summary_creates_the_catalog_table_then_adds_partitions(tmp_path
 
 def test_the_metastore_is_opened_only_by_a_job_that_uses_the_catalog(tmp_path):
     """A job of paths only runs without ever opening the local metastore (here one nothing
-    can open); a job that reads the catalog fails naming it and leaves its target absent."""
+    can open); a job that reads the catalog fails naming it (a catalog fault, not an invalid
+    job) and leaves its target absent."""
     unusable = "sqlite:///proc/never/opened/metastore.db"
     source = tmp_path / "in" / "rows.json"
     source.parent.mkdir()
@@ -233,4 +234,7 @@ def test_the_metastore_is_opened_only_by_a_job_that_uses_the_catalog(tmp_path):
     done = run_job(from_catalog, tmp_path, config=f'metastore = "{unusable}"\n')
     assert done.returncode != 0
     assert f"connecting to the metastore {unusable}" in done.stderr, done.stderr
+    # The catalog failing is a fault, not the job's mistake.
+    assert "catalog (node src): catalog GetTable db.events: InternalServiceException" in done.stderr, done.stderr
+    assert "invalid job" not in done.stderr, done.stderr
     assert not catalog_out.exists()

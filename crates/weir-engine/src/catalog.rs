@@ -40,12 +40,10 @@ pub async fn call(
     operation: &str,
     request: Value,
 ) -> Result<Value> {
-    client.call(operation, request).await.map_err(|e| {
-        EngineError::invalid(
-            node,
-            format!("catalog {operation}: {}: {}", e.code, e.message),
-        )
-    })
+    client
+        .call(operation, request)
+        .await
+        .map_err(|e| EngineError::from_catalog(Some(node), &format!("catalog {operation}"), &e))
 }
 
 /// The table, or `None` when it does not exist.
@@ -64,12 +62,10 @@ pub async fn find_table(
     {
         Ok(v) => Ok(v.get("Table").cloned()),
         Err(e) if e.code == "EntityNotFoundException" && e.message.starts_with("Table") => Ok(None),
-        Err(e) => Err(EngineError::invalid(
-            node,
-            format!(
-                "catalog GetTable {database}.{table}: {}: {}",
-                e.code, e.message
-            ),
+        Err(e) => Err(EngineError::from_catalog(
+            Some(node),
+            &format!("catalog GetTable {database}.{table}"),
+            &e,
         )),
     }
 }

@@ -2,6 +2,8 @@
 
 use datafusion::error::DataFusionError;
 
+use crate::catalog::CatalogError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The job definition is not valid: names the node (if any) and what is wrong.
@@ -23,6 +25,13 @@ pub enum EngineError {
         node: String,
         #[source]
         source: DataFusionError,
+    },
+    /// A catalog call failed for a reason that is not the job's: the catalog could not be
+    /// reached or opened, or failed inside.
+    #[error("catalog{}: {message}", node.as_ref().map(|n| format!(" (node {n})")).unwrap_or_default())]
+    Catalog {
+        node: Option<String>,
+        message: String,
     },
     #[error("object store: {0}")]
     ObjectStore(#[from] object_store::Error),
@@ -50,6 +59,21 @@ impl EngineError {
         EngineError::InvalidJob {
             node: None,
             message: message.into(),
+        }
+    }
+
+    /// The error of a failed catalog call made for `context` (e.g. `catalog GetTable db.t`):
+    /// the job's mistake when the catalog says so (no such entity, invalid input, already
+    /// exists, access denied), else a [`EngineError::Catalog`] fault.
+    pub fn from_catalog(node: Option<&str>, context: &str, e: &CatalogError) -> Self {
+        let node = node.map(str::to_string);
+        let message = format!("{context}: {}: {}", e.code, e.message);
+        match e.code.as_str() {
+            "EntityNotFoundException"
+            | "InvalidInputException"
+            | "AlreadyExistsException"
+            | "AccessDeniedException" => EngineError::InvalidJob { node, message },
+            _ => EngineError::Catalog { node, message },
         }
     }
 }

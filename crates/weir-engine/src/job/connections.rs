@@ -34,10 +34,7 @@ pub async fn s3_buckets(
             )
             .await
             .map_err(|e| {
-                EngineError::invalid_job(format!(
-                    "Connections: connection '{name}': {}: {}",
-                    e.code, e.message
-                ))
+                EngineError::from_catalog(None, &format!("Connections: connection '{name}'"), &e)
             })?;
         let props = connection
             .pointer("/Connection/ConnectionProperties")

@@ -267,10 +267,11 @@ async fn commit_run(
     if let (false, Some(client)) = (calls.is_empty(), engine.catalog()) {
         if let Err(e) = client.call_atomic(calls).await {
             prepared.undo().await;
-            return Err(EngineError::invalid_job(format!(
-                "the run's catalog update failed, so its files were not committed: {}: {}",
-                e.code, e.message
-            )));
+            return Err(EngineError::from_catalog(
+                None,
+                "the run's catalog update failed, so its files were not committed",
+                &e,
+            ));
         }
     }
     commit::finish(staged);
