@@ -14,7 +14,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{new_null_array, Array, ArrayRef, AsArray, Decimal128Array};
+use datafusion::arrow::array::{new_null_array, Array, AsArray, Decimal128Array};
 use datafusion::arrow::buffer::{NullBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{DataType, Decimal128Type};
 use datafusion::arrow::error::ArrowError;
@@ -88,24 +88,25 @@ fn rewrite_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     let (DataType::Decimal128(_, s1), DataType::Decimal128(_, s2)) = (&l, &r) else {
         return Ok(Transformed::no(expr));
     };
-    let Ok(result @ DataType::Decimal128(_, s)) =
+    let Ok(DataType::Decimal128(precision, scale)) =
         BinaryTypeCoercer::new(&l, op, &r).get_result_type()
     else {
         return Ok(Transformed::no(expr));
     };
     // Add and subtract rescale both operands to the result's scale first.
-    let (Some(l_mul), Some(r_mul)) = (pow10(s - s1), pow10(s - s2)) else {
-        return Ok(Transformed::no(expr));
-    };
-    let (kind, l_mul, r_mul) = match kind {
-        Kind::Mul => (kind, 1, 1),
-        _ => (kind, l_mul, r_mul),
+    let (l_mul, r_mul) = match kind {
+        Kind::Mul => (1, 1),
+        Kind::Add | Kind::Sub => match (pow10(scale - s1), pow10(scale - s2)) {
+            (Some(l), Some(r)) => (l, r),
+            _ => return Ok(Transformed::no(expr)),
+        },
     };
     let udf = ScalarUDF::new_from_impl(DecimalArith {
         kind,
         l_mul,
         r_mul,
-        result,
+        precision,
+        scale,
         signature: Signature::any(2, Volatility::Immutable),
     });
     let Expr::BinaryExpr(BinaryExpr { left, right, .. }) = expr else {
@@ -200,16 +201,6 @@ fn map2(l: Operand, r: Operand, len: usize, f: impl Fn(i128, i128) -> i128) -> V
     }
 }
 
-/// `a * m` for a rescaling factor `m` (usually 1).
-#[inline(always)]
-fn rescale(a: i128, m: i128) -> Option<i128> {
-    if m == 1 {
-        Some(a)
-    } else {
-        mul(a, m)
-    }
-}
-
 /// One decimal operator, planned by [`rule`]: `+` and `-` rescale their operands by `l_mul`
 /// and `r_mul` to the result's scale; `*` multiplies the values as they are.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -217,7 +208,9 @@ pub struct DecimalArith {
     kind: Kind,
     l_mul: i128,
     r_mul: i128,
-    result: DataType,
+    /// The result type, `decimal(precision, scale)`.
+    precision: u8,
+    scale: i8,
     signature: Signature,
 }
 
@@ -226,8 +219,8 @@ impl DecimalArith {
     fn apply(&self, a: i128, b: i128) -> Option<i128> {
         match self.kind {
             Kind::Mul => mul(a, b),
-            Kind::Add => rescale(a, self.l_mul)?.checked_add(rescale(b, self.r_mul)?),
-            Kind::Sub => rescale(a, self.l_mul)?.checked_sub(rescale(b, self.r_mul)?),
+            Kind::Add => mul(a, self.l_mul)?.checked_add(mul(b, self.r_mul)?),
+            Kind::Sub => mul(a, self.l_mul)?.checked_sub(mul(b, self.r_mul)?),
         }
     }
 
@@ -279,12 +272,8 @@ impl DecimalArith {
         Ok(values.into())
     }
 
-    fn array(&self, values: ScalarBuffer<i128>, nulls: Option<NullBuffer>) -> Result<ArrayRef> {
-        let DataType::Decimal128(p, s) = self.result else {
-            unreachable!("the rule plans decimal128 results only");
-        };
-        let array = Decimal128Array::try_new(values, nulls)?.with_precision_and_scale(p, s)?;
-        Ok(Arc::new(array))
+    fn result_type(&self) -> DataType {
+        DataType::Decimal128(self.precision, self.scale)
     }
 }
 
@@ -306,57 +295,54 @@ impl ScalarUDFImpl for DecimalArith {
     }
 
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
-        Ok(self.result.clone())
+        Ok(self.result_type())
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
         let [l, r] = args.args.as_slice() else {
             unreachable!("the rule plans two arguments");
         };
-        let scalar = |v: &ScalarValue| match v {
-            ScalarValue::Decimal128(v, _, _) => *v,
-            _ => None,
+        if let (ColumnarValue::Scalar(a), ColumnarValue::Scalar(b)) = (l, r) {
+            let v = match (constant(a), constant(b)) {
+                (Some(a), Some(b)) => Some(self.apply(a, b).ok_or_else(|| self.overflow(a, b))?),
+                _ => None,
+            };
+            return Ok(ColumnarValue::Scalar(ScalarValue::Decimal128(
+                v,
+                self.precision,
+                self.scale,
+            )));
+        }
+        let rows = args.number_rows;
+        let (Some((l, l_nulls)), Some((r, r_nulls))) = (operand(l), operand(r)) else {
+            return Ok(ColumnarValue::Array(new_null_array(
+                &self.result_type(),
+                rows,
+            )));
         };
-        let array = |a: &ArrayRef| a.as_primitive::<Decimal128Type>().clone();
-        match (l, r) {
-            (ColumnarValue::Scalar(a), ColumnarValue::Scalar(b)) => {
-                let v = match (scalar(a), scalar(b)) {
-                    (Some(a), Some(b)) => {
-                        Some(self.apply(a, b).ok_or_else(|| self.overflow(a, b))?)
-                    }
-                    _ => None,
-                };
-                let DataType::Decimal128(p, s) = self.result else {
-                    unreachable!("the rule plans decimal128 results only");
-                };
-                Ok(ColumnarValue::Scalar(ScalarValue::Decimal128(v, p, s)))
-            }
-            (ColumnarValue::Array(a), ColumnarValue::Scalar(b)) => {
-                let Some(b) = scalar(b) else {
-                    return Ok(ColumnarValue::Array(new_null_array(&self.result, rows)));
-                };
-                let a = array(a);
-                let (l, r) = (Operand::Values(a.values()), Operand::Scalar(b));
-                let out = self.compute(l, r, a.len(), a.nulls())?;
-                Ok(ColumnarValue::Array(self.array(out, a.nulls().cloned())?))
-            }
-            (ColumnarValue::Scalar(a), ColumnarValue::Array(b)) => {
-                let Some(a) = scalar(a) else {
-                    return Ok(ColumnarValue::Array(new_null_array(&self.result, rows)));
-                };
-                let b = array(b);
-                let (l, r) = (Operand::Scalar(a), Operand::Values(b.values()));
-                let out = self.compute(l, r, b.len(), b.nulls())?;
-                Ok(ColumnarValue::Array(self.array(out, b.nulls().cloned())?))
-            }
-            (ColumnarValue::Array(a), ColumnarValue::Array(b)) => {
-                let (a, b) = (array(a), array(b));
-                let nulls = NullBuffer::union(a.nulls(), b.nulls());
-                let (l, r) = (Operand::Values(a.values()), Operand::Values(b.values()));
-                let out = self.compute(l, r, a.len(), nulls.as_ref())?;
-                Ok(ColumnarValue::Array(self.array(out, nulls)?))
-            }
+        let nulls = NullBuffer::union(l_nulls, r_nulls);
+        let values = self.compute(l, r, rows, nulls.as_ref())?;
+        let array = Decimal128Array::try_new(values, nulls)?
+            .with_precision_and_scale(self.precision, self.scale)?;
+        Ok(ColumnarValue::Array(Arc::new(array)))
+    }
+}
+
+/// The value of a decimal constant (`None` for NULL).
+fn constant(v: &ScalarValue) -> Option<i128> {
+    match v {
+        ScalarValue::Decimal128(v, _, _) => *v,
+        _ => None,
+    }
+}
+
+/// An argument as an operand with its nulls; `None` for a NULL constant.
+fn operand(v: &ColumnarValue) -> Option<(Operand<'_>, Option<&NullBuffer>)> {
+    match v {
+        ColumnarValue::Scalar(s) => constant(s).map(|c| (Operand::Scalar(c), None)),
+        ColumnarValue::Array(a) => {
+            let a = a.as_primitive::<Decimal128Type>();
+            Some((Operand::Values(a.values()), a.nulls()))
         }
     }
 }
@@ -378,7 +364,7 @@ mod tests {
         assert_eq!(mul(-7, 6), Some(-42));
         assert_eq!(mul(1 << 80, 1 << 40), Some(1 << 120));
         assert_eq!(mul(1 << 80, 1 << 50), None);
-        assert_eq!(rescale(12, 1), Some(12));
-        assert_eq!(rescale(12, 100), Some(1200));
+        assert_eq!(mul(12, 1), Some(12));
+        assert_eq!(mul(12, 100), Some(1200));
     }
 }

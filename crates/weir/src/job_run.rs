@@ -48,12 +48,12 @@ impl LocalCatalog {
 impl CatalogClient for LocalCatalog {
     fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a> {
         Box::pin(async move {
+            weir_model::validate::validate_input(operation, &request).map_err(catalog_error)?;
             let catalog = self.catalog().await?;
-            let result = match weir_model::validate::validate_input(operation, &request) {
-                Ok(()) => catalog.call(operation, &request).await,
-                Err(e) => Err(e),
-            };
-            result.map_err(catalog_error)
+            catalog
+                .call(operation, &request)
+                .await
+                .map_err(catalog_error)
         })
     }
 

@@ -151,9 +151,14 @@ impl Mean {
     }
 }
 
-/// Whether row `i` is counted: not null, and selected by the aggregate's `FILTER`.
+/// Whether row `i` passes the aggregate's `FILTER` (if any).
+fn passes(filter: Option<&BooleanArray>, i: usize) -> bool {
+    filter.is_none_or(|f| f.is_valid(i) && f.value(i))
+}
+
+/// Whether row `i` is counted: not null, and passing the aggregate's `FILTER`.
 fn selected(values: &Decimal128Array, filter: Option<&BooleanArray>, i: usize) -> bool {
-    values.is_valid(i) && filter.is_none_or(|f| f.is_valid(i) && f.value(i))
+    values.is_valid(i) && passes(filter, i)
 }
 
 /// Folds state columns (`[count, sum]`) into `means`, row `i` into `means[group(i)]`.
@@ -168,10 +173,7 @@ fn merge_states(
     };
     let counts = counts.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
     let sums = sums.as_primitive::<Decimal128Type>();
-    for i in 0..counts.len() {
-        if filter.is_some_and(|f| !(f.is_valid(i) && f.value(i))) {
-            continue;
-        }
+    for i in (0..counts.len()).filter(|i| passes(filter, *i)) {
         means[target(i)].merge(counts.value(i), sums.is_valid(i).then(|| sums.value(i)));
     }
     Ok(())

@@ -15,6 +15,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use datafusion::config::ConfigOptions;
 use datafusion::prelude::DataFrame;
 use futures::FutureExt;
 use rand::Rng;
@@ -25,6 +26,13 @@ use crate::error::{AtNode, EngineError, Result};
 use crate::metrics::{Read, RunMetrics};
 use crate::session::Engine;
 use graph::Graph;
+
+/// Rows per batch where per-batch work dominates — CSV decoding ([`scan`]) and file writing
+/// ([`targets`]): 4x the session's batch size (32k rows by default). The operators in between
+/// keep the session's size: larger batches made aggregations slower.
+pub(crate) fn bulk_batch_rows(options: &ConfigOptions) -> usize {
+    options.execution.batch_size.saturating_mul(4)
+}
 
 /// A job definition: the `CreateJob` input shape, or `aws glue get-job` output (`{"Job": …}`).
 #[derive(Debug, Clone)]

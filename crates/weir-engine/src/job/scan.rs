@@ -128,7 +128,8 @@ impl TableProvider for FileListTable {
             let source = self
                 .format
                 .file_source(TableSchema::from_file_schema(self.schema.clone()));
-            let batch_size = (source.file_type() == "csv").then_some(TEXT_BATCH_ROWS);
+            let batch_size = (source.file_type() == "csv")
+                .then(|| crate::job::bulk_batch_rows(state.config_options()));
             let config = FileScanConfigBuilder::new(self.files.store_url.clone(), source)
                 .with_batch_size(batch_size)
                 .with_file_groups(FileGroup::new(files).split_files(partitions))
@@ -141,10 +142,6 @@ impl TableProvider for FileListTable {
         })
     }
 }
-
-/// Rows per batch a CSV scan decodes: the decoder's per-batch work is amortised over 4x
-/// DataFusion's batch.
-const TEXT_BATCH_ROWS: usize = 32 * 1024;
 
 /// Wraps the file source of a file scan so that its read errors name the file (`shown_as`: the
 /// store's URL, ending in `/`).

@@ -256,7 +256,8 @@ pub async fn stage(
     .build()
     .at(id)?;
     let physical = state.create_physical_plan(&copy).await.at(id)?;
-    let physical = with_write_batches(physical).at(id)?;
+    let write_rows = crate::job::bulk_batch_rows(state.config_options());
+    let physical = with_write_batches(physical, write_rows).at(id)?;
     let batches = collect(physical.clone(), state.task_ctx()).await.at(id)?;
     run.metrics.add_plan(&physical);
     let rows = batches
@@ -271,22 +272,19 @@ pub async fn stage(
     Ok((StagedOutput::new(ctx, id, &target, &staging)?, rows))
 }
 
-/// Rows per batch handed to a file writer: its per-batch work (levels, one message per column
-/// to the column encoders) is amortised over 4x DataFusion's batch, which the reading and
-/// computing operators keep.
-const WRITE_BATCH_ROWS: usize = 32 * 1024;
-
-/// `plan` (a write) with its input coalesced into batches of [`WRITE_BATCH_ROWS`].
+/// `plan` (a write) with its input coalesced into batches of `rows`: the writer's per-batch
+/// work (levels, one message per column to the column encoders) is amortised over them.
 #[allow(deprecated)] // DataFusion coalesces inside operators now; a sink has no such option.
 fn with_write_batches(
     plan: Arc<dyn ExecutionPlan>,
+    rows: usize,
 ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
     use datafusion::physical_plan::coalesce_batches::CoalesceBatchesExec;
     let input = match plan.children().as_slice() {
         [input] => Arc::clone(input),
         _ => return Ok(plan),
     };
-    let coalesced = Arc::new(CoalesceBatchesExec::new(input, WRITE_BATCH_ROWS));
+    let coalesced = Arc::new(CoalesceBatchesExec::new(input, rows));
     plan.with_new_children(vec![coalesced])
 }
 

@@ -120,6 +120,20 @@ async fn values_wider_than_64_bits_are_multiplied_exactly_or_fail_on_overflow() 
     let sql = "SELECT CAST(a AS DECIMAL(38,0)) * CAST(b AS DECIMAL(38,0)) FROM \
                (VALUES ('100000000000000000000', NULL), ('2', '3')) AS t(a, b)";
     assert_eq!(column(sql).await.unwrap().1, ["NULL", "6"]);
+    // One wide value sends its whole batch down the checked path: the narrow rows beside it
+    // are computed as well, also for sums that rescale.
+    let sql = "SELECT CAST(a AS DECIMAL(38,0)) * CAST(b AS DECIMAL(38,0)) FROM \
+               (VALUES ('2', '3'), ('100000000000000000000', '10000000000'), ('-4', '5')) AS t(a, b)";
+    assert_eq!(
+        column(sql).await.unwrap().1,
+        ["6", "1000000000000000000000000000000", "-20"]
+    );
+    let sql = "SELECT CAST(a AS DECIMAL(38,0)) + CAST(b AS DECIMAL(10,2)) FROM \
+               (VALUES ('100000000000000000000', '0.25'), ('1', '-1.50')) AS t(a, b)";
+    assert_eq!(
+        column(sql).await.unwrap().1,
+        ["100000000000000000000.25", "-0.50"]
+    );
 }
 
 #[tokio::test]
@@ -135,4 +149,11 @@ async fn decimal_averages_round_half_up_in_four_more_digits() {
     assert_eq!(column(sql).await.unwrap().1, ["0.015000"]);
     let sql = "SELECT avg(CAST(v AS DECIMAL(15,2))) FROM (VALUES (NULL)) AS t(v)";
     assert_eq!(column(sql).await.unwrap().1, ["NULL"]);
+    // Wider than 64 bits (overflow-checked sums), and an aggregate FILTER.
+    let sql = "SELECT avg(CAST(v AS DECIMAL(30,2))) FILTER (WHERE g = 1) FROM \
+               (VALUES ('1000000000000000000000.01', 1), ('1000000000000000000000.02', 1), \
+               ('5.00', 2)) AS t(v, g)";
+    let (t, values) = column(sql).await.unwrap();
+    assert_eq!(t, DataType::Decimal128(34, 6));
+    assert_eq!(values, ["1000000000000000000000.015000"]);
 }
