@@ -17,7 +17,7 @@ pub enum TableFormat {
     },
     Json,
     Parquet,
-    /// Avro object container files (read with DataFusion's Avro reader).
+    /// Avro object container files (read with `arrow-avro`: [`crate::avro`]).
     Avro,
     /// ORC files (read with [`crate::orc`]).
     Orc,
@@ -51,6 +51,7 @@ impl TableFormat {
             },
             "json" => TableFormat::Json,
             "parquet" => TableFormat::Parquet,
+            "avro" => TableFormat::Avro,
             _ => return None,
         })
     }

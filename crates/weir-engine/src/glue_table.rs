@@ -11,10 +11,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{Array, BooleanArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{Field, FieldRef, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::{project_schema, DFSchema, DataFusionError, ScalarValue};
-use datafusion::datasource::file_format::avro::AvroFormat;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use datafusion::datasource::file_format::json::JsonFormat;
@@ -38,10 +37,9 @@ use crate::catalog::CatalogClient;
 use crate::formats::TableFormat;
 use crate::job::files;
 use crate::job::scan::naming_files;
-use crate::orc::OrcFormat;
 use crate::partition_filter;
 use crate::stores::{self, path_url, StoreSettings};
-use crate::types::{arrow_type, hive_type};
+use crate::types::arrow_type;
 
 type DfResult<T> = datafusion::error::Result<T>;
 
@@ -353,37 +351,6 @@ impl GlueTable {
         Ok(groups)
     }
 
-    /// The file schema DataFusion's Avro reader reads. It has no decimals and no maps (DataFusion
-    /// 53): projecting such a column is refused, naming it, rather than failing mid-scan. As
-    /// the reader decodes every column when none is projected (a count), those columns are
-    /// typed null there, which it reads without decoding them.
-    fn avro_file_schema(&self, projection: Option<&Vec<usize>>) -> DfResult<SchemaRef> {
-        let fields = self.file_schema.fields();
-        let read: Vec<usize> = match projection {
-            Some(p) => p.iter().copied().filter(|&i| i < fields.len()).collect(),
-            None => (0..fields.len()).collect(),
-        };
-        if let Some(field) = read
-            .into_iter()
-            .map(|i| &fields[i])
-            .find(|f| !avro_readable(f.data_type()))
-        {
-            return Err(self.error(format!(
-                "column {} is {}, and Weir's Avro reader does not read decimals or maps yet",
-                field.name(),
-                hive_type(field.data_type())
-            )));
-        }
-        let fields: Vec<Field> = fields
-            .iter()
-            .map(|f| match avro_readable(f.data_type()) {
-                true => f.as_ref().clone(),
-                false => Field::new(f.name(), DataType::Null, true),
-            })
-            .collect();
-        Ok(Arc::new(Schema::new(fields)))
-    }
-
     fn file_format(
         &self,
         state: &dyn Session,
@@ -394,8 +361,8 @@ impl GlueTable {
             TableFormat::Parquet => {
                 Arc::new(ParquetFormat::default().with_options(options.parquet.clone()))
             }
-            TableFormat::Avro => Arc::new(AvroFormat),
-            TableFormat::Orc => Arc::new(OrcFormat),
+            TableFormat::Avro => Arc::new(crate::avro::format()),
+            TableFormat::Orc => Arc::new(crate::orc::format()),
             TableFormat::Json => Arc::new(
                 JsonFormat::default()
                     .with_options(options.json.clone())
@@ -457,10 +424,7 @@ impl TableProvider for GlueTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let file_schema = match self.format {
-            TableFormat::Avro => self.avro_file_schema(projection)?,
-            _ => self.file_schema.clone(),
-        };
+        let file_schema = self.file_schema.clone();
         let parts = self.parts(state, filters).await?;
         let groups = self.files(state, parts).await?;
         let target_partitions = state.config_options().execution.target_partitions;
@@ -519,16 +483,6 @@ impl PartialOrd for CompressionKey {
 impl Ord for CompressionKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.rank().cmp(&other.rank())
-    }
-}
-
-/// Whether DataFusion's Avro reader reads values of this type.
-fn avro_readable(t: &DataType) -> bool {
-    match t {
-        DataType::Decimal128(..) | DataType::Map(..) => false,
-        DataType::Struct(fields) => fields.iter().all(|f| avro_readable(f.data_type())),
-        DataType::List(item) => avro_readable(item.data_type()),
-        _ => true,
     }
 }
 

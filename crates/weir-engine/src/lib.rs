@@ -12,15 +12,18 @@
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
 //! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
-//! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC); [`orc`] reads ORC
-//!   files in DataFusion scans.
+//! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC);
+//!   [`self_described`] reads files that carry their schema in DataFusion scans, with a decoder
+//!   per format: [`orc`], [`avro`].
 //! - [`spark`] and [`aggregates`]: Spark's SQL functions and aggregates; [`decimal_arith`]:
 //!   decimal `+`, `-`, `*` planned without a checked 128-bit multiplication per value.
 
 pub mod aggregates;
+pub mod avro;
 pub mod catalog;
 pub mod commit;
 pub mod decimal_arith;
+pub mod encoded_sink;
 pub mod error;
 pub mod formats;
 pub mod glue_table;
@@ -28,6 +31,7 @@ pub mod job;
 pub mod metrics;
 pub mod orc;
 pub mod partition_filter;
+pub mod self_described;
 pub mod session;
 pub mod spark;
 pub mod sql_catalog;

@@ -1,238 +1,63 @@
-//! ORC files as a DataFusion file format, read with `orc-rust`.
-//!
-//! [`OrcFormat`] infers a schema from the files' footers and plans scans of [`OrcSource`]. A scan
-//! reads each file through its object store by byte ranges — the footer, then stripe by stripe,
-//! never the whole file at once — decoding only the projected columns. Columns are matched to
-//! the table's by name, cast to the table's types, and a column the file lacks reads as nulls;
-//! partition columns come from the scanned files' partition values. A file split into byte
-//! ranges is read by the stripes that start in each range. Read errors name the file; a panic
-//! of the decoder on a malformed file becomes such an error.
+//! ORC files, read with `orc-rust` ([`OrcDecoder`], a [`crate::self_described`] format): the
+//! schema from the footer, then stripe by stripe, only the projected columns, the stripes that
+//! start in a scan's byte range.
 
-use std::any::Any;
 use std::ops::Range;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
-use datafusion::catalog::Session;
-use datafusion::common::Statistics;
-use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
-use datafusion::datasource::file_format::FileFormat;
-use datafusion::datasource::listing::PartitionedFile;
-use datafusion::datasource::physical_plan::{
-    FileOpenFuture, FileOpener, FileScanConfig, FileSource,
-};
-use datafusion::datasource::source::DataSourceExec;
-use datafusion::datasource::table_schema::TableSchema;
 use datafusion::error::{DataFusionError, Result};
-use datafusion::physical_expr::projection::ProjectionExprs;
-use datafusion::physical_expr_adapter::BatchAdapterFactory;
-use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
-use datafusion::physical_plan::ExecutionPlan;
-use datafusion_datasource::projection::{ProjectionOpener, SplitProjection};
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use orc_rust::projection::ProjectionMask;
 use orc_rust::reader::AsyncChunkReader;
 use orc_rust::{ArrowReaderBuilder, TimestampPrecision};
 
-use crate::job::files::file_url;
-
-/// Rows per batch when the scan does not say.
-const BATCH_SIZE: usize = 8192;
+use crate::self_described::{Decoder, SelfDescribed};
 
 /// The ORC file format.
-#[derive(Debug, Default)]
-pub struct OrcFormat;
+pub fn format() -> SelfDescribed {
+    SelfDescribed::new(OrcDecoder)
+}
+
+/// Reads ORC files.
+#[derive(Debug)]
+pub struct OrcDecoder;
 
 #[async_trait]
-impl FileFormat for OrcFormat {
-    fn as_any(&self) -> &dyn Any {
-        self
+impl Decoder for OrcDecoder {
+    fn name(&self) -> &'static str {
+        "ORC"
     }
 
-    fn get_ext(&self) -> String {
-        "orc".into()
+    async fn schema(&self, store: Arc<dyn ObjectStore>, meta: ObjectMeta) -> Result<Schema> {
+        Ok(open(store, meta).await?.schema().as_ref().clone())
     }
 
-    fn get_ext_with_compression(&self, compression: &FileCompressionType) -> Result<String> {
-        if compression.is_compressed() {
-            return Err(DataFusionError::NotImplemented(
-                "ORC files are compressed inside, not as a whole".into(),
-            ));
-        }
-        Ok(self.get_ext())
-    }
-
-    fn compression_type(&self) -> Option<FileCompressionType> {
-        None
-    }
-
-    /// The files' footer schemas, merged (without the files' key-value metadata).
-    async fn infer_schema(
-        &self,
-        _state: &dyn Session,
-        store: &Arc<dyn ObjectStore>,
-        objects: &[ObjectMeta],
-    ) -> Result<SchemaRef> {
-        let mut schemas = Vec::with_capacity(objects.len());
-        for meta in objects {
-            let footer = open(store.clone(), meta.clone())
-                .await
-                .map_err(|e| reading(meta.location.as_ref(), e))?;
-            schemas.push(Schema::new(footer.schema().fields().clone()));
-        }
-        Ok(Arc::new(Schema::try_merge(schemas)?))
-    }
-
-    async fn infer_stats(
-        &self,
-        _state: &dyn Session,
-        _store: &Arc<dyn ObjectStore>,
-        table_schema: SchemaRef,
-        _object: &ObjectMeta,
-    ) -> Result<Statistics> {
-        Ok(Statistics::new_unknown(&table_schema))
-    }
-
-    async fn create_physical_plan(
-        &self,
-        _state: &dyn Session,
-        config: FileScanConfig,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
-        Ok(DataSourceExec::from_data_source(config))
-    }
-
-    fn file_source(&self, table_schema: TableSchema) -> Arc<dyn FileSource> {
-        Arc::new(OrcSource::new(table_schema))
-    }
-}
-
-/// Scans of ORC files into a table's schema (see the module's documentation).
-#[derive(Clone)]
-pub struct OrcSource {
-    table_schema: TableSchema,
-    /// The projection: which file columns to decode, and the rest (partition columns, any
-    /// expression) applied to the decoded batches.
-    projection: SplitProjection,
-    batch_size: Option<usize>,
-    metrics: ExecutionPlanMetricsSet,
-}
-
-impl OrcSource {
-    pub fn new(table_schema: TableSchema) -> Self {
-        Self {
-            projection: SplitProjection::unprojected(&table_schema),
-            table_schema,
-            batch_size: None,
-            metrics: ExecutionPlanMetricsSet::new(),
-        }
-    }
-}
-
-impl FileSource for OrcSource {
-    fn create_file_opener(
+    async fn batches(
         &self,
         store: Arc<dyn ObjectStore>,
-        config: &FileScanConfig,
-        _partition: usize,
-    ) -> Result<Arc<dyn FileOpener>> {
-        let file_schema = self.table_schema.file_schema();
-        let columns = Arc::new(file_schema.project(&self.projection.file_indices)?);
-        let opener = Arc::new(OrcOpener {
-            store,
-            store_url: config.object_store_url.as_str().into(),
-            columns,
-            batch_size: self.batch_size.unwrap_or(BATCH_SIZE),
-        });
-        ProjectionOpener::try_new(self.projection.clone(), opener, file_schema)
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn table_schema(&self) -> &TableSchema {
-        &self.table_schema
-    }
-
-    fn with_batch_size(&self, batch_size: usize) -> Arc<dyn FileSource> {
-        Arc::new(Self {
-            batch_size: Some(batch_size),
-            ..self.clone()
-        })
-    }
-
-    fn projection(&self) -> Option<&ProjectionExprs> {
-        Some(&self.projection.source)
-    }
-
-    fn metrics(&self) -> &ExecutionPlanMetricsSet {
-        &self.metrics
-    }
-
-    fn file_type(&self) -> &str {
-        "orc"
-    }
-
-    fn try_pushdown_projection(
-        &self,
-        projection: &ProjectionExprs,
-    ) -> Result<Option<Arc<dyn FileSource>>> {
-        let merged = self.projection.source.try_merge(projection)?;
-        Ok(Some(Arc::new(Self {
-            projection: SplitProjection::new(self.table_schema.file_schema(), &merged),
-            ..self.clone()
-        })))
-    }
-}
-
-/// Opens one ORC file: its batches hold `columns` (the table's file columns to read).
-struct OrcOpener {
-    store: Arc<dyn ObjectStore>,
-    /// The store's URL, to name files in errors.
-    store_url: Arc<str>,
-    columns: SchemaRef,
-    batch_size: usize,
-}
-
-impl FileOpener for OrcOpener {
-    fn open(&self, file: PartitionedFile) -> Result<FileOpenFuture> {
-        let url = file_url(&self.store_url, &file.object_meta);
-        let named = move |e: DataFusionError| reading(&url, e);
-        let (store, columns, batch_size) =
-            (self.store.clone(), self.columns.clone(), self.batch_size);
-        let range = file.range.map(|r| r.start as usize..r.end as usize);
-        Ok(async move {
-            let stripes = AssertUnwindSafe(stripes(
-                store,
-                file.object_meta,
-                &columns,
-                batch_size,
-                range,
-            ))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| Err(panicked()))
-            .map_err(&named)?;
-            let adapter = BatchAdapterFactory::new(columns)
-                .make_adapter(&stripes.schema())
-                .map_err(&named)?;
-            Ok(AssertUnwindSafe(stripes)
-                .catch_unwind()
-                .map(move |decoded| {
-                    let batch = match decoded {
-                        Ok(batch) => batch.map_err(DataFusionError::from),
-                        Err(_) => Err(panicked()),
-                    };
-                    batch.and_then(|b| adapter.adapt_batch(&b)).map_err(&named)
-                })
-                .boxed())
+        meta: ObjectMeta,
+        columns: SchemaRef,
+        batch_size: usize,
+        range: Option<Range<u64>>,
+    ) -> Result<BoxStream<'static, Result<RecordBatch>>> {
+        let builder = open(store, meta).await?;
+        let names: Vec<&str> = columns.fields().iter().map(|f| f.name().as_str()).collect();
+        let mask = ProjectionMask::named_roots(builder.file_metadata().root_data_type(), &names);
+        let mut builder = builder.with_projection(mask).with_batch_size(batch_size);
+        if let Some(range) = range {
+            builder = builder.with_file_byte_range(range.start as usize..range.end as usize);
         }
-        .boxed())
+        Ok(builder
+            .build_async()
+            .map(|b| b.map_err(DataFusionError::from))
+            .boxed())
     }
 }
 
@@ -246,36 +71,6 @@ async fn open(
         .map_err(|e| DataFusionError::External(Box::new(e)))?;
     // Hive's and Glue's `timestamp` is microseconds; nanoseconds would overflow past 2262.
     Ok(builder.with_timestamp_precision(TimestampPrecision::Microsecond))
-}
-
-/// The stream of a file's batches: the file's columns named in `columns` (in the file's order
-/// and types), from the stripes that start in `range`.
-async fn stripes(
-    store: Arc<dyn ObjectStore>,
-    meta: ObjectMeta,
-    columns: &Schema,
-    batch_size: usize,
-    range: Option<Range<usize>>,
-) -> Result<orc_rust::ArrowStreamReader<ObjectReader>> {
-    let builder = open(store, meta).await?;
-    let names: Vec<&str> = columns.fields().iter().map(|f| f.name().as_str()).collect();
-    let mask = ProjectionMask::named_roots(builder.file_metadata().root_data_type(), &names);
-    let mut builder = builder.with_projection(mask).with_batch_size(batch_size);
-    if let Some(range) = range {
-        builder = builder.with_file_byte_range(range);
-    }
-    Ok(builder.build_async())
-}
-
-/// `orc-rust` can panic on data out of the ORC spec (arithmetic overflows): a scan catches the
-/// panic and fails the file with this error rather than unwinding through the query.
-fn panicked() -> DataFusionError {
-    DataFusionError::Execution("the ORC decoder failed on data out of the ORC spec".into())
-}
-
-/// An error reading `file`, naming it.
-fn reading(file: &str, e: DataFusionError) -> DataFusionError {
-    DataFusionError::Execution(format!("reading ORC file {file}: {e}"))
 }
 
 /// An object read by byte ranges, as `orc-rust` reads files.
@@ -307,7 +102,10 @@ mod tests {
     use super::*;
     use datafusion::arrow::array::{Array, Int64Array, RecordBatch, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field};
+    use datafusion::datasource::file_format::FileFormat;
+    use datafusion::datasource::listing::PartitionedFile;
     use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder};
+    use datafusion::datasource::table_schema::TableSchema;
     use datafusion::execution::object_store::ObjectStoreUrl;
     use datafusion::physical_plan::collect;
     use datafusion::prelude::SessionContext;
@@ -364,12 +162,12 @@ mod tests {
             Field::new("name", DataType::Utf8, true),
             Field::new("missing", DataType::Utf8, true),
         ]);
-        let source = OrcFormat.file_source(TableSchema::from_file_schema(Arc::new(schema)));
+        let source = format().file_source(TableSchema::from_file_schema(Arc::new(schema)));
         let config = FileScanConfigBuilder::new(ObjectStoreUrl::parse("memory://")?, source)
             .with_file_groups(vec![FileGroup::new(files)])
             .with_projection_indices(Some(projection))?
             .build();
-        let plan = OrcFormat.create_physical_plan(&ctx.state(), config).await?;
+        let plan = format().create_physical_plan(&ctx.state(), config).await?;
         collect(plan, ctx.task_ctx()).await
     }
 
@@ -377,7 +175,7 @@ mod tests {
     async fn the_schema_comes_from_the_footer() {
         let ctx = SessionContext::new();
         let (store, meta) = file(&ctx, 10).await;
-        let schema = OrcFormat
+        let schema = format()
             .infer_schema(&ctx.state(), &store, &[meta])
             .await
             .unwrap();
@@ -458,12 +256,12 @@ mod tests {
             DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, None),
             true,
         )]);
-        let source = OrcFormat.file_source(TableSchema::from_file_schema(Arc::new(schema)));
+        let source = format().file_source(TableSchema::from_file_schema(Arc::new(schema)));
         let config =
             FileScanConfigBuilder::new(ObjectStoreUrl::parse("memory://").unwrap(), source)
                 .with_file_groups(vec![FileGroup::new(vec![meta.into()])])
                 .build();
-        let plan = OrcFormat
+        let plan = format()
             .create_physical_plan(&ctx.state(), config)
             .await
             .unwrap();

@@ -1,4 +1,4 @@
-//! Target nodes: S3DirectTarget and S3HyperDirectTarget (csv, json, parquet; the HyperDirect
+//! Target nodes: S3DirectTarget and S3HyperDirectTarget (csv, json, parquet, avro; the HyperDirect
 //! one writes parquet and uncompressed unless told otherwise), S3GlueParquetTarget, and the catalog
 //! targets (CatalogTarget, S3CatalogTarget). Each writes its input into the run's staging
 //! location for its path; the run commits them together, then updates the catalog.
@@ -77,7 +77,7 @@ async fn destination(engine: &Engine, node: &Node) -> Result<Destination> {
             return Err(EngineError::invalid(
                 id,
                 format!(
-                    "table {database}.{table} is stored as {}: Weir reads it, but writes only csv, json and parquet tables",
+                    "table {database}.{table} is stored as {}: Weir reads it, but writes only csv, json, parquet and avro tables",
                     format.classification()
                 ),
             ));
@@ -129,7 +129,7 @@ async fn destination(engine: &Engine, node: &Node) -> Result<Destination> {
             EngineError::invalid(
                 id,
                 format!(
-                    "{}: catalog updates need csv, json or parquet",
+                    "{}: catalog updates need csv, json, parquet or avro",
                     node.node_type
                 ),
             )
@@ -234,12 +234,18 @@ pub async fn stage(
             compression: text_codec(node, compression)?,
             ..Default::default()
         })),
+        "avro" => {
+            let codec = crate::avro::codec(compression).map_err(|m| {
+                EngineError::invalid(id, format!("{}.Compression {m}", node.node_type))
+            })?;
+            crate::avro::with_codec(codec).factory()
+        }
         other => {
             return Err(EngineError::Unsupported {
                 node: id.to_string(),
                 node_type: node.node_type.clone(),
                 hint: Some(format!(
-                    "Format '{other}' (Weir writes csv, json and parquet)"
+                    "Format '{other}' (Weir writes csv, json, parquet and avro)"
                 )),
             })
         }

@@ -23,11 +23,11 @@ use datafusion::arrow::datatypes::{
     ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
     Int64Type, Int8Type, TimeUnit,
 };
-use datafusion::common::{exec_err, Result};
+use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::ScalarUDF;
 
 use super::convert::{self, cast_safe, MICROS_PER_SECOND};
-use super::udf::{arity, SparkFn};
+use super::udf::{arity, literal_text, SparkFn};
 
 const TIMESTAMP: DataType = DataType::Timestamp(TimeUnit::Microsecond, None);
 
@@ -36,9 +36,34 @@ pub fn int_udf() -> ScalarUDF {
     SparkFn::new("int", coerce_any, |_| Ok(DataType::Int32), eval).udf()
 }
 
+/// The function SQL's `CAST(x AS type)` is planned as in SparkSQL nodes: `spark_cast(x, 'type')`
+/// with the Arrow name of the type (`'Int32'`, `'Decimal128(12, 2)'`), Spark's rules.
+pub const CAST: &str = "spark_cast";
+
+/// The types `CAST` converts to with Spark's rules (others keep DataFusion's cast).
+pub fn casts_to(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Utf8
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::Float32
+            | DataType::Float64
+            | DataType::Boolean
+            | DataType::Date32
+            | DataType::Timestamp(TimeUnit::Microsecond, None)
+            | DataType::Decimal128(..)
+    )
+}
+
 /// The functions of this module.
 pub fn functions() -> Vec<ScalarUDF> {
     vec![
+        SparkFn::new(CAST, coerce_cast, |_| Err(CAST_TYPE.into()), eval)
+            .returns_for(cast_type)
+            .udf(),
         SparkFn::new("string", coerce_any, |_| Ok(DataType::Utf8), eval).udf(),
         SparkFn::new("tinyint", coerce_any, |_| Ok(DataType::Int8), eval).udf(),
         SparkFn::new("smallint", coerce_any, |_| Ok(DataType::Int16), eval).udf(),
@@ -62,6 +87,29 @@ fn coerce_any(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
         t if convert::is_string(t) => DataType::Utf8,
         t => t.clone(),
     }])
+}
+
+const CAST_TYPE: &str = "the second argument must be a type name literal";
+
+fn coerce_cast(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 2, 2)?;
+    let value = coerce_any(&args[..1])?;
+    Ok(vec![value[0].clone(), DataType::Utf8])
+}
+
+/// The type named by the literal second argument of `spark_cast`.
+fn cast_type(
+    _: &[DataType],
+    literals: &[Option<&ScalarValue>],
+) -> std::result::Result<DataType, String> {
+    let name = literals
+        .get(1)
+        .and_then(|l| literal_text(*l))
+        .ok_or(CAST_TYPE)?;
+    match name.parse::<DataType>() {
+        Ok(t) if casts_to(&t) => Ok(t),
+        _ => Err(format!("cannot cast to {name}")),
+    }
 }
 
 fn coerce_date(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {

@@ -13,7 +13,7 @@
 //!   `to_unix_timestamp`, `timestamp_seconds`/`_millis`/`_micros`, `date_from_unix_date`,
 //!   `dayofweek`, `weekday`, `months_between`.
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
-//! - [`cast`]: `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
+//! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
 //! - [`map`]: `map(k1, v1, …)`; [`json`]: `get_json_object`.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
@@ -31,8 +31,9 @@
 //! `UTC`/`GMT`/`Z` (no `Europe/Paris`); `rand` takes no seed; `percentile_approx` is exact;
 //! generators take arrays only (not maps); `get_json_object` reads strict JSON;
 //! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
-//! the pattern does not match is NULL). `CAST(x AS type)` is DataFusion's cast, not Spark's;
-//! the cast functions (`int(x)`, …) are Spark's.
+//! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
+//! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
+//! DataFusion's.
 
 pub mod aggregates;
 pub mod cast;

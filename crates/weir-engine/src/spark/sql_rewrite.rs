@@ -13,17 +13,24 @@
 //!   cannot be escaped with a backslash (the parser ends the literal there); use `''`.
 //! - **`map(k1, v1, …)`** is planned as Spark's map ([`super::map`]), not DataFusion's
 //!   two-array `map`.
+//! - **`CAST(x AS type)`** (and `TRY_CAST`, `x::type`) to a string, integer, floating point,
+//!   boolean, decimal, date or timestamp type follows Spark's non-ANSI cast rules
+//!   ([`super::cast`]: what does not convert is NULL, not an error), with Spark's type names
+//!   (`INT`, `LONG`, `FLOAT` is 4 bytes, `DECIMAL` is `DECIMAL(10,0)`, `VARCHAR(n)` is text). A
+//!   cast that is a whole SELECT item without an alias is named as Spark names it:
+//!   `CAST(x AS INT)`. Casts to other types (arrays, structs, binary) are DataFusion's.
 
 use std::ops::ControlFlow;
 
+use datafusion::arrow::datatypes::{DataType as ArrowType, TimeUnit};
 use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SQLOptions, SessionContext};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    ObjectName, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
-    TableFactor, Value, VisitMut, VisitorMut,
+    visit_expressions_mut, CastKind, DataType, ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -122,6 +129,7 @@ fn rewrite_set_expr(body: &mut SetExpr, renames: &mut Vec<(String, Ident)>) -> R
 }
 
 fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Result<()> {
+    name_casts(&mut select.projection);
     if !select.lateral_views.is_empty() {
         let [from] = select.from.as_mut_slice() else {
             return Err(plan_datafusion_err!(
@@ -173,6 +181,123 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
             "only one generator (explode, posexplode, …) is allowed per SELECT clause"
         )),
     }
+}
+
+/// Names the unaliased SELECT items that are Spark casts as Spark does: `CAST(x AS INT)`.
+fn name_casts(projection: &mut [SelectItem]) {
+    for item in projection {
+        let SelectItem::UnnamedExpr(expr) = item else {
+            continue;
+        };
+        let Expr::Cast {
+            kind, expr: value, ..
+        } = &*expr
+        else {
+            continue;
+        };
+        let Some(to) = spark_cast_target(expr) else {
+            continue;
+        };
+        let call = if *kind == CastKind::TryCast {
+            "TRY_CAST"
+        } else {
+            "CAST"
+        };
+        let name = format!("{call}({value} AS {})", spark_type_name(&to));
+        *item = SelectItem::ExprWithAlias {
+            expr: expr.clone(),
+            alias: Ident::with_quote('"', name),
+        };
+    }
+}
+
+/// The Arrow type a SQL cast converts to with Spark's rules, or `None` when it is left to
+/// DataFusion (another type, a `FORMAT`, an `ARRAY` cast).
+fn spark_cast_target(expr: &Expr) -> Option<ArrowType> {
+    let Expr::Cast {
+        data_type,
+        array: false,
+        format: None,
+        ..
+    } = expr
+    else {
+        return None;
+    };
+    let decimal = |info: &ExactNumberInfo| match *info {
+        ExactNumberInfo::None => Some(ArrowType::Decimal128(10, 0)),
+        ExactNumberInfo::Precision(p) => Some(ArrowType::Decimal128(u8::try_from(p).ok()?, 0)),
+        ExactNumberInfo::PrecisionAndScale(p, s) => Some(ArrowType::Decimal128(
+            u8::try_from(p).ok()?,
+            i8::try_from(s).ok()?,
+        )),
+    };
+    let t = match data_type {
+        DataType::TinyInt(_) => ArrowType::Int8,
+        DataType::SmallInt(_) | DataType::Int2(_) => ArrowType::Int16,
+        DataType::Int(_) | DataType::Integer(_) | DataType::Int4(_) => ArrowType::Int32,
+        DataType::BigInt(_) | DataType::Int8(_) | DataType::Int64 => ArrowType::Int64,
+        DataType::Float(_) | DataType::Real | DataType::Float4 => ArrowType::Float32,
+        DataType::Double(_) | DataType::DoublePrecision | DataType::Float8 | DataType::Float64 => {
+            ArrowType::Float64
+        }
+        DataType::Boolean | DataType::Bool => ArrowType::Boolean,
+        DataType::Date => ArrowType::Date32,
+        DataType::Timestamp(_, _) | DataType::TimestampNtz(_) | DataType::Datetime(_) => {
+            ArrowType::Timestamp(TimeUnit::Microsecond, None)
+        }
+        DataType::String(_)
+        | DataType::Varchar(_)
+        | DataType::Char(_)
+        | DataType::Character(_)
+        | DataType::CharVarying(_)
+        | DataType::Text => ArrowType::Utf8,
+        DataType::Decimal(info) | DataType::Dec(info) | DataType::Numeric(info) => decimal(info)?,
+        DataType::Custom(name, modifiers) if modifiers.is_empty() => {
+            match name.to_string().to_ascii_lowercase().as_str() {
+                "long" => ArrowType::Int64,
+                "short" => ArrowType::Int16,
+                "byte" => ArrowType::Int8,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    match t {
+        ArrowType::Decimal128(p, s) if p == 0 || p > 38 || s < 0 || s as u8 > p => None,
+        t => Some(t),
+    }
+}
+
+/// Spark's SQL name of a type [`spark_cast_target`] returns.
+fn spark_type_name(t: &ArrowType) -> String {
+    match t {
+        ArrowType::Int8 => "TINYINT".into(),
+        ArrowType::Int16 => "SMALLINT".into(),
+        ArrowType::Int32 => "INT".into(),
+        ArrowType::Int64 => "BIGINT".into(),
+        ArrowType::Float32 => "FLOAT".into(),
+        ArrowType::Float64 => "DOUBLE".into(),
+        ArrowType::Boolean => "BOOLEAN".into(),
+        ArrowType::Date32 => "DATE".into(),
+        ArrowType::Timestamp(..) => "TIMESTAMP".into(),
+        ArrowType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
+        _ => "STRING".into(),
+    }
+}
+
+/// `CAST(x AS type)` as the call of Spark's cast, when [`spark_cast_target`] takes it.
+fn spark_cast_call(expr: &Expr) -> Option<Expr> {
+    let to = spark_cast_target(expr)?;
+    let Expr::Cast { expr: value, .. } = expr else {
+        return None;
+    };
+    let mut call = parse_expr(&format!("{}(NULL, '{to}')", super::cast::CAST)).ok()?;
+    if let Expr::Function(f) = &mut call {
+        if let FunctionArguments::List(list) = &mut f.args {
+            list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(value.as_ref().clone()));
+        }
+    }
+    Some(call)
 }
 
 /// The name the columns of a FROM relation are qualified with.
@@ -390,6 +515,9 @@ impl VisitorMut for Finish {
             return ControlFlow::Break(plan_datafusion_err!(
                 "{name}: a generator must be a whole SELECT item or a LATERAL VIEW, not part of an expression"
             ));
+        }
+        if let Some(call) = spark_cast_call(expr) {
+            *expr = call;
         }
         if function_name(expr).as_deref() == Some("map") {
             if let Expr::Function(f) = expr {

@@ -25,6 +25,9 @@ pub type Returns = fn(&[DataType]) -> std::result::Result<DataType, String>;
 pub type CheckLiterals = fn(&[Option<&ScalarValue>]) -> std::result::Result<(), String>;
 /// Evaluates the function over arrays of equal length (`rows`), returning `return_type`.
 pub type Eval = fn(&[ArrayRef], usize, &DataType) -> Result<ArrayRef>;
+/// The result type for the coerced argument types and the literal arguments (others `None`).
+pub type ReturnsFor =
+    fn(&[DataType], &[Option<&ScalarValue>]) -> std::result::Result<DataType, String>;
 /// Rewrites a call when the query is planned (arguments unchanged when it does not).
 pub type Simplify = fn(Vec<Expr>, &SimplifyContext) -> Result<ExprSimplifyResult>;
 
@@ -34,6 +37,7 @@ pub struct SparkFn {
     signature: Signature,
     coerce: Coerce,
     returns: Returns,
+    returns_for: Option<ReturnsFor>,
     check: Option<CheckLiterals>,
     simplify: Option<Simplify>,
     eval: Eval,
@@ -46,6 +50,7 @@ impl SparkFn {
             signature: Signature::user_defined(Volatility::Immutable),
             coerce,
             returns,
+            returns_for: None,
             check: None,
             simplify: None,
             eval,
@@ -55,6 +60,13 @@ impl SparkFn {
     /// Literal arguments are checked when the query is planned.
     pub fn check(mut self, check: CheckLiterals) -> Self {
         self.check = Some(check);
+        self
+    }
+
+    /// The result type depends on literal arguments (a type name, say): `returns_for` decides
+    /// it when the query is planned.
+    pub fn returns_for(mut self, returns_for: ReturnsFor) -> Self {
+        self.returns_for = Some(returns_for);
         self
     }
 
@@ -120,11 +132,12 @@ impl ScalarUDFImpl for SparkFn {
             .iter()
             .map(|f| f.data_type().clone())
             .collect();
-        Ok(Arc::new(Field::new(
-            self.name,
-            self.return_type(&types)?,
-            true,
-        )))
+        let returns = match self.returns_for {
+            Some(returns_for) => returns_for(&types, args.scalar_arguments)
+                .or_else(|e| plan_err!("{}: {e}", self.name))?,
+            None => self.return_type(&types)?,
+        };
+        Ok(Arc::new(Field::new(self.name, returns, true)))
     }
 
     fn simplify(&self, args: Vec<Expr>, info: &SimplifyContext) -> Result<ExprSimplifyResult> {

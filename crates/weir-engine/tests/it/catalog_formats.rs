@@ -1,21 +1,25 @@
 //! Avro and ORC catalog tables, read by catalog nodes and from SQL: real files (Avro written with
-//! `apache-avro`, ORC with `orc-rust` and, for the types `orc-rust` cannot write, Apache ORC's own
+//! `arrow-avro`, ORC with `orc-rust` and, for the types `orc-rust` cannot write, Apache ORC's own
 //! writer in `data/types.orc`), partitions from the catalog, partition pruning, read errors
 //! that name the file, and targets that refuse to write these formats.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::apache_avro::types::Value as Avro;
-use datafusion::apache_avro::{Schema as AvroSchema, Writer};
-use datafusion::arrow::array::{BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use arrow_avro::writer::AvroWriter;
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array,
+    MapArray, RecordBatch, StringArray, StructArray, TimestampMicrosecondArray,
+    TimestampMillisecondArray,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema};
 use serde_json::{json, Value};
 
-use crate::support::{json_rows, s, to_json, write, write_bytes, TestCatalog};
+use crate::support::{files, json_rows, s, to_json, write, write_bytes, TestCatalog};
 
 /// Columns of both tables, as the catalog has them (Avro's lacks `price`: see
-/// `avro_decimal_columns_are_refused_by_name`).
+/// `avro_logical_types_and_maps_read_as_the_catalog_types`).
 fn columns(with_price: bool) -> Value {
     let mut columns = vec![
         json!({ "Name": "id", "Type": "bigint" }),
@@ -117,93 +121,98 @@ const AVRO_SCHEMA: &str = r#"{ "type": "record", "name": "row", "fields": [
     { "name": "flag", "type": ["null", "boolean"] }
 ] }"#;
 
-/// A nullable Avro value (`["null", T]`).
-fn opt(value: Option<Avro>) -> Avro {
-    match value {
-        Some(v) => Avro::Union(1, Box::new(v)),
-        None => Avro::Union(0, Box::new(Avro::Null)),
-    }
-}
-
 /// An Avro row: id, name, day (days since 1970), ts (µs since 1970), point (x, label), score,
 /// flag.
-#[allow(clippy::type_complexity)]
-fn avro_row(
-    id: i64,
-    name: Option<&str>,
-    day: Option<i32>,
-    ts: Option<i64>,
-    point: Option<(Option<i32>, &str)>,
-    score: Option<f64>,
-    flag: Option<bool>,
-) -> Avro {
-    let point = point.map(|(x, label)| {
-        Avro::Record(vec![
-            ("x".into(), opt(x.map(Avro::Int))),
-            ("label".into(), Avro::String(label.into())),
-        ])
-    });
-    Avro::Record(vec![
-        ("id".into(), Avro::Long(id)),
-        ("name".into(), opt(name.map(|n| Avro::String(n.into())))),
-        ("day".into(), opt(day.map(Avro::Date))),
-        ("ts".into(), opt(ts.map(Avro::TimestampMicros))),
-        ("point".into(), opt(point)),
-        ("score".into(), opt(score.map(Avro::Double))),
-        ("flag".into(), opt(flag.map(Avro::Boolean))),
-    ])
+type AvroRow<'a> = (
+    i64,
+    Option<&'a str>,
+    Option<i32>,
+    Option<i64>,
+    Option<(Option<i32>, &'a str)>,
+    Option<f64>,
+    Option<bool>,
+);
+
+/// An Avro file of `rows` with the Avro schema `AVRO_SCHEMA`, written by `arrow-avro`.
+fn avro_file(rows: &[AvroRow]) -> Vec<u8> {
+    let point_fields = Fields::from(vec![
+        Field::new("x", DataType::Int32, true),
+        Field::new("label", DataType::Utf8, false),
+    ]);
+    let points = StructArray::new(
+        point_fields.clone(),
+        vec![
+            Arc::new(Int32Array::from_iter(
+                rows.iter().map(|r| r.4.and_then(|p| p.0)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.4.map_or("", |p| p.1)),
+            )),
+        ],
+        Some(NullBuffer::from_iter(rows.iter().map(|r| r.4.is_some()))),
+    );
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.0))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.1))),
+        Arc::new(Date32Array::from_iter(rows.iter().map(|r| r.2))),
+        Arc::new(
+            TimestampMicrosecondArray::from_iter(rows.iter().map(|r| r.3)).with_timezone("+00:00"),
+        ),
+        Arc::new(points),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.5))),
+        Arc::new(BooleanArray::from_iter(rows.iter().map(|r| r.6))),
+    ];
+    avro_bytes(AVRO_SCHEMA, columns)
 }
 
-fn avro_file(schema: &str, rows: Vec<Avro>) -> Vec<u8> {
-    let schema = AvroSchema::parse_str(schema).unwrap();
-    let mut writer = Writer::new(&schema, Vec::new());
-    for row in rows {
-        writer.append(row).unwrap();
-    }
-    writer.into_inner().unwrap()
+/// An Avro file holding `columns` under the Avro schema `schema` (JSON; a field is nullable
+/// when its type is a union).
+fn avro_bytes(schema: &str, columns: Vec<ArrayRef>) -> Vec<u8> {
+    let record: Value = serde_json::from_str(schema).unwrap();
+    let names = record["fields"].as_array().unwrap().iter();
+    let fields: Vec<Field> = names
+        .zip(&columns)
+        .map(|(f, c)| {
+            let union = f["type"].is_array();
+            Field::new(f["name"].as_str().unwrap(), c.data_type().clone(), union)
+        })
+        .collect();
+    let metadata = [("avro.schema".to_string(), schema.to_string())].into();
+    let arrow = Arc::new(Schema::new_with_metadata(fields, metadata));
+    let batch = RecordBatch::try_new(arrow.clone(), columns).unwrap();
+    let mut writer = AvroWriter::new(Vec::new(), arrow.as_ref().clone()).unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    writer.into_inner()
 }
 
 /// `formats.events`, Avro as Hive describes it (SerDe and input format, no classification):
 /// partitions 2023 and 2024 (Hive-style folders) and 1999, whose file is not Avro at all.
 async fn avro_table(catalog: &TestCatalog, dir: &Path) {
     let root = dir.join("lake/events");
-    let file = avro_file(
-        AVRO_SCHEMA,
-        vec![
-            avro_row(
-                1,
-                Some("ann"),
-                Some(19782),
-                Some(1_704_164_645_123_456),
-                Some((Some(1), "a")),
-                Some(1.5),
-                Some(true),
-            ),
-            avro_row(2, None, None, None, None, None, Some(false)),
-            avro_row(
-                3,
-                Some("cy"),
-                Some(-1),
-                Some(-1_500_000),
-                Some((None, "c")),
-                Some(-2.25),
-                None,
-            ),
-        ],
-    );
+    let file = avro_file(&[
+        (
+            1,
+            Some("ann"),
+            Some(19782),
+            Some(1_704_164_645_123_456),
+            Some((Some(1), "a")),
+            Some(1.5),
+            Some(true),
+        ),
+        (2, None, None, None, None, None, Some(false)),
+        (
+            3,
+            Some("cy"),
+            Some(-1),
+            Some(-1_500_000),
+            Some((None, "c")),
+            Some(-2.25),
+            None,
+        ),
+    ]);
     write_bytes(&root, "year=2023/part-0.avro", &file);
-    let later = avro_file(
-        AVRO_SCHEMA,
-        vec![avro_row(
-            10,
-            Some("dee"),
-            Some(19875),
-            None,
-            None,
-            None,
-            None,
-        )],
-    );
+    let later = avro_file(&[(10, Some("dee"), Some(19875), None, None, None, None)]);
     write_bytes(&root, "year=2024/part-0.avro", &later);
     write_bytes(&root, "year=2024/_SUCCESS", b"marker");
     write(&root, "broken/part-0.avro", "Obj\u{1}this is not avro");
@@ -310,31 +319,72 @@ async fn a_corrupt_avro_file_is_named_in_the_error() {
     assert!(!dir.path().join("out").exists(), "nothing was committed");
 }
 
-/// DataFusion's Avro reader has no decimals: a decimal column is refused by name when it is read,
-/// and the table's other columns, and counts, stay readable.
+/// Avro's logical types read as the catalog's types: decimals (as bytes; `fixed` ones in the
+/// reader's unit tests), UTC and local timestamps in milliseconds, maps.
 #[tokio::test]
-async fn avro_decimal_columns_are_refused_by_name() {
+async fn avro_logical_types_and_maps_read_as_the_catalog_types() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = TestCatalog::new().await;
     let root = dir.path().join("lake/prices");
     let schema = r#"{ "type": "record", "name": "row", "fields": [
         { "name": "id", "type": "long" },
-        { "name": "price", "type": { "type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2 } }
+        { "name": "price", "type": ["null", { "type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2 }] },
+        { "name": "big", "type": { "type": "bytes", "logicalType": "decimal", "precision": 38, "scale": 4 } },
+        { "name": "created", "type": ["null", { "type": "long", "logicalType": "timestamp-millis" }] },
+        { "name": "local", "type": { "type": "long", "logicalType": "local-timestamp-millis" } },
+        { "name": "tags", "type": { "type": "map", "values": "long" } }
     ] }"#;
-    let file = avro_file(
+    let entries = Fields::from(vec![
+        Field::new("key", DataType::Utf8, false),
+        Field::new("value", DataType::Int64, false),
+    ]);
+    let tags = MapArray::new(
+        Arc::new(Field::new(
+            "entries",
+            DataType::Struct(entries.clone()),
+            false,
+        )),
+        OffsetBuffer::new(vec![0, 2, 2].into()),
+        StructArray::new(
+            entries,
+            vec![
+                Arc::new(StringArray::from(vec!["a", "b"])),
+                Arc::new(Int64Array::from(vec![1, 2])),
+            ],
+            None,
+        ),
+        None,
+        false,
+    );
+    let file = avro_bytes(
         schema,
-        vec![Avro::Record(vec![
-            ("id".into(), Avro::Long(1)),
-            (
-                "price".into(),
-                Avro::Decimal(1234i64.to_be_bytes().to_vec().into()),
+        vec![
+            Arc::new(Int64Array::from(vec![1, 2])),
+            Arc::new(
+                Decimal128Array::from(vec![Some(1234), None])
+                    .with_precision_and_scale(10, 2)
+                    .unwrap(),
             ),
-        ])],
+            Arc::new(
+                Decimal128Array::from(vec![-123_456_789_012_345_678_901_234_567i128, 5])
+                    .with_precision_and_scale(38, 4)
+                    .unwrap(),
+            ),
+            Arc::new(
+                TimestampMillisecondArray::from(vec![Some(1_704_164_645_123), None])
+                    .with_timezone("+00:00"),
+            ),
+            Arc::new(TimestampMillisecondArray::from(vec![0, -1])),
+            Arc::new(tags),
+        ],
     );
     write_bytes(&root, "year=2024/part-0.avro", &file);
     let format = json!({ "Parameters": { "classification": "avro" }, "StorageDescriptor": {} });
-    let columns =
-        json!([{ "Name": "id", "Type": "bigint" }, { "Name": "price", "Type": "decimal(10,2)" }]);
+    let columns = json!([
+        { "Name": "id", "Type": "bigint" }, { "Name": "price", "Type": "decimal(10,2)" },
+        { "Name": "big", "Type": "decimal(38,4)" }, { "Name": "created", "Type": "timestamp" },
+        { "Name": "local", "Type": "timestamp" }, { "Name": "tags", "Type": "map<string,bigint>" }
+    ]);
     create_table(
         &catalog,
         "prices",
@@ -344,28 +394,23 @@ async fn avro_decimal_columns_are_refused_by_name() {
         &[("2024", "year=2024")],
     )
     .await;
-    let source =
-        json!({ "CatalogSource": { "Name": "prices", "Database": "formats", "Table": "prices" } });
-    let err = catalog
-        .run(to_json(source, &dir.path().join("out")))
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("formats.prices") && err.contains("column price is decimal(10,2)"),
-        "{err}"
-    );
-    let out = dir.path().join("ids");
-    let query = "SELECT id, year FROM formats.prices WHERE year = 2024";
+    let out = dir.path().join("out");
+    let query = "SELECT id, price, CAST(big AS STRING) AS big, created, local, tags['a'] AS a, \
+                 cardinality(tags) AS n FROM formats.prices WHERE year = 2024";
     assert_eq!(
         rows(&catalog, sql_job(dir.path(), query, &out), &out).await,
-        [json!({ "id": 1, "year": 2024 })]
+        [
+            json!({ "id": 1, "price": 12.34, "big": "-12345678901234567890123.4567",
+                    "created": "2024-01-02T03:04:05.123", "local": "1970-01-01T00:00:00",
+                    "a": 1, "n": 2 }),
+            json!({ "id": 2, "big": "0.0005", "local": "1969-12-31T23:59:59.999", "n": 0 }),
+        ]
     );
     let out = dir.path().join("count");
-    let query = "SELECT year, count(*) AS n FROM formats.prices GROUP BY year";
+    let query = "SELECT year, count(*) AS n, sum(price) AS total FROM formats.prices GROUP BY year";
     assert_eq!(
         rows(&catalog, sql_job(dir.path(), query, &out), &out).await,
-        [json!({ "year": 2024, "n": 1 })]
+        [json!({ "year": 2024, "n": 2, "total": 12.34 })]
     );
 }
 
@@ -518,27 +563,69 @@ async fn a_corrupt_orc_file_is_named_in_the_error() {
     assert!(!dir.path().join("out").exists(), "nothing was committed");
 }
 
+/// An Avro target writes Avro files (partitioned, with the codec asked for) and creates their
+/// catalog table, which reads back as what was written; ORC is read but not written.
 #[tokio::test]
-async fn targets_refuse_to_write_avro_and_orc_with_a_clear_message() {
+async fn avro_targets_write_tables_that_read_back_and_orc_targets_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = TestCatalog::new().await;
     avro_table(&catalog, dir.path()).await;
+    let copied = dir.path().join("lake/copied");
+    let job = json!({ "CodeGenConfigurationNodes": {
+        "src": { "CatalogSource": { "Name": "events", "Database": "formats", "Table": "events",
+                                    "PartitionPredicate": "year >= 2023" } },
+        "out": { "S3DirectTarget": { "Name": "Out", "Inputs": ["src"], "Path": s(&copied),
+                 "Format": "avro", "Compression": "deflate", "PartitionKeys": [["year"]],
+                 "SchemaChangePolicy": { "EnableUpdateCatalog": true, "UpdateBehavior": "UPDATE_IN_DATABASE",
+                                         "Database": "formats", "Table": "copied" } } }
+    }});
+    let summary = catalog.run(job).await.unwrap();
+    assert_eq!(
+        summary
+            .nodes
+            .iter()
+            .filter_map(|n| n.rows_written)
+            .sum::<u64>(),
+        4
+    );
+    let written = files(&copied);
+    assert!(
+        written.iter().all(|f| f.ends_with(".avro"))
+            && written.iter().any(|f| f.starts_with("year=2023/"))
+            && written.iter().any(|f| f.starts_with("year=2024/")),
+        "{written:?}"
+    );
+    let first = std::fs::read(copied.join(&written[0])).unwrap();
+    let header = String::from_utf8_lossy(&first[..first.len().min(4096)]).to_string();
+    assert!(
+        first.starts_with(b"Obj\x01") && header.contains("deflate"),
+        "{header}"
+    );
+    let table = catalog
+        .catalog
+        .call(
+            "GetTable",
+            &json!({ "DatabaseName": "formats", "Name": "copied" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(table["Table"]["Parameters"]["classification"], "avro");
+    let out = dir.path().join("back");
+    let mut expected = avro_rows_2023();
+    expected.push(avro_row_2024());
+    expected.sort_by_key(|r| r.to_string());
+    assert_eq!(
+        rows(
+            &catalog,
+            sql_job(dir.path(), "SELECT * FROM formats.copied", &out),
+            &out
+        )
+        .await,
+        expected
+    );
+
     let input = write(dir.path(), "in.json", "{\"id\":5}\n");
     let source = json!({ "S3JsonSource": { "Name": "In", "Paths": [s(&input)] } });
-    let err = catalog
-        .run(json!({ "CodeGenConfigurationNodes": {
-            "src": source,
-            "out": { "CatalogTarget": { "Name": "Out", "Inputs": ["src"], "Database": "formats", "Table": "events" } }
-        }}))
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("node out")
-            && err.contains("formats.events is stored as avro")
-            && err.contains("writes only csv, json and parquet"),
-        "{err}"
-    );
     let err = catalog
         .run(json!({ "CodeGenConfigurationNodes": {
             "src": source,
@@ -549,7 +636,7 @@ async fn targets_refuse_to_write_avro_and_orc_with_a_clear_message() {
         .to_string();
     assert!(
         err.contains("node out")
-            && err.contains("Format 'orc' (Weir writes csv, json and parquet)"),
+            && err.contains("Format 'orc' (Weir writes csv, json, parquet and avro)"),
         "{err}"
     );
 }

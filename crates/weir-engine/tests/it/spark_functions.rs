@@ -363,6 +363,62 @@ async fn cast_functions_follow_spark_casts() {
 }
 
 #[tokio::test]
+async fn sql_casts_follow_spark_casts_and_are_named_as_spark_names_them() {
+    let input = r#"{"id":1,"s":" 42 ","f":"1.95","ts":"2024-03-15 10:20:30","b":"yes","x":1.0E10}
+{"id":2,"s":"abc","f":"123456.7","ts":"2024-3-5","b":"0","x":0.1}
+{"id":3,"s":null,"f":null,"ts":"no date","b":null,"x":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, CAST(s AS INT) AS i, CAST(f AS BIGINT) AS l, TRY_CAST(s AS DOUBLE) AS d, \
+         CAST(f AS DECIMAL(5,1)) AS de, CAST(f AS DECIMAL) AS de0, CAST(ts AS DATE) AS dt, \
+         CAST(ts AS TIMESTAMP) AS tm, f::long AS ll, CAST(x AS STRING) AS st, \
+         CAST(b AS BOOLEAN) AS bo, CAST(CAST(f AS FLOAT) AS VARCHAR(3)) AS fs, \
+         CAST(s AS INT), CAST(f AS decimal(6, 2)) FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "i"), [json!(42), Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "l"), [json!(1), json!(123456), Value::Null]);
+    assert_eq!(column(&rows, "d"), [json!(42.0), Value::Null, Value::Null]);
+    // Rounded half up; NULL when the value does not fit.
+    assert_eq!(column(&rows, "de"), [json!(2.0), Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "de0"), [json!(2), json!(123457), Value::Null]);
+    assert_eq!(
+        column(&rows, "dt"),
+        [json!("2024-03-15"), json!("2024-03-05"), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "tm"),
+        [
+            json!("2024-03-15T10:20:30"),
+            json!("2024-03-05T00:00:00"),
+            Value::Null
+        ]
+    );
+    assert_eq!(column(&rows, "ll"), [json!(1), json!(123456), Value::Null]);
+    assert_eq!(
+        column(&rows, "st"),
+        [json!("1.0E10"), json!("0.1"), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "bo"),
+        [json!(true), json!(false), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "fs"),
+        [json!("1.95"), json!("123456.7"), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "CAST(s AS INT)"),
+        [json!(42), Value::Null, Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "CAST(f AS DECIMAL(6,2))"),
+        [json!(1.95), Value::Null, Value::Null]
+    );
+}
+
+#[tokio::test]
 async fn collections_constants_and_json() {
     let input = r#"{"id":1,"arr":[3,null,1],"k":"a","j":"{\"a\":{\"b\":[10,{\"c\":\"x\"}]},\"f\":1.5,\"n\":null}"}
 {"id":2,"arr":null,"k":"b","j":"not json"}
