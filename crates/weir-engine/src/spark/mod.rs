@@ -16,10 +16,12 @@
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
 //! - [`map`]: `map(k1, v1, …)`; [`json`]: `get_json_object`.
+//! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
-//!   `e`, `rand`/`random`, `sort_array`, `element_at`.
+//!   `e`, `rand`/`random`, `sort_array`, `element_at`, and `a / b` (Spark's division: a double,
+//!   NULL for a zero divisor).
 //! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
 //!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
 //! - [`sql_rewrite`]: `explode`/`posexplode` (and `_outer`) and `LATERAL VIEW`, Spark's
@@ -42,6 +44,7 @@ pub mod datetime;
 pub mod datetime_pattern;
 pub mod json;
 pub mod map;
+pub mod numbers;
 pub mod rewrite;
 pub mod sql_rewrite;
 pub mod strings;
@@ -98,6 +101,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(datetime::functions())
         .chain(strings::functions())
         .chain(cast::functions())
+        .chain(numbers::functions())
         .chain([
             map::function(),
             json::function(),

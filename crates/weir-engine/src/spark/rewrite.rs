@@ -16,6 +16,9 @@ use datafusion::prelude::{cast, lit, Expr};
 use super::convert::is_string;
 use super::datetime_pattern::chrono_pattern;
 
+/// The function SQL's `a / b` is planned as in SparkSQL nodes (and `try_divide`).
+pub const DIVIDE: &str = "spark_divide";
+
 /// The functions of this module.
 pub fn functions() -> Vec<ScalarUDF> {
     let parts = [
@@ -40,6 +43,7 @@ pub fn functions() -> Vec<ScalarUDF> {
         Rewrite::udf("random", Kind::Rand, 0, 1),
         Rewrite::udf("sort_array", Kind::SortArray, 1, 2),
         Rewrite::udf("element_at", Kind::ElementAt, 2, 2),
+        Rewrite::udf(DIVIDE, Kind::Divide, 2, 2),
     ]);
     out
 }
@@ -66,6 +70,29 @@ enum Kind {
     /// array; `array_element(map_extract(m, k), 1)` (NULL when the key is missing) for a map.
     /// Spark refuses index 0: a literal 0 is refused when planning.
     ElementAt,
+    /// Spark's `a / b`: a double (a decimal when neither side is floating point and one is a
+    /// decimal), NULL when `b` is 0 — `CAST(a AS DOUBLE) / NULLIF(CAST(b AS DOUBLE), 0)`.
+    Divide,
+}
+
+/// The types `spark_divide` casts its arguments to, and its result type.
+fn division_types(l: &DataType, r: &DataType) -> Result<(DataType, DataType, DataType)> {
+    use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
+    use datafusion::logical_expr::Operator;
+    let exact =
+        |t: &DataType| t.is_integer() || matches!(t, DataType::Decimal128(..) | DataType::Null);
+    let decimal = matches!(l, DataType::Decimal128(..)) || matches!(r, DataType::Decimal128(..));
+    if decimal && exact(l) && exact(r) {
+        let coercer = BinaryTypeCoercer::new(l, &Operator::Divide, r);
+        let (lt, rt) = coercer.get_input_types()?;
+        return Ok((lt, rt, coercer.get_result_type()?));
+    }
+    for t in [l, r] {
+        if !(t.is_numeric() || t.is_null() || is_string(t)) {
+            return plan_err!("/: cannot divide {l} by {r}");
+        }
+    }
+    Ok((DataType::Float64, DataType::Float64, DataType::Float64))
 }
 
 /// The element type of a list, or the value type of a map.
@@ -156,6 +183,7 @@ impl ScalarUDFImpl for Rewrite {
                 (_, Some(_)) => plan_err!("element_at: the index must be an integer, got {i}"),
                 (other, None) => plan_err!("element_at: the first argument must be an array or a map, got {other}"),
             },
+            (Kind::Divide, [l, r]) => division_types(l, r).map(|(l, r, _)| vec![l, r]),
             (Kind::Rand, [_]) => plan_err!(
                 "{}: a seed is not supported (Spark's seeded values cannot be reproduced); call {}() without one",
                 self.name,
@@ -178,6 +206,10 @@ impl ScalarUDFImpl for Rewrite {
             Kind::ElementAt => match args.first().and_then(element_type) {
                 Some(t) => t,
                 None => return plan_err!("element_at needs an array or a map"),
+            },
+            Kind::Divide => match args {
+                [l, r] => division_types(l, r)?.2,
+                _ => return plan_err!("/ takes two arguments"),
             },
         })
     }
@@ -233,6 +265,19 @@ impl ScalarUDFImpl for Rewrite {
                     _ => value,
                 };
                 dt::to_char(value, lit(chrono_pattern(pattern)))
+            }
+            (Kind::Divide, Some(dividend)) => {
+                let Some(divisor) = second else {
+                    return plan_err!("/ takes two arguments");
+                };
+                let (l, r) = (
+                    info.get_data_type(&dividend)?,
+                    info.get_data_type(&divisor)?,
+                );
+                let (lt, rt, _) = division_types(&l, &r)?;
+                let zero = lit(ScalarValue::new_zero(&rt)?);
+                let divisor = datafusion::functions::core::expr_fn::nullif(cast(divisor, rt), zero);
+                cast(dividend, lt) / divisor
             }
             (Kind::IsNull, Some(value)) => value.is_null(),
             (Kind::IsNotNull, Some(value)) => value.is_not_null(),

@@ -27,10 +27,12 @@ use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SQLOptions, SessionContext};
 use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, CastKind, DataType, ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, ObjectName, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
+    visit_expressions_mut, BinaryOperator, CaseWhen, CastKind, DataType, ExactNumberInfo, Expr,
+    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, UnaryOperator, Value,
+    VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -129,7 +131,7 @@ fn rewrite_set_expr(body: &mut SetExpr, renames: &mut Vec<(String, Ident)>) -> R
 }
 
 fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Result<()> {
-    name_casts(&mut select.projection);
+    name_rewritten(&mut select.projection);
     if !select.lateral_views.is_empty() {
         let [from] = select.from.as_mut_slice() else {
             return Err(plan_datafusion_err!(
@@ -183,27 +185,33 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
     }
 }
 
-/// Names the unaliased SELECT items that are Spark casts as Spark does: `CAST(x AS INT)`.
-fn name_casts(projection: &mut [SelectItem]) {
+/// Names the unaliased SELECT items that planning rewrites (casts, divisions) as Spark names
+/// them — `CAST(x AS INT)`, `(a / b)` — rather than after the function they become.
+fn name_rewritten(projection: &mut [SelectItem]) {
     for item in projection {
         let SelectItem::UnnamedExpr(expr) = item else {
             continue;
         };
-        let Expr::Cast {
-            kind, expr: value, ..
-        } = &*expr
-        else {
-            continue;
+        let name = match &*expr {
+            Expr::Cast {
+                kind, expr: value, ..
+            } => {
+                let Some(to) = spark_cast_target(expr) else {
+                    continue;
+                };
+                let call = if *kind == CastKind::TryCast {
+                    "TRY_CAST"
+                } else {
+                    "CAST"
+                };
+                format!("{call}({value} AS {})", spark_type_name(&to))
+            }
+            Expr::BinaryOp {
+                op: BinaryOperator::Divide,
+                ..
+            } => format!("({expr})"),
+            _ => continue,
         };
-        let Some(to) = spark_cast_target(expr) else {
-            continue;
-        };
-        let call = if *kind == CastKind::TryCast {
-            "TRY_CAST"
-        } else {
-            "CAST"
-        };
-        let name = format!("{call}({value} AS {})", spark_type_name(&to));
         *item = SelectItem::ExprWithAlias {
             expr: expr.clone(),
             alias: Ident::with_quote('"', name),
@@ -291,13 +299,8 @@ fn spark_cast_call(expr: &Expr) -> Option<Expr> {
     let Expr::Cast { expr: value, .. } = expr else {
         return None;
     };
-    let mut call = parse_expr(&format!("{}(NULL, '{to}')", super::cast::CAST)).ok()?;
-    if let Expr::Function(f) = &mut call {
-        if let FunctionArguments::List(list) = &mut f.args {
-            list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(value.as_ref().clone()));
-        }
-    }
-    Some(call)
+    let type_name = Expr::value(Value::SingleQuotedString(to.to_string()));
+    call(super::cast::CAST, vec![value.as_ref().clone(), type_name]).ok()
 }
 
 /// The name the columns of a FROM relation are qualified with.
@@ -495,6 +498,121 @@ fn derived(name: &Ident, relation: TableFactor, items: Vec<SelectItem>) -> Resul
     Ok(derived)
 }
 
+/// Spark's names of functions DataFusion has under another name.
+const RENAMED: [(&str, &str); 6] = [
+    ("lcase", "lower"),
+    ("ucase", "upper"),
+    ("startswith", "starts_with"),
+    ("endswith", "ends_with"),
+    ("sequence", "generate_series"),
+    ("try_divide", super::rewrite::DIVIDE),
+];
+
+fn rename(expr: &mut Expr, to: &str) {
+    if let Expr::Function(f) = expr {
+        f.name = ObjectName::from(vec![Ident::new(to)]);
+    }
+}
+
+/// Spark's operators DataFusion plans otherwise: `a / b` (a double, NULL for a zero divisor),
+/// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`).
+fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
+    Ok(Some(match expr {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Divide,
+            right,
+        } => call(super::rewrite::DIVIDE, vec![*left.clone(), *right.clone()])?,
+        Expr::RLike {
+            negated,
+            expr: value,
+            pattern,
+            ..
+        } => {
+            let found = call("regexp_like", vec![*value.clone(), *pattern.clone()])?;
+            match negated {
+                true => Expr::UnaryOp {
+                    op: UnaryOperator::Not,
+                    expr: Box::new(Expr::Nested(Box::new(found))),
+                },
+                false => found,
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// Calls whose Spark meaning is another expression: `from_unixtime(s[, fmt])` (text, not a
+/// timestamp) and `decode(x, search, result, …[, default])` (a CASE; `decode(bin, charset)`
+/// stays DataFusion's).
+fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
+    let Some(name) = function_name(expr) else {
+        return Ok(None);
+    };
+    let Expr::Function(f) = expr else {
+        return Ok(None);
+    };
+    let FunctionArguments::List(list) = &f.args else {
+        return Ok(None);
+    };
+    let args: Vec<&Expr> = list
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    if args.len() != list.args.len() {
+        return Ok(None);
+    }
+    Ok(Some(match (name.as_str(), args.as_slice()) {
+        ("from_unixtime", [seconds, rest @ ..]) if rest.len() <= 1 => {
+            let timestamp = call("timestamp_seconds", vec![(*seconds).clone()])?;
+            let pattern = match rest {
+                [pattern] => (*pattern).clone(),
+                _ => Expr::value(Value::SingleQuotedString("yyyy-MM-dd HH:mm:ss".into())),
+            };
+            call("date_format", vec![timestamp, pattern])?
+        }
+        ("decode", [value, pairs @ ..]) if pairs.len() >= 2 => {
+            let conditions = pairs
+                .chunks_exact(2)
+                .map(|pair| CaseWhen {
+                    condition: Expr::IsNotDistinctFrom(
+                        Box::new((*value).clone()),
+                        Box::new(pair[0].clone()),
+                    ),
+                    result: pair[1].clone(),
+                })
+                .collect();
+            Expr::Case {
+                case_token: AttachedToken::empty(),
+                end_token: AttachedToken::empty(),
+                operand: None,
+                conditions,
+                else_result: (pairs.len() % 2 == 1)
+                    .then(|| Box::new(pairs[pairs.len() - 1].clone())),
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// A call of `name` with `args`.
+fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
+    let placeholders = vec!["NULL"; args.len()].join(", ");
+    let mut call = parse_expr(&format!("{name}({placeholders})"))?;
+    if let Expr::Function(f) = &mut call {
+        if let FunctionArguments::List(list) = &mut f.args {
+            for (slot, arg) in list.args.iter_mut().zip(args) {
+                *slot = FunctionArg::Unnamed(FunctionArgExpr::Expr(arg));
+            }
+        }
+    }
+    Ok(call)
+}
+
 /// Spark's string literal escapes, `map`, and generators left where Spark refuses them.
 struct Finish;
 
@@ -519,10 +637,24 @@ impl VisitorMut for Finish {
         if let Some(call) = spark_cast_call(expr) {
             *expr = call;
         }
-        if function_name(expr).as_deref() == Some("map") {
-            if let Expr::Function(f) = expr {
-                f.name = ObjectName::from(vec![Ident::new(super::map::NAME)]);
+        match spark_operator(expr) {
+            Ok(Some(rewritten)) => *expr = rewritten,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
+        }
+        match function_name(expr).as_deref() {
+            Some("map") => rename(expr, super::map::NAME),
+            Some(name) => {
+                if let Some((_, to)) = RENAMED.iter().find(|(from, _)| *from == name) {
+                    rename(expr, to);
+                }
             }
+            None => {}
+        }
+        match spark_call(expr) {
+            Ok(Some(rewritten)) => *expr = rewritten,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
         }
         ControlFlow::Continue(())
     }

@@ -76,6 +76,12 @@ impl SparkFn {
         self
     }
 
+    /// Each call may give another result (ids, random values): never evaluated once for all.
+    pub fn volatile(mut self) -> Self {
+        self.signature = Signature::user_defined(Volatility::Volatile);
+        self
+    }
+
     /// The function as a DataFusion UDF.
     pub fn udf(self) -> ScalarUDF {
         ScalarUDF::new_from_impl(self)

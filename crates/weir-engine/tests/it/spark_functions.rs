@@ -419,6 +419,126 @@ async fn sql_casts_follow_spark_casts_and_are_named_as_spark_names_them() {
 }
 
 #[tokio::test]
+async fn division_is_sparks_a_double_or_a_decimal_and_null_for_zero() {
+    let input = r#"{"id":1,"a":7,"b":2,"p":"10.50"}
+{"id":2,"a":1,"b":0,"p":"3.00"}
+{"id":3,"a":null,"b":4,"p":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, a / b AS q, try_divide(a, b) AS t, CAST(p AS DECIMAL(10,2)) / b AS d, \
+         a / 2.0 AS f, a / b, count(*) OVER () / 2 AS half FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "q"), [json!(3.5), Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "t"), [json!(3.5), Value::Null, Value::Null]);
+    assert_eq!(column(&rows, "d")[0], json!(5.25));
+    assert_eq!(column(&rows, "d")[1], Value::Null);
+    assert_eq!(column(&rows, "f"), [json!(3.5), json!(0.5), Value::Null]);
+    assert_eq!(
+        column(&rows, "(a / b)"),
+        [json!(3.5), Value::Null, Value::Null]
+    );
+    assert_eq!(column(&rows, "half"), [json!(1.5), json!(1.5), json!(1.5)]);
+}
+
+#[tokio::test]
+async fn rlike_renamed_functions_from_unixtime_and_decode() {
+    let input = r#"{"id":1,"s":"Abc123","n":1}
+{"id":2,"s":"xyz","n":2}
+{"id":3,"s":null,"n":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, s RLIKE '[0-9]+' AS r, s NOT REGEXP '^x' AS nr, lcase(s) AS lo, ucase(s) AS up, \
+         startswith(s, 'Ab') AS sw, endswith(s, 'z') AS ew, sequence(1, n) AS sq, \
+         from_unixtime(n * 86400) AS fu, from_unixtime(0, 'yyyy/MM/dd') AS ff, \
+         decode(n, 1, 'one', 2, 'two', 'other') AS dc, decode(n, 1, 'one') AS dn, \
+         decode(NULL, NULL, 'null matched') AS dnull FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "r"), [json!(true), json!(false), Value::Null]);
+    assert_eq!(
+        column(&rows, "nr"),
+        [json!(true), json!(false), Value::Null]
+    );
+    assert_eq!(column(&rows, "lo")[0], json!("abc123"));
+    assert_eq!(column(&rows, "up")[0], json!("ABC123"));
+    assert_eq!(
+        column(&rows, "sw"),
+        [json!(true), json!(false), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "ew"),
+        [json!(false), json!(true), Value::Null]
+    );
+    assert_eq!(column(&rows, "sq")[..2], [json!([1]), json!([1, 2])]);
+    assert_eq!(
+        column(&rows, "fu"),
+        [
+            json!("1970-01-02 00:00:00"),
+            json!("1970-01-03 00:00:00"),
+            Value::Null
+        ]
+    );
+    assert_eq!(column(&rows, "ff")[0], json!("1970/01/01"));
+    assert_eq!(
+        column(&rows, "dc"),
+        [json!("one"), json!("two"), json!("other")]
+    );
+    assert_eq!(
+        column(&rows, "dn"),
+        [json!("one"), Value::Null, Value::Null]
+    );
+    assert_eq!(column(&rows, "dnull")[0], json!("null matched"));
+}
+
+#[tokio::test]
+async fn bround_format_number_and_increasing_ids() {
+    let input = r#"{"id":1,"x":2.5,"y":"1234567.125","n":1234}
+{"id":2,"x":3.5,"y":"-0.005","n":-5}
+{"id":3,"x":null,"y":null,"n":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, bround(x) AS b0, bround(x * 10, -1) AS bt, bround(CAST(y AS DECIMAL(12,3)), 2) AS bd, \
+         round(x) AS r0, format_number(CAST(y AS DECIMAL(12,3)), 2) AS fd, format_number(n, 1) AS fi, \
+         format_number(x * 1000, 0) AS fx, format_number(x, -1) AS fneg, \
+         monotonically_increasing_id() AS mid FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "b0"), [json!(2.0), json!(4.0), Value::Null]);
+    assert_eq!(column(&rows, "bt"), [json!(20.0), json!(40.0), Value::Null]);
+    assert_eq!(
+        column(&rows, "bd"),
+        [json!(1234567.12), json!(-0.0), Value::Null]
+    );
+    assert_eq!(column(&rows, "r0"), [json!(3.0), json!(4.0), Value::Null]);
+    assert_eq!(
+        column(&rows, "fd"),
+        [json!("1,234,567.12"), json!("0.00"), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "fi"),
+        [json!("1,234.0"), json!("-5.0"), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "fx"),
+        [json!("2,500"), json!("3,500"), Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "fneg"),
+        [Value::Null, Value::Null, Value::Null]
+    );
+    let ids = column(&rows, "mid");
+    let unique: std::collections::BTreeSet<String> = ids.iter().map(Value::to_string).collect();
+    assert!(
+        ids.iter().all(Value::is_i64) && unique.len() == 3,
+        "{ids:?}"
+    );
+}
+
+#[tokio::test]
 async fn collections_constants_and_json() {
     let input = r#"{"id":1,"arr":[3,null,1],"k":"a","j":"{\"a\":{\"b\":[10,{\"c\":\"x\"}]},\"f\":1.5,\"n\":null}"}
 {"id":2,"arr":null,"k":"b","j":"not json"}
