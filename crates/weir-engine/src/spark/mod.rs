@@ -15,7 +15,7 @@
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
-//! - [`map`]: `map(k1, v1, …)`; [`json`]: `get_json_object`.
+//! - [`map`]: `map(k1, v1, …)`; [`json`]: `get_json_object`; [`to_json`].
 //! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
@@ -48,6 +48,7 @@ pub mod numbers;
 pub mod rewrite;
 pub mod sql_rewrite;
 pub mod strings;
+pub mod to_json;
 mod udf;
 
 use datafusion::common::Result;
@@ -105,6 +106,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain([
             map::function(),
             json::function(),
+            to_json::function(),
             sql_rewrite::generator_array_udf(),
         ]);
     for udf in scalars {

@@ -539,6 +539,37 @@ async fn bround_format_number_and_increasing_ids() {
 }
 
 #[tokio::test]
+async fn to_json_writes_structs_maps_and_arrays() {
+    let input = r#"{"id":1,"s":{"a":1,"b":"x","c":null},"l":[1,2],"d":"2024-03-05"}
+{"id":2,"s":null,"l":null,"d":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, to_json(s) AS js, to_json(l) AS jl, to_json(map('k', id)) AS jm, \
+         to_json(named_struct('day', to_date(d), 'n', id)) AS jd FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "js"),
+        [json!(r#"{"a":1,"b":"x"}"#), Value::Null]
+    );
+    assert_eq!(column(&rows, "jl"), [json!("[1,2]"), Value::Null]);
+    assert_eq!(
+        column(&rows, "jm"),
+        [json!(r#"{"k":1}"#), json!(r#"{"k":2}"#)]
+    );
+    assert_eq!(
+        column(&rows, "jd"),
+        [json!(r#"{"day":"2024-03-05","n":1}"#), json!(r#"{"n":2}"#)]
+    );
+    let err = query_error(ONE_ROW, "SELECT to_json(id) FROM t").await;
+    assert!(
+        err.contains("to_json") && err.contains("struct, a map or an array"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn collections_constants_and_json() {
     let input = r#"{"id":1,"arr":[3,null,1],"k":"a","j":"{\"a\":{\"b\":[10,{\"c\":\"x\"}]},\"f\":1.5,\"n\":null}"}
 {"id":2,"arr":null,"k":"b","j":"not json"}
