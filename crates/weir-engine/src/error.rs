@@ -78,16 +78,98 @@ impl EngineError {
     }
 }
 
-/// Attaches the node id to a DataFusion error.
+/// A catalog call that failed inside DataFusion (a scan's `GetPartitions`, SQL's `GetTable`),
+/// carried through DataFusion's error so that the run reports it as a catalog error
+/// ([`EngineError::from_catalog`]) rather than as an execution fault.
+#[derive(Debug)]
+pub struct CatalogCallFailed {
+    /// What the call was for (`table db.t: GetPartitions`).
+    pub context: String,
+    pub error: CatalogError,
+}
+
+impl CatalogCallFailed {
+    pub fn datafusion(context: impl Into<String>, error: CatalogError) -> DataFusionError {
+        DataFusionError::External(Box::new(Self {
+            context: context.into(),
+            error,
+        }))
+    }
+}
+
+impl std::fmt::Display for CatalogCallFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}",
+            self.context, self.error.code, self.error.message
+        )
+    }
+}
+
+impl std::error::Error for CatalogCallFailed {}
+
+/// Attaches the node id to a DataFusion error: a failed catalog call inside it is the catalog's
+/// error (or the job's), anything else an execution fault.
 pub trait AtNode<T> {
     fn at(self, node: &str) -> Result<T>;
 }
 
 impl<T> AtNode<T> for std::result::Result<T, DataFusionError> {
     fn at(self, node: &str) -> Result<T> {
-        self.map_err(|source| EngineError::Execution {
-            node: node.to_string(),
-            source,
+        self.map_err(|source| match catalog_call(&source) {
+            Some(failed) => EngineError::from_catalog(Some(node), &failed.context, &failed.error),
+            None => EngineError::Execution {
+                node: node.to_string(),
+                source,
+            },
         })
+    }
+}
+
+/// The failed catalog call somewhere in `e`'s chain of causes.
+fn catalog_call(e: &DataFusionError) -> Option<&CatalogCallFailed> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(failed) = c.downcast_ref::<CatalogCallFailed>() {
+            return Some(failed);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn failed(code: &str) -> DataFusionError {
+        let error = CatalogError {
+            code: code.into(),
+            message: "it failed".into(),
+        };
+        let inner = CatalogCallFailed::datafusion("table db.t: GetPartitions", error);
+        DataFusionError::Shared(Arc::new(inner.context("scanning")))
+    }
+
+    #[test]
+    fn a_catalog_call_failing_inside_datafusion_is_reported_as_the_catalogs() {
+        let err = Err::<(), _>(failed("InternalServiceException"))
+            .at("src")
+            .unwrap_err();
+        assert!(
+            matches!(&err, EngineError::Catalog { node: Some(n), message } if n == "src"
+                && message == "table db.t: GetPartitions: InternalServiceException: it failed"),
+            "{err:?}"
+        );
+        let err = Err::<(), _>(failed("EntityNotFoundException"))
+            .at("src")
+            .unwrap_err();
+        assert!(matches!(err, EngineError::InvalidJob { .. }), "{err:?}");
+        let err = Err::<(), _>(DataFusionError::Execution("x".into()))
+            .at("src")
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Execution { .. }), "{err:?}");
     }
 }

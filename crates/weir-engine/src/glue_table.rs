@@ -34,6 +34,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::catalog::CatalogClient;
+use crate::error::CatalogCallFailed;
 use crate::formats::TableFormat;
 use crate::job::files;
 use crate::job::scan::naming_files;
@@ -200,7 +201,10 @@ impl GlueTable {
                 .client
                 .call("GetPartitions", request)
                 .await
-                .map_err(|e| self.error(format!("GetPartitions: {}: {}", e.code, e.message)))?;
+                .map_err(|e| {
+                    let context = format!("table {}.{}: GetPartitions", self.database, self.name);
+                    CatalogCallFailed::datafusion(context, e)
+                })?;
             for p in response["Partitions"].as_array().into_iter().flatten() {
                 let values = p["Values"]
                     .as_array()

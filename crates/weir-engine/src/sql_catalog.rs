@@ -186,12 +186,8 @@ impl SchemaProvider for GlueDatabase {
             Ok(r) => r,
             Err(e) if e.code == "EntityNotFoundException" => return Ok(None),
             Err(e) => {
-                return exec_err!(
-                    "catalog GetTable {}.{name}: {}: {}",
-                    self.name,
-                    e.code,
-                    e.message
-                )
+                let context = format!("catalog GetTable {}.{name}", self.name);
+                return Err(crate::error::CatalogCallFailed::datafusion(context, e));
             }
         };
         let table = table_provider(
