@@ -140,6 +140,30 @@ struct SourceTable {
     metrics: Arc<RunMetrics>,
 }
 
+/// The table a source's table observes (itself when it is not one), and a function that puts
+/// another table in its place, observed the same way.
+pub fn observed(
+    table: &Arc<dyn TableProvider>,
+) -> (
+    Arc<dyn TableProvider>,
+    Box<dyn Fn(Arc<dyn TableProvider>) -> Arc<dyn TableProvider>>,
+) {
+    match table.as_any().downcast_ref::<SourceTable>() {
+        Some(source) => {
+            let (node, metrics) = (source.node.clone(), source.metrics.clone());
+            let rewrap = move |inner| -> Arc<dyn TableProvider> {
+                Arc::new(SourceTable {
+                    inner,
+                    node: node.clone(),
+                    metrics: metrics.clone(),
+                })
+            };
+            (source.inner.clone(), Box::new(rewrap))
+        }
+        None => (table.clone(), Box::new(|inner| inner)),
+    }
+}
+
 #[async_trait]
 impl TableProvider for SourceTable {
     fn as_any(&self) -> &dyn Any {

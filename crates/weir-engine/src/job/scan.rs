@@ -10,7 +10,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::SchemaRef;
+use std::collections::HashMap;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::Statistics;
 use datafusion::datasource::file_format::FileFormat;
@@ -21,12 +23,14 @@ use datafusion::datasource::physical_plan::{
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::datasource::TableType;
+use datafusion::datasource::{provider_as_source, source_as_provider};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
-use datafusion::logical_expr::Expr;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::physical_expr::projection::ProjectionExprs;
 use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
 use datafusion::physical_plan::{DisplayFormatType, ExecutionPlan};
+use datafusion::prelude::DataFrame;
 use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStore;
 
@@ -62,6 +66,43 @@ impl FileListTable {
             schema,
         })
     }
+}
+
+/// `df` with its CSV columns named in `types` read as those types (the CSV reader parses them
+/// directly), when `df` is a plain scan of CSV files ([`FileListTable`]); else `None`.
+pub fn with_csv_column_types(
+    df: &DataFrame,
+    types: &HashMap<String, DataType>,
+) -> Option<Result<DataFrame>> {
+    let LogicalPlan::TableScan(scan) = df.logical_plan() else {
+        return None;
+    };
+    if scan.projection.is_some() || !scan.filters.is_empty() || scan.fetch.is_some() {
+        return None;
+    }
+    let (table, rewrap) = crate::metrics::observed(&source_as_provider(&scan.source).ok()?);
+    let table = table.as_any().downcast_ref::<FileListTable>()?;
+    if table.format.get_ext() != "csv" {
+        return None;
+    }
+    let fields: Vec<Field> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| match types.get(f.name()) {
+            Some(t) => f.as_ref().clone().with_data_type(t.clone()),
+            None => f.as_ref().clone(),
+        })
+        .collect();
+    let retyped = rewrap(Arc::new(FileListTable {
+        format: table.format.clone(),
+        files: table.files.clone(),
+        schema: Arc::new(Schema::new(fields)),
+    }));
+    let (state, _) = df.clone().into_parts();
+    let plan = LogicalPlanBuilder::scan(scan.table_name.clone(), provider_as_source(retyped), None)
+        .and_then(|b| b.build());
+    Some(plan.map(|plan| DataFrame::new(state, plan)))
 }
 
 /// The error of the first file whose schema cannot be inferred alone, naming it; else `error`.

@@ -1,6 +1,8 @@
 //! Transform nodes, each a function from its input DataFrames to its output DataFrame.
 //! Nested field paths (`["a", "b"]`) address struct members.
 
+use std::collections::HashMap;
+
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::JoinType;
 use datafusion::execution::context::SessionContext;
@@ -192,6 +194,10 @@ fn check_columns(node: &Node, df: &DataFrame, names: &[String]) -> Result<()> {
 /// `outer.inner`), unless it already starts with the parent's path (Glue Studio writes both).
 /// `Dropped` mappings are left out.
 fn apply_mapping(node: &Node, df: DataFrame) -> Result<DataFrame> {
+    let df = match crate::job::scan::with_csv_column_types(&df, &csv_decimals(node, &df)) {
+        Some(typed) => typed.at(&node.id)?,
+        None => df,
+    };
     let mut exprs = Vec::new();
     for (i, m) in node.array("Mapping").iter().enumerate() {
         let at = format!("ApplyMapping.Mapping[{i}]");
@@ -258,6 +264,36 @@ fn mapped(
         (None, None) => source,
     };
     Ok(Some((to_key, e)))
+}
+
+/// The columns a CSV scan reads as doubles (its inferred type for numbers with a fraction) that
+/// the node maps, once each, to a decimal: read as that decimal instead, the CSV reader parses
+/// the text exactly (no detour through a double, no rounding to 15-17 digits) and faster. A
+/// value that does not fit the decimal then fails the read, naming the file and value, where the
+/// cast of a double would give NULL; digits beyond the scale are dropped.
+fn csv_decimals(node: &Node, df: &DataFrame) -> HashMap<String, DataType> {
+    let mut uses: HashMap<String, Vec<Option<DataType>>> = HashMap::new();
+    for m in node.array("Mapping") {
+        let from: Vec<String> = strings(m.get("FromPath"));
+        let Some(root) = from.first() else { continue };
+        let to = match (from.len(), m.get("Children"), m.get("ToType")) {
+            (1, None, Some(Value::String(t))) => arrow_type(t),
+            _ => None,
+        };
+        let dropped = m.get("Dropped").and_then(Value::as_bool) == Some(true);
+        if !dropped {
+            uses.entry(root.clone()).or_default().push(to);
+        }
+    }
+    uses.into_iter()
+        .filter_map(|(column, to)| match to.as_slice() {
+            [Some(t @ DataType::Decimal128(..))] => {
+                let field = df.schema().field_with_unqualified_name(&column).ok()?;
+                (field.data_type() == &DataType::Float64).then(|| (column, t.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The struct of the children's mappings, null where `source` (the parent value) is null.

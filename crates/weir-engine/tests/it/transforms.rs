@@ -336,3 +336,63 @@ async fn hyper_direct_target_writes_uncompressed_parquet_or_its_format() {
         ("id".to_string(), vec!["1".to_string(), "2".to_string()])
     );
 }
+
+/// CSV numbers with a fraction are inferred as doubles; a column ApplyMapping maps to a decimal is
+/// read as that decimal, exactly: 19 significant digits survive (a double keeps 15-17). A
+/// column also mapped to something else stays a double; a value too wide for the decimal fails
+/// the read, naming the file and the value.
+#[tokio::test]
+async fn csv_columns_mapped_to_decimals_are_read_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in/d.csv",
+        "id,amount,rate\n1,12345678901234567.89,0.1\n2,-0.05,2.5\n3,,\n",
+    );
+    let source = json!({ "S3CsvSource": { "Name": "In", "Paths": [s(&input)], "Separator": "comma",
+                                          "QuoteChar": "quote", "WithHeader": true } });
+    let mapping = json!({ "ApplyMapping": { "Name": "Types", "Inputs": ["src"], "Mapping": [
+        { "ToKey": "id", "FromPath": ["id"], "FromType": "long", "ToType": "long" },
+        { "ToKey": "amount", "FromPath": ["amount"], "FromType": "double", "ToType": "decimal(20,2)" },
+        { "ToKey": "rate", "FromPath": ["rate"], "FromType": "double", "ToType": "decimal(10,3)" },
+        { "ToKey": "rate_d", "FromPath": ["rate"], "FromType": "double", "ToType": "double" } ] } });
+    let csv = dir.path().join("out");
+    run(json!({ "CodeGenConfigurationNodes": {
+        "src": source, "map": mapping,
+        "out": { "S3DirectTarget": { "Name": "C", "Inputs": ["map"], "Path": s(&csv), "Format": "csv" } }
+    }}))
+    .await
+    .unwrap();
+    let (header, mut rows) = csv_lines(&csv);
+    rows.sort();
+    assert_eq!(header, "id,amount,rate,rate_d");
+    assert_eq!(
+        rows,
+        [
+            "1,12345678901234567.89,0.100,0.1",
+            "2,-0.05,2.500,2.5",
+            "3,,,"
+        ]
+    );
+
+    let wide = write(
+        dir.path(),
+        "wide/d.csv",
+        "id,amount\n1,1.5\n2,123456789012345678901.5\n",
+    );
+    let source = json!({ "S3CsvSource": { "Name": "In", "Paths": [s(&wide)], "Separator": "comma",
+                                          "QuoteChar": "quote", "WithHeader": true } });
+    let mapping = json!({ "ApplyMapping": { "Name": "Types", "Inputs": ["src"], "Mapping": [
+        { "ToKey": "amount", "FromPath": ["amount"], "FromType": "double", "ToType": "decimal(20,2)" } ] } });
+    let err = run(json!({ "CodeGenConfigurationNodes": {
+        "src": source, "map": mapping,
+        "out": { "S3DirectTarget": { "Name": "C", "Inputs": ["map"], "Path": s(&dir.path().join("o2")), "Format": "csv" } }
+    }}))
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("wide/d.csv") && err.contains("123456789012345678901.5"),
+        "{err}"
+    );
+}
