@@ -63,6 +63,10 @@ impl Decoder for AvroDecoder {
         "Avro"
     }
 
+    fn extension(&self) -> &'static str {
+        "avro"
+    }
+
     async fn schema(&self, store: Arc<dyn ObjectStore>, meta: ObjectMeta) -> Result<Schema> {
         let (_, schema) = open(&store, &meta).await?;
         // The reader's Avro names and the like are not part of a table's columns.

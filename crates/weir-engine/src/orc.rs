@@ -35,6 +35,10 @@ impl Decoder for OrcDecoder {
         "ORC"
     }
 
+    fn extension(&self) -> &'static str {
+        "orc"
+    }
+
     async fn schema(&self, store: Arc<dyn ObjectStore>, meta: ObjectMeta) -> Result<Schema> {
         Ok(open(store, meta).await?.schema().as_ref().clone())
     }

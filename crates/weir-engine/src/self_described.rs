@@ -53,8 +53,11 @@ const BATCH_SIZE: usize = 8192;
 /// Reads one self-describing file format.
 #[async_trait]
 pub trait Decoder: Debug + Send + Sync + 'static {
-    /// The format's name in messages (`ORC`); in lower case, its file extension and file type.
+    /// The format's name in messages (`ORC`).
     fn name(&self) -> &'static str;
+
+    /// Its file extension, which is also its file type in plans (`orc`).
+    fn extension(&self) -> &'static str;
 
     /// The file's own schema.
     async fn schema(&self, store: Arc<dyn ObjectStore>, meta: ObjectMeta) -> Result<Schema>;
@@ -135,7 +138,7 @@ impl FileFormat for SelfDescribed {
     }
 
     fn get_ext(&self) -> String {
-        self.decoder.name().to_ascii_lowercase()
+        self.decoder.extension().into()
     }
 
     fn get_ext_with_compression(&self, compression: &FileCompressionType) -> Result<String> {
@@ -273,11 +276,7 @@ impl FileSource for DecodedSource {
     }
 
     fn file_type(&self) -> &str {
-        match self.decoder.name() {
-            "ORC" => "orc",
-            "Avro" => "avro",
-            _ => "file",
-        }
+        self.decoder.extension()
     }
 
     fn try_pushdown_projection(
