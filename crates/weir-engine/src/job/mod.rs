@@ -29,8 +29,9 @@ use graph::Graph;
 
 /// Rows per batch of CSV decoding ([`scan`]) and file writing ([`targets`]), as a multiple of
 /// the session's batch size. 4x (32k rows) cut V3's CPU by a tenth on one machine and made it
-/// 10-30 % slower on another (cache-bound); 1x is the safer default. The operators in between
-/// keep the session's size: larger batches made aggregations slower.
+/// 10-30 % slower on another (cache-bound); 2x and 1x measured the same within the noise on a
+/// third. 1x is the safer default. The operators in between keep the session's size: larger
+/// batches made aggregations slower.
 const BULK_FACTOR: usize = 1;
 
 /// See [`BULK_FACTOR`].

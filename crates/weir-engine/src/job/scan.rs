@@ -69,14 +69,50 @@ impl FileListTable {
 }
 
 /// `df` with its CSV columns named in `types` read as those types (the CSV reader parses them
-/// directly), when `df` is a plain scan of CSV files ([`FileListTable`]); else `None`.
+/// directly), when `df` is a plain scan of CSV files ([`FileListTable`]), or such a scan with
+/// its columns renamed (a headerless CSV source's `col0`, `col1`, …); else `None`.
 pub fn with_csv_column_types(
     df: &DataFrame,
     types: &HashMap<String, DataType>,
 ) -> Option<Result<DataFrame>> {
-    let LogicalPlan::TableScan(scan) = df.logical_plan() else {
-        return None;
+    let (state, _) = df.clone().into_parts();
+    let plan = match df.logical_plan() {
+        LogicalPlan::TableScan(scan) => retyped_scan(scan, types)?,
+        LogicalPlan::Projection(projection) => {
+            let LogicalPlan::TableScan(scan) = projection.input.as_ref() else {
+                return None;
+            };
+            // Only renames: each output column is an input column.
+            let mut scan_types = HashMap::new();
+            for (expr, field) in projection.expr.iter().zip(projection.schema.fields()) {
+                let column = match expr {
+                    Expr::Column(c) => c,
+                    Expr::Alias(a) => match a.expr.as_ref() {
+                        Expr::Column(c) => c,
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                if let Some(t) = types.get(field.name()) {
+                    scan_types.insert(column.name.clone(), t.clone());
+                }
+            }
+            retyped_scan(scan, &scan_types)?.and_then(|scan| {
+                LogicalPlanBuilder::from(scan)
+                    .project(projection.expr.clone())?
+                    .build()
+            })
+        }
+        _ => return None,
     };
+    Some(plan.map(|plan| DataFrame::new(state, plan)))
+}
+
+/// The plan of `scan` with the named columns retyped, when it is a plain scan of CSV files.
+fn retyped_scan(
+    scan: &datafusion::logical_expr::TableScan,
+    types: &HashMap<String, DataType>,
+) -> Option<Result<LogicalPlan>> {
     if scan.projection.is_some() || !scan.filters.is_empty() || scan.fetch.is_some() {
         return None;
     }
@@ -99,10 +135,10 @@ pub fn with_csv_column_types(
         files: table.files.clone(),
         schema: Arc::new(Schema::new(fields)),
     }));
-    let (state, _) = df.clone().into_parts();
-    let plan = LogicalPlanBuilder::scan(scan.table_name.clone(), provider_as_source(retyped), None)
-        .and_then(|b| b.build());
-    Some(plan.map(|plan| DataFrame::new(state, plan)))
+    Some(
+        LogicalPlanBuilder::scan(scan.table_name.clone(), provider_as_source(retyped), None)
+            .and_then(|b| b.build()),
+    )
 }
 
 /// The error of the first file whose schema cannot be inferred alone, naming it; else `error`.

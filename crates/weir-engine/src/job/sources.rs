@@ -216,19 +216,15 @@ async fn read_csv(ctx: &SessionContext, node: &Node, listed: Vec<StoreFiles>) ->
     if with_header {
         return Ok(df);
     }
-    let names: Vec<String> = df
+    // One projection of renames (which ApplyMapping can see through to the scan).
+    let renamed: Vec<Expr> = df
         .schema()
         .fields()
         .iter()
-        .map(|f| f.name().clone())
+        .enumerate()
+        .map(|(i, f)| ident(f.name()).alias(format!("col{i}")))
         .collect();
-    let mut df = df;
-    for (i, name) in names.iter().enumerate() {
-        df = df
-            .with_column_renamed(name, &format!("col{i}"))
-            .at(&node.id)?;
-    }
-    Ok(df)
+    df.select(renamed).at(&node.id)
 }
 
 /// S3JsonSource. By default each line is a document. With `Multiline`, a file holds JSON

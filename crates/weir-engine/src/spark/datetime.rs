@@ -12,6 +12,10 @@
 //!   `months_between(a, b[, roundOff])` with Spark's rule: whole months when the days of month
 //!   are equal or both are month ends, otherwise the difference in seconds over 31-day months,
 //!   rounded to 8 digits unless `roundOff` is false.
+//! - `make_date(year, month, day)`, `make_timestamp(year, month, day, hour, min, sec[, zone])`:
+//!   NULL for fields that make no date or time (Spark without ANSI mode); `sec` may carry
+//!   microseconds, and 60 (without a fraction) is the next minute; `zone` is an offset or
+//!   `UTC` (the wall time there, stored as UTC).
 //! - [`DateArgs`]: `date_add`, `date_sub`, `add_months`, `last_day`, `next_day`, `datediff`,
 //!   `trunc`, `unix_date`, `hour`, `minute`, `second` of `datafusion-spark`, which take only
 //!   `date`, `timestamp` and `int`, accept what Spark casts implicitly — text (by Spark's
@@ -131,6 +135,21 @@ pub fn functions() -> Vec<ScalarUDF> {
         )
         .udf(),
         SparkFn::new(
+            "make_date",
+            |args| int_fields(args, 3, 3),
+            |_| Ok(DataType::Date32),
+            make_date,
+        )
+        .udf(),
+        SparkFn::new(
+            "make_timestamp",
+            coerce_make_timestamp,
+            |_| Ok(TIMESTAMP),
+            make_timestamp,
+        )
+        .check(check_zone)
+        .udf(),
+        SparkFn::new(
             "months_between",
             coerce_months_between,
             |_| Ok(DataType::Float64),
@@ -199,6 +218,128 @@ fn coerce_months_between(args: &[DataType]) -> std::result::Result<Vec<DataType>
         }
     }
     Ok(out)
+}
+
+/// Integer fields (year, month, …): integers, or text Spark would cast.
+fn int_fields(
+    args: &[DataType],
+    min: usize,
+    max: usize,
+) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, min, max)?;
+    args.iter()
+        .map(|t| int(t, "a date or time field"))
+        .collect()
+}
+
+/// The value at `i`, `None` when null.
+fn at(a: &Int32Array, i: usize) -> Option<i32> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
+/// Five integer fields, the seconds as `decimal(16,6)` (Spark's type for them) and a zone.
+fn coerce_make_timestamp(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 6, 7)?;
+    let mut out = int_fields(&args[..5], 5, 5)?;
+    match &args[5] {
+        t if t.is_numeric() || t.is_null() || convert::is_string(t) => out.push(SECONDS),
+        other => return Err(format!("sec must be a number, got {other}")),
+    }
+    if let Some(zone) = args.get(6) {
+        out.push(text(zone, "the time zone")?);
+    }
+    Ok(out)
+}
+
+/// `make_timestamp`'s seconds with their microseconds.
+const SECONDS: DataType = DataType::Decimal128(16, 6);
+
+/// A literal zone must be one Weir knows.
+fn check_zone(args: &[Option<&ScalarValue>]) -> std::result::Result<(), String> {
+    match literal_text(args.get(6).copied().flatten()) {
+        Some(z) if convert::zone_offset(z).is_none() => Err(unknown_zone(z)),
+        _ => Ok(()),
+    }
+}
+
+fn unknown_zone(zone: &str) -> String {
+    format!("unknown time zone '{zone}' (Weir takes offsets such as '+02:00', or 'UTC')")
+}
+
+fn make_date(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let (y, m, d) = (
+        convert::ints(&args[0], "make_date")?,
+        convert::ints(&args[1], "make_date")?,
+        convert::ints(&args[2], "make_date")?,
+    );
+    let out = (0..y.len()).map(|i| {
+        let (y, m, d) = (
+            at(&y, i)?,
+            u32::try_from(at(&m, i)?).ok()?,
+            u32::try_from(at(&d, i)?).ok()?,
+        );
+        chrono::NaiveDate::from_ymd_opt(y, m, d).map(convert::epoch_days)
+    });
+    Ok(convert::date_array(out))
+}
+
+fn make_timestamp(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let fields = args[..5]
+        .iter()
+        .map(|a| convert::ints(a, "make_timestamp"))
+        .collect::<Result<Vec<_>>>()?;
+    let seconds = args[5].as_primitive::<datafusion::arrow::datatypes::Decimal128Type>();
+    let zones = match args.get(6) {
+        Some(z) => Some(convert::strings(z, "make_timestamp")?),
+        None => None,
+    };
+    let mut out = Vec::with_capacity(seconds.len());
+    for i in 0..seconds.len() {
+        let offset = match &zones {
+            Some(z) if z.is_null(i) => None,
+            Some(z) => match convert::zone_offset(z.value(i)) {
+                Some(offset) => Some(offset),
+                None => return exec_err!("make_timestamp: {}", unknown_zone(z.value(i))),
+            },
+            None => Some(0),
+        };
+        let field = |f: usize| at(&fields[f], i);
+        out.push((|| {
+            let [y, mo, d, h, mi] = [field(0)?, field(1)?, field(2)?, field(3)?, field(4)?];
+            let micros = seconds.is_valid(i).then(|| seconds.value(i))?;
+            let local = wall_time(y, mo, d, h, mi, micros)?;
+            let utc = local.and_utc().timestamp_micros();
+            utc.checked_sub(i64::from(offset?) * MICROS_PER_SECOND)
+        })());
+    }
+    Ok(convert::timestamp_array(out))
+}
+
+/// Spark's `LocalDateTime.of` with `sec` in microseconds: `None` for fields out of range;
+/// 60 seconds without a fraction is the next minute.
+fn wall_time(
+    y: i32,
+    mo: i32,
+    d: i32,
+    h: i32,
+    mi: i32,
+    micros: i128,
+) -> Option<chrono::NaiveDateTime> {
+    let micros = i64::try_from(micros).ok()?;
+    let (sec, frac) = (
+        micros.div_euclid(MICROS_PER_SECOND),
+        micros.rem_euclid(MICROS_PER_SECOND),
+    );
+    let date = chrono::NaiveDate::from_ymd_opt(y, u32::try_from(mo).ok()?, u32::try_from(d).ok()?)?;
+    let (h, mi) = (u32::try_from(h).ok()?, u32::try_from(mi).ok()?);
+    if sec == 60 && frac == 0 {
+        let time = chrono::NaiveTime::from_hms_opt(h, mi, 0)?;
+        return date
+            .and_time(time)
+            .checked_add_signed(chrono::TimeDelta::minutes(1));
+    }
+    let time = chrono::NaiveTime::from_hms_micro_opt(h, mi, u32::try_from(sec).ok()?, frac as u32)?;
+    Some(date.and_time(time))
 }
 
 /// `unix_timestamp()`: the seconds of the query's start, as Spark's current time is the same for

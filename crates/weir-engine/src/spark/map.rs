@@ -3,13 +3,16 @@
 //! error, as with Spark's default `spark.sql.mapKeyDedupPolicy=EXCEPTION`. `map()` is an empty
 //! `map<string,string>`.
 //!
+//! `map_concat(m1, m2, …)`: the entries of the maps in order, NULL when one of them is NULL; a
+//! key in two of them is an error, as for `map`.
+//!
 //! DataFusion's SQL planner reads any `map(…)` call as its own two-array `map`, so SparkSQL
 //! queries reach this function under the name [`NAME`] (see [`super::sql_rewrite`]).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{new_empty_array, Array, ArrayRef, MapArray, StructArray};
+use datafusion::arrow::array::{new_empty_array, Array, ArrayRef, AsArray, MapArray, StructArray};
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::interleave;
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
@@ -24,9 +27,23 @@ use super::udf::SparkFn;
 /// The name `map(…)` calls are planned under.
 pub const NAME: &str = "spark_map";
 
-/// The function.
-pub fn function() -> ScalarUDF {
-    SparkFn::new(NAME, coerce, returns, eval).udf()
+/// The functions: `map` (as [`NAME`]) and `map_concat`.
+pub fn functions() -> Vec<ScalarUDF> {
+    vec![
+        SparkFn::new(NAME, coerce, returns, eval).udf(),
+        SparkFn::new(
+            "map_concat",
+            coerce_maps,
+            |args| {
+                Ok(args
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| map_type(DataType::Utf8, DataType::Utf8)))
+            },
+            concat_maps,
+        )
+        .udf(),
+    ]
 }
 
 fn common_type(types: Vec<DataType>, what: &str) -> std::result::Result<DataType, String> {
@@ -115,9 +132,9 @@ fn eval(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
     if keys.null_count() > 0 {
         return exec_err!("map: a map key cannot be NULL");
     }
-    check_unique(&keys, pairs)?;
-    let entries = StructArray::try_new(fields.clone(), vec![keys, values], None)?;
     let offsets = OffsetBuffer::from_lengths(std::iter::repeat_n(pairs, rows));
+    check_unique("map", &keys, &offsets)?;
+    let entries = StructArray::try_new(fields.clone(), vec![keys, values], None)?;
     Ok(Arc::new(MapArray::try_new(
         Arc::clone(entries_field),
         offsets,
@@ -134,24 +151,91 @@ fn pairs_of(entries: &Field) -> usize {
     }
 }
 
-/// Every run of `pairs` keys (one map) must hold distinct keys.
-fn check_unique(keys: &ArrayRef, pairs: usize) -> Result<()> {
-    if pairs < 2 {
+/// The keys of each map (between consecutive `offsets`) must be distinct.
+fn check_unique(function: &str, keys: &ArrayRef, offsets: &OffsetBuffer<i32>) -> Result<()> {
+    if offsets.windows(2).all(|w| w[1] - w[0] < 2) {
         return Ok(());
     }
     let converter = RowConverter::new(vec![SortField::new(keys.data_type().clone())])?;
     let rows = converter.convert_columns(&[Arc::clone(keys)])?;
-    let mut seen = HashSet::with_capacity(pairs);
-    for start in (0..keys.len()).step_by(pairs) {
+    let mut seen = HashSet::new();
+    for w in offsets.windows(2) {
         seen.clear();
-        for i in start..start + pairs {
+        for i in w[0] as usize..w[1] as usize {
             if !seen.insert(rows.row(i)) {
                 let key = ScalarValue::try_from_array(keys, i)?;
                 return exec_err!(
-                    "map: duplicate map key {key} (Spark's default spark.sql.mapKeyDedupPolicy=EXCEPTION)"
+                    "{function}: duplicate map key {key} (Spark's default spark.sql.mapKeyDedupPolicy=EXCEPTION)"
                 );
             }
         }
     }
     Ok(())
+}
+
+/// Maps (or NULLs), coerced to one map type.
+fn coerce_maps(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    let (mut keys, mut values) = (Vec::new(), Vec::new());
+    for t in args {
+        match t {
+            DataType::Map(entries, _) => match entries.data_type() {
+                DataType::Struct(f) if f.len() == 2 => {
+                    keys.push(f[0].data_type().clone());
+                    values.push(f[1].data_type().clone());
+                }
+                other => return Err(format!("unexpected map entries {other}")),
+            },
+            DataType::Null => {}
+            other => return Err(format!("the arguments must be maps, got {other}")),
+        }
+    }
+    let to = map_type(common_type(keys, "keys")?, common_type(values, "values")?);
+    Ok(vec![to; args.len()])
+}
+
+fn concat_maps(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
+    let DataType::Map(entries_field, _) = to else {
+        return exec_err!("map_concat: unexpected result type {to}");
+    };
+    let DataType::Struct(fields) = entries_field.data_type() else {
+        return exec_err!("map_concat: unexpected entries type");
+    };
+    let maps: Vec<&MapArray> = args.iter().map(|a| a.as_map()).collect();
+    let mut indices = Vec::new();
+    let mut lengths = Vec::with_capacity(rows);
+    let mut valid = Vec::with_capacity(rows);
+    for row in 0..rows {
+        let present = maps.iter().all(|m| m.is_valid(row));
+        let before = indices.len();
+        if present {
+            for (arg, m) in maps.iter().enumerate() {
+                let offsets = m.value_offsets();
+                indices
+                    .extend((offsets[row] as usize..offsets[row + 1] as usize).map(|e| (arg, e)));
+            }
+        }
+        lengths.push(indices.len() - before);
+        valid.push(present);
+    }
+    let column = |c: usize| -> Result<ArrayRef> {
+        let columns: Vec<&dyn Array> = maps
+            .iter()
+            .map(|m| m.entries().column(c).as_ref())
+            .collect();
+        match columns.is_empty() {
+            true => Ok(new_empty_array(fields[c].data_type())),
+            false => Ok(interleave(&columns, &indices)?),
+        }
+    };
+    let (keys, values) = (column(0)?, column(1)?);
+    let offsets = OffsetBuffer::from_lengths(lengths);
+    check_unique("map_concat", &keys, &offsets)?;
+    let entries = StructArray::try_new(fields.clone(), vec![keys, values], None)?;
+    Ok(Arc::new(MapArray::try_new(
+        Arc::clone(entries_field),
+        offsets,
+        entries,
+        Some(valid.into()),
+        false,
+    )?))
 }

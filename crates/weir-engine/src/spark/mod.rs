@@ -15,8 +15,9 @@
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
-//! - [`map`]: `map(k1, v1, …)`; [`json`]: `get_json_object`; [`to_json`].
-//! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`.
+//! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
+//! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
+//! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
@@ -35,13 +36,18 @@
 //! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
-//! DataFusion's.
+//! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
+//! `hash`/`xxhash64` calls. `from_json` takes no options. Lambda functions (`transform`,
+//! `filter`, `aggregate`, `exists`) and `input_file_name` are not supported.
 
 pub mod aggregates;
 pub mod cast;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
+pub mod div;
+pub mod from_json;
+pub mod hash;
 pub mod json;
 pub mod map;
 pub mod numbers;
@@ -99,14 +105,16 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     }
     let scalars = rewrite::functions()
         .into_iter()
+        .chain(map::functions())
         .chain(datetime::functions())
         .chain(strings::functions())
         .chain(cast::functions())
         .chain(numbers::functions())
+        .chain(hash::functions())
         .chain([
-            map::function(),
             json::function(),
             to_json::function(),
+            from_json::function(),
             sql_rewrite::generator_array_udf(),
         ]);
     for udf in scalars {

@@ -1,6 +1,6 @@
 //! Spark's number functions that DataFusion lacks: `bround` (rounding half to even),
-//! `format_number` (`1,234.57`: grouped digits, half to even) and
-//! `monotonically_increasing_id`.
+//! `format_number` (`1,234.57`: grouped digits, half to even),
+//! `monotonically_increasing_id` and `conv` (a number's digits in another base).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -39,6 +39,7 @@ pub fn functions() -> Vec<ScalarUDF> {
         )
         .volatile()
         .udf(),
+        SparkFn::new("conv", coerce_conv, |_| Ok(DataType::Utf8), conv).udf(),
     ]
 }
 
@@ -256,6 +257,96 @@ fn next_ids(_: &[ArrayRef], rows: usize, _: &DataType) -> Result<ArrayRef> {
     )))
 }
 
+/// `conv(num, from_base, to_base)`: the number as text (integers are written in base 10
+/// first, as Spark casts them) and two integer bases.
+fn coerce_conv(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 3, 3)?;
+    let num = match &args[0] {
+        t if is_string(t) || t.is_null() || t.is_integer() => DataType::Utf8,
+        other => {
+            return Err(format!(
+                "the number must be text or an integer, got {other}"
+            ))
+        }
+    };
+    let mut out = vec![num];
+    for (t, what) in args[1..].iter().zip(["from_base", "to_base"]) {
+        if !(t.is_integer() || t.is_null()) {
+            return Err(format!("{what} must be an integer, got {t}"));
+        }
+        out.push(DataType::Int32);
+    }
+    Ok(out)
+}
+
+fn conv(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let nums = args[0].as_string::<i32>();
+    let from = args[1].as_primitive::<Int32Type>();
+    let to = args[2].as_primitive::<Int32Type>();
+    let out: StringArray = (0..nums.len())
+        .map(|i| {
+            if nums.is_null(i) || from.is_null(i) || to.is_null(i) {
+                return None;
+            }
+            convert_base(nums.value(i), from.value(i), to.value(i))
+        })
+        .collect();
+    Ok(Arc::new(out))
+}
+
+/// Spark's `NumberConverter.convert`: `num`'s leading digits in base `from` (a leading `-`
+/// negates; reading stops at the first character that is not a digit; overflow gives the
+/// largest unsigned value) as an unsigned 64-bit number written in base `to`, or as a signed one
+/// when `to` is negative. Bases must be 2 to 36 (by absolute value for `to`), else NULL.
+fn convert_base(num: &str, from: i32, to: i32) -> Option<String> {
+    let radix = |b: i32| (2..=36).contains(&b).then_some(b as u32);
+    let (from, to_radix) = (radix(from)?, radix(to.abs())?);
+    if num.is_empty() {
+        return None;
+    }
+    let (mut negative, digits) = match num.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, num),
+    };
+    let mut v: u64 = 0;
+    for c in digits.chars() {
+        let Some(d) = c.to_digit(from) else { break };
+        match v
+            .checked_mul(u64::from(from))
+            .and_then(|v| v.checked_add(u64::from(d)))
+        {
+            Some(next) => v = next,
+            None => {
+                v = u64::MAX;
+                break;
+            }
+        }
+    }
+    if negative && to > 0 {
+        v = match (v as i64) < 0 {
+            true => u64::MAX,
+            false => (v as i64).wrapping_neg() as u64,
+        };
+    }
+    if to < 0 && (v as i64) < 0 {
+        v = (v as i64).wrapping_neg() as u64;
+        negative = true;
+    }
+    let mut out = Vec::new();
+    loop {
+        let digit = char::from_digit((v % u64::from(to_radix)) as u32, to_radix)?;
+        out.push(digit.to_ascii_uppercase());
+        v /= u64::from(to_radix);
+        if v == 0 {
+            break;
+        }
+    }
+    if negative && to < 0 {
+        out.push('-');
+    }
+    Some(out.into_iter().rev().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +364,27 @@ mod tests {
         assert_eq!(group_digits("-1234567.50"), "-1,234,567.50");
         assert_eq!(group_digits("123"), "123");
         assert_eq!(group_digits("NaN"), "NaN");
+    }
+
+    #[test]
+    fn conv_follows_spark() {
+        // Spark's documented examples, and its unsigned wrap-around.
+        assert_eq!(convert_base("100", 2, 10).as_deref(), Some("4"));
+        assert_eq!(convert_base("-10", 16, -10).as_deref(), Some("-16"));
+        assert_eq!(
+            convert_base("-10", 16, 10).as_deref(),
+            Some("18446744073709551600")
+        );
+        assert_eq!(convert_base("ff", 16, 2).as_deref(), Some("11111111"));
+        assert_eq!(convert_base("255", 10, 16).as_deref(), Some("FF"));
+        assert_eq!(convert_base("12xyz", 10, 10).as_deref(), Some("12"));
+        assert_eq!(convert_base("xyz", 10, 10).as_deref(), Some("0"));
+        assert_eq!(
+            convert_base("99999999999999999999", 10, 10).as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(convert_base("10", 1, 10), None);
+        assert_eq!(convert_base("10", 10, 37), None);
+        assert_eq!(convert_base("", 10, 2), None);
     }
 }

@@ -18,6 +18,8 @@ use super::datetime_pattern::chrono_pattern;
 
 /// The function SQL's `a / b` is planned as in SparkSQL nodes (and `try_divide`).
 pub const DIVIDE: &str = "spark_divide";
+/// The function Spark's `a div b` is planned as.
+pub const INT_DIVIDE: &str = "spark_int_divide";
 
 /// The functions of this module.
 pub fn functions() -> Vec<ScalarUDF> {
@@ -44,6 +46,7 @@ pub fn functions() -> Vec<ScalarUDF> {
         Rewrite::udf("sort_array", Kind::SortArray, 1, 2),
         Rewrite::udf("element_at", Kind::ElementAt, 2, 2),
         Rewrite::udf(DIVIDE, Kind::Divide, 2, 2),
+        Rewrite::udf(INT_DIVIDE, Kind::IntDivide, 2, 2),
     ]);
     out
 }
@@ -73,6 +76,14 @@ enum Kind {
     /// Spark's `a / b`: a double (a decimal when neither side is floating point and one is a
     /// decimal), NULL when `b` is 0 — `CAST(a AS DOUBLE) / NULLIF(CAST(b AS DOUBLE), 0)`.
     Divide,
+    /// Spark's `a div b`: a `bigint`, the quotient truncated toward zero, NULL when `b` is 0 —
+    /// integers divided as `bigint`s, other numbers as [`Kind::Divide`] does, then truncated.
+    IntDivide,
+}
+
+/// Are both operands integers (or NULL), divided as `bigint`s by `div`?
+fn integral(l: &DataType, r: &DataType) -> bool {
+    [l, r].iter().all(|t| t.is_integer() || t.is_null())
 }
 
 /// The types `spark_divide` casts its arguments to, and its result type.
@@ -184,6 +195,10 @@ impl ScalarUDFImpl for Rewrite {
                 (other, None) => plan_err!("element_at: the first argument must be an array or a map, got {other}"),
             },
             (Kind::Divide, [l, r]) => division_types(l, r).map(|(l, r, _)| vec![l, r]),
+            (Kind::IntDivide, [l, r]) if integral(l, r) => Ok(vec![DataType::Int64, DataType::Int64]),
+            (Kind::IntDivide, [l, r]) => division_types(l, r)
+                .map(|(l, r, _)| vec![l, r])
+                .or_else(|_| plan_err!("div: cannot divide {l} by {r}")),
             (Kind::Rand, [_]) => plan_err!(
                 "{}: a seed is not supported (Spark's seeded values cannot be reproduced); call {}() without one",
                 self.name,
@@ -211,6 +226,7 @@ impl ScalarUDFImpl for Rewrite {
                 [l, r] => division_types(l, r)?.2,
                 _ => return plan_err!("/ takes two arguments"),
             },
+            Kind::IntDivide => DataType::Int64,
         })
     }
 
@@ -266,18 +282,28 @@ impl ScalarUDFImpl for Rewrite {
                 };
                 dt::to_char(value, lit(chrono_pattern(pattern)))
             }
-            (Kind::Divide, Some(dividend)) => {
+            (Kind::Divide | Kind::IntDivide, Some(dividend)) => {
                 let Some(divisor) = second else {
-                    return plan_err!("/ takes two arguments");
+                    return plan_err!("{} takes two arguments", self.name);
                 };
                 let (l, r) = (
                     info.get_data_type(&dividend)?,
                     info.get_data_type(&divisor)?,
                 );
-                let (lt, rt, _) = division_types(&l, &r)?;
+                let (lt, rt) = match self.kind {
+                    Kind::IntDivide if integral(&l, &r) => (DataType::Int64, DataType::Int64),
+                    _ => {
+                        let (lt, rt, _) = division_types(&l, &r)?;
+                        (lt, rt)
+                    }
+                };
                 let zero = lit(ScalarValue::new_zero(&rt)?);
                 let divisor = datafusion::functions::core::expr_fn::nullif(cast(divisor, rt), zero);
-                cast(dividend, lt) / divisor
+                let quotient = cast(dividend, lt) / divisor;
+                match self.kind {
+                    Kind::IntDivide => cast(quotient, DataType::Int64),
+                    _ => quotient,
+                }
             }
             (Kind::IsNull, Some(value)) => value.is_null(),
             (Kind::IsNotNull, Some(value)) => value.is_not_null(),

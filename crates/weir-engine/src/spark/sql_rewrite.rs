@@ -19,6 +19,8 @@
 //!   (`INT`, `LONG`, `FLOAT` is 4 bytes, `DECIMAL` is `DECIMAL(10,0)`, `VARCHAR(n)` is text). A
 //!   cast that is a whole SELECT item without an alias is named as Spark names it:
 //!   `CAST(x AS INT)`. Casts to other types (arrays, structs, binary) are DataFusion's.
+//! - **Operators**: `a / b` is Spark's division, `a div b` its integral division
+//!   ([`super::div`]), `RLIKE`/`REGEXP` a regular expression search.
 
 use std::ops::ControlFlow;
 
@@ -41,7 +43,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let state = ctx.state();
     let dialect = state.config().options().sql_parser.dialect;
-    let mut statement = state.sql_to_statement(sql, &dialect)?;
+    let mut statement = state.sql_to_statement(&super::div::as_operator(sql), &dialect)?;
     if let DFStatement::Statement(inner) = &mut statement {
         rewrite(inner)?;
     }
@@ -210,6 +212,11 @@ fn name_rewritten(projection: &mut [SelectItem]) {
                 op: BinaryOperator::Divide,
                 ..
             } => format!("({expr})"),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::DuckIntegerDivide,
+                right,
+            } => format!("({left} div {right})"),
             _ => continue,
         };
         *item = SelectItem::ExprWithAlias {
@@ -515,6 +522,7 @@ fn rename(expr: &mut Expr, to: &str) {
 }
 
 /// Spark's operators DataFusion plans otherwise: `a / b` (a double, NULL for a zero divisor),
+/// `a div b` (read as `//`: [`super::div`]),
 /// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`).
 fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
@@ -523,6 +531,14 @@ fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
             op: BinaryOperator::Divide,
             right,
         } => call(super::rewrite::DIVIDE, vec![*left.clone(), *right.clone()])?,
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::DuckIntegerDivide,
+            right,
+        } => call(
+            super::rewrite::INT_DIVIDE,
+            vec![*left.clone(), *right.clone()],
+        )?,
         Expr::RLike {
             negated,
             expr: value,
@@ -644,6 +660,7 @@ impl VisitorMut for Finish {
         }
         match function_name(expr).as_deref() {
             Some("map") => rename(expr, super::map::NAME),
+            Some("hash" | "xxhash64") => int_literals(expr),
             Some(name) => {
                 if let Some((_, to)) = RENAMED.iter().find(|(from, _)| *from == name) {
                     rename(expr, to);
@@ -657,6 +674,53 @@ impl VisitorMut for Finish {
             Err(e) => return ControlFlow::Break(e),
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Integer literals among a call's arguments (also inside `array(…)`, `struct(…)`,
+/// `named_struct(…)` and integer arithmetic there) that fit an `int` typed `int`, as Spark types them: `hash(1)` hashes
+/// an `int`, where DataFusion would read a `bigint`.
+fn int_literals(expr: &mut Expr) {
+    match expr {
+        Expr::Value(v) => {
+            if let Value::Number(n, false) = &v.value {
+                if n.parse::<i32>().is_ok() {
+                    let literal = expr.clone();
+                    let type_name = Expr::value(Value::SingleQuotedString("Int32".into()));
+                    if let Ok(cast) = call(super::cast::CAST, vec![literal, type_name]) {
+                        *expr = cast;
+                    }
+                }
+            }
+        }
+        Expr::UnaryOp { expr: inner, .. } | Expr::Nested(inner) => int_literals(inner),
+        Expr::BinaryOp { left, op, right }
+            if matches!(
+                op,
+                BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Modulo
+            ) =>
+        {
+            int_literals(left);
+            int_literals(right);
+        }
+        Expr::Function(_) => {
+            let nested = matches!(
+                function_name(expr).as_deref(),
+                Some("hash" | "xxhash64" | "array" | "struct" | "named_struct")
+            );
+            let Expr::Function(f) = expr else { return };
+            if let (true, FunctionArguments::List(list)) = (nested, &mut f.args) {
+                for arg in &mut list.args {
+                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg {
+                        int_literals(e);
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -6,6 +6,8 @@
 //! - `regexp_extract(str, regexp[, idx])`: group `idx` (default 1; 0 is the whole match) of the
 //!   first match; `''` when nothing matches or the group did not take part. A group index
 //!   beyond the pattern's groups, or negative, is an error, as in Spark.
+//! - `regexp_extract_all(str, regexp[, idx])`: group `idx` of every match, as an array (empty
+//!   when nothing matches).
 //! - `split(str, regex[, limit])`: Java's `String.split` as Spark calls it — with `limit` > 0
 //!   at most `limit` parts, the last holding the rest; otherwise all parts, trailing empty ones
 //!   kept; a zero-width match at the start makes no empty first part; an empty `regex` splits
@@ -34,6 +36,14 @@ pub fn functions() -> Vec<ScalarUDF> {
             coerce_regexp_extract,
             |_| Ok(DataType::Utf8),
             regexp_extract,
+        )
+        .check(check_regex)
+        .udf(),
+        SparkFn::new(
+            "regexp_extract_all",
+            coerce_regexp_extract,
+            |_| Ok(string_list()),
+            regexp_extract_all,
         )
         .check(check_regex)
         .udf(),
@@ -163,14 +173,49 @@ pub fn spark_locate(substr: &str, string: &str, start: i32) -> i32 {
 }
 
 fn regexp_extract(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
-    let string = convert::strings(&args[0], "regexp_extract")?;
-    let pattern = convert::strings(&args[1], "regexp_extract")?;
+    let mut out = StringBuilder::new();
+    extract_groups(args, "regexp_extract", |row| match row {
+        Some((regex, group, text)) => {
+            let value = regex
+                .captures(text)
+                .and_then(|c| c.get(group))
+                .map_or("", |m| m.as_str());
+            out.append_value(value);
+        }
+        None => out.append_null(),
+    })?;
+    Ok(Arc::new(out.finish()))
+}
+
+fn regexp_extract_all(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let mut out = ListBuilder::new(StringBuilder::new());
+    extract_groups(args, "regexp_extract_all", |row| match row {
+        Some((regex, group, text)) => {
+            for c in regex.captures_iter(text) {
+                out.values()
+                    .append_value(c.get(group).map_or("", |m| m.as_str()));
+            }
+            out.append(true);
+        }
+        None => out.append_null(),
+    })?;
+    Ok(Arc::new(out.finish()))
+}
+
+/// Calls `row` for each row of `(str, regexp[, idx])` with the compiled regex, the checked group
+/// index (default 1) and the text, or with `None` where an argument is NULL.
+fn extract_groups(
+    args: &[ArrayRef],
+    function: &'static str,
+    mut row: impl FnMut(Option<(&Regex, usize, &str)>),
+) -> Result<()> {
+    let string = convert::strings(&args[0], function)?;
+    let pattern = convert::strings(&args[1], function)?;
     let idx = match args.get(2) {
-        Some(i) => Some(convert::ints(i, "regexp_extract")?),
+        Some(i) => Some(convert::ints(i, function)?),
         None => None,
     };
-    let mut regexes = Regexes::new("regexp_extract");
-    let mut out = StringBuilder::new();
+    let mut regexes = Regexes::new(function);
     for i in 0..string.len() {
         let group = match &idx {
             Some(g) if g.is_null(i) => None,
@@ -178,7 +223,7 @@ fn regexp_extract(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef>
             None => Some(1),
         };
         let (Some(group), false, false) = (group, string.is_null(i), pattern.is_null(i)) else {
-            out.append_null();
+            row(None);
             continue;
         };
         let regex = regexes.get(pattern.value(i))?;
@@ -186,20 +231,16 @@ fn regexp_extract(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef>
         let Some(group) = usize::try_from(group).ok().filter(|g| *g <= groups) else {
             if group < 0 {
                 return exec_err!(
-                    "regexp_extract: the group index cannot be less than zero, got {group}"
+                    "{function}: the group index cannot be less than zero, got {group}"
                 );
             }
             return exec_err!(
-                "regexp_extract: the regex group count is {groups}, but the specified group index is {group}"
+                "{function}: the regex group count is {groups}, but the specified group index is {group}"
             );
         };
-        let value = regex
-            .captures(string.value(i))
-            .and_then(|c| c.get(group))
-            .map_or("", |m| m.as_str());
-        out.append_value(value);
+        row(Some((regex, group, string.value(i))));
     }
-    Ok(Arc::new(out.finish()))
+    Ok(())
 }
 
 fn split(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {

@@ -778,3 +778,194 @@ async fn string_literals_take_spark_escapes() {
         [json!({"id": 1, "digits": "123", "tab": 3, "quote": "it's"})]
     );
 }
+
+#[tokio::test]
+async fn hash_and_xxhash64_equal_sparks() {
+    // Expected values are Spark's (3.5/4.0, non-ANSI) for the same expressions.
+    let input = r#"{"id":1,"s":"abc","n":1,"x":1.5}
+{"id":2,"s":null,"n":null,"x":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, hash('Spark', array(123), 2) AS doc, xxhash64('Spark', array(123), 2) AS xdoc, \
+         hash(1) AS i, hash(-1 + 2) AS i2, hash(CAST(1 AS BIGINT)) AS l, hash(n) AS col, hash(s) AS str, \
+         hash('') AS empty, hash('abcdefghi') AS tail, hash('ü') AS utf8, hash(x) AS dbl, \
+         hash(CAST(-0.0 AS DOUBLE)) AS negzero, hash(CAST(1.5 AS FLOAT)) AS flt, \
+         hash(CAST(12.34 AS DECIMAL(10,2))) AS dec, hash(CAST(-12.34 AS DECIMAL(20,2))) AS bigdec, \
+         hash(to_date('2024-03-05')) AS dt, hash(to_timestamp('2024-03-05 10:00:00')) AS ts, \
+         hash(true) AS b, hash(named_struct('a', 1, 'b', 'x')) AS st, hash(array(1, NULL, 2)) AS arr, \
+         hash(1, 'a', NULL, CAST(2.5 AS DOUBLE)) AS many, hash(NULL) AS nul, \
+         xxhash64(s) AS xstr, xxhash64(1) AS xi, xxhash64(n) AS xcol, \
+         xxhash64('abcdefghijklmnopqrstuvwxyz0123456789') AS xlong, \
+         xxhash64(CAST(12.34 AS DECIMAL(20,2))) AS xdec, xxhash64(named_struct('a', 1, 'b', 'x')) AS xst \
+         FROM t ORDER BY id",
+    )
+    .await;
+    let first = &rows[0];
+    let expected = json!({
+        "doc": -1321691492, "xdoc": 5602566077635097486_i64, "i": -559580957, "i2": -559580957,
+        "l": -1712319331, "col": -1712319331, "str": 1322437556, "empty": 142593372,
+        "tail": -1830117711, "utf8": -1098725648, "dbl": 1290763749, "negzero": -1670924195,
+        "flt": -221251528, "dec": -1028144669, "bigdec": -378694793, "dt": 1606236036,
+        "ts": 66369095, "b": -559580957, "st": -1305545736, "arr": -222940379, "many": 389417474,
+        "nul": 42, "xstr": 1423657621850124518_i64, "xi": -6698625589789238999_i64,
+        "xcol": -7001672635703045582_i64, "xlong": 2724237963427677065_i64,
+        "xdec": 804797035677707363_i64, "xst": 8510603489595372987_i64
+    });
+    for (name, want) in expected.as_object().unwrap() {
+        assert_eq!(first.get(name), Some(want), "{name}");
+    }
+    // A NULL leaves the seed: 42.
+    assert_eq!(rows[1].get("col"), Some(&json!(42)));
+    assert_eq!(rows[1].get("xstr"), Some(&json!(42)));
+    let err = query_error(ONE_ROW, "SELECT hash(map('a', 1)) AS v FROM t").await;
+    assert!(err.contains("hash") && err.contains("map"), "{err}");
+}
+
+#[tokio::test]
+async fn conv_make_date_make_timestamp_and_regexp_extract_all() {
+    let input = r#"{"id":1,"n":"ff","y":2024,"sec":30.5,"s":"100-200, 300-400"}
+{"id":2,"n":null,"y":2023,"sec":60,"s":"abc"}
+{"id":3,"n":"-10","y":null,"sec":60.5,"s":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, conv(n, 16, 10) AS c, conv(n, 16, -10) AS cs, conv(255, 10, 16) AS ci, \
+         conv('99999999999999999999', 10, 10) AS cover, conv('12xyz', 10, 10) AS cpart, \
+         conv('1', 10, 99) AS cbase, make_date(y, 2, 29) AS d, \
+         make_timestamp(y, 3, 5, 10, 59, sec) AS ts, \
+         make_timestamp(2024, 3, 5, 10, 20, 30, '+02:00') AS tz, \
+         make_timestamp(2024, 3, 5, 25, 0, 0) AS bad, \
+         regexp_extract_all(s, '(\\\\d+)-(\\\\d+)', 1) AS all1, \
+         regexp_extract_all(s, '(\\\\d+)-(\\\\d+)', 2) AS all2, regexp_extract_all(s, 'x', 0) AS none \
+         FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "c"),
+        [json!("255"), Value::Null, json!("18446744073709551600")]
+    );
+    assert_eq!(column(&rows, "cs")[2], json!("-16"));
+    assert_eq!(column(&rows, "ci")[0], json!("FF"));
+    assert_eq!(column(&rows, "cover")[0], json!("18446744073709551615"));
+    assert_eq!(column(&rows, "cpart")[0], json!("12"));
+    assert_eq!(column(&rows, "cbase")[0], Value::Null);
+    assert_eq!(
+        column(&rows, "d"),
+        [json!("2024-02-29"), Value::Null, Value::Null]
+    );
+    assert_eq!(
+        column(&rows, "ts"),
+        [
+            json!("2024-03-05T10:59:30.500"),
+            json!("2023-03-05T11:00:00"),
+            Value::Null
+        ]
+    );
+    assert_eq!(column(&rows, "tz")[0], json!("2024-03-05T08:20:30"));
+    assert_eq!(column(&rows, "bad")[0], Value::Null);
+    assert_eq!(
+        column(&rows, "all1"),
+        [json!(["100", "300"]), json!([]), Value::Null]
+    );
+    assert_eq!(column(&rows, "all2")[0], json!(["200", "400"]));
+    assert_eq!(column(&rows, "none")[1], json!([]));
+    let err = query_error(
+        ONE_ROW,
+        "SELECT make_timestamp(2024, 3, 5, 10, 0, 0, 'Europe/Paris') AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("make_timestamp") && err.contains("Europe/Paris"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn div_is_sparks_integral_division() {
+    let input = r#"{"id":1,"n":7,"m":2,"div":5}
+{"id":2,"n":-7,"m":0,"div":6}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, n div m AS q, n DIV 2 AS h, CAST(7.5 AS DOUBLE) div 2 AS d, \
+         CAST(-7.5 AS DECIMAL(3,1)) div 2 AS dd, div, n div 2 FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(column(&rows, "q"), [json!(3), Value::Null]);
+    assert_eq!(column(&rows, "h"), [json!(3), json!(-3)]);
+    assert_eq!(column(&rows, "d")[0], json!(3));
+    assert_eq!(column(&rows, "dd")[0], json!(-3));
+    // A column named div stays a column; an unnamed division is named as Spark names it.
+    assert_eq!(column(&rows, "div"), [json!(5), json!(6)]);
+    assert_eq!(column(&rows, "(n div 2)"), [json!(3), json!(-3)]);
+}
+
+#[tokio::test]
+async fn from_json_parses_text_into_the_schema_and_gives_null_for_what_does_not_fit() {
+    let input = r#"{"id":1,"j":"{\"userId\": 7, \"name\": \"ann\", \"tags\": [\"a\", \"b\"], \"extra\": true}"}
+{"id":2,"j":"{\"userId\": 8}"}
+{"id":3,"j":"not json"}
+{"id":4,"j":null}
+{"id":5,"j":"[1, 2]"}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, from_json(j, 'userId INT, name STRING, tags ARRAY<STRING>') AS s, \
+         from_json(j, 'struct<userId:bigint>')['userId'] AS uid, from_json(j, 'array<int>') AS arr \
+         FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "s"),
+        [
+            json!({"userId": 7, "name": "ann", "tags": ["a", "b"]}),
+            json!({"userId": 8}),
+            Value::Null,
+            Value::Null,
+            Value::Null
+        ]
+    );
+    assert_eq!(
+        column(&rows, "uid"),
+        [json!(7), json!(8), Value::Null, Value::Null, Value::Null]
+    );
+    assert_eq!(column(&rows, "arr")[4], json!([1, 2]));
+    assert_eq!(column(&rows, "arr")[0], Value::Null);
+    let err = query_error(ONE_ROW, "SELECT from_json('{}', 'a NOTATYPE') AS v FROM t").await;
+    assert!(
+        err.contains("from_json") && err.contains("NOTATYPE"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn map_concat_joins_maps_and_refuses_a_repeated_key() {
+    let input = r#"{"id":1,"k":"c"}
+{"id":2,"k":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, map_concat(map('a', 1, 'b', 2), map(coalesce(k, 'z'), 3)) AS m, \
+         map_concat(map('a', 1), CASE WHEN k IS NULL THEN NULL ELSE map(k, 5) END) AS n \
+         FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "m"),
+        [
+            json!({"a": 1, "b": 2, "c": 3}),
+            json!({"a": 1, "b": 2, "z": 3})
+        ]
+    );
+    assert_eq!(column(&rows, "n"), [json!({"a": 1, "c": 5}), Value::Null]);
+    let err = query_error(
+        ONE_ROW,
+        "SELECT map_concat(map('a', 1), map('a', 2)) AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("map_concat") && err.contains("duplicate map key"),
+        "{err}"
+    );
+}

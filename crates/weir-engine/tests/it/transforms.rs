@@ -395,4 +395,27 @@ async fn csv_columns_mapped_to_decimals_are_read_exactly() {
         err.contains("wide/d.csv") && err.contains("123456789012345678901.5"),
         "{err}"
     );
+
+    // A headerless file: its columns are col0, col1, … (renamed from the scan's).
+    let bare = write(
+        dir.path(),
+        "bare/d.csv",
+        "1|12345678901234567.89\n2|-0.05\n",
+    );
+    let source = json!({ "S3CsvSource": { "Name": "In", "Paths": [s(&bare)], "Separator": "pipe",
+                                          "QuoteChar": "quote", "WithHeader": false } });
+    let mapping = json!({ "ApplyMapping": { "Name": "Types", "Inputs": ["src"], "Mapping": [
+        { "ToKey": "id", "FromPath": ["col0"], "FromType": "long", "ToType": "long" },
+        { "ToKey": "amount", "FromPath": ["col1"], "FromType": "double", "ToType": "decimal(20,2)" } ] } });
+    let out = dir.path().join("o3");
+    run(json!({ "CodeGenConfigurationNodes": {
+        "src": source, "map": mapping,
+        "out": { "S3DirectTarget": { "Name": "C", "Inputs": ["map"], "Path": s(&out), "Format": "csv" } }
+    }}))
+    .await
+    .unwrap();
+    let (header, mut rows) = csv_lines(&out);
+    rows.sort();
+    assert_eq!(header, "id,amount");
+    assert_eq!(rows, ["1,12345678901234567.89", "2,-0.05"]);
 }
