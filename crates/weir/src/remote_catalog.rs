@@ -5,7 +5,13 @@
 //! Errors: a Glue error body becomes its exception name and message, as botocore decodes it;
 //! failures of the transport get botocore's names too (`EndpointConnectionError`,
 //! `ReadTimeoutError`, `ResponseParserError`, or the HTTP status when an error has no body Weir
-//! would send). Nothing is retried: a write whose answer is lost may have been applied.
+//! would send).
+//!
+//! Retries follow botocore's standard mode (3 attempts, exponential backoff with full jitter)
+//! where a retry cannot apply a change twice: every call is retried when the connection could
+//! not be made (nothing was sent) or the service answered that it is throttling; reads (`Get…`,
+//! `List…`, `Search…`, `BatchGet…`) also after a timeout, a broken connection or an HTTP 500,
+//! 502, 503 or 504. A write whose answer was lost is not retried: it may have been applied.
 
 use std::time::Duration;
 
@@ -31,6 +37,26 @@ const TRANSPORT_ERRORS: [&str; 3] = [
 ];
 /// The longest part of an unexpected response body quoted in an error.
 const QUOTED_BODY: usize = 200;
+/// Attempts of one call (botocore's standard mode).
+const MAX_ATTEMPTS: u32 = 3;
+/// The first retry waits up to this long; each further one up to twice as long.
+const BACKOFF_BASE: Duration = Duration::from_millis(200);
+/// Error codes that say the service refused the call before doing anything (botocore's
+/// throttling codes).
+const THROTTLING: [&str; 10] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "SlowDown",
+];
+/// HTTP statuses of transient failures, retried for reads.
+const TRANSIENT_STATUS: [&str; 4] = ["500", "502", "503", "504"];
 
 /// The catalog of the Weir service at an `http://` or `https://` endpoint.
 pub struct RemoteCatalog {
@@ -76,8 +102,32 @@ impl RemoteCatalog {
         &self.endpoint
     }
 
-    /// Posts one request with `X-Amz-Target: target`; the decoded JSON answer, or the error.
+    /// Posts a request with `X-Amz-Target: target`, retried where that is safe (see the module
+    /// documentation); the decoded JSON answer, or the last error.
     async fn post(&self, target: &str, body: &Value) -> Result<Value, CatalogError> {
+        let body = body.to_string();
+        let mut attempt = 1;
+        loop {
+            match self.post_once(target, &body).await {
+                Err(failure) if attempt < MAX_ATTEMPTS && failure.retryable(target) => {
+                    let ceiling = BACKOFF_BASE * 2u32.pow(attempt - 1);
+                    let wait = ceiling.mul_f64(rand::random::<f64>());
+                    tracing::debug!(target, attempt, ?wait, error = %failure.error.message, "retrying a catalog call");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                Err(failure) => return Err(failure.error),
+                Ok(answer) => return Ok(answer),
+            }
+        }
+    }
+
+    /// One request; a failure says whether the request reached the service.
+    async fn post_once(&self, target: &str, body: &str) -> Result<Value, Failure> {
+        let sent = |error| Failure {
+            error,
+            unsent: false,
+        };
         let response = self
             .http
             .post(self.endpoint.clone())
@@ -86,26 +136,31 @@ impl RemoteCatalog {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| self.transport_error(target, e))?;
+            .map_err(|e| Failure {
+                unsent: e.is_connect(),
+                error: self.transport_error(target, e),
+            })?;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(target, e))?;
+            .map_err(|e| sent(self.transport_error(target, e)))?;
         if !status.is_success() {
-            return Err(self.error_response(target, status, &headers, &bytes));
+            return Err(sent(self.error_response(target, status, &headers, &bytes)));
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(json!({}));
         }
-        serde_json::from_slice(&bytes).map_err(|e| CatalogError {
-            code: "ResponseParserError".into(),
-            message: format!(
-                "the catalog at {} answered {target} with a body that is not JSON ({e}): {}",
-                self.endpoint,
-                quote(&bytes)
-            ),
+        serde_json::from_slice(&bytes).map_err(|e| {
+            sent(CatalogError {
+                code: "ResponseParserError".into(),
+                message: format!(
+                    "the catalog at {} answered {target} with a body that is not JSON ({e}): {}",
+                    self.endpoint,
+                    quote(&bytes)
+                ),
+            })
         })
     }
 
@@ -153,6 +208,32 @@ impl RemoteCatalog {
                 quote(body)
             ),
         })
+    }
+}
+
+/// A failed attempt of a call.
+struct Failure {
+    error: CatalogError,
+    /// The connection was never made: the service saw nothing.
+    unsent: bool,
+}
+
+impl Failure {
+    /// May the call be sent again? Always when nothing reached the service or it throttled;
+    /// for reads also after a transient failure of the transport or the service.
+    fn retryable(&self, target: &str) -> bool {
+        let code = self.error.code.as_str();
+        if self.unsent || THROTTLING.contains(&code) {
+            return true;
+        }
+        let read = target.strip_prefix("AWSGlue.").is_some_and(|op| {
+            ["Get", "List", "Search", "BatchGet"]
+                .iter()
+                .any(|p| op.starts_with(p))
+        });
+        let transient = TRANSIENT_STATUS.contains(&code)
+            || matches!(code, "ReadTimeoutError" | "EndpointConnectionError");
+        read && transient
     }
 }
 
@@ -296,40 +377,57 @@ mod tests {
         }
     }
 
-    /// A one-shot HTTP server on a thread: answers one request with `status` and `body`, and
-    /// hands back the request it read.
-    fn answer_once(status: &'static str, body: &'static str) -> (String, JoinHandle<String>) {
+    /// An HTTP server on a thread: answers one connection per `(status, body)`, in order, and
+    /// hands back the requests it read.
+    fn answer_each(
+        answers: Vec<(&'static str, &'static str)>,
+    ) -> (String, JoinHandle<Vec<String>>) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let served = std::thread::spawn(move || {
-            let (mut socket, _) = listener.accept().expect("accept");
-            let mut request = Vec::new();
-            let mut buf = [0u8; 4096];
-            loop {
-                let n = socket.read(&mut buf).expect("read");
-                request.extend_from_slice(&buf[..n]);
-                let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-                let Some(head) = text.find("\r\n\r\n") else {
-                    assert!(n > 0, "the request ended early");
-                    continue;
-                };
-                let length = text[..head]
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map(|v| v.trim().parse::<usize>().expect("length"))
-                    .unwrap_or(0);
-                if request.len() >= head + 4 + length || n == 0 {
-                    break;
-                }
-            }
-            let response = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            socket.write_all(response.as_bytes()).expect("write");
-            String::from_utf8_lossy(&request).to_string()
+            answers
+                .into_iter()
+                .map(|(status, body)| serve(&listener, status, body))
+                .collect()
         });
         (url, served)
+    }
+
+    /// [`answer_each`] with one answer.
+    fn answer_once(status: &'static str, body: &'static str) -> (String, JoinHandle<String>) {
+        let (url, served) = answer_each(vec![(status, body)]);
+        let one = std::thread::spawn(move || served.join().expect("served").remove(0));
+        (url, one)
+    }
+
+    /// Reads one request on the next connection and answers it.
+    fn serve(listener: &TcpListener, status: &str, body: &str) -> String {
+        let (mut socket, _) = listener.accept().expect("accept");
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = socket.read(&mut buf).expect("read");
+            request.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+            let Some(head) = text.find("\r\n\r\n") else {
+                assert!(n > 0, "the request ended early");
+                continue;
+            };
+            let length = text[..head]
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map(|v| v.trim().parse::<usize>().expect("length"))
+                .unwrap_or(0);
+            if request.len() >= head + 4 + length || n == 0 {
+                break;
+            }
+        }
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(response.as_bytes()).expect("write");
+        String::from_utf8_lossy(&request).to_string()
     }
 
     #[tokio::test]
@@ -389,7 +487,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_without_a_glue_error_names_the_status() {
-        let (url, _served) = answer_once("502 Bad Gateway", "upstream down");
+        // A read is tried three times; the last answer is the error.
+        let (url, served) = answer_each(vec![("502 Bad Gateway", "upstream down"); 3]);
         let client = RemoteCatalog::new(&url).expect("client");
         let e = client
             .call("GetDatabases", json!({}))
@@ -397,6 +496,63 @@ mod tests {
             .expect_err("an error");
         assert_eq!(e.code, "502");
         assert!(e.message.contains("upstream down"), "{}", e.message);
+        assert_eq!(served.join().expect("served").len(), 3);
+    }
+
+    #[tokio::test]
+    async fn reads_are_retried_after_throttling_and_transient_failures() {
+        let (url, served) = answer_each(vec![
+            (
+                "400 Bad Request",
+                r#"{"__type":"ThrottlingException","Message":"Rate exceeded"}"#,
+            ),
+            ("503 Service Unavailable", ""),
+            ("200 OK", r#"{"DatabaseList":[]}"#),
+        ]);
+        let client = RemoteCatalog::new(&url).expect("client");
+        let answer = client
+            .call("GetDatabases", json!({}))
+            .await
+            .expect("answer");
+        assert_eq!(answer, json!({ "DatabaseList": [] }));
+        let requests = served.join().expect("served");
+        assert!(
+            requests.iter().all(|r| r.contains("AWSGlue.GetDatabases")),
+            "{requests:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn writes_are_retried_only_where_nothing_was_applied() {
+        let (url, served) = answer_each(vec![
+            (
+                "400 Bad Request",
+                r#"{"__type":"ThrottlingException","Message":"Rate exceeded"}"#,
+            ),
+            ("200 OK", "{}"),
+        ]);
+        let client = RemoteCatalog::new(&url).expect("client");
+        client
+            .call(
+                "CreateDatabase",
+                json!({ "DatabaseInput": { "Name": "d" } }),
+            )
+            .await
+            .expect("created after a throttled attempt");
+        assert_eq!(served.join().expect("served").len(), 2);
+        // A bad gateway may have passed the write on: not retried (a retry would find nothing
+        // listening and fail otherwise).
+        let (url, served) = answer_once("502 Bad Gateway", "upstream down");
+        let client = RemoteCatalog::new(&url).expect("client");
+        let e = client
+            .call(
+                "CreateDatabase",
+                json!({ "DatabaseInput": { "Name": "d" } }),
+            )
+            .await
+            .expect_err("an error");
+        assert_eq!(e.code, "502");
+        served.join().expect("served");
     }
 
     #[tokio::test]
