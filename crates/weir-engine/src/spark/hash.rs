@@ -205,19 +205,24 @@ fn value<H: SparkHasher>(array: &dyn Array, row: usize, seed: H::Hash) -> Result
         DataType::Timestamp(unit, _) => long(micros(array, row, unit)),
         DataType::Float32 => {
             let v = array.as_primitive::<Float32Type>().value(row);
-            let bits = match v {
-                v if v == 0.0 => 0,
-                v if v.is_nan() => 0x7fc0_0000,
-                v => v.to_bits(),
+            // -0.0 hashes as 0.0, every NaN as Java's canonical one.
+            let bits = if v == 0.0 {
+                0
+            } else if v.is_nan() {
+                0x7fc0_0000
+            } else {
+                v.to_bits()
             };
             int(bits as i32)
         }
         DataType::Float64 => {
             let v = array.as_primitive::<Float64Type>().value(row);
-            let bits = match v {
-                v if v == 0.0 => 0,
-                v if v.is_nan() => 0x7ff8_0000_0000_0000,
-                v => v.to_bits(),
+            let bits = if v == 0.0 {
+                0
+            } else if v.is_nan() {
+                0x7ff8_0000_0000_0000
+            } else {
+                v.to_bits()
             };
             long(bits as i64)
         }

@@ -18,6 +18,7 @@
 //! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
 //! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
+//! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce` with lambdas.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
@@ -37,20 +38,21 @@
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
 //! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
-//! `hash`/`xxhash64` calls. `from_json` takes no options. Lambda functions (`transform`,
-//! `filter`, `aggregate`, `exists`) and `input_file_name` are not supported.
+//! `hash`/`xxhash64` calls. `from_json` takes no options. A lambda's body ([`lambda`]) can use
+//! only its parameters, not the row's other columns. `input_file_name` is not supported.
 
 pub mod aggregates;
 pub mod cast;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
-pub mod div;
 pub mod from_json;
 pub mod hash;
 pub mod json;
+pub mod lambda;
 pub mod map;
 pub mod numbers;
+pub mod pre_parse;
 pub mod rewrite;
 pub mod sql_rewrite;
 pub mod strings;
@@ -111,6 +113,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(cast::functions())
         .chain(numbers::functions())
         .chain(hash::functions())
+        .chain(lambda::functions())
         .chain([
             json::function(),
             to_json::function(),

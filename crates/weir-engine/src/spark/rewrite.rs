@@ -231,11 +231,7 @@ impl ScalarUDFImpl for Rewrite {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        let types: Vec<DataType> = args
-            .arg_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
+        let types = super::udf::arg_types(&args);
         let nullable = !matches!(self.kind, Kind::IsNull | Kind::IsNotNull | Kind::E);
         Ok(Arc::new(Field::new(
             self.name,

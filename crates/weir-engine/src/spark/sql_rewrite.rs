@@ -20,7 +20,9 @@
 //!   cast that is a whole SELECT item without an alias is named as Spark names it:
 //!   `CAST(x AS INT)`. Casts to other types (arrays, structs, binary) are DataFusion's.
 //! - **Operators**: `a / b` is Spark's division, `a div b` its integral division
-//!   ([`super::div`]), `RLIKE`/`REGEXP` a regular expression search.
+//!   ([`super::pre_parse`]), `RLIKE`/`REGEXP` a regular expression search.
+//! - **Lambdas**: `transform(arr, x -> …)` and the other higher-order functions are planned as
+//!   [`super::lambda`]'s, the lambda passed as text.
 
 use std::ops::ControlFlow;
 
@@ -43,7 +45,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let state = ctx.state();
     let dialect = state.config().options().sql_parser.dialect;
-    let mut statement = state.sql_to_statement(&super::div::as_operator(sql), &dialect)?;
+    let mut statement = state.sql_to_statement(&super::pre_parse::rewrite(sql), &dialect)?;
     if let DFStatement::Statement(inner) = &mut statement {
         rewrite(inner)?;
     }
@@ -522,7 +524,7 @@ fn rename(expr: &mut Expr, to: &str) {
 }
 
 /// Spark's operators DataFusion plans otherwise: `a / b` (a double, NULL for a zero divisor),
-/// `a div b` (read as `//`: [`super::div`]),
+/// `a div b` (read as `//`: [`super::pre_parse`]),
 /// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`).
 fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
@@ -661,6 +663,8 @@ impl VisitorMut for Finish {
         match function_name(expr).as_deref() {
             Some("map") => rename(expr, super::map::NAME),
             Some("hash" | "xxhash64") => int_literals(expr),
+            Some(super::pre_parse::EXISTS_CALL) => lambdas_as_text(expr, "exists"),
+            Some(name) if super::lambda::FUNCTIONS.contains(&name) => lambdas_as_text(expr, name),
             Some(name) => {
                 if let Some((_, to)) = RENAMED.iter().find(|(from, _)| *from == name) {
                     rename(expr, to);
@@ -674,6 +678,36 @@ impl VisitorMut for Finish {
             Err(e) => return ControlFlow::Break(e),
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// A higher-order call (`transform(arr, x -> …)`) with its lambdas written as two text
+/// literals each, the parameter names and the body, and planned as [`super::lambda`]'s
+/// function; calls without a lambda are left as they are.
+fn lambdas_as_text(expr: &mut Expr, name: &str) {
+    let Expr::Function(f) = expr else { return };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return;
+    };
+    let mut args = Vec::with_capacity(list.args.len() + 2);
+    let mut any = false;
+    for arg in list.args.drain(..) {
+        match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(lambda))) => {
+                any = true;
+                let params: Vec<String> = lambda.params.iter().map(|p| p.value.clone()).collect();
+                for text in [params.join(","), lambda.body.to_string()] {
+                    args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
+                        Value::SingleQuotedString(text),
+                    ))));
+                }
+            }
+            other => args.push(other),
+        }
+    }
+    list.args = args;
+    if any {
+        f.name = ObjectName::from(vec![Ident::new(super::lambda::planned_name(name))]);
     }
 }
 
@@ -694,15 +728,15 @@ fn int_literals(expr: &mut Expr) {
             }
         }
         Expr::UnaryOp { expr: inner, .. } | Expr::Nested(inner) => int_literals(inner),
-        Expr::BinaryOp { left, op, right }
-            if matches!(
-                op,
+        Expr::BinaryOp {
+            left,
+            op:
                 BinaryOperator::Plus
-                    | BinaryOperator::Minus
-                    | BinaryOperator::Multiply
-                    | BinaryOperator::Modulo
-            ) =>
-        {
+                | BinaryOperator::Minus
+                | BinaryOperator::Multiply
+                | BinaryOperator::Modulo,
+            right,
+        } => {
             int_literals(left);
             int_literals(right);
         }

@@ -133,11 +133,7 @@ impl ScalarUDFImpl for SparkFn {
         if let Some(check) = self.check {
             check(args.scalar_arguments).or_else(|e| plan_err!("{}: {e}", self.name))?;
         }
-        let types: Vec<DataType> = args
-            .arg_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
+        let types = arg_types(&args);
         let returns = match self.returns_for {
             Some(returns_for) => returns_for(&types, args.scalar_arguments)
                 .or_else(|e| plan_err!("{}: {e}", self.name))?,
@@ -188,6 +184,14 @@ fn named(name: &str, e: DataFusionError) -> DataFusionError {
         DataFusionError::Execution(m) => DataFusionError::Execution(format!("{name}: {m}")),
         other => other.context(name),
     }
+}
+
+/// The types of a call's arguments.
+pub fn arg_types(args: &ReturnFieldArgs) -> Vec<DataType> {
+    args.arg_fields
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect()
 }
 
 /// Checks the number of arguments.

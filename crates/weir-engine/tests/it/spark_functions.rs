@@ -969,3 +969,49 @@ async fn map_concat_joins_maps_and_refuses_a_repeated_key() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn higher_order_functions_take_lambdas() {
+    let input = r#"{"id":1,"a":[1,2,3,null],"s":["x","yy"]}
+{"id":2,"a":[],"s":[]}
+{"id":3,"a":null,"s":null}
+"#;
+    let rows = query(
+        input,
+        "SELECT id, transform(a, x -> x * 10) AS t, transform(s, (v, i) -> concat(v, CAST(i AS STRING))) AS ti, \
+         filter(a, x -> x % 2 = 1) AS f, filter(a, (x, i) -> i > 0) AS fi, exists(a, x -> x > 2) AS e, \
+         exists(a, x -> x > 5) AS e_null, forall(a, x -> x > 0) AS fa, forall(a, x -> x > 1) AS fa_false, \
+         aggregate(a, 0, (acc, x) -> acc + coalesce(x, 0)) AS sum, \
+         aggregate(a, 0, (acc, x) -> acc + coalesce(x, 0), acc -> acc * 2) AS twice, \
+         reduce(s, '', (acc, v) -> concat(acc, upper(v))) AS joined \
+         FROM t ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "t"),
+        [json!([10, 20, 30, null]), json!([]), Value::Null]
+    );
+    assert_eq!(column(&rows, "ti")[0], json!(["x0", "yy1"]));
+    assert_eq!(column(&rows, "f"), [json!([1, 3]), json!([]), Value::Null]);
+    assert_eq!(column(&rows, "fi")[0], json!([2, 3, null]));
+    assert_eq!(column(&rows, "e"), [json!(true), json!(false), Value::Null]);
+    // No element matches and one predicate is NULL: NULL, as in Spark.
+    assert_eq!(column(&rows, "e_null")[0], Value::Null);
+    assert_eq!(column(&rows, "fa"), [Value::Null, json!(true), Value::Null]);
+    assert_eq!(column(&rows, "fa_false")[0], json!(false));
+    assert_eq!(column(&rows, "sum"), [json!(6), json!(0), Value::Null]);
+    assert_eq!(column(&rows, "twice")[0], json!(12));
+    assert_eq!(
+        column(&rows, "joined"),
+        [json!("XYY"), json!(""), Value::Null]
+    );
+    let err = query_error(
+        "{\"id\":1,\"a\":[1],\"k\":2}\n",
+        "SELECT transform(a, x -> x + k) AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("transform") && err.contains("only its parameters"),
+        "{err}"
+    );
+}

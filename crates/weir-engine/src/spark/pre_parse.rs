@@ -1,8 +1,12 @@
-//! Spark's integral division operator `a div b`. sqlparser reads `DIV` as an operator only in
-//! MySQL's dialect, so before parsing, a `div` written between two operands becomes the `//`
-//! operator of the generic dialect (`BinaryOperator::DuckIntegerDivide`), which
-//! [`super::sql_rewrite`] plans as Spark's `div` ([`super::rewrite::INT_DIVIDE`]). A `div`
-//! anywhere else — a column, an alias, a function named `div` — is left as it is.
+//! Spark SQL the generic dialect's parser cannot read, rewritten in the text before parsing:
+//!
+//! - the integral division `a div b` (sqlparser reads `DIV` as an operator only in MySQL's
+//!   dialect): a `div` written between two operands becomes the generic dialect's `//`
+//!   (`BinaryOperator::DuckIntegerDivide`), which [`super::sql_rewrite`] plans as Spark's `div`
+//!   ([`super::rewrite::INT_DIVIDE`]); a `div` anywhere else — a column, an alias, a function
+//!   named `div` — is left as it is;
+//! - the array function `exists(arr, x -> …)`, which the parser would read as an `EXISTS`
+//!   subquery: an `exists(` not followed by a query is renamed [`EXISTS_CALL`].
 
 use std::borrow::Cow;
 
@@ -64,10 +68,14 @@ const AFTER_OPERAND: &[Keyword] = &[
     Keyword::WINDOW,
 ];
 
-/// `sql` with each `div` operator written as `//` (unchanged when there is none, or when the
-/// text does not tokenize: the parser then reports the error).
-pub fn as_operator(sql: &str) -> Cow<'_, str> {
-    if !sql.to_ascii_lowercase().contains("div") {
+/// The name `exists(arr, lambda)` is renamed to before parsing.
+pub const EXISTS_CALL: &str = "spark_array_exists";
+
+/// `sql` with each `div` operator written as `//` and each array `exists(` renamed (unchanged
+/// when there is none, or when the text does not tokenize: the parser then reports the error).
+pub fn rewrite(sql: &str) -> Cow<'_, str> {
+    let lower = sql.to_ascii_lowercase();
+    if !lower.contains("div") && !lower.contains("exists") {
         return Cow::Borrowed(sql);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
@@ -77,12 +85,24 @@ pub fn as_operator(sql: &str) -> Cow<'_, str> {
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .collect();
-    let operators: Vec<Location> = significant
-        .windows(3)
-        .filter(|w| is_div(&w[1].token) && ends_operand(&w[0].token) && starts_operand(&w[2].token))
-        .map(|w| w[1].span.start)
-        .collect();
-    if operators.is_empty() {
+    let mut edits: Vec<(Location, usize, &str)> = Vec::new();
+    for (i, t) in significant.iter().enumerate() {
+        let at = |k: usize| significant.get(k).map(|t| &t.token);
+        if is_word(&t.token, "div")
+            && i > 0
+            && at(i - 1).is_some_and(ends_operand)
+            && at(i + 1).is_some_and(starts_operand)
+        {
+            edits.push((t.span.start, 3, "//"));
+        }
+        if is_word(&t.token, "exists")
+            && at(i + 1) == Some(&Token::LParen)
+            && at(i + 2).is_some_and(|next| !starts_query(next))
+        {
+            edits.push((t.span.start, 6, EXISTS_CALL));
+        }
+    }
+    if edits.is_empty() {
         return Cow::Borrowed(sql);
     }
     let line_starts: Vec<usize> = std::iter::once(0)
@@ -98,20 +118,30 @@ pub fn as_operator(sql: &str) -> Cow<'_, str> {
     };
     let mut out = String::with_capacity(sql.len());
     let mut copied = 0;
-    for at in operators {
-        let Some(start) = offset(at).filter(|s| sql[*s..].len() >= 3) else {
+    for (at, len, replacement) in edits {
+        let Some(start) = offset(at).filter(|s| sql[*s..].len() >= len) else {
             return Cow::Borrowed(sql);
         };
         out.push_str(&sql[copied..start]);
-        out.push_str("//");
-        copied = start + 3;
+        out.push_str(replacement);
+        copied = start + len;
     }
     out.push_str(&sql[copied..]);
     Cow::Owned(out)
 }
 
-fn is_div(token: &Token) -> bool {
-    matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("div"))
+/// An unquoted `word`, in any case.
+fn is_word(token: &Token, word: &str) -> bool {
+    matches!(token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+}
+
+/// Does a parenthesis opened before `token` hold a query?
+fn starts_query(token: &Token) -> bool {
+    match token {
+        Token::Word(w) => matches!(w.keyword, Keyword::SELECT | Keyword::WITH | Keyword::VALUES),
+        Token::LParen => true,
+        _ => false,
+    }
 }
 
 fn ends_operand(token: &Token) -> bool {
@@ -141,7 +171,7 @@ fn starts_operand(token: &Token) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::as_operator;
+    use super::{rewrite as as_operator, EXISTS_CALL};
 
     #[test]
     fn div_between_operands_becomes_the_operator() {
@@ -162,8 +192,18 @@ mod tests {
             "SELECT div(a, b) FROM t",
             "SELECT 'a div b' FROM t",
             "SELECT \"div\" FROM t",
+            "SELECT 1 WHERE EXISTS (SELECT 1)",
+            "SELECT 1 WHERE exists((SELECT 1))",
         ] {
             assert_eq!(as_operator(sql), sql);
         }
+    }
+
+    #[test]
+    fn array_exists_is_renamed() {
+        assert_eq!(
+            as_operator("SELECT exists(a, x -> x > 1)"),
+            format!("SELECT {EXISTS_CALL}(a, x -> x > 1)")
+        );
     }
 }

@@ -1,0 +1,561 @@
+//! Spark's higher-order array functions with a lambda: `transform(arr, x -> f)` (also
+//! `(x, i) -> f`, `i` the 0-based position), `filter(arr, x -> p)` (also `(x, i)`),
+//! `exists(arr, x -> p)`, `forall(arr, x -> p)` and `aggregate(arr, zero, (acc, x) -> merge[,
+//! acc -> finish])` (also named `reduce`).
+//!
+//! DataFusion's SQL has no lambdas, so [`super::sql_rewrite`] turns each call into one of these
+//! functions with the lambda as two text literals, its parameter names and its body. The body is
+//! planned when the query is (against the parameters' types, with Spark's functions) and
+//! evaluated over all the elements of a batch at once. A NULL array gives NULL. As in Spark,
+//! `exists` is NULL when no element matches and some predicate is NULL, `forall` likewise when
+//! none fails. The body can use only the lambda's parameters and literals (not the row's other
+//! columns): that is an error naming the function.
+
+use std::any::Any;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, Int32Array, ListArray,
+    RecordBatch, UInt32Array,
+};
+use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::compute::{cast, filter, interleave, take};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema};
+use datafusion::common::{exec_err, plan_datafusion_err, plan_err, DFSchema, Result, ScalarValue};
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::simplify::SimplifyContext;
+use datafusion::logical_expr::{
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
+use datafusion::optimizer::simplify_expressions::ExprSimplifier;
+use datafusion::physical_expr::PhysicalExpr;
+
+/// The higher-order functions, by their Spark names.
+pub const FUNCTIONS: [&str; 6] = [
+    "transform",
+    "filter",
+    "exists",
+    "forall",
+    "aggregate",
+    "reduce",
+];
+
+/// The name a Spark function is planned under.
+pub fn planned_name(spark: &str) -> String {
+    format!("spark_lambda_{spark}")
+}
+
+/// The functions of this module.
+pub fn functions() -> Vec<ScalarUDF> {
+    [
+        Kind::Transform,
+        Kind::Filter,
+        Kind::Exists,
+        Kind::Forall,
+        Kind::Aggregate,
+    ]
+    .into_iter()
+    .map(|kind| {
+        let spark = kind.spark_name();
+        ScalarUDF::new_from_impl(Lambda {
+            name: planned_name(spark),
+            spark,
+            kind,
+            signature: Signature::user_defined(Volatility::Immutable),
+            compiled: Mutex::new(Vec::new()),
+        })
+    })
+    .chain(std::iter::once(ScalarUDF::new_from_impl(Lambda {
+        name: planned_name("reduce"),
+        spark: "reduce",
+        kind: Kind::Aggregate,
+        signature: Signature::user_defined(Volatility::Immutable),
+        compiled: Mutex::new(Vec::new()),
+    })))
+    .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Transform,
+    Filter,
+    Exists,
+    Forall,
+    Aggregate,
+}
+
+impl Kind {
+    fn spark_name(self) -> &'static str {
+        match self {
+            Kind::Transform => "transform",
+            Kind::Filter => "filter",
+            Kind::Exists => "exists",
+            Kind::Forall => "forall",
+            Kind::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// A lambda's body planned for its parameters' types.
+type Compiled = (
+    Vec<(String, DataType)>,
+    String,
+    Arc<dyn PhysicalExpr>,
+    DataType,
+);
+
+struct Lambda {
+    name: String,
+    spark: &'static str,
+    kind: Kind,
+    signature: Signature,
+    /// Bodies planned so far (a query plans few).
+    compiled: Mutex<Vec<Compiled>>,
+}
+
+impl std::fmt::Debug for Lambda {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lambda").field("name", &self.name).finish()
+    }
+}
+
+impl PartialEq for Lambda {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Lambda {}
+
+impl Hash for Lambda {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+/// The session lambda bodies are planned in: Spark's functions, no tables.
+fn planner() -> Result<&'static SessionContext> {
+    static PLANNER: OnceLock<std::result::Result<SessionContext, String>> = OnceLock::new();
+    PLANNER
+        .get_or_init(|| {
+            let ctx = SessionContext::new();
+            super::register(&ctx)
+                .map(|_| ctx)
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| plan_datafusion_err!("planning lambdas: {e}"))
+}
+
+/// The element type of an array type.
+fn element(t: &DataType) -> Option<&DataType> {
+    match t {
+        DataType::List(f) => Some(f.data_type()),
+        _ => None,
+    }
+}
+
+impl Lambda {
+    /// The lambda's parameters with their types, for the argument types.
+    fn params(&self, names: &[String], types: &[DataType]) -> Result<Vec<(String, DataType)>> {
+        let Some(item) = types.first().and_then(element) else {
+            return plan_err!("{}: the first argument must be an array", self.spark);
+        };
+        let expected: &[DataType] = match self.kind {
+            Kind::Aggregate => &[types[1].clone(), item.clone()],
+            Kind::Transform | Kind::Filter => &[item.clone(), DataType::Int32],
+            Kind::Exists | Kind::Forall => std::slice::from_ref(item),
+        };
+        let fits = match self.kind {
+            Kind::Aggregate => names.len() == 2,
+            _ => (1..=expected.len()).contains(&names.len()),
+        };
+        if !fits {
+            return plan_err!(
+                "{}: the lambda takes {} parameter(s), got ({})",
+                self.spark,
+                match self.kind {
+                    Kind::Aggregate => "2 (acc, x)".to_string(),
+                    Kind::Transform | Kind::Filter => "1 or 2 (x, i)".to_string(),
+                    _ => "1".to_string(),
+                },
+                names.join(", ")
+            );
+        }
+        Ok(names
+            .iter()
+            .cloned()
+            .zip(expected.iter().cloned())
+            .collect())
+    }
+
+    /// `body` planned for `params` (cached).
+    fn compile(
+        &self,
+        params: &[(String, DataType)],
+        body: &str,
+    ) -> Result<(Arc<dyn PhysicalExpr>, DataType)> {
+        let mut cache = self
+            .compiled
+            .lock()
+            .map_err(|_| plan_datafusion_err!("{}: poisoned", self.spark))?;
+        if let Some((_, _, expr, t)) = cache.iter().find(|(p, b, _, _)| p == params && b == body) {
+            return Ok((Arc::clone(expr), t.clone()));
+        }
+        let schema = Schema::new(
+            params
+                .iter()
+                .map(|(n, t)| Field::new(n, t.clone(), true))
+                .collect::<Vec<_>>(),
+        );
+        let schema = DFSchema::try_from(schema)?;
+        let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+        let context = |e: datafusion::common::DataFusionError| {
+            plan_datafusion_err!(
+                "{}: the lambda's body '{body}' (it can use only its parameters {} and literals): {e}",
+                self.spark,
+                names.join(", ")
+            )
+        };
+        let ctx = planner()?;
+        let schema = Arc::new(schema);
+        let expr = ctx.parse_sql_expr(body, &schema).map_err(context)?;
+        // Coerced and simplified as a query's expressions are (some functions exist only as
+        // rewrites).
+        let simplifier =
+            ExprSimplifier::new(SimplifyContext::default().with_schema(Arc::clone(&schema)));
+        let expr = simplifier
+            .coerce(expr, &schema)
+            .and_then(|e| simplifier.simplify(e))
+            .map_err(context)?;
+        let physical = ctx.create_physical_expr(expr, &schema).map_err(context)?;
+        let out = physical.data_type(schema.as_arrow()).map_err(context)?;
+        cache.push((
+            params.to_vec(),
+            body.to_string(),
+            Arc::clone(&physical),
+            out.clone(),
+        ));
+        Ok((physical, out))
+    }
+
+    /// The lambda (parameter names, body) from the literal arguments at the end.
+    fn lambda_of<'a>(
+        &self,
+        literals: &[Option<&'a ScalarValue>],
+    ) -> Result<(Vec<String>, &'a str)> {
+        let text = |i: usize| super::udf::literal_text(literals.get(i).copied().flatten());
+        let n = literals.len();
+        let (Some(params), Some(body)) = (
+            n.checked_sub(2).and_then(text),
+            n.checked_sub(1).and_then(text),
+        ) else {
+            return plan_err!("{}: the lambda must be written in the call", self.spark);
+        };
+        Ok((
+            params
+                .split(',')
+                .map(|p| p.trim().to_ascii_lowercase())
+                .collect(),
+            body,
+        ))
+    }
+
+    /// The result type, planning the lambda bodies (`aggregate`'s finishing lambda gives its
+    /// type when there is one).
+    fn result_type(
+        &self,
+        types: &[DataType],
+        literals: &[Option<&ScalarValue>],
+    ) -> Result<DataType> {
+        match self.kind {
+            Kind::Aggregate if types.len() == 6 => {
+                let (merge_names, merge) = self.lambda_of(&literals[..4])?;
+                self.compile(&self.params(&merge_names, types)?, merge)?;
+                let (finish_names, finish) = self.lambda_of(literals)?;
+                let [acc] = finish_names.as_slice() else {
+                    return plan_err!(
+                        "{}: the finishing lambda takes 1 parameter (acc)",
+                        self.spark
+                    );
+                };
+                Ok(self.compile(&[(acc.clone(), types[1].clone())], finish)?.1)
+            }
+            _ => {
+                let (names, body) = self.lambda_of(literals)?;
+                let (_, out) = self.compile(&self.params(&names, types)?, body)?;
+                Ok(match self.kind {
+                    Kind::Transform => DataType::List(Arc::new(Field::new_list_field(out, true))),
+                    Kind::Filter => types[0].clone(),
+                    Kind::Exists | Kind::Forall => DataType::Boolean,
+                    Kind::Aggregate => types[1].clone(),
+                })
+            }
+        }
+    }
+}
+
+impl ScalarUDFImpl for Lambda {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let lambdas = match self.kind {
+            Kind::Aggregate => [4, 6].contains(&args.len()),
+            _ => args.len() == 3,
+        };
+        if !lambdas {
+            return plan_err!("{}: unexpected arguments {args:?}", self.spark);
+        }
+        let mut out = args.to_vec();
+        out[0] = match &args[0] {
+            DataType::List(_) | DataType::Null => args[0].clone(),
+            DataType::LargeList(f) | DataType::FixedSizeList(f, _) => DataType::List(Arc::clone(f)),
+            other => {
+                return plan_err!(
+                    "{}: the first argument must be an array, got {other}",
+                    self.spark
+                )
+            }
+        };
+        if out[0].is_null() {
+            out[0] = DataType::List(Arc::new(Field::new_list_field(DataType::Null, true)));
+        }
+        Ok(out)
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        plan_err!("{}: the lambda must be written in the call", self.spark)
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        let types = super::udf::arg_types(&args);
+        let out = self.result_type(&types, args.scalar_arguments)?;
+        Ok(Arc::new(Field::new(self.spark, out, true)))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let literal = |i: usize| match args.args.get(i) {
+            Some(ColumnarValue::Scalar(v)) => Some(v.clone()),
+            _ => None,
+        };
+        let literals: Vec<Option<ScalarValue>> = (0..args.args.len()).map(literal).collect();
+        let literal_refs: Vec<Option<&ScalarValue>> = literals.iter().map(Option::as_ref).collect();
+        let types: Vec<DataType> = args
+            .arg_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let list = args.args[0].to_array(rows)?;
+        let list = list.as_list::<i32>();
+        let out = match self.kind {
+            Kind::Aggregate => {
+                let zero = args.args[1].to_array(rows)?;
+                let (names, merge) = self.lambda_of(&literal_refs[..4])?;
+                let params = self.params(&names, &types)?;
+                let (merge, _) = self.compile(&params, merge)?;
+                let acc = fold(list, zero, &merge, &params)?;
+                match literal_refs.len() {
+                    6 => {
+                        let (names, finish) = self.lambda_of(&literal_refs)?;
+                        let params = [(names[0].clone(), types[1].clone())];
+                        let (finish, _) = self.compile(&params, finish)?;
+                        evaluate(&finish, &params, vec![acc])?
+                    }
+                    _ => acc,
+                }
+            }
+            _ => {
+                let (names, body) = self.lambda_of(&literal_refs)?;
+                let params = self.params(&names, &types)?;
+                let (body, _) = self.compile(&params, body)?;
+                elementwise(self.kind, list, &params, &body)?
+            }
+        };
+        Ok(ColumnarValue::Array(with_list_nulls(out, list)?))
+    }
+}
+
+/// `body` evaluated over columns named after `params`.
+fn evaluate(
+    body: &Arc<dyn PhysicalExpr>,
+    params: &[(String, DataType)],
+    columns: Vec<ArrayRef>,
+) -> Result<ArrayRef> {
+    let rows = columns.first().map_or(0, |c| c.len());
+    let schema = Schema::new(
+        params
+            .iter()
+            .zip(&columns)
+            .map(|((n, _), c)| Field::new(n, c.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    );
+    let batch = RecordBatch::try_new_with_options(
+        Arc::new(schema),
+        columns,
+        &datafusion::arrow::array::RecordBatchOptions::new().with_row_count(Some(rows)),
+    )?;
+    body.evaluate(&batch)?.into_array(rows)
+}
+
+/// `transform`, `filter`, `exists`, `forall`: the body over every element of the batch at once.
+fn elementwise(
+    kind: Kind,
+    list: &ListArray,
+    params: &[(String, DataType)],
+    body: &Arc<dyn PhysicalExpr>,
+) -> Result<ArrayRef> {
+    let offsets = list.value_offsets();
+    let (first, last) = (offsets[0] as usize, offsets[list.len()] as usize);
+    let values = list.values().slice(first, last - first);
+    let mut columns = vec![values.clone()];
+    if params.len() == 2 {
+        let positions: Int32Array = offsets.windows(2).flat_map(|w| 0..(w[1] - w[0])).collect();
+        columns.push(Arc::new(positions));
+    }
+    let result = evaluate(body, params, columns)?;
+    let rebased = OffsetBuffer::new(
+        offsets
+            .iter()
+            .map(|o| o - offsets[0])
+            .collect::<Vec<_>>()
+            .into(),
+    );
+    match kind {
+        Kind::Transform => {
+            let field = Arc::new(Field::new_list_field(result.data_type().clone(), true));
+            Ok(Arc::new(ListArray::try_new(field, rebased, result, None)?))
+        }
+        Kind::Filter => {
+            let keep = predicate(&result, kind)?;
+            let keep: BooleanArray = keep.iter().map(|v| Some(v == Some(true))).collect();
+            let mut kept = Vec::with_capacity(list.len() + 1);
+            kept.push(0i32);
+            for w in rebased.windows(2) {
+                let n = (w[0] as usize..w[1] as usize)
+                    .filter(|&i| keep.value(i))
+                    .count();
+                kept.push(kept[kept.len() - 1] + n as i32);
+            }
+            let DataType::List(field) = list.data_type() else {
+                return exec_err!("filter: expected an array");
+            };
+            let values = filter(&values, &keep)?;
+            Ok(Arc::new(ListArray::try_new(
+                Arc::clone(field),
+                OffsetBuffer::new(kept.into()),
+                values,
+                None,
+            )?))
+        }
+        Kind::Exists | Kind::Forall => {
+            let found = predicate(&result, kind)?;
+            // exists: true if any is true, else NULL if any is NULL; forall: false if any is
+            // false, else NULL if any is NULL.
+            let decisive = kind == Kind::Exists;
+            let out: BooleanArray = rebased
+                .windows(2)
+                .map(|w| {
+                    let values = (w[0] as usize..w[1] as usize)
+                        .map(|i| found.is_valid(i).then(|| found.value(i)));
+                    let mut unknown = false;
+                    for v in values {
+                        match v {
+                            Some(b) if b == decisive => return Some(decisive),
+                            None => unknown = true,
+                            Some(_) => {}
+                        }
+                    }
+                    (!unknown).then_some(!decisive)
+                })
+                .collect();
+            Ok(Arc::new(out))
+        }
+        Kind::Aggregate => exec_err!("aggregate is folded, not evaluated element-wise"),
+    }
+}
+
+fn predicate(result: &ArrayRef, kind: Kind) -> Result<BooleanArray> {
+    match result.data_type() {
+        DataType::Boolean => Ok(result.as_boolean().clone()),
+        DataType::Null => Ok(BooleanArray::new_null(result.len())),
+        other => exec_err!(
+            "{}: the lambda must return a boolean, got {other}",
+            kind.spark_name()
+        ),
+    }
+}
+
+/// `aggregate`'s fold: element `k` of every array still that long merged into its row's
+/// accumulator, for k = 0, 1, …
+fn fold(
+    list: &ListArray,
+    zero: ArrayRef,
+    merge: &Arc<dyn PhysicalExpr>,
+    params: &[(String, DataType)],
+) -> Result<ArrayRef> {
+    let acc_type = zero.data_type().clone();
+    let offsets = list.value_offsets();
+    let lengths: Vec<usize> = offsets.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
+    let longest = lengths.iter().copied().max().unwrap_or(0);
+    let mut acc = zero;
+    for k in 0..longest {
+        let rows: Vec<u32> = (0..list.len())
+            .filter(|&r| lengths[r] > k)
+            .map(|r| r as u32)
+            .collect();
+        let rows = UInt32Array::from(rows);
+        let items = UInt32Array::from_iter_values(
+            rows.values()
+                .iter()
+                .map(|&r| offsets[r as usize] as u32 + k as u32),
+        );
+        let merged = evaluate(
+            merge,
+            params,
+            vec![take(&acc, &rows, None)?, take(list.values(), &items, None)?],
+        )?;
+        let merged = cast(&merged, &acc_type)?;
+        // Rows that had an element k take the merged value; the others keep theirs.
+        let mut next = Vec::with_capacity(list.len());
+        let mut j = 0;
+        for r in 0..list.len() {
+            if j < rows.len() && rows.value(j) as usize == r {
+                next.push((1, j));
+                j += 1;
+            } else {
+                next.push((0, r));
+            }
+        }
+        acc = interleave(&[acc.as_ref(), merged.as_ref()], &next)?;
+    }
+    Ok(acc)
+}
+
+/// `out` NULL where the array argument is NULL.
+fn with_list_nulls(out: ArrayRef, list: &ListArray) -> Result<ArrayRef> {
+    let Some(nulls) = list.nulls().filter(|n| n.null_count() > 0) else {
+        return Ok(out);
+    };
+    let mut keep = BooleanBufferBuilder::new(list.len());
+    for i in 0..list.len() {
+        keep.append(nulls.is_valid(i));
+    }
+    let mask = BooleanArray::new(keep.finish(), None);
+    Ok(datafusion::arrow::compute::nullif(
+        &out,
+        &datafusion::arrow::compute::not(&mask)?,
+    )?)
+}
