@@ -17,6 +17,7 @@ use crate::stores::{self, AzureConfig, S3Config, StoreSettings};
 /// 2 cores a 6M-row CSV-to-Parquet job ran 8-10 % faster with half the peak memory. The
 /// variable overrides it.
 const PARALLEL_OUTPUT_FILES_VAR: &str = "DATAFUSION_EXECUTION_MINIMUM_PARALLEL_OUTPUT_FILES";
+
 /// Engine settings (the `engine` section of Weir's configuration).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -16,8 +16,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, Int32Array, ListArray,
-    RecordBatch, UInt32Array,
+    Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, RecordBatch, UInt32Array,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{cast, filter, interleave, take};
@@ -32,15 +31,20 @@ use datafusion::logical_expr::{
 use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::PhysicalExpr;
 
-/// The higher-order functions, by their Spark names.
-pub const FUNCTIONS: [&str; 6] = [
-    "transform",
-    "filter",
-    "exists",
-    "forall",
-    "aggregate",
-    "reduce",
+/// The higher-order functions: Spark's name and what it does.
+const FUNCTIONS: [(&str, Kind); 6] = [
+    ("transform", Kind::Transform),
+    ("filter", Kind::Filter),
+    ("exists", Kind::Exists),
+    ("forall", Kind::Forall),
+    ("aggregate", Kind::Aggregate),
+    ("reduce", Kind::Aggregate),
 ];
+
+/// Is `name` (lower case) one of Spark's higher-order functions?
+pub fn is_higher_order(name: &str) -> bool {
+    FUNCTIONS.iter().any(|(spark, _)| *spark == name)
+}
 
 /// The name a Spark function is planned under.
 pub fn planned_name(spark: &str) -> String {
@@ -49,32 +53,18 @@ pub fn planned_name(spark: &str) -> String {
 
 /// The functions of this module.
 pub fn functions() -> Vec<ScalarUDF> {
-    [
-        Kind::Transform,
-        Kind::Filter,
-        Kind::Exists,
-        Kind::Forall,
-        Kind::Aggregate,
-    ]
-    .into_iter()
-    .map(|kind| {
-        let spark = kind.spark_name();
-        ScalarUDF::new_from_impl(Lambda {
-            name: planned_name(spark),
-            spark,
-            kind,
-            signature: Signature::user_defined(Volatility::Immutable),
-            compiled: Mutex::new(Vec::new()),
+    FUNCTIONS
+        .into_iter()
+        .map(|(spark, kind)| {
+            ScalarUDF::new_from_impl(Lambda {
+                name: planned_name(spark),
+                spark,
+                kind,
+                signature: Signature::user_defined(Volatility::Immutable),
+                compiled: Mutex::new(Vec::new()),
+            })
         })
-    })
-    .chain(std::iter::once(ScalarUDF::new_from_impl(Lambda {
-        name: planned_name("reduce"),
-        spark: "reduce",
-        kind: Kind::Aggregate,
-        signature: Signature::user_defined(Volatility::Immutable),
-        compiled: Mutex::new(Vec::new()),
-    })))
-    .collect()
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -84,18 +74,6 @@ enum Kind {
     Exists,
     Forall,
     Aggregate,
-}
-
-impl Kind {
-    fn spark_name(self) -> &'static str {
-        match self {
-            Kind::Transform => "transform",
-            Kind::Filter => "filter",
-            Kind::Exists => "exists",
-            Kind::Forall => "forall",
-            Kind::Aggregate => "aggregate",
-        }
-    }
 }
 
 /// A lambda's body planned for its parameters' types.
@@ -263,38 +241,51 @@ impl Lambda {
         ))
     }
 
-    /// The result type, planning the lambda bodies (`aggregate`'s finishing lambda gives its
-    /// type when there is one).
-    fn result_type(
-        &self,
-        types: &[DataType],
-        literals: &[Option<&ScalarValue>],
-    ) -> Result<DataType> {
-        match self.kind {
-            Kind::Aggregate if types.len() == 6 => {
-                let (merge_names, merge) = self.lambda_of(&literals[..4])?;
-                self.compile(&self.params(&merge_names, types)?, merge)?;
-                let (finish_names, finish) = self.lambda_of(literals)?;
-                let [acc] = finish_names.as_slice() else {
+    /// The call's lambdas planned for its argument types: the lambda (`aggregate`'s merge) and
+    /// `aggregate`'s finishing lambda when there is one.
+    fn plan(&self, types: &[DataType], literals: &[Option<&ScalarValue>]) -> Result<Planned> {
+        let with_finish = self.kind == Kind::Aggregate && literals.len() == 6;
+        let main = if with_finish {
+            &literals[..4]
+        } else {
+            literals
+        };
+        let (names, body) = self.lambda_of(main)?;
+        let params = self.params(&names, types)?;
+        let (body, out) = self.compile(&params, body)?;
+        let finish = match with_finish {
+            true => {
+                let (names, finish) = self.lambda_of(literals)?;
+                let [acc] = names.as_slice() else {
                     return plan_err!(
                         "{}: the finishing lambda takes 1 parameter (acc)",
                         self.spark
                     );
                 };
-                Ok(self.compile(&[(acc.clone(), types[1].clone())], finish)?.1)
+                let params = vec![(acc.clone(), types[1].clone())];
+                let (body, out) = self.compile(&params, finish)?;
+                Some(Body { params, body, out })
             }
-            _ => {
-                let (names, body) = self.lambda_of(literals)?;
-                let (_, out) = self.compile(&self.params(&names, types)?, body)?;
-                Ok(match self.kind {
-                    Kind::Transform => DataType::List(Arc::new(Field::new_list_field(out, true))),
-                    Kind::Filter => types[0].clone(),
-                    Kind::Exists | Kind::Forall => DataType::Boolean,
-                    Kind::Aggregate => types[1].clone(),
-                })
-            }
-        }
+            false => None,
+        };
+        Ok(Planned {
+            main: Body { params, body, out },
+            finish,
+        })
     }
+}
+
+/// A lambda planned: its parameters, its body, the body's type.
+struct Body {
+    params: Vec<(String, DataType)>,
+    body: Arc<dyn PhysicalExpr>,
+    out: DataType,
+}
+
+/// A call's lambdas.
+struct Planned {
+    main: Body,
+    finish: Option<Body>,
 }
 
 impl ScalarUDFImpl for Lambda {
@@ -341,62 +332,58 @@ impl ScalarUDFImpl for Lambda {
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
         let types = super::udf::arg_types(&args);
-        let out = self.result_type(&types, args.scalar_arguments)?;
+        let planned = self.plan(&types, args.scalar_arguments)?;
+        let out = match (self.kind, planned.finish) {
+            (Kind::Transform, _) => {
+                DataType::List(Arc::new(Field::new_list_field(planned.main.out, true)))
+            }
+            (Kind::Filter, _) => types[0].clone(),
+            (Kind::Exists | Kind::Forall, _) => DataType::Boolean,
+            (Kind::Aggregate, Some(finish)) => finish.out,
+            (Kind::Aggregate, None) => types[1].clone(),
+        };
         Ok(Arc::new(Field::new(self.spark, out, true)))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let rows = args.number_rows;
-        let literal = |i: usize| match args.args.get(i) {
-            Some(ColumnarValue::Scalar(v)) => Some(v.clone()),
-            _ => None,
-        };
-        let literals: Vec<Option<ScalarValue>> = (0..args.args.len()).map(literal).collect();
-        let literal_refs: Vec<Option<&ScalarValue>> = literals.iter().map(Option::as_ref).collect();
+        let literals: Vec<Option<ScalarValue>> = args
+            .args
+            .iter()
+            .map(|a| match a {
+                ColumnarValue::Scalar(v) => Some(v.clone()),
+                ColumnarValue::Array(_) => None,
+            })
+            .collect();
+        let literals: Vec<Option<&ScalarValue>> = literals.iter().map(Option::as_ref).collect();
         let types: Vec<DataType> = args
             .arg_fields
             .iter()
             .map(|f| f.data_type().clone())
             .collect();
+        let Planned { main, finish } = self.plan(&types, &literals)?;
         let list = args.args[0].to_array(rows)?;
         let list = list.as_list::<i32>();
         let out = match self.kind {
             Kind::Aggregate => {
-                let zero = args.args[1].to_array(rows)?;
-                let (names, merge) = self.lambda_of(&literal_refs[..4])?;
-                let params = self.params(&names, &types)?;
-                let (merge, _) = self.compile(&params, merge)?;
-                let acc = fold(list, zero, &merge, &params)?;
-                match literal_refs.len() {
-                    6 => {
-                        let (names, finish) = self.lambda_of(&literal_refs)?;
-                        let params = [(names[0].clone(), types[1].clone())];
-                        let (finish, _) = self.compile(&params, finish)?;
-                        evaluate(&finish, &params, vec![acc])?
-                    }
-                    _ => acc,
+                let acc = fold(list, args.args[1].to_array(rows)?, &main)?;
+                match finish {
+                    Some(finish) => evaluate(&finish, vec![acc])?,
+                    None => acc,
                 }
             }
-            _ => {
-                let (names, body) = self.lambda_of(&literal_refs)?;
-                let params = self.params(&names, &types)?;
-                let (body, _) = self.compile(&params, body)?;
-                elementwise(self.kind, list, &params, &body)?
-            }
+            kind => elementwise(self.spark, kind, list, &main)?,
         };
         Ok(ColumnarValue::Array(with_list_nulls(out, list)?))
     }
 }
 
-/// `body` evaluated over columns named after `params`.
-fn evaluate(
-    body: &Arc<dyn PhysicalExpr>,
-    params: &[(String, DataType)],
-    columns: Vec<ArrayRef>,
-) -> Result<ArrayRef> {
+/// A lambda's body evaluated over columns for its parameters.
+fn evaluate(lambda: &Body, columns: Vec<ArrayRef>) -> Result<ArrayRef> {
     let rows = columns.first().map_or(0, |c| c.len());
     let schema = Schema::new(
-        params
+        lambda
+            .params
             .iter()
             .zip(&columns)
             .map(|((n, _), c)| Field::new(n, c.data_type().clone(), true))
@@ -407,25 +394,20 @@ fn evaluate(
         columns,
         &datafusion::arrow::array::RecordBatchOptions::new().with_row_count(Some(rows)),
     )?;
-    body.evaluate(&batch)?.into_array(rows)
+    lambda.body.evaluate(&batch)?.into_array(rows)
 }
 
 /// `transform`, `filter`, `exists`, `forall`: the body over every element of the batch at once.
-fn elementwise(
-    kind: Kind,
-    list: &ListArray,
-    params: &[(String, DataType)],
-    body: &Arc<dyn PhysicalExpr>,
-) -> Result<ArrayRef> {
+fn elementwise(function: &str, kind: Kind, list: &ListArray, lambda: &Body) -> Result<ArrayRef> {
     let offsets = list.value_offsets();
     let (first, last) = (offsets[0] as usize, offsets[list.len()] as usize);
     let values = list.values().slice(first, last - first);
     let mut columns = vec![values.clone()];
-    if params.len() == 2 {
+    if lambda.params.len() == 2 {
         let positions: Int32Array = offsets.windows(2).flat_map(|w| 0..(w[1] - w[0])).collect();
         columns.push(Arc::new(positions));
     }
-    let result = evaluate(body, params, columns)?;
+    let result = evaluate(lambda, columns)?;
     let rebased = OffsetBuffer::new(
         offsets
             .iter()
@@ -439,7 +421,7 @@ fn elementwise(
             Ok(Arc::new(ListArray::try_new(field, rebased, result, None)?))
         }
         Kind::Filter => {
-            let keep = predicate(&result, kind)?;
+            let keep = predicate(&result, function)?;
             let keep: BooleanArray = keep.iter().map(|v| Some(v == Some(true))).collect();
             let mut kept = Vec::with_capacity(list.len() + 1);
             kept.push(0i32);
@@ -461,7 +443,7 @@ fn elementwise(
             )?))
         }
         Kind::Exists | Kind::Forall => {
-            let found = predicate(&result, kind)?;
+            let found = predicate(&result, function)?;
             // exists: true if any is true, else NULL if any is NULL; forall: false if any is
             // false, else NULL if any is NULL.
             let decisive = kind == Kind::Exists;
@@ -487,25 +469,17 @@ fn elementwise(
     }
 }
 
-fn predicate(result: &ArrayRef, kind: Kind) -> Result<BooleanArray> {
+fn predicate(result: &ArrayRef, function: &str) -> Result<BooleanArray> {
     match result.data_type() {
         DataType::Boolean => Ok(result.as_boolean().clone()),
         DataType::Null => Ok(BooleanArray::new_null(result.len())),
-        other => exec_err!(
-            "{}: the lambda must return a boolean, got {other}",
-            kind.spark_name()
-        ),
+        other => exec_err!("{function}: the lambda must return a boolean, got {other}"),
     }
 }
 
 /// `aggregate`'s fold: element `k` of every array still that long merged into its row's
 /// accumulator, for k = 0, 1, …
-fn fold(
-    list: &ListArray,
-    zero: ArrayRef,
-    merge: &Arc<dyn PhysicalExpr>,
-    params: &[(String, DataType)],
-) -> Result<ArrayRef> {
+fn fold(list: &ListArray, zero: ArrayRef, merge: &Body) -> Result<ArrayRef> {
     let acc_type = zero.data_type().clone();
     let offsets = list.value_offsets();
     let lengths: Vec<usize> = offsets.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
@@ -524,7 +498,6 @@ fn fold(
         );
         let merged = evaluate(
             merge,
-            params,
             vec![take(&acc, &rows, None)?, take(list.values(), &items, None)?],
         )?;
         let merged = cast(&merged, &acc_type)?;
@@ -546,16 +519,12 @@ fn fold(
 
 /// `out` NULL where the array argument is NULL.
 fn with_list_nulls(out: ArrayRef, list: &ListArray) -> Result<ArrayRef> {
-    let Some(nulls) = list.nulls().filter(|n| n.null_count() > 0) else {
-        return Ok(out);
-    };
-    let mut keep = BooleanBufferBuilder::new(list.len());
-    for i in 0..list.len() {
-        keep.append(nulls.is_valid(i));
+    match list.nulls().filter(|n| n.null_count() > 0) {
+        Some(nulls) => {
+            let null =
+                datafusion::arrow::compute::not(&BooleanArray::new(nulls.inner().clone(), None))?;
+            Ok(datafusion::arrow::compute::nullif(&out, &null)?)
+        }
+        None => Ok(out),
     }
-    let mask = BooleanArray::new(keep.finish(), None);
-    Ok(datafusion::arrow::compute::nullif(
-        &out,
-        &datafusion::arrow::compute::not(&mask)?,
-    )?)
 }

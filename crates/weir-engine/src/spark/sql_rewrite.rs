@@ -664,7 +664,7 @@ impl VisitorMut for Finish {
             Some("map") => rename(expr, super::map::NAME),
             Some("hash" | "xxhash64") => int_literals(expr),
             Some(super::pre_parse::EXISTS_CALL) => lambdas_as_text(expr, "exists"),
-            Some(name) if super::lambda::FUNCTIONS.contains(&name) => lambdas_as_text(expr, name),
+            Some(name) if super::lambda::is_higher_order(name) => lambdas_as_text(expr, name),
             Some(name) => {
                 if let Some((_, to)) = RENAMED.iter().find(|(from, _)| *from == name) {
                     rename(expr, to);
@@ -712,15 +712,16 @@ fn lambdas_as_text(expr: &mut Expr, name: &str) {
 }
 
 /// Integer literals among a call's arguments (also inside `array(…)`, `struct(…)`,
-/// `named_struct(…)` and integer arithmetic there) that fit an `int` typed `int`, as Spark types them: `hash(1)` hashes
-/// an `int`, where DataFusion would read a `bigint`.
+/// `named_struct(…)` and integer arithmetic there) that fit an `int` typed `int`, as Spark
+/// types them: `hash(1)` hashes an `int`, where DataFusion would read a `bigint`.
 fn int_literals(expr: &mut Expr) {
     match expr {
         Expr::Value(v) => {
             if let Value::Number(n, false) = &v.value {
                 if n.parse::<i32>().is_ok() {
                     let literal = expr.clone();
-                    let type_name = Expr::value(Value::SingleQuotedString("Int32".into()));
+                    let type_name =
+                        Expr::value(Value::SingleQuotedString(ArrowType::Int32.to_string()));
                     if let Ok(cast) = call(super::cast::CAST, vec![literal, type_name]) {
                         *expr = cast;
                     }

@@ -1014,4 +1014,22 @@ async fn higher_order_functions_take_lambdas() {
         err.contains("transform") && err.contains("only its parameters"),
         "{err}"
     );
+    let err = query_error(
+        "{\"id\":1,\"a\":[1]}\n",
+        "SELECT aggregate(a, 0, x -> x) AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("aggregate") && err.contains("2 (acc, x)"),
+        "{err}"
+    );
+    let err = query_error(
+        "{\"id\":1,\"a\":[1]}\n",
+        "SELECT filter(a, x -> x + 1) AS v FROM t",
+    )
+    .await;
+    assert!(
+        err.contains("filter") && err.contains("must return a boolean"),
+        "{err}"
+    );
 }
