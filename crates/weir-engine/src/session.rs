@@ -87,6 +87,8 @@ impl Engine {
         if std::env::var_os(PARALLEL_OUTPUT_FILES_VAR).is_none() {
             config.options_mut().execution.minimum_parallel_output_files = 1;
         }
+        // Spark's SQL: NULLs sort first in ascending order (last in descending).
+        config.options_mut().sql_parser.default_null_ordering = "nulls_min".into();
         if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }

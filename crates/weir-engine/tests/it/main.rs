@@ -9,6 +9,7 @@ mod edge_cases;
 mod invalid_jobs;
 mod pipelines;
 mod sources;
+mod spark_fidelity;
 mod spark_functions;
 mod support;
 mod transforms;

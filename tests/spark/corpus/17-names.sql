@@ -1,0 +1,44 @@
+-- Column names Spark gives unaliased expressions (values compared too).
+SELECT id, t.id, k FROM t WHERE id < 3;
+SELECT ID, K, T.Id FROM t WHERE id < 3;
+SELECT 1, 'a', NULL, 1.5, true, DATE'2024-01-01', TIMESTAMP'2024-01-01 10:00:00';
+SELECT 1L, 1.0D, 1BD, 1S, 1Y, 1.5F, 1e3, X'0A', -1, 0.10;
+SELECT 'it''s', "double", 'a"b', 'x\'y', '';
+SELECT id + 1, id * 2 - 3, (id + 1) * 2, -id, -(id + 1), id / 2, id % 2, id DIV 2 FROM t WHERE id < 4;
+SELECT x.id + 1, x.k FROM t x WHERE x.id < 3;
+SELECT id = 1, id <> 2, id != 3, id >= 4, id <=> NULL, NOT id < 2 FROM t WHERE id < 4;
+SELECT flag AND true, flag OR id > 5, NOT flag FROM t;
+SELECT k || s, k IS DISTINCT FROM 'a', ~id, id & 3, id | 8 FROM t;
+SELECT substring(s, 1, 2), coalesce(k, 'x'), concat(s, '!'), upper(k), length(s) FROM t;
+SELECT concat_ws('-', k, s), trim(s), lpad(k, 3, '*'), regexp_replace(s, 'a', 'b'), nvl(k, 'z') FROM t;
+SELECT round(d, 1), abs(i), if(id > 1, 'y', 'n'), greatest(id, g), nullif(k, 'a') FROM t;
+SELECT sum(id), count(1), count(*), count(DISTINCT k), avg(t.id), min(s), max(d) FROM t;
+SELECT sum(id + 1), avg(dec * 2), max(upper(k)), count(k), sum(DISTINCT g) FROM t;
+SELECT count(*) FILTER (WHERE id > 5), max(id) FILTER (WHERE k = 'a') FROM t;
+SELECT upper(k), count(*) FROM t GROUP BY upper(k);
+SELECT CAST(id AS STRING), CAST(dec AS INT), CAST(d AS DECIMAL(10, 2)), CAST('2024-01-02' AS DATE), CAST(1 AS BIGINT) FROM t;
+SELECT id::string, string(id), int(ns), double(dec) FROM t;
+SELECT CASE WHEN id > 5 THEN 'big' ELSE 'small' END, CASE k WHEN 'a' THEN 1 END, CASE WHEN g IS NULL THEN 0 WHEN g > 1 THEN g * 10 ELSE -1 END FROM t;
+SELECT id IN (1, 2, 3), k IS NULL, k IS NOT NULL, s LIKE 'a%', s NOT LIKE '%a', id BETWEEN 2 AND 4, k NOT IN ('a', 'b') FROM t;
+SELECT st.a, st.b, t.st.a FROM t;
+SELECT arr[0], m['a'], sarr[1], element_at(arr, 1), st['a'] FROM t;
+SELECT struct(id, k), named_struct('x', id), array(1, 2), map('a', 1) FROM t WHERE id = 1;
+SELECT transform(arr, x -> x + 1), filter(arr, x -> x > 1) FROM t;
+SELECT id, row_number() OVER (ORDER BY id), sum(id) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t;
+SELECT id, rank() OVER (PARTITION BY k ORDER BY id DESC), lag(id, 1, 0) OVER (ORDER BY id), count(*) OVER () FROM t;
+SELECT * FROM (SELECT id + 1, upper(k) FROM t) x;
+SELECT `(id + 1)` FROM (SELECT id + 1 FROM t);
+WITH c AS (SELECT count(*), max(id) FROM t) SELECT * FROM c;
+SELECT (SELECT max(id) FROM u), id FROM t WHERE id = 1;
+SELECT id, id, id AS id, id AS ID FROM t WHERE id = 1;
+SELECT t.id, u.id FROM t JOIN u ON t.id = u.id;
+SELECT id AS `my col`, k AS `a.b`, s AS `weird``name`, id AS `ünï` FROM t WHERE id = 1;
+SELECT `a.b`, `my col` + 1 FROM (SELECT id AS `my col`, k AS `a.b` FROM t);
+SELECT dt + 1, date_add(dt, 1), dt - INTERVAL 1 DAY, ts + INTERVAL 2 HOURS, datediff(dt, DATE'2024-01-01'), add_months(dt, 1) FROM t;
+SELECT year(dt), month(dt), extract(DAY FROM dt), date_format(dt, 'yyyy/MM'), hour(ts) FROM t;
+SELECT * FROM u;
+SELECT * FROM t WHERE id = 1;
+-- not ambiguous: both items are the same attribute
+SELECT id FROM (SELECT id, id FROM t);
+-- error: id is ambiguous in the derived table
+SELECT id FROM (SELECT id, id + 1 AS id FROM t);
