@@ -263,49 +263,50 @@ fn difference(case: &Value, got: Result<Outcome, String>) -> Option<String> {
         .unwrap_or_default();
     let names = |cols: &[(String, String)]| cols.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
     let types = |cols: &[(String, String)]| cols.iter().map(|c| c.1.clone()).collect::<Vec<_>>();
+    // Every aspect that differs is told, so that a wrong name does not hide wrong values.
+    let mut differences = Vec::new();
     if names(&outcome.columns) != names(&expected_columns) {
-        return Some(format!(
+        differences.push(format!(
             "column names {:?}, Spark {:?}",
             names(&outcome.columns),
             names(&expected_columns)
         ));
     }
     if types(&outcome.columns) != types(&expected_columns) {
-        return Some(format!(
+        differences.push(format!(
             "column types {:?}, Spark {:?}",
             types(&outcome.columns),
             types(&expected_columns)
         ));
     }
-    let mut expected: Vec<Value> = case["rows"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let mut expected: Vec<Value> = case["rows"].as_array().cloned().unwrap_or_default();
     let mut rows: Vec<Value> = outcome.rows.into_iter().map(Value::Array).collect();
     if case["ordered"] != json!(true) {
         expected.sort_by_cached_key(Value::to_string);
         rows.sort_by_cached_key(Value::to_string);
     }
     if rows.len() != expected.len() {
-        return Some(format!(
+        differences.push(format!(
             "{} rows, Spark {}: {} vs {}",
             rows.len(),
             expected.len(),
             abbreviate(&Value::Array(rows)),
             abbreviate(&Value::Array(expected))
         ));
-    }
-    let (i, (got, want)) = rows
+    } else if let Some((i, (got, want))) = rows
         .iter()
         .zip(&expected)
         .enumerate()
-        .find(|(_, (a, b))| !same(a, b))?;
-    Some(format!(
-        "row {}: {}, Spark {}",
-        i + 1,
-        abbreviate(got),
-        abbreviate(want)
-    ))
+        .find(|(_, (a, b))| !same(a, b))
+    {
+        differences.push(format!(
+            "row {}: {}, Spark {}",
+            i + 1,
+            abbreviate(got),
+            abbreviate(want)
+        ));
+    }
+    (!differences.is_empty()).then(|| differences.join("; "))
 }
 
 fn text(v: &Value) -> String {
