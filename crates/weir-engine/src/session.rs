@@ -87,8 +87,11 @@ impl Engine {
         if std::env::var_os(PARALLEL_OUTPUT_FILES_VAR).is_none() {
             config.options_mut().execution.minimum_parallel_output_files = 1;
         }
-        // Spark's SQL: NULLs sort first in ascending order (last in descending).
-        config.options_mut().sql_parser.default_null_ordering = "nulls_min".into();
+        // Spark's SQL: NULLs sort first in ascending order (last in descending); `0.5` is a
+        // decimal literal (see `spark::literals`).
+        let parser = &mut config.options_mut().sql_parser;
+        parser.default_null_ordering = "nulls_min".into();
+        parser.parse_float_as_decimal = true;
         if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }

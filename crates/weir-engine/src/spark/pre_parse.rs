@@ -6,13 +6,16 @@
 //!   ([`super::rewrite::INT_DIVIDE`]); a `div` anywhere else — a column, an alias, a function
 //!   named `div` — is left as it is;
 //! - the array function `exists(arr, x -> …)`, which the parser would read as an `EXISTS`
-//!   subquery: an `exists(` not followed by a query is renamed [`EXISTS_CALL`].
+//!   subquery: an `exists(` not followed by a query is renamed [`EXISTS_CALL`];
+//! - Spark's typed numeric literals `1L`, `1S`, `1Y`, `1.5D`, `1.5F`, `1.50BD` (the parser
+//!   would read the suffix as an alias): written as typed strings, `BIGINT '1'`,
+//!   `DECIMAL(3,2) '1.50'`, which [`super::names`] names as Spark does (`1`, `1.5`).
 
 use std::borrow::Cow;
 
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::keywords::Keyword;
-use datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer};
+use datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer, Word};
 
 /// Keywords after which `div` starts an operand rather than dividing one.
 const BEFORE_OPERAND: &[Keyword] = &[
@@ -75,7 +78,11 @@ pub const EXISTS_CALL: &str = "spark_array_exists";
 /// when there is none, or when the text does not tokenize: the parser then reports the error).
 pub fn rewrite(sql: &str) -> Cow<'_, str> {
     let lower = sql.to_ascii_lowercase();
-    if !lower.contains("div") && !lower.contains("exists") {
+    let suffixed = lower
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && b"lsydfb".contains(&w[1]));
+    if !lower.contains("div") && !lower.contains("exists") && !suffixed {
         return Cow::Borrowed(sql);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
@@ -85,7 +92,15 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .collect();
-    let mut edits: Vec<(Location, usize, &str)> = Vec::new();
+    let mut edits: Vec<(Location, usize, String)> = Vec::new();
+    for pair in tokens.windows(2) {
+        if let (Token::Number(n, false), Token::Word(w)) = (&pair[0].token, &pair[1].token) {
+            if let Some(typed) = typed_literal(n, w) {
+                let len = n.chars().count() + w.value.chars().count();
+                edits.push((pair[0].span.start, len, typed));
+            }
+        }
+    }
     for (i, t) in significant.iter().enumerate() {
         let at = |k: usize| significant.get(k).map(|t| &t.token);
         if is_word(&t.token, "div")
@@ -93,18 +108,19 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
             && at(i - 1).is_some_and(ends_operand)
             && at(i + 1).is_some_and(starts_operand)
         {
-            edits.push((t.span.start, 3, "//"));
+            edits.push((t.span.start, 3, "//".into()));
         }
         if is_word(&t.token, "exists")
             && at(i + 1) == Some(&Token::LParen)
             && at(i + 2).is_some_and(|next| !starts_query(next))
         {
-            edits.push((t.span.start, 6, EXISTS_CALL));
+            edits.push((t.span.start, 6, EXISTS_CALL.into()));
         }
     }
     if edits.is_empty() {
         return Cow::Borrowed(sql);
     }
+    edits.sort_by_key(|(at, _, _)| (at.line, at.column));
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -123,11 +139,35 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
             return Cow::Borrowed(sql);
         };
         out.push_str(&sql[copied..start]);
-        out.push_str(replacement);
+        out.push_str(&replacement);
         copied = start + len;
     }
     out.push_str(&sql[copied..]);
     Cow::Owned(out)
+}
+
+/// The typed string a number written with one of Spark's type suffixes stands for (`1L` →
+/// `BIGINT '1'`), when `suffix` is one glued to the number.
+fn typed_literal(number: &str, suffix: &Word) -> Option<String> {
+    if suffix.quote_style.is_some() {
+        return None;
+    }
+    let integral = !number.contains(['.', 'e', 'E']);
+    let type_name = match suffix.value.to_ascii_uppercase().as_str() {
+        "L" if integral => "BIGINT".to_string(),
+        "S" if integral => "SMALLINT".to_string(),
+        "Y" if integral => "TINYINT".to_string(),
+        "D" => "DOUBLE".to_string(),
+        "F" => "FLOAT".to_string(),
+        "BD" if !number.contains(['e', 'E']) => {
+            let scale = number.split_once('.').map_or(0, |(_, f)| f.len());
+            let digits = number.replace('.', "");
+            let significant = digits.trim_start_matches('0').len();
+            format!("DECIMAL({},{scale})", significant.max(scale).max(1))
+        }
+        _ => return None,
+    };
+    Some(format!("{type_name} '{number}'"))
 }
 
 /// An unquoted `word`, in any case.
@@ -194,6 +234,21 @@ mod tests {
             "SELECT \"div\" FROM t",
             "SELECT 1 WHERE EXISTS (SELECT 1)",
             "SELECT 1 WHERE exists((SELECT 1))",
+        ] {
+            assert_eq!(as_operator(sql), sql);
+        }
+    }
+
+    #[test]
+    fn typed_numeric_literals_become_typed_strings() {
+        assert_eq!(
+            as_operator("SELECT 1L, 1.0D, 1.50BD, 2S+1Y, 1.5f FROM t"),
+            "SELECT BIGINT '1', DOUBLE '1.0', DECIMAL(3,2) '1.50', SMALLINT '2'+TINYINT '1', FLOAT '1.5' FROM t"
+        );
+        for sql in [
+            "SELECT 1 d FROM t",
+            "SELECT 'x1L', a1L FROM t",
+            "SELECT 1.5L",
         ] {
             assert_eq!(as_operator(sql), sql);
         }

@@ -33,10 +33,11 @@ use datafusion::execution::context::{SQLOptions, SessionContext};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, CaseWhen, CastKind, DataType, ExactNumberInfo, Expr,
-    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, UnaryOperator, Value,
-    VisitMut, VisitorMut,
+    visit_expressions_mut, BinaryOperator, CaseWhen, DataType, ExactNumberInfo, Expr, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, NamedWindowDefinition, NamedWindowExpr, ObjectName,
+    Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias,
+    TableAliasColumnDef, TableFactor, TypedString, UnaryOperator, Value, VisitMut, VisitorMut,
+    WindowType,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -49,7 +50,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     if let DFStatement::Statement(inner) = &mut statement {
         rewrite(inner)?;
     }
-    let plan = state.statement_to_plan(statement).await?;
+    let plan = super::literals::narrow_int_literals(state.statement_to_plan(statement).await?)?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
@@ -135,7 +136,13 @@ fn rewrite_set_expr(body: &mut SetExpr, renames: &mut Vec<(String, Ident)>) -> R
 }
 
 fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Result<()> {
-    name_rewritten(&mut select.projection);
+    name_items(select);
+    for from in &mut select.from {
+        name_values_columns(&mut from.relation);
+        for join in &mut from.joins {
+            name_values_columns(&mut join.relation);
+        }
+    }
     if !select.lateral_views.is_empty() {
         let [from] = select.from.as_mut_slice() else {
             return Err(plan_datafusion_err!(
@@ -189,42 +196,107 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
     }
 }
 
-/// Names the unaliased SELECT items that planning rewrites (casts, divisions) as Spark names
-/// them — `CAST(x AS INT)`, `(a / b)` — rather than after the function they become.
-fn name_rewritten(projection: &mut [SelectItem]) {
-    for item in projection {
+/// Names the unaliased SELECT items as Spark names them ([`super::names`]): `(id + 1)`,
+/// `count(1)`, `CAST(x AS INT)` — before planning rewrites them and DataFusion names them
+/// after what they became. A name another item of the SELECT already has is not given twice
+/// (DataFusion refuses duplicate names; Spark allows them): the item keeps its SQL text.
+fn name_items(select: &mut Select) {
+    let windows = &select.named_window;
+    let projection = &mut select.projection;
+    let names: Vec<Option<String>> = projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+            SelectItem::UnnamedExpr(e) if generator_name(e).is_none() => {
+                Some(super::names::item_name(&with_named_windows(e, windows)))
+            }
+            _ => None,
+        })
+        .collect();
+    let taken = |name: &str, by: usize| {
+        names
+            .iter()
+            .enumerate()
+            .any(|(j, n)| j != by && n.as_deref() == Some(name))
+    };
+    for (i, item) in projection.iter_mut().enumerate() {
         let SelectItem::UnnamedExpr(expr) = item else {
             continue;
         };
-        let name = match &*expr {
-            Expr::Cast {
-                kind, expr: value, ..
-            } => {
-                let Some(to) = spark_cast_target(expr) else {
-                    continue;
-                };
-                let call = if *kind == CastKind::TryCast {
-                    "TRY_CAST"
-                } else {
-                    "CAST"
-                };
-                format!("{call}({value} AS {})", spark_type_name(&to))
-            }
-            Expr::BinaryOp {
-                op: BinaryOperator::Divide,
-                ..
-            } => format!("({expr})"),
-            Expr::BinaryOp {
-                left,
-                op: BinaryOperator::DuckIntegerDivide,
-                right,
-            } => format!("({left} div {right})"),
-            _ => continue,
+        let Some(mut name) = names[i].clone() else {
+            continue;
         };
+        // DataFusion already names an unquoted lower-case column as Spark does.
+        if matches!(expr, Expr::Identifier(id) if id.quote_style.is_some() || id.value == name.to_lowercase() && id.value == name)
+        {
+            continue;
+        }
+        if taken(&name, i) {
+            name = super::names::name(&with_named_windows(expr, windows));
+            if taken(&name, i) {
+                continue;
+            }
+        }
         *item = SelectItem::ExprWithAlias {
             expr: expr.clone(),
             alias: Ident::with_quote('"', name),
         };
+    }
+}
+
+/// `expr` with each `OVER w` replaced by the specification `WINDOW w AS (…)` gives it, as
+/// Spark's names show it.
+fn with_named_windows(expr: &Expr, windows: &[NamedWindowDefinition]) -> Expr {
+    let mut expr = expr.clone();
+    if windows.is_empty() {
+        return expr;
+    }
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        if let Expr::Function(f) = e {
+            if let Some(WindowType::NamedWindow(w)) = &f.over {
+                let spec = windows.iter().find_map(|d| match &d.1 {
+                    NamedWindowExpr::WindowSpec(spec)
+                        if d.0.value.eq_ignore_ascii_case(&w.value) =>
+                    {
+                        Some(spec.clone())
+                    }
+                    _ => None,
+                });
+                if let Some(spec) = spec {
+                    f.over = Some(WindowType::WindowSpec(spec));
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    expr
+}
+
+/// Spark names the columns of an inline table without column names `col1`, `col2`, …
+/// (DataFusion: `column1`, …): `FROM VALUES (…) [AS v]` gets them as column aliases.
+fn name_values_columns(relation: &mut TableFactor) {
+    let TableFactor::Derived {
+        subquery, alias, ..
+    } = relation
+    else {
+        return;
+    };
+    let SetExpr::Values(values) = subquery.body.as_ref() else {
+        return;
+    };
+    let width = values.rows.first().map_or(0, Vec::len);
+    let alias = alias.get_or_insert_with(|| TableAlias {
+        explicit: true,
+        name: Ident::new("__values"),
+        columns: Vec::new(),
+    });
+    if alias.columns.is_empty() {
+        alias.columns = (1..=width)
+            .map(|i| TableAliasColumnDef {
+                name: Ident::new(format!("col{i}")),
+                data_type: None,
+            })
+            .collect();
     }
 }
 
@@ -282,23 +354,6 @@ fn spark_cast_target(expr: &Expr) -> Option<ArrowType> {
     match t {
         ArrowType::Decimal128(p, s) if p == 0 || p > 38 || s < 0 || s as u8 > p => None,
         t => Some(t),
-    }
-}
-
-/// Spark's SQL name of a type [`spark_cast_target`] returns.
-fn spark_type_name(t: &ArrowType) -> String {
-    match t {
-        ArrowType::Int8 => "TINYINT".into(),
-        ArrowType::Int16 => "SMALLINT".into(),
-        ArrowType::Int32 => "INT".into(),
-        ArrowType::Int64 => "BIGINT".into(),
-        ArrowType::Float32 => "FLOAT".into(),
-        ArrowType::Float64 => "DOUBLE".into(),
-        ArrowType::Boolean => "BOOLEAN".into(),
-        ArrowType::Date32 => "DATE".into(),
-        ArrowType::Timestamp(..) => "TIMESTAMP".into(),
-        ArrowType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
-        _ => "STRING".into(),
     }
 }
 
@@ -647,6 +702,20 @@ impl VisitorMut for Finish {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Self::Break> {
+        // A number with an exponent is a double in Spark (decimal literals are DataFusion's
+        // `parse_float_as_decimal`).
+        if let Expr::Value(v) = expr {
+            if let Value::Number(n, false) = &v.value {
+                if n.contains(['e', 'E']) {
+                    *expr = Expr::TypedString(TypedString {
+                        data_type: DataType::Double(ExactNumberInfo::None),
+                        value: Value::SingleQuotedString(n.clone()).into(),
+                        uses_odbc_syntax: false,
+                    });
+                    return ControlFlow::Continue(());
+                }
+            }
+        }
         if let Some(name) = generator_name(expr) {
             return ControlFlow::Break(plan_datafusion_err!(
                 "{name}: a generator must be a whole SELECT item or a LATERAL VIEW, not part of an expression"
