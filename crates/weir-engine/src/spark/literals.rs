@@ -10,10 +10,13 @@
 //! `if`, `greatest`, `array`, …). Elsewhere (function arguments such as a scale or a
 //! position, `LIMIT`) a literal keeps DataFusion's type, which changes no result.
 
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, DECIMAL128_MAX_PRECISION};
 use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{Result, ScalarValue};
+use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::logical_expr::expr::{Alias, ScalarFunction};
-use datafusion::logical_expr::{BinaryExpr, Case, Expr, LogicalPlan, Operator};
+use datafusion::logical_expr::{BinaryExpr, Case, Expr, ExprSchemable, LogicalPlan, Operator};
 
 /// Functions whose result type is the common type of (some of) their arguments.
 const VALUE_FUNCTIONS: &[&str] = &[
@@ -30,6 +33,11 @@ const VALUE_FUNCTIONS: &[&str] = &[
     "struct",
     "named_struct",
     super::map::NAME,
+    "shiftleft",
+    "shiftright",
+    "shiftrightunsigned",
+    "pmod",
+    "mod",
 ];
 
 /// `plan` (as the SQL planner made it) with its `bigint` integer literals that fit an `int`
@@ -41,9 +49,14 @@ pub fn narrow_int_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
             return Ok(Transformed::no(node));
         }
         let projection = matches!(node, LogicalPlan::Projection(_));
+        // The schema the node's expressions are typed against.
+        let schema = match node.inputs().as_slice() {
+            [input] => Arc::clone(input.schema()),
+            _ => Arc::clone(node.schema()),
+        };
         let node = node.map_expressions(|e| {
             let e = if projection { narrow_item(e) } else { e };
-            e.transform_up(|e| Ok(narrow_operands(e)))
+            e.transform_up(|e| Ok(narrow_operands(e, &schema)))
         })?;
         if node.transformed {
             Ok(Transformed::yes(node.data.recompute_schema()?))
@@ -83,13 +96,40 @@ fn narrow_item(expr: Expr) -> Expr {
     }
 }
 
-fn narrow_operands(expr: Expr) -> Transformed<Expr> {
+/// A literal operand of arithmetic with an operand of type `other`, typed as Spark types it:
+/// an integer beside a decimal is a decimal of its digits (`1` is `decimal(1,0)`, so
+/// `dec + 1` keeps `dec`'s scale and gains one digit, not ten), a decimal literal beside a
+/// floating-point value is a double, and other integers are `int`s where they fit.
+fn operand(expr: Expr, other: Option<&DataType>) -> Expr {
+    match (expr, other) {
+        (Expr::Literal(ScalarValue::Int64(Some(v)), meta), Some(DataType::Decimal128(..))) => {
+            let digits = v.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1);
+            let precision = u8::try_from(digits).unwrap_or(DECIMAL128_MAX_PRECISION);
+            Expr::Literal(
+                ScalarValue::Decimal128(Some(i128::from(v)), precision, 0),
+                meta,
+            )
+        }
+        (
+            Expr::Literal(ScalarValue::Decimal128(Some(v), _, scale), meta),
+            Some(DataType::Float32 | DataType::Float64),
+        ) => {
+            let value = v as f64 / 10f64.powi(i32::from(scale));
+            Expr::Literal(ScalarValue::Float64(Some(value)), meta)
+        }
+        (expr, _) => narrow(expr),
+    }
+}
+
+fn narrow_operands(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
     match expr {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) if arithmetic(op) => {
+            let left_type = left.get_type(schema).ok();
+            let right_type = right.get_type(schema).ok();
             Transformed::yes(Expr::BinaryExpr(BinaryExpr {
-                left: Box::new(narrow(*left)),
+                left: Box::new(operand(*left, right_type.as_ref())),
                 op,
-                right: Box::new(narrow(*right)),
+                right: Box::new(operand(*right, left_type.as_ref())),
             }))
         }
         Expr::Case(Case {

@@ -563,7 +563,9 @@ fn derived(name: &Ident, relation: TableFactor, items: Vec<SelectItem>) -> Resul
 }
 
 /// Spark's names of functions DataFusion has under another name.
-const RENAMED: [(&str, &str); 6] = [
+const RENAMED: [(&str, &str); 8] = [
+    ("ceiling", "ceil"),
+    ("sign", "signum"),
     ("lcase", "lower"),
     ("ucase", "upper"),
     ("startswith", "starts_with"),
@@ -579,7 +581,7 @@ fn rename(expr: &mut Expr, to: &str) {
 }
 
 /// Spark's operators DataFusion plans otherwise: `a / b` (a double, NULL for a zero divisor),
-/// `a div b` (read as `//`: [`super::pre_parse`]),
+/// `a % b` (NULL for a zero divisor), `~a`, `a div b` (read as `//`: [`super::pre_parse`]),
 /// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`).
 fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
@@ -596,6 +598,15 @@ fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
             super::rewrite::INT_DIVIDE,
             vec![*left.clone(), *right.clone()],
         )?,
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Modulo,
+            right,
+        } => call("mod", vec![*left.clone(), *right.clone()])?,
+        Expr::UnaryOp {
+            op: UnaryOperator::BitwiseNot,
+            expr: value,
+        } => call("bitwise_not", vec![*value.clone()])?,
         Expr::RLike {
             negated,
             expr: value,
@@ -615,7 +626,8 @@ fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
     }))
 }
 
-/// Calls whose Spark meaning is another expression: `from_unixtime(s[, fmt])` (text, not a
+/// Calls whose Spark meaning is another expression: `log(x)` (`ln`), `positive(x)`,
+/// `from_unixtime(s[, fmt])` (text, not a
 /// timestamp) and `decode(x, search, result, …[, default])` (a CASE; `decode(bin, charset)`
 /// stays DataFusion's).
 fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
@@ -648,6 +660,12 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
             };
             call("date_format", vec![timestamp, pattern])?
         }
+        // Spark's one-argument `log` is the natural logarithm (DataFusion's: base 10).
+        ("log", [x]) => call("ln", vec![(*x).clone()])?,
+        ("positive", [x]) => Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr: Box::new((*x).clone()),
+        },
         ("decode", [value, pairs @ ..]) if pairs.len() >= 2 => {
             let conditions = pairs
                 .chunks_exact(2)
