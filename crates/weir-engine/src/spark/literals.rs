@@ -48,7 +48,7 @@ pub fn narrow_int_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
         if matches!(node, LogicalPlan::Limit(_)) {
             return Ok(Transformed::no(node));
         }
-        let projection = matches!(node, LogicalPlan::Projection(_));
+        let projection = matches!(node, LogicalPlan::Projection(_) | LogicalPlan::Values(_));
         // The schema the node's expressions are typed against.
         let schema = match node.inputs().as_slice() {
             [input] => Arc::clone(input.schema()),
@@ -78,7 +78,7 @@ fn narrow(expr: Expr) -> Expr {
     }
 }
 
-/// A SELECT item that is a literal (`SELECT 1`, `SELECT 1 AS one`).
+/// A SELECT item or an inline table's value that is a literal (`SELECT 1`, `VALUES (1)`).
 fn narrow_item(expr: Expr) -> Expr {
     match expr {
         Expr::Alias(Alias {

@@ -58,6 +58,7 @@ pub mod pre_parse;
 pub mod rewrite;
 pub mod sql_rewrite;
 pub mod strings;
+pub mod subscript;
 pub mod to_json;
 mod udf;
 
@@ -120,6 +121,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
             json::function(),
             to_json::function(),
             from_json::function(),
+            subscript::function(),
             sql_rewrite::generator_array_udf(),
         ]);
     for udf in scalars {

@@ -30,12 +30,14 @@ use datafusion::arrow::datatypes::{DataType as ArrowType, TimeUnit};
 use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SQLOptions, SessionContext};
+use datafusion::optimizer::Analyzer;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, CaseWhen, DataType, ExactNumberInfo, Expr, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, NamedWindowDefinition, NamedWindowExpr, ObjectName,
-    Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias,
+    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType,
+    ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    NamedWindowDefinition, NamedWindowExpr, ObjectName, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript, TableAlias,
     TableAliasColumnDef, TableFactor, TypedString, UnaryOperator, Value, VisitMut, VisitorMut,
     WindowType,
 };
@@ -51,6 +53,10 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
         rewrite(inner)?;
     }
     let plan = super::literals::narrow_int_literals(state.statement_to_plan(statement).await?)?;
+    // Typed now (DataFusion's analyzer runs again when the plan executes), so that the
+    // DataFrame's schema is the one its batches have, whatever the narrowed literals changed
+    // (a UNION of an `int` and a `bigint` is a `bigint`).
+    let plan = Analyzer::new().execute_and_check(plan, state.config_options(), |_, _| {})?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
@@ -127,7 +133,12 @@ fn rename_qualifiers(expr: &mut Expr, renames: &[(String, Ident)]) {
 fn rewrite_set_expr(body: &mut SetExpr, renames: &mut Vec<(String, Ident)>) -> Result<()> {
     match body {
         SetExpr::Select(select) => rewrite_select(select, renames),
-        SetExpr::SetOperation { left, right, .. } => {
+        SetExpr::SetOperation {
+            left, right, op, ..
+        } => {
+            if *op == SetOperator::Minus {
+                *op = SetOperator::Except;
+            }
             rewrite_set_expr(left, renames)?;
             rewrite_set_expr(right, renames)
         }
@@ -137,6 +148,11 @@ fn rewrite_set_expr(body: &mut SetExpr, renames: &mut Vec<(String, Ident)>) -> R
 
 fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Result<()> {
     name_items(select);
+    // SORT BY, DISTRIBUTE BY and CLUSTER BY order and place rows within Spark's partitions,
+    // never the result as a whole: they change no result here.
+    select.sort_by.clear();
+    select.distribute_by.clear();
+    select.cluster_by.clear();
     for from in &mut select.from {
         name_values_columns(&mut from.relation);
         for join in &mut from.joins {
@@ -690,6 +706,73 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
     }))
 }
 
+/// Spark's meaning of expressions DataFusion reads otherwise: `x[i]` ([`super::subscript`]:
+/// 0-based for arrays), `struct(a, b)` (fields named after the columns, else `col1`, …),
+/// `TIMESTAMP '…'` (microseconds, Spark's text rules) and ranking window functions, which are
+/// `int`s in Spark (DataFusion: unsigned 64-bit).
+fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
+    Ok(Some(match expr {
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let mut value = root.as_ref().clone();
+            for access in access_chain {
+                let key = match access {
+                    AccessExpr::Subscript(Subscript::Index { index }) => index.clone(),
+                    AccessExpr::Dot(Expr::Identifier(field)) => {
+                        Expr::value(Value::SingleQuotedString(field.value.clone()))
+                    }
+                    _ => return Ok(None),
+                };
+                value = call(super::subscript::NAME, vec![value, key])?;
+            }
+            value
+        }
+        Expr::Struct { values, fields } if fields.is_empty() => {
+            let mut args = Vec::with_capacity(values.len() * 2);
+            for (i, value) in values.iter().enumerate() {
+                let name = match value {
+                    Expr::Identifier(id) => id.value.clone(),
+                    Expr::CompoundIdentifier(parts) => {
+                        parts.last().map(|p| p.value.clone()).unwrap_or_default()
+                    }
+                    _ => format!("col{}", i + 1),
+                };
+                args.push(Expr::value(Value::SingleQuotedString(name)));
+                args.push(value.clone());
+            }
+            call("named_struct", args)?
+        }
+        Expr::TypedString(typed) if matches!(typed.data_type, DataType::Timestamp(..)) => {
+            let cast = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(Expr::Value(typed.value.clone())),
+                data_type: typed.data_type.clone(),
+                array: false,
+                format: None,
+            };
+            match spark_cast_call(&cast) {
+                Some(call) => call,
+                None => return Ok(None),
+            }
+        }
+        Expr::Function(f)
+            if f.over.is_some()
+                && matches!(
+                    function_name(expr).as_deref(),
+                    Some("row_number" | "rank" | "dense_rank" | "ntile")
+                ) =>
+        {
+            Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(Expr::Function(f.clone())),
+                data_type: DataType::Int(None),
+                array: false,
+                format: None,
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
 /// A call of `name` with `args`.
 fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
     let placeholders = vec!["NULL"; args.len()].join(", ");
@@ -733,6 +816,14 @@ impl VisitorMut for Finish {
                     return ControlFlow::Continue(());
                 }
             }
+        }
+        match spark_shape(expr) {
+            Ok(Some(rewritten)) => {
+                *expr = rewritten;
+                return ControlFlow::Continue(());
+            }
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
         }
         if let Some(name) = generator_name(expr) {
             return ControlFlow::Break(plan_datafusion_err!(

@@ -61,13 +61,20 @@ async fn run_query(ctx: &SessionContext, sql: &str) -> Result<Outcome, String> {
     let df = weir_engine::spark::sql(ctx, sql)
         .await
         .map_err(|e| e.to_string())?;
-    let columns = df
+    // The executed plan's schema: what a target writes.
+    let plan = df
+        .create_physical_plan()
+        .await
+        .map_err(|e| e.to_string())?;
+    let columns = plan
         .schema()
         .fields()
         .iter()
         .map(|f| (f.name().clone(), spark_type(f.data_type())))
         .collect();
-    let batches: Vec<RecordBatch> = df.collect().await.map_err(|e| e.to_string())?;
+    let batches: Vec<RecordBatch> = datafusion::physical_plan::collect(plan, ctx.task_ctx())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     for batch in &batches {
         for row in 0..batch.num_rows() {
