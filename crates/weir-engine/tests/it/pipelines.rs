@@ -116,7 +116,7 @@ async fn a_failed_run_leaves_every_target_as_it_was() {
         "src": { "S3CsvSource": { "Name": "In", "Paths": [input.to_str().unwrap()], "Separator": "comma", "QuoteChar": "quote", "WithHeader": true } },
         "t1": { "S3DirectTarget": { "Name": "Good", "Inputs": ["src"], "Path": good.to_str().unwrap(), "Format": "csv" } },
         "sql": { "SparkSQL": { "Name": "Bad", "Inputs": ["src"], "SqlAliases": [{ "From": "src", "Alias": "t" }],
-                 "SqlQuery": "SELECT CAST(x AS INT) % 0 AS boom FROM t" } },
+                 "SqlQuery": "SELECT map_concat(map(x, 1), map(x, 2)) AS boom FROM t" } },
         "t2": { "S3DirectTarget": { "Name": "Bad out", "Inputs": ["sql"], "Path": dir.path().join("bad").to_str().unwrap(), "Format": "csv" } }
     }});
     let err = run(job).await.unwrap_err();
