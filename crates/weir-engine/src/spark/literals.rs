@@ -12,11 +12,14 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, DECIMAL128_MAX_PRECISION};
+use datafusion::arrow::datatypes::{DataType, Field, DECIMAL128_MAX_PRECISION};
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::logical_expr::expr::{Alias, ScalarFunction};
-use datafusion::logical_expr::{BinaryExpr, Case, Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
+use datafusion::logical_expr::{
+    BinaryExpr, Case, Expr, ExprSchemable, LogicalPlan, Operator, Values,
+};
 
 /// Functions whose result type is the common type of (some of) their arguments.
 const VALUE_FUNCTIONS: &[&str] = &[
@@ -48,15 +51,25 @@ pub fn narrow_int_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
         if matches!(node, LogicalPlan::Limit(_)) {
             return Ok(Transformed::no(node));
         }
-        let projection = matches!(node, LogicalPlan::Projection(_) | LogicalPlan::Values(_));
+        if let LogicalPlan::Values(values) = node {
+            return narrow_values(values).map(|v| Transformed::yes(LogicalPlan::Values(v)));
+        }
+        let projection = matches!(node, LogicalPlan::Projection(_));
         // The schema the node's expressions are typed against.
         let schema = match node.inputs().as_slice() {
             [input] => Arc::clone(input.schema()),
             _ => Arc::clone(node.schema()),
         };
+        // Aggregates and windows are referred to by name above them: names stay.
+        let names = NamePreserver::new(&node);
         let node = node.map_expressions(|e| {
+            let name = names.save(&e);
             let e = if projection { narrow_item(e) } else { e };
-            e.transform_up(|e| Ok(narrow_operands(e, &schema)))
+            let narrowed = e.transform_up(|e| Ok(narrow_operands(e, &schema)))?;
+            Ok(Transformed::new_transformed(
+                name.restore(narrowed.data),
+                narrowed.transformed,
+            ))
         })?;
         if node.transformed {
             Ok(Transformed::yes(node.data.recompute_schema()?))
@@ -65,6 +78,41 @@ pub fn narrow_int_literals(plan: LogicalPlan) -> Result<LogicalPlan> {
         }
     })
     .map(|t| t.data)
+}
+
+/// An inline table with each column of integer literals that all fit an `int` typed `int`.
+fn narrow_values(values: Values) -> Result<Values> {
+    let Values { schema, mut values } = values;
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (c, field) in fields.iter_mut().enumerate() {
+        let narrowable = field.data_type() == &DataType::Int64
+            && values.iter().all(|row| match &row[c] {
+                Expr::Literal(ScalarValue::Int64(Some(v)), _) => i32::try_from(*v).is_ok(),
+                Expr::Literal(ScalarValue::Int64(None) | ScalarValue::Null, _) => true,
+                _ => false,
+            });
+        if !narrowable {
+            continue;
+        }
+        for row in &mut values {
+            row[c] = match std::mem::replace(&mut row[c], Expr::Literal(ScalarValue::Null, None)) {
+                Expr::Literal(ScalarValue::Int64(None), meta) => {
+                    Expr::Literal(ScalarValue::Int32(None), meta)
+                }
+                other => narrow(other),
+            };
+        }
+        *field = field.clone().with_data_type(DataType::Int32);
+    }
+    let qualified = (0..fields.len()).map(|i| {
+        let (qualifier, _) = schema.qualified_field(i);
+        (qualifier.cloned(), Arc::new(fields[i].clone()))
+    });
+    let schema = DFSchema::new_with_metadata(qualified.collect(), schema.metadata().clone())?;
+    Ok(Values {
+        schema: Arc::new(schema),
+        values,
+    })
 }
 
 /// `Int64(v)` as `Int32(v)` when it fits.

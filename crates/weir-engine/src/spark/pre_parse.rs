@@ -96,7 +96,11 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
     for pair in tokens.windows(2) {
         // The tokenizer reads `1L` as one number marked long.
         if let Token::Number(n, true) = &pair[0].token {
-            edits.push((pair[0].span.start, n.chars().count() + 1, format!("BIGINT '{n}'")));
+            edits.push((
+                pair[0].span.start,
+                n.chars().count() + 1,
+                format!("BIGINT '{n}'"),
+            ));
         }
         if let (Token::Number(n, false), Token::Word(w)) = (&pair[0].token, &pair[1].token) {
             if let Some(typed) = typed_literal(n, w) {

@@ -4,7 +4,8 @@
 //!
 //! Cases listed in `tests/spark/known_failures.txt` are expected to fail; any other failure is
 //! a regression, and a listed case that passes must leave the list, so the score only goes
-//! up. `WEIR_SPARK_FIDELITY_WRITE=1` rewrites the list from the current run. The score per
+//! up. `WEIR_SPARK_FIDELITY_WRITE=1` rewrites the list from the current run;
+//! `WEIR_SPARK_FIDELITY_ONLY=family/N` runs one case and prints Weir's answer. The score per
 //! family is printed (nextest shows it: `.config/nextest.toml`). See `tests/spark/README.md`.
 
 use std::collections::BTreeMap;
@@ -62,10 +63,7 @@ async fn run_query(ctx: &SessionContext, sql: &str) -> Result<Outcome, String> {
         .await
         .map_err(|e| e.to_string())?;
     // The executed plan's schema: what a target writes.
-    let plan = df
-        .create_physical_plan()
-        .await
-        .map_err(|e| e.to_string())?;
+    let plan = df.create_physical_plan().await.map_err(|e| e.to_string())?;
     let columns = plan
         .schema()
         .fields()
@@ -405,6 +403,15 @@ async fn spark_fidelity() {
         for (i, case) in cases.iter().enumerate() {
             let id = format!("{family}/{}", i + 1);
             let sql = text(&case["sql"]);
+            if let Ok(only) = std::env::var("WEIR_SPARK_FIDELITY_ONLY") {
+                if only == id {
+                    println!(
+                        "{id}: {sql}\n{:#?}",
+                        run_query(&ctx, &sql).await.map(|o| o.rows)
+                    );
+                }
+                continue;
+            }
             let run = AssertUnwindSafe(run_query(&ctx, &sql)).catch_unwind();
             let got = match tokio::time::timeout(Duration::from_secs(60), run).await {
                 Ok(Ok(result)) => result,
