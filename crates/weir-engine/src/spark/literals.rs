@@ -9,13 +9,17 @@
 //! arguments of functions whose result type is their arguments' common type (`coalesce`,
 //! `if`, `greatest`, `array`, …). Elsewhere (function arguments such as a scale or a
 //! position, `LIMIT`) a literal keeps DataFusion's type, which changes no result.
+//!
+//! The same pass gives a double and a decimal compared or combined together (`d = 0.5`,
+//! `least(dec, d)`, `d IN (0.5, 1.5)`, `CASE … THEN dec ELSE d END`) Spark's common type, a
+//! double; DataFusion's is a decimal, which fails on NaN and infinities.
 
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, DECIMAL128_MAX_PRECISION};
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
-use datafusion::logical_expr::expr::{Alias, ScalarFunction};
+use datafusion::logical_expr::expr::{Alias, Cast, InList, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     BinaryExpr, Case, Expr, ExprSchemable, LogicalPlan, Operator, Values,
@@ -41,6 +45,10 @@ const VALUE_FUNCTIONS: &[&str] = &[
     "shiftrightunsigned",
     "pmod",
     "mod",
+    "round",
+    "bround",
+    "abs",
+    "negative",
 ];
 
 /// `plan` (as the SQL planner made it) with its `bigint` integer literals that fit an `int`
@@ -170,38 +178,109 @@ fn operand(expr: Expr, other: Option<&DataType>) -> Expr {
 }
 
 fn narrow_operands(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
+    let type_of = |e: &Expr| e.get_type(schema).ok();
     match expr {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) if arithmetic(op) => {
-            let left_type = left.get_type(schema).ok();
-            let right_type = right.get_type(schema).ok();
+            let (left_type, right_type) = (type_of(&left), type_of(&right));
             Transformed::yes(Expr::BinaryExpr(BinaryExpr {
                 left: Box::new(operand(*left, right_type.as_ref())),
                 op,
                 right: Box::new(operand(*right, left_type.as_ref())),
             }))
         }
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) if comparison(op) => {
+            let mut both = [*left, *right];
+            doubles_over_decimals(&mut both, schema);
+            let [left, right] = both;
+            Transformed::yes(Expr::BinaryExpr(BinaryExpr {
+                left: Box::new(left),
+                op,
+                right: Box::new(right),
+            }))
+        }
+        Expr::InList(InList {
+            expr,
+            list,
+            negated,
+        }) => {
+            let mut all: Vec<Expr> = std::iter::once(*expr).chain(list).collect();
+            doubles_over_decimals(&mut all, schema);
+            let expr = all.remove(0);
+            Transformed::yes(Expr::InList(InList {
+                expr: Box::new(expr),
+                list: all,
+                negated,
+            }))
+        }
         Expr::Case(Case {
             expr,
             when_then_expr,
             else_expr,
-        }) => Transformed::yes(Expr::Case(Case {
-            expr,
-            when_then_expr: when_then_expr
-                .into_iter()
-                .map(|(when, then)| (when, Box::new(narrow(*then))))
-                .collect(),
-            else_expr: else_expr.map(|e| Box::new(narrow(*e))),
-        })),
+        }) => {
+            let (whens, thens): (Vec<_>, Vec<_>) = when_then_expr.into_iter().unzip();
+            let mut results: Vec<Expr> = thens.into_iter().map(|t| narrow(*t)).collect();
+            let has_else = else_expr.is_some();
+            results.extend(else_expr.map(|e| narrow(*e)));
+            doubles_over_decimals(&mut results, schema);
+            let else_expr = if has_else {
+                results.pop().map(Box::new)
+            } else {
+                None
+            };
+            Transformed::yes(Expr::Case(Case {
+                expr,
+                when_then_expr: whens
+                    .into_iter()
+                    .zip(results.into_iter().map(Box::new))
+                    .collect(),
+                else_expr,
+            }))
+        }
         Expr::ScalarFunction(ScalarFunction { func, args })
             if VALUE_FUNCTIONS.contains(&func.name()) =>
         {
-            Transformed::yes(Expr::ScalarFunction(ScalarFunction {
-                func,
-                args: args.into_iter().map(narrow).collect(),
-            }))
+            let mut args = args.into_iter().map(narrow).collect::<Vec<_>>();
+            doubles_over_decimals(&mut args, schema);
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction { func, args }))
         }
         other => Transformed::no(other),
     }
+}
+
+/// Values compared or combined together, with the decimals made doubles when one of them is
+/// a floating-point number: Spark's common type of a double and a decimal is a double
+/// (DataFusion's is a decimal, which fails on NaN and infinities).
+fn doubles_over_decimals(exprs: &mut [Expr], schema: &DFSchema) {
+    let floating = exprs
+        .iter()
+        .any(|e| e.get_type(schema).is_ok_and(|t| t.is_floating()));
+    if !floating {
+        return;
+    }
+    for e in exprs.iter_mut() {
+        if !matches!(e.get_type(schema), Ok(DataType::Decimal128(..))) {
+            continue;
+        }
+        let decimal = std::mem::replace(e, Expr::Literal(ScalarValue::Null, None));
+        *e = match decimal {
+            literal @ Expr::Literal(..) => operand(literal, Some(&DataType::Float64)),
+            other => Expr::Cast(Cast::new(Box::new(other), DataType::Float64)),
+        };
+    }
+}
+
+fn comparison(op: Operator) -> bool {
+    matches!(
+        op,
+        Operator::Eq
+            | Operator::NotEq
+            | Operator::Lt
+            | Operator::LtEq
+            | Operator::Gt
+            | Operator::GtEq
+            | Operator::IsDistinctFrom
+            | Operator::IsNotDistinctFrom
+    )
 }
 
 fn arithmetic(op: Operator) -> bool {

@@ -16,7 +16,8 @@
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
 //! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
-//! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
+//! - [`numbers`]: `format_number`, `monotonically_increasing_id`, `conv`; [`rounding`]:
+//!   `round`, `bround`, `floor`, `ceil` with Spark's types and rounding.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
 //! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce` with lambdas.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
@@ -56,6 +57,7 @@ pub mod names;
 pub mod numbers;
 pub mod pre_parse;
 pub mod rewrite;
+pub mod rounding;
 pub mod sql_rewrite;
 pub mod strings;
 pub mod subscript;
@@ -115,6 +117,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(strings::functions())
         .chain(cast::functions())
         .chain(numbers::functions())
+        .chain(rounding::functions())
         .chain(hash::functions())
         .chain(lambda::functions())
         .chain([

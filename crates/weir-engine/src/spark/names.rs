@@ -518,6 +518,7 @@ fn function(f: &Function) -> String {
     let printed = match called.as_str() {
         "if" => return format!("(IF({}))", arguments.join(", ")),
         "isnull" => return format!("({} IS NULL)", arguments.join(", ")),
+        "positive" => return format!("(+ {})", arguments.join(", ")),
         "isnotnull" => return format!("({} IS NOT NULL)", arguments.join(", ")),
         "ltrim" | "rtrim" if arguments.len() == 2 => {
             let side = if called == "ltrim" {

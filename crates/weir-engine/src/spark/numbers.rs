@@ -1,4 +1,4 @@
-//! Spark's number functions that DataFusion lacks: `bround` (rounding half to even),
+//! Spark's number functions that DataFusion lacks (rounding is [`super::rounding`]):
 //! `format_number` (`1,234.57`: grouped digits, half to even),
 //! `monotonically_increasing_id` and `conv` (a number's digits in another base).
 
@@ -16,14 +16,6 @@ use super::udf::{arity, SparkFn};
 /// The functions of this module.
 pub fn functions() -> Vec<ScalarUDF> {
     vec![
-        SparkFn::new(
-            "bround",
-            coerce_number_and_scale,
-            |_| Err(SCALE.into()),
-            bround,
-        )
-        .returns_for(bround_type)
-        .udf(),
         SparkFn::new(
             "format_number",
             coerce_number_and_scale,
@@ -43,7 +35,7 @@ pub fn functions() -> Vec<ScalarUDF> {
     ]
 }
 
-const SCALE: &str = "the scale must be an integer literal";
+pub(super) const SCALE: &str = "the scale must be an integer literal";
 
 /// A number (integers as `bigint`, text and floating point as `double`, decimals kept) and an
 /// optional integer scale.
@@ -70,7 +62,7 @@ fn coerce_number_and_scale(args: &[DataType]) -> std::result::Result<Vec<DataTyp
 }
 
 /// The literal scale (0 when not given).
-fn literal_scale(literals: &[Option<&ScalarValue>]) -> std::result::Result<i32, String> {
+pub(super) fn literal_scale(literals: &[Option<&ScalarValue>]) -> std::result::Result<i32, String> {
     match literals.get(1) {
         None => Ok(0),
         Some(Some(v)) => match v.cast_to(&DataType::Int32) {
@@ -81,25 +73,8 @@ fn literal_scale(literals: &[Option<&ScalarValue>]) -> std::result::Result<i32, 
     }
 }
 
-/// `bround`'s type: the number's, a decimal narrowed to the scale asked for.
-fn bround_type(
-    types: &[DataType],
-    literals: &[Option<&ScalarValue>],
-) -> std::result::Result<DataType, String> {
-    let d = literal_scale(literals)?;
-    Ok(match types.first() {
-        Some(DataType::Decimal128(p, s)) if d < i32::from(*s) => {
-            let scale = d.max(0) as i8;
-            let precision = (i32::from(*p) - i32::from(*s) + i32::from(scale) + 1).clamp(1, 38);
-            DataType::Decimal128(precision as u8, scale)
-        }
-        Some(t) => t.clone(),
-        None => return Err("takes 1 or 2 arguments".into()),
-    })
-}
-
 /// The scale argument (one value: it is a literal).
-fn scale_of(args: &[ArrayRef]) -> Option<i32> {
+pub(super) fn scale_of(args: &[ArrayRef]) -> Option<i32> {
     match args.get(1) {
         None => Some(0),
         Some(a) if a.is_null(0) => None,
@@ -122,52 +97,6 @@ fn div_half_even(v: i128, m: i128) -> i128 {
 
 fn pow10(n: u32) -> Option<i128> {
     10i128.checked_pow(n)
-}
-
-fn bround(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
-    let Some(d) = scale_of(args) else {
-        return Ok(datafusion::arrow::array::new_null_array(to, rows));
-    };
-    let value = &args[0];
-    Ok(match (value.data_type(), to) {
-        (DataType::Float64, _) => Arc::new(
-            value
-                .as_primitive::<Float64Type>()
-                .unary::<_, Float64Type>(|x| {
-                    let m = 10f64.powi(d.abs());
-                    let rounded = match d >= 0 {
-                        true => (x * m).round_ties_even() / m,
-                        false => (x / m).round_ties_even() * m,
-                    };
-                    if rounded.is_finite() {
-                        rounded
-                    } else {
-                        x
-                    }
-                }),
-        ),
-        (DataType::Int64, _) => {
-            let m = pow10(d.unsigned_abs()).filter(|_| d < 0);
-            Arc::new(
-                value
-                    .as_primitive::<Int64Type>()
-                    .unary::<_, Int64Type>(|x| match m {
-                        Some(m) => (div_half_even(i128::from(x), m) * m) as i64,
-                        None => x,
-                    }),
-            )
-        }
-        (DataType::Decimal128(_, s), DataType::Decimal128(p, t)) => {
-            let m = pow10((i32::from(*s) - i32::from(*t)).max(0) as u32).unwrap_or(1);
-            // A negative scale rounds to tens, hundreds… of the integer part.
-            let below = pow10(d.min(0).unsigned_abs()).unwrap_or(1);
-            let rounded = value
-                .as_primitive::<Decimal128Type>()
-                .unary::<_, Decimal128Type>(|v| div_half_even(div_half_even(v, m), below) * below);
-            Arc::new(rounded.with_precision_and_scale(*p, *t)?)
-        }
-        (other, _) => return exec_err!("bround: cannot round {other}"),
-    })
 }
 
 fn format_number(args: &[ArrayRef], rows: usize, _: &DataType) -> Result<ArrayRef> {

@@ -34,7 +34,7 @@ use datafusion::optimizer::Analyzer;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType,
+    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType,
     ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
     NamedWindowDefinition, NamedWindowExpr, ObjectName, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript, TableAlias,
@@ -676,8 +676,11 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
             };
             call("date_format", vec![timestamp, pattern])?
         }
-        // Spark's one-argument `log` is the natural logarithm (DataFusion's: base 10).
-        ("log", [x]) => call("ln", vec![(*x).clone()])?,
+        // Spark's logarithms are NULL outside their domain (DataFusion's: NaN or -inf), and its
+        // one-argument `log` is the natural logarithm (DataFusion's: base 10).
+        ("log", [x]) => positive_only(&[x], call("ln", vec![(*x).clone()])?)?,
+        ("ln" | "log10" | "log2", [x]) => positive_only(&[x], expr.clone())?,
+        ("log", [base, x]) => positive_only(&[base, x], expr.clone())?,
         ("positive", [x]) => Expr::UnaryOp {
             op: UnaryOperator::Plus,
             expr: Box::new((*x).clone()),
@@ -706,7 +709,8 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
     }))
 }
 
-/// Spark's meaning of expressions DataFusion reads otherwise: `x[i]` ([`super::subscript`]:
+/// Spark's meaning of expressions DataFusion reads otherwise: `floor(x, d)` and `ceil(x, d)`
+/// ([`super::rounding`]), `x[i]` ([`super::subscript`]:
 /// 0-based for arrays), `struct(a, b)` (fields named after the columns, else `col1`, …),
 /// `TIMESTAMP '…'` (microseconds, Spark's text rules) and ranking window functions, which are
 /// `int`s in Spark (DataFusion: unsigned 64-bit).
@@ -725,6 +729,24 @@ fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
                 value = call(super::subscript::NAME, vec![value, key])?;
             }
             value
+        }
+        Expr::Ceil {
+            expr: value,
+            field: CeilFloorKind::Scale(scale),
+        }
+        | Expr::Floor {
+            expr: value,
+            field: CeilFloorKind::Scale(scale),
+        } => {
+            let name = if matches!(expr, Expr::Ceil { .. }) {
+                "ceil"
+            } else {
+                "floor"
+            };
+            call(
+                name,
+                vec![value.as_ref().clone(), Expr::value(scale.clone())],
+            )?
         }
         Expr::Struct { values, fields } if fields.is_empty() => {
             let mut args = Vec::with_capacity(values.len() * 2);
@@ -771,6 +793,34 @@ fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
         }
         _ => return Ok(None),
     }))
+}
+
+/// `value` where every one of `args` is positive, else NULL.
+fn positive_only(args: &[&Expr], value: Expr) -> Result<Expr> {
+    let positive = |a: &Expr| Expr::BinaryOp {
+        left: Box::new(Expr::Nested(Box::new(a.clone()))),
+        op: BinaryOperator::Gt,
+        right: Box::new(Expr::value(Value::Number("0".into(), false))),
+    };
+    let condition = args
+        .iter()
+        .map(|a| positive(a))
+        .reduce(|a, b| Expr::BinaryOp {
+            left: Box::new(a),
+            op: BinaryOperator::And,
+            right: Box::new(b),
+        })
+        .ok_or_else(|| plan_datafusion_err!("a logarithm needs an argument"))?;
+    Ok(Expr::Case {
+        case_token: AttachedToken::empty(),
+        end_token: AttachedToken::empty(),
+        operand: None,
+        conditions: vec![CaseWhen {
+            condition,
+            result: value,
+        }],
+        else_result: None,
+    })
 }
 
 /// A call of `name` with `args`.
