@@ -65,7 +65,7 @@ pub fn functions() -> Vec<ScalarUDF> {
         SparkFn::new(CAST, coerce_cast, |_| Err(CAST_TYPE.into()), eval)
             .returns_for(cast_type)
             .udf(),
-        SparkFn::new("string", coerce_any, |_| Ok(DataType::Utf8), eval).udf(),
+        string_udf(),
         SparkFn::new("tinyint", coerce_any, |_| Ok(DataType::Int8), eval).udf(),
         SparkFn::new("smallint", coerce_any, |_| Ok(DataType::Int16), eval).udf(),
         int_udf(),
@@ -87,6 +87,11 @@ pub fn functions() -> Vec<ScalarUDF> {
         )
         .udf(),
     ]
+}
+
+/// `string(x)`: `x` as text, as Spark's `CAST(x AS STRING)` writes it.
+pub fn string_udf() -> ScalarUDF {
+    SparkFn::new("string", coerce_any, |_| Ok(DataType::Utf8), eval).udf()
 }
 
 /// Spark's `decimal` without precision: `decimal(10,0)`.

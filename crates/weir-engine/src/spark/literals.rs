@@ -12,7 +12,8 @@
 //!
 //! The same pass gives a double and a decimal compared or combined together (`d = 0.5`,
 //! `least(dec, d)`, `d IN (0.5, 1.5)`, `CASE … THEN dec ELSE d END`) Spark's common type, a
-//! double; DataFusion's is a decimal, which fails on NaN and infinities.
+//! double; DataFusion's is a decimal, which fails on NaN and infinities. And `concat` takes
+//! numbers, dates and booleans as Spark writes them as text.
 
 use std::sync::Arc;
 
@@ -235,6 +236,24 @@ fn narrow_operands(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
                     .collect(),
                 else_expr,
             }))
+        }
+        Expr::ScalarFunction(ScalarFunction { func, args })
+            if matches!(func.name(), "concat" | "concat_ws") =>
+        {
+            // Spark's concat takes any value as its text (`concat('id=', id)`).
+            let args = args
+                .into_iter()
+                .map(|a| match a.get_type(schema) {
+                    Ok(t) if t.is_numeric() || t.is_temporal() || t == DataType::Boolean => {
+                        Expr::ScalarFunction(ScalarFunction::new_udf(
+                            Arc::new(super::cast::string_udf()),
+                            vec![a],
+                        ))
+                    }
+                    _ => a,
+                })
+                .collect();
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction { func, args }))
         }
         Expr::ScalarFunction(ScalarFunction { func, args })
             if VALUE_FUNCTIONS.contains(&func.name()) =>

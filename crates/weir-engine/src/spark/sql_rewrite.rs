@@ -36,10 +36,10 @@ use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType,
     ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    NamedWindowDefinition, NamedWindowExpr, ObjectName, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript, TableAlias,
-    TableAliasColumnDef, TableFactor, TypedString, UnaryOperator, Value, VisitMut, VisitorMut,
-    WindowType,
+    NamedWindowDefinition, NamedWindowExpr, ObjectName, OrderBy, OrderByKind, Query, Select,
+    SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript,
+    TableAlias, TableAliasColumnDef, TableFactor, TypedString, UnaryOperator, Value, VisitMut,
+    VisitorMut, WindowType,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -102,6 +102,7 @@ impl VisitorMut for Generators {
     type Break = DataFusionError;
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
+        spark_null_order(query);
         let mut renames = Vec::new();
         if let Err(e) = rewrite_set_expr(&mut query.body, &mut renames) {
             return ControlFlow::Break(e);
@@ -113,6 +114,21 @@ impl VisitorMut for Generators {
             });
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Spark's NULL order written out in a query's ORDER BY (NULLs first ascending, last
+/// descending): the session's default does not reach every ORDER BY (that of a UNION).
+fn spark_null_order(query: &mut Query) {
+    if let Some(OrderBy {
+        kind: OrderByKind::Expressions(keys),
+        ..
+    }) = &mut query.order_by
+    {
+        for key in keys {
+            let ascending = key.options.asc.unwrap_or(true);
+            key.options.nulls_first.get_or_insert(ascending);
+        }
     }
 }
 
