@@ -17,8 +17,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float32Array, Float64Array, Int64Array, PrimitiveArray,
-    StringArray, StringBuilder,
+    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float32Array, Float64Array,
+    Int64Array, PrimitiveArray, StringArray, StringBuilder,
 };
 use datafusion::arrow::datatypes::{
     ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
@@ -301,11 +301,14 @@ fn to_boolean(array: &ArrayRef) -> Result<ArrayRef> {
 fn to_decimal(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
     match array.data_type() {
         t if convert::is_string(t) => {
-            let trimmed: StringArray = convert::strings(array, "decimal")?
+            let DataType::Decimal128(p, s) = to else {
+                return exec_err!("decimal: cannot cast text to {to}");
+            };
+            let parsed: Decimal128Array = convert::strings(array, "decimal")?
                 .iter()
-                .map(|s| s.map(convert::trim_all))
+                .map(|text| text.and_then(|t| parse_decimal(convert::trim_all(t), *p, *s)))
                 .collect();
-            cast_safe(&(Arc::new(trimmed) as ArrayRef), to)
+            Ok(Arc::new(parsed.with_precision_and_scale(*p, *s)?))
         }
         DataType::Date32 | DataType::Date64 => cast_safe(
             &(Arc::new(Int64Array::new_null(array.len())) as ArrayRef),
@@ -321,6 +324,59 @@ fn to_decimal(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         DataType::Boolean => cast_safe(&cast_safe(array, &DataType::Int64)?, to),
         _ => cast_safe(array, to),
     }
+}
+
+/// `text` (`-1.5`, `.5`, `1e3`, `1.5E-2`) as a decimal of precision `p` and scale `s`,
+/// rounded half up as Spark's `BigDecimal` is; `None` when it is not a number or does not fit.
+fn parse_decimal(text: &str, p: u8, s: i8) -> Option<i128> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (negative, digits) = match mantissa.as_bytes().first()? {
+        b'-' => (true, &mantissa[1..]),
+        b'+' => (false, &mantissa[1..]),
+        _ => (false, mantissa),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    // The digits as an integer, and the power of ten that scales them to the value.
+    let all = format!("{whole}{fraction}");
+    let all = all.trim_start_matches('0');
+    let power = exponent - fraction.len() as i32 + i32::from(s);
+    let unscaled = if all.is_empty() {
+        0
+    } else if power >= 0 {
+        let value: i128 = all.parse().ok()?;
+        value.checked_mul(10i128.checked_pow(power as u32)?)?
+    } else {
+        let cut = (-power) as usize;
+        if cut > all.len() {
+            // Every digit is below the last place kept: rounds to 0 or 1 unit.
+            let next = if cut == all.len() + 1 {
+                all.as_bytes()[0]
+            } else {
+                b'0'
+            };
+            i128::from(next >= b'5')
+        } else {
+            let (kept, dropped) = all.split_at(all.len() - cut);
+            let kept: i128 = if kept.is_empty() {
+                0
+            } else {
+                kept.parse().ok()?
+            };
+            kept + i128::from(dropped.as_bytes()[0] >= b'5')
+        }
+    };
+    (unscaled < 10i128.pow(u32::from(p))).then_some(if negative { -unscaled } else { unscaled })
 }
 
 /// Spark's text of every value.
@@ -488,6 +544,21 @@ fn java_notation(plain: String, scientific: String, magnitude: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_reads_as_spark_decimals() {
+        use super::parse_decimal;
+        assert_eq!(parse_decimal("1.005", 10, 2), Some(101));
+        assert_eq!(parse_decimal("-1.005", 10, 2), Some(-101));
+        assert_eq!(parse_decimal("1e3", 10, 0), Some(1000));
+        assert_eq!(parse_decimal("1.5E-2", 10, 3), Some(15));
+        assert_eq!(parse_decimal(".5", 3, 0), Some(1));
+        assert_eq!(parse_decimal("0.0004", 3, 2), Some(0));
+        assert_eq!(parse_decimal("123456.7", 5, 1), None);
+        for bad in ["", "abc", "1.2.3", "-", "e5", "1e"] {
+            assert_eq!(parse_decimal(bad, 10, 2), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]
