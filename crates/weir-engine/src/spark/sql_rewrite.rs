@@ -38,8 +38,7 @@ use datafusion::sql::sqlparser::ast::{
     ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
     NamedWindowDefinition, NamedWindowExpr, ObjectName, OrderBy, OrderByKind, Query, Select,
     SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript,
-    TableAlias, TableAliasColumnDef, TableFactor, TypedString, UnaryOperator, Value, VisitMut,
-    VisitorMut, WindowType,
+    TableFactor, TypedString, UnaryOperator, Value, VisitMut, VisitorMut, WindowType,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -169,12 +168,6 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
     select.sort_by.clear();
     select.distribute_by.clear();
     select.cluster_by.clear();
-    for from in &mut select.from {
-        name_values_columns(&mut from.relation);
-        for join in &mut from.joins {
-            name_values_columns(&mut join.relation);
-        }
-    }
     if !select.lateral_views.is_empty() {
         let [from] = select.from.as_mut_slice() else {
             return Err(plan_datafusion_err!(
@@ -304,32 +297,30 @@ fn with_named_windows(expr: &Expr, windows: &[NamedWindowDefinition]) -> Expr {
     expr
 }
 
-/// Spark names the columns of an inline table without column names `col1`, `col2`, …
-/// (DataFusion: `column1`, …): `FROM VALUES (…) [AS v]` gets them as column aliases.
-fn name_values_columns(relation: &mut TableFactor) {
-    let TableFactor::Derived {
-        subquery, alias, ..
-    } = relation
-    else {
-        return;
-    };
-    let SetExpr::Values(values) = subquery.body.as_ref() else {
-        return;
+/// Spark names the columns of an inline table `col1`, `col2`, … (DataFusion: `column1`, …):
+/// a query that is `VALUES …` becomes `SELECT column1 AS col1, … FROM (VALUES …)`, which
+/// column aliases (`AS v(x, y)`) rename as before.
+fn name_values_columns(query: &mut Query) -> Result<()> {
+    let SetExpr::Values(values) = query.body.as_ref() else {
+        return Ok(());
     };
     let width = values.rows.first().map_or(0, Vec::len);
-    let alias = alias.get_or_insert_with(|| TableAlias {
-        explicit: true,
-        name: Ident::new("__values"),
-        columns: Vec::new(),
-    });
-    if alias.columns.is_empty() {
-        alias.columns = (1..=width)
-            .map(|i| TableAliasColumnDef {
-                name: Ident::new(format!("col{i}")),
-                data_type: None,
-            })
-            .collect();
+    let items: Vec<String> = (1..=width)
+        .map(|i| format!("column{i} AS col{i}"))
+        .collect();
+    let mut select = parse_query(&format!(
+        "SELECT {} FROM (VALUES (1)) AS weir_values",
+        items.join(", ")
+    ))?;
+    if let SetExpr::Select(s) = select.body.as_mut() {
+        if let Some(TableFactor::Derived { subquery, .. }) =
+            s.from.first_mut().map(|f| &mut f.relation)
+        {
+            std::mem::swap(&mut subquery.body, &mut query.body);
+        }
     }
+    query.body = select.body;
+    Ok(())
 }
 
 /// The Arrow type a SQL cast converts to with Spark's rules, or `None` when it is left to
@@ -858,6 +849,14 @@ struct Finish;
 
 impl VisitorMut for Finish {
     type Break = DataFusionError;
+
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
+        // After its rows were visited: the query it becomes is not visited again.
+        match name_values_columns(query) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        }
+    }
 
     fn post_visit_value(&mut self, value: &mut Value) -> ControlFlow<Self::Break> {
         if let Value::SingleQuotedString(s) = value {
