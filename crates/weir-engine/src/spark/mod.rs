@@ -63,6 +63,7 @@ pub mod strings;
 pub mod subscript;
 pub mod to_json;
 mod udf;
+pub mod using_join;
 
 use datafusion::common::Result;
 use datafusion::execution::context::SessionContext;

@@ -51,7 +51,8 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     if let DFStatement::Statement(inner) = &mut statement {
         rewrite(inner)?;
     }
-    let plan = super::literals::narrow_int_literals(state.statement_to_plan(statement).await?)?;
+    let plan = state.statement_to_plan(statement).await?;
+    let plan = super::literals::narrow_int_literals(super::using_join::coalesce_using_keys(plan)?)?;
     // Typed now (DataFusion's analyzer runs again when the plan executes), so that the
     // DataFrame's schema is the one its batches have, whatever the narrowed literals changed
     // (a UNION of an `int` and a `bigint` is a `bigint`).
