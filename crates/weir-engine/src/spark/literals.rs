@@ -237,6 +237,19 @@ fn narrow_operands(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
                 else_expr,
             }))
         }
+        // Spark's `/` and `div` are planned as functions: their operands are arithmetic's.
+        Expr::ScalarFunction(ScalarFunction { func, args })
+            if args.len() == 2
+                && [super::rewrite::DIVIDE, super::rewrite::INT_DIVIDE].contains(&func.name()) =>
+        {
+            let types: Vec<Option<DataType>> = args.iter().map(type_of).collect();
+            let args = args
+                .into_iter()
+                .zip(types.iter().rev())
+                .map(|(arg, other)| operand(arg, other.as_ref()))
+                .collect();
+            Transformed::yes(Expr::ScalarFunction(ScalarFunction { func, args }))
+        }
         Expr::ScalarFunction(ScalarFunction { func, args })
             if matches!(func.name(), "concat" | "concat_ws") =>
         {

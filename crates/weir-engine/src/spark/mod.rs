@@ -47,6 +47,7 @@ pub mod cast;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
+pub mod decimal_divide;
 pub mod from_json;
 pub mod hash;
 pub mod json;

@@ -73,8 +73,9 @@ enum Kind {
     /// array; `array_element(map_extract(m, k), 1)` (NULL when the key is missing) for a map.
     /// Spark refuses index 0: a literal 0 is refused when planning.
     ElementAt,
-    /// Spark's `a / b`: a double (a decimal when neither side is floating point and one is a
-    /// decimal), NULL when `b` is 0 — `CAST(a AS DOUBLE) / NULLIF(CAST(b AS DOUBLE), 0)`.
+    /// Spark's `a / b`: a double, NULL when `b` is 0 — `CAST(a AS DOUBLE) / NULLIF(CAST(b AS
+    /// DOUBLE), 0)`; a decimal when neither side is floating point and one is a decimal
+    /// ([`super::decimal_divide`]).
     Divide,
     /// Spark's `a div b`: a `bigint`, the quotient truncated toward zero, NULL when `b` is 0 —
     /// integers divided as `bigint`s, other numbers as [`Kind::Divide`] does, then truncated.
@@ -88,15 +89,20 @@ fn integral(l: &DataType, r: &DataType) -> bool {
 
 /// The types `spark_divide` casts its arguments to, and its result type.
 fn division_types(l: &DataType, r: &DataType) -> Result<(DataType, DataType, DataType)> {
-    use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
-    use datafusion::logical_expr::Operator;
+    use super::decimal_divide;
     let exact =
         |t: &DataType| t.is_integer() || matches!(t, DataType::Decimal128(..) | DataType::Null);
     let decimal = matches!(l, DataType::Decimal128(..)) || matches!(r, DataType::Decimal128(..));
     if decimal && exact(l) && exact(r) {
-        let coercer = BinaryTypeCoercer::new(l, &Operator::Divide, r);
-        let (lt, rt) = coercer.get_input_types()?;
-        return Ok((lt, rt, coercer.get_result_type()?));
+        if let (Some(lt), Some(rt)) = (decimal_divide::as_decimal(l), decimal_divide::as_decimal(r))
+        {
+            let to = decimal_divide::quotient_type(lt, rt);
+            return Ok((
+                DataType::Decimal128(lt.0, lt.1),
+                DataType::Decimal128(rt.0, rt.1),
+                to,
+            ));
+        }
     }
     for t in [l, r] {
         if !(t.is_numeric() || t.is_null() || is_string(t)) {
@@ -286,13 +292,21 @@ impl ScalarUDFImpl for Rewrite {
                     info.get_data_type(&dividend)?,
                     info.get_data_type(&divisor)?,
                 );
-                let (lt, rt) = match self.kind {
-                    Kind::IntDivide if integral(&l, &r) => (DataType::Int64, DataType::Int64),
-                    _ => {
-                        let (lt, rt, _) = division_types(&l, &r)?;
-                        (lt, rt)
+                let (lt, rt, to) = match self.kind {
+                    Kind::IntDivide if integral(&l, &r) => {
+                        (DataType::Int64, DataType::Int64, DataType::Int64)
                     }
+                    _ => division_types(&l, &r)?,
                 };
+                if matches!(self.kind, Kind::Divide) && matches!(to, DataType::Decimal128(..)) {
+                    let udf = Arc::new(super::decimal_divide::function());
+                    return Ok(ExprSimplifyResult::Simplified(Expr::ScalarFunction(
+                        datafusion::logical_expr::expr::ScalarFunction::new_udf(
+                            udf,
+                            vec![cast(dividend, lt), cast(divisor, rt)],
+                        ),
+                    )));
+                }
                 let zero = lit(ScalarValue::new_zero(&rt)?);
                 let divisor = datafusion::functions::core::expr_fn::nullif(cast(divisor, rt), zero);
                 let quotient = cast(dividend, lt) / divisor;
