@@ -171,17 +171,18 @@ fn divide(v: i128, m: i128, mode: Mode) -> i128 {
 /// `v` at scale `from` rounded to `d` places and written at scale `to` (`None` when the
 /// result needs more than 38 digits).
 fn round_unscaled(v: i128, from: i32, d: i32, to: i32, mode: Mode) -> Option<i128> {
-    let rounded = if d >= from {
-        v
+    // `rounded` counts units of 10^-unit; the result counts units of 10^-to.
+    let (rounded, unit) = if d >= from {
+        (v, from)
     } else {
-        match 10i128.checked_pow((from - d) as u32) {
+        let rounded = match 10i128.checked_pow((from - d) as u32) {
             Some(m) => divide(v, m, mode),
             // Fewer digits than the rounding place: 0, or ±1 unit for floor and ceiling.
             None => divide(v.signum(), 2, mode),
-        }
+        };
+        (rounded, d)
     };
-    // `rounded` counts units of 10^-d; the result counts units of 10^-to.
-    let shift = to - d;
+    let shift = to - unit;
     let out = if shift >= 0 {
         rounded.checked_mul(10i128.checked_pow(shift as u32)?)?
     } else {
