@@ -48,14 +48,17 @@ pub mod datetime;
 pub mod datetime_pattern;
 pub mod from_json;
 pub mod hash;
+pub mod java_regex;
 pub mod json;
 pub mod lambda;
 pub mod map;
 pub mod numbers;
 pub mod pre_parse;
+pub mod regexp;
 pub mod rewrite;
 pub mod sql_rewrite;
 pub mod strings;
+pub mod syntax;
 pub mod to_json;
 mod udf;
 
@@ -110,6 +113,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(map::functions())
         .chain(datetime::functions())
         .chain(strings::functions())
+        .chain(regexp::functions())
         .chain(cast::functions())
         .chain(numbers::functions())
         .chain(hash::functions())

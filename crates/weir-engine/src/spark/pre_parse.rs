@@ -6,7 +6,9 @@
 //!   ([`super::rewrite::INT_DIVIDE`]); a `div` anywhere else — a column, an alias, a function
 //!   named `div` — is left as it is;
 //! - the array function `exists(arr, x -> …)`, which the parser would read as an `EXISTS`
-//!   subquery: an `exists(` not followed by a query is renamed [`EXISTS_CALL`].
+//!   subquery: an `exists(` not followed by a query is renamed [`EXISTS_CALL`];
+//! - `x RLIKE NULL` (and `REGEXP NULL`), where the parser reads the word after `NULL` as the
+//!   pattern: `NULL` is parenthesized.
 
 use std::borrow::Cow;
 
@@ -75,7 +77,7 @@ pub const EXISTS_CALL: &str = "spark_array_exists";
 /// when there is none, or when the text does not tokenize: the parser then reports the error).
 pub fn rewrite(sql: &str) -> Cow<'_, str> {
     let lower = sql.to_ascii_lowercase();
-    if !lower.contains("div") && !lower.contains("exists") {
+    if !lower.contains("div") && !lower.contains("exists") && !lower.contains("null") {
         return Cow::Borrowed(sql);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
@@ -100,6 +102,13 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
             && at(i + 2).is_some_and(|next| !starts_query(next))
         {
             edits.push((t.span.start, 6, EXISTS_CALL));
+        }
+        if (is_word(&t.token, "rlike") || is_word(&t.token, "regexp"))
+            && at(i + 1).is_some_and(|next| is_word(next, "null"))
+        {
+            if let Some(null) = significant.get(i + 1) {
+                edits.push((null.span.start, 4, "(NULL)"));
+            }
         }
     }
     if edits.is_empty() {
@@ -197,6 +206,14 @@ mod tests {
         ] {
             assert_eq!(as_operator(sql), sql);
         }
+    }
+
+    #[test]
+    fn a_null_pattern_is_parenthesized() {
+        assert_eq!(
+            as_operator("SELECT 'a' RLIKE NULL AS e, s regexp null"),
+            "SELECT 'a' RLIKE (NULL) AS e, s regexp (NULL)"
+        );
     }
 
     #[test]
