@@ -50,6 +50,7 @@ pub mod datetime_pattern;
 pub mod decimal_divide;
 pub mod from_json;
 pub mod hash;
+pub mod java_regex;
 pub mod json;
 pub mod lambda;
 pub mod literals;
@@ -57,11 +58,13 @@ pub mod map;
 pub mod names;
 pub mod numbers;
 pub mod pre_parse;
+pub mod regexp;
 pub mod rewrite;
 pub mod rounding;
 pub mod sql_rewrite;
 pub mod strings;
 pub mod subscript;
+pub mod syntax;
 pub mod to_json;
 mod udf;
 pub mod using_join;
@@ -117,6 +120,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(map::functions())
         .chain(datetime::functions())
         .chain(strings::functions())
+        .chain(regexp::functions())
         .chain(cast::functions())
         .chain(numbers::functions())
         .chain(rounding::functions())

@@ -10,6 +10,8 @@
 //! - Spark's typed numeric literals `1L`, `1S`, `1Y`, `1.5D`, `1.5F`, `1.50BD` (the parser
 //!   would read the suffix as an alias): written as typed strings, `BIGINT '1'`,
 //!   `DECIMAL(3,2) '1.50'`, which [`super::names`] names as Spark does (`1`, `1.5`).
+//! - `x RLIKE NULL` (and `REGEXP NULL`), where the parser reads the word after `NULL` as the
+//!   pattern: `NULL` is parenthesized.
 
 use std::borrow::Cow;
 
@@ -82,7 +84,7 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
         .as_bytes()
         .windows(2)
         .any(|w| w[0].is_ascii_digit() && b"lsydfb".contains(&w[1]));
-    if !lower.contains("div") && !lower.contains("exists") && !suffixed {
+    if !lower.contains("div") && !lower.contains("exists") && !lower.contains("null") && !suffixed {
         return Cow::Borrowed(sql);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
@@ -123,6 +125,13 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
             && at(i + 2).is_some_and(|next| !starts_query(next))
         {
             edits.push((t.span.start, 6, EXISTS_CALL.into()));
+        }
+        if (is_word(&t.token, "rlike") || is_word(&t.token, "regexp"))
+            && at(i + 1).is_some_and(|next| is_word(next, "null"))
+        {
+            if let Some(null) = significant.get(i + 1) {
+                edits.push((null.span.start, 4, "(NULL)".into()));
+            }
         }
     }
     if edits.is_empty() {
@@ -260,6 +269,14 @@ mod tests {
         ] {
             assert_eq!(as_operator(sql), sql);
         }
+    }
+
+    #[test]
+    fn a_null_pattern_is_parenthesized() {
+        assert_eq!(
+            as_operator("SELECT 'a' RLIKE NULL AS e, s regexp null"),
+            "SELECT 'a' RLIKE (NULL) AS e, s regexp (NULL)"
+        );
     }
 
     #[test]

@@ -81,7 +81,7 @@ const GENERATORS: [&str; 5] = [
 ];
 
 /// The name of a call to a one-part function name, in lower case.
-fn function_name(expr: &Expr) -> Option<String> {
+pub(super) fn function_name(expr: &Expr) -> Option<String> {
     let Expr::Function(f) = expr else {
         return None;
     };
@@ -832,7 +832,7 @@ fn positive_only(args: &[&Expr], value: Expr) -> Result<Expr> {
 }
 
 /// A call of `name` with `args`.
-fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
+pub(super) fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
     let placeholders = vec!["NULL"; args.len()].join(", ");
     let mut call = parse_expr(&format!("{name}({placeholders})"))?;
     if let Expr::Function(f) = &mut call {
@@ -895,6 +895,11 @@ impl VisitorMut for Finish {
             return ControlFlow::Break(plan_datafusion_err!(
                 "{name}: a generator must be a whole SELECT item or a LATERAL VIEW, not part of an expression"
             ));
+        }
+        match super::syntax::rewrite(expr) {
+            Ok(Some(rewritten)) => *expr = rewritten,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
         }
         if let Some(call) = spark_cast_call(expr) {
             *expr = call;
