@@ -179,6 +179,14 @@ impl Writer {
     }
 }
 
+/// A JSON value as compact text, numbers written as Jackson writes them (as Spark writes the
+/// JSON it copies: `get_json_object`, `from_json` into a string).
+pub fn json_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_json(v, &mut out);
+    out
+}
+
 fn write_json(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
