@@ -15,6 +15,9 @@
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
+//! - [`collections`]: `array_size`, `array_contains`, `arrays_overlap`, `array_position`, `get`,
+//!   `array_compact`, `array_insert`, `slice`, `flatten`, `map_contains_key`; `cardinality` is
+//!   `datafusion-spark`'s `size`.
 //! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
 //! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
@@ -22,7 +25,8 @@
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
-//!   `e`, `rand`/`random`, `sort_array`, `element_at`, and `a / b` (Spark's division: a double,
+//!   `e`, `rand`/`random`, `sort_array`, `array_sort` (NULLs last), `element_at` (and
+//!   `try_element_at`), and `a / b` (Spark's division: a double,
 //!   NULL for a zero divisor).
 //! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
 //!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
@@ -43,6 +47,7 @@
 
 pub mod aggregates;
 pub mod cast;
+pub mod collections;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
@@ -70,6 +75,13 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udf in datafusion_spark::all_default_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }
+    // Spark's cardinality is size (-1 for NULL), not DataFusion's.
+    ctx.register_udf(
+        datafusion_spark::function::collection::size()
+            .as_ref()
+            .clone()
+            .with_aliases(["cardinality"]),
+    );
     for udaf in datafusion_spark::all_default_aggregate_functions() {
         ctx.register_udaf(udaf.as_ref().clone());
     }
@@ -108,6 +120,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     let scalars = rewrite::functions()
         .into_iter()
         .chain(map::functions())
+        .chain(collections::functions())
         .chain(datetime::functions())
         .chain(strings::functions())
         .chain(cast::functions())

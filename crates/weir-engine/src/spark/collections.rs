@@ -1,0 +1,565 @@
+//! Spark's array and map functions DataFusion lacks or gives other answers for (non-ANSI mode):
+//!
+//! - `array_size(arr)`: the number of elements, NULL for NULL (unlike `size`, which is -1).
+//! - `array_contains(arr, x)`: true when an element equals `x`; else NULL when `x` or an element
+//!   is NULL; else false. `arrays_overlap(a, b)`: true when they share a non-NULL element; else
+//!   NULL when both are non-empty and one has a NULL; else false.
+//! - `array_position(arr, x)`: the 1-based `bigint` position of the first element equal to `x`,
+//!   0 when there is none (NULL when `arr` or `x` is NULL).
+//! - `try_element_at` is `element_at` ([`super::rewrite`]), as in non-ANSI mode.
+//! - `get(arr, i)`: the element at the 0-based `i`, NULL out of range (negative included).
+//! - `array_compact(arr)`: the elements that are not NULL.
+//! - `array_insert(arr, pos, x)`: `x` inserted at the 1-based `pos` (negative: counted from the
+//!   end, -1 after the last element), with NULLs padding a position beyond either end; `pos` 0 is
+//!   an error.
+//! - `slice(arr, start, length)`: `length` elements from the 1-based `start` (negative: counted
+//!   from the end); a start before the first element gives an empty array; `start` 0 or a
+//!   negative length is an error.
+//! - `flatten(arr)`: the elements of the inner arrays, NULL when one of them is NULL.
+//! - `map_contains_key(m, k)`: whether the map has the key.
+//!
+//! Elements compare as Spark compares them (NaN equals NaN); the element and the value are
+//! coerced to a common type first.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    make_comparator, Array, ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, ListArray,
+    UInt32Array,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::compute::{concat, take, SortOptions};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::{exec_err, Result};
+use datafusion::logical_expr::type_coercion::binary::type_union_resolution;
+use datafusion::logical_expr::ScalarUDF;
+
+use super::convert::longs;
+use super::udf::{arity, SparkFn};
+
+/// The functions of this module.
+pub fn functions() -> Vec<ScalarUDF> {
+    vec![
+        SparkFn::new(
+            "array_size",
+            |args| {
+                arity(args, 1, 1)?;
+                Ok(vec![array(&args[0])?])
+            },
+            |_| Ok(DataType::Int32),
+            |args, _, _| {
+                let list = args[0].as_list::<i32>();
+                let sizes: Int32Array = (0..list.len())
+                    .map(|i| list.is_valid(i).then(|| list.value_length(i)))
+                    .collect();
+                Ok(Arc::new(sizes))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "array_contains",
+            array_and_value,
+            |_| Ok(DataType::Boolean),
+            |args, _, _| {
+                let out: BooleanArray = find(&args[0], &args[1])?
+                    .into_iter()
+                    .map(|found| match found {
+                        Found::At(_) => Some(true),
+                        Found::Nowhere => Some(false),
+                        Found::Unknown | Found::Null => None,
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "array_position",
+            array_and_value,
+            |_| Ok(DataType::Int64),
+            |args, _, _| {
+                let out: Int64Array = find(&args[0], &args[1])?
+                    .into_iter()
+                    .map(|found| match found {
+                        Found::At(i) => Some(i as i64 + 1),
+                        Found::Nowhere | Found::Unknown => Some(0),
+                        Found::Null => None,
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "arrays_overlap",
+            |args| {
+                arity(args, 2, 2)?;
+                let t = common(&[element(&array(&args[0])?), element(&array(&args[1])?)])?;
+                Ok(vec![list_of(t.clone()), list_of(t)])
+            },
+            |_| Ok(DataType::Boolean),
+            overlap,
+        )
+        .udf(),
+        SparkFn::new(
+            "get",
+            |args| {
+                arity(args, 2, 2)?;
+                Ok(vec![array(&args[0])?, index(&args[1])?])
+            },
+            |args| Ok(element(&args[0])),
+            |args, rows, _| {
+                let list = args[0].as_list::<i32>();
+                let at = longs(&args[1], "get")?;
+                let picks = (0..rows).map(|r| {
+                    let i = at.is_valid(r).then(|| at.value(r))?;
+                    (list.is_valid(r) && i >= 0 && i < i64::from(list.value_length(r)))
+                        .then(|| list.value_offsets()[r] as u32 + i as u32)
+                });
+                Ok(take(list.values(), &UInt32Array::from_iter(picks), None)?)
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "array_compact",
+            |args| {
+                arity(args, 1, 1)?;
+                Ok(vec![array(&args[0])?])
+            },
+            |args| Ok(args[0].clone()),
+            |args, _, to| {
+                let list = args[0].as_list::<i32>();
+                let values = list.values();
+                let rows = per_row(list, |_, range| {
+                    Some(range.filter(|&i| values.is_valid(i)).map(Some).collect())
+                });
+                build(to, values, rows)
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "array_insert",
+            |args| {
+                arity(args, 3, 3)?;
+                let t = common(&[element(&array(&args[0])?), args[2].clone()])?;
+                Ok(vec![list_of(t.clone()), index(&args[1])?, t])
+            },
+            |args| Ok(args[0].clone()),
+            insert,
+        )
+        .udf(),
+        SparkFn::new(
+            "slice",
+            |args| {
+                arity(args, 3, 3)?;
+                Ok(vec![array(&args[0])?, index(&args[1])?, index(&args[2])?])
+            },
+            |args| Ok(args[0].clone()),
+            slice,
+        )
+        .udf(),
+        SparkFn::new(
+            "flatten",
+            |args| {
+                arity(args, 1, 1)?;
+                match array(&args[0])? {
+                    t @ DataType::List(_) if matches!(element(&t), DataType::List(_)) => {
+                        Ok(vec![t])
+                    }
+                    DataType::List(f) if f.data_type().is_null() => {
+                        Ok(vec![list_of(list_of(DataType::Null))])
+                    }
+                    other => Err(format!(
+                        "the argument must be an array of arrays, got {other}"
+                    )),
+                }
+            },
+            |args| Ok(element(&args[0])),
+            flatten,
+        )
+        .udf(),
+        SparkFn::new(
+            "map_contains_key",
+            |args| {
+                arity(args, 2, 2)?;
+                match &args[0] {
+                    DataType::Map(entries, _) => {
+                        let DataType::Struct(kv) = entries.data_type() else {
+                            return Err("the map has no entries".into());
+                        };
+                        let t = common(&[kv[0].data_type().clone(), args[1].clone()])?;
+                        if &t != kv[0].data_type() {
+                            return Err(format!(
+                                "the key must be a {}, got {}",
+                                kv[0].data_type(),
+                                args[1]
+                            ));
+                        }
+                        Ok(vec![args[0].clone(), t])
+                    }
+                    other => Err(format!("the first argument must be a map, got {other}")),
+                }
+            },
+            |_| Ok(DataType::Boolean),
+            |args, _, _| {
+                let map = args[0].as_map();
+                let keys = ListArray::new(
+                    Arc::new(Field::new_list_field(map.key_type().clone(), true)),
+                    map.offsets().clone(),
+                    Arc::clone(map.keys()),
+                    map.nulls().cloned(),
+                );
+                let out: BooleanArray = find(&(Arc::new(keys) as ArrayRef), &args[1])?
+                    .into_iter()
+                    .map(|found| match found {
+                        Found::At(_) => Some(true),
+                        Found::Nowhere | Found::Unknown => Some(false),
+                        Found::Null => None,
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+    ]
+}
+
+/// An array type (NULL as an array of NULLs; fixed-size and large lists as lists).
+fn array(t: &DataType) -> std::result::Result<DataType, String> {
+    match t {
+        DataType::List(_) => Ok(t.clone()),
+        DataType::LargeList(f) | DataType::FixedSizeList(f, _) => Ok(DataType::List(Arc::clone(f))),
+        DataType::Null => Ok(list_of(DataType::Null)),
+        other => Err(format!("the first argument must be an array, got {other}")),
+    }
+}
+
+fn element(t: &DataType) -> DataType {
+    match t {
+        DataType::List(f) => f.data_type().clone(),
+        _ => DataType::Null,
+    }
+}
+
+fn list_of(t: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(t, true)))
+}
+
+/// An index: an integer (or NULL) as a `bigint`.
+fn index(t: &DataType) -> std::result::Result<DataType, String> {
+    match t {
+        t if t.is_integer() || t.is_null() => Ok(DataType::Int64),
+        other => Err(format!("the index must be an integer, got {other}")),
+    }
+}
+
+fn common(types: &[DataType]) -> std::result::Result<DataType, String> {
+    type_union_resolution(types).ok_or_else(|| {
+        format!(
+            "the types {} have no common type",
+            types
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// An array and a value of its elements' type (both coerced to a common one).
+fn array_and_value(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 2, 2)?;
+    let t = common(&[element(&array(&args[0])?), args[1].clone()])?;
+    Ok(vec![list_of(t.clone()), t])
+}
+
+/// Where a value is in a row's array.
+#[derive(Debug, PartialEq)]
+enum Found {
+    /// At this 0-based position.
+    At(usize),
+    /// Nowhere, and no element is NULL.
+    Nowhere,
+    /// Nowhere, but the value or an element is NULL.
+    Unknown,
+    /// The array is NULL (or the value is, for a position).
+    Null,
+}
+
+/// Spark's ordering of two arrays' values (NaN equal to NaN, as Spark compares).
+fn comparator(
+    left: &dyn Array,
+    right: &dyn Array,
+) -> Result<Box<dyn Fn(usize, usize) -> Ordering + Send + Sync>> {
+    Ok(make_comparator(left, right, SortOptions::default())?)
+}
+
+/// For each row, where `value` is in `list`.
+fn find(list: &ArrayRef, value: &ArrayRef) -> Result<Vec<Found>> {
+    let list = list.as_list::<i32>();
+    let values = list.values();
+    let compare = comparator(values.as_ref(), value.as_ref())?;
+    Ok((0..list.len())
+        .map(|r| {
+            if list.is_null(r) {
+                return Found::Null;
+            }
+            if value.is_null(r) {
+                return Found::Null;
+            }
+            let (from, to) = range(list, r);
+            let mut unknown = false;
+            for i in from..to {
+                if values.is_null(i) {
+                    unknown = true;
+                } else if compare(i, r) == Ordering::Equal {
+                    return Found::At(i - from);
+                }
+            }
+            match unknown {
+                true => Found::Unknown,
+                false => Found::Nowhere,
+            }
+        })
+        .collect())
+}
+
+fn range(list: &ListArray, r: usize) -> (usize, usize) {
+    let offsets = list.value_offsets();
+    (offsets[r] as usize, offsets[r + 1] as usize)
+}
+
+fn overlap(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let (a, b) = (args[0].as_list::<i32>(), args[1].as_list::<i32>());
+    let compare = comparator(a.values().as_ref(), b.values().as_ref())?;
+    let out: BooleanArray = (0..a.len())
+        .map(|r| {
+            if a.is_null(r) || b.is_null(r) {
+                return None;
+            }
+            let ((a0, a1), (b0, b1)) = (range(a, r), range(b, r));
+            let mut nulls = false;
+            for i in a0..a1 {
+                if a.values().is_null(i) {
+                    nulls = true;
+                    continue;
+                }
+                for j in b0..b1 {
+                    if b.values().is_null(j) {
+                        nulls = true;
+                    } else if compare(i, j) == Ordering::Equal {
+                        return Some(true);
+                    }
+                }
+            }
+            if b.values()
+                .nulls()
+                .is_some_and(|n| (b0..b1).any(|j| n.is_null(j)))
+            {
+                nulls = true;
+            }
+            match nulls && a1 > a0 && b1 > b0 {
+                true => None,
+                false => Some(false),
+            }
+        })
+        .collect();
+    Ok(Arc::new(out))
+}
+
+/// For each row of `list`: `None` for a NULL row, else what `f` makes of its value range.
+fn per_row(
+    list: &ListArray,
+    mut f: impl FnMut(usize, std::ops::Range<usize>) -> Option<Vec<Option<usize>>>,
+) -> Vec<Option<Vec<Option<usize>>>> {
+    (0..list.len())
+        .map(|r| {
+            let (from, to) = range(list, r);
+            match list.is_null(r) {
+                true => None,
+                false => f(r, from..to),
+            }
+        })
+        .collect()
+}
+
+/// A list array of type `to` whose rows are NULL or lists of positions in `source` (`None`:
+/// a NULL element).
+fn build(
+    to: &DataType,
+    source: &ArrayRef,
+    rows: Vec<Option<Vec<Option<usize>>>>,
+) -> Result<ArrayRef> {
+    let field: FieldRef = match to {
+        DataType::List(f) => Arc::clone(f),
+        other => return exec_err!("expected an array type, got {other}"),
+    };
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    offsets.push(0i32);
+    let mut picks = Vec::new();
+    let mut valid = Vec::with_capacity(rows.len());
+    for row in &rows {
+        valid.push(row.is_some());
+        if let Some(items) = row {
+            picks.extend(items.iter().map(|i| i.map(|i| i as u32)));
+        }
+        offsets.push(i32::try_from(picks.len()).or_else(|_| exec_err!("array too large"))?);
+    }
+    let values = take(source, &UInt32Array::from(picks), None)?;
+    let values = datafusion::arrow::compute::cast(&values, field.data_type())?;
+    let nulls = NullBuffer::from(valid);
+    Ok(Arc::new(ListArray::try_new(
+        field,
+        OffsetBuffer::new(offsets.into()),
+        values,
+        (nulls.null_count() > 0).then_some(nulls),
+    )?))
+}
+
+fn insert(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
+    let list = args[0].as_list::<i32>();
+    let at = longs(&args[1], "array_insert")?;
+    let values_len = list.values().len();
+    // Positions past the list's values stand for the inserted items (one per row).
+    let source = concat(&[list.values().as_ref(), args[2].as_ref()])?;
+    let mut error = None;
+    let out = per_row(list, |r, range| {
+        if at.is_null(r) {
+            return None;
+        }
+        let pos = at.value(r);
+        let len = range.len() as i64;
+        let item = Some(values_len + r);
+        let elements = range.map(Some);
+        let (nulls_before, at_index) = match pos {
+            0 => {
+                error = Some("array_insert: the index 0 is invalid (indices start at 1)");
+                return None;
+            }
+            p if p > 0 => (0, p - 1),
+            p => match len + p + 1 {
+                i if i >= 0 => (0, i),
+                i => (-i, 0),
+            },
+        };
+        let mut row: Vec<Option<usize>> = Vec::new();
+        if nulls_before > 0 {
+            row.push(item);
+            row.extend(std::iter::repeat_n(None, nulls_before as usize));
+            row.extend(elements);
+            return Some(row);
+        }
+        let elements: Vec<Option<usize>> = elements.collect();
+        let split = (at_index as usize).min(elements.len());
+        row.extend(&elements[..split]);
+        row.extend(std::iter::repeat_n(
+            None,
+            (at_index - split as i64) as usize,
+        ));
+        row.push(item);
+        row.extend(&elements[split..]);
+        Some(row)
+    });
+    if let Some(e) = error {
+        return exec_err!("{e}");
+    }
+    debug_assert_eq!(out.len(), rows);
+    build(to, &source, out)
+}
+
+fn slice(args: &[ArrayRef], _: usize, to: &DataType) -> Result<ArrayRef> {
+    let list = args[0].as_list::<i32>();
+    let (start, length) = (longs(&args[1], "slice")?, longs(&args[2], "slice")?);
+    let mut error = None;
+    let out = per_row(list, |r, range| {
+        if start.is_null(r) || length.is_null(r) {
+            return None;
+        }
+        let (s, n, len) = (start.value(r), length.value(r), range.len() as i64);
+        if s == 0 {
+            error = Some("slice: the start index 0 is invalid (indices start at 1)".to_string());
+            return None;
+        }
+        if n < 0 {
+            error = Some(format!("slice: the length must not be negative, got {n}"));
+            return None;
+        }
+        let from = if s < 0 { len + s } else { s - 1 };
+        if from < 0 || from >= len {
+            return Some(Vec::new());
+        }
+        let to = (from.saturating_add(n)).min(len);
+        Some(
+            (range.start + from as usize..range.start + to as usize)
+                .map(Some)
+                .collect(),
+        )
+    });
+    if let Some(e) = error {
+        return exec_err!("{e}");
+    }
+    build(to, list.values(), out)
+}
+
+fn flatten(args: &[ArrayRef], _: usize, to: &DataType) -> Result<ArrayRef> {
+    let outer = args[0].as_list::<i32>();
+    let inner = outer.values().as_list::<i32>();
+    let out = per_row(outer, |_, range| {
+        let mut row = Vec::new();
+        for i in range {
+            if inner.is_null(i) {
+                return None;
+            }
+            let (from, to) = self::range(inner, i);
+            row.extend((from..to).map(Some));
+        }
+        Some(row)
+    });
+    build(to, inner.values(), out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, Int32Array, Int64Array, ListArray};
+    use datafusion::arrow::datatypes::{DataType, Int32Type};
+    use datafusion::arrow::util::display::array_value_to_string;
+
+    use super::{insert, list_of, slice};
+
+    fn lists(rows: Vec<Option<Vec<Option<i32>>>>) -> ArrayRef {
+        Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(rows))
+    }
+
+    fn shown(a: &ArrayRef) -> Vec<String> {
+        (0..a.len())
+            .map(|i| array_value_to_string(a, i).expect("display"))
+            .collect()
+    }
+
+    #[test]
+    fn insert_pads_and_counts_from_the_end() {
+        let arr = lists(vec![Some(vec![Some(1), Some(2)]); 4]);
+        let at: ArrayRef = Arc::new(Int64Array::from(vec![2, 5, -1, -4]));
+        let item: ArrayRef = Arc::new(Int32Array::from(vec![9; 4]));
+        let out = insert(&[arr, at, item], 4, &list_of(DataType::Int32)).expect("insert");
+        assert_eq!(
+            shown(&out),
+            ["[1, 9, 2]", "[1, 2, , , 9]", "[1, 2, 9]", "[9, , 1, 2]"]
+        );
+    }
+
+    #[test]
+    fn slice_before_the_start_is_empty() {
+        let arr = lists(vec![
+            Some(vec![Some(9)]),
+            Some(vec![Some(1), Some(2), Some(3)]),
+        ]);
+        let start: ArrayRef = Arc::new(Int64Array::from(vec![-2, -2]));
+        let len: ArrayRef = Arc::new(Int64Array::from(vec![2, 5]));
+        let out = slice(&[arr, start, len], 2, &list_of(DataType::Int32)).expect("slice");
+        assert_eq!(shown(&out), ["[]", "[2, 3]"]);
+    }
+}
