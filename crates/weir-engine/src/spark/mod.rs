@@ -52,6 +52,7 @@ pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
 pub mod from_json;
+pub mod generators;
 pub mod hash;
 pub mod json;
 pub mod lambda;
@@ -75,6 +76,13 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udf in datafusion_spark::all_default_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }
+    // json_tuple as a generator's struct of members (see generators::JSON_TUPLE).
+    ctx.register_udf(
+        datafusion_spark::function::json::json_tuple()
+            .as_ref()
+            .clone()
+            .with_aliases([generators::JSON_TUPLE]),
+    );
     // Spark's cardinality is size (-1 for NULL), not DataFusion's.
     ctx.register_udf(
         datafusion_spark::function::collection::size()
@@ -131,7 +139,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
             json::function(),
             to_json::function(),
             from_json::function(),
-            sql_rewrite::generator_array_udf(),
+            generators::check_udf(),
         ]);
     for udf in scalars {
         ctx.register_udf(udf);
