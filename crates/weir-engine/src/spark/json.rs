@@ -1,4 +1,7 @@
 //! Spark's `get_json_object(json, path)`: the part of a JSON text a JSONPath names, as text.
+//! Also `json_array_length` (NULL when the text is not a JSON array), `json_object_keys`
+//! (the top-level keys; NULL when not an object) and `schema_of_json` (the type Spark infers, in
+//! its DDL: members sorted by name, integers `BIGINT`, other numbers `DOUBLE`, `null` `STRING`).
 //!
 //! Paths are Spark's subset: `$`, then `.name`, `['name']`, `[n]` and `[*]`; anything else,
 //! including object wildcards (`.*`), matches nothing. A string result is unquoted, other
@@ -10,8 +13,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::{
+    Array, ArrayRef, Int32Array, ListBuilder, StringArray, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
 use serde_json::Value;
@@ -19,6 +24,175 @@ use serde_json::Value;
 use super::cast::java_double;
 use super::convert;
 use super::udf::{arity, text, SparkFn};
+
+/// `json_array_length`, `json_object_keys` and `schema_of_json`.
+pub fn functions() -> Vec<ScalarUDF> {
+    let one_text = |args: &[DataType]| -> std::result::Result<Vec<DataType>, String> {
+        arity(args, 1, 1)?;
+        Ok(vec![text(&args[0], "json")?])
+    };
+    vec![
+        SparkFn::new(
+            "json_array_length",
+            one_text,
+            |_| Ok(DataType::Int32),
+            |args, _, _| {
+                let json = convert::strings(&args[0], "json_array_length")?;
+                let out: Int32Array = json
+                    .iter()
+                    .map(|text| match first_value(text?)? {
+                        Value::Array(items) => i32::try_from(items.len()).ok(),
+                        _ => None,
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "json_object_keys",
+            one_text,
+            |_| {
+                Ok(DataType::List(Arc::new(Field::new_list_field(
+                    DataType::Utf8,
+                    true,
+                ))))
+            },
+            |args, _, _| {
+                let json = convert::strings(&args[0], "json_object_keys")?;
+                let mut out = ListBuilder::new(StringBuilder::new());
+                for text in json.iter() {
+                    match text.and_then(first_value) {
+                        Some(Value::Object(members)) => {
+                            for key in members.keys() {
+                                out.values().append_value(key);
+                            }
+                            out.append(true);
+                        }
+                        _ => out.append(false),
+                    }
+                }
+                Ok(Arc::new(out.finish()))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "schema_of_json",
+            one_text,
+            |_| Ok(DataType::Utf8),
+            |args, _, _| {
+                let json = convert::strings(&args[0], "schema_of_json")?;
+                let out: StringArray = json
+                    .iter()
+                    .map(|text| {
+                        let value = first_value(text?)?;
+                        Some(schema_of(&value).unwrap_or(Inferred::String).ddl())
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+    ]
+}
+
+/// The first JSON value of a text, if it is JSON.
+fn first_value(text: &str) -> Option<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
+/// A type Spark's JSON schema inference gives.
+#[derive(Debug, Clone, PartialEq)]
+enum Inferred {
+    String,
+    Boolean,
+    Long,
+    Decimal,
+    Double,
+    Array(Box<Inferred>),
+    /// Members sorted by name, as Spark sorts them.
+    Struct(Vec<(String, Inferred)>),
+}
+
+impl Inferred {
+    fn ddl(&self) -> String {
+        match self {
+            Inferred::String => "STRING".into(),
+            Inferred::Boolean => "BOOLEAN".into(),
+            Inferred::Long => "BIGINT".into(),
+            Inferred::Decimal => "DECIMAL(38,0)".into(),
+            Inferred::Double => "DOUBLE".into(),
+            Inferred::Array(e) => format!("ARRAY<{}>", e.ddl()),
+            Inferred::Struct(fields) => format!(
+                "STRUCT<{}>",
+                fields
+                    .iter()
+                    .map(|(name, t)| {
+                        let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                        match plain && !name.is_empty() {
+                            true => format!("{name}: {}", t.ddl()),
+                            false => format!("`{}`: {}", name.replace('`', "``"), t.ddl()),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Spark's inferred type of a JSON value (`None` for `null`: a NULL field is a string).
+fn schema_of(value: &Value) -> Option<Inferred> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(_) => Inferred::Boolean,
+        Value::Number(n) if n.is_i64() => Inferred::Long,
+        Value::Number(n) if n.is_u64() => Inferred::Decimal,
+        Value::Number(_) => Inferred::Double,
+        Value::String(_) => Inferred::String,
+        Value::Array(items) => Inferred::Array(Box::new(
+            items
+                .iter()
+                .filter_map(schema_of)
+                .reduce(merge)
+                .unwrap_or(Inferred::String),
+        )),
+        Value::Object(members) => {
+            let mut fields: Vec<(String, Inferred)> = members
+                .iter()
+                .map(|(k, v)| (k.clone(), schema_of(v).unwrap_or(Inferred::String)))
+                .collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Inferred::Struct(fields)
+        }
+    })
+}
+
+/// The type two inferred types merge into (Spark's `compatibleType`).
+fn merge(a: Inferred, b: Inferred) -> Inferred {
+    use Inferred::*;
+    match (a, b) {
+        (a, b) if a == b => a,
+        (Long | Decimal | Double, Double) | (Double, Long | Decimal) => Double,
+        (Long, Decimal) | (Decimal, Long) => Decimal,
+        (Array(a), Array(b)) => Array(Box::new(merge(*a, *b))),
+        (Struct(a), Struct(b)) => {
+            let mut fields = a;
+            for (name, t) in b {
+                match fields.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, existing)) => *existing = merge(existing.clone(), t),
+                    None => fields.push((name, t)),
+                }
+            }
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Struct(fields)
+        }
+        _ => String,
+    }
+}
 
 /// The function.
 pub fn function() -> ScalarUDF {

@@ -8,8 +8,8 @@
 //! planned when the query is (against the parameters' types, with Spark's functions) and
 //! evaluated over all the elements of a batch at once. A NULL array gives NULL. As in Spark,
 //! `exists` is NULL when no element matches and some predicate is NULL, `forall` likewise when
-//! none fails. The body can use only the lambda's parameters and literals (not the row's other
-//! columns): that is an error naming the function.
+//! none fails. The body can use the row's other columns: [`capture`] passes them to the function
+//! as one struct argument after the lambdas.
 
 use std::any::Any;
 use std::hash::{Hash, Hasher};
@@ -30,6 +30,11 @@ use datafusion::logical_expr::{
 };
 use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::PhysicalExpr;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions, visit_expressions_mut, Expr as SqlExpr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, Value,
+};
+use std::ops::ControlFlow;
 
 /// The higher-order functions: Spark's name and what it does.
 const FUNCTIONS: [(&str, Kind); 6] = [
@@ -44,6 +49,77 @@ const FUNCTIONS: [(&str, Kind); 6] = [
 /// Is `name` (lower case) one of Spark's higher-order functions?
 pub fn is_higher_order(name: &str) -> bool {
     FUNCTIONS.iter().any(|(spark, _)| *spark == name)
+}
+
+/// The prefix of the names a lambda's body refers to the row's columns by ([`capture`]).
+const CAPTURED: &str = "weir_captured_";
+
+/// The row's columns (and other free names) a lambda's body uses, replaced in `body` by names
+/// of members of one struct argument: `captured` (shared by a call's lambdas) gets each new
+/// one. Names the lambdas bind (`params`, and those of lambdas nested in the body) stay.
+pub fn capture(body: &mut SqlExpr, params: &[String], captured: &mut Vec<SqlExpr>) {
+    let mut bound: Vec<String> = params.iter().map(|p| p.to_ascii_lowercase()).collect();
+    let _ = visit_expressions(&*body, |e| {
+        if let SqlExpr::Lambda(l) = e {
+            bound.extend(l.params.iter().map(|p| p.value.to_ascii_lowercase()));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_expressions_mut(body, |e| {
+        let first = match &*e {
+            SqlExpr::Identifier(i) => &i.value,
+            SqlExpr::CompoundIdentifier(parts) => match parts.first() {
+                Some(p) => &p.value,
+                None => return ControlFlow::<()>::Continue(()),
+            },
+            _ => return ControlFlow::Continue(()),
+        };
+        if bound.contains(&first.to_ascii_lowercase()) || first.starts_with(CAPTURED) {
+            return ControlFlow::Continue(());
+        }
+        let text = e.to_string();
+        let i = match captured.iter().position(|c| c.to_string() == text) {
+            Some(i) => i,
+            None => {
+                captured.push(e.clone());
+                captured.len() - 1
+            }
+        };
+        *e = SqlExpr::Identifier(Ident::new(format!("{CAPTURED}{i}")));
+        ControlFlow::Continue(())
+    });
+}
+
+/// The argument passing a call's captured columns: `named_struct('weir_captured_0', c0, …)`.
+pub fn captured_argument(captured: Vec<SqlExpr>) -> Option<SqlExpr> {
+    if captured.is_empty() {
+        return None;
+    }
+    let args = captured
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            [
+                SqlExpr::value(Value::SingleQuotedString(format!("{CAPTURED}{i}"))),
+                e,
+            ]
+        })
+        .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+        .collect();
+    Some(SqlExpr::Function(Function {
+        name: ObjectName::from(vec![Ident::new("named_struct")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args,
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    }))
 }
 
 /// The name a Spark function is planned under.
@@ -136,6 +212,14 @@ fn element(t: &DataType) -> Option<&DataType> {
 }
 
 impl Lambda {
+    /// Whether a call with `args` arguments ends with the captured columns ([`capture`]).
+    fn captures(&self, args: usize) -> bool {
+        match self.kind {
+            Kind::Aggregate => args == 5 || args == 7,
+            _ => args == 4,
+        }
+    }
+
     /// The lambda's parameters with their types, for the argument types.
     fn params(&self, names: &[String], types: &[DataType]) -> Result<Vec<(String, DataType)>> {
         let Some(item) = types.first().and_then(element) else {
@@ -192,7 +276,7 @@ impl Lambda {
         let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
         let context = |e: datafusion::common::DataFusionError| {
             plan_datafusion_err!(
-                "{}: the lambda's body '{body}' (it can use only its parameters {} and literals): {e}",
+                "{}: the lambda's body '{body}' (parameters {}): {e}",
                 self.spark,
                 names.join(", ")
             )
@@ -244,6 +328,17 @@ impl Lambda {
     /// The call's lambdas planned for its argument types: the lambda (`aggregate`'s merge) and
     /// `aggregate`'s finishing lambda when there is one.
     fn plan(&self, types: &[DataType], literals: &[Option<&ScalarValue>]) -> Result<Planned> {
+        let captured: Vec<(String, DataType)> = match self.captures(types.len()) {
+            true => match types.last() {
+                Some(DataType::Struct(fields)) => fields
+                    .iter()
+                    .map(|f| (f.name().clone(), f.data_type().clone()))
+                    .collect(),
+                _ => return plan_err!("{}: expected the captured columns", self.spark),
+            },
+            false => Vec::new(),
+        };
+        let literals = &literals[..literals.len() - usize::from(!captured.is_empty())];
         let with_finish = self.kind == Kind::Aggregate && literals.len() == 6;
         let main = if with_finish {
             &literals[..4]
@@ -251,7 +346,8 @@ impl Lambda {
             literals
         };
         let (names, body) = self.lambda_of(main)?;
-        let params = self.params(&names, types)?;
+        let mut params = self.params(&names, types)?;
+        params.extend(captured.iter().cloned());
         let (body, out) = self.compile(&params, body)?;
         let finish = match with_finish {
             true => {
@@ -262,7 +358,8 @@ impl Lambda {
                         self.spark
                     );
                 };
-                let params = vec![(acc.clone(), types[1].clone())];
+                let mut params = vec![(acc.clone(), types[1].clone())];
+                params.extend(captured.iter().cloned());
                 let (body, out) = self.compile(&params, finish)?;
                 Some(Body { params, body, out })
             }
@@ -302,9 +399,10 @@ impl ScalarUDFImpl for Lambda {
     }
 
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let plain = args.len() - usize::from(self.captures(args.len()));
         let lambdas = match self.kind {
-            Kind::Aggregate => [4, 6].contains(&args.len()),
-            _ => args.len() == 3,
+            Kind::Aggregate => [4, 6].contains(&plain),
+            _ => plain == 3,
         };
         if !lambdas {
             return plan_err!("{}: unexpected arguments {args:?}", self.spark);
@@ -364,15 +462,26 @@ impl ScalarUDFImpl for Lambda {
         let Planned { main, finish } = self.plan(&types, &literals)?;
         let list = args.args[0].to_array(rows)?;
         let list = list.as_list::<i32>();
+        let captured: Vec<ArrayRef> = match self.captures(args.args.len()) {
+            true => match args.args.last().map(|a| a.to_array(rows)).transpose()? {
+                Some(row) => row.as_struct().columns().to_vec(),
+                None => Vec::new(),
+            },
+            false => Vec::new(),
+        };
         let out = match self.kind {
             Kind::Aggregate => {
-                let acc = fold(list, args.args[1].to_array(rows)?, &main)?;
+                let acc = fold(list, args.args[1].to_array(rows)?, &main, &captured)?;
                 match finish {
-                    Some(finish) => evaluate(&finish, vec![acc])?,
+                    Some(finish) => {
+                        let mut columns = vec![acc];
+                        columns.extend(captured.iter().cloned());
+                        evaluate(&finish, columns)?
+                    }
                     None => acc,
                 }
             }
-            kind => elementwise(self.spark, kind, list, &main)?,
+            kind => elementwise(self.spark, kind, list, &main, &captured)?,
         };
         Ok(ColumnarValue::Array(with_list_nulls(out, list)?))
     }
@@ -398,14 +507,31 @@ fn evaluate(lambda: &Body, columns: Vec<ArrayRef>) -> Result<ArrayRef> {
 }
 
 /// `transform`, `filter`, `exists`, `forall`: the body over every element of the batch at once.
-fn elementwise(function: &str, kind: Kind, list: &ListArray, lambda: &Body) -> Result<ArrayRef> {
+fn elementwise(
+    function: &str,
+    kind: Kind,
+    list: &ListArray,
+    lambda: &Body,
+    captured: &[ArrayRef],
+) -> Result<ArrayRef> {
     let offsets = list.value_offsets();
     let (first, last) = (offsets[0] as usize, offsets[list.len()] as usize);
     let values = list.values().slice(first, last - first);
     let mut columns = vec![values.clone()];
-    if lambda.params.len() == 2 {
+    if lambda.params.len() - captured.len() == 2 {
         let positions: Int32Array = offsets.windows(2).flat_map(|w| 0..(w[1] - w[0])).collect();
         columns.push(Arc::new(positions));
+    }
+    if !captured.is_empty() {
+        // Each element's row.
+        let rows: UInt32Array = offsets
+            .windows(2)
+            .enumerate()
+            .flat_map(|(r, w)| std::iter::repeat_n(r as u32, (w[1] - w[0]) as usize))
+            .collect();
+        for column in captured {
+            columns.push(take(column, &rows, None)?);
+        }
     }
     let result = evaluate(lambda, columns)?;
     let rebased = OffsetBuffer::new(
@@ -479,7 +605,7 @@ fn predicate(result: &ArrayRef, function: &str) -> Result<BooleanArray> {
 
 /// `aggregate`'s fold: element `k` of every array still that long merged into its row's
 /// accumulator, for k = 0, 1, …
-fn fold(list: &ListArray, zero: ArrayRef, merge: &Body) -> Result<ArrayRef> {
+fn fold(list: &ListArray, zero: ArrayRef, merge: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
     let acc_type = zero.data_type().clone();
     let offsets = list.value_offsets();
     let lengths: Vec<usize> = offsets.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
@@ -496,10 +622,11 @@ fn fold(list: &ListArray, zero: ArrayRef, merge: &Body) -> Result<ArrayRef> {
                 .iter()
                 .map(|&r| offsets[r as usize] as u32 + k as u32),
         );
-        let merged = evaluate(
-            merge,
-            vec![take(&acc, &rows, None)?, take(list.values(), &items, None)?],
-        )?;
+        let mut columns = vec![take(&acc, &rows, None)?, take(list.values(), &items, None)?];
+        for column in captured {
+            columns.push(take(column, &rows, None)?);
+        }
+        let merged = evaluate(merge, columns)?;
         let merged = cast(&merged, &acc_type)?;
         // Rows that had an element k take the merged value; the others keep theirs.
         let mut next = Vec::with_capacity(list.len());

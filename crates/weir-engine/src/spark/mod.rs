@@ -30,20 +30,21 @@
 //!   NULL for a zero divisor).
 //! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
 //!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
-//! - [`sql_rewrite`]: `explode`/`posexplode` (and `_outer`) and `LATERAL VIEW`, Spark's
+//! - [`sql_rewrite`]: generators — `explode`/`posexplode` (and `_outer`) of arrays and maps,
+//!   `inline`/`inline_outer`, `stack`, `json_tuple` — as SELECT items, in `LATERAL VIEW` and in
+//!   FROM, with [`generators`] telling their arguments' shapes; `range` in FROM; Spark's
 //!   backslash escapes in string literals, `map(…)` planned as Spark's.
 //!
 //! Where Weir differs from Spark: the session time zone is UTC; timestamps carry no zone;
 //! regular expressions are Rust's (no look-around or back-references); a datetime pattern
 //! must not use zone names (`z`, `V`) or eras (`G`), and text zones must be offsets or
 //! `UTC`/`GMT`/`Z` (no `Europe/Paris`); `rand` takes no seed; `percentile_approx` is exact;
-//! generators take arrays only (not maps); `get_json_object` reads strict JSON;
+//! `get_json_object` and `from_json` read strict JSON (no single quotes, no `NaN` token);
 //! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
 //! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
-//! `hash`/`xxhash64` calls. `from_json` takes no options. A lambda's body ([`lambda`]) can use
-//! only its parameters, not the row's other columns. `input_file_name` is not supported.
+//! `hash`/`xxhash64` calls. `from_json` takes no options. `input_file_name` is not supported.
 
 pub mod aggregates;
 pub mod cast;
@@ -135,8 +136,9 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(numbers::functions())
         .chain(hash::functions())
         .chain(lambda::functions())
+        .chain([json::function()])
+        .chain(json::functions())
         .chain([
-            json::function(),
             to_json::function(),
             from_json::function(),
             generators::check_udf(),

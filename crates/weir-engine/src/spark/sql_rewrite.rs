@@ -869,11 +869,13 @@ fn lambdas_as_text(expr: &mut Expr, name: &str) {
     };
     let mut args = Vec::with_capacity(list.args.len() + 2);
     let mut any = false;
+    let mut captured = Vec::new();
     for arg in list.args.drain(..) {
         match arg {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(lambda))) => {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(mut lambda))) => {
                 any = true;
                 let params: Vec<String> = lambda.params.iter().map(|p| p.value.clone()).collect();
+                super::lambda::capture(&mut lambda.body, &params, &mut captured);
                 for text in [params.join(","), lambda.body.to_string()] {
                     args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
                         Value::SingleQuotedString(text),
@@ -883,6 +885,10 @@ fn lambdas_as_text(expr: &mut Expr, name: &str) {
             other => args.push(other),
         }
     }
+    args.extend(
+        super::lambda::captured_argument(captured)
+            .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e))),
+    );
     list.args = args;
     if any {
         f.name = ObjectName::from(vec![Ident::new(super::lambda::planned_name(name))]);
