@@ -1,7 +1,10 @@
 //! Spark's higher-order array functions with a lambda: `transform(arr, x -> f)` (also
 //! `(x, i) -> f`, `i` the 0-based position), `filter(arr, x -> p)` (also `(x, i)`),
-//! `exists(arr, x -> p)`, `forall(arr, x -> p)` and `aggregate(arr, zero, (acc, x) -> merge[,
-//! acc -> finish])` (also named `reduce`).
+//! `exists(arr, x -> p)`, `forall(arr, x -> p)`, `aggregate(arr, zero, (acc, x) -> merge[,
+//! acc -> finish])` (also named `reduce`), `zip_with(a, b, (x, y) -> f)` (the shorter array
+//! padded with NULLs), `array_sort(arr, (a, b) -> c)` (a stable sort by the comparator's sign),
+//! and on maps `map_filter(m, (k, v) -> p)`, `transform_keys(m, (k, v) -> k2)` (a NULL key is an
+//! error) and `transform_values(m, (k, v) -> v2)`.
 //!
 //! DataFusion's SQL has no lambdas, so [`super::sql_rewrite`] turns each call into one of these
 //! functions with the lambda as two text literals, its parameter names and its body. The body is
@@ -16,7 +19,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, RecordBatch, UInt32Array,
+    Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, MapArray, RecordBatch,
+    StructArray, UInt32Array,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{cast, filter, interleave, take};
@@ -37,13 +41,18 @@ use datafusion::sql::sqlparser::ast::{
 use std::ops::ControlFlow;
 
 /// The higher-order functions: Spark's name and what it does.
-const FUNCTIONS: [(&str, Kind); 6] = [
+const FUNCTIONS: [(&str, Kind); 11] = [
     ("transform", Kind::Transform),
     ("filter", Kind::Filter),
     ("exists", Kind::Exists),
     ("forall", Kind::Forall),
     ("aggregate", Kind::Aggregate),
     ("reduce", Kind::Aggregate),
+    ("zip_with", Kind::ZipWith),
+    ("array_sort", Kind::Sort),
+    ("map_filter", Kind::MapFilter),
+    ("transform_keys", Kind::TransformKeys),
+    ("transform_values", Kind::TransformValues),
 ];
 
 /// Is `name` (lower case) one of Spark's higher-order functions?
@@ -150,6 +159,28 @@ enum Kind {
     Exists,
     Forall,
     Aggregate,
+    ZipWith,
+    Sort,
+    MapFilter,
+    TransformKeys,
+    TransformValues,
+}
+
+impl Kind {
+    /// The number of arguments before the lambda's two texts (and the captured columns).
+    fn values(self) -> usize {
+        match self {
+            Kind::Aggregate | Kind::ZipWith => 2,
+            _ => 1,
+        }
+    }
+
+    fn on_maps(self) -> bool {
+        matches!(
+            self,
+            Kind::MapFilter | Kind::TransformKeys | Kind::TransformValues
+        )
+    }
 }
 
 /// A lambda's body planned for its parameters' types.
@@ -216,23 +247,51 @@ impl Lambda {
     fn captures(&self, args: usize) -> bool {
         match self.kind {
             Kind::Aggregate => args == 5 || args == 7,
-            _ => args == 4,
+            kind => args == kind.values() + 3,
         }
     }
 
     /// The lambda's parameters with their types, for the argument types.
     fn params(&self, names: &[String], types: &[DataType]) -> Result<Vec<(String, DataType)>> {
-        let Some(item) = types.first().and_then(element) else {
-            return plan_err!("{}: the first argument must be an array", self.spark);
-        };
-        let expected: &[DataType] = match self.kind {
-            Kind::Aggregate => &[types[1].clone(), item.clone()],
-            Kind::Transform | Kind::Filter => &[item.clone(), DataType::Int32],
-            Kind::Exists | Kind::Forall => std::slice::from_ref(item),
+        let expected: Vec<DataType> = match (self.kind, types) {
+            (kind, [DataType::Map(entries, _), ..]) if kind.on_maps() => {
+                match entries.data_type() {
+                    DataType::Struct(kv) if kv.len() == 2 => {
+                        vec![kv[0].data_type().clone(), kv[1].data_type().clone()]
+                    }
+                    _ => return plan_err!("{}: the map has no entries", self.spark),
+                }
+            }
+            (kind, _) if kind.on_maps() => {
+                return plan_err!("{}: the first argument must be a map", self.spark)
+            }
+            (kind, [first, ..]) => {
+                let Some(item) = element(first).cloned() else {
+                    return plan_err!("{}: the first argument must be an array", self.spark);
+                };
+                match kind {
+                    Kind::Aggregate => vec![types[1].clone(), item],
+                    Kind::Transform | Kind::Filter => vec![item, DataType::Int32],
+                    Kind::ZipWith => match types.get(1).and_then(element) {
+                        Some(other) => vec![item, other.clone()],
+                        None => {
+                            return plan_err!(
+                                "{}: the second argument must be an array",
+                                self.spark
+                            )
+                        }
+                    },
+                    Kind::Sort => vec![item.clone(), item],
+                    _ => vec![item],
+                }
+            }
+            _ => return plan_err!("{}: the first argument must be an array", self.spark),
         };
         let fits = match self.kind {
-            Kind::Aggregate => names.len() == 2,
-            _ => (1..=expected.len()).contains(&names.len()),
+            Kind::Transform | Kind::Filter | Kind::Exists | Kind::Forall => {
+                (1..=expected.len()).contains(&names.len())
+            }
+            _ => names.len() == 2,
         };
         if !fits {
             return plan_err!(
@@ -241,7 +300,9 @@ impl Lambda {
                 match self.kind {
                     Kind::Aggregate => "2 (acc, x)".to_string(),
                     Kind::Transform | Kind::Filter => "1 or 2 (x, i)".to_string(),
-                    _ => "1".to_string(),
+                    Kind::Exists | Kind::Forall => "1".to_string(),
+                    Kind::ZipWith | Kind::Sort => "2 (x, y)".to_string(),
+                    _ => "2 (k, v)".to_string(),
                 },
                 names.join(", ")
             );
@@ -402,12 +463,30 @@ impl ScalarUDFImpl for Lambda {
         let plain = args.len() - usize::from(self.captures(args.len()));
         let lambdas = match self.kind {
             Kind::Aggregate => [4, 6].contains(&plain),
-            _ => plain == 3,
+            kind => plain == kind.values() + 2,
         };
         if !lambdas {
             return plan_err!("{}: unexpected arguments {args:?}", self.spark);
         }
         let mut out = args.to_vec();
+        if self.kind.on_maps() {
+            return match &args[0] {
+                DataType::Map(..) => Ok(out),
+                other => plan_err!(
+                    "{}: the first argument must be a map, got {other}",
+                    self.spark
+                ),
+            };
+        }
+        if self.kind == Kind::ZipWith {
+            out[1] = as_list(&args[1]).ok_or_else(|| {
+                plan_datafusion_err!(
+                    "{}: the second argument must be an array, got {}",
+                    self.spark,
+                    args[1]
+                )
+            })?;
+        }
         out[0] = match &args[0] {
             DataType::List(_) | DataType::Null => args[0].clone(),
             DataType::LargeList(f) | DataType::FixedSizeList(f, _) => DataType::List(Arc::clone(f)),
@@ -439,6 +518,22 @@ impl ScalarUDFImpl for Lambda {
             (Kind::Exists | Kind::Forall, _) => DataType::Boolean,
             (Kind::Aggregate, Some(finish)) => finish.out,
             (Kind::Aggregate, None) => types[1].clone(),
+            (Kind::ZipWith, _) => {
+                DataType::List(Arc::new(Field::new_list_field(planned.main.out, true)))
+            }
+            (Kind::Sort | Kind::MapFilter, _) => types[0].clone(),
+            (Kind::TransformKeys | Kind::TransformValues, _) => {
+                let [key, value] = planned.main.params[..2]
+                    .iter()
+                    .map(|(_, t)| t.clone())
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .map_err(|_| plan_datafusion_err!("{}: expected (k, v)", self.spark))?;
+                match self.kind {
+                    Kind::TransformKeys => map_type(planned.main.out, value, &types[0]),
+                    _ => map_type(key, planned.main.out, &types[0]),
+                }
+            }
         };
         Ok(Arc::new(Field::new(self.spark, out, true)))
     }
@@ -460,8 +555,7 @@ impl ScalarUDFImpl for Lambda {
             .map(|f| f.data_type().clone())
             .collect();
         let Planned { main, finish } = self.plan(&types, &literals)?;
-        let list = args.args[0].to_array(rows)?;
-        let list = list.as_list::<i32>();
+        let first = args.args[0].to_array(rows)?;
         let captured: Vec<ArrayRef> = match self.captures(args.args.len()) {
             true => match args.args.last().map(|a| a.to_array(rows)).transpose()? {
                 Some(row) => row.as_struct().columns().to_vec(),
@@ -469,7 +563,21 @@ impl ScalarUDFImpl for Lambda {
             },
             false => Vec::new(),
         };
+        if self.kind.on_maps() {
+            return Ok(ColumnarValue::Array(on_map(
+                self.kind,
+                first.as_map(),
+                &main,
+                &captured,
+            )?));
+        }
+        let list = first.as_list::<i32>();
         let out = match self.kind {
+            Kind::ZipWith => {
+                let other = args.args[1].to_array(rows)?;
+                zip_with(list, other.as_list::<i32>(), &main, &captured)?
+            }
+            Kind::Sort => sort(list, &main, &captured)?,
             Kind::Aggregate => {
                 let acc = fold(list, args.args[1].to_array(rows)?, &main, &captured)?;
                 match finish {
@@ -591,7 +699,7 @@ fn elementwise(
                 .collect();
             Ok(Arc::new(out))
         }
-        Kind::Aggregate => exec_err!("aggregate is folded, not evaluated element-wise"),
+        _ => exec_err!("{function} is not evaluated element by element"),
     }
 }
 
@@ -642,6 +750,198 @@ fn fold(list: &ListArray, zero: ArrayRef, merge: &Body, captured: &[ArrayRef]) -
         acc = interleave(&[acc.as_ref(), merged.as_ref()], &next)?;
     }
     Ok(acc)
+}
+
+/// A list type (NULL as a list of NULLs).
+fn as_list(t: &DataType) -> Option<DataType> {
+    match t {
+        DataType::List(_) => Some(t.clone()),
+        DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            Some(DataType::List(Arc::clone(f)))
+        }
+        DataType::Null => Some(DataType::List(Arc::new(Field::new_list_field(
+            DataType::Null,
+            true,
+        )))),
+        _ => None,
+    }
+}
+
+/// A map type like `like` with other key and value types.
+fn map_type(key: DataType, value: DataType, like: &DataType) -> DataType {
+    let (entries, keys, values) = match like {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => (
+                entries.name().clone(),
+                kv[0].name().clone(),
+                kv[1].name().clone(),
+            ),
+            _ => ("entries".into(), "key".into(), "value".into()),
+        },
+        _ => ("entries".into(), "key".into(), "value".into()),
+    };
+    let fields = vec![
+        Field::new(keys, key, false),
+        Field::new(values, value, true),
+    ];
+    DataType::Map(
+        Arc::new(Field::new(entries, DataType::Struct(fields.into()), false)),
+        false,
+    )
+}
+
+/// The captured columns taken for each of `rows` (an index per value).
+fn captured_for(captured: &[ArrayRef], rows: &UInt32Array) -> Result<Vec<ArrayRef>> {
+    captured.iter().map(|c| Ok(take(c, rows, None)?)).collect()
+}
+
+/// The row of each value of a list or map with these offsets.
+fn value_rows(offsets: &[i32]) -> UInt32Array {
+    offsets
+        .windows(2)
+        .enumerate()
+        .flat_map(|(r, w)| std::iter::repeat_n(r as u32, (w[1] - w[0]) as usize))
+        .collect()
+}
+
+/// `zip_with(a, b, (x, y) -> f)`: the shorter array padded with NULLs; NULL when either is.
+fn zip_with(
+    a: &ListArray,
+    b: &ListArray,
+    lambda: &Body,
+    captured: &[ArrayRef],
+) -> Result<ArrayRef> {
+    let (mut left, mut right, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    let mut offsets = vec![0i32];
+    for r in 0..a.len() {
+        if a.is_valid(r) && b.is_valid(r) {
+            let (a0, b0) = (a.value_offsets()[r], b.value_offsets()[r]);
+            let (na, nb) = (a.value_length(r), b.value_length(r));
+            for i in 0..na.max(nb) {
+                left.push((i < na).then(|| (a0 + i) as u32));
+                right.push((i < nb).then(|| (b0 + i) as u32));
+                rows.push(r as u32);
+            }
+        }
+        offsets.push(left.len() as i32);
+    }
+    let rows = UInt32Array::from(rows);
+    let mut columns = vec![
+        take(a.values(), &UInt32Array::from(left), None)?,
+        take(b.values(), &UInt32Array::from(right), None)?,
+    ];
+    columns.extend(captured_for(captured, &rows)?);
+    let result = evaluate(lambda, columns)?;
+    let field = Arc::new(Field::new_list_field(result.data_type().clone(), true));
+    let nulls: Vec<bool> = (0..a.len())
+        .map(|r| a.is_valid(r) && b.is_valid(r))
+        .collect();
+    Ok(Arc::new(ListArray::try_new(
+        field,
+        OffsetBuffer::new(offsets.into()),
+        result,
+        Some(nulls.into()),
+    )?))
+}
+
+/// `array_sort(arr, (a, b) -> c)`: each array sorted (stably) by the comparator's sign, the
+/// comparator evaluated once for every pair of a row's elements.
+fn sort(list: &ListArray, lambda: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
+    let offsets = list.value_offsets();
+    let (mut left, mut right, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..list.len() {
+        let (from, to) = (offsets[r] as u32, offsets[r + 1] as u32);
+        for i in from..to {
+            for j in from..to {
+                left.push(i);
+                right.push(j);
+                rows.push(r as u32);
+            }
+        }
+    }
+    let mut columns = vec![
+        take(list.values(), &UInt32Array::from(left), None)?,
+        take(list.values(), &UInt32Array::from(right), None)?,
+    ];
+    columns.extend(captured_for(captured, &UInt32Array::from(rows))?);
+    let order = cast(&evaluate(lambda, columns)?, &DataType::Int64)?;
+    let order = order.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+    if order.null_count() > 0 {
+        return exec_err!("array_sort: the comparator returned NULL");
+    }
+    let mut sorted = Vec::with_capacity(list.values().len());
+    let mut base = 0usize;
+    for r in 0..list.len() {
+        let (from, to) = (offsets[r] as usize, offsets[r + 1] as usize);
+        let n = to - from;
+        let mut items: Vec<usize> = (0..n).collect();
+        items.sort_by(|&i, &j| order.value(base + i * n + j).cmp(&0));
+        sorted.extend(items.into_iter().map(|i| (from + i) as u32));
+        base += n * n;
+    }
+    let first = offsets[0] as usize;
+    let values = take(list.values(), &UInt32Array::from(sorted), None)?;
+    let rebased: Vec<i32> = offsets.iter().map(|o| o - first as i32).collect();
+    let DataType::List(field) = list.data_type() else {
+        return exec_err!("array_sort: expected an array");
+    };
+    Ok(Arc::new(ListArray::try_new(
+        Arc::clone(field),
+        OffsetBuffer::new(rebased.into()),
+        values,
+        list.nulls().cloned(),
+    )?))
+}
+
+/// `map_filter`, `transform_keys`, `transform_values` with `(k, v) -> …`.
+fn on_map(kind: Kind, map: &MapArray, lambda: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
+    let offsets = map.value_offsets();
+    let (first, last) = (offsets[0] as usize, offsets[map.len()] as usize);
+    let keys = map.keys().slice(first, last - first);
+    let values = map.values().slice(first, last - first);
+    let mut columns = vec![keys.clone(), values.clone()];
+    columns.extend(captured_for(captured, &value_rows(offsets))?);
+    let result = evaluate(lambda, columns)?;
+    let rebased: Vec<i32> = offsets.iter().map(|o| o - first as i32).collect();
+    let (keys, values, rebased) = match kind {
+        Kind::MapFilter => {
+            let keep = predicate(&result, "map_filter")?;
+            let keep: BooleanArray = keep.iter().map(|v| Some(v == Some(true))).collect();
+            let mut kept = vec![0i32];
+            for w in rebased.windows(2) {
+                let n = (w[0] as usize..w[1] as usize)
+                    .filter(|&i| keep.value(i))
+                    .count();
+                kept.push(kept[kept.len() - 1] + n as i32);
+            }
+            (filter(&keys, &keep)?, filter(&values, &keep)?, kept)
+        }
+        Kind::TransformKeys => {
+            if result.null_count() > 0 {
+                return exec_err!("transform_keys: a key is NULL (map keys cannot be NULL)");
+            }
+            (result, values, rebased)
+        }
+        _ => (keys, result, rebased),
+    };
+    let DataType::Map(entries, _) = map_type(
+        keys.data_type().clone(),
+        values.data_type().clone(),
+        map.data_type(),
+    ) else {
+        return exec_err!("expected a map type");
+    };
+    let DataType::Struct(fields) = entries.data_type() else {
+        return exec_err!("expected map entries");
+    };
+    let entries_array = StructArray::try_new(fields.clone(), vec![keys, values], None)?;
+    Ok(Arc::new(MapArray::try_new(
+        entries,
+        OffsetBuffer::new(rebased.into()),
+        entries_array,
+        map.nulls().cloned(),
+        false,
+    )?))
 }
 
 /// `out` NULL where the array argument is NULL.
