@@ -17,6 +17,9 @@
 //!   negative length is an error.
 //! - `flatten(arr)`: the elements of the inner arrays, NULL when one of them is NULL.
 //! - `map_contains_key(m, k)`: whether the map has the key.
+//! - `array(…)` with Spark's common element type (structs field by field: `struct(NULL, NULL)`
+//!   fits `struct(1, 'a')`); `arrays_zip(…)` with fields named after the columns given (else the
+//!   0-based position) — [`spelled`].
 //!
 //! Elements compare as Spark compares them (NaN equals NaN); the element and the value are
 //! coerced to a common type first.
@@ -26,14 +29,18 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     make_comparator, Array, ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, ListArray,
-    UInt32Array,
+    StructArray, UInt32Array,
 };
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::{concat, take, SortOptions};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, Result};
+use datafusion::common::{plan_err, ScalarValue};
 use datafusion::logical_expr::type_coercion::binary::type_union_resolution;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
 
 use super::convert::longs;
 use super::udf::{arity, SparkFn};
@@ -562,4 +569,214 @@ mod tests {
         let out = slice(&[arr, start, len], 2, &list_of(DataType::Int32)).expect("slice");
         assert_eq!(shown(&out), ["[]", "[2, 3]"]);
     }
+}
+
+/// The name `arrays_zip(a, b)` is planned under, as `arrays_zip(a, b, 'name of a', 'name of
+/// b')` ([`super::sql_rewrite`] gives the names: Spark's depend on the SQL).
+pub const ARRAYS_ZIP: &str = "spark_arrays_zip";
+
+/// A function of DataFusion's (or `datafusion-spark`'s) with Spark's coercion of its arguments,
+/// or with Spark's names for the fields of the struct it returns (at the top or as the elements
+/// of an array), given as text literals after its arguments.
+#[derive(Debug)]
+struct Spelled {
+    /// The name, when not the inner function's.
+    name: Option<&'static str>,
+    inner: ScalarUDF,
+    coerce: Option<fn(&[DataType]) -> std::result::Result<Vec<DataType>, String>>,
+    /// The second half of the arguments names the struct's fields.
+    names: bool,
+}
+
+impl PartialEq for Spelled {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+
+impl Eq for Spelled {}
+
+impl std::hash::Hash for Spelled {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.inner.name().hash(state);
+    }
+}
+
+impl ScalarUDFImpl for Spelled {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        self.name.unwrap_or(self.inner.name())
+    }
+
+    fn signature(&self) -> &Signature {
+        match self.coerce {
+            Some(_) => &USER_DEFINED,
+            None => self.inner.signature(),
+        }
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        match (self.coerce, self.names) {
+            (Some(coerce), _) => coerce(args).or_else(|e| plan_err!("{}: {e}", self.name())),
+            (None, true) => {
+                let n = args.len() / 2;
+                let mut out = self.inner.coerce_types(&args[..n])?;
+                out.extend(args[n..].iter().cloned());
+                Ok(out)
+            }
+            (None, false) => self.inner.coerce_types(args),
+        }
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        self.inner.return_type(args)
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        if !self.names {
+            return self.inner.return_field_from_args(args);
+        }
+        let n = args.arg_fields.len() / 2;
+        let field = self.inner.return_field_from_args(ReturnFieldArgs {
+            arg_fields: &args.arg_fields[..n],
+            scalar_arguments: &args.scalar_arguments[..n],
+        })?;
+        let names = args.scalar_arguments[n..]
+            .iter()
+            .map(|v| super::udf::literal_text(*v).map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                datafusion::common::plan_datafusion_err!(
+                    "{}: the names must be text literals",
+                    self.name()
+                )
+            })?;
+        let t = renamed(field.data_type(), &names);
+        Ok(Arc::new(field.as_ref().clone().with_data_type(t)))
+    }
+
+    fn invoke_with_args(&self, mut args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        if !self.names {
+            return self.inner.invoke_with_args(args);
+        }
+        // The inner function takes the first half and returns its own names.
+        let to = args.return_field.data_type().clone();
+        let n = args.args.len() / 2;
+        args.args.truncate(n);
+        args.arg_fields.truncate(n);
+        let scalars = vec![None; n];
+        args.return_field = self.inner.return_field_from_args(ReturnFieldArgs {
+            arg_fields: &args.arg_fields,
+            scalar_arguments: &scalars,
+        })?;
+        let out = self.inner.invoke_with_args(args)?;
+        Ok(match out {
+            ColumnarValue::Array(a) => ColumnarValue::Array(retyped(a, &to)?),
+            ColumnarValue::Scalar(s) => {
+                let a = retyped(s.to_array()?, &to)?;
+                ColumnarValue::Scalar(ScalarValue::try_from_array(&a, 0)?)
+            }
+        })
+    }
+}
+
+static USER_DEFINED: std::sync::LazyLock<Signature> =
+    std::sync::LazyLock::new(|| Signature::user_defined(Volatility::Immutable));
+
+/// `t` with the fields of its struct (at the top, or its elements') named `names`.
+fn renamed(t: &DataType, names: &[String]) -> DataType {
+    match t {
+        DataType::Struct(fields) if fields.len() == names.len() => DataType::Struct(
+            fields
+                .iter()
+                .zip(names)
+                .map(|(f, n)| f.as_ref().clone().with_name(n))
+                .collect(),
+        ),
+        DataType::List(f) => DataType::List(Arc::new(
+            f.as_ref()
+                .clone()
+                .with_data_type(renamed(f.data_type(), names)),
+        )),
+        other => other.clone(),
+    }
+}
+
+/// An array given type `to`, which differs from its own by field names only.
+fn retyped(a: ArrayRef, to: &DataType) -> Result<ArrayRef> {
+    Ok(match (to, a.data_type()) {
+        (DataType::Struct(fields), DataType::Struct(_)) => {
+            let s = a.as_struct();
+            Arc::new(StructArray::try_new(
+                fields.clone(),
+                s.columns().to_vec(),
+                s.nulls().cloned(),
+            )?)
+        }
+        (DataType::List(f), DataType::List(_)) => {
+            let list = a.as_list::<i32>();
+            Arc::new(ListArray::try_new(
+                Arc::clone(f),
+                list.offsets().clone(),
+                retyped(Arc::clone(list.values()), f.data_type())?,
+                list.nulls().cloned(),
+            )?)
+        }
+        _ => a,
+    })
+}
+
+/// Spark's recursive common type of array elements: structs field by field (NULL fields take
+/// the other's type), arrays element by element, else DataFusion's union.
+fn unify(a: &DataType, b: &DataType) -> Option<DataType> {
+    match (a, b) {
+        (DataType::Null, t) | (t, DataType::Null) => Some(t.clone()),
+        (DataType::Struct(fa), DataType::Struct(fb)) if fa.len() == fb.len() => {
+            Some(DataType::Struct(
+                fa.iter()
+                    .zip(fb.iter())
+                    .map(|(x, y)| {
+                        unify(x.data_type(), y.data_type()).map(|t| Field::new(x.name(), t, true))
+                    })
+                    .collect::<Option<Vec<_>>>()?
+                    .into(),
+            ))
+        }
+        (DataType::List(x), DataType::List(y)) => unify(x.data_type(), y.data_type()).map(list_of),
+        _ => type_union_resolution(&[a.clone(), b.clone()]),
+    }
+}
+
+/// `array` and `arrays_zip` as Spark coerces and names them: `array`'s elements of a common type
+/// ([`unify`]); `arrays_zip`'s struct fields named as [`super::sql_rewrite`] says ([`ARRAYS_ZIP`]).
+pub fn spelled() -> Vec<ScalarUDF> {
+    let array = Spelled {
+        name: None,
+        inner: datafusion_spark::function::array::array().as_ref().clone(),
+        coerce: Some(|args| {
+            let Some(common) = args
+                .iter()
+                .try_fold(DataType::Null, |acc, t| unify(&acc, t))
+            else {
+                return Err(format!("the elements {args:?} have no common type"));
+            };
+            Ok(vec![common; args.len()])
+        }),
+        names: false,
+    };
+    let zip = Spelled {
+        name: Some(ARRAYS_ZIP),
+        inner: datafusion::functions_nested::arrays_zip::arrays_zip_udf()
+            .as_ref()
+            .clone(),
+        coerce: None,
+        names: true,
+    };
+    [array, zip]
+        .into_iter()
+        .map(ScalarUDF::new_from_impl)
+        .collect()
 }

@@ -130,6 +130,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .into_iter()
         .chain(map::functions())
         .chain(collections::functions())
+        .chain(collections::spelled())
         .chain(datetime::functions())
         .chain(strings::functions())
         .chain(cast::functions())

@@ -795,6 +795,60 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
     }))
 }
 
+/// `struct(a, b + 1)` and `arrays_zip(a, b + 1)` with Spark's field names — a column's name,
+/// else `col2` for a struct and the position `1` for `arrays_zip` — as a `named_struct` and
+/// [`super::collections::ARRAYS_ZIP`] with the names after the arrays.
+fn spark_field_names(expr: &Expr) -> Result<Option<Expr>> {
+    let name_of = |e: &Expr| match e {
+        Expr::Identifier(i) => Some(i.value.clone()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
+        _ => None,
+    };
+    let text = |s: String| Expr::value(Value::SingleQuotedString(s));
+    match expr {
+        Expr::Struct { values, fields } if fields.is_empty() => {
+            let args = values
+                .iter()
+                .enumerate()
+                .flat_map(|(i, v)| {
+                    [
+                        text(name_of(v).unwrap_or_else(|| format!("col{}", i + 1))),
+                        v.clone(),
+                    ]
+                })
+                .collect();
+            call("named_struct", args).map(Some)
+        }
+        Expr::Function(f) if function_name(expr).as_deref() == Some("arrays_zip") => {
+            let FunctionArguments::List(list) = &f.args else {
+                return Ok(None);
+            };
+            let arrays: Vec<Expr> = list
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect();
+            if arrays.len() != list.args.len() {
+                return Ok(None);
+            }
+            let names: Vec<Expr> = arrays
+                .iter()
+                .enumerate()
+                .map(|(i, a)| text(name_of(a).unwrap_or_else(|| i.to_string())))
+                .collect();
+            call(
+                super::collections::ARRAYS_ZIP,
+                arrays.into_iter().chain(names).collect(),
+            )
+            .map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// A call of `name` with `args`.
 fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
     let placeholders = vec!["NULL"; args.len()].join(", ");
@@ -832,6 +886,11 @@ impl VisitorMut for Finish {
         }
         if let Some(call) = spark_cast_call(expr) {
             *expr = call;
+        }
+        match spark_field_names(expr) {
+            Ok(Some(named)) => *expr = named,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
         }
         match spark_operator(expr) {
             Ok(Some(rewritten)) => *expr = rewritten,
