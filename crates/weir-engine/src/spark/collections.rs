@@ -17,6 +17,8 @@
 //!   negative length is an error.
 //! - `flatten(arr)`: the elements of the inner arrays, NULL when one of them is NULL.
 //! - `map_contains_key(m, k)`: whether the map has the key.
+//! - `array_repeat(x, n)`: `n` times `x`, NULL or not (NULL when `n` is).
+//! - `sequence(start, stop[, step])` of integers, dates or timestamps ([`sequence`]).
 //! - `array(…)` with Spark's common element type (structs field by field: `struct(NULL, NULL)`
 //!   fits `struct(1, 'a')`); `arrays_zip(…)` with fields named after the columns given (else the
 //!   0-based position) — [`spelled`].
@@ -184,6 +186,73 @@ pub fn functions() -> Vec<ScalarUDF> {
             },
             |args| Ok(element(&args[0])),
             flatten,
+        )
+        .udf(),
+        SparkFn::new(
+            "array_repeat",
+            |args| {
+                arity(args, 2, 2)?;
+                Ok(vec![args[0].clone(), index(&args[1])?])
+            },
+            |args| Ok(list_of(args[0].clone())),
+            |args, rows, to| {
+                let count = longs(&args[1], "array_repeat")?;
+                let mut total = 0usize;
+                let mut out = Vec::with_capacity(rows);
+                for r in 0..rows {
+                    if count.is_null(r) {
+                        out.push(None);
+                        continue;
+                    }
+                    let n = usize::try_from(count.value(r).max(0)).unwrap_or(0);
+                    total = total.saturating_add(n);
+                    if total > MAX_ELEMENTS {
+                        return exec_err!("array_repeat: more than {MAX_ELEMENTS} elements");
+                    }
+                    out.push(Some(vec![Some(r); n]));
+                }
+                build(to, &args[0], out)
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "sequence",
+            |args| {
+                arity(args, 2, 3)?;
+                let ends = common(&[args[0].clone(), args[1].clone()])?;
+                let ends = match ends {
+                    t if t.is_integer() => match t {
+                        DataType::Int8 | DataType::Int16 | DataType::Int32 => DataType::Int32,
+                        _ => DataType::Int64,
+                    },
+                    DataType::Null => DataType::Int32,
+                    DataType::Date32 => DataType::Date32,
+                    DataType::Timestamp(_, _) => DataType::Timestamp(
+                        datafusion::arrow::datatypes::TimeUnit::Microsecond,
+                        None,
+                    ),
+                    other => {
+                        return Err(format!(
+                            "the bounds must be integers, dates or timestamps, got {other}"
+                        ))
+                    }
+                };
+                let step = match (&ends, args.get(2)) {
+                    (_, None) => None,
+                    (t, Some(s)) if t.is_integer() && (s.is_integer() || s.is_null()) => {
+                        Some(t.clone())
+                    }
+                    (DataType::Date32 | DataType::Timestamp(..), Some(_)) => {
+                        Some(DataType::Interval(
+                            datafusion::arrow::datatypes::IntervalUnit::MonthDayNano,
+                        ))
+                    }
+                    (_, Some(s)) => return Err(format!("the step must be an integer, got {s}")),
+                };
+                Ok([ends.clone(), ends].into_iter().chain(step).collect())
+            },
+            |args| Ok(list_of(args[0].clone())),
+            sequence,
         )
         .udf(),
         SparkFn::new(
@@ -526,6 +595,151 @@ fn flatten(args: &[ArrayRef], _: usize, to: &DataType) -> Result<ArrayRef> {
     build(to, inner.values(), out)
 }
 
+/// Spark's longest array.
+const MAX_ELEMENTS: usize = i32::MAX as usize - 15;
+
+/// `sequence(start, stop[, step])`: from `start` to `stop` (included) by `step` — 1 or -1 for
+/// integers, a day or minus a day for dates and timestamps when not given; element `i` of a
+/// date or timestamp sequence is `start + i * step`. A step that never reaches `stop` is an
+/// error; NULL when an argument is.
+fn sequence(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
+    use datafusion::arrow::array::{Date32Array, TimestampMicrosecondArray};
+    use datafusion::arrow::datatypes::IntervalMonthDayNano;
+    let element = element(to);
+    let too_long = || exec_err!("sequence: the sequence has more than {MAX_ELEMENTS} elements");
+    let wrong_step = || exec_err!("sequence: the step does not go from the start to the stop");
+    let mut values: Vec<i64> = Vec::new();
+    let mut offsets = vec![0i32];
+    let mut valid = Vec::with_capacity(rows);
+    let (start, stop) = (
+        datafusion::arrow::compute::cast(&args[0], &DataType::Int64)?,
+        datafusion::arrow::compute::cast(&args[1], &DataType::Int64)?,
+    );
+    let (start, stop) = (
+        start.as_primitive::<datafusion::arrow::datatypes::Int64Type>(),
+        stop.as_primitive::<datafusion::arrow::datatypes::Int64Type>(),
+    );
+    let temporal = matches!(element, DataType::Date32 | DataType::Timestamp(..));
+    for r in 0..rows {
+        let step_null = args.get(2).is_some_and(|s| s.is_null(r));
+        if start.is_null(r) || stop.is_null(r) || step_null {
+            valid.push(false);
+            offsets.push(values.len() as i32);
+            continue;
+        }
+        let (a, b) = (start.value(r), stop.value(r));
+        if !temporal {
+            let step = match args.get(2) {
+                Some(s) => datafusion::arrow::compute::cast(s, &DataType::Int64)?
+                    .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+                    .value(r),
+                None if a <= b => 1,
+                None => -1,
+            };
+            if (step == 0 && a != b) || (step > 0 && a > b) || (step < 0 && a < b) {
+                return wrong_step();
+            }
+            let n = if a == b {
+                1
+            } else {
+                ((b as i128 - a as i128) / step as i128) as usize + 1
+            };
+            if n > MAX_ELEMENTS {
+                return too_long();
+            }
+            values.extend((0..n as i64).map(|i| a + i * step));
+        } else {
+            let (months, days, nanos) = match args.get(2) {
+                Some(s) => {
+                    let v: IntervalMonthDayNano = s
+                        .as_primitive::<datafusion::arrow::datatypes::IntervalMonthDayNanoType>()
+                        .value(r);
+                    (v.months, v.days, v.nanoseconds)
+                }
+                None if a <= b => (0, 1, 0),
+                None => (0, -1, 0),
+            };
+            // Dates step in whole days (a part of a day is ignored, as in Spark).
+            let at = |i: i64| -> Option<i64> {
+                match element {
+                    DataType::Date32 => {
+                        let date = super::convert::date_of(i32::try_from(a).ok()?)?;
+                        let date = add_months(date, i.checked_mul(i64::from(months))?)?;
+                        let date = date.checked_add_signed(chrono::Duration::days(
+                            i.checked_mul(i64::from(days))?,
+                        ))?;
+                        Some(i64::from(super::convert::epoch_days(date)))
+                    }
+                    _ => {
+                        let t = super::convert::datetime_of(a)?;
+                        let date = add_months(t.date(), i.checked_mul(i64::from(months))?)?;
+                        let time = t.time();
+                        let base = date.and_time(time).and_utc().timestamp_micros();
+                        base.checked_add(
+                            i.checked_mul(i64::from(days))?
+                                .checked_mul(86_400_000_000)?,
+                        )?
+                        .checked_add(i.checked_mul(nanos / 1000)?)
+                    }
+                }
+            };
+            let forward = months > 0 || (months == 0 && (days > 0 || (days == 0 && nanos > 0)));
+            let backward = months < 0 || (months == 0 && (days < 0 || (days == 0 && nanos < 0)));
+            if (forward && a > b) || (backward && a < b) || (!forward && !backward && a != b) {
+                return wrong_step();
+            }
+            let mut i = 0i64;
+            loop {
+                let Some(v) = at(i) else {
+                    return exec_err!("sequence: a value is out of range");
+                };
+                if (forward && v > b) || (backward && v < b) || (!forward && !backward && i > 0) {
+                    break;
+                }
+                values.push(v);
+                i += 1;
+                if i as usize > MAX_ELEMENTS {
+                    return too_long();
+                }
+            }
+        }
+        valid.push(true);
+        let Ok(end) = i32::try_from(values.len()) else {
+            return too_long();
+        };
+        offsets.push(end);
+    }
+    let values: ArrayRef = match element {
+        DataType::Date32 => Arc::new(Date32Array::from_iter_values(
+            values.iter().map(|v| *v as i32),
+        )),
+        DataType::Timestamp(..) => Arc::new(TimestampMicrosecondArray::from(values)),
+        _ => datafusion::arrow::compute::cast(
+            &(Arc::new(Int64Array::from(values)) as ArrayRef),
+            &element,
+        )?,
+    };
+    let DataType::List(field) = to else {
+        return exec_err!("sequence: expected an array type");
+    };
+    let nulls = NullBuffer::from(valid);
+    Ok(Arc::new(ListArray::try_new(
+        Arc::clone(field),
+        OffsetBuffer::new(offsets.into()),
+        values,
+        (nulls.null_count() > 0).then_some(nulls),
+    )?))
+}
+
+/// A date plus months, the day clamped to the month's last (as Spark adds months).
+fn add_months(date: chrono::NaiveDate, months: i64) -> Option<chrono::NaiveDate> {
+    let m = chrono::Months::new(u32::try_from(months.unsigned_abs()).ok()?);
+    match months >= 0 {
+        true => date.checked_add_months(m),
+        false => date.checked_sub_months(m),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -555,6 +769,33 @@ mod tests {
         assert_eq!(
             shown(&out),
             ["[1, 9, 2]", "[1, 2, , , 9]", "[1, 2, 9]", "[9, , 1, 2]"]
+        );
+    }
+
+    #[test]
+    fn sequences_count_down_and_add_months_from_the_start() {
+        use datafusion::arrow::array::Date32Array;
+        use datafusion::arrow::array::PrimitiveArray;
+        use datafusion::arrow::datatypes::{IntervalMonthDayNano, IntervalMonthDayNanoType};
+        let ints = |v: Vec<i32>| -> ArrayRef { Arc::new(Int32Array::from(v)) };
+        let out = super::sequence(
+            &[ints(vec![5]), ints(vec![1])],
+            1,
+            &list_of(DataType::Int32),
+        )
+        .expect("sequence");
+        assert_eq!(shown(&out), ["[5, 4, 3, 2, 1]"]);
+        // 2024-01-31 to 2024-05-01 by a month: month ends clamp, each from the start.
+        let start: ArrayRef = Arc::new(Date32Array::from(vec![19753]));
+        let stop: ArrayRef = Arc::new(Date32Array::from(vec![19844]));
+        let step: ArrayRef = Arc::new(PrimitiveArray::<IntervalMonthDayNanoType>::from(vec![
+            IntervalMonthDayNano::new(1, 0, 0),
+        ]));
+        let out =
+            super::sequence(&[start, stop, step], 1, &list_of(DataType::Date32)).expect("sequence");
+        assert_eq!(
+            shown(&out),
+            ["[2024-01-31, 2024-02-29, 2024-03-31, 2024-04-30]"]
         );
     }
 

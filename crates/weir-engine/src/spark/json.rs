@@ -371,7 +371,7 @@ fn write_json(v: &Value, out: &mut String) {
             (_, _, Some(f)) => out.push_str(&java_double(f)),
             _ => out.push_str(&n.to_string()),
         },
-        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
+        Value::String(s) => write_string(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -388,11 +388,32 @@ fn write_json(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
+                write_string(k, out);
                 out.push(':');
                 write_json(item, out);
             }
             out.push('}');
+        }
+    }
+}
+
+/// A JSON string as Jackson's UTF-8 generator writes it: characters beyond the Basic
+/// Multilingual Plane as escaped surrogate pairs (`"\uD83D\uDE00"`).
+fn write_string(s: &str, out: &mut String) {
+    let quoted = Value::String(s.to_string()).to_string();
+    if quoted.chars().all(|c| (c as u32) < 0x10000) {
+        out.push_str(&quoted);
+        return;
+    }
+    for c in quoted.chars() {
+        match c as u32 {
+            0..0x10000 => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                }
+            }
         }
     }
 }
@@ -485,6 +506,10 @@ mod tests {
     fn follows_spark() {
         let doc = r#"{"a":{"b":[1,{"c":"x"}]},"s":"text","n":null,"f":1e10,"g":1.50,"arr":[{"k":"v1"},{"k":"v2"}],"one":[{"k":"v"}]}"#;
         assert_eq!(get(doc, "$.a.b[0]").as_deref(), Some("1"));
+        // Characters beyond the BMP are escaped in JSON written out, not in a bare string.
+        let emoji = r#"{"e":"😀","l":["é😀"]}"#;
+        assert_eq!(get(emoji, "$.e").as_deref(), Some("😀"));
+        assert_eq!(get(emoji, "$.l").as_deref(), Some(r#"["é\uD83D\uDE00"]"#));
         assert_eq!(get(doc, "$.a.b[1].c").as_deref(), Some("x"));
         assert_eq!(get(doc, "$.a.b").as_deref(), Some(r#"[1,{"c":"x"}]"#));
         assert_eq!(get(doc, "$['s']").as_deref(), Some("text"));

@@ -15,9 +15,9 @@
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
-//! - [`collections`]: `array_size`, `array_contains`, `arrays_overlap`, `array_position`, `get`,
+//! - [`collections`]: `sequence`, `array_repeat`, `array_size`, `array_contains`, `arrays_overlap`, `array_position`, `get`,
 //!   `array_compact`, `array_insert`, `slice`, `flatten`, `map_contains_key`; `cardinality` is
-//!   `datafusion-spark`'s `size`.
+//!   `datafusion-spark`'s `size`, `array_remove` DataFusion's `array_remove_all`.
 //! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
 //! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
@@ -83,6 +83,13 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
             .as_ref()
             .clone()
             .with_aliases([generators::JSON_TUPLE]),
+    );
+    // Spark's array_remove removes every element equal to the value.
+    ctx.register_udf(
+        datafusion::functions_nested::remove::array_remove_all_udf()
+            .as_ref()
+            .clone()
+            .with_aliases(["array_remove"]),
     );
     // Spark's cardinality is size (-1 for NULL), not DataFusion's.
     ctx.register_udf(

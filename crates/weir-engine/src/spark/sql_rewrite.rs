@@ -686,12 +686,11 @@ fn derived(name: &Ident, relation: TableFactor, items: Vec<SelectItem>) -> Resul
 }
 
 /// Spark's names of functions DataFusion has under another name.
-const RENAMED: [(&str, &str); 6] = [
+const RENAMED: [(&str, &str); 5] = [
     ("lcase", "lower"),
     ("ucase", "upper"),
     ("startswith", "starts_with"),
     ("endswith", "ends_with"),
-    ("sequence", "generate_series"),
     ("try_divide", super::rewrite::DIVIDE),
 ];
 
