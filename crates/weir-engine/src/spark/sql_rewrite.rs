@@ -33,10 +33,10 @@ use datafusion::execution::context::{SQLOptions, SessionContext};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, BinaryOperator, CaseWhen, CastKind, DataType, ExactNumberInfo, Expr,
-    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, UnaryOperator, Value,
-    VisitMut, VisitorMut,
+    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType,
+    ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName,
+    Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor,
+    UnaryOperator, Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -794,6 +794,42 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
     }))
 }
 
+/// `f(x).a.b` (a struct member of a value that is not a column) as `get_field(get_field(f(x),
+/// 'a'), 'b')`, which DataFusion's planner does not make of a dot after a call; subscripts
+/// after the members stay as they are.
+fn field_access(expr: &Expr) -> Result<Option<Expr>> {
+    let Expr::CompoundFieldAccess { root, access_chain } = expr else {
+        return Ok(None);
+    };
+    if matches!(
+        root.as_ref(),
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+    ) {
+        return Ok(None);
+    }
+    let dots = access_chain
+        .iter()
+        .take_while(|a| matches!(a, AccessExpr::Dot(Expr::Identifier(_))))
+        .count();
+    if dots == 0 {
+        return Ok(None);
+    }
+    let mut value = root.as_ref().clone();
+    for access in &access_chain[..dots] {
+        if let AccessExpr::Dot(Expr::Identifier(name)) = access {
+            let member = Expr::value(Value::SingleQuotedString(name.value.clone()));
+            value = call("get_field", vec![value, member])?;
+        }
+    }
+    Ok(Some(match &access_chain[dots..] {
+        [] => value,
+        rest => Expr::CompoundFieldAccess {
+            root: Box::new(value),
+            access_chain: rest.to_vec(),
+        },
+    }))
+}
+
 /// `struct(a, b + 1)` and `arrays_zip(a, b + 1)` with Spark's field names — a column's name,
 /// else `col2` for a struct and the position `1` for `arrays_zip` — as a `named_struct` and
 /// [`super::collections::ARRAYS_ZIP`] with the names after the arrays.
@@ -885,6 +921,11 @@ impl VisitorMut for Finish {
         }
         if let Some(call) = spark_cast_call(expr) {
             *expr = call;
+        }
+        match field_access(expr) {
+            Ok(Some(access)) => *expr = access,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
         }
         match spark_field_names(expr) {
             Ok(Some(named)) => *expr = named,
