@@ -9,6 +9,8 @@
 //! - `try_element_at` is `element_at` ([`super::rewrite`]), as in non-ANSI mode.
 //! - `get(arr, i)`: the element at the 0-based `i`, NULL out of range (negative included).
 //! - `array_compact(arr)`: the elements that are not NULL.
+//! - `array_append(arr, x)`, `array_prepend(arr, x)`: `x` (NULL or not) added at the end or the
+//!   front, the element and `x` of a common type.
 //! - `array_insert(arr, pos, x)`: `x` inserted at the 1-based `pos` (negative: counted from the
 //!   end, -1 after the last element), with NULLs padding a position beyond either end; `pos` 0 is
 //!   an error.
@@ -17,6 +19,8 @@
 //!   negative length is an error.
 //! - `flatten(arr)`: the elements of the inner arrays, NULL when one of them is NULL.
 //! - `map_contains_key(m, k)`: whether the map has the key.
+//! - `reverse(arr)` of an array's elements (of text as DataFusion's).
+//! - `concat(a, b, …)` of arrays: NULL when one is NULL (text goes to `datafusion-spark`'s).
 //! - `array_repeat(x, n)`: `n` times `x`, NULL or not (NULL when `n` is).
 //! - `sequence(start, stop[, step])` of integers, dates or timestamps ([`sequence`]).
 //! - `array(…)` with Spark's common element type (structs field by field: `struct(NULL, NULL)`
@@ -186,6 +190,20 @@ pub fn functions() -> Vec<ScalarUDF> {
             },
             |args| Ok(element(&args[0])),
             flatten,
+        )
+        .udf(),
+        SparkFn::new(
+            "array_append",
+            array_and_value,
+            |args| Ok(args[0].clone()),
+            |args, _, to| add_element(args, to, false),
+        )
+        .udf(),
+        SparkFn::new(
+            "array_prepend",
+            array_and_value,
+            |args| Ok(args[0].clone()),
+            |args, _, to| add_element(args, to, true),
         )
         .udf(),
         SparkFn::new(
@@ -491,6 +509,22 @@ fn build(
         values,
         (nulls.null_count() > 0).then_some(nulls),
     )?))
+}
+
+/// `array_append` / `array_prepend`: the value (NULL or not) added at the end or the front;
+/// NULL when the array is.
+fn add_element(args: &[ArrayRef], to: &DataType, front: bool) -> Result<ArrayRef> {
+    let list = args[0].as_list::<i32>();
+    let values_len = list.values().len();
+    let source = concat(&[list.values().as_ref(), args[1].as_ref()])?;
+    let out = per_row(list, |r, range| {
+        let item = std::iter::once(Some(values_len + r));
+        Some(match front {
+            true => item.chain(range.map(Some)).collect(),
+            false => range.map(Some).chain(item).collect(),
+        })
+    });
+    build(to, &source, out)
 }
 
 fn insert(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
@@ -970,6 +1004,155 @@ fn retyped(a: ArrayRef, to: &DataType) -> Result<ArrayRef> {
     })
 }
 
+/// Spark's `concat`: of arrays when every argument is an array (NULL when one is NULL, else the
+/// elements of all in order), else `datafusion-spark`'s `concat` of text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Concat {
+    text: ScalarUDF,
+}
+
+impl ScalarUDFImpl for Concat {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        "concat"
+    }
+
+    fn signature(&self) -> &Signature {
+        &USER_DEFINED
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let arrays = !args.is_empty()
+            && args.iter().any(|t| {
+                matches!(
+                    t,
+                    DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)
+                )
+            })
+            && args.iter().all(|t| array(t).is_ok());
+        if !arrays {
+            return self.text.coerce_types(args);
+        }
+        let element = args
+            .iter()
+            .map(|t| array(t).map(|t| element(&t)))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .and_then(|types| common(&types))
+            .or_else(|e| plan_err!("concat: {e}"))?;
+        Ok(vec![list_of(element); args.len()])
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        match args.first() {
+            Some(t @ DataType::List(_)) => Ok(t.clone()),
+            _ => self.text.return_type(args),
+        }
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        match args.arg_fields.first().map(|f| f.data_type()) {
+            Some(t @ DataType::List(_)) => Ok(Arc::new(Field::new("concat", t.clone(), true))),
+            _ => self.text.return_field_from_args(args),
+        }
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let to = args.return_field.data_type().clone();
+        if !matches!(to, DataType::List(_)) {
+            return self.text.invoke_with_args(args);
+        }
+        let rows = args.number_rows;
+        let lists = args
+            .args
+            .iter()
+            .map(|a| a.to_array(rows))
+            .collect::<Result<Vec<_>>>()?;
+        let sources: Vec<&dyn Array> = lists
+            .iter()
+            .map(|l| l.as_list::<i32>().values().as_ref())
+            .collect();
+        let source = concat(&sources)?;
+        let mut bases = vec![0usize];
+        for s in &sources {
+            bases.push(bases[bases.len() - 1] + s.len());
+        }
+        let out = (0..rows)
+            .map(|r| {
+                let mut row = Vec::new();
+                for (k, l) in lists.iter().enumerate() {
+                    let list = l.as_list::<i32>();
+                    if list.is_null(r) {
+                        return None;
+                    }
+                    let (from, to) = range(list, r);
+                    row.extend((from..to).map(|i| Some(bases[k] + i)));
+                }
+                Some(row)
+            })
+            .collect();
+        Ok(ColumnarValue::Array(build(&to, &source, out)?))
+    }
+}
+
+/// Spark's `reverse`: of an array's elements (DataFusion's `array_reverse`) or of text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Reverse {
+    text: ScalarUDF,
+    array: ScalarUDF,
+}
+
+impl Reverse {
+    fn of(&self, first: Option<&DataType>) -> &ScalarUDF {
+        match first {
+            Some(DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)) => {
+                &self.array
+            }
+            _ => &self.text,
+        }
+    }
+}
+
+impl ScalarUDFImpl for Reverse {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        "reverse"
+    }
+
+    fn signature(&self) -> &Signature {
+        &USER_DEFINED
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        arity(args, 1, 1).or_else(|e| plan_err!("reverse: {e}"))?;
+        Ok(match &args[0] {
+            DataType::List(_) | DataType::LargeList(_) => args.to_vec(),
+            DataType::FixedSizeList(f, _) => vec![DataType::List(Arc::clone(f))],
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => args.to_vec(),
+            _ => vec![DataType::Utf8],
+        })
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        self.of(args.first()).return_type(args)
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        self.of(args.arg_fields.first().map(|f| f.data_type()))
+            .return_field_from_args(args)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let first = args.arg_fields.first().map(|f| f.data_type().clone());
+        self.of(first.as_ref()).invoke_with_args(args)
+    }
+}
+
 /// Spark's recursive common type of array elements: structs field by field (NULL fields take
 /// the other's type), arrays element by element, else DataFusion's union.
 fn unify(a: &DataType, b: &DataType) -> Option<DataType> {
@@ -1016,8 +1199,20 @@ pub fn spelled() -> Vec<ScalarUDF> {
         coerce: None,
         names: true,
     };
-    [array, zip]
+    let mut out: Vec<ScalarUDF> = [array, zip]
         .into_iter()
         .map(ScalarUDF::new_from_impl)
-        .collect()
+        .collect();
+    out.push(ScalarUDF::new_from_impl(Reverse {
+        text: datafusion::functions::unicode::reverse().as_ref().clone(),
+        array: datafusion::functions_nested::reverse::array_reverse_udf()
+            .as_ref()
+            .clone(),
+    }));
+    out.push(ScalarUDF::new_from_impl(Concat {
+        text: datafusion_spark::function::string::concat()
+            .as_ref()
+            .clone(),
+    }));
+    out
 }

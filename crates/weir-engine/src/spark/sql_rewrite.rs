@@ -702,7 +702,7 @@ fn rename(expr: &mut Expr, to: &str) {
 
 /// Spark's operators DataFusion plans otherwise: `a / b` (a double, NULL for a zero divisor),
 /// `a div b` (read as `//`: [`super::pre_parse`]),
-/// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`).
+/// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`), `a || b` (`concat`).
 fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
         Expr::BinaryOp {
@@ -718,6 +718,12 @@ fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
             super::rewrite::INT_DIVIDE,
             vec![*left.clone(), *right.clone()],
         )?,
+        // Spark's `||` is concat, of text or of arrays (NULL when one is NULL).
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::StringConcat,
+            right,
+        } => call("concat", vec![*left.clone(), *right.clone()])?,
         Expr::RLike {
             negated,
             expr: value,
