@@ -15,13 +15,19 @@
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
-//! - [`collections`]: `sequence`, `array_repeat`, `array_size`, `array_contains`, `arrays_overlap`, `array_position`, `get`,
-//!   `array_compact`, `array_insert`, `slice`, `flatten`, `map_contains_key`; `cardinality` is
-//!   `datafusion-spark`'s `size`, `array_remove` DataFusion's `array_remove_all`.
-//! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
+//! - [`collections`]: `sequence`, `array_repeat`, `array_size`, `array_contains`,
+//!   `arrays_overlap`, `array_position`, `get`, `array_compact`, `array_insert`,
+//!   `array_append`, `array_prepend`, `slice`, `flatten`, `map_contains_key`, `reverse` and
+//!   `concat` (and `||`) of arrays, `array` (Spark's common element type) and `arrays_zip`
+//!   (Spark's field names); `cardinality` is `datafusion-spark`'s `size`, `array_remove`
+//!   DataFusion's `array_remove_all`.
+//! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`,
+//!   `json_array_length`, `json_object_keys`, `schema_of_json`; [`to_json`]; [`from_json`].
 //! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
-//! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce` with lambdas.
+//! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce`, `zip_with`,
+//!   `array_sort` with a comparator, `map_filter`, `transform_keys`, `transform_values`; a
+//!   lambda's body can use the row's other columns.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
@@ -32,8 +38,9 @@
 //!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
 //! - [`sql_rewrite`]: generators — `explode`/`posexplode` (and `_outer`) of arrays and maps,
 //!   `inline`/`inline_outer`, `stack`, `json_tuple` — as SELECT items, in `LATERAL VIEW` and in
-//!   FROM, with [`generators`] telling their arguments' shapes; `range` in FROM; Spark's
-//!   backslash escapes in string literals, `map(…)` planned as Spark's.
+//!   FROM, with [`generators`] telling their arguments' shapes; `range` in FROM (its column
+//!   `id`); Spark's backslash escapes in string literals, `map(…)` planned as Spark's,
+//!   `struct(…)` as a `named_struct` with Spark's field names, `f(x).a` as `get_field`.
 //!
 //! Where Weir differs from Spark: the session time zone is UTC; timestamps carry no zone;
 //! regular expressions are Rust's (no look-around or back-references); a datetime pattern
@@ -45,6 +52,8 @@
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
 //! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
 //! `hash`/`xxhash64` calls. `from_json` takes no options. `input_file_name` is not supported.
+//! A SELECT takes one generator (Spark 4 takes several, crossed); `transform_keys` does not
+//! refuse a repeated key.
 
 pub mod aggregates;
 pub mod cast;
