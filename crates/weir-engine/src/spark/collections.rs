@@ -9,6 +9,8 @@
 //! - `try_element_at` is `element_at` ([`super::rewrite`]), as in non-ANSI mode.
 //! - `get(arr, i)`: the element at the 0-based `i`, NULL out of range (negative included).
 //! - `array_compact(arr)`: the elements that are not NULL.
+//! - `array_distinct`, `array_union`, `array_intersect`, `array_except`: distinct elements in
+//!   the order they first appear (a NULL is one value).
 //! - `array_append(arr, x)`, `array_prepend(arr, x)`: `x` (NULL or not) added at the end or the
 //!   front, the element and `x` of a common type.
 //! - `array_insert(arr, pos, x)`: `x` inserted at the 1-based `pos` (negative: counted from the
@@ -192,6 +194,22 @@ pub fn functions() -> Vec<ScalarUDF> {
             flatten,
         )
         .udf(),
+        SparkFn::new(
+            "array_distinct",
+            |args| {
+                arity(args, 1, 1)?;
+                Ok(vec![array(&args[0])?])
+            },
+            |args| Ok(args[0].clone()),
+            |args, _, to| {
+                let empty = args[0].slice(0, 0);
+                set_operation(&args[0], &empty, to, SetOp::Distinct)
+            },
+        )
+        .udf(),
+        set_function("array_union", SetOp::Union),
+        set_function("array_intersect", SetOp::Intersect),
+        set_function("array_except", SetOp::Except),
         SparkFn::new(
             "array_append",
             array_and_value,
@@ -509,6 +527,83 @@ fn build(
         values,
         (nulls.null_count() > 0).then_some(nulls),
     )?))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SetOp {
+    Distinct,
+    Union,
+    Intersect,
+    Except,
+}
+
+/// `array_union`, `array_intersect`, `array_except` of two arrays of a common element type.
+fn set_function(name: &'static str, op: SetOp) -> ScalarUDF {
+    let eval: super::udf::Eval = match op {
+        SetOp::Union => |args, _, to| set_operation(&args[0], &args[1], to, SetOp::Union),
+        SetOp::Intersect => |args, _, to| set_operation(&args[0], &args[1], to, SetOp::Intersect),
+        _ => |args, _, to| set_operation(&args[0], &args[1], to, SetOp::Except),
+    };
+    SparkFn::new(
+        name,
+        |args| {
+            arity(args, 2, 2)?;
+            let t = common(&[element(&array(&args[0])?), element(&array(&args[1])?)])?;
+            Ok(vec![list_of(t.clone()), list_of(t)])
+        },
+        |args| Ok(args[0].clone()),
+        eval,
+    )
+    .udf()
+}
+
+/// Spark's set operations on arrays: distinct elements in the order they first appear (in
+/// `a`, then `b` for a union), NULL counting as a value; NULL when an array is NULL.
+fn set_operation(a: &ArrayRef, b: &ArrayRef, to: &DataType, op: SetOp) -> Result<ArrayRef> {
+    let (la, lb) = (a.as_list::<i32>(), b.as_list::<i32>());
+    let offset = la.values().len();
+    let source = concat(&[la.values().as_ref(), lb.values().as_ref()])?;
+    let compare = comparator(source.as_ref(), source.as_ref())?;
+    let same = |i: usize, j: usize| match (source.is_null(i), source.is_null(j)) {
+        (true, true) => true,
+        (false, false) => compare(i, j) == Ordering::Equal,
+        _ => false,
+    };
+    let out = (0..la.len())
+        .map(|r| {
+            if la.is_null(r) || (op != SetOp::Distinct && lb.is_null(r)) {
+                return None;
+            }
+            let (a0, a1) = range(la, r);
+            let in_b: Vec<usize> = match op {
+                SetOp::Distinct => Vec::new(),
+                _ => {
+                    let (b0, b1) = range(lb, r);
+                    (b0 + offset..b1 + offset).collect()
+                }
+            };
+            let candidates: Vec<usize> = match op {
+                SetOp::Union => (a0..a1).chain(in_b.iter().copied()).collect(),
+                _ => (a0..a1).collect(),
+            };
+            let mut kept: Vec<usize> = Vec::new();
+            for i in candidates {
+                if kept.iter().any(|&k| same(k, i)) {
+                    continue;
+                }
+                let keep = match op {
+                    SetOp::Distinct | SetOp::Union => true,
+                    SetOp::Intersect => in_b.iter().any(|&j| same(i, j)),
+                    SetOp::Except => !in_b.iter().any(|&j| same(i, j)),
+                };
+                if keep {
+                    kept.push(i);
+                }
+            }
+            Some(kept.into_iter().map(Some).collect())
+        })
+        .collect();
+    build(to, &source, out)
 }
 
 /// `array_append` / `array_prepend`: the value (NULL or not) added at the end or the front;
@@ -831,6 +926,17 @@ mod tests {
             shown(&out),
             ["[2024-01-31, 2024-02-29, 2024-03-31, 2024-04-30]"]
         );
+    }
+
+    #[test]
+    fn set_operations_keep_the_first_arrays_order() {
+        let a = lists(vec![Some(vec![Some(2), Some(1), None, Some(2)])]);
+        let b = lists(vec![Some(vec![Some(1), Some(2), Some(7), None])]);
+        let to = list_of(DataType::Int32);
+        let run = |op| shown(&super::set_operation(&a, &b, &to, op).expect("set"));
+        assert_eq!(run(super::SetOp::Intersect), ["[2, 1, ]"]);
+        assert_eq!(run(super::SetOp::Union), ["[2, 1, , 7]"]);
+        assert_eq!(run(super::SetOp::Except), ["[]"]);
     }
 
     #[test]
