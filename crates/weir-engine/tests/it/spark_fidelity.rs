@@ -228,10 +228,7 @@ fn scalar_value(scalar: &ScalarValue) -> Value {
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
+            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
             x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
         }
         (Value::Array(x), Value::Array(y)) => {
@@ -258,7 +255,11 @@ fn difference(case: &Value, got: Result<Outcome, String>) -> Option<String> {
     };
     let expected_columns: Vec<(String, String)> = case["columns"]
         .as_array()
-        .map(|cols| cols.iter().map(|c| (text(&c[0]), text(&c[1]))).collect())
+        .map(|cols| {
+            cols.iter()
+                .map(|c| (text(&c[0]), text(&c[1])))
+                .collect()
+        })
         .unwrap_or_default();
     let names = |cols: &[(String, String)]| cols.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
     let types = |cols: &[(String, String)]| cols.iter().map(|c| c.1.clone()).collect::<Vec<_>>();
@@ -313,12 +314,7 @@ fn text(v: &Value) -> String {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(240)
-        .collect()
+    s.lines().next().unwrap_or_default().chars().take(240).collect()
 }
 
 fn abbreviate(v: &Value) -> String {
@@ -427,9 +423,7 @@ async fn spark_fidelity() {
     let (passed, total) = score
         .iter()
         .fold((0, 0), |(p, t), (_, fp, ft)| (p + fp, t + ft));
-    println!(
-        "SparkSQL fidelity against Apache Spark: {passed}/{total} queries give Spark's answer"
-    );
+    println!("SparkSQL fidelity against Apache Spark: {passed}/{total} queries give Spark's answer");
     for (family, p, t) in &score {
         println!("  {family:<20} {p:>4}/{t}");
     }
