@@ -1,4 +1,7 @@
 //! Spark's `get_json_object(json, path)`: the part of a JSON text a JSONPath names, as text.
+//! Also `json_array_length` (NULL when the text is not a JSON array), `json_object_keys`
+//! (the top-level keys; NULL when not an object) and `schema_of_json` (the type Spark infers, in
+//! its DDL: members sorted by name, integers `BIGINT`, other numbers `DOUBLE`, `null` `STRING`).
 //!
 //! Paths are Spark's subset: `$`, then `.name`, `['name']`, `[n]` and `[*]`; anything else,
 //! including object wildcards (`.*`), matches nothing. A string result is unquoted, other
@@ -10,8 +13,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::{
+    Array, ArrayRef, Int32Array, ListBuilder, StringArray, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
 use serde_json::Value;
@@ -19,6 +24,175 @@ use serde_json::Value;
 use super::cast::java_double;
 use super::convert;
 use super::udf::{arity, text, SparkFn};
+
+/// `json_array_length`, `json_object_keys` and `schema_of_json`.
+pub fn functions() -> Vec<ScalarUDF> {
+    let one_text = |args: &[DataType]| -> std::result::Result<Vec<DataType>, String> {
+        arity(args, 1, 1)?;
+        Ok(vec![text(&args[0], "json")?])
+    };
+    vec![
+        SparkFn::new(
+            "json_array_length",
+            one_text,
+            |_| Ok(DataType::Int32),
+            |args, _, _| {
+                let json = convert::strings(&args[0], "json_array_length")?;
+                let out: Int32Array = json
+                    .iter()
+                    .map(|text| match first_value(text?)? {
+                        Value::Array(items) => i32::try_from(items.len()).ok(),
+                        _ => None,
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "json_object_keys",
+            one_text,
+            |_| {
+                Ok(DataType::List(Arc::new(Field::new_list_field(
+                    DataType::Utf8,
+                    true,
+                ))))
+            },
+            |args, _, _| {
+                let json = convert::strings(&args[0], "json_object_keys")?;
+                let mut out = ListBuilder::new(StringBuilder::new());
+                for text in json.iter() {
+                    match text.and_then(first_value) {
+                        Some(Value::Object(members)) => {
+                            for key in members.keys() {
+                                out.values().append_value(key);
+                            }
+                            out.append(true);
+                        }
+                        _ => out.append(false),
+                    }
+                }
+                Ok(Arc::new(out.finish()))
+            },
+        )
+        .udf(),
+        SparkFn::new(
+            "schema_of_json",
+            one_text,
+            |_| Ok(DataType::Utf8),
+            |args, _, _| {
+                let json = convert::strings(&args[0], "schema_of_json")?;
+                let out: StringArray = json
+                    .iter()
+                    .map(|text| {
+                        let value = first_value(text?)?;
+                        Some(schema_of(&value).unwrap_or(Inferred::String).ddl())
+                    })
+                    .collect();
+                Ok(Arc::new(out))
+            },
+        )
+        .udf(),
+    ]
+}
+
+/// The first JSON value of a text, if it is JSON.
+fn first_value(text: &str) -> Option<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
+/// A type Spark's JSON schema inference gives.
+#[derive(Debug, Clone, PartialEq)]
+enum Inferred {
+    String,
+    Boolean,
+    Long,
+    Decimal,
+    Double,
+    Array(Box<Inferred>),
+    /// Members sorted by name, as Spark sorts them.
+    Struct(Vec<(String, Inferred)>),
+}
+
+impl Inferred {
+    fn ddl(&self) -> String {
+        match self {
+            Inferred::String => "STRING".into(),
+            Inferred::Boolean => "BOOLEAN".into(),
+            Inferred::Long => "BIGINT".into(),
+            Inferred::Decimal => "DECIMAL(38,0)".into(),
+            Inferred::Double => "DOUBLE".into(),
+            Inferred::Array(e) => format!("ARRAY<{}>", e.ddl()),
+            Inferred::Struct(fields) => format!(
+                "STRUCT<{}>",
+                fields
+                    .iter()
+                    .map(|(name, t)| {
+                        let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                        match plain && !name.is_empty() {
+                            true => format!("{name}: {}", t.ddl()),
+                            false => format!("`{}`: {}", name.replace('`', "``"), t.ddl()),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Spark's inferred type of a JSON value (`None` for `null`: a NULL field is a string).
+fn schema_of(value: &Value) -> Option<Inferred> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(_) => Inferred::Boolean,
+        Value::Number(n) if n.is_i64() => Inferred::Long,
+        Value::Number(n) if n.is_u64() => Inferred::Decimal,
+        Value::Number(_) => Inferred::Double,
+        Value::String(_) => Inferred::String,
+        Value::Array(items) => Inferred::Array(Box::new(
+            items
+                .iter()
+                .filter_map(schema_of)
+                .reduce(merge)
+                .unwrap_or(Inferred::String),
+        )),
+        Value::Object(members) => {
+            let mut fields: Vec<(String, Inferred)> = members
+                .iter()
+                .map(|(k, v)| (k.clone(), schema_of(v).unwrap_or(Inferred::String)))
+                .collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Inferred::Struct(fields)
+        }
+    })
+}
+
+/// The type two inferred types merge into (Spark's `compatibleType`).
+fn merge(a: Inferred, b: Inferred) -> Inferred {
+    use Inferred::*;
+    match (a, b) {
+        (a, b) if a == b => a,
+        (Long | Decimal | Double, Double) | (Double, Long | Decimal) => Double,
+        (Long, Decimal) | (Decimal, Long) => Decimal,
+        (Array(a), Array(b)) => Array(Box::new(merge(*a, *b))),
+        (Struct(a), Struct(b)) => {
+            let mut fields = a;
+            for (name, t) in b {
+                match fields.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, existing)) => *existing = merge(existing.clone(), t),
+                    None => fields.push((name, t)),
+                }
+            }
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Struct(fields)
+        }
+        _ => String,
+    }
+}
 
 /// The function.
 pub fn function() -> ScalarUDF {
@@ -179,6 +353,14 @@ impl Writer {
     }
 }
 
+/// A JSON value as compact text, numbers written as Jackson writes them (as Spark writes the
+/// JSON it copies: `get_json_object`, `from_json` into a string).
+pub fn json_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_json(v, &mut out);
+    out
+}
+
 fn write_json(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
@@ -189,7 +371,7 @@ fn write_json(v: &Value, out: &mut String) {
             (_, _, Some(f)) => out.push_str(&java_double(f)),
             _ => out.push_str(&n.to_string()),
         },
-        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
+        Value::String(s) => write_string(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -206,11 +388,32 @@ fn write_json(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
+                write_string(k, out);
                 out.push(':');
                 write_json(item, out);
             }
             out.push('}');
+        }
+    }
+}
+
+/// A JSON string as Jackson's UTF-8 generator writes it: characters beyond the Basic
+/// Multilingual Plane as escaped surrogate pairs (`"\uD83D\uDE00"`).
+fn write_string(s: &str, out: &mut String) {
+    let quoted = Value::String(s.to_string()).to_string();
+    if quoted.chars().all(|c| (c as u32) < 0x10000) {
+        out.push_str(&quoted);
+        return;
+    }
+    for c in quoted.chars() {
+        match c as u32 {
+            0..0x10000 => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                }
+            }
         }
     }
 }
@@ -303,6 +506,10 @@ mod tests {
     fn follows_spark() {
         let doc = r#"{"a":{"b":[1,{"c":"x"}]},"s":"text","n":null,"f":1e10,"g":1.50,"arr":[{"k":"v1"},{"k":"v2"}],"one":[{"k":"v"}]}"#;
         assert_eq!(get(doc, "$.a.b[0]").as_deref(), Some("1"));
+        // Characters beyond the BMP are escaped in JSON written out, not in a bare string.
+        let emoji = r#"{"e":"😀","l":["é😀"]}"#;
+        assert_eq!(get(emoji, "$.e").as_deref(), Some("😀"));
+        assert_eq!(get(emoji, "$.l").as_deref(), Some(r#"["é\uD83D\uDE00"]"#));
         assert_eq!(get(doc, "$.a.b[1].c").as_deref(), Some("x"));
         assert_eq!(get(doc, "$.a.b").as_deref(), Some(r#"[1,{"c":"x"}]"#));
         assert_eq!(get(doc, "$['s']").as_deref(), Some("text"));

@@ -1,22 +1,26 @@
 //! Spark's higher-order array functions with a lambda: `transform(arr, x -> f)` (also
 //! `(x, i) -> f`, `i` the 0-based position), `filter(arr, x -> p)` (also `(x, i)`),
-//! `exists(arr, x -> p)`, `forall(arr, x -> p)` and `aggregate(arr, zero, (acc, x) -> merge[,
-//! acc -> finish])` (also named `reduce`).
+//! `exists(arr, x -> p)`, `forall(arr, x -> p)`, `aggregate(arr, zero, (acc, x) -> merge[,
+//! acc -> finish])` (also named `reduce`), `zip_with(a, b, (x, y) -> f)` (the shorter array
+//! padded with NULLs), `array_sort(arr, (a, b) -> c)` (a stable sort by the comparator's sign),
+//! and on maps `map_filter(m, (k, v) -> p)`, `transform_keys(m, (k, v) -> k2)` (a NULL key is an
+//! error) and `transform_values(m, (k, v) -> v2)`.
 //!
 //! DataFusion's SQL has no lambdas, so [`super::sql_rewrite`] turns each call into one of these
 //! functions with the lambda as two text literals, its parameter names and its body. The body is
 //! planned when the query is (against the parameters' types, with Spark's functions) and
 //! evaluated over all the elements of a batch at once. A NULL array gives NULL. As in Spark,
 //! `exists` is NULL when no element matches and some predicate is NULL, `forall` likewise when
-//! none fails. The body can use only the lambda's parameters and literals (not the row's other
-//! columns): that is an error naming the function.
+//! none fails. The body can use the row's other columns: [`capture`] passes them to the function
+//! as one struct argument after the lambdas.
 
 use std::any::Any;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, RecordBatch, UInt32Array,
+    Array, ArrayRef, AsArray, BooleanArray, Int32Array, ListArray, MapArray, RecordBatch,
+    StructArray, UInt32Array,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::{cast, filter, interleave, take};
@@ -30,20 +34,101 @@ use datafusion::logical_expr::{
 };
 use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::PhysicalExpr;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions, visit_expressions_mut, Expr as SqlExpr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, Value,
+};
+use std::ops::ControlFlow;
 
 /// The higher-order functions: Spark's name and what it does.
-const FUNCTIONS: [(&str, Kind); 6] = [
+const FUNCTIONS: [(&str, Kind); 11] = [
     ("transform", Kind::Transform),
     ("filter", Kind::Filter),
     ("exists", Kind::Exists),
     ("forall", Kind::Forall),
     ("aggregate", Kind::Aggregate),
     ("reduce", Kind::Aggregate),
+    ("zip_with", Kind::ZipWith),
+    ("array_sort", Kind::Sort),
+    ("map_filter", Kind::MapFilter),
+    ("transform_keys", Kind::TransformKeys),
+    ("transform_values", Kind::TransformValues),
 ];
 
 /// Is `name` (lower case) one of Spark's higher-order functions?
 pub fn is_higher_order(name: &str) -> bool {
     FUNCTIONS.iter().any(|(spark, _)| *spark == name)
+}
+
+/// The prefix of the names a lambda's body refers to the row's columns by ([`capture`]).
+const CAPTURED: &str = "weir_captured_";
+
+/// The row's columns (and other free names) a lambda's body uses, replaced in `body` by names
+/// of members of one struct argument: `captured` (shared by a call's lambdas) gets each new
+/// one. Names the lambdas bind (`params`, and those of lambdas nested in the body) stay.
+pub fn capture(body: &mut SqlExpr, params: &[String], captured: &mut Vec<SqlExpr>) {
+    let mut bound: Vec<String> = params.iter().map(|p| p.to_ascii_lowercase()).collect();
+    let _ = visit_expressions(&*body, |e| {
+        if let SqlExpr::Lambda(l) = e {
+            bound.extend(l.params.iter().map(|p| p.value.to_ascii_lowercase()));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_expressions_mut(body, |e| {
+        let first = match &*e {
+            SqlExpr::Identifier(i) => &i.value,
+            SqlExpr::CompoundIdentifier(parts) => match parts.first() {
+                Some(p) => &p.value,
+                None => return ControlFlow::<()>::Continue(()),
+            },
+            _ => return ControlFlow::Continue(()),
+        };
+        if bound.contains(&first.to_ascii_lowercase()) || first.starts_with(CAPTURED) {
+            return ControlFlow::Continue(());
+        }
+        let text = e.to_string();
+        let i = match captured.iter().position(|c| c.to_string() == text) {
+            Some(i) => i,
+            None => {
+                captured.push(e.clone());
+                captured.len() - 1
+            }
+        };
+        *e = SqlExpr::Identifier(Ident::new(format!("{CAPTURED}{i}")));
+        ControlFlow::Continue(())
+    });
+}
+
+/// The argument passing a call's captured columns: `named_struct('weir_captured_0', c0, …)`.
+pub fn captured_argument(captured: Vec<SqlExpr>) -> Option<SqlExpr> {
+    if captured.is_empty() {
+        return None;
+    }
+    let args = captured
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            [
+                SqlExpr::value(Value::SingleQuotedString(format!("{CAPTURED}{i}"))),
+                e,
+            ]
+        })
+        .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+        .collect();
+    Some(SqlExpr::Function(Function {
+        name: ObjectName::from(vec![Ident::new("named_struct")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args,
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    }))
 }
 
 /// The name a Spark function is planned under.
@@ -74,6 +159,28 @@ enum Kind {
     Exists,
     Forall,
     Aggregate,
+    ZipWith,
+    Sort,
+    MapFilter,
+    TransformKeys,
+    TransformValues,
+}
+
+impl Kind {
+    /// The number of arguments before the lambda's two texts (and the captured columns).
+    fn values(self) -> usize {
+        match self {
+            Kind::Aggregate | Kind::ZipWith => 2,
+            _ => 1,
+        }
+    }
+
+    fn on_maps(self) -> bool {
+        matches!(
+            self,
+            Kind::MapFilter | Kind::TransformKeys | Kind::TransformValues
+        )
+    }
 }
 
 /// A lambda's body planned for its parameters' types.
@@ -136,19 +243,55 @@ fn element(t: &DataType) -> Option<&DataType> {
 }
 
 impl Lambda {
+    /// Whether a call with `args` arguments ends with the captured columns ([`capture`]).
+    fn captures(&self, args: usize) -> bool {
+        match self.kind {
+            Kind::Aggregate => args == 5 || args == 7,
+            kind => args == kind.values() + 3,
+        }
+    }
+
     /// The lambda's parameters with their types, for the argument types.
     fn params(&self, names: &[String], types: &[DataType]) -> Result<Vec<(String, DataType)>> {
-        let Some(item) = types.first().and_then(element) else {
-            return plan_err!("{}: the first argument must be an array", self.spark);
-        };
-        let expected: &[DataType] = match self.kind {
-            Kind::Aggregate => &[types[1].clone(), item.clone()],
-            Kind::Transform | Kind::Filter => &[item.clone(), DataType::Int32],
-            Kind::Exists | Kind::Forall => std::slice::from_ref(item),
+        let expected: Vec<DataType> = match (self.kind, types) {
+            (kind, [DataType::Map(entries, _), ..]) if kind.on_maps() => {
+                match entries.data_type() {
+                    DataType::Struct(kv) if kv.len() == 2 => {
+                        vec![kv[0].data_type().clone(), kv[1].data_type().clone()]
+                    }
+                    _ => return plan_err!("{}: the map has no entries", self.spark),
+                }
+            }
+            (kind, _) if kind.on_maps() => {
+                return plan_err!("{}: the first argument must be a map", self.spark)
+            }
+            (kind, [first, ..]) => {
+                let Some(item) = element(first).cloned() else {
+                    return plan_err!("{}: the first argument must be an array", self.spark);
+                };
+                match kind {
+                    Kind::Aggregate => vec![types[1].clone(), item],
+                    Kind::Transform | Kind::Filter => vec![item, DataType::Int32],
+                    Kind::ZipWith => match types.get(1).and_then(element) {
+                        Some(other) => vec![item, other.clone()],
+                        None => {
+                            return plan_err!(
+                                "{}: the second argument must be an array",
+                                self.spark
+                            )
+                        }
+                    },
+                    Kind::Sort => vec![item.clone(), item],
+                    _ => vec![item],
+                }
+            }
+            _ => return plan_err!("{}: the first argument must be an array", self.spark),
         };
         let fits = match self.kind {
-            Kind::Aggregate => names.len() == 2,
-            _ => (1..=expected.len()).contains(&names.len()),
+            Kind::Transform | Kind::Filter | Kind::Exists | Kind::Forall => {
+                (1..=expected.len()).contains(&names.len())
+            }
+            _ => names.len() == 2,
         };
         if !fits {
             return plan_err!(
@@ -157,7 +300,9 @@ impl Lambda {
                 match self.kind {
                     Kind::Aggregate => "2 (acc, x)".to_string(),
                     Kind::Transform | Kind::Filter => "1 or 2 (x, i)".to_string(),
-                    _ => "1".to_string(),
+                    Kind::Exists | Kind::Forall => "1".to_string(),
+                    Kind::ZipWith | Kind::Sort => "2 (x, y)".to_string(),
+                    _ => "2 (k, v)".to_string(),
                 },
                 names.join(", ")
             );
@@ -192,7 +337,7 @@ impl Lambda {
         let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
         let context = |e: datafusion::common::DataFusionError| {
             plan_datafusion_err!(
-                "{}: the lambda's body '{body}' (it can use only its parameters {} and literals): {e}",
+                "{}: the lambda's body '{body}' (parameters {}): {e}",
                 self.spark,
                 names.join(", ")
             )
@@ -244,6 +389,17 @@ impl Lambda {
     /// The call's lambdas planned for its argument types: the lambda (`aggregate`'s merge) and
     /// `aggregate`'s finishing lambda when there is one.
     fn plan(&self, types: &[DataType], literals: &[Option<&ScalarValue>]) -> Result<Planned> {
+        let captured: Vec<(String, DataType)> = match self.captures(types.len()) {
+            true => match types.last() {
+                Some(DataType::Struct(fields)) => fields
+                    .iter()
+                    .map(|f| (f.name().clone(), f.data_type().clone()))
+                    .collect(),
+                _ => return plan_err!("{}: expected the captured columns", self.spark),
+            },
+            false => Vec::new(),
+        };
+        let literals = &literals[..literals.len() - usize::from(!captured.is_empty())];
         let with_finish = self.kind == Kind::Aggregate && literals.len() == 6;
         let main = if with_finish {
             &literals[..4]
@@ -251,7 +407,8 @@ impl Lambda {
             literals
         };
         let (names, body) = self.lambda_of(main)?;
-        let params = self.params(&names, types)?;
+        let mut params = self.params(&names, types)?;
+        params.extend(captured.iter().cloned());
         let (body, out) = self.compile(&params, body)?;
         let finish = match with_finish {
             true => {
@@ -262,7 +419,8 @@ impl Lambda {
                         self.spark
                     );
                 };
-                let params = vec![(acc.clone(), types[1].clone())];
+                let mut params = vec![(acc.clone(), types[1].clone())];
+                params.extend(captured.iter().cloned());
                 let (body, out) = self.compile(&params, finish)?;
                 Some(Body { params, body, out })
             }
@@ -302,14 +460,33 @@ impl ScalarUDFImpl for Lambda {
     }
 
     fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let plain = args.len() - usize::from(self.captures(args.len()));
         let lambdas = match self.kind {
-            Kind::Aggregate => [4, 6].contains(&args.len()),
-            _ => args.len() == 3,
+            Kind::Aggregate => [4, 6].contains(&plain),
+            kind => plain == kind.values() + 2,
         };
         if !lambdas {
             return plan_err!("{}: unexpected arguments {args:?}", self.spark);
         }
         let mut out = args.to_vec();
+        if self.kind.on_maps() {
+            return match &args[0] {
+                DataType::Map(..) => Ok(out),
+                other => plan_err!(
+                    "{}: the first argument must be a map, got {other}",
+                    self.spark
+                ),
+            };
+        }
+        if self.kind == Kind::ZipWith {
+            out[1] = as_list(&args[1]).ok_or_else(|| {
+                plan_datafusion_err!(
+                    "{}: the second argument must be an array, got {}",
+                    self.spark,
+                    args[1]
+                )
+            })?;
+        }
         out[0] = match &args[0] {
             DataType::List(_) | DataType::Null => args[0].clone(),
             DataType::LargeList(f) | DataType::FixedSizeList(f, _) => DataType::List(Arc::clone(f)),
@@ -341,6 +518,22 @@ impl ScalarUDFImpl for Lambda {
             (Kind::Exists | Kind::Forall, _) => DataType::Boolean,
             (Kind::Aggregate, Some(finish)) => finish.out,
             (Kind::Aggregate, None) => types[1].clone(),
+            (Kind::ZipWith, _) => {
+                DataType::List(Arc::new(Field::new_list_field(planned.main.out, true)))
+            }
+            (Kind::Sort | Kind::MapFilter, _) => types[0].clone(),
+            (Kind::TransformKeys | Kind::TransformValues, _) => {
+                let [key, value] = planned.main.params[..2]
+                    .iter()
+                    .map(|(_, t)| t.clone())
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .map_err(|_| plan_datafusion_err!("{}: expected (k, v)", self.spark))?;
+                match self.kind {
+                    Kind::TransformKeys => map_type(planned.main.out, value, &types[0]),
+                    _ => map_type(key, planned.main.out, &types[0]),
+                }
+            }
         };
         Ok(Arc::new(Field::new(self.spark, out, true)))
     }
@@ -362,17 +555,41 @@ impl ScalarUDFImpl for Lambda {
             .map(|f| f.data_type().clone())
             .collect();
         let Planned { main, finish } = self.plan(&types, &literals)?;
-        let list = args.args[0].to_array(rows)?;
-        let list = list.as_list::<i32>();
+        let first = args.args[0].to_array(rows)?;
+        let captured: Vec<ArrayRef> = match self.captures(args.args.len()) {
+            true => match args.args.last().map(|a| a.to_array(rows)).transpose()? {
+                Some(row) => row.as_struct().columns().to_vec(),
+                None => Vec::new(),
+            },
+            false => Vec::new(),
+        };
+        if self.kind.on_maps() {
+            return Ok(ColumnarValue::Array(on_map(
+                self.kind,
+                first.as_map(),
+                &main,
+                &captured,
+            )?));
+        }
+        let list = first.as_list::<i32>();
         let out = match self.kind {
+            Kind::ZipWith => {
+                let other = args.args[1].to_array(rows)?;
+                zip_with(list, other.as_list::<i32>(), &main, &captured)?
+            }
+            Kind::Sort => sort(list, &main, &captured)?,
             Kind::Aggregate => {
-                let acc = fold(list, args.args[1].to_array(rows)?, &main)?;
+                let acc = fold(list, args.args[1].to_array(rows)?, &main, &captured)?;
                 match finish {
-                    Some(finish) => evaluate(&finish, vec![acc])?,
+                    Some(finish) => {
+                        let mut columns = vec![acc];
+                        columns.extend(captured.iter().cloned());
+                        evaluate(&finish, columns)?
+                    }
                     None => acc,
                 }
             }
-            kind => elementwise(self.spark, kind, list, &main)?,
+            kind => elementwise(self.spark, kind, list, &main, &captured)?,
         };
         Ok(ColumnarValue::Array(with_list_nulls(out, list)?))
     }
@@ -398,14 +615,31 @@ fn evaluate(lambda: &Body, columns: Vec<ArrayRef>) -> Result<ArrayRef> {
 }
 
 /// `transform`, `filter`, `exists`, `forall`: the body over every element of the batch at once.
-fn elementwise(function: &str, kind: Kind, list: &ListArray, lambda: &Body) -> Result<ArrayRef> {
+fn elementwise(
+    function: &str,
+    kind: Kind,
+    list: &ListArray,
+    lambda: &Body,
+    captured: &[ArrayRef],
+) -> Result<ArrayRef> {
     let offsets = list.value_offsets();
     let (first, last) = (offsets[0] as usize, offsets[list.len()] as usize);
     let values = list.values().slice(first, last - first);
     let mut columns = vec![values.clone()];
-    if lambda.params.len() == 2 {
+    if lambda.params.len() - captured.len() == 2 {
         let positions: Int32Array = offsets.windows(2).flat_map(|w| 0..(w[1] - w[0])).collect();
         columns.push(Arc::new(positions));
+    }
+    if !captured.is_empty() {
+        // Each element's row.
+        let rows: UInt32Array = offsets
+            .windows(2)
+            .enumerate()
+            .flat_map(|(r, w)| std::iter::repeat_n(r as u32, (w[1] - w[0]) as usize))
+            .collect();
+        for column in captured {
+            columns.push(take(column, &rows, None)?);
+        }
     }
     let result = evaluate(lambda, columns)?;
     let rebased = OffsetBuffer::new(
@@ -465,7 +699,7 @@ fn elementwise(function: &str, kind: Kind, list: &ListArray, lambda: &Body) -> R
                 .collect();
             Ok(Arc::new(out))
         }
-        Kind::Aggregate => exec_err!("aggregate is folded, not evaluated element-wise"),
+        _ => exec_err!("{function} is not evaluated element by element"),
     }
 }
 
@@ -479,7 +713,7 @@ fn predicate(result: &ArrayRef, function: &str) -> Result<BooleanArray> {
 
 /// `aggregate`'s fold: element `k` of every array still that long merged into its row's
 /// accumulator, for k = 0, 1, …
-fn fold(list: &ListArray, zero: ArrayRef, merge: &Body) -> Result<ArrayRef> {
+fn fold(list: &ListArray, zero: ArrayRef, merge: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
     let acc_type = zero.data_type().clone();
     let offsets = list.value_offsets();
     let lengths: Vec<usize> = offsets.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
@@ -496,10 +730,11 @@ fn fold(list: &ListArray, zero: ArrayRef, merge: &Body) -> Result<ArrayRef> {
                 .iter()
                 .map(|&r| offsets[r as usize] as u32 + k as u32),
         );
-        let merged = evaluate(
-            merge,
-            vec![take(&acc, &rows, None)?, take(list.values(), &items, None)?],
-        )?;
+        let mut columns = vec![take(&acc, &rows, None)?, take(list.values(), &items, None)?];
+        for column in captured {
+            columns.push(take(column, &rows, None)?);
+        }
+        let merged = evaluate(merge, columns)?;
         let merged = cast(&merged, &acc_type)?;
         // Rows that had an element k take the merged value; the others keep theirs.
         let mut next = Vec::with_capacity(list.len());
@@ -515,6 +750,198 @@ fn fold(list: &ListArray, zero: ArrayRef, merge: &Body) -> Result<ArrayRef> {
         acc = interleave(&[acc.as_ref(), merged.as_ref()], &next)?;
     }
     Ok(acc)
+}
+
+/// A list type (NULL as a list of NULLs).
+fn as_list(t: &DataType) -> Option<DataType> {
+    match t {
+        DataType::List(_) => Some(t.clone()),
+        DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            Some(DataType::List(Arc::clone(f)))
+        }
+        DataType::Null => Some(DataType::List(Arc::new(Field::new_list_field(
+            DataType::Null,
+            true,
+        )))),
+        _ => None,
+    }
+}
+
+/// A map type like `like` with other key and value types.
+fn map_type(key: DataType, value: DataType, like: &DataType) -> DataType {
+    let (entries, keys, values) = match like {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => (
+                entries.name().clone(),
+                kv[0].name().clone(),
+                kv[1].name().clone(),
+            ),
+            _ => ("entries".into(), "key".into(), "value".into()),
+        },
+        _ => ("entries".into(), "key".into(), "value".into()),
+    };
+    let fields = vec![
+        Field::new(keys, key, false),
+        Field::new(values, value, true),
+    ];
+    DataType::Map(
+        Arc::new(Field::new(entries, DataType::Struct(fields.into()), false)),
+        false,
+    )
+}
+
+/// The captured columns taken for each of `rows` (an index per value).
+fn captured_for(captured: &[ArrayRef], rows: &UInt32Array) -> Result<Vec<ArrayRef>> {
+    captured.iter().map(|c| Ok(take(c, rows, None)?)).collect()
+}
+
+/// The row of each value of a list or map with these offsets.
+fn value_rows(offsets: &[i32]) -> UInt32Array {
+    offsets
+        .windows(2)
+        .enumerate()
+        .flat_map(|(r, w)| std::iter::repeat_n(r as u32, (w[1] - w[0]) as usize))
+        .collect()
+}
+
+/// `zip_with(a, b, (x, y) -> f)`: the shorter array padded with NULLs; NULL when either is.
+fn zip_with(
+    a: &ListArray,
+    b: &ListArray,
+    lambda: &Body,
+    captured: &[ArrayRef],
+) -> Result<ArrayRef> {
+    let (mut left, mut right, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    let mut offsets = vec![0i32];
+    for r in 0..a.len() {
+        if a.is_valid(r) && b.is_valid(r) {
+            let (a0, b0) = (a.value_offsets()[r], b.value_offsets()[r]);
+            let (na, nb) = (a.value_length(r), b.value_length(r));
+            for i in 0..na.max(nb) {
+                left.push((i < na).then(|| (a0 + i) as u32));
+                right.push((i < nb).then(|| (b0 + i) as u32));
+                rows.push(r as u32);
+            }
+        }
+        offsets.push(left.len() as i32);
+    }
+    let rows = UInt32Array::from(rows);
+    let mut columns = vec![
+        take(a.values(), &UInt32Array::from(left), None)?,
+        take(b.values(), &UInt32Array::from(right), None)?,
+    ];
+    columns.extend(captured_for(captured, &rows)?);
+    let result = evaluate(lambda, columns)?;
+    let field = Arc::new(Field::new_list_field(result.data_type().clone(), true));
+    let nulls: Vec<bool> = (0..a.len())
+        .map(|r| a.is_valid(r) && b.is_valid(r))
+        .collect();
+    Ok(Arc::new(ListArray::try_new(
+        field,
+        OffsetBuffer::new(offsets.into()),
+        result,
+        Some(nulls.into()),
+    )?))
+}
+
+/// `array_sort(arr, (a, b) -> c)`: each array sorted (stably) by the comparator's sign, the
+/// comparator evaluated once for every pair of a row's elements.
+fn sort(list: &ListArray, lambda: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
+    let offsets = list.value_offsets();
+    let (mut left, mut right, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..list.len() {
+        let (from, to) = (offsets[r] as u32, offsets[r + 1] as u32);
+        for i in from..to {
+            for j in from..to {
+                left.push(i);
+                right.push(j);
+                rows.push(r as u32);
+            }
+        }
+    }
+    let mut columns = vec![
+        take(list.values(), &UInt32Array::from(left), None)?,
+        take(list.values(), &UInt32Array::from(right), None)?,
+    ];
+    columns.extend(captured_for(captured, &UInt32Array::from(rows))?);
+    let order = cast(&evaluate(lambda, columns)?, &DataType::Int64)?;
+    let order = order.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+    if order.null_count() > 0 {
+        return exec_err!("array_sort: the comparator returned NULL");
+    }
+    let mut sorted = Vec::with_capacity(list.values().len());
+    let mut base = 0usize;
+    for r in 0..list.len() {
+        let (from, to) = (offsets[r] as usize, offsets[r + 1] as usize);
+        let n = to - from;
+        let mut items: Vec<usize> = (0..n).collect();
+        items.sort_by(|&i, &j| order.value(base + i * n + j).cmp(&0));
+        sorted.extend(items.into_iter().map(|i| (from + i) as u32));
+        base += n * n;
+    }
+    let first = offsets[0] as usize;
+    let values = take(list.values(), &UInt32Array::from(sorted), None)?;
+    let rebased: Vec<i32> = offsets.iter().map(|o| o - first as i32).collect();
+    let DataType::List(field) = list.data_type() else {
+        return exec_err!("array_sort: expected an array");
+    };
+    Ok(Arc::new(ListArray::try_new(
+        Arc::clone(field),
+        OffsetBuffer::new(rebased.into()),
+        values,
+        list.nulls().cloned(),
+    )?))
+}
+
+/// `map_filter`, `transform_keys`, `transform_values` with `(k, v) -> …`.
+fn on_map(kind: Kind, map: &MapArray, lambda: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
+    let offsets = map.value_offsets();
+    let (first, last) = (offsets[0] as usize, offsets[map.len()] as usize);
+    let keys = map.keys().slice(first, last - first);
+    let values = map.values().slice(first, last - first);
+    let mut columns = vec![keys.clone(), values.clone()];
+    columns.extend(captured_for(captured, &value_rows(offsets))?);
+    let result = evaluate(lambda, columns)?;
+    let rebased: Vec<i32> = offsets.iter().map(|o| o - first as i32).collect();
+    let (keys, values, rebased) = match kind {
+        Kind::MapFilter => {
+            let keep = predicate(&result, "map_filter")?;
+            let keep: BooleanArray = keep.iter().map(|v| Some(v == Some(true))).collect();
+            let mut kept = vec![0i32];
+            for w in rebased.windows(2) {
+                let n = (w[0] as usize..w[1] as usize)
+                    .filter(|&i| keep.value(i))
+                    .count();
+                kept.push(kept[kept.len() - 1] + n as i32);
+            }
+            (filter(&keys, &keep)?, filter(&values, &keep)?, kept)
+        }
+        Kind::TransformKeys => {
+            if result.null_count() > 0 {
+                return exec_err!("transform_keys: a key is NULL (map keys cannot be NULL)");
+            }
+            (result, values, rebased)
+        }
+        _ => (keys, result, rebased),
+    };
+    let DataType::Map(entries, _) = map_type(
+        keys.data_type().clone(),
+        values.data_type().clone(),
+        map.data_type(),
+    ) else {
+        return exec_err!("expected a map type");
+    };
+    let DataType::Struct(fields) = entries.data_type() else {
+        return exec_err!("expected map entries");
+    };
+    let entries_array = StructArray::try_new(fields.clone(), vec![keys, values], None)?;
+    Ok(Arc::new(MapArray::try_new(
+        entries,
+        OffsetBuffer::new(rebased.into()),
+        entries_array,
+        map.nulls().cloned(),
+        false,
+    )?))
 }
 
 /// `out` NULL where the array argument is NULL.

@@ -15,40 +15,56 @@
 //! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
-//! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`; [`to_json`]; [`from_json`].
+//! - [`collections`]: `sequence`, `array_repeat`, `array_size`, `array_contains`,
+//!   `arrays_overlap`, `array_position`, `get`, `array_compact`, `array_insert`,
+//!   `array_append`, `array_prepend`, `slice`, `flatten`, `map_contains_key`, `reverse` and
+//!   `concat` (and `||`) of arrays, `array` (Spark's common element type) and `arrays_zip`
+//!   (Spark's field names); `cardinality` is `datafusion-spark`'s `size`, `array_remove`
+//!   DataFusion's `array_remove_all`.
+//! - [`map`]: `map(k1, v1, …)`, `map_concat`; [`json`]: `get_json_object`,
+//!   `json_array_length`, `json_object_keys`, `schema_of_json`; [`to_json`]; [`from_json`].
 //! - [`numbers`]: `format_number`, `monotonically_increasing_id`, `conv`; [`rounding`]:
 //!   `round`, `bround`, `floor`, `ceil` with Spark's types and rounding.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
-//! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce` with lambdas.
+//! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce`, `zip_with`,
+//!   `array_sort` with a comparator, `map_filter`, `transform_keys`, `transform_values`; a
+//!   lambda's body can use the row's other columns.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
-//!   `e`, `rand`/`random`, `sort_array`, `element_at`, and `a / b` (Spark's division: a double,
+//!   `e`, `rand`/`random`, `sort_array`, `array_sort` (NULLs last), `element_at` (and
+//!   `try_element_at`), and `a / b` (Spark's division: a double,
 //!   NULL for a zero divisor).
 //! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
 //!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
-//! - [`sql_rewrite`]: `explode`/`posexplode` (and `_outer`) and `LATERAL VIEW`, Spark's
-//!   backslash escapes in string literals, `map(…)` planned as Spark's.
+//! - [`sql_rewrite`]: generators — `explode`/`posexplode` (and `_outer`) of arrays and maps,
+//!   `inline`/`inline_outer`, `stack`, `json_tuple` — as SELECT items, in `LATERAL VIEW` and in
+//!   FROM, with [`generators`] telling their arguments' shapes; `range` in FROM (its column
+//!   `id`); Spark's backslash escapes in string literals, `map(…)` planned as Spark's,
+//!   `struct(…)` as a `named_struct` with Spark's field names, `f(x).a` as `get_field`.
 //!
 //! Where Weir differs from Spark: the session time zone is UTC; timestamps carry no zone;
 //! regular expressions are Rust's (no look-around or back-references); a datetime pattern
 //! must not use zone names (`z`, `V`) or eras (`G`), and text zones must be offsets or
 //! `UTC`/`GMT`/`Z` (no `Europe/Paris`); `rand` takes no seed; `percentile_approx` is exact;
-//! generators take arrays only (not maps); `get_json_object` reads strict JSON;
+//! `get_json_object` and `from_json` read strict JSON (no single quotes, no `NaN` token);
 //! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
 //! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
-//! `hash`/`xxhash64` calls. `from_json` takes no options. A lambda's body ([`lambda`]) can use
-//! only its parameters, not the row's other columns. `input_file_name` is not supported.
+//! `hash`/`xxhash64` calls. `from_json` takes no options. `input_file_name` is not supported.
+//! A SELECT takes one generator (Spark 4 takes several, crossed); `transform_keys` does not
+//! refuse a repeated key.
 
 pub mod aggregates;
 pub mod cast;
+pub mod collections;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
 pub mod decimal_divide;
 pub mod from_json;
+pub mod generators;
 pub mod hash;
 pub mod java_regex;
 pub mod json;
@@ -80,6 +96,27 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udf in datafusion_spark::all_default_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }
+    // json_tuple as a generator's struct of members (see generators::JSON_TUPLE).
+    ctx.register_udf(
+        datafusion_spark::function::json::json_tuple()
+            .as_ref()
+            .clone()
+            .with_aliases([generators::JSON_TUPLE]),
+    );
+    // Spark's array_remove removes every element equal to the value.
+    ctx.register_udf(
+        datafusion::functions_nested::remove::array_remove_all_udf()
+            .as_ref()
+            .clone()
+            .with_aliases(["array_remove"]),
+    );
+    // Spark's cardinality is size (-1 for NULL), not DataFusion's.
+    ctx.register_udf(
+        datafusion_spark::function::collection::size()
+            .as_ref()
+            .clone()
+            .with_aliases(["cardinality"]),
+    );
     for udaf in datafusion_spark::all_default_aggregate_functions() {
         ctx.register_udaf(udaf.as_ref().clone());
     }
@@ -118,6 +155,8 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     let scalars = rewrite::functions()
         .into_iter()
         .chain(map::functions())
+        .chain(collections::functions())
+        .chain(collections::spelled())
         .chain(datetime::functions())
         .chain(strings::functions())
         .chain(regexp::functions())
@@ -126,12 +165,13 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(rounding::functions())
         .chain(hash::functions())
         .chain(lambda::functions())
+        .chain([json::function()])
+        .chain(json::functions())
         .chain([
-            json::function(),
             to_json::function(),
             from_json::function(),
             subscript::function(),
-            sql_rewrite::generator_array_udf(),
+            generators::check_udf(),
         ]);
     for udf in scalars {
         ctx.register_udf(udf);

@@ -45,6 +45,8 @@ pub fn functions() -> Vec<ScalarUDF> {
         Rewrite::udf("random", Kind::Rand, 0, 1),
         Rewrite::udf("sort_array", Kind::SortArray, 1, 2),
         Rewrite::udf("element_at", Kind::ElementAt, 2, 2),
+        Rewrite::udf("try_element_at", Kind::ElementAt, 2, 2),
+        Rewrite::udf("array_sort", Kind::ArraySort, 1, 1),
         Rewrite::udf(DIVIDE, Kind::Divide, 2, 2),
         Rewrite::udf(INT_DIVIDE, Kind::IntDivide, 2, 2),
     ]);
@@ -69,6 +71,8 @@ enum Kind {
     /// `array_sort(arr, 'ASC', 'NULLS FIRST')`, or `('DESC', 'NULLS LAST')` for
     /// `sort_array(arr, false)` — Spark puts NULLs first ascending, last descending.
     SortArray,
+    /// `array_sort(arr)` without a comparator: ascending, NULLs last.
+    ArraySort,
     /// `array_element(arr, i)` (1-based, negative from the end, NULL out of range) for an
     /// array; `array_element(map_extract(m, k), 1)` (NULL when the key is missing) for a map.
     /// Spark refuses index 0: a literal 0 is refused when planning.
@@ -188,7 +192,7 @@ impl ScalarUDFImpl for Rewrite {
             };
         }
         match (&self.kind, args) {
-            (Kind::SortArray, [t, ..]) if !matches!(t, DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::Null) => {
+            (Kind::SortArray | Kind::ArraySort, [t, ..]) if !matches!(t, DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::Null) => {
                 plan_err!("sort_array: the argument must be an array, got {t}")
             }
             (Kind::SortArray, [_, asc]) if !matches!(asc, DataType::Boolean) => {
@@ -220,7 +224,7 @@ impl ScalarUDFImpl for Rewrite {
             Kind::DateFormat => DataType::Utf8,
             Kind::IsNull | Kind::IsNotNull => DataType::Boolean,
             Kind::E | Kind::Rand => DataType::Float64,
-            Kind::SortArray => match args.first() {
+            Kind::SortArray | Kind::ArraySort => match args.first() {
                 Some(t) => t.clone(),
                 None => return plan_err!("sort_array needs an argument"),
             },
@@ -317,6 +321,11 @@ impl ScalarUDFImpl for Rewrite {
             }
             (Kind::IsNull, Some(value)) => value.is_null(),
             (Kind::IsNotNull, Some(value)) => value.is_not_null(),
+            (Kind::ArraySort, Some(value)) => datafusion::functions_nested::expr_fn::array_sort(
+                value,
+                lit("ASC"),
+                lit("NULLS LAST"),
+            ),
             (Kind::SortArray, Some(value)) => {
                 let ascending = match second {
                     None => true,

@@ -43,15 +43,31 @@ use datafusion::sql::sqlparser::ast::{
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::generators::{self, Shape};
+
 /// Plans `sql` as a SparkSQL node means it (see the module documentation).
 pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let state = ctx.state();
     let dialect = state.config().options().sql_parser.dialect;
-    let mut statement = state.sql_to_statement(&super::pre_parse::rewrite(sql), &dialect)?;
-    if let DFStatement::Statement(inner) = &mut statement {
-        rewrite(inner)?;
-    }
-    let plan = state.statement_to_plan(statement).await?;
+    // Planned again when a generator's argument turns out of another shape ([`generators`]).
+    let mut shapes = std::collections::HashMap::new();
+    let plan = loop {
+        let retry = shapes.len() < 16;
+        let sql = generators::alias_lists(sql);
+        let mut statement = state.sql_to_statement(&super::pre_parse::rewrite(&sql), &dialect)?;
+        if let DFStatement::Statement(inner) = &mut statement {
+            generators::with_known(&shapes, || rewrite(inner))?;
+        }
+        match state.statement_to_plan(statement).await {
+            Ok(plan) => break plan,
+            Err(e) => match generators::learned(&e) {
+                Some((key, shape)) if retry && shapes.get(&key) != Some(&shape) => {
+                    shapes.insert(key, shape);
+                }
+                _ => return Err(e),
+            },
+        }
+    };
     let plan = super::literals::narrow_int_literals(super::using_join::coalesce_using_keys(plan)?)?;
     // Typed now (DataFusion's analyzer runs again when the plan executes), so that the
     // DataFrame's schema is the one its batches have, whatever the narrowed literals changed
@@ -72,12 +88,15 @@ pub fn rewrite(statement: &mut Statement) -> Result<()> {
     Ok(())
 }
 
-const GENERATORS: [&str; 5] = [
+const GENERATORS: [&str; 8] = [
     "explode",
     "explode_outer",
     "posexplode",
     "posexplode_outer",
     "inline",
+    "inline_outer",
+    "stack",
+    "json_tuple",
 ];
 
 /// The name of a call to a one-part function name, in lower case.
@@ -169,6 +188,12 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
     select.sort_by.clear();
     select.distribute_by.clear();
     select.cluster_by.clear();
+    for from in &mut select.from {
+        generator_table(&mut from.relation)?;
+        for join in &mut from.joins {
+            generator_table(&mut join.relation)?;
+        }
+    }
     if !select.lateral_views.is_empty() {
         let [from] = select.from.as_mut_slice() else {
             return Err(plan_datafusion_err!(
@@ -209,7 +234,7 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
             let items = match &select.projection[i] {
                 SelectItem::UnnamedExpr(e) => generator_items(e, false, &[])?,
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    generator_items(expr, false, std::slice::from_ref(alias))?
+                    generator_items(expr, false, &generators::aliases(alias))?
                 }
                 _ => Vec::new(),
             };
@@ -429,34 +454,15 @@ fn parse_query(sql: &str) -> Result<Box<Query>> {
 
 const ARG: &str = "weir_generator_argument";
 
-/// The name of the function a generator's argument passes through: it checks that the
-/// argument is an array, so that a map or a scalar is an error naming the generator.
-pub const GENERATOR_ARRAY: &str = "spark_generator_array";
-
-/// The function named [`GENERATOR_ARRAY`]: returns its array argument as it is.
-pub fn generator_array_udf() -> datafusion::logical_expr::ScalarUDF {
-    use datafusion::arrow::datatypes::DataType;
-    super::udf::SparkFn::new(
-        GENERATOR_ARRAY,
-        |args| match args {
-            [t @ (DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::Null)] => {
-                Ok(vec![t.clone()])
-            }
-            [other] => Err(format!(
-                "explode and posexplode (and their _outer forms) take an array (maps are not supported yet), got {other}"
-            )),
-            _ => Err("takes one argument".into()),
-        },
-        |args| Ok(args.first().cloned().unwrap_or(DataType::Null)),
-        |args, _, _| Ok(std::sync::Arc::clone(&args[0])),
-    )
-    .udf()
-}
-
-/// An expression from a template in which the identifier [`ARG`] stands for `arg`.
-fn template(sql: &str, arg: &Expr) -> Result<Expr> {
+/// An expression from a template in which the identifier [`ARG`] stands for `arg` checked to
+/// be of `shape` ([`generators::CHECK`]).
+fn template(sql: &str, arg: &Expr, key: &str, shape: &Shape) -> Result<Expr> {
     let mut expr = parse_expr(sql)?;
-    let checked = parse_expr(&format!("{GENERATOR_ARRAY}({ARG})"))?;
+    let checked = parse_expr(&format!(
+        "{}({ARG}, '{key}', '{}')",
+        generators::CHECK,
+        shape.code()
+    ))?;
     let _ = visit_expressions_mut(&mut expr, |e| {
         if matches!(e, Expr::Identifier(i) if i.value == ARG) {
             *e = checked.clone();
@@ -473,62 +479,234 @@ fn template(sql: &str, arg: &Expr) -> Result<Expr> {
     Ok(expr)
 }
 
-/// The SELECT items a generator call stands for.
+/// The SELECT items a generator call stands for: for an array, `unnest`s of its elements (and
+/// 0-based positions); for a map, of its keys and values; for `inline`, of each field of its
+/// structs; for `stack(n, …)`, of `n`-element arrays of its arguments; for `json_tuple`, the
+/// members of one value. The argument's shape is the one learned at planning
+/// ([`generators::known`]), else the one the name and the number of aliases suggest.
 fn generator_items(call: &Expr, outer: bool, aliases: &[Ident]) -> Result<Vec<SelectItem>> {
     let name = generator_name(call)
         .ok_or_else(|| plan_datafusion_err!("LATERAL VIEW needs a generator, got {call}"))?;
     let Expr::Function(f) = call else {
         return Err(plan_datafusion_err!("{name}: not a function call"));
     };
-    let args = match &f.args {
-        FunctionArguments::List(list) => list.args.as_slice(),
-        _ => &[],
-    };
-    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args else {
-        return Err(plan_datafusion_err!("{name} takes one argument"));
+    let args: Vec<&Expr> = match &f.args {
+        FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+                _ => Err(plan_datafusion_err!("{name} takes unnamed arguments")),
+            })
+            .collect::<Result<_>>()?,
+        _ => Vec::new(),
     };
     let outer = outer || name.ends_with("_outer");
-    let positions = name.starts_with("posexplode");
-    if name == "inline" {
-        return Err(plan_datafusion_err!("inline is not supported yet"));
-    }
-    let defaults: &[&str] = if positions { &["pos", "col"] } else { &["col"] };
-    let names: Vec<Ident> = match aliases {
-        [] => defaults.iter().map(|n| Ident::new(*n)).collect(),
-        a if a.len() == defaults.len() => a.to_vec(),
-        a => {
-            return Err(plan_datafusion_err!(
-                "{name} produces {} column(s) but {} name(s) were given",
-                defaults.len(),
-                a.len()
-            ))
+    let named = |defaults: Vec<String>, exprs: Vec<Expr>| -> Result<Vec<SelectItem>> {
+        let names: Vec<Ident> = match aliases {
+            [] => defaults.into_iter().map(Ident::new).collect(),
+            a if a.len() == exprs.len() => a.to_vec(),
+            a => {
+                return Err(plan_datafusion_err!(
+                    "{name} produces {} column(s) but {} name(s) were given",
+                    exprs.len(),
+                    a.len()
+                ))
+            }
+        };
+        Ok(exprs
+            .into_iter()
+            .zip(names)
+            .map(|(expr, alias)| SelectItem::ExprWithAlias { expr, alias })
+            .collect())
+    };
+    match name.as_str() {
+        "stack" => return stack_items(&args, named),
+        "json_tuple" => {
+            let [_, fields @ ..] = args.as_slice() else {
+                return Err(plan_datafusion_err!(
+                    "json_tuple takes a JSON text and names"
+                ));
+            };
+            let tuple = self::call(
+                generators::JSON_TUPLE,
+                args.iter().map(|a| (*a).clone()).collect(),
+            )?;
+            let exprs = (0..fields.len())
+                .map(|i| {
+                    self::call(
+                        "get_field",
+                        vec![
+                            tuple.clone(),
+                            Expr::value(Value::SingleQuotedString(format!("c{i}"))),
+                        ],
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return named((0..fields.len()).map(|i| format!("c{i}")).collect(), exprs);
         }
-    };
-    // Elements (and positions); for the outer forms, NULL or empty arrays become [NULL].
-    let (elements, indexes) = match outer {
-        false => (
-            format!("unnest({ARG})"),
-            format!("unnest(CAST(range(0, cardinality({ARG})) AS INT[]))"),
-        ),
-        true => (
-            format!(
-                "unnest(CASE WHEN cardinality({ARG}) > 0 THEN {ARG} ELSE make_array(NULL) END)"
-            ),
-            format!(
-                "unnest(CASE WHEN cardinality({ARG}) > 0 THEN CAST(range(0, cardinality({ARG})) AS INT[]) ELSE CAST(make_array(NULL) AS INT[]) END)"
-            ),
-        ),
-    };
-    let mut exprs = Vec::new();
-    if positions {
-        exprs.push(template(&indexes, arg)?);
+        _ => {}
     }
-    exprs.push(template(&elements, arg)?);
-    Ok(exprs
-        .into_iter()
-        .zip(names)
-        .map(|(expr, alias)| SelectItem::ExprWithAlias { expr, alias })
-        .collect())
+    let [arg] = args.as_slice() else {
+        return Err(plan_datafusion_err!("{name} takes one argument"));
+    };
+    let positions = name.starts_with("posexplode");
+    let key = generators::key(&call.to_string());
+    let shape = generators::known(&key).unwrap_or(match name.starts_with("inline") {
+        true => Shape::Unknown,
+        false if aliases.len() == 2 + usize::from(positions) => Shape::Map,
+        false => Shape::Array,
+    });
+    // The lists unnested (zipped): for the outer forms, NULL or empty become [NULL].
+    let unnest = |list: &str| match outer {
+        false => format!("unnest({list})"),
+        true => format!(
+            "unnest(CASE WHEN cardinality({ARG}) > 0 THEN {list} ELSE make_array(NULL) END)"
+        ),
+    };
+    let indexes = unnest(&format!("CAST(range(0, cardinality({ARG})) AS INT[])"));
+    let (mut defaults, mut sql): (Vec<String>, Vec<String>) = match &shape {
+        Shape::Array => (vec!["col".into()], vec![unnest(ARG)]),
+        Shape::Map => (
+            vec!["key".into(), "value".into()],
+            vec![
+                unnest(&format!("map_keys({ARG})")),
+                unnest(&format!("map_values({ARG})")),
+            ],
+        ),
+        Shape::Structs(fields) => (
+            fields.clone(),
+            fields
+                .iter()
+                .map(|f| format!("get_field({}, '{}')", unnest(ARG), f.replace('\'', "''")))
+                .collect(),
+        ),
+        Shape::Unknown => (vec!["col".into()], vec![unnest(ARG)]),
+    };
+    if positions {
+        defaults.insert(0, "pos".into());
+        sql.insert(0, indexes);
+    }
+    let exprs = sql
+        .iter()
+        .map(|sql| template(sql, arg, &key, &shape))
+        .collect::<Result<Vec<_>>>()?;
+    match shape {
+        // Planning fails in the check, telling the shape; no names to check yet.
+        Shape::Unknown => Ok(exprs
+            .into_iter()
+            .map(|expr| SelectItem::UnnamedExpr(expr))
+            .collect()),
+        _ => named(defaults, exprs),
+    }
+}
+
+/// `stack(n, a1, …, ak)`: `n` rows of `ceil(k / n)` columns, filled row by row (NULLs after
+/// the last argument); column `j` is the `unnest` of an `n`-element array.
+fn stack_items(
+    args: &[&Expr],
+    named: impl Fn(Vec<String>, Vec<Expr>) -> Result<Vec<SelectItem>>,
+) -> Result<Vec<SelectItem>> {
+    let [rows, values @ ..] = args else {
+        return Err(plan_datafusion_err!(
+            "stack takes a number of rows and values"
+        ));
+    };
+    let rows = match rows {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse::<usize>().ok().filter(|n| *n > 0),
+            _ => None,
+        },
+        _ => None,
+    }
+    .ok_or_else(|| {
+        plan_datafusion_err!("stack: the number of rows must be a positive integer literal")
+    })?;
+    if values.is_empty() {
+        return Err(plan_datafusion_err!(
+            "stack needs values after the number of rows"
+        ));
+    }
+    let columns = values.len().div_ceil(rows);
+    let null = parse_expr("NULL")?;
+    let exprs = (0..columns)
+        .map(|j| {
+            let column: Vec<Expr> = (0..rows)
+                .map(|r| {
+                    values
+                        .get(r * columns + j)
+                        .map_or(null.clone(), |v| (*v).clone())
+                })
+                .collect();
+            call("unnest", vec![call("make_array", column)?])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    named((0..columns).map(|j| format!("col{j}")).collect(), exprs)
+}
+
+const RANGE: &str = "weir_range";
+
+/// A generator called in FROM (`FROM explode(arr) AS v(x)`), as a derived table of its items;
+/// `range(…)` as DataFusion's with its column named `id`, as in Spark.
+fn generator_table(relation: &mut TableFactor) -> Result<()> {
+    let TableFactor::Table {
+        name,
+        args: Some(args),
+        alias,
+        ..
+    } = relation
+    else {
+        return Ok(());
+    };
+    let [part] = name.0.as_slice() else {
+        return Ok(());
+    };
+    let Some(function) = part.as_ident().map(|i| i.value.to_ascii_lowercase()) else {
+        return Ok(());
+    };
+    let call_text = format!(
+        "{function}({})",
+        args.args
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let sql = match function.as_str() {
+        // DataFusion's range, aliased so that it is not rewritten again.
+        "range" if alias.as_ref().is_none_or(|a| a.name.value != RANGE) => {
+            format!("SELECT * FROM (SELECT value AS id FROM {call_text} AS {RANGE}) AS {function}")
+        }
+        f if GENERATORS.contains(&f) => format!("SELECT * FROM (SELECT 1) AS {function}"),
+        _ => return Ok(()),
+    };
+    let mut query = parse_query(&sql)?;
+    let SetExpr::Select(outer) = query.body.as_mut() else {
+        return Err(plan_datafusion_err!(
+            "internal SQL template is not a SELECT"
+        ));
+    };
+    let Some(from) = outer.from.pop() else {
+        return Err(plan_datafusion_err!("internal SQL template has no FROM"));
+    };
+    let mut derived = from.relation;
+    if let TableFactor::Derived {
+        subquery,
+        alias: Some(derived_alias),
+        ..
+    } = &mut derived
+    {
+        if function != "range" {
+            if let SetExpr::Select(inner) = subquery.body.as_mut() {
+                inner.projection = generator_items(&parse_expr(&call_text)?, false, &[])?;
+            }
+        }
+        if let Some(given) = alias.take() {
+            *derived_alias = given;
+        }
+    }
+    *relation = derived;
+    Ok(())
 }
 
 fn placeholder_relation() -> Result<TableFactor> {
@@ -587,14 +765,13 @@ fn derived(name: &Ident, relation: TableFactor, items: Vec<SelectItem>) -> Resul
 }
 
 /// Spark's names of functions DataFusion has under another name.
-const RENAMED: [(&str, &str); 8] = [
+const RENAMED: [(&str, &str); 7] = [
     ("ceiling", "ceil"),
     ("sign", "signum"),
     ("lcase", "lower"),
     ("ucase", "upper"),
     ("startswith", "starts_with"),
     ("endswith", "ends_with"),
-    ("sequence", "generate_series"),
     ("try_divide", super::rewrite::DIVIDE),
 ];
 
@@ -606,7 +783,7 @@ fn rename(expr: &mut Expr, to: &str) {
 
 /// Spark's operators DataFusion plans otherwise: `a / b` (a double, NULL for a zero divisor),
 /// `a % b` (NULL for a zero divisor), `~a`, `a div b` (read as `//`: [`super::pre_parse`]),
-/// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`).
+/// `a RLIKE p` / `a REGEXP p` (a regular expression found in `a`), `a || b` (`concat`).
 fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
         Expr::BinaryOp {
@@ -631,6 +808,12 @@ fn spark_operator(expr: &Expr) -> Result<Option<Expr>> {
             op: UnaryOperator::BitwiseNot,
             expr: value,
         } => call("bitwise_not", vec![*value.clone()])?,
+        // Spark's `||` is concat, of text or of arrays (NULL when one is NULL).
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::StringConcat,
+            right,
+        } => call("concat", vec![*left.clone(), *right.clone()])?,
         Expr::RLike {
             negated,
             expr: value,
@@ -719,8 +902,7 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
 
 /// Spark's meaning of expressions DataFusion reads otherwise: `floor(x, d)` and `ceil(x, d)`
 /// ([`super::rounding`]), `x[i]` ([`super::subscript`]:
-/// 0-based for arrays), `struct(a, b)` (fields named after the columns, else `col1`, …),
-/// `TIMESTAMP '…'` (microseconds, Spark's text rules) and ranking window functions, which are
+/// 0-based for arrays, also a struct member of any value, `f(x).a`), `TIMESTAMP '…'` (microseconds, Spark's text rules) and ranking window functions, which are
 /// `int`s in Spark (DataFusion: unsigned 64-bit).
 fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
@@ -755,21 +937,6 @@ fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
                 name,
                 vec![value.as_ref().clone(), Expr::value(scale.clone())],
             )?
-        }
-        Expr::Struct { values, fields } if fields.is_empty() => {
-            let mut args = Vec::with_capacity(values.len() * 2);
-            for (i, value) in values.iter().enumerate() {
-                let name = match value {
-                    Expr::Identifier(id) => id.value.clone(),
-                    Expr::CompoundIdentifier(parts) => {
-                        parts.last().map(|p| p.value.clone()).unwrap_or_default()
-                    }
-                    _ => format!("col{}", i + 1),
-                };
-                args.push(Expr::value(Value::SingleQuotedString(name)));
-                args.push(value.clone());
-            }
-            call("named_struct", args)?
         }
         Expr::TypedString(typed) if matches!(typed.data_type, DataType::Timestamp(..)) => {
             let cast = Expr::Cast {
@@ -829,6 +996,60 @@ fn positive_only(args: &[&Expr], value: Expr) -> Result<Expr> {
         }],
         else_result: None,
     })
+}
+
+/// `struct(a, b + 1)` and `arrays_zip(a, b + 1)` with Spark's field names — a column's name,
+/// else `col2` for a struct and the position `1` for `arrays_zip` — as a `named_struct` and
+/// [`super::collections::ARRAYS_ZIP`] with the names after the arrays.
+fn spark_field_names(expr: &Expr) -> Result<Option<Expr>> {
+    let name_of = |e: &Expr| match e {
+        Expr::Identifier(i) => Some(i.value.clone()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
+        _ => None,
+    };
+    let text = |s: String| Expr::value(Value::SingleQuotedString(s));
+    match expr {
+        Expr::Struct { values, fields } if fields.is_empty() => {
+            let args = values
+                .iter()
+                .enumerate()
+                .flat_map(|(i, v)| {
+                    [
+                        text(name_of(v).unwrap_or_else(|| format!("col{}", i + 1))),
+                        v.clone(),
+                    ]
+                })
+                .collect();
+            call("named_struct", args).map(Some)
+        }
+        Expr::Function(f) if function_name(expr).as_deref() == Some("arrays_zip") => {
+            let FunctionArguments::List(list) = &f.args else {
+                return Ok(None);
+            };
+            let arrays: Vec<Expr> = list
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect();
+            if arrays.len() != list.args.len() {
+                return Ok(None);
+            }
+            let names: Vec<Expr> = arrays
+                .iter()
+                .enumerate()
+                .map(|(i, a)| text(name_of(a).unwrap_or_else(|| i.to_string())))
+                .collect();
+            call(
+                super::collections::ARRAYS_ZIP,
+                arrays.into_iter().chain(names).collect(),
+            )
+            .map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// A call of `name` with `args`.
@@ -904,6 +1125,11 @@ impl VisitorMut for Finish {
         if let Some(call) = spark_cast_call(expr) {
             *expr = call;
         }
+        match spark_field_names(expr) {
+            Ok(Some(named)) => *expr = named,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
+        }
         match spark_operator(expr) {
             Ok(Some(rewritten)) => *expr = rewritten,
             Ok(None) => {}
@@ -940,11 +1166,13 @@ fn lambdas_as_text(expr: &mut Expr, name: &str) {
     };
     let mut args = Vec::with_capacity(list.args.len() + 2);
     let mut any = false;
+    let mut captured = Vec::new();
     for arg in list.args.drain(..) {
         match arg {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(lambda))) => {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(mut lambda))) => {
                 any = true;
                 let params: Vec<String> = lambda.params.iter().map(|p| p.value.clone()).collect();
+                super::lambda::capture(&mut lambda.body, &params, &mut captured);
                 for text in [params.join(","), lambda.body.to_string()] {
                     args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
                         Value::SingleQuotedString(text),
@@ -954,6 +1182,10 @@ fn lambdas_as_text(expr: &mut Expr, name: &str) {
             other => args.push(other),
         }
     }
+    args.extend(
+        super::lambda::captured_argument(captured)
+            .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e))),
+    );
     list.args = args;
     if any {
         f.name = ObjectName::from(vec![Ident::new(super::lambda::planned_name(name))]);

@@ -753,9 +753,12 @@ async fn generators_where_spark_refuses_them_are_errors() {
     assert!(err.contains("one generator"), "{err}");
     let err = query_error(input, "SELECT posexplode(arr) AS p FROM t").await;
     assert!(err.contains("posexplode produces 2"), "{err}");
+    // A map gives two columns (key, value), as in Spark.
     let err = query_error(input, "SELECT explode(map('k', id)) AS v FROM t").await;
+    assert!(err.contains("explode produces 2"), "{err}");
+    let err = query_error(input, "SELECT explode(id) AS v FROM t").await;
     assert!(
-        err.contains("explode") && err.contains("take an array"),
+        err.contains("explode") && err.contains("take an array or a map"),
         "{err}"
     );
 }
@@ -897,7 +900,7 @@ async fn div_is_sparks_integral_division() {
 }
 
 #[tokio::test]
-async fn from_json_parses_text_into_the_schema_and_gives_null_for_what_does_not_fit() {
+async fn from_json_parses_text_into_the_schema_and_gives_nulls_for_what_does_not_fit() {
     let input = r#"{"id":1,"j":"{\"userId\": 7, \"name\": \"ann\", \"tags\": [\"a\", \"b\"], \"extra\": true}"}
 {"id":2,"j":"{\"userId\": 8}"}
 {"id":3,"j":"not json"}
@@ -916,9 +919,10 @@ async fn from_json_parses_text_into_the_schema_and_gives_null_for_what_does_not_
         [
             json!({"userId": 7, "name": "ann", "tags": ["a", "b"]}),
             json!({"userId": 8}),
+            // As in Spark: text that is not a JSON object gives a struct of NULLs.
+            json!({}),
             Value::Null,
-            Value::Null,
-            Value::Null
+            json!({}),
         ]
     );
     assert_eq!(
@@ -1000,15 +1004,14 @@ async fn higher_order_functions_take_lambdas() {
         column(&rows, "joined"),
         [json!("XYY"), json!(""), Value::Null]
     );
-    let err = query_error(
-        "{\"id\":1,\"a\":[1],\"k\":2}\n",
-        "SELECT transform(a, x -> x + k) AS v FROM t",
+    // The body can use the row's other columns, as in Spark.
+    let rows = query(
+        "{\"id\":1,\"a\":[1, 2],\"k\":2}\n",
+        "SELECT transform(a, x -> x + k) AS v, aggregate(a, 0, (acc, x) -> acc + x * k, acc -> acc - k) AS w FROM t",
     )
     .await;
-    assert!(
-        err.contains("transform") && err.contains("only its parameters"),
-        "{err}"
-    );
+    assert_eq!(column(&rows, "v")[0], json!([3, 4]));
+    assert_eq!(column(&rows, "w")[0], json!(4));
     let err = query_error(
         "{\"id\":1,\"a\":[1]}\n",
         "SELECT aggregate(a, 0, x -> x) AS v FROM t",
