@@ -11,7 +11,9 @@
 //!   a NaN input gives NaN.
 
 mod avg;
+mod count;
 mod moments;
+mod recompute;
 
 use std::sync::Arc;
 
@@ -22,6 +24,11 @@ use moments::{CentralMoment, Moment};
 /// Spark's `avg`.
 pub fn avg() -> Arc<AggregateUDF> {
     Arc::new(AggregateUDF::new_from_impl(avg::SparkAvg::new()))
+}
+
+/// Spark's `count`.
+pub fn count() -> Arc<AggregateUDF> {
+    Arc::new(AggregateUDF::new_from_impl(count::SparkCount::new()))
 }
 
 /// Spark's `skewness`.

@@ -58,6 +58,7 @@ pub mod sql_rewrite;
 pub mod strings;
 pub mod to_json;
 mod udf;
+pub mod window;
 
 use datafusion::common::Result;
 use datafusion::execution::context::SessionContext;
@@ -76,6 +77,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     // Spark's avg (decimal results for decimals), skewness and kurtosis.
     for udaf in [
         crate::aggregates::avg(),
+        crate::aggregates::count(),
         crate::aggregates::skewness(),
         crate::aggregates::kurtosis(),
     ] {
@@ -83,6 +85,9 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     }
     for udaf in aggregates::functions() {
         ctx.register_udaf(udaf);
+    }
+    for udwf in window::functions() {
+        ctx.register_udwf(udwf);
     }
     {
         use datafusion_spark::function::datetime as spark_dt;
