@@ -14,6 +14,7 @@ mod avg;
 mod count;
 mod moments;
 mod recompute;
+mod sum;
 
 use std::sync::Arc;
 
@@ -29,6 +30,11 @@ pub fn avg() -> Arc<AggregateUDF> {
 /// Spark's `count`.
 pub fn count() -> Arc<AggregateUDF> {
     Arc::new(AggregateUDF::new_from_impl(count::SparkCount::new()))
+}
+
+/// Spark's `sum`.
+pub fn sum() -> Arc<AggregateUDF> {
+    Arc::new(AggregateUDF::new_from_impl(sum::SparkSum::new()))
 }
 
 /// Spark's `skewness`.

@@ -43,6 +43,7 @@
 
 pub mod aggregates;
 pub mod cast;
+pub mod conditional;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
@@ -78,6 +79,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udaf in [
         crate::aggregates::avg(),
         crate::aggregates::count(),
+        crate::aggregates::sum(),
         crate::aggregates::skewness(),
         crate::aggregates::kurtosis(),
     ] {
@@ -89,6 +91,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udwf in window::functions() {
         ctx.register_udwf(udwf);
     }
+    ctx.add_analyzer_rule(std::sync::Arc::new(window::NoDistinctWindows));
     {
         use datafusion_spark::function::datetime as spark_dt;
         use datetime::{Arg, DateArgs};
@@ -119,6 +122,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(numbers::functions())
         .chain(hash::functions())
         .chain(lambda::functions())
+        .chain(conditional::functions())
         .chain([
             json::function(),
             to_json::function(),
