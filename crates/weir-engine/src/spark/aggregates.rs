@@ -11,6 +11,15 @@
 //!   rank beyond. This one keeps the group's values and is exact, so it answers like Spark for
 //!   small groups and within Spark's error bound for large ones; memory grows with the group.
 //!   `p` may be an array of percentages (the result is then an array).
+//! - `percentile(x, p)` and `median(x)`: exact, interpolated between the two nearest ranks, as
+//!   a `double` (`p` may be an array); `percentile_disc(x, p)` (from `percentile_disc(p) WITHIN
+//!   GROUP (ORDER BY x)`, [`super::aggregate_syntax`]): the value of rank ⌈p·n⌉ as a `double`.
+//!   They keep the group's values, like `percentile_approx` here.
+//! - `mode(x[, deterministic])`, `max_by`/`min_by`, `count_if`, `any_value` (Spark's `first`),
+//!   `every` (`bool_and`), `some`/`any` (`bool_or`).
+//! - `string_agg(x, delimiter ORDER BY …)` (and `listagg`): DataFusion's, which sorts the
+//!   group's values itself, so that calls ordered differently can share a query (DataFusion's
+//!   asks for its input sorted, refuses a second ordering, and gets a reversed one wrong).
 //! - `variance` and `std` are DataFusion's `var_samp` and `stddev_samp` (NULL for one row, as
 //!   Spark 3).
 
@@ -26,9 +35,9 @@ use datafusion::arrow::compute::{concat, sort_to_indices, take};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
-use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::utils::{format_state_name, AggregateOrderSensitivity};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, ReversedUDAF, Signature, Volatility,
 };
 use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::PhysicalExpr;
@@ -40,6 +49,7 @@ pub fn functions() -> Vec<AggregateUDF> {
         bool_and_or::{bool_and_udaf, bool_or_udaf},
         first_last,
         stddev::stddev_udaf,
+        string_agg,
         variance::var_samp_udaf,
     };
     vec![
@@ -56,6 +66,7 @@ pub fn functions() -> Vec<AggregateUDF> {
         )),
         AggregateUDF::new_from_impl(Percentile::new("percentile", Method::Interpolated, &[])),
         AggregateUDF::new_from_impl(Percentile::new("median", Method::Interpolated, &[])),
+        AggregateUDF::new_from_impl(Percentile::new("percentile_disc", Method::Discrete, &[])),
         AggregateUDF::new_from_impl(FirstLast::new("any_value", first_last::first_value_udaf())),
         bool_and_udaf().as_ref().clone().with_aliases(["every"]),
         bool_or_udaf().as_ref().clone().with_aliases(["some", "any"]),
@@ -63,6 +74,10 @@ pub fn functions() -> Vec<AggregateUDF> {
         AggregateUDF::new_from_impl(MaxBy::new("max_by", Ordering::Greater)),
         AggregateUDF::new_from_impl(MaxBy::new("min_by", Ordering::Less)),
         AggregateUDF::new_from_impl(Mode::new()),
+        AggregateUDF::new_from_impl(StringAgg {
+            inner: string_agg::string_agg_udaf(),
+            aliases: vec!["listagg".to_string()],
+        }),
         var_samp_udaf().as_ref().clone().with_aliases(["variance"]),
         stddev_udaf().as_ref().clone().with_aliases(["std"]),
     ]
@@ -259,6 +274,8 @@ impl Accumulator for AsBigint {
 enum Method {
     /// `percentile_approx`: the value of rank ⌈p·n⌉, of the input's type.
     Rank,
+    /// `percentile_disc`: the value of rank ⌈p·n⌉ as a `double`.
+    Discrete,
     /// `percentile` and `median`: interpolated between the values of ranks ⌊p·(n-1)⌋ and
     /// ⌈p·(n-1)⌉ (0-based), a `double`.
     Interpolated,
@@ -318,13 +335,13 @@ impl AggregateUDFImpl for Percentile {
         let arity = match (self.median, self.method) {
             (true, _) => 1..=1,
             (false, Method::Rank) => 2..=3,
-            (false, Method::Interpolated) => 2..=2,
+            (false, Method::Interpolated | Method::Discrete) => 2..=2,
         };
         if !arity.contains(&args.len()) {
             return plan_err!("{name} takes {arity:?} arguments, got {}", args.len());
         }
         let value = match (&args[0], self.method) {
-            (t, Method::Interpolated) if t.is_numeric() => DataType::Float64,
+            (t, Method::Interpolated | Method::Discrete) if t.is_numeric() => DataType::Float64,
             (t, Method::Rank) if orderable(t) => t.clone(),
             (DataType::Null, _) => DataType::Float64,
             (other, _) => {
@@ -361,7 +378,7 @@ impl AggregateUDFImpl for Percentile {
 
     fn return_type(&self, args: &[DataType]) -> Result<DataType> {
         let value = match (args.first(), self.method) {
-            (Some(_), Method::Interpolated) => DataType::Float64,
+            (Some(_), Method::Interpolated | Method::Discrete) => DataType::Float64,
             (Some(value), Method::Rank) => value.clone(),
             (None, _) => return plan_err!("{} needs arguments", self.name),
         };
@@ -485,7 +502,7 @@ impl Accumulator for PercentileAccumulator {
         let method = self.method;
         let pick = |p: f64| -> Result<ScalarValue> {
             match method {
-                Method::Rank => {
+                Method::Rank | Method::Discrete => {
                     // Rank ⌈p·n⌉ (1-based), at least the first.
                     let rank = (p * n as f64).ceil().max(1.0) as usize;
                     ScalarValue::try_from_array(&sorted, rank.min(n) - 1)
@@ -551,7 +568,7 @@ impl PercentileAccumulator {
     fn value_type(&self) -> DataType {
         match self.method {
             Method::Rank => self.data_type.clone(),
-            Method::Interpolated => DataType::Float64,
+            Method::Interpolated | Method::Discrete => DataType::Float64,
         }
     }
 
@@ -572,6 +589,59 @@ fn interpolated(sorted: &[f64], p: f64) -> f64 {
     match higher == lower {
         true => low,
         false => (higher - position) * low + (position - lower) * high,
+    }
+}
+
+/// `string_agg` ordering its values itself (see the module documentation).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct StringAgg {
+    inner: Arc<AggregateUDF>,
+    aliases: Vec<String>,
+}
+
+impl AggregateUDFImpl for StringAgg {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    fn signature(&self) -> &Signature {
+        self.inner.signature()
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        self.inner.return_type(args)
+    }
+
+    fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        self.inner.accumulator(args)
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        self.inner.state_fields(args)
+    }
+
+    /// The accumulator sorts by the `ORDER BY` itself: a sorted input helps, none is needed.
+    fn order_sensitivity(&self) -> AggregateOrderSensitivity {
+        AggregateOrderSensitivity::SoftRequirement
+    }
+
+    fn with_beneficial_ordering(
+        self: Arc<Self>,
+        _beneficial_ordering: bool,
+    ) -> Result<Option<Arc<dyn AggregateUDFImpl>>> {
+        Ok(Some(self))
+    }
+
+    fn reverse_expr(&self) -> ReversedUDAF {
+        ReversedUDAF::NotSupported
     }
 }
 

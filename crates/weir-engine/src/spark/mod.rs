@@ -48,6 +48,7 @@ pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
 pub mod from_json;
+pub mod aggregate_syntax;
 pub mod hash;
 pub mod json;
 pub mod lambda;

@@ -59,6 +59,9 @@ pub fn rewrite(statement: &mut Statement) -> Result<()> {
     if let ControlFlow::Break(e) = statement.visit(&mut Generators) {
         return Err(e);
     }
+    if let ControlFlow::Break(e) = statement.visit(&mut super::aggregate_syntax::AggregateSyntax) {
+        return Err(e);
+    }
     if let ControlFlow::Break(e) = statement.visit(&mut Finish) {
         return Err(e);
     }
