@@ -9,6 +9,10 @@
 //! - `GROUP BY a, b WITH ROLLUP` / `WITH CUBE` (Hive's syntax) is `GROUP BY ROLLUP (a, b)` /
 //!   `CUBE (a, b)`.
 //!
+//! Window frames: an interval offset written as Spark allows, with an unquoted number
+//! (`RANGE BETWEEN INTERVAL 10 DAYS PRECEDING AND CURRENT ROW`), is quoted
+//! (`INTERVAL '10' DAYS`), which DataFusion reads.
+//!
 //! Ordered-set aggregates (`WITHIN GROUP (ORDER BY …)`):
 //!
 //! - `listagg(x[, delimiter]) WITHIN GROUP (ORDER BY …)` and `string_agg` are DataFusion's
@@ -22,7 +26,7 @@ use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
 use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
     FunctionArgumentList, FunctionArguments, GroupByExpr, GroupByWithModifier, Ident, ObjectName,
-    Query, Select, SelectItem, SetExpr, Value, VisitorMut,
+    Query, Select, SelectItem, SetExpr, Value, VisitorMut, WindowFrameBound, WindowType,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -36,6 +40,14 @@ impl VisitorMut for AggregateSyntax {
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Self::Break> {
         if let Expr::Function(f) = expr {
             ordered_set(f);
+            if let Some(WindowType::WindowSpec(spec)) = &mut f.over {
+                if let Some(frame) = &mut spec.window_frame {
+                    quote_interval_offset(&mut frame.start_bound);
+                    if let Some(end) = &mut frame.end_bound {
+                        quote_interval_offset(end);
+                    }
+                }
+            }
         }
         ControlFlow::Continue(())
     }
@@ -97,6 +109,22 @@ fn rewrite_select(select: &mut Select) -> Result<()> {
     match failed {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// `INTERVAL 10 DAYS PRECEDING` as `INTERVAL '10' DAYS PRECEDING`.
+fn quote_interval_offset(bound: &mut WindowFrameBound) {
+    let (WindowFrameBound::Preceding(Some(offset)) | WindowFrameBound::Following(Some(offset))) =
+        bound
+    else {
+        return;
+    };
+    if let Expr::Interval(interval) = offset.as_mut() {
+        if let Expr::Value(v) = interval.value.as_mut() {
+            if let Value::Number(n, _) = &v.value {
+                v.value = Value::SingleQuotedString(n.clone());
+            }
+        }
     }
 }
 
