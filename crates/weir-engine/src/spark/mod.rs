@@ -43,6 +43,7 @@
 
 pub mod aggregates;
 pub mod cast;
+pub mod coercion;
 pub mod conditional;
 pub mod convert;
 pub mod datetime;

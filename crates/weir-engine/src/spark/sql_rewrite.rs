@@ -49,7 +49,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     if let DFStatement::Statement(inner) = &mut statement {
         rewrite(inner)?;
     }
-    let plan = state.statement_to_plan(statement).await?;
+    let plan = super::coercion::spark_types(&state, state.statement_to_plan(statement).await?)?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
