@@ -262,3 +262,48 @@ impl Accumulator for DistinctTuples {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Int32Array, StringArray};
+
+    #[test]
+    fn a_null_filter_value_does_not_count() {
+        let filter = BooleanArray::from(vec![Some(true), None, Some(false)]);
+        let definite = definite(Some(&filter)).unwrap();
+        assert_eq!(definite.null_count(), 0);
+        assert_eq!(
+            definite.iter().collect::<Vec<_>>(),
+            [Some(true), Some(false), Some(false)]
+        );
+    }
+
+    #[test]
+    fn distinct_tuples_skip_rows_with_a_null() {
+        let mut count = DistinctTuples {
+            types: vec![DataType::Utf8, DataType::Int32],
+            tuples: HashSet::new(),
+        };
+        let k: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("a"),
+            Some("a"),
+            None,
+            Some("b"),
+        ]));
+        let g: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), Some(1), Some(1), None]));
+        count.update_batch(&[k, g]).unwrap();
+        let state: Vec<ArrayRef> = count
+            .state()
+            .unwrap()
+            .iter()
+            .map(|s| s.to_array().unwrap())
+            .collect();
+        let mut merged = DistinctTuples {
+            types: count.types.clone(),
+            tuples: HashSet::new(),
+        };
+        merged.merge_batch(&state).unwrap();
+        assert_eq!(merged.evaluate().unwrap(), ScalarValue::Int64(Some(1)));
+    }
+}

@@ -204,11 +204,66 @@ impl Accumulator for Distinct {
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self
-                .values
-                .iter()
-                .map(ScalarValue::size)
-                .sum::<usize>()
+        std::mem::size_of_val(self) + self.values.iter().map(ScalarValue::size).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Float64Array;
+
+    /// A plain sum in row order, as the frames' fresh accumulator.
+    #[derive(Debug, Default)]
+    struct Sum(f64);
+
+    impl Accumulator for Sum {
+        fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+            let values = values[0].as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            self.0 += values.iter().flatten().sum::<f64>();
+            Ok(())
+        }
+        fn evaluate(&mut self) -> Result<ScalarValue> {
+            Ok(ScalarValue::Float64(Some(self.0)))
+        }
+        fn size(&self) -> usize {
+            0
+        }
+        fn state(&mut self) -> Result<Vec<ScalarValue>> {
+            self.evaluate().map(|v| vec![v])
+        }
+        fn merge_batch(&mut self, _: &[ArrayRef]) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    fn doubles(v: &[f64]) -> Vec<ArrayRef> {
+        vec![Arc::new(Float64Array::from(v.to_vec()))]
+    }
+
+    #[test]
+    fn a_sliding_frame_is_aggregated_afresh_from_its_rows() {
+        let mut frame = Sliding::new(Arc::new(|| Ok(Box::new(Sum::default()) as _)));
+        frame.update_batch(&doubles(&[1.0, f64::INFINITY])).unwrap();
+        frame.update_batch(&doubles(&[2.0])).unwrap();
+        // Subtracting infinity would give NaN; the rows left give 2.
+        frame.retract_batch(&doubles(&[0.0, 0.0])).unwrap();
+        assert_eq!(frame.evaluate().unwrap(), ScalarValue::Float64(Some(2.0)));
+        frame.update_batch(&doubles(&[3.0, 4.0])).unwrap();
+        frame.retract_batch(&doubles(&[0.0, 0.0])).unwrap();
+        assert_eq!(frame.evaluate().unwrap(), ScalarValue::Float64(Some(4.0)));
+        assert!(frame.retract_batch(&doubles(&[0.0, 0.0])).is_err());
+    }
+
+    #[test]
+    fn distinct_values_are_aggregated_once_across_merged_states() {
+        let make: Factory = Arc::new(|| Ok(Box::new(Sum::default()) as _));
+        let mut a = Distinct::new(Arc::clone(&make), DataType::Float64);
+        a.update_batch(&doubles(&[1.0, 2.0, 2.0])).unwrap();
+        let mut b = Distinct::new(make, DataType::Float64);
+        b.update_batch(&doubles(&[2.0, 5.0])).unwrap();
+        let state = b.state().unwrap()[0].to_array().unwrap();
+        a.merge_batch(&[state]).unwrap();
+        assert_eq!(a.evaluate().unwrap(), ScalarValue::Float64(Some(8.0)));
     }
 }

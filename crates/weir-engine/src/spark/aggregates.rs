@@ -69,7 +69,10 @@ pub fn functions() -> Vec<AggregateUDF> {
         AggregateUDF::new_from_impl(Percentile::new("percentile_disc", Method::Discrete, &[])),
         AggregateUDF::new_from_impl(FirstLast::new("any_value", first_last::first_value_udaf())),
         bool_and_udaf().as_ref().clone().with_aliases(["every"]),
-        bool_or_udaf().as_ref().clone().with_aliases(["some", "any"]),
+        bool_or_udaf()
+            .as_ref()
+            .clone()
+            .with_aliases(["some", "any"]),
         AggregateUDF::new_from_impl(CountIf::new()),
         AggregateUDF::new_from_impl(MaxBy::new("max_by", Ordering::Greater)),
         AggregateUDF::new_from_impl(MaxBy::new("min_by", Ordering::Less)),
@@ -370,7 +373,9 @@ impl AggregateUDFImpl for Percentile {
         }
         match args.get(2) {
             Some(t) if t.is_integer() => out.push(DataType::Int64),
-            Some(other) => return plan_err!("{name}: the accuracy must be an integer, got {other}"),
+            Some(other) => {
+                return plan_err!("{name}: the accuracy must be an integer, got {other}")
+            }
             None => {}
         }
         Ok(out)
@@ -383,9 +388,7 @@ impl AggregateUDFImpl for Percentile {
             (None, _) => return plan_err!("{} needs arguments", self.name),
         };
         Ok(match args.get(1) {
-            Some(DataType::List(_)) => {
-                DataType::List(Arc::new(Field::new_list_field(value, true)))
-            }
+            Some(DataType::List(_)) => DataType::List(Arc::new(Field::new_list_field(value, true))),
             _ => value,
         })
     }
@@ -419,9 +422,7 @@ impl AggregateUDFImpl for Percentile {
             match p {
                 Some(p) if (0.0..=1.0).contains(&p) => checked.push(p),
                 Some(p) => {
-                    return plan_err!(
-                        "{name}: the percentage must be between 0.0 and 1.0, got {p}"
-                    )
+                    return plan_err!("{name}: the percentage must be between 0.0 and 1.0, got {p}")
                 }
                 None => return plan_err!("{name}: the percentage must not be NULL"),
             }
@@ -973,12 +974,7 @@ impl Accumulator for ModeAccumulator {
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self
-                .counts
-                .keys()
-                .map(|v| v.size() + 8)
-                .sum::<usize>()
+        std::mem::size_of_val(self) + self.counts.keys().map(|v| v.size() + 8).sum::<usize>()
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
@@ -1008,5 +1004,57 @@ impl Accumulator for ModeAccumulator {
             self.add(&values.value(row), Some(row_counts.values()))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Int32Array, StringArray};
+
+    #[test]
+    fn percentile_interpolates_between_the_nearest_ranks() {
+        let sorted = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 7.0, 9.0, 10.0, 12.0];
+        assert_eq!(interpolated(&sorted, 0.5), 6.0);
+        assert_eq!(interpolated(&sorted, 0.25), 3.5);
+        assert_eq!(interpolated(&[1.0, 9.0], 0.5), 5.0);
+        assert_eq!(interpolated(&[4.0], 0.9), 4.0);
+    }
+
+    #[test]
+    fn mode_takes_the_least_of_equally_frequent_values() {
+        let mut mode = ModeAccumulator {
+            data_type: DataType::Utf8,
+            counts: HashMap::new(),
+        };
+        let values: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("west"),
+            Some("east"),
+            None,
+            Some("west"),
+            Some("east"),
+            None,
+            None,
+        ]));
+        mode.update_batch(&[values]).unwrap();
+        assert_eq!(
+            mode.evaluate().unwrap(),
+            ScalarValue::Utf8(Some("east".into()))
+        );
+    }
+
+    #[test]
+    fn max_by_skips_rows_without_an_ordering_value() {
+        let mut max_by = MaxByAccumulator {
+            name: "max_by",
+            wins: Ordering::Greater,
+            value: ScalarValue::Utf8(None),
+            key: ScalarValue::Int32(None),
+        };
+        let x: ArrayRef = Arc::new(StringArray::from(vec![Some("a"), None, Some("c")]));
+        let y: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), Some(5), None]));
+        max_by.update_batch(&[x, y]).unwrap();
+        assert_eq!(max_by.evaluate().unwrap(), ScalarValue::Utf8(None));
+        assert_eq!(max_by.key, ScalarValue::Int32(Some(5)));
     }
 }

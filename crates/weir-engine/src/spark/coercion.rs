@@ -31,27 +31,26 @@ use super::convert::is_string;
 pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPlan> {
     let plan = plan
         .transform_up_with_subqueries(|node| {
-        let inputs = node.inputs();
-        if inputs.is_empty() {
-            return Ok(Transformed::no(node));
-        }
-        let mut schema = DFSchema::empty();
-        for input in inputs {
-            schema.merge(input.schema());
-        }
-        // The rewritten expressions keep their names: the plan above refers to them by name.
-        let names = NamePreserver::new(&node);
-        let rewritten = node.map_expressions(|e| {
-            let name = names.save(&e);
-            Ok(e
-                .transform_up(|e| spark_expr(e, &schema))?
-                .update_data(|e| name.restore(e)))
-        })?;
-        match rewritten.transformed {
-            true => Ok(Transformed::yes(rewritten.data.recompute_schema()?)),
-            false => Ok(rewritten),
-        }
-    })?
+            let inputs = node.inputs();
+            if inputs.is_empty() {
+                return Ok(Transformed::no(node));
+            }
+            let mut schema = DFSchema::empty();
+            for input in inputs {
+                schema.merge(input.schema());
+            }
+            // The rewritten expressions keep their names: the plan above refers to them by name.
+            let names = NamePreserver::new(&node);
+            let rewritten = node.map_expressions(|e| {
+                let name = names.save(&e);
+                Ok(e.transform_up(|e| spark_expr(e, &schema))?
+                    .update_data(|e| name.restore(e)))
+            })?;
+            match rewritten.transformed {
+                true => Ok(Transformed::yes(rewritten.data.recompute_schema()?)),
+                false => Ok(rewritten),
+            }
+        })?
         .data;
     state
         .analyzer()
@@ -128,14 +127,16 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     match expr {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) if COMPARISONS.contains(&op) => {
             let (Ok(lt), Ok(rt)) = (left.get_type(schema), right.get_type(schema)) else {
-                return Ok(Transformed::no(Expr::BinaryExpr(BinaryExpr { left, op, right })));
+                return Ok(Transformed::no(Expr::BinaryExpr(BinaryExpr {
+                    left,
+                    op,
+                    right,
+                })));
             };
             let (left, right) = match (&lt, &rt) {
                 (l, r) if is_decimal(l) && r.is_floating() => (to_double(*left), *right),
                 (l, r) if l.is_floating() && is_decimal(r) => (*left, to_double(*right)),
-                (l, r) if is_string(l) && (r.is_numeric()) => {
-                    text_vs_number(*left, *right, r)
-                }
+                (l, r) if is_string(l) && (r.is_numeric()) => text_vs_number(*left, *right, r),
                 (l, r) if l.is_numeric() && is_string(r) => {
                     let (r2, l2) = text_vs_number(*right, *left, l);
                     (l2, r2)

@@ -167,8 +167,7 @@ fn coerce_nvl2(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> 
             DataType::Float64
         }
         _ if b == c => b.clone(),
-        _ => comparison_coercion(b, c)
-            .ok_or_else(|| format!("{b} and {c} have no common type"))?,
+        _ => comparison_coercion(b, c).ok_or_else(|| format!("{b} and {c} have no common type"))?,
     };
     Ok(vec![args[0].clone(), common.clone(), common])
 }

@@ -19,13 +19,22 @@
 //! - [`numbers`]: `bround`, `format_number`, `monotonically_increasing_id`, `conv`.
 //! - [`hash`]: `hash` and `xxhash64`, equal to Spark's for the same values and types.
 //! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce` with lambdas.
+//! - [`conditional`]: `typeof`, `zeroifnull`, `nullifzero`, `nvl2`, `isnan`, `assert_true`.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
 //!   `e`, `rand`/`random`, `sort_array`, `element_at`, and `a / b` (Spark's division: a double,
 //!   NULL for a zero divisor).
-//! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
-//!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
+//! - Aggregates: [`aggregates`] (`first`, `last`, `any_value`, `approx_count_distinct`,
+//!   `percentile_approx`, `percentile`, `median`, `percentile_disc`, `mode`, `max_by`,
+//!   `min_by`, `count_if`, `every`/`some`/`any`, `string_agg`/`listagg`, `variance`, `std`) and
+//!   [`crate::aggregates`] (`avg`, `sum`, `count`, `skewness`, `kurtosis`); [`aggregate_syntax`]:
+//!   `grouping_id`, `grouping` as a `tinyint`, `GROUP BY … WITH ROLLUP/CUBE`,
+//!   `WITHIN GROUP (ORDER BY …)`.
+//! - [`window`]: `row_number`, `rank`, `dense_rank`, `ntile` as `int`s,
+//!   `first_value`/`last_value(x, ignoreNulls)`; `DISTINCT` window aggregates are refused.
+//! - [`coercion`]: Spark's implicit types (a decimal with a double is a double; text compared
+//!   with a number is cast to it), applied to the planned query before DataFusion's analysis.
 //! - [`sql_rewrite`]: `explode`/`posexplode` (and `_outer`) and `LATERAL VIEW`, Spark's
 //!   backslash escapes in string literals, `map(…)` planned as Spark's.
 //!
@@ -40,7 +49,14 @@
 //! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
 //! `hash`/`xxhash64` calls. `from_json` takes no options. A lambda's body ([`lambda`]) can use
 //! only its parameters, not the row's other columns. `input_file_name` is not supported.
+//! `percentile`, `median`, `percentile_disc` and `mode` keep a group's values (Spark's
+//! `percentile` too; memory grows with the group). `mode` without `deterministic` returns the
+//! least of equally frequent values (Spark: any of them). `assert_true`'s default message is
+//! not Spark's (which quotes the condition's SQL). Text compared with a decimal is compared as
+//! a `double`. `-0.0 = 0.0` is false and NaN equals NaN (Arrow's total order; Spark: true and
+//! true).
 
+pub mod aggregate_syntax;
 pub mod aggregates;
 pub mod cast;
 pub mod coercion;
@@ -49,7 +65,6 @@ pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
 pub mod from_json;
-pub mod aggregate_syntax;
 pub mod hash;
 pub mod json;
 pub mod lambda;

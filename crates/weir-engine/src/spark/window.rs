@@ -19,9 +19,6 @@ use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{plan_err, Result, ScalarValue};
-use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
-use datafusion::optimizer::AnalyzerRule;
-use datafusion::physical_expr::expressions::Literal;
 use datafusion::logical_expr::function::{
     ExpressionArgs, PartitionEvaluatorArgs, WindowUDFFieldArgs,
 };
@@ -30,6 +27,9 @@ use datafusion::logical_expr::{
     Documentation, LimitEffect, PartitionEvaluator, ReversedUDWF, Signature, WindowUDF,
     WindowUDFImpl,
 };
+use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
+use datafusion::optimizer::AnalyzerRule;
+use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::PhysicalExpr;
 
 /// The window functions of this module.
