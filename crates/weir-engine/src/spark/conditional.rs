@@ -5,7 +5,9 @@
 //!   becomes `int`, `decimal(10,2)` becomes `decimal(12,2)`); `nullifzero(x)`: NULL where
 //!   `x` is 0 (`-0.0` included), of `x`'s type.
 //! - `nvl2(a, b, c)`: `b` where `a` is not NULL, else `c`; `a` may be of any type (DataFusion's
-//!   coerces it with `b` and `c`).
+//!   coerces it with `b` and `c`). `nvl(a, b)` / `ifnull(a, b)`: `coalesce(a, b)`, of the common
+//!   type of `a` and `b` (`datafusion-spark`'s makes a `double` of a decimal and an integer).
+//!   The common type of a decimal and a floating-point number is a `double`.
 //! - `isnan(x)`: false for NULL (DataFusion's gives NULL).
 //! - `assert_true(c[, message])`: NULL (`void`) when `c` is true, an error otherwise.
 
@@ -36,6 +38,8 @@ pub fn functions() -> Vec<ScalarUDF> {
         SparkFn::new("zeroifnull", number, zero_if_null_type, zero_if_null).udf(),
         SparkFn::new("nullifzero", number, |t| Ok(t[0].clone()), null_if_zero).udf(),
         SparkFn::new("nvl2", coerce_nvl2, |t| Ok(t[1].clone()), nvl2).udf(),
+        SparkFn::new("nvl", coerce_nvl, |t| Ok(t[0].clone()), nvl).udf(),
+        SparkFn::new("ifnull", coerce_nvl, |t| Ok(t[0].clone()), nvl).udf(),
         SparkFn::new(
             "isnan",
             |args| {
@@ -157,19 +161,34 @@ fn null_if_zero(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
     Ok(nullif(x, &zero)?)
 }
 
-/// `a` of any type; `b` and `c` of their common type (a `double` for a decimal and a
-/// floating-point number, as in Spark).
-fn coerce_nvl2(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
-    arity(args, 3, 3)?;
-    let (b, c) = (&args[1], &args[2]);
-    let common = match (b, c) {
+/// The common type of two values (a `double` for a decimal and a floating-point number, as in
+/// Spark).
+fn common_type(b: &DataType, c: &DataType) -> std::result::Result<DataType, String> {
+    Ok(match (b, c) {
         (DataType::Decimal128(..), f) | (f, DataType::Decimal128(..)) if f.is_floating() => {
             DataType::Float64
         }
         _ if b == c => b.clone(),
+        (DataType::Null, t) | (t, DataType::Null) => t.clone(),
         _ => comparison_coercion(b, c).ok_or_else(|| format!("{b} and {c} have no common type"))?,
-    };
+    })
+}
+
+/// `a` of any type; `b` and `c` of their common type.
+fn coerce_nvl2(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 3, 3)?;
+    let common = common_type(&args[1], &args[2])?;
     Ok(vec![args[0].clone(), common.clone(), common])
+}
+
+fn coerce_nvl(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 2, 2)?;
+    let common = common_type(&args[0], &args[1])?;
+    Ok(vec![common.clone(), common])
+}
+
+fn nvl(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    Ok(zip(&is_not_null(&args[0])?, &args[0], &args[1])?)
 }
 
 fn nvl2(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
