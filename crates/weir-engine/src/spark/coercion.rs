@@ -1,6 +1,10 @@
 //! Spark's implicit types where DataFusion's coercion picks others, applied to a planned query
 //! before DataFusion's analysis ([`spark_types`]):
 //!
+//! - An integer literal is an `int` where its value fits, as in Spark (DataFusion's are
+//!   `bigint`s), so `CASE WHEN c THEN 1 END`, `i + 1` and `nullif(i, 0)` are `int`s. An
+//!   aggregate or window function's arguments that are literals themselves stay as planned
+//!   (`count(1)`, DataFusion's `count(*)`, `lag(x, 2)`), as do `LIMIT`s and `VALUES` rows.
 //! - A decimal meeting a `float`/`double` — compared with it, or as another branch of a
 //!   `CASE`, or another argument of `coalesce`, `nvl`, `ifnull`, `nvl2`, `if`, `greatest`,
 //!   `least` — is read as a `double` (DataFusion makes a decimal of the double, which fails for
@@ -15,8 +19,8 @@
 use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{DFSchema, Result};
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::expr::{Case, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
@@ -32,7 +36,7 @@ pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPla
     let plan = plan
         .transform_up_with_subqueries(|node| {
             let inputs = node.inputs();
-            if inputs.is_empty() {
+            if inputs.is_empty() || matches!(node, LogicalPlan::Limit(_)) {
                 return Ok(Transformed::no(node));
             }
             let mut schema = DFSchema::empty();
@@ -43,18 +47,64 @@ pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPla
             let names = NamePreserver::new(&node);
             let rewritten = node.map_expressions(|e| {
                 let name = names.save(&e);
-                Ok(e.transform_up(|e| spark_expr(e, &schema))?
+                Ok(int_literals(e)?
+                    .transform_data(|e| e.transform_up(|e| spark_expr(e, &schema)))?
                     .update_data(|e| name.restore(e)))
             })?;
-            match rewritten.transformed {
-                true => Ok(Transformed::yes(rewritten.data.recompute_schema()?)),
-                false => Ok(rewritten),
-            }
+            // A rewritten input changes the types this node's expressions refer to.
+            Ok(Transformed::yes(rewritten.data.recompute_schema()?))
         })?
         .data;
     state
         .analyzer()
         .execute_and_check(plan, state.config_options(), |_, _| {})
+}
+
+/// Integer literals as Spark types them: an `int` where the value fits (DataFusion's are all
+/// `bigint`s). The literal arguments of aggregates (`count(1)`, DataFusion's `count(*)`) stay.
+fn int_literals(expr: Expr) -> Result<Transformed<Expr>> {
+    expr.transform_down(|e| match e {
+        Expr::AggregateFunction(mut f) => {
+            let changed = int_literals_within(&mut f.params.args)?;
+            Ok(Transformed::new(
+                Expr::AggregateFunction(f),
+                changed,
+                TreeNodeRecursion::Jump,
+            ))
+        }
+        Expr::WindowFunction(mut f) => {
+            let changed = int_literals_within(&mut f.params.args)?;
+            Ok(Transformed::new(
+                Expr::WindowFunction(f),
+                changed,
+                TreeNodeRecursion::Jump,
+            ))
+        }
+        Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
+            Ok(v) => Ok(Transformed::yes(Expr::Literal(
+                ScalarValue::Int32(Some(v)),
+                meta,
+            ))),
+            Err(_) => Ok(Transformed::no(Expr::Literal(
+                ScalarValue::Int64(Some(v)),
+                meta,
+            ))),
+        },
+        other => Ok(Transformed::no(other)),
+    })
+}
+
+/// [`int_literals`] inside the arguments that are not literals themselves.
+fn int_literals_within(args: &mut [Expr]) -> Result<bool> {
+    let mut changed = false;
+    for arg in args.iter_mut() {
+        if !matches!(arg, Expr::Literal(..)) {
+            let t = int_literals(std::mem::replace(arg, lit(0)))?;
+            changed |= t.transformed;
+            *arg = t.data;
+        }
+    }
+    Ok(changed)
 }
 
 static SPARK_CAST: LazyLock<Option<Arc<ScalarUDF>>> = LazyLock::new(|| {

@@ -33,8 +33,9 @@
 //!   `WITHIN GROUP (ORDER BY …)`.
 //! - [`window`]: `row_number`, `rank`, `dense_rank`, `ntile` as `int`s,
 //!   `first_value`/`last_value(x, ignoreNulls)`; `DISTINCT` window aggregates are refused.
-//! - [`coercion`]: Spark's implicit types (a decimal with a double is a double; text compared
-//!   with a number is cast to it), applied to the planned query before DataFusion's analysis.
+//! - [`coercion`]: Spark's implicit types (integer literals are `int`s; a decimal with a double
+//!   is a double; text compared with a number is cast to it), applied to the planned query
+//!   before DataFusion's analysis.
 //! - [`sql_rewrite`]: `explode`/`posexplode` (and `_outer`) and `LATERAL VIEW`, Spark's
 //!   backslash escapes in string literals, `map(…)` planned as Spark's.
 //!
@@ -46,8 +47,9 @@
 //! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
-//! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
-//! `hash`/`xxhash64` calls. `from_json` takes no options. A lambda's body ([`lambda`]) can use
+//! DataFusion's. Integer literals are `int`s where they fit ([`coercion`]), except as the
+//! direct arguments of aggregate and window functions (`max(1)` is a `bigint`), `LIMIT`s and
+//! `VALUES` rows. `from_json` takes no options. A lambda's body ([`lambda`]) can use
 //! only its parameters, not the row's other columns. `input_file_name` is not supported.
 //! `percentile`, `median`, `percentile_disc` and `mode` keep a group's values (Spark's
 //! `percentile` too; memory grows with the group). `mode` without `deterministic` returns the
