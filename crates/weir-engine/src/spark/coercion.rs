@@ -2,9 +2,9 @@
 //! before DataFusion's analysis ([`spark_types`]):
 //!
 //! - An integer literal is an `int` where its value fits, as in Spark (DataFusion's are
-//!   `bigint`s), so `CASE WHEN c THEN 1 END`, `i + 1` and `nullif(i, 0)` are `int`s. An
-//!   aggregate or window function's arguments that are literals themselves stay as planned
-//!   (`count(1)`, DataFusion's `count(*)`, `lag(x, 2)`), as do `LIMIT`s and `VALUES` rows.
+//!   `bigint`s), so `CASE WHEN c THEN 1 END`, `i + 1`, `max(1)` and `nullif(i, 0)` are `int`s.
+//!   The literal arguments of `count` (`count(1)`, DataFusion's `count(*)`) and of window
+//!   functions (`lag(x, 2)`) stay as planned, as do `LIMIT`s and `VALUES` rows.
 //! - A decimal meeting a `float`/`double` — compared with it, or as another branch of a
 //!   `CASE`, or another argument of `coalesce`, `nvl`, `ifnull`, `nvl2`, `if`, `greatest`,
 //!   `least` — is read as a `double` (DataFusion makes a decimal of the double, which fails for
@@ -12,6 +12,8 @@
 //! - Text compared with a number is cast to the number's type with Spark's cast (what does
 //!   not convert is NULL): `'1.0' = 1` is true, `'abc' = 0` is NULL, `'123' > 5` compares
 //!   numbers. A decimal number takes the text as a `double`. DataFusion compares them as text.
+//!   The same holds for `BETWEEN` (Spark's `a >= low AND a <= high`), not for `IN` lists,
+//!   which Spark compares as text.
 //!
 //! The plan is then analyzed (DataFusion's coercion), so that the query's schema is the one of
 //! its results: before analysis a `CASE` is typed by its first branch.
@@ -20,9 +22,9 @@ use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
-use datafusion::common::{DFSchema, Result, ScalarValue};
+use datafusion::common::{plan_datafusion_err, DFSchema, Result, ScalarValue};
 use datafusion::execution::session_state::SessionState;
-use datafusion::logical_expr::expr::{Case, ScalarFunction};
+use datafusion::logical_expr::expr::{Between, Case, ScalarFunction};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, ScalarUDF,
@@ -64,7 +66,8 @@ pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPla
 /// `bigint`s). The literal arguments of aggregates (`count(1)`, DataFusion's `count(*)`) stay.
 fn int_literals(expr: Expr) -> Result<Transformed<Expr>> {
     expr.transform_down(|e| match e {
-        Expr::AggregateFunction(mut f) => {
+        // DataFusion plans `count(*)` as `count(1)` with a `bigint` 1 it recognizes.
+        Expr::AggregateFunction(mut f) if f.func.name() == "count" => {
             let changed = int_literals_within(&mut f.params.args)?;
             Ok(Transformed::new(
                 Expr::AggregateFunction(f),
@@ -176,34 +179,36 @@ fn decimals_as_doubles(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
 fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     match expr {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) if COMPARISONS.contains(&op) => {
-            let (Ok(lt), Ok(rt)) = (left.get_type(schema), right.get_type(schema)) else {
-                return Ok(Transformed::no(Expr::BinaryExpr(BinaryExpr {
-                    left,
-                    op,
-                    right,
-                })));
-            };
-            let (left, right) = match (&lt, &rt) {
-                (l, r) if is_decimal(l) && r.is_floating() => (to_double(*left), *right),
-                (l, r) if l.is_floating() && is_decimal(r) => (*left, to_double(*right)),
-                (l, r) if is_string(l) && (r.is_numeric()) => text_vs_number(*left, *right, r),
-                (l, r) if l.is_numeric() && is_string(r) => {
-                    let (r2, l2) = text_vs_number(*right, *left, l);
-                    (l2, r2)
-                }
-                _ => {
-                    return Ok(Transformed::no(Expr::BinaryExpr(BinaryExpr {
-                        left,
-                        op,
-                        right,
-                    })))
-                }
-            };
-            Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
-                Box::new(left),
-                op,
-                Box::new(right),
-            ))))
+            let mut values = vec![*left, *right];
+            let changed = comparable(&mut values, schema)?;
+            let [left, right]: [Expr; 2] = values
+                .try_into()
+                .map_err(|_| plan_datafusion_err!("a comparison has two sides"))?;
+            Ok(Transformed::new_transformed(
+                Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right))),
+                changed,
+            ))
+        }
+        Expr::Between(Between {
+            expr,
+            negated,
+            low,
+            high,
+        }) => {
+            let mut values = vec![*expr, *low, *high];
+            let changed = comparable(&mut values, schema)?;
+            let [expr, low, high]: [Expr; 3] = values
+                .try_into()
+                .map_err(|_| plan_datafusion_err!("BETWEEN has three values"))?;
+            Ok(Transformed::new_transformed(
+                Expr::Between(Between::new(
+                    Box::new(expr),
+                    negated,
+                    Box::new(low),
+                    Box::new(high),
+                )),
+                changed,
+            ))
         }
         Expr::Case(mut case) => {
             let mut results: Vec<Expr> = case
@@ -241,11 +246,41 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     }
 }
 
-/// `text` compared with `number` (of type `t`): the text cast to `t` (a `double` for a
-/// decimal, and the decimal too).
-fn text_vs_number(text: Expr, number: Expr, t: &DataType) -> (Expr, Expr) {
-    match is_decimal(t) {
-        true => (spark_cast(text, &DataType::Float64), to_double(number)),
-        false => (spark_cast(text, t), number),
+/// `values[0]` compared with each of the others, with Spark's types: decimals as doubles
+/// beside a floating-point number; text beside a number cast to the number's type (a `double`
+/// for a decimal, the decimal then a `double` too). Whether a value changed.
+fn comparable(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
+    if decimals_as_doubles(values, schema)? {
+        return Ok(true);
     }
+    // A type not known before analysis leaves the values as they are.
+    let Ok(types) = values
+        .iter()
+        .map(|v| v.get_type(schema))
+        .collect::<Result<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let (subject, others) = (&types[0], &types[1..]);
+    let number = match (is_string(subject), subject.is_numeric()) {
+        (true, _) => others.iter().find(|t| t.is_numeric()),
+        (_, true) if others.iter().any(is_string) => Some(subject),
+        _ => None,
+    };
+    let Some(number) = number else {
+        return Ok(false);
+    };
+    let target = match is_decimal(number) {
+        true => DataType::Float64,
+        false => number.clone(),
+    };
+    for (v, t) in values.iter_mut().zip(&types) {
+        let value = std::mem::replace(v, lit(0));
+        *v = match t {
+            t if is_string(t) => spark_cast(value, &target),
+            t if is_decimal(t) && target == DataType::Float64 => to_double(value),
+            _ => value,
+        };
+    }
+    Ok(true)
 }

@@ -48,8 +48,7 @@
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
 //! DataFusion's. Integer literals are `int`s where they fit ([`coercion`]), except as the
-//! direct arguments of aggregate and window functions (`max(1)` is a `bigint`), `LIMIT`s and
-//! `VALUES` rows. `from_json` takes no options. A lambda's body ([`lambda`]) can use
+//! direct arguments of `count` and of window functions, `LIMIT`s and `VALUES` rows. `from_json` takes no options. A lambda's body ([`lambda`]) can use
 //! only its parameters, not the row's other columns. `input_file_name` is not supported.
 //! `percentile`, `median`, `percentile_disc` and `mode` keep a group's values (Spark's
 //! `percentile` too; memory grows with the group). `mode` without `deterministic` returns the
@@ -94,7 +93,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udaf in datafusion_spark::all_default_aggregate_functions() {
         ctx.register_udaf(udaf.as_ref().clone());
     }
-    // Spark's avg (decimal results for decimals), skewness and kurtosis.
+    // Spark's avg (decimal results for decimals), count, sum, skewness and kurtosis.
     for udaf in [
         crate::aggregates::avg(),
         crate::aggregates::count(),
