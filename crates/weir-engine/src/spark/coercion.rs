@@ -284,3 +284,64 @@ fn comparable(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
     }
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::execution::context::SessionContext;
+
+    use super::*;
+
+    async fn row(sql: &str) -> Vec<(DataType, String)> {
+        let ctx = SessionContext::new();
+        super::super::register(&ctx).unwrap();
+        let df = super::super::sql(&ctx, sql).await.unwrap();
+        let types: Vec<DataType> = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let batch = &df.collect().await.unwrap()[0];
+        types
+            .into_iter()
+            .zip(batch.columns())
+            .map(|(t, c)| {
+                let text = datafusion::arrow::compute::cast(c, &DataType::Utf8).unwrap();
+                let text = text.as_string::<i32>();
+                let shown = match text.is_null(0) {
+                    true => "NULL".to_string(),
+                    false => text.value(0).to_string(),
+                };
+                (t, shown)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn text_compared_with_a_number_is_cast_to_it() {
+        let got = row("SELECT '1.0' = 1, 'abc' = 0, '123' > 5, '10' BETWEEN 5 AND 20").await;
+        let shown: Vec<&str> = got.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(shown, ["true", "NULL", "true", "true"]);
+    }
+
+    #[tokio::test]
+    async fn a_decimal_with_a_double_is_a_double_and_literals_are_ints() {
+        let got = row(
+            "SELECT CASE WHEN true THEN CAST(1 AS DECIMAL(10,2)) ELSE CAST('NaN' AS DOUBLE) END, \
+             coalesce(CAST(NULL AS DECIMAL(10,2)), CAST('Infinity' AS DOUBLE)), 1, 3000000000",
+        )
+        .await;
+        let types: Vec<&DataType> = got.iter().map(|(t, _)| t).collect();
+        assert_eq!(
+            types,
+            [
+                &DataType::Float64,
+                &DataType::Float64,
+                &DataType::Int32,
+                &DataType::Int64
+            ]
+        );
+        assert_eq!(got[1].1, "inf");
+    }
+}
