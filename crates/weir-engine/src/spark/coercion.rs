@@ -15,6 +15,9 @@
 //!   The same holds for `BETWEEN` (Spark's `a >= low AND a <= high`), not for `IN` lists,
 //!   which Spark compares as text.
 //!
+//! - A `RANGE` frame with offsets over a decimal key orders by the key widened to 38 digits
+//!   (DataFusion fails otherwise, [`decimal_range_offsets`]).
+//!
 //! The plan is then analyzed (DataFusion's coercion), so that the query's schema is the one of
 //! its results: before analysis a `CASE` is typed by its first branch.
 
@@ -24,11 +27,12 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{plan_datafusion_err, DFSchema, Result, ScalarValue};
 use datafusion::execution::session_state::SessionState;
-use datafusion::logical_expr::expr::{Between, Case, ScalarFunction};
+use datafusion::logical_expr::expr::{Between, Case, ScalarFunction, WindowFunctionParams};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
     BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, ScalarUDF,
 };
+use datafusion::logical_expr::{WindowFrameBound, WindowFrameUnits};
 use datafusion::prelude::lit;
 
 use super::convert::is_string;
@@ -210,6 +214,18 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                 changed,
             ))
         }
+        Expr::WindowFunction(mut f) if decimal_range_offsets(&f.params, schema) => {
+            if let Some(key) = f.params.order_by.first_mut() {
+                if let Ok(DataType::Decimal128(_, scale)) = key.expr.get_type(schema) {
+                    let widened = Cast::new(
+                        Box::new(std::mem::replace(&mut key.expr, lit(0))),
+                        DataType::Decimal128(38, scale),
+                    );
+                    key.expr = Expr::Cast(widened);
+                }
+            }
+            Ok(Transformed::yes(Expr::WindowFunction(f)))
+        }
         Expr::Case(mut case) => {
             let mut results: Vec<Expr> = case
                 .when_then_expr
@@ -244,6 +260,21 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         },
         other => Ok(Transformed::no(other)),
     }
+}
+
+/// A `RANGE` frame with an offset over one decimal key narrower than 38 digits. DataFusion
+/// finds a frame's edges by comparing the keys with `key ± offset`, a decimal one digit wider,
+/// and decimals of different precisions do not compare; keys of 38 digits stay 38 digits.
+fn decimal_range_offsets(params: &WindowFunctionParams, schema: &DFSchema) -> bool {
+    let frame = &params.window_frame;
+    let offset = |b: &WindowFrameBound| matches!(b, WindowFrameBound::Preceding(v) | WindowFrameBound::Following(v) if !v.is_null());
+    frame.units == WindowFrameUnits::Range
+        && (offset(&frame.start_bound) || offset(&frame.end_bound))
+        && params.order_by.len() == 1
+        && matches!(
+            params.order_by[0].expr.get_type(schema),
+            Ok(DataType::Decimal128(p, _)) if p < 38
+        )
 }
 
 /// `values[0]` compared with each of the others, with Spark's types: decimals as doubles
