@@ -9,6 +9,10 @@
 //!   `CASE`, or another argument of `coalesce`, `nvl`, `ifnull`, `nvl2`, `if`, `greatest`,
 //!   `least` — is read as a `double` (DataFusion makes a decimal of the double, which fails for
 //!   NaN and infinities).
+//! - Beside text, a number, date or timestamp is text as another branch of a `CASE` or another
+//!   argument of `coalesce`, `nvl`, `ifnull`, `nvl2`, `if` (Spark's string promotion;
+//!   DataFusion casts the text instead, failing for `coalesce(i, 'x')`).
+//! - `nullif(a, b)` is of `a`'s type (DataFusion's, of the common type of `a` and `b`).
 //! - Text compared with a number is cast to the number's type with Spark's cast (what does
 //!   not convert is NULL): `'1.0' = 1` is true, `'abc' = 0` is NULL, `'123' > 5` compares
 //!   numbers. A decimal number takes the text as a `double`. DataFusion compares them as text.
@@ -159,6 +163,34 @@ fn common_type_args(name: &str) -> Option<usize> {
     }
 }
 
+/// `values` that take one type (the branches of a `CASE`, the arguments of `coalesce`):
+/// decimals as doubles beside a floating-point value ([`decimals_as_doubles`]), and, where
+/// `text_wins`, numbers, dates and timestamps as text beside text (Spark's string promotion;
+/// DataFusion casts the text to the other type instead).
+fn one_type(values: &mut [Expr], schema: &DFSchema, text_wins: bool) -> Result<bool> {
+    if decimals_as_doubles(values, schema)? {
+        return Ok(true);
+    }
+    let Ok(types) = values
+        .iter()
+        .map(|v| v.get_type(schema))
+        .collect::<Result<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let promoted =
+        |t: &DataType| t.is_numeric() || matches!(t, DataType::Date32 | DataType::Timestamp(..));
+    if !(text_wins && types.iter().any(is_string) && types.iter().any(promoted)) {
+        return Ok(false);
+    }
+    for (v, t) in values.iter_mut().zip(&types) {
+        if promoted(t) {
+            *v = spark_cast(std::mem::replace(v, lit(0)), &DataType::Utf8);
+        }
+    }
+    Ok(true)
+}
+
 /// Decimals among `values` as doubles when a floating-point value is among them.
 fn decimals_as_doubles(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
     // A type not known before analysis leaves the values as they are.
@@ -233,7 +265,7 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                 .map(|(_, then)| then.as_ref().clone())
                 .chain(case.else_expr.as_deref().cloned())
                 .collect();
-            if !decimals_as_doubles(&mut results, schema)? {
+            if !one_type(&mut results, schema, true)? {
                 return Ok(Transformed::no(Expr::Case(case)));
             }
             let mut results = results.into_iter();
@@ -249,9 +281,19 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             }
             Ok(Transformed::yes(Expr::Case(Case { ..case })))
         }
+        // Spark's `nullif(a, b)` is `if(a = b, NULL, a)`: of `a`'s type.
+        Expr::ScalarFunction(f) if f.func.name() == "nullif" && f.args.len() == 2 => {
+            match (f.args[0].get_type(schema), f.args[1].get_type(schema)) {
+                (Ok(a), Ok(b)) if a != b && !a.is_null() => Ok(Transformed::yes(Expr::Cast(
+                    Cast::new(Box::new(Expr::ScalarFunction(f)), a),
+                ))),
+                _ => Ok(Transformed::no(Expr::ScalarFunction(f))),
+            }
+        }
         Expr::ScalarFunction(mut f) => match common_type_args(f.func.name()) {
             Some(from) if f.args.len() > from => {
-                match decimals_as_doubles(&mut f.args[from..], schema)? {
+                let text_wins = !matches!(f.func.name(), "greatest" | "least");
+                match one_type(&mut f.args[from..], schema, text_wins)? {
                     true => Ok(Transformed::yes(Expr::ScalarFunction(f))),
                     false => Ok(Transformed::no(Expr::ScalarFunction(f))),
                 }
