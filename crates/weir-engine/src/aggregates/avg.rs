@@ -2,8 +2,11 @@
 //! the argument's scale, as Spark's `decimal(p+10, s)` sum buffer) and a count, divided once
 //! at the end into `decimal(p+4, s+4)` and rounded half up. No value is cast or rescaled on the
 //! way in, so the per-row work is one add. The result is null when the sum overflows 38 digits
-//! or the mean does not fit its type (Spark's non-ANSI overflow). Other numbers go to
-//! `datafusion-spark`'s `double` average.
+//! or the mean does not fit its type (Spark's non-ANSI overflow). Other numbers are averaged as
+//! `double`s, summed one row after another like Spark (the order matters for doubles: a
+//! `bigint` column holding `i64::MAX` and `i64::MIN`), per group with `datafusion-spark`'s
+//! `double` average. `avg(DISTINCT x)` and sliding window frames aggregate afresh
+//! ([`super::recompute`]).
 
 use std::any::Any;
 use std::sync::Arc;
@@ -11,13 +14,17 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Int64Array,
 };
-use datafusion::arrow::datatypes::{i256, DataType, Decimal128Type, DecimalType, Field, FieldRef};
+use datafusion::arrow::datatypes::{
+    i256, DataType, Decimal128Type, DecimalType, Field, FieldRef, Float64Type,
+};
 use datafusion::common::{plan_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
+
+use super::recompute::{distinct_state_fields, Distinct, Factory, Sliding};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(super) struct SparkAvg {
@@ -34,6 +41,22 @@ impl SparkAvg {
     fn float_avg() -> Arc<AggregateUDF> {
         datafusion_spark::function::aggregate::avg()
     }
+}
+
+/// A fresh accumulator of the plain (not `DISTINCT`) average of `decimal`'s type, or of
+/// doubles.
+fn plain(decimal: Option<DecimalAvg>) -> Box<dyn Accumulator> {
+    match decimal {
+        Some(avg) => Box::new(DecimalAvgAccumulator {
+            avg,
+            mean: Mean::default(),
+        }),
+        None => Box::new(DoubleAvgAccumulator::default()),
+    }
+}
+
+fn factory(decimal: Option<DecimalAvg>) -> Factory {
+    Arc::new(move || Ok(plain(decimal)))
 }
 
 /// The types of one decimal average: argument `decimal(p,s)`, sum `decimal(min(38,p+10), s)`,
@@ -209,16 +232,30 @@ impl AggregateUDFImpl for SparkAvg {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        match DecimalAvg::of_args(&args) {
-            Some(avg) => Ok(Box::new(DecimalAvgAccumulator {
-                avg,
-                mean: Mean::default(),
-            })),
-            None => Self::float_avg().inner().accumulator(args),
+        let decimal = DecimalAvg::of_args(&args);
+        if args.is_distinct {
+            let Some(input) = args.expr_fields.first() else {
+                return plan_err!("avg takes one argument");
+            };
+            return Ok(Box::new(Distinct::new(
+                factory(decimal),
+                input.data_type().clone(),
+            )));
         }
+        Ok(plain(decimal))
+    }
+
+    fn create_sliding_accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(Sliding::new(factory(DecimalAvg::of_args(&args)))))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if args.is_distinct {
+            let Some(input) = args.input_fields.first() else {
+                return plan_err!("avg takes one argument");
+            };
+            return Ok(distinct_state_fields(args.name, input.data_type()));
+        }
         match args
             .input_fields
             .first()
@@ -230,6 +267,9 @@ impl AggregateUDFImpl for SparkAvg {
     }
 
     fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {
+        if args.is_distinct {
+            return false;
+        }
         match DecimalAvg::of_args(&args) {
             Some(_) => true,
             None => Self::float_avg().inner().groups_accumulator_supported(args),
@@ -298,6 +338,59 @@ impl Accumulator for DecimalAvgAccumulator {
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         merge_states(states, None, |_| 0, std::slice::from_mut(&mut self.mean))
+    }
+}
+
+/// The `double` average of the rows of an aggregate without groups, summed in row order. Its
+/// state is `datafusion-spark`'s: the sum, then the count.
+#[derive(Debug, Default)]
+struct DoubleAvgAccumulator {
+    sum: f64,
+    count: i64,
+}
+
+impl Accumulator for DoubleAvgAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let Some(values) = values.first() else {
+            return Ok(());
+        };
+        for v in values.as_primitive::<Float64Type>().iter().flatten() {
+            self.sum += v;
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        Ok(ScalarValue::Float64(
+            (self.count > 0).then(|| self.sum / self.count as f64),
+        ))
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        Ok(vec![
+            ScalarValue::Float64(Some(self.sum)),
+            ScalarValue::Int64(Some(self.count)),
+        ])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let [sums, counts] = states else {
+            return plan_err!("avg has two state columns");
+        };
+        let sums = sums.as_primitive::<Float64Type>();
+        let counts = counts.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        for i in 0..sums.len() {
+            if sums.is_valid(i) && counts.is_valid(i) {
+                self.sum += sums.value(i);
+                self.count += counts.value(i);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -12,7 +12,6 @@
 //!   `yyyy-MM-dd HH:mm:ss[.ffffff]` without trailing zeros, arrays as `[1, 2, null]`, structs as
 //!   `{1, a}` and maps as `{k -> v}`.
 //! - `decimal(x)` is `decimal(10,0)`, rounding half up; NULL when it does not fit.
-//! - `typeof(x)` is the name of `x`'s type as Spark writes it (`int`, `decimal(10,2)`, …).
 
 use std::sync::Arc;
 
@@ -76,16 +75,6 @@ pub fn functions() -> Vec<ScalarUDF> {
         SparkFn::new("decimal", coerce_any, |_| Ok(DECIMAL), eval).udf(),
         SparkFn::new("date", coerce_date, |_| Ok(DataType::Date32), eval).udf(),
         SparkFn::new("timestamp", coerce_timestamp, |_| Ok(TIMESTAMP), eval).udf(),
-        SparkFn::new(
-            "typeof",
-            |args| arity(args, 1, 1).map(|_| args.to_vec()),
-            |_| Ok(DataType::Utf8),
-            |args, rows, _| {
-                let name = crate::types::hive_type(args[0].data_type());
-                Ok(Arc::new(StringArray::from(vec![name; rows])))
-            },
-        )
-        .udf(),
     ]
 }
 

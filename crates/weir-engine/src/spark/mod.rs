@@ -29,14 +29,24 @@
 //! - [`lambda`]: `transform`, `filter`, `exists`, `forall`, `aggregate`/`reduce`, `zip_with`,
 //!   `array_sort` with a comparator, `map_filter`, `transform_keys`, `transform_values`; a
 //!   lambda's body can use the row's other columns.
+//! - [`conditional`]: `typeof`, `zeroifnull`, `nullifzero`, `nvl2`, `isnan`, `assert_true`.
 //! - [`rewrite`]: functions planning turns into DataFusion expressions — `year`, `month`,
 //!   `day`, `dayofmonth`, `quarter`, `weekofyear`, `dayofyear`, `date_format` (Spark's pattern
 //!   letters translated; text is read as a date or timestamp first), `isnull`, `isnotnull`,
 //!   `e`, `rand`/`random`, `sort_array`, `array_sort` (NULLs last), `element_at` (and
 //!   `try_element_at`), and `a / b` (Spark's division: a double,
 //!   NULL for a zero divisor).
-//! - Aggregates: [`aggregates`] (`first`, `last`, `approx_count_distinct`, `percentile_approx`,
-//!   `variance`, `std`) and [`crate::aggregates`] (decimal `avg`, `skewness`, `kurtosis`).
+//! - Aggregates: [`aggregates`] (`first`, `last`, `any_value`, `approx_count_distinct`,
+//!   `percentile_approx`, `percentile`, `median`, `percentile_disc`, `mode`, `max_by`,
+//!   `min_by`, `count_if`, `every`/`some`/`any`, `string_agg`/`listagg`, `variance`, `std`) and
+//!   [`crate::aggregates`] (`avg`, `sum`, `count`, `skewness`, `kurtosis`); [`aggregate_syntax`]:
+//!   `grouping_id`, `grouping` as a `tinyint`, `GROUP BY … WITH ROLLUP/CUBE`,
+//!   `WITHIN GROUP (ORDER BY …)`.
+//! - [`window`]: `row_number`, `rank`, `dense_rank`, `ntile` as `int`s,
+//!   `first_value`/`last_value(x, ignoreNulls)`; `DISTINCT` window aggregates are refused.
+//! - [`coercion`]: Spark's implicit types (integer literals are `int`s; a decimal with a double
+//!   is a double; text compared with a number is cast to it), applied to the planned query
+//!   before DataFusion's analysis.
 //! - [`sql_rewrite`]: generators — `explode`/`posexplode` (and `_outer`) of arrays and maps,
 //!   `inline`/`inline_outer`, `stack`, `json_tuple` — as SELECT items, in `LATERAL VIEW` and in
 //!   FROM, with [`generators`] telling their arguments' shapes; `range` in FROM (its column
@@ -51,14 +61,23 @@
 //! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
 //! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
 //! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
-//! DataFusion's. Integer literals are `bigint`s (Spark: `int` where they fit), except in
-//! `hash`/`xxhash64` calls. `from_json` takes no options. `input_file_name` is not supported.
-//! A SELECT takes one generator (Spark 4 takes several, crossed); `transform_keys` does not
-//! refuse a repeated key.
+//! DataFusion's. Integer literals are `int`s where they fit ([`coercion`]), except as the
+//! direct arguments of `count` and of window functions, `LIMIT`s. `from_json` takes no options. `input_file_name` is not supported. A SELECT takes
+//! one generator (Spark 4 takes several, crossed); `transform_keys` does not refuse a repeated
+//! key.
+//! `percentile`, `median`, `percentile_disc` and `mode` keep a group's values (Spark's
+//! `percentile` too; memory grows with the group). `mode` without `deterministic` returns the
+//! least of equally frequent values (Spark: any of them). `assert_true`'s default message is
+//! not Spark's (which quotes the condition's SQL). Text compared with a decimal is compared as
+//! a `double`. `-0.0 = 0.0` is false and NaN equals NaN (Arrow's total order; Spark: true and
+//! true).
 
+pub mod aggregate_syntax;
 pub mod aggregates;
 pub mod cast;
+pub mod coercion;
 pub mod collections;
+pub mod conditional;
 pub mod convert;
 pub mod datetime;
 pub mod datetime_pattern;
@@ -69,7 +88,6 @@ pub mod hash;
 pub mod java_regex;
 pub mod json;
 pub mod lambda;
-pub mod literals;
 pub mod map;
 pub mod names;
 pub mod numbers;
@@ -84,6 +102,7 @@ pub mod syntax;
 pub mod to_json;
 mod udf;
 pub mod using_join;
+pub mod window;
 
 use datafusion::common::Result;
 use datafusion::execution::context::SessionContext;
@@ -120,9 +139,11 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udaf in datafusion_spark::all_default_aggregate_functions() {
         ctx.register_udaf(udaf.as_ref().clone());
     }
-    // Spark's avg (decimal results for decimals), skewness and kurtosis.
+    // Spark's avg (decimal results for decimals), count, sum, skewness and kurtosis.
     for udaf in [
         crate::aggregates::avg(),
+        crate::aggregates::count(),
+        crate::aggregates::sum(),
         crate::aggregates::skewness(),
         crate::aggregates::kurtosis(),
     ] {
@@ -131,6 +152,10 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     for udaf in aggregates::functions() {
         ctx.register_udaf(udaf);
     }
+    for udwf in window::functions() {
+        ctx.register_udwf(udwf);
+    }
+    ctx.add_analyzer_rule(std::sync::Arc::new(window::NoDistinctWindows));
     {
         use datafusion_spark::function::datetime as spark_dt;
         use datetime::{Arg, DateArgs};
@@ -167,6 +192,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(lambda::functions())
         .chain([json::function()])
         .chain(json::functions())
+        .chain(conditional::functions())
         .chain([
             to_json::function(),
             from_json::function(),

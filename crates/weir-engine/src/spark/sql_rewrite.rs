@@ -30,7 +30,6 @@ use datafusion::arrow::datatypes::{DataType as ArrowType, TimeUnit};
 use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SQLOptions, SessionContext};
-use datafusion::optimizer::Analyzer;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
@@ -68,11 +67,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
             },
         }
     };
-    let plan = super::literals::narrow_int_literals(super::using_join::coalesce_using_keys(plan)?)?;
-    // Typed now (DataFusion's analyzer runs again when the plan executes), so that the
-    // DataFrame's schema is the one its batches have, whatever the narrowed literals changed
-    // (a UNION of an `int` and a `bigint` is a `bigint`).
-    let plan = Analyzer::new().execute_and_check(plan, state.config_options(), |_, _| {})?;
+    let plan = super::coercion::spark_types(&state, super::using_join::coalesce_using_keys(plan)?)?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
@@ -80,6 +75,9 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
 /// Rewrites a parsed statement in place.
 pub fn rewrite(statement: &mut Statement) -> Result<()> {
     if let ControlFlow::Break(e) = statement.visit(&mut Generators) {
+        return Err(e);
+    }
+    if let ControlFlow::Break(e) = statement.visit(&mut super::aggregate_syntax::AggregateSyntax) {
         return Err(e);
     }
     if let ControlFlow::Break(e) = statement.visit(&mut Finish) {
@@ -902,8 +900,7 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
 
 /// Spark's meaning of expressions DataFusion reads otherwise: `floor(x, d)` and `ceil(x, d)`
 /// ([`super::rounding`]), `x[i]` ([`super::subscript`]:
-/// 0-based for arrays, also a struct member of any value, `f(x).a`), `TIMESTAMP '…'` (microseconds, Spark's text rules) and ranking window functions, which are
-/// `int`s in Spark (DataFusion: unsigned 64-bit).
+/// 0-based for arrays, also a struct member of any value, `f(x).a`), and `TIMESTAMP '…'` (microseconds, Spark's text rules).
 fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
         Expr::CompoundFieldAccess { root, access_chain } => {
@@ -949,21 +946,6 @@ fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
             match spark_cast_call(&cast) {
                 Some(call) => call,
                 None => return Ok(None),
-            }
-        }
-        Expr::Function(f)
-            if f.over.is_some()
-                && matches!(
-                    function_name(expr).as_deref(),
-                    Some("row_number" | "rank" | "dense_rank" | "ntile")
-                ) =>
-        {
-            Expr::Cast {
-                kind: CastKind::Cast,
-                expr: Box::new(Expr::Function(f.clone())),
-                data_type: DataType::Int(None),
-                array: false,
-                format: None,
             }
         }
         _ => return Ok(None),

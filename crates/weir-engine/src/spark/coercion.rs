@@ -1,0 +1,547 @@
+//! Spark's implicit types where DataFusion's coercion picks others, applied to a planned query
+//! before DataFusion's analysis ([`spark_types`]):
+//!
+//! - An integer literal is an `int` where its value fits, as in Spark (DataFusion's are
+//!   `bigint`s), so `CASE WHEN c THEN 1 END`, `i + 1`, `max(1)` and `nullif(i, 0)` are `int`s.
+//!   The literal arguments of `count` (`count(1)`, DataFusion's `count(*)`) and of window
+//!   functions (`lag(x, 2)`) stay as planned, as do `LIMIT`s.
+//! - A decimal meeting a `float`/`double` — compared with it, or as another branch of a
+//!   `CASE`, or another argument of `coalesce`, `nvl`, `ifnull`, `nvl2`, `if`, `greatest`,
+//!   `least` — is read as a `double` (DataFusion makes a decimal of the double, which fails for
+//!   NaN and infinities).
+//! - Beside text, a number, date or timestamp is text as another branch of a `CASE` or another
+//!   argument of `coalesce`, `nvl`, `ifnull`, `nvl2`, `if` (Spark's string promotion;
+//!   DataFusion casts the text instead, failing for `coalesce(i, 'x')`).
+//! - `nullif(a, b)` is of `a`'s type (DataFusion's, of the common type of `a` and `b`).
+//! - Text compared with a number is cast to the number's type with Spark's cast (what does
+//!   not convert is NULL): `'1.0' = 1` is true, `'abc' = 0` is NULL, `'123' > 5` compares
+//!   numbers. A decimal number takes the text as a `double`. DataFusion compares them as text.
+//!   The same holds for `BETWEEN` (Spark's `a >= low AND a <= high`), not for `IN` lists,
+//!   which Spark compares as text.
+//!
+//! - In arithmetic (and Spark's `/` and `div`), an integer literal beside a decimal is a
+//!   decimal of its digits (`dec + 1` is `decimal(p+1,s)`, not `decimal(p+11,s)`), a decimal
+//!   literal beside a floating-point value a double (`f + 0.1` is a double).
+//! - `concat` takes numbers, dates and booleans as Spark writes them as text.
+//! - An inline table's column of integer literals that fit is an `int` column.
+//! - Decimal literals (`0.5`) are decimals: DataFusion's `parse_float_as_decimal`, set by the
+//!   session; a number with an exponent (`1e3`) stays a double ([`super::sql_rewrite`]).
+//! - A `RANGE` frame with offsets over a decimal key orders by the key widened to 38 digits
+//!   (DataFusion fails otherwise, [`decimal_range_offsets`]).
+//!
+//! The plan is then analyzed (DataFusion's coercion), so that the query's schema is the one of
+//! its results: before analysis a `CASE` is typed by its first branch.
+
+use std::sync::{Arc, LazyLock};
+
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{plan_datafusion_err, DFSchema, Result, ScalarValue};
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::expr::{Between, Case, ScalarFunction, WindowFunctionParams};
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
+use datafusion::logical_expr::{
+    BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, ScalarUDF, Values,
+};
+use datafusion::logical_expr::{WindowFrameBound, WindowFrameUnits};
+use datafusion::prelude::lit;
+
+use super::convert::is_string;
+
+/// The plan with Spark's implicit types, analyzed (see the module documentation).
+pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPlan> {
+    let plan = plan
+        .transform_up_with_subqueries(|node| {
+            if let LogicalPlan::Values(values) = node {
+                return narrow_values(values).map(|v| Transformed::yes(LogicalPlan::Values(v)));
+            }
+            let inputs = node.inputs();
+            if inputs.is_empty() || matches!(node, LogicalPlan::Limit(_)) {
+                return Ok(Transformed::no(node));
+            }
+            let mut schema = DFSchema::empty();
+            for input in inputs {
+                schema.merge(input.schema());
+            }
+            // The rewritten expressions keep their names: the plan above refers to them by name.
+            let names = NamePreserver::new(&node);
+            let rewritten = node.map_expressions(|e| {
+                let name = names.save(&e);
+                Ok(int_literals(e)?
+                    .transform_data(|e| e.transform_up(|e| spark_expr(e, &schema)))?
+                    .update_data(|e| name.restore(e)))
+            })?;
+            // A rewritten input changes the types this node's expressions refer to.
+            Ok(Transformed::yes(rewritten.data.recompute_schema()?))
+        })?
+        .data;
+    state
+        .analyzer()
+        .execute_and_check(plan, state.config_options(), |_, _| {})
+}
+
+/// Integer literals as Spark types them: an `int` where the value fits (DataFusion's are all
+/// `bigint`s). The literal arguments of aggregates (`count(1)`, DataFusion's `count(*)`) stay.
+fn int_literals(expr: Expr) -> Result<Transformed<Expr>> {
+    expr.transform_down(|e| match e {
+        // DataFusion plans `count(*)` as `count(1)` with a `bigint` 1 it recognizes.
+        Expr::AggregateFunction(mut f) if f.func.name() == "count" => {
+            let changed = int_literals_within(&mut f.params.args)?;
+            Ok(Transformed::new(
+                Expr::AggregateFunction(f),
+                changed,
+                TreeNodeRecursion::Jump,
+            ))
+        }
+        Expr::WindowFunction(mut f) => {
+            let changed = int_literals_within(&mut f.params.args)?;
+            Ok(Transformed::new(
+                Expr::WindowFunction(f),
+                changed,
+                TreeNodeRecursion::Jump,
+            ))
+        }
+        Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
+            Ok(v) => Ok(Transformed::yes(Expr::Literal(
+                ScalarValue::Int32(Some(v)),
+                meta,
+            ))),
+            Err(_) => Ok(Transformed::no(Expr::Literal(
+                ScalarValue::Int64(Some(v)),
+                meta,
+            ))),
+        },
+        other => Ok(Transformed::no(other)),
+    })
+}
+
+/// [`int_literals`] inside the arguments that are not literals themselves.
+fn int_literals_within(args: &mut [Expr]) -> Result<bool> {
+    let mut changed = false;
+    for arg in args.iter_mut() {
+        if !matches!(arg, Expr::Literal(..)) {
+            let t = int_literals(std::mem::replace(arg, lit(0)))?;
+            changed |= t.transformed;
+            *arg = t.data;
+        }
+    }
+    Ok(changed)
+}
+
+static SPARK_CAST: LazyLock<Option<Arc<ScalarUDF>>> = LazyLock::new(|| {
+    super::cast::functions()
+        .into_iter()
+        .find(|f| f.name() == super::cast::CAST)
+        .map(Arc::new)
+});
+
+fn is_decimal(t: &DataType) -> bool {
+    matches!(t, DataType::Decimal128(..) | DataType::Decimal256(..))
+}
+
+fn to_double(e: Expr) -> Expr {
+    Expr::Cast(Cast::new(Box::new(e), DataType::Float64))
+}
+
+fn spark_cast(e: Expr, to: &DataType) -> Expr {
+    match SPARK_CAST.as_ref() {
+        Some(udf) => Expr::ScalarFunction(ScalarFunction::new_udf(
+            Arc::clone(udf),
+            vec![e, lit(to.to_string())],
+        )),
+        None => Expr::Cast(Cast::new(Box::new(e), to.clone())),
+    }
+}
+
+const COMPARISONS: [Operator; 8] = [
+    Operator::Eq,
+    Operator::NotEq,
+    Operator::Lt,
+    Operator::LtEq,
+    Operator::Gt,
+    Operator::GtEq,
+    Operator::IsDistinctFrom,
+    Operator::IsNotDistinctFrom,
+];
+
+/// Functions whose arguments (from the given one on) take one common type.
+fn common_type_args(name: &str) -> Option<usize> {
+    match name {
+        "coalesce" | "nvl" | "ifnull" | "greatest" | "least" => Some(0),
+        "if" | "nvl2" => Some(1),
+        _ => None,
+    }
+}
+
+/// `values` that take one type (the branches of a `CASE`, the arguments of `coalesce`):
+/// decimals as doubles beside a floating-point value ([`decimals_as_doubles`]), and, where
+/// `text_wins`, numbers, dates and timestamps as text beside text (Spark's string promotion;
+/// DataFusion casts the text to the other type instead).
+fn one_type(values: &mut [Expr], schema: &DFSchema, text_wins: bool) -> Result<bool> {
+    if decimals_as_doubles(values, schema)? {
+        return Ok(true);
+    }
+    let Ok(types) = values
+        .iter()
+        .map(|v| v.get_type(schema))
+        .collect::<Result<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let promoted =
+        |t: &DataType| t.is_numeric() || matches!(t, DataType::Date32 | DataType::Timestamp(..));
+    if !(text_wins && types.iter().any(is_string) && types.iter().any(promoted)) {
+        return Ok(false);
+    }
+    for (v, t) in values.iter_mut().zip(&types) {
+        if promoted(t) {
+            *v = spark_cast(std::mem::replace(v, lit(0)), &DataType::Utf8);
+        }
+    }
+    Ok(true)
+}
+
+/// Decimals among `values` as doubles when a floating-point value is among them.
+fn decimals_as_doubles(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
+    // A type not known before analysis leaves the values as they are.
+    let Ok(types) = values
+        .iter()
+        .map(|v| v.get_type(schema))
+        .collect::<Result<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    if !(types.iter().any(is_decimal) && types.iter().any(DataType::is_floating)) {
+        return Ok(false);
+    }
+    for (v, t) in values.iter_mut().zip(&types) {
+        if is_decimal(t) {
+            *v = to_double(std::mem::replace(v, lit(0)));
+        }
+    }
+    Ok(true)
+}
+
+fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
+    match expr {
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) if ARITHMETIC.contains(&op) => {
+            let (left_type, right_type) = (left.get_type(schema).ok(), right.get_type(schema).ok());
+            Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                Box::new(operand(*left, right_type.as_ref())),
+                op,
+                Box::new(operand(*right, left_type.as_ref())),
+            ))))
+        }
+        // Spark's `/` and `div` are planned as functions: their operands are arithmetic's.
+        Expr::ScalarFunction(mut f)
+            if f.args.len() == 2
+                && [super::rewrite::DIVIDE, super::rewrite::INT_DIVIDE]
+                    .contains(&f.func.name()) =>
+        {
+            let types: Vec<Option<DataType>> =
+                f.args.iter().map(|a| a.get_type(schema).ok()).collect();
+            f.args = std::mem::take(&mut f.args)
+                .into_iter()
+                .zip(types.iter().rev())
+                .map(|(arg, other)| operand(arg, other.as_ref()))
+                .collect();
+            Ok(Transformed::yes(Expr::ScalarFunction(f)))
+        }
+        // Spark's concat takes any value as its text (`concat('id=', id)`).
+        Expr::ScalarFunction(mut f) if matches!(f.func.name(), "concat" | "concat_ws") => {
+            let mut changed = false;
+            for arg in f.args.iter_mut() {
+                if let Ok(t) = arg.get_type(schema) {
+                    if t.is_numeric() || t.is_temporal() || t == DataType::Boolean {
+                        *arg = spark_cast(std::mem::replace(arg, lit(0)), &DataType::Utf8);
+                        changed = true;
+                    }
+                }
+            }
+            Ok(Transformed::new_transformed(
+                Expr::ScalarFunction(f),
+                changed,
+            ))
+        }
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) if COMPARISONS.contains(&op) => {
+            let mut values = vec![*left, *right];
+            let changed = comparable(&mut values, schema)?;
+            let [left, right]: [Expr; 2] = values
+                .try_into()
+                .map_err(|_| plan_datafusion_err!("a comparison has two sides"))?;
+            Ok(Transformed::new_transformed(
+                Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right))),
+                changed,
+            ))
+        }
+        Expr::Between(Between {
+            expr,
+            negated,
+            low,
+            high,
+        }) => {
+            let mut values = vec![*expr, *low, *high];
+            let changed = comparable(&mut values, schema)?;
+            let [expr, low, high]: [Expr; 3] = values
+                .try_into()
+                .map_err(|_| plan_datafusion_err!("BETWEEN has three values"))?;
+            Ok(Transformed::new_transformed(
+                Expr::Between(Between::new(
+                    Box::new(expr),
+                    negated,
+                    Box::new(low),
+                    Box::new(high),
+                )),
+                changed,
+            ))
+        }
+        Expr::WindowFunction(mut f) if decimal_range_offsets(&f.params, schema) => {
+            if let Some(key) = f.params.order_by.first_mut() {
+                if let Ok(DataType::Decimal128(_, scale)) = key.expr.get_type(schema) {
+                    let widened = Cast::new(
+                        Box::new(std::mem::replace(&mut key.expr, lit(0))),
+                        DataType::Decimal128(38, scale),
+                    );
+                    key.expr = Expr::Cast(widened);
+                }
+            }
+            Ok(Transformed::yes(Expr::WindowFunction(f)))
+        }
+        Expr::Case(mut case) => {
+            let mut results: Vec<Expr> = case
+                .when_then_expr
+                .iter()
+                .map(|(_, then)| then.as_ref().clone())
+                .chain(case.else_expr.as_deref().cloned())
+                .collect();
+            if !one_type(&mut results, schema, true)? {
+                return Ok(Transformed::no(Expr::Case(case)));
+            }
+            let mut results = results.into_iter();
+            for (_, then) in case.when_then_expr.iter_mut() {
+                if let Some(r) = results.next() {
+                    **then = r;
+                }
+            }
+            if let Some(else_expr) = case.else_expr.as_mut() {
+                if let Some(r) = results.next() {
+                    **else_expr = r;
+                }
+            }
+            Ok(Transformed::yes(Expr::Case(Case { ..case })))
+        }
+        // Spark's `nullif(a, b)` is `if(a = b, NULL, a)`: of `a`'s type.
+        Expr::ScalarFunction(f) if f.func.name() == "nullif" && f.args.len() == 2 => {
+            match (f.args[0].get_type(schema), f.args[1].get_type(schema)) {
+                (Ok(a), Ok(b)) if a != b && !a.is_null() => Ok(Transformed::yes(Expr::Cast(
+                    Cast::new(Box::new(Expr::ScalarFunction(f)), a),
+                ))),
+                _ => Ok(Transformed::no(Expr::ScalarFunction(f))),
+            }
+        }
+        Expr::ScalarFunction(mut f) => match common_type_args(f.func.name()) {
+            Some(from) if f.args.len() > from => {
+                let text_wins = !matches!(f.func.name(), "greatest" | "least");
+                match one_type(&mut f.args[from..], schema, text_wins)? {
+                    true => Ok(Transformed::yes(Expr::ScalarFunction(f))),
+                    false => Ok(Transformed::no(Expr::ScalarFunction(f))),
+                }
+            }
+            _ => Ok(Transformed::no(Expr::ScalarFunction(f))),
+        },
+        other => Ok(Transformed::no(other)),
+    }
+}
+
+const ARITHMETIC: [Operator; 9] = [
+    Operator::Plus,
+    Operator::Minus,
+    Operator::Multiply,
+    Operator::Divide,
+    Operator::Modulo,
+    Operator::BitwiseAnd,
+    Operator::BitwiseOr,
+    Operator::BitwiseXor,
+    Operator::BitwiseShiftLeft,
+];
+
+/// A literal operand of arithmetic with an operand of type `other`, typed as Spark types it:
+/// an integer beside a decimal is a decimal of its digits (`1` is `decimal(1,0)`, so
+/// `dec + 1` keeps `dec`'s scale and gains one digit, not ten), a decimal literal beside a
+/// floating-point value is a double.
+fn operand(expr: Expr, other: Option<&DataType>) -> Expr {
+    let integer = |v: &ScalarValue| match v {
+        ScalarValue::Int32(Some(v)) => Some(i64::from(*v)),
+        ScalarValue::Int64(Some(v)) => Some(*v),
+        _ => None,
+    };
+    match (expr, other) {
+        (Expr::Literal(v, meta), Some(DataType::Decimal128(..))) if integer(&v).is_some() => {
+            let v = integer(&v).unwrap_or_default();
+            let digits = v.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1);
+            Expr::Literal(
+                ScalarValue::Decimal128(Some(i128::from(v)), digits as u8, 0),
+                meta,
+            )
+        }
+        (
+            Expr::Literal(ScalarValue::Decimal128(Some(v), _, scale), meta),
+            Some(DataType::Float32 | DataType::Float64),
+        ) => {
+            let value = v as f64 / 10f64.powi(i32::from(scale));
+            Expr::Literal(ScalarValue::Float64(Some(value)), meta)
+        }
+        (expr, _) => expr,
+    }
+}
+
+/// An inline table with each column of integer literals that all fit an `int` typed `int`
+/// (the table's own schema is rewritten with them).
+fn narrow_values(values: Values) -> Result<Values> {
+    let Values { schema, mut values } = values;
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (c, field) in fields.iter_mut().enumerate() {
+        let narrowable = field.data_type() == &DataType::Int64
+            && values.iter().all(|row| match &row[c] {
+                Expr::Literal(ScalarValue::Int64(Some(v)), _) => i32::try_from(*v).is_ok(),
+                Expr::Literal(ScalarValue::Int64(None) | ScalarValue::Null, _) => true,
+                _ => false,
+            });
+        if !narrowable {
+            continue;
+        }
+        for row in &mut values {
+            if let Expr::Literal(v, _) = &mut row[c] {
+                *v = match v {
+                    ScalarValue::Int64(Some(x)) => ScalarValue::Int32(i32::try_from(*x).ok()),
+                    _ => ScalarValue::Int32(None),
+                };
+            }
+        }
+        *field = field.clone().with_data_type(DataType::Int32);
+    }
+    let qualified = (0..fields.len()).map(|i| {
+        let (qualifier, _) = schema.qualified_field(i);
+        (qualifier.cloned(), Arc::new(fields[i].clone()))
+    });
+    let schema = DFSchema::new_with_metadata(qualified.collect(), schema.metadata().clone())?;
+    Ok(Values {
+        schema: Arc::new(schema),
+        values,
+    })
+}
+
+/// A `RANGE` frame with an offset over one decimal key narrower than 38 digits. DataFusion
+/// finds a frame's edges by comparing the keys with `key ± offset`, a decimal one digit wider,
+/// and decimals of different precisions do not compare; keys of 38 digits stay 38 digits.
+fn decimal_range_offsets(params: &WindowFunctionParams, schema: &DFSchema) -> bool {
+    let frame = &params.window_frame;
+    let offset = |b: &WindowFrameBound| matches!(b, WindowFrameBound::Preceding(v) | WindowFrameBound::Following(v) if !v.is_null());
+    frame.units == WindowFrameUnits::Range
+        && (offset(&frame.start_bound) || offset(&frame.end_bound))
+        && params.order_by.len() == 1
+        && matches!(
+            params.order_by[0].expr.get_type(schema),
+            Ok(DataType::Decimal128(p, _)) if p < 38
+        )
+}
+
+/// `values[0]` compared with each of the others, with Spark's types: decimals as doubles
+/// beside a floating-point number; text beside a number cast to the number's type (a `double`
+/// for a decimal, the decimal then a `double` too). Whether a value changed.
+fn comparable(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
+    if decimals_as_doubles(values, schema)? {
+        return Ok(true);
+    }
+    // A type not known before analysis leaves the values as they are.
+    let Ok(types) = values
+        .iter()
+        .map(|v| v.get_type(schema))
+        .collect::<Result<Vec<_>>>()
+    else {
+        return Ok(false);
+    };
+    let (subject, others) = (&types[0], &types[1..]);
+    let number = match (is_string(subject), subject.is_numeric()) {
+        (true, _) => others.iter().find(|t| t.is_numeric()),
+        (_, true) if others.iter().any(is_string) => Some(subject),
+        _ => None,
+    };
+    let Some(number) = number else {
+        return Ok(false);
+    };
+    let target = match is_decimal(number) {
+        true => DataType::Float64,
+        false => number.clone(),
+    };
+    for (v, t) in values.iter_mut().zip(&types) {
+        let value = std::mem::replace(v, lit(0));
+        *v = match t {
+            t if is_string(t) => spark_cast(value, &target),
+            t if is_decimal(t) && target == DataType::Float64 => to_double(value),
+            _ => value,
+        };
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::execution::context::SessionContext;
+
+    use super::*;
+
+    async fn row(sql: &str) -> Vec<(DataType, String)> {
+        let ctx = SessionContext::new();
+        super::super::register(&ctx).unwrap();
+        let df = super::super::sql(&ctx, sql).await.unwrap();
+        let types: Vec<DataType> = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let batch = &df.collect().await.unwrap()[0];
+        types
+            .into_iter()
+            .zip(batch.columns())
+            .map(|(t, c)| {
+                let text = datafusion::arrow::compute::cast(c, &DataType::Utf8).unwrap();
+                let text = text.as_string::<i32>();
+                let shown = match text.is_null(0) {
+                    true => "NULL".to_string(),
+                    false => text.value(0).to_string(),
+                };
+                (t, shown)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn text_compared_with_a_number_is_cast_to_it() {
+        let got = row("SELECT '1.0' = 1, 'abc' = 0, '123' > 5, '10' BETWEEN 5 AND 20").await;
+        let shown: Vec<&str> = got.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(shown, ["true", "NULL", "true", "true"]);
+    }
+
+    #[tokio::test]
+    async fn a_decimal_with_a_double_is_a_double_and_literals_are_ints() {
+        let got = row(
+            "SELECT CASE WHEN true THEN CAST(1 AS DECIMAL(10,2)) ELSE CAST('NaN' AS DOUBLE) END, \
+             coalesce(CAST(NULL AS DECIMAL(10,2)), CAST('Infinity' AS DOUBLE)), 1, 3000000000",
+        )
+        .await;
+        let types: Vec<&DataType> = got.iter().map(|(t, _)| t).collect();
+        assert_eq!(
+            types,
+            [
+                &DataType::Float64,
+                &DataType::Float64,
+                &DataType::Int32,
+                &DataType::Int64
+            ]
+        );
+        assert_eq!(got[1].1, "inf");
+    }
+}
