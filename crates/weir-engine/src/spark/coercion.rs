@@ -24,6 +24,8 @@
 //!   literal beside a floating-point value a double (`f + 0.1` is a double).
 //! - `concat` takes numbers, dates and booleans as Spark writes them as text.
 //! - An inline table's column of integer literals that fit is an `int` column.
+//! - A UNION of a decimal and a double column is a double, of a date and a timestamp a
+//!   timestamp (DataFusion: a decimal, which fails on NaN, and nanoseconds).
 //! - Decimal literals (`0.5`) are decimals: DataFusion's `parse_float_as_decimal`, set by the
 //!   session; a number with an exponent (`1e3`) stays a double ([`super::sql_rewrite`]).
 //! - A `RANGE` frame with offsets over a decimal key orders by the key widened to 38 digits
@@ -34,14 +36,15 @@
 
 use std::sync::{Arc, LazyLock};
 
-use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
-use datafusion::common::{plan_datafusion_err, DFSchema, Result, ScalarValue};
+use datafusion::common::{plan_datafusion_err, Column, DFSchema, Result, ScalarValue};
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::expr::{Between, Case, ScalarFunction, WindowFunctionParams};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
-    BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, ScalarUDF, Values,
+    BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, Projection, ScalarUDF, Union,
+    Values,
 };
 use datafusion::logical_expr::{WindowFrameBound, WindowFrameUnits};
 use datafusion::prelude::lit;
@@ -54,6 +57,9 @@ pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPla
         .transform_up_with_subqueries(|node| {
             if let LogicalPlan::Values(values) = node {
                 return narrow_values(values).map(|v| Transformed::yes(LogicalPlan::Values(v)));
+            }
+            if let LogicalPlan::Union(union) = node {
+                return union_types(union).map(|u| Transformed::yes(LogicalPlan::Union(u)));
             }
             let inputs = node.inputs();
             if inputs.is_empty() || matches!(node, LogicalPlan::Limit(_)) {
@@ -429,6 +435,62 @@ fn narrow_values(values: Values) -> Result<Values> {
         schema: Arc::new(schema),
         values,
     })
+}
+
+/// A UNION's columns with Spark's common types where DataFusion's differ — a double where a
+/// decimal meets a double, a timestamp where a date meets a timestamp — and its schema derived
+/// again from its inputs (DataFusion keeps the one planned, before literals were narrowed).
+fn union_types(union: Union) -> Result<Union> {
+    let Union { mut inputs, .. } = union;
+    let width = inputs.first().map_or(0, |i| i.schema().fields().len());
+    for c in 0..width {
+        let types: Vec<DataType> = inputs
+            .iter()
+            .filter_map(|i| i.schema().fields().get(c).map(|f| f.data_type().clone()))
+            .collect();
+        let any = |f: fn(&DataType) -> bool| types.iter().any(f);
+        let to = if any(is_decimal) && any(DataType::is_floating) {
+            Some((is_decimal as fn(&DataType) -> bool, DataType::Float64))
+        } else if any(|t| matches!(t, DataType::Date32))
+            && any(|t| matches!(t, DataType::Timestamp(..)))
+        {
+            Some((
+                (|t: &DataType| matches!(t, DataType::Date32)) as fn(&DataType) -> bool,
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+            ))
+        } else {
+            None
+        };
+        let Some((converted, to)) = to else { continue };
+        for input in inputs.iter_mut() {
+            if !input
+                .schema()
+                .fields()
+                .get(c)
+                .is_some_and(|f| converted(f.data_type()))
+            {
+                continue;
+            }
+            let exprs = input
+                .schema()
+                .iter()
+                .enumerate()
+                .map(|(i, (qualifier, field))| {
+                    let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+                    match i == c {
+                        true => Expr::Cast(Cast::new(Box::new(column), to.clone()))
+                            .alias_qualified(qualifier.cloned(), field.name()),
+                        false => column,
+                    }
+                })
+                .collect();
+            *input = Arc::new(LogicalPlan::Projection(Projection::try_new(
+                exprs,
+                Arc::clone(input),
+            )?));
+        }
+    }
+    Union::try_new_with_loose_types(inputs)
 }
 
 /// A `RANGE` frame with an offset over one decimal key narrower than 38 digits. DataFusion

@@ -212,6 +212,10 @@ fn decimal_of(x: f64) -> Option<(i128, i32)> {
 }
 
 fn round_double(x: f64, d: i32, mode: Mode) -> f64 {
+    // Spark rounds through a BigDecimal, which has no negative zero.
+    if x == 0.0 {
+        return 0.0;
+    }
     match decimal_of(x) {
         Some((v, s)) if d < s => match round_unscaled(v, s, d, d.max(0), mode) {
             Some(r) => r as f64 / 10f64.powi(d.max(0)),
