@@ -844,10 +844,22 @@ fn zip_with(
     )?))
 }
 
+/// The most comparator calls `array_sort` makes for a batch.
+const MAX_COMPARISONS: usize = 50_000_000;
+
 /// `array_sort(arr, (a, b) -> c)`: each array sorted (stably) by the comparator's sign, the
 /// comparator evaluated once for every pair of a row's elements.
 fn sort(list: &ListArray, lambda: &Body, captured: &[ArrayRef]) -> Result<ArrayRef> {
     let offsets = list.value_offsets();
+    let pairs: usize = offsets
+        .windows(2)
+        .map(|w| ((w[1] - w[0]) as usize).pow(2))
+        .sum();
+    if pairs > MAX_COMPARISONS {
+        return exec_err!(
+            "array_sort: the arrays of a batch are too long for a comparator ({pairs} pairs, at most {MAX_COMPARISONS})"
+        );
+    }
     let (mut left, mut right, mut rows) = (Vec::new(), Vec::new(), Vec::new());
     for r in 0..list.len() {
         let (from, to) = (offsets[r] as u32, offsets[r + 1] as u32);
