@@ -144,7 +144,12 @@ pub fn name(expr: &Expr) -> String {
             let mut out = name(root);
             for access in access_chain {
                 match access {
-                    AccessExpr::Dot(field) => out = name(field),
+                    // A member of a column is named by the member, of any other value by
+                    // the whole path.
+                    AccessExpr::Dot(field) => match root.as_ref() {
+                        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => out = name(field),
+                        _ => out = format!("{out}.{}", name(field)),
+                    },
                     AccessExpr::Subscript(Subscript::Index { index }) => match index {
                         Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)) => {
                             out = format!("{out}[{}]", name(index));
@@ -172,6 +177,8 @@ pub fn name(expr: &Expr) -> String {
         Expr::BinaryOp { left, op, right } => binary(left, op, right),
         Expr::IsNull(inner) => format!("({} IS NULL)", name(inner)),
         Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", name(inner)),
+        Expr::IsUnknown(inner) => format!("({} IS NULL)", name(inner)),
+        Expr::IsNotUnknown(inner) => format!("({} IS NOT NULL)", name(inner)),
         Expr::IsTrue(inner) => format!("({} <=> true)", name(inner)),
         Expr::IsFalse(inner) => format!("({} <=> false)", name(inner)),
         Expr::IsNotTrue(inner) => format!("(NOT ({} <=> true))", name(inner)),
@@ -203,6 +210,18 @@ pub fn name(expr: &Expr) -> String {
                 false => call,
             }
         }
+        Expr::Like {
+            negated,
+            expr: inner,
+            any: true,
+            ..
+        } => negate(*negated, format!("likeany({})", name(inner))),
+        Expr::ILike {
+            negated,
+            expr: inner,
+            any: true,
+            ..
+        } => negate(*negated, format!("likeany(lower({}))", name(inner))),
         Expr::Like {
             negated,
             expr: inner,
@@ -244,6 +263,14 @@ pub fn name(expr: &Expr) -> String {
             data_type,
             ..
         } => {
+            // Spark prints a NULL cast to an array, map or struct as the NULL it folds to.
+            let nested = matches!(
+                data_type,
+                DataType::Array(_) | DataType::Map(..) | DataType::Struct(..)
+            );
+            if nested && matches!(inner.as_ref(), Expr::Value(v) if v.value == Value::Null) {
+                return "NULL".into();
+            }
             let call = match kind {
                 CastKind::TryCast | CastKind::SafeCast => "TRY_CAST",
                 _ => "CAST",
@@ -305,8 +332,20 @@ pub fn name(expr: &Expr) -> String {
             (Some(side), None) => format!("TRIM({} FROM {})", trim_side(Some(side)), name(inner)),
         },
         Expr::Position { expr: needle, r#in } => {
-            format!("position({}, {}, 1)", name(needle), name(r#in))
+            format!("locate({}, {}, 1)", name(needle), name(r#in))
         }
+        Expr::Overlay {
+            expr: inner,
+            overlay_what,
+            overlay_from,
+            overlay_for,
+        } => format!(
+            "overlay({}, {}, {}, {})",
+            name(inner),
+            name(overlay_what),
+            name(overlay_from),
+            overlay_for.as_ref().map_or("-1".into(), |e| name(e))
+        ),
         Expr::Ceil { expr: inner, .. } => format!("CEIL({})", name(inner)),
         Expr::Floor { expr: inner, .. } => format!("FLOOR({})", name(inner)),
         Expr::Lambda(lambda) => lambda_name(lambda),
@@ -478,6 +517,9 @@ fn default_arguments(function: &str, given: usize) -> &'static [&'static str] {
         ("lag" | "lead", 2) => &["NULL"],
         ("locate", 2) => &["1"],
         ("substring" | "substr", 2) => &["2147483647"],
+        ("replace", 2) => &[""],
+        ("mask", 1) => &["X", "x", "n", "NULL"],
+        ("percentile", 2) => &["1"],
         ("unix_timestamp" | "to_unix_timestamp", 1) => &["yyyy-MM-dd HH:mm:ss"],
         ("sort_array", 1) => &["true"],
         ("array_sort", 1) => &[ARRAY_SORT_COMPARATOR],
@@ -519,6 +561,7 @@ fn function(f: &Function) -> String {
         "if" => return format!("(IF({}))", arguments.join(", ")),
         "isnull" => return format!("({} IS NULL)", arguments.join(", ")),
         "positive" => return format!("(+ {})", arguments.join(", ")),
+        super::pre_parse::EXISTS_CALL => "exists".to_string(),
         "isnotnull" => return format!("({} IS NOT NULL)", arguments.join(", ")),
         "ltrim" | "rtrim" if arguments.len() == 2 => {
             let side = if called == "ltrim" {
