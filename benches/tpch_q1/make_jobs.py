@@ -3,7 +3,10 @@
 and a jobs file for the shared harness's bench.py that lists Weir's jobs beside the peers'.
 
   make_jobs.py [--weir BIN] [--data /tmp/tpch-sf1] [--out /tmp/bench-out] [--dir /tmp/bench-jobs]
-               [--harness ../shared/bench] [--peers duckdb,polars,datafusion]
+               [--harness ../shared/bench] [--peers duckdb,polars,datafusion] [--baseline BIN]
+
+--baseline adds the same jobs run by another Weir build (ids before/vN, outputs under OUT/before/),
+so that a change is timed against the build before it in the same run.
 
 Job files: DIR/weir-{v1,v2,v3,noop}.json.  Jobs file: DIR/jobs.tsv (ids ours/vN, <peer>/vN, bound/rust-*).
 Weir's outputs go to OUT/weir-vN.parquet/ (a directory of part files, which verify.py reads) and every
@@ -60,6 +63,7 @@ def main():
     ap.add_argument("--dir", default="/tmp/bench-jobs")
     ap.add_argument("--harness", default=str(Path(__file__).resolve().parents[3] / "shared" / "bench"))
     ap.add_argument("--peers", default="duckdb,polars,datafusion")
+    ap.add_argument("--baseline", help="another Weir binary timed beside --weir (ids before/vN)")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.harness, "engines"))
     import common  # the harness's Q1 text and lineitem schema
@@ -70,12 +74,16 @@ def main():
     with open(noop_csv, "w") as f:
         f.write("1|one\n")
     lines = ["# id\tcommand   (written by benches/tpch_q1/make_jobs.py)"]
-    for v, nodes in jobs(common, a.data, a.out, noop_csv).items():
-        path = os.path.join(a.dir, f"weir-{v}.json")
-        with open(path, "w") as f:
-            json.dump({"Name": f"tpch-q1-{v}", "CodeGenConfigurationNodes": nodes}, f, indent=1)
-        outdir = f"{a.out}/weir-{v}.parquet"
-        lines.append(f"ours/{v}\tsh -c 'rm -rf {outdir} && exec {a.weir} job run {path} --data-dir {state}'")
+    builds = [("ours", a.weir, a.out, "weir")]
+    if a.baseline:
+        builds.append(("before", a.baseline, f"{a.out}/before", "before"))
+    for id_, weir, out, prefix in builds:
+        for v, nodes in jobs(common, a.data, out, noop_csv).items():
+            path = os.path.join(a.dir, f"{prefix}-{v}.json")
+            with open(path, "w") as f:
+                json.dump({"Name": f"tpch-q1-{v}", "CodeGenConfigurationNodes": nodes}, f, indent=1)
+            outdir = f"{out}/weir-{v}.parquet"
+            lines.append(f"{id_}/{v}\tsh -c 'rm -rf {outdir} && exec {weir} job run {path} --data-dir {state}'")
     lines.append(f"ours/version\t{a.weir} --version")
     peers = [p for p in a.peers.split(",") if p]
     for v in ["noop", "v1", "v2", "v3"]:
