@@ -53,24 +53,50 @@
 //!   `id`); Spark's backslash escapes in string literals, `map(…)` planned as Spark's,
 //!   `struct(…)` as a `named_struct` with Spark's field names, `f(x).a` as `get_field`.
 //!
-//! Where Weir differs from Spark: the session time zone is UTC; timestamps carry no zone;
-//! regular expressions are Rust's (no look-around or back-references); a datetime pattern
-//! must not use zone names (`z`, `V`) or eras (`G`), and text zones must be offsets or
-//! `UTC`/`GMT`/`Z` (no `Europe/Paris`); `rand` takes no seed; `percentile_approx` is exact;
-//! `get_json_object` and `from_json` read strict JSON (no single quotes, no `NaN` token);
-//! Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised (text
-//! the pattern does not match is NULL). `CAST(x AS type)` follows Spark's rules for the types
-//! the cast functions cover ([`sql_rewrite`]); casts to arrays, structs, maps and binary are
-//! DataFusion's. Integer literals are `int`s where they fit ([`coercion`]), except as the
-//! direct arguments of `count` and of window functions, `LIMIT`s. `from_json` takes no options. `input_file_name` is not supported. A SELECT takes
-//! one generator (Spark 4 takes several, crossed); `transform_keys` does not refuse a repeated
-//! key.
-//! `percentile`, `median`, `percentile_disc` and `mode` keep a group's values (Spark's
-//! `percentile` too; memory grows with the group). `mode` without `deterministic` returns the
-//! least of equally frequent values (Spark: any of them). `assert_true`'s default message is
-//! not Spark's (which quotes the condition's SQL). Text compared with a decimal is compared as
-//! a `double`. `-0.0 = 0.0` is false and NaN equals NaN (Arrow's total order; Spark: true and
-//! true).
+//! Planning a node's query ([`sql`]): [`pre_parse`] rewrites the text the parser cannot read;
+//! [`sql_rewrite`] names unaliased SELECT items as Spark does ([`names`], from the query as
+//! written) and rewrites Spark's syntax; DataFusion plans it; [`using_join`] and [`coercion`]
+//! give the planned query Spark's semantics where types decide them, and it is analyzed.
+//! Apache Spark is the judge: `tests/spark/` (see its README) compares Weir's answers with
+//! Spark's on hundreds of queries.
+//!
+//! Where Weir differs from Spark on purpose (anything else is a bug; the known ones are in
+//! `tests/spark/known_failures.txt`):
+//!
+//! - The session time zone is UTC and timestamps carry no zone, as Glue's `timestamp` columns
+//!   are read. A datetime pattern must not use zone names (`z`, `V`) or eras (`G`), and text
+//!   zones must be offsets or `UTC`/`GMT`/`Z` (no `Europe/Paris`): there is no zone database.
+//!   Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised
+//!   (text the pattern does not match is NULL), as in Glue's non-legacy mode.
+//! - An unaliased SELECT item whose Spark name another item of the same SELECT already has
+//!   (`SELECT x, CAST(x AS INT)`: both `x` in Spark) keeps its SQL text as its name:
+//!   DataFusion refuses duplicate column names, and no target could write them (Spark cannot
+//!   either).
+//! - Regular expressions are Java's as far as [`java_regex`] translates them (no Unicode
+//!   blocks, `\X`, canonical equivalence; `$` matches at the very end only).
+//! - `rand` takes no seed (Spark's values depend on its generator and partitioning);
+//!   `percentile_approx` is exact; `percentile`, `median`, `percentile_disc` and `mode` keep a
+//!   group's values (memory grows with the group), and `mode` without `deterministic` returns
+//!   the least of equally frequent values (Spark: any of them).
+//! - `get_json_object` and `from_json` read strict JSON (no single quotes, no `NaN` token);
+//!   `from_json` takes no options.
+//! - Casts to arrays, structs, maps and binary are DataFusion's; the others follow Spark's
+//!   non-ANSI rules ([`cast`]).
+//! - Integer literals are `int`s where they fit ([`coercion`]), except as the direct arguments
+//!   of `count` and of window functions and in `LIMIT`, where their type changes no result.
+//! - `-0.0 = 0.0` is false and NaN equals NaN, also for grouping, `DISTINCT`, set operations
+//!   and join keys (Arrow's total order; Spark normalizes both): keys are not rewritten on
+//!   the hot path of every aggregation.
+//! - A product or sum of decimals wider than 38 digits keeps DataFusion's scale and fails on
+//!   overflow, where Spark gives up scale (down to 6 places) and gives NULL: decimal `+ - *`
+//!   are the engine's own fast operators ([`crate::decimal_arith`]), shared with every job.
+//!   Division follows Spark ([`decimal_divide`]).
+//! - Subqueries in a SELECT list (`x IN (SELECT …)`, `EXISTS (…)`, correlated scalar
+//!   subqueries) and multi-column `IN` subqueries are not supported: DataFusion plans them in
+//!   `WHERE`, `HAVING` and `FROM` only.
+//! - `input_file_name` is not supported; a SELECT takes one generator (Spark 4 takes several,
+//!   crossed); `transform_keys` does not refuse a repeated key; `assert_true`'s default message
+//!   is not Spark's (which quotes the condition's SQL).
 
 pub mod aggregate_syntax;
 pub mod aggregates;
