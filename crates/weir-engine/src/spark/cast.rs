@@ -75,7 +75,62 @@ pub fn functions() -> Vec<ScalarUDF> {
         SparkFn::new("decimal", coerce_any, |_| Ok(DECIMAL), eval).udf(),
         SparkFn::new("date", coerce_date, |_| Ok(DataType::Date32), eval).udf(),
         SparkFn::new("timestamp", coerce_timestamp, |_| Ok(TIMESTAMP), eval).udf(),
+        SparkFn::new(
+            "typeof",
+            |args| {
+                arity(args, 1, 1)?;
+                Ok(args.to_vec())
+            },
+            |_| Ok(DataType::Utf8),
+            |args, rows, _| {
+                let name = spark_type_name(args[0].data_type());
+                Ok(Arc::new(StringArray::from(vec![name; rows])))
+            },
+        )
+        .udf(),
     ]
+}
+
+/// Spark's name of the type of a column Weir types `t` (its `simpleString`: `int`,
+/// `decimal(10,2)`, `array<string>`, `struct<a:int>`, `map<string,int>`).
+pub fn spark_type_name(t: &DataType) -> String {
+    match t {
+        DataType::Null => "void".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Int8 => "tinyint".into(),
+        DataType::Int16 => "smallint".into(),
+        DataType::Int32 => "int".into(),
+        DataType::Int64 => "bigint".into(),
+        DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Decimal128(p, s) => format!("decimal({p},{s})"),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "binary".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(..) => "timestamp".into(),
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            format!("array<{}>", spark_type_name(f.data_type()))
+        }
+        DataType::Struct(fields) => format!(
+            "struct<{}>",
+            fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => format!(
+                "map<{},{}>",
+                spark_type_name(kv[0].data_type()),
+                spark_type_name(kv[1].data_type())
+            ),
+            other => other.to_string(),
+        },
+        DataType::Dictionary(_, v) => spark_type_name(v),
+        DataType::Interval(_) | DataType::Duration(_) => "interval".into(),
+        other => other.to_string().to_ascii_lowercase(),
+    }
 }
 
 /// Spark's `decimal` without precision: `decimal(10,0)`.

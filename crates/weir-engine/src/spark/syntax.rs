@@ -2,6 +2,7 @@
 //! parsed statement ([`super::sql_rewrite`] calls [`rewrite`] on every expression, innermost
 //! first):
 //!
+//! - `TIMESTAMP 'text'` is a timestamp of microseconds, as Spark's are.
 //! - `"text"` is a string literal, as in Spark (not ANSI mode); identifiers are quoted with
 //!   backticks.
 //! - `SUBSTRING(s FROM p FOR n)`, `SUBSTR(s, p, n)` are Spark's `substring`,
@@ -11,10 +12,17 @@
 //! - `LIKE … ESCAPE 'c'` with any escape character (the pattern is rewritten for the backslash
 //!   DataFusion knows); `LIKE ANY (p, …)`, `LIKE SOME (…)`, `LIKE ALL (…)` and their `NOT` and
 //!   `ILIKE` forms become `OR`s and `AND`s of `LIKE`s.
+//! - `EXTRACT(field FROM source)` is Spark's `date_part` ([`super::calendar`]).
+//! - `timestampadd(unit, n, ts)`, `dateadd` and `date_add` with a unit, `timestampdiff(unit,
+//!   a, b)`, `datediff` and `date_diff` with a unit: the unit (an identifier) is passed as text
+//!   to [`super::calendar`]'s `timestampadd` and `timestampdiff`.
+//! - `INTERVAL 'y-m' YEAR TO MONTH` and `INTERVAL 'd h:m:s' DAY TO SECOND` (and the other
+//!   ranges of day-time fields) become the single interval they stand for.
 
 use datafusion::common::{plan_datafusion_err, Result};
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Value,
+    BinaryOperator, DataType, DateTimeField, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, Interval, ObjectName, Value,
 };
 
 use super::sql_rewrite::function_name;
@@ -79,10 +87,50 @@ pub fn rewrite(expr: &Expr) -> Result<Option<Expr>> {
             pattern,
             escape_char,
         } => return like(*negated, *any, value, pattern, escape_char.as_ref(), true),
+        Expr::Extract {
+            field,
+            expr: source,
+            ..
+        } => {
+            let field = match field {
+                DateTimeField::Custom(ident) => ident.value.clone(),
+                other => other.to_string(),
+            };
+            call(
+                "date_part",
+                vec![
+                    Expr::value(Value::SingleQuotedString(field)),
+                    source.as_ref().clone(),
+                ],
+            )?
+        }
+        Expr::TypedString(typed) if matches!(typed.data_type, DataType::Timestamp(None, _)) => {
+            // Spark's timestamps are microseconds (DataFusion's `TIMESTAMP` nanoseconds).
+            let mut typed = typed.clone();
+            if let DataType::Timestamp(precision, _) = &mut typed.data_type {
+                *precision = Some(6);
+            }
+            Expr::TypedString(typed)
+        }
+        Expr::Interval(interval) if interval.last_field.is_some() => {
+            Expr::Interval(interval_range(interval)?)
+        }
         Expr::Function(_) => match (function_name(expr).as_deref(), unnamed_args(expr)) {
             (Some(name @ ("ltrim" | "rtrim")), Some(mut args)) if args.len() == 2 => {
                 args.swap(0, 1);
                 call(name, args)?
+            }
+            (Some(name), Some(mut args)) if args.len() == 3 => {
+                let to = match name {
+                    "timestampadd" | "dateadd" | "date_add" => "timestampadd",
+                    "timestampdiff" | "datediff" | "date_diff" => "timestampdiff",
+                    _ => return Ok(None),
+                };
+                if let Expr::Identifier(unit) = &args[0] {
+                    args[0] =
+                        Expr::value(Value::SingleQuotedString(unit.value.to_ascii_uppercase()));
+                }
+                call(to, args)?
             }
             _ => return Ok(None),
         },
@@ -239,4 +287,75 @@ fn escaped_pattern(pattern: Expr, escape: char) -> Result<Expr> {
         }
     }
     Ok(Expr::value(Value::SingleQuotedString(out)))
+}
+
+/// An interval of a range of fields (`'1-2' YEAR TO MONTH`, `'1 02:03:04' DAY TO SECOND`) as
+/// one interval of the text DataFusion reads (`'1 years 2 months'`).
+fn interval_range(interval: &Interval) -> Result<Interval> {
+    const ORDER: [&str; 6] = ["years", "months", "days", "hours", "minutes", "seconds"];
+    let position = |field: &Option<DateTimeField>| -> Option<usize> {
+        Some(match field.as_ref()? {
+            DateTimeField::Year | DateTimeField::Years => 0,
+            DateTimeField::Month | DateTimeField::Months => 1,
+            DateTimeField::Day | DateTimeField::Days => 2,
+            DateTimeField::Hour | DateTimeField::Hours => 3,
+            DateTimeField::Minute | DateTimeField::Minutes => 4,
+            DateTimeField::Second | DateTimeField::Seconds => 5,
+            _ => return None,
+        })
+    };
+    let unsupported = || {
+        plan_datafusion_err!(
+            "INTERVAL {}: the range of fields must be YEAR TO MONTH or within DAY TO SECOND",
+            interval.value
+        )
+    };
+    let (Some(from), Some(to)) = (
+        position(&interval.leading_field),
+        position(&interval.last_field),
+    ) else {
+        return Err(unsupported());
+    };
+    if from >= to || (from < 2) != (to < 2) {
+        return Err(unsupported());
+    }
+    let text = match interval.value.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => s.clone(),
+            Value::Number(n, _) => n.clone(),
+            _ => return Err(unsupported()),
+        },
+        _ => return Err(unsupported()),
+    };
+    let trimmed = text.trim();
+    let (negative, body) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let parts: Vec<&str> = body.split(['-', ' ', ':']).collect();
+    let numeric = |p: &&str| {
+        !p.is_empty()
+            && p.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && p.matches('.').count() <= 1
+    };
+    if parts.len() != to - from + 1 || !parts.iter().all(numeric) {
+        return Err(plan_datafusion_err!(
+            "INTERVAL '{text}' does not match the form of its fields"
+        ));
+    }
+    let sign = if negative { "-" } else { "" };
+    let value = parts
+        .iter()
+        .zip(&ORDER[from..=to])
+        .map(|(n, unit)| format!("{sign}{n} {unit}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Interval {
+        value: Box::new(Expr::value(Value::SingleQuotedString(value))),
+        leading_field: None,
+        leading_precision: None,
+        last_field: None,
+        fractional_seconds_precision: None,
+    })
 }
