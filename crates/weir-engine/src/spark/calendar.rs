@@ -16,7 +16,9 @@
 //!   `MONTH`, `QUARTER`, `YEAR`. Months are added with the day clamped to the month's end;
 //!   differences are whole units, truncated as Java's `ChronoUnit.between` does.
 //! - `trunc(date, fmt)`: the first day of the `YEAR` (`YYYY`, `YY`), `QUARTER`, `MONTH`
-//!   (`MON`, `MM`) or `WEEK` (Monday); NULL for any other format.
+//!   (`MON`, `MM`) or `WEEK` (Monday); NULL for any other format. `date_trunc(fmt, ts)`: the
+//!   same, and `DAY` (`DD`), `HOUR`, `MINUTE`, `SECOND`, `MILLISECOND`, `MICROSECOND`, as a
+//!   timestamp.
 //! - `from_utc_timestamp(ts, zone)` and `to_utc_timestamp(ts, zone)`: the wall time in `zone`
 //!   of a UTC time, and back; a wall time skipped by a transition moves forward by the gap,
 //!   a repeated one takes the earlier offset (Java's `LocalDateTime.atZone`).
@@ -67,6 +69,13 @@ pub fn functions() -> Vec<ScalarUDF> {
         .check(check_unit)
         .udf(),
         SparkFn::new("trunc", coerce_trunc, |_| Ok(DataType::Date32), trunc).udf(),
+        SparkFn::new(
+            "date_trunc",
+            coerce_date_trunc,
+            |_| Ok(TIMESTAMP),
+            date_trunc,
+        )
+        .udf(),
         SparkFn::new(
             "from_utc_timestamp",
             coerce_zone,
@@ -146,6 +155,14 @@ fn coerce_trunc(args: &[DataType]) -> std::result::Result<Vec<DataType>, String>
     Ok(vec![
         date_like(&args[0], "the date")?,
         text(&args[1], "the format")?,
+    ])
+}
+
+fn coerce_date_trunc(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 2, 2)?;
+    Ok(vec![
+        text(&args[0], "the format")?,
+        timestamp_like(&args[1], "the timestamp")?,
     ])
 }
 
@@ -542,6 +559,35 @@ fn trunc(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
     Ok(Arc::new(out))
 }
 
+/// The start of the period `format` names that holds `at` (`date_trunc`), if it names one.
+fn truncate_timestamp(at: NaiveDateTime, format: &str) -> Option<NaiveDateTime> {
+    let micros = at.nanosecond() / 1000 % 1_000_000;
+    let date = at.date();
+    Some(match format.trim().to_ascii_uppercase().as_str() {
+        "MICROSECOND" => return Some(at),
+        "MILLISECOND" => at.with_nanosecond(micros / 1000 * 1_000_000)?,
+        "SECOND" => at.with_nanosecond(0)?,
+        "MINUTE" => at.with_nanosecond(0)?.with_second(0)?,
+        "HOUR" => date.and_hms_opt(at.hour(), 0, 0)?,
+        "DAY" | "DD" => date.and_hms_opt(0, 0, 0)?,
+        other => truncate_date(date, other)?.and_hms_opt(0, 0, 0)?,
+    })
+}
+
+fn date_trunc(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    let formats = convert::strings(&args[0], "date_trunc")?;
+    let values = micros(&args[1], "date_trunc")?;
+    let out = formats.iter().zip(values).map(|(format, value)| {
+        let at = convert::datetime_of(value?)?;
+        Some(
+            truncate_timestamp(at, format?)?
+                .and_utc()
+                .timestamp_micros(),
+        )
+    });
+    Ok(convert::timestamp_array(out))
+}
+
 /// A time zone as Spark names them: a region (`Europe/Paris`), an offset (`+05:30`), `UTC`,
 /// `Z`, or an offset from `UTC`/`GMT` (`GMT+1`).
 fn zone(name: &str) -> std::result::Result<Tz, String> {
@@ -634,7 +680,9 @@ fn shift_zone(args: &[ArrayRef], from_utc: bool) -> Result<ArrayRef> {
 
 #[cfg(test)]
 mod tests {
-    use super::{add_months, local_to_utc, truncate_date, utc_to_local, zone, Part, Unit};
+    use super::{
+        add_months, local_to_utc, truncate_date, truncate_timestamp, utc_to_local, zone, Part, Unit,
+    };
     use chrono::{NaiveDate, NaiveDateTime};
 
     fn at(s: &str) -> NaiveDateTime {
@@ -701,6 +749,17 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 1, 1)
         );
         assert_eq!(truncate_date(d, "bogus"), None);
+        let t = NaiveDateTime::parse_from_str("2024-05-19 10:11:12.345678", "%Y-%m-%d %H:%M:%S%.f")
+            .unwrap();
+        let truncated = |f: &str| truncate_timestamp(t, f).map(|t| t.to_string());
+        assert_eq!(
+            truncated("MILLISECOND").as_deref(),
+            Some("2024-05-19 10:11:12.345")
+        );
+        assert_eq!(truncated("minute").as_deref(), Some("2024-05-19 10:11:00"));
+        assert_eq!(truncated("dd").as_deref(), Some("2024-05-19 00:00:00"));
+        assert_eq!(truncated("WEEK").as_deref(), Some("2024-05-13 00:00:00"));
+        assert_eq!(truncated("bogus"), None);
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!   a, b)`, `datediff` and `date_diff` with a unit: the unit (an identifier) is passed as text
 //!   to [`super::calendar`]'s `timestampadd` and `timestampdiff`.
 //! - `INTERVAL 'y-m' YEAR TO MONTH` and `INTERVAL 'd h:m:s' DAY TO SECOND` (and the other
-//!   ranges of day-time fields) become the single interval they stand for.
+//!   ranges of day-time fields) become the single interval they stand for; a date (or text)
+//!   plus or minus an interval with hours, minutes or seconds is a timestamp, as in Spark.
 
 use datafusion::common::{plan_datafusion_err, Result};
 use datafusion::sql::sqlparser::ast::{
@@ -39,9 +40,9 @@ fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
 /// `expr` as Spark means it, when DataFusion would plan it otherwise.
 pub fn rewrite(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
-        Expr::Identifier(ident) if ident.quote_style == Some('"') => {
-            Expr::value(Value::SingleQuotedString(ident.value.clone()))
-        }
+        Expr::Identifier(ident) if ident.quote_style == Some('"') => Expr::value(
+            Value::SingleQuotedString(super::sql_rewrite::spark_unescape(&ident.value)),
+        ),
         Expr::Substring {
             expr: value,
             substring_from,
@@ -114,6 +115,26 @@ pub fn rewrite(expr: &Expr) -> Result<Option<Expr>> {
         }
         Expr::Interval(interval) if interval.last_field.is_some() => {
             Expr::Interval(interval_range(interval)?)
+        }
+        // A date (or text) plus or minus an interval with a time part is a timestamp.
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+            right,
+        } => {
+            let timed = |e: &Expr| matches!(e, Expr::Interval(i) if has_time_part(i));
+            let (left, right) = match (timed(left), timed(right)) {
+                (false, true) => (as_timestamp(left)?, right.as_ref().clone()),
+                (true, false) if *op == BinaryOperator::Plus => {
+                    (left.as_ref().clone(), as_timestamp(right)?)
+                }
+                _ => return Ok(None),
+            };
+            Expr::BinaryOp {
+                left: Box::new(left),
+                op: op.clone(),
+                right: Box::new(right),
+            }
         }
         Expr::Function(_) => match (function_name(expr).as_deref(), unnamed_args(expr)) {
             (Some(name @ ("ltrim" | "rtrim")), Some(mut args)) if args.len() == 2 => {
@@ -287,6 +308,54 @@ fn escaped_pattern(pattern: Expr, escape: char) -> Result<Expr> {
         }
     }
     Ok(Expr::value(Value::SingleQuotedString(out)))
+}
+
+/// Does the interval have hours, minutes or seconds (by its fields, or by the words of its
+/// text)?
+fn has_time_part(interval: &Interval) -> bool {
+    let time = |field: &Option<DateTimeField>| {
+        matches!(
+            field,
+            Some(
+                DateTimeField::Hour
+                    | DateTimeField::Hours
+                    | DateTimeField::Minute
+                    | DateTimeField::Minutes
+                    | DateTimeField::Second
+                    | DateTimeField::Seconds
+                    | DateTimeField::Millisecond
+                    | DateTimeField::Milliseconds
+                    | DateTimeField::Microsecond
+                    | DateTimeField::Microseconds
+            )
+        )
+    };
+    if interval.leading_field.is_some() || interval.last_field.is_some() {
+        return time(&interval.leading_field) || time(&interval.last_field);
+    }
+    match interval.value.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(text) => {
+                let text = text.to_ascii_lowercase();
+                ["hour", "minute", "second", "milli", "micro", "nano"]
+                    .iter()
+                    .any(|unit| text.contains(unit))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// `e` cast to a timestamp with Spark's rules (a timestamp stays as it is; a date is its
+/// midnight).
+fn as_timestamp(e: &Expr) -> Result<Expr> {
+    use datafusion::arrow::datatypes::{DataType as ArrowType, TimeUnit};
+    let to = ArrowType::Timestamp(TimeUnit::Microsecond, None).to_string();
+    call(
+        super::cast::CAST,
+        vec![e.clone(), Expr::value(Value::SingleQuotedString(to))],
+    )
 }
 
 /// An interval of a range of fields (`'1-2' YEAR TO MONTH`, `'1 02:03:04' DAY TO SECOND`) as
