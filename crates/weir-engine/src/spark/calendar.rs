@@ -19,6 +19,8 @@
 //!   (`MON`, `MM`) or `WEEK` (Monday); NULL for any other format. `date_trunc(fmt, ts)`: the
 //!   same, and `DAY` (`DD`), `HOUR`, `MINUTE`, `SECOND`, `MILLISECOND`, `MICROSECOND`, as a
 //!   timestamp.
+//! - `current_timestamp()` (`now`, `localtimestamp`): the query's start, in microseconds;
+//!   `current_timezone()`: `UTC`.
 //! - `from_utc_timestamp(ts, zone)` and `to_utc_timestamp(ts, zone)`: the wall time in `zone`
 //!   of a UTC time, and back; a wall time skipped by a transition moves forward by the gap,
 //!   a repeated one takes the earlier offset (Java's `LocalDateTime.atZone`).
@@ -93,6 +95,35 @@ pub fn functions() -> Vec<ScalarUDF> {
         .check(check_zone)
         .udf(),
     ];
+    for name in ["current_timestamp", "now", "localtimestamp"] {
+        out.push(
+            SparkFn::new(
+                name,
+                |args| arity(args, 0, 0).map(|_| Vec::new()),
+                |_| Ok(TIMESTAMP),
+                |_, rows, _| {
+                    let now = chrono::Utc::now().timestamp_micros();
+                    Ok(convert::timestamp_array(vec![Some(now); rows]))
+                },
+            )
+            .volatile()
+            .simplify(query_start)
+            .udf(),
+        );
+    }
+    out.push(
+        SparkFn::new(
+            "current_timezone",
+            |args| arity(args, 0, 0).map(|_| Vec::new()),
+            |_| Ok(DataType::Utf8),
+            |_, rows, _| {
+                Ok(Arc::new(datafusion::arrow::array::StringArray::from(
+                    vec!["UTC"; rows],
+                )))
+            },
+        )
+        .udf(),
+    );
     for name in ["date_part", "datepart"] {
         out.push(
             SparkFn::new(name, coerce_part, |_| Ok(DataType::Int32), date_part)
@@ -102,6 +133,20 @@ pub fn functions() -> Vec<ScalarUDF> {
         );
     }
     out
+}
+
+/// `current_timestamp()` as the query's start (one value for the whole query), in microseconds.
+fn query_start(
+    args: Vec<datafusion::prelude::Expr>,
+    info: &datafusion::logical_expr::simplify::SimplifyContext,
+) -> Result<datafusion::logical_expr::simplify::ExprSimplifyResult> {
+    use datafusion::logical_expr::simplify::ExprSimplifyResult;
+    Ok(match info.query_execution_start_time() {
+        Some(start) => ExprSimplifyResult::Simplified(datafusion::prelude::lit(
+            ScalarValue::TimestampMicrosecond(Some(start.timestamp_micros()), None),
+        )),
+        None => ExprSimplifyResult::Original(args),
+    })
 }
 
 /// A timestamp-like argument: text, date or timestamp (NULL as a timestamp).
@@ -588,10 +633,46 @@ fn date_trunc(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
     Ok(convert::timestamp_array(out))
 }
 
+/// Java's short zone ids (`ZoneId.SHORT_IDS`), which Spark accepts.
+const SHORT_IDS: [(&str, &str); 28] = [
+    ("ACT", "Australia/Darwin"),
+    ("AET", "Australia/Sydney"),
+    ("AGT", "America/Argentina/Buenos_Aires"),
+    ("ART", "Africa/Cairo"),
+    ("AST", "America/Anchorage"),
+    ("BET", "America/Sao_Paulo"),
+    ("BST", "Asia/Dhaka"),
+    ("CAT", "Africa/Harare"),
+    ("CNT", "America/St_Johns"),
+    ("CST", "America/Chicago"),
+    ("CTT", "Asia/Shanghai"),
+    ("EAT", "Africa/Addis_Ababa"),
+    ("ECT", "Europe/Paris"),
+    ("IET", "America/Indiana/Indianapolis"),
+    ("IST", "Asia/Kolkata"),
+    ("JST", "Asia/Tokyo"),
+    ("MIT", "Pacific/Apia"),
+    ("NET", "Asia/Yerevan"),
+    ("NST", "Pacific/Auckland"),
+    ("PLT", "Asia/Karachi"),
+    ("PNT", "America/Phoenix"),
+    ("PRT", "America/Puerto_Rico"),
+    ("PST", "America/Los_Angeles"),
+    ("SST", "Pacific/Guadalcanal"),
+    ("VST", "Asia/Ho_Chi_Minh"),
+    ("EST", "-05:00"),
+    ("MST", "-07:00"),
+    ("HST", "-10:00"),
+];
+
 /// A time zone as Spark names them: a region (`Europe/Paris`), an offset (`+05:30`), `UTC`,
-/// `Z`, or an offset from `UTC`/`GMT` (`GMT+1`).
+/// `Z`, an offset from `UTC`/`GMT` (`GMT+1`), or one of Java's short ids (`PST`).
 fn zone(name: &str) -> std::result::Result<Tz, String> {
     let name = name.trim();
+    let name = SHORT_IDS
+        .iter()
+        .find(|(short, _)| *short == name)
+        .map_or(name, |(_, id)| *id);
     if let Ok(tz) = name.parse::<Tz>() {
         return Ok(tz);
     }
@@ -788,6 +869,18 @@ mod tests {
         assert_eq!(
             utc_to_local(at("2024-01-01 00:00:00"), &zone("+05:30").unwrap()),
             at("2024-01-01 05:30:00")
+        );
+        assert_eq!(
+            local_to_utc(at("2024-07-01 12:00:00"), &zone("PST").unwrap()),
+            Some(at("2024-07-01 19:00:00"))
+        );
+        assert_eq!(
+            utc_to_local(at("2024-07-01 12:00:00"), &zone("EST").unwrap()),
+            at("2024-07-01 07:00:00")
+        );
+        assert_eq!(
+            utc_to_local(at("2024-07-01 12:00:00"), &zone("UTC+3").unwrap()),
+            at("2024-07-01 15:00:00")
         );
         assert!(zone("Mars/Olympus").is_err());
     }
