@@ -715,6 +715,7 @@ mod tests {
         );
         assert_eq!(replace("a", "(a)", "$1$1"), "aa");
         assert_eq!(replace("a", "(a)", "$10"), "a0");
+        assert_eq!(replace("x", "(x)", "$1a"), "xa");
         assert_eq!(replace("x", "x", r"\$1"), "$1");
         assert_eq!(replace("a", "a", r"\\"), "\\");
         assert_eq!(replace("ab", "(?<first>a)", "${first}!"), "a!b");
