@@ -97,6 +97,7 @@ impl Engine {
         }
         let ctx = SessionContext::new_with_config(config);
         ctx.add_optimizer_rule(crate::decimal_arith::rule());
+        ctx.add_analyzer_rule(crate::spark::implicit::rule());
         crate::spark::register(&ctx)?;
         if let Some(client) = &self.catalog {
             crate::sql_catalog::register(&ctx, client.clone(), self.stores.clone());

@@ -1,7 +1,6 @@
 //! Spark's datetime patterns (`yyyy-MM-dd HH:mm:ss`, the letters of Java's
-//! `DateTimeFormatter`): translated to chrono format strings for formatting
-//! ([`chrono_pattern`]), and compiled into a [`Pattern`] that parses text the way Spark 3's
-//! parser does.
+//! `DateTimeFormatter`) compiled into a [`Pattern`] that parses text the way Spark 3's parser
+//! does (formatting: [`super::datetime_format`]).
 //!
 //! Parsing follows Spark's rules, which are Java's strict resolver with Spark's defaults:
 //! letters are matched case-insensitively; `dd`, `MM`, `HH`, `mm`, `ss` need exactly two
@@ -16,64 +15,6 @@
 //! refused here too; zone names (`z`, `V`, `O`) and eras (`G`) are not supported.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-
-/// Translates a Spark datetime pattern (`yyyy-MM-dd HH:mm:ss`) into a chrono format string.
-pub fn chrono_pattern(spark: &str) -> String {
-    let chars: Vec<char> = spark.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
-            // Quoted literal text; '' is a quote.
-            let mut j = i + 1;
-            while j < chars.len() && chars[j] != '\'' {
-                out.push(chars[j]);
-                j += 1;
-            }
-            if j == i + 1 && j < chars.len() {
-                out.push('\'');
-            }
-            i = j + 1;
-            continue;
-        }
-        let run = chars[i..].iter().take_while(|&&d| d == c).count();
-        let spec = match (c, run) {
-            ('y', 2) => "%y",
-            ('y', _) => "%Y",
-            ('M', 1) => "%-m",
-            ('M', 2) => "%m",
-            ('M', 3) => "%b",
-            ('M', _) => "%B",
-            ('d', 1) => "%-d",
-            ('d', _) => "%d",
-            ('D', _) => "%j",
-            ('H', 1) => "%-H",
-            ('H', _) => "%H",
-            ('h', 1) => "%-I",
-            ('h', _) => "%I",
-            ('m', 1) => "%-M",
-            ('m', _) => "%M",
-            ('s', 1) => "%-S",
-            ('s', _) => "%S",
-            ('S', 3) => "%3f",
-            ('S', 6) => "%6f",
-            ('S', _) => "%f",
-            ('a', _) => "%p",
-            ('E', 1..=3) => "%a",
-            ('E', _) => "%A",
-            ('%', _) => "%%",
-            _ => {
-                out.extend(std::iter::repeat_n(c, run));
-                i += run;
-                continue;
-            }
-        };
-        out.push_str(spec);
-        i += run;
-    }
-    out
-}
 
 /// A Spark datetime pattern compiled for parsing.
 #[derive(Debug, Clone, PartialEq)]
@@ -670,20 +611,8 @@ fn parse_offset(style: &OffsetStyle, text: &[char], pos: usize) -> Option<(i32, 
 
 #[cfg(test)]
 mod tests {
-    use super::{chrono_pattern, Pattern};
+    use super::Pattern;
     use chrono::NaiveDate;
-
-    #[test]
-    fn spark_patterns_become_chrono_formats() {
-        assert_eq!(chrono_pattern("yyyy-MM-dd"), "%Y-%m-%d");
-        assert_eq!(
-            chrono_pattern("yyyy-MM-dd HH:mm:ss.SSS"),
-            "%Y-%m-%d %H:%M:%S.%3f"
-        );
-        assert_eq!(chrono_pattern("dd MMM yy"), "%d %b %y");
-        assert_eq!(chrono_pattern("yyyyMMdd'T'HH"), "%Y%m%dT%H");
-        assert_eq!(chrono_pattern("EEEE, d MMMM"), "%A, %-d %B");
-    }
 
     fn micros(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, us: u32) -> i64 {
         NaiveDate::from_ymd_opt(y, mo, d)

@@ -609,18 +609,19 @@ pub fn translate(java: &str) -> Result<String, String> {
                         .collect();
                     let kept = kept.trim_end_matches('-');
                     i += 2 + flag_chars.len();
-                    if kept.is_empty() {
-                        if after == Some(&':') {
+                    match (kept.is_empty(), after) {
+                        // Nothing left: `(?d)` disappears, `(?d:…)` is a plain group.
+                        (true, Some(')')) => i += 1,
+                        (true, _) => {
                             out.push_str("(?:");
+                            i += 1;
                         }
-                        i += 1;
-                        if after == Some(&')') {
-                            continue;
+                        // The `)` or `:` is copied next.
+                        (false, _) => {
+                            out.push_str("(?");
+                            out.push_str(kept);
                         }
-                        continue;
                     }
-                    out.push_str("(?");
-                    out.push_str(kept);
                     continue;
                 }
                 out.push('(');
@@ -714,6 +715,7 @@ mod tests {
         );
         assert_eq!(replace("a", "(a)", "$1$1"), "aa");
         assert_eq!(replace("a", "(a)", "$10"), "a0");
+        assert_eq!(replace("x", "(x)", "$1a"), "xa");
         assert_eq!(replace("x", "x", r"\$1"), "$1");
         assert_eq!(replace("a", "a", r"\\"), "\\");
         assert_eq!(replace("ab", "(?<first>a)", "${first}!"), "a!b");
@@ -737,6 +739,8 @@ mod tests {
         assert_eq!(replace("A", r"\0101", "65"), "65");
         assert_eq!(replace("a/-c", r"\/\-", "_"), "a_c");
         assert_eq!(replace("ABC", r"(?iu)b", "_"), "A_C");
+        assert_eq!(replace("ABC", r"(?u)B", "_"), "A_C");
+        assert_eq!(replace("ABC", r"(?d:B)|(?i:c)", "_"), "A__");
         assert!(JavaRegex::new(r"\p{InGreek}").is_err());
         assert!(JavaRegex::new(r"\y").is_err());
     }

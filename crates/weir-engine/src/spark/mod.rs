@@ -5,14 +5,22 @@
 //!
 //! - `datafusion-spark` supplies most with Spark's semantics (`datediff`, `concat`, `size`,
 //!   `nvl`, `sha2`, …); its date functions (`date_add`, `date_sub`, `add_months`, `last_day`,
-//!   `next_day`, `datediff`, `trunc`, `unix_date`, `hour`, `minute`, `second`) are wrapped to
+//!   `next_day`, `datediff`, `unix_date`, `hour`, `minute`, `second`) are wrapped to
 //!   take what Spark casts implicitly (integers of any width, dates and timestamps as text) —
 //!   [`datetime::DateArgs`].
 //! - [`datetime`]: `to_date`, `to_timestamp` (Spark's `CAST` rules or a Spark datetime pattern,
 //!   [`datetime_pattern`]; NULL for text that does not parse), `unix_timestamp`,
 //!   `to_unix_timestamp`, `timestamp_seconds`/`_millis`/`_micros`, `date_from_unix_date`,
 //!   `dayofweek`, `weekday`, `months_between`.
-//! - [`strings`]: `locate`, `regexp_extract`, `split` (Java's regex split and limit).
+//! - [`calendar`]: `date_format` (Spark's patterns, [`datetime_format`]), `date_part`/`EXTRACT`,
+//!   `timestampadd`/`dateadd`, `timestampdiff`, `trunc`, `from_utc_timestamp`,
+//!   `to_utc_timestamp` (IANA zones).
+//! - [`strings`]: `substring`/`substr`, `left`, `right`, `overlay`, `initcap`, `replace`,
+//!   `translate`, `locate`/`position`/`instr`, `chr`, `concat_ws`, `hex`, `format_string`,
+//!   `sentences`, `soundex`, `levenshtein`, `mask`, `quote`, `encode`/`decode` with Spark's rules.
+//! - [`regexp`]: `regexp_replace`, `rlike`/`regexp_like`, `regexp_extract(_all)`,
+//!   `regexp_substr`, `regexp_count`, `regexp_instr`, `split`, with Java's patterns, matching
+//!   and replacement syntax ([`java_regex`]).
 //! - [`cast`]: `CAST(x AS type)` (as `spark_cast`), `string`, `int`, `bigint`, `smallint`, `tinyint`, `double`, `float`, `boolean`,
 //!   `date`, `timestamp`, `decimal` with Spark's non-ANSI cast rules.
 //! - [`collections`]: `sequence`, `array_repeat`, `array_size`, `array_contains`,
@@ -72,8 +80,15 @@
 //!   (`SELECT x, CAST(x AS INT)`: both `x` in Spark) keeps its SQL text as its name:
 //!   DataFusion refuses duplicate column names, and no target could write them (Spark cannot
 //!   either).
-//! - Regular expressions are Java's as far as [`java_regex`] translates them (no Unicode
-//!   blocks, `\X`, canonical equivalence; `$` matches at the very end only).
+//! - Regular expressions are Java's translated for `fancy-regex` ([`java_regex`]): Unicode
+//!   blocks (`\p{InGreek}`), `\X`, `\N{…}` and the `CANON_EQ` flag are refused, `$` matches
+//!   only at the very end (Java's also before a final line terminator), `(?i)` folds case by
+//!   Unicode (Java's by ASCII), `\b` is Unicode's, and positions count characters (Java's
+//!   UTF-16 units) — Rust's regex engines have no other Java mode.
+//! - `date - date` is a number of days (Spark: an interval of days, which `EXTRACT` reads as
+//!   Weir does); `format_string` writes decimals right only with `%s`; `sentences` follows
+//!   Java's English break rules approximately; `${name}` in a query is not Spark's variable
+//!   substitution (Glue jobs pass arguments otherwise).
 //! - `rand` takes no seed (Spark's values depend on its generator and partitioning);
 //!   `percentile_approx` is exact; `percentile`, `median`, `percentile_disc` and `mode` keep a
 //!   group's values (memory grows with the group), and `mode` without `deterministic` returns
@@ -97,20 +112,27 @@
 //! - `input_file_name` is not supported; a SELECT takes one generator (Spark 4 takes several,
 //!   crossed); `transform_keys` does not refuse a repeated key; `assert_true`'s default message
 //!   is not Spark's (which quotes the condition's SQL).
+//! - [`syntax`]: `"text"` literals, `SUBSTRING`/`OVERLAY`/`POSITION`/`EXTRACT` syntax,
+//!   `LIKE … ESCAPE`, `LIKE ANY/ALL`, interval ranges (`'1-2' YEAR TO MONTH`), units of
+//!   `timestampadd`; [`implicit`]: text literals compared with dates and timestamps read by
+//!   Spark's `CAST`.
 
 pub mod aggregate_syntax;
 pub mod aggregates;
+pub mod calendar;
 pub mod cast;
 pub mod coercion;
 pub mod collections;
 pub mod conditional;
 pub mod convert;
 pub mod datetime;
+pub mod datetime_format;
 pub mod datetime_pattern;
 pub mod decimal_divide;
 pub mod from_json;
 pub mod generators;
 pub mod hash;
+pub mod implicit;
 pub mod java_regex;
 pub mod json;
 pub mod lambda;
@@ -133,7 +155,6 @@ pub mod window;
 use datafusion::common::Result;
 use datafusion::execution::context::SessionContext;
 
-pub use datetime_pattern::chrono_pattern;
 pub use sql_rewrite::plan as sql;
 
 /// Registers Spark's functions on a session (overriding same-named DataFusion functions).
@@ -197,7 +218,6 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
             spark_dt::date_diff(),
             &[Arg::Date, Arg::Date],
         ));
-        ctx.register_udf(DateArgs::udf(spark_dt::trunc(), &[Arg::Date, Arg::Text]));
         ctx.register_udf(DateArgs::udf(spark_dt::unix_date(), &[Arg::Date]));
         for extract in [spark_dt::hour(), spark_dt::minute(), spark_dt::second()] {
             ctx.register_udf(DateArgs::udf(extract, &[Arg::Timestamp]));
@@ -211,6 +231,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
         .chain(datetime::functions())
         .chain(strings::functions())
         .chain(regexp::functions())
+        .chain(calendar::functions())
         .chain(cast::functions())
         .chain(numbers::functions())
         .chain(rounding::functions())

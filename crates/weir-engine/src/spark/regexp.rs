@@ -251,13 +251,13 @@ fn regexp_replace(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef>
         });
         match start {
             Some(b) => {
-                out.append_value(format!(
-                    "{}{}",
-                    &s[..b],
-                    regex
-                        .replace_all(&s[b..], rep)
-                        .map_err(|e| failed(NAME, e))?
-                ));
+                let replaced = regex
+                    .replace_all(&s[b..], rep)
+                    .map_err(|e| failed(NAME, e))?;
+                match b {
+                    0 => out.append_value(replaced),
+                    _ => out.append_value(format!("{}{replaced}", &s[..b])),
+                }
             }
             // At or past the end: only an empty text is searched (from position 1).
             None if skip == 0 => {

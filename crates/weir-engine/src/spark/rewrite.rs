@@ -14,7 +14,6 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{cast, lit, Expr};
 
 use super::convert::is_string;
-use super::datetime_pattern::chrono_pattern;
 
 /// The function SQL's `a / b` is planned as in SparkSQL nodes (and `try_divide`).
 pub const DIVIDE: &str = "spark_divide";
@@ -37,7 +36,6 @@ pub fn functions() -> Vec<ScalarUDF> {
         .map(|(name, part)| Rewrite::udf(name, Kind::DatePart(part), 1, 1))
         .collect();
     out.extend([
-        Rewrite::udf("date_format", Kind::DateFormat, 2, 2),
         Rewrite::udf("isnull", Kind::IsNull, 1, 1),
         Rewrite::udf("isnotnull", Kind::IsNotNull, 1, 1),
         Rewrite::udf("e", Kind::E, 0, 0),
@@ -57,8 +55,6 @@ pub fn functions() -> Vec<ScalarUDF> {
 enum Kind {
     /// `date_part(<part>, arg)` as an int.
     DatePart(&'static str),
-    /// `to_char(arg, <translated pattern>)`.
-    DateFormat,
     /// `arg IS NULL`.
     IsNull,
     /// `arg IS NOT NULL`.
@@ -154,18 +150,6 @@ impl Rewrite {
     }
 }
 
-fn literal_text(e: Option<&Expr>) -> Option<&str> {
-    match e {
-        Some(Expr::Literal(
-            ScalarValue::Utf8(Some(p))
-            | ScalarValue::LargeUtf8(Some(p))
-            | ScalarValue::Utf8View(Some(p)),
-            _,
-        )) => Some(p),
-        _ => None,
-    }
-}
-
 impl ScalarUDFImpl for Rewrite {
     fn as_any(&self) -> &dyn Any {
         self
@@ -221,7 +205,6 @@ impl ScalarUDFImpl for Rewrite {
     fn return_type(&self, args: &[DataType]) -> Result<DataType> {
         Ok(match self.kind {
             Kind::DatePart(_) => DataType::Int32,
-            Kind::DateFormat => DataType::Utf8,
             Kind::IsNull | Kind::IsNotNull => DataType::Boolean,
             Kind::E | Kind::Rand => DataType::Float64,
             Kind::SortArray | Kind::ArraySort => match args.first() {
@@ -274,19 +257,6 @@ impl ScalarUDFImpl for Rewrite {
                     _ => value,
                 };
                 cast(dt::date_part(lit(*part), value), DataType::Int32)
-            }
-            (Kind::DateFormat, Some(value)) => {
-                let Some(pattern) = literal_text(second.as_ref()) else {
-                    return plan_err!("date_format: the pattern must be a string literal");
-                };
-                // Spark reads text as a timestamp.
-                let value = match info.get_data_type(&value)? {
-                    t if is_string(&t) || t.is_null() => {
-                        super::datetime::to_timestamp_udf().call(vec![value])
-                    }
-                    _ => value,
-                };
-                dt::to_char(value, lit(chrono_pattern(pattern)))
             }
             (Kind::Divide | Kind::IntDivide, Some(dividend)) => {
                 let Some(divisor) = second else {

@@ -33,7 +33,7 @@ use datafusion::execution::context::{SQLOptions, SessionContext};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType,
+    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CeilFloorKind, DataType,
     ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
     NamedWindowDefinition, NamedWindowExpr, ObjectName, OrderBy, OrderByKind, Query, Select,
     SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript,
@@ -900,7 +900,7 @@ fn spark_call(expr: &Expr) -> Result<Option<Expr>> {
 
 /// Spark's meaning of expressions DataFusion reads otherwise: `floor(x, d)` and `ceil(x, d)`
 /// ([`super::rounding`]), `x[i]` ([`super::subscript`]:
-/// 0-based for arrays, also a struct member of any value, `f(x).a`), and `TIMESTAMP '…'` (microseconds, Spark's text rules).
+/// 0-based for arrays, also a struct member of any value, `f(x).a`).
 fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
         Expr::CompoundFieldAccess { root, access_chain } => {
@@ -934,19 +934,6 @@ fn spark_shape(expr: &Expr) -> Result<Option<Expr>> {
                 name,
                 vec![value.as_ref().clone(), Expr::value(scale.clone())],
             )?
-        }
-        Expr::TypedString(typed) if matches!(typed.data_type, DataType::Timestamp(..)) => {
-            let cast = Expr::Cast {
-                kind: CastKind::Cast,
-                expr: Box::new(Expr::Value(typed.value.clone())),
-                data_type: typed.data_type.clone(),
-                array: false,
-                format: None,
-            };
-            match spark_cast_call(&cast) {
-                Some(call) => call,
-                None => return Ok(None),
-            }
         }
         _ => return Ok(None),
     }))

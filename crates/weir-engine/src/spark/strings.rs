@@ -19,7 +19,11 @@
 //! - `chr(n)` / `char(n)`: the character `n & 255`, empty for a negative `n`.
 //! - `concat_ws(sep, …)`: the non-null strings and the non-null elements of string arrays,
 //!   joined by `sep` (NULL only when `sep` is); other values are written as Spark casts them.
+//! - `format_string(fmt, …)` (`printf`): `datafusion-spark`'s, with decimals written by `%s` as
+//!   Java writes them (`10.50`).
 //! - `hex(x)` (integers as a two's complement `bigint`, text as its UTF-8 bytes), upper case.
+//! - `sentences(str[, lang, country])`: the sentences of the text, each as its words, split as
+//!   Java's (legacy) break iterators for English split them.
 //! - `soundex`, `levenshtein(a, b[, threshold])` (-1 above the threshold), `mask(str[, upper,
 //!   lower, digit, other])`, `quote`, `is_valid_utf8`.
 //! - `encode(str, charset)` and `decode(bin, charset)` for `UTF-8`, `US-ASCII`,
@@ -76,6 +80,18 @@ pub fn functions() -> Vec<ScalarUDF> {
     for name in ["chr", "char"] {
         out.push(SparkFn::new(name, coerce_chr, utf8, chr).udf());
     }
+    out.push(
+        SparkFn::new(
+            "sentences",
+            coerce_sentences,
+            |_| Ok(sentences_type()),
+            sentences,
+        )
+        .udf(),
+    );
+    out.push(ScalarUDF::new_from_impl(FormatString {
+        inner: datafusion_spark::function::string::format_string(),
+    }));
     let substring = SparkFn::new("substring", coerce_substring, utf8, substring).udf();
     out.push(substring.with_aliases(["substr"]));
     out
@@ -911,11 +927,329 @@ fn decode(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
     Ok(Arc::new(out.finish()))
 }
 
+/// A character class of Java's (legacy, rule-based) word break iterator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordClass {
+    Letter,
+    Digit,
+    Kanji,
+    Katakana,
+    Hiragana,
+    Other,
+}
+
+fn word_class(c: char) -> WordClass {
+    match c {
+        '\u{3005}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}' => WordClass::Kanji,
+        '\u{30a1}'..='\u{30fe}' => WordClass::Katakana,
+        '\u{3041}'..='\u{309e}' => WordClass::Hiragana,
+        c if c.is_alphabetic() => WordClass::Letter,
+        c if c.is_numeric() => WordClass::Digit,
+        _ => WordClass::Other,
+    }
+}
+
+/// Joins two letters inside a word (`x-y`, `don't`, `a.b`, `a_b`).
+fn mid_word(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{ad}' | '\u{2010}'..='\u{2015}' | '\u{2027}' | '"' | '\'' | '.' | '_'
+    )
+}
+
+/// Joins two digits inside a number (`1,000`, `3.14`).
+fn mid_number(c: char) -> bool {
+    matches!(c, '"' | '\'' | ',' | '.' | '\u{66b}')
+}
+
+/// The words of one sentence as Java's word iterator and Spark's `sentences` keep them:
+/// tokens that start with a letter or a digit.
+fn sentence_words(sentence: &[char]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < sentence.len() {
+        let c = sentence[i];
+        let class = word_class(c);
+        let prefixed = (matches!(c, '$' | '#' | '.' | '^' | '\u{a2}') || is_currency(c))
+            && sentence
+                .get(i + 1)
+                .is_some_and(|n| word_class(*n) == WordClass::Digit);
+        if !matches!(class, WordClass::Letter | WordClass::Digit) && !prefixed {
+            // One CJK script run is a word; any other character stands alone.
+            let run = match class {
+                WordClass::Kanji | WordClass::Katakana | WordClass::Hiragana => sentence[i..]
+                    .iter()
+                    .take_while(|&&d| {
+                        word_class(d) == class
+                            || (class != WordClass::Kanji
+                                && matches!(d, '\u{30fc}' | '\u{3099}'..='\u{309c}'))
+                    })
+                    .count(),
+                _ => 1,
+            };
+            if run > 1 || class != WordClass::Other {
+                words.push(sentence[i..i + run].iter().collect());
+            }
+            i += run;
+            continue;
+        }
+        let start = i;
+        if prefixed {
+            i += 1;
+        }
+        loop {
+            match sentence.get(i).map(|&d| word_class(d)) {
+                Some(WordClass::Letter | WordClass::Digit) => i += 1,
+                Some(WordClass::Other) => {
+                    let (prev, next) = (
+                        word_class(sentence[i - 1]),
+                        sentence.get(i + 1).map(|&n| word_class(n)),
+                    );
+                    let joins = match (prev, next) {
+                        (WordClass::Letter, Some(WordClass::Letter)) => mid_word(sentence[i]),
+                        (WordClass::Digit, Some(WordClass::Digit)) => mid_number(sentence[i]),
+                        _ => false,
+                    };
+                    if !joins {
+                        break;
+                    }
+                    i += 2;
+                }
+                _ => break,
+            }
+        }
+        if word_class(sentence[i - 1]) == WordClass::Digit
+            && sentence.get(i).is_some_and(|d| {
+                matches!(
+                    d,
+                    '%' | '&' | '\u{a2}' | '\u{66a}' | '\u{2030}' | '\u{2031}'
+                )
+            })
+        {
+            i += 1;
+        }
+        if !prefixed {
+            words.push(sentence[start..i].iter().collect());
+        }
+    }
+    words
+}
+
+fn is_currency(c: char) -> bool {
+    matches!(c, '\u{a3}'..='\u{a5}' | '\u{20a0}'..='\u{20cf}' | '\u{58f}' | '\u{60b}' | '\u{9f2}' | '\u{9f3}' | '\u{e3f}' | '\u{17db}')
+}
+
+/// Spark's `sentences`: the text split into sentences (after `!` or `?`, and after `.` when
+/// the next sentence starts with an upper-case letter), each into its words.
+pub fn spark_sentences(text: &str) -> Vec<Vec<String>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        while chars.get(i).is_some_and(|d| {
+            matches!(
+                d,
+                '.' | '!' | '?' | ')' | ']' | '"' | '\'' | '\u{201d}' | '\u{2019}'
+            )
+        }) {
+            i += 1;
+        }
+        let spaces = chars[i..].iter().take_while(|d| d.is_whitespace()).count();
+        let breaks = match c {
+            '.' => spaces > 0 && chars.get(i + spaces).is_some_and(|d| d.is_uppercase()),
+            _ => true,
+        };
+        if breaks {
+            i += spaces;
+            if i < chars.len() {
+                out.push(sentence_words(&chars[start..i]));
+                start = i;
+            }
+        }
+    }
+    if start < chars.len() {
+        out.push(sentence_words(&chars[start..]));
+    }
+    out
+}
+
+fn sentences(args: &[ArrayRef], _: usize, _: &DataType) -> Result<ArrayRef> {
+    use datafusion::arrow::array::ListBuilder;
+    let texts = convert::strings(&args[0], "sentences")?;
+    let mut out = ListBuilder::new(ListBuilder::new(StringBuilder::new()));
+    for text in texts.iter() {
+        let Some(text) = text else {
+            out.append_null();
+            continue;
+        };
+        for sentence in spark_sentences(text) {
+            for word in sentence {
+                out.values().values().append_value(word);
+            }
+            out.values().append(true);
+        }
+        out.append(true);
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+fn sentences_type() -> DataType {
+    use datafusion::arrow::datatypes::Field;
+    let words = DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)));
+    DataType::List(Arc::new(Field::new_list_field(words, true)))
+}
+
+fn coerce_sentences(args: &[DataType]) -> std::result::Result<Vec<DataType>, String> {
+    arity(args, 1, 3)?;
+    args.iter().map(|t| text(t, "each argument")).collect()
+}
+
+/// `format_string` (and `printf`) of `datafusion-spark`, with a decimal written by `%s` as
+/// Java writes a `BigDecimal` (`10.50`, not its unscaled digits).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct FormatString {
+    inner: Arc<ScalarUDF>,
+}
+
+/// The format's conversions of each argument (0-based), as Java's `Formatter` assigns them:
+/// `%n$…` is argument `n`, `%<…` the previous one, others the next in order; `%%` and `%n`
+/// take none.
+fn format_conversions(format: &str) -> Vec<(usize, char)> {
+    let chars: Vec<char> = format.chars().collect();
+    let mut out = Vec::new();
+    let (mut next, mut last) = (0usize, None::<usize>);
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '%' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while chars.get(*i).is_some_and(char::is_ascii_digit) {
+                *i += 1;
+            }
+            chars[start..*i].iter().collect::<String>()
+        };
+        let mut explicit = None;
+        let start = i;
+        let n = digits(&mut i);
+        if chars.get(i) == Some(&'$') && !n.is_empty() {
+            explicit = n.parse::<usize>().ok().map(|n| n.saturating_sub(1));
+            i += 1;
+        } else {
+            i = start;
+        }
+        let mut previous = false;
+        while let Some(&f) = chars.get(i).filter(|c| "-#+ 0,(<".contains(**c)) {
+            previous |= f == '<';
+            i += 1;
+        }
+        digits(&mut i);
+        if chars.get(i) == Some(&'.') {
+            i += 1;
+            digits(&mut i);
+        }
+        let Some(&conversion) = chars.get(i) else {
+            break;
+        };
+        i += 1;
+        if matches!(conversion, 't' | 'T') {
+            i += 1;
+        }
+        if matches!(conversion, '%' | 'n') {
+            continue;
+        }
+        let index = match (explicit, previous) {
+            (Some(n), _) => n,
+            (None, true) => last.unwrap_or(0),
+            (None, false) => {
+                next += 1;
+                next - 1
+            }
+        };
+        last = Some(index);
+        out.push((index, conversion));
+    }
+    out
+}
+
+impl datafusion::logical_expr::ScalarUDFImpl for FormatString {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn aliases(&self) -> &[String] {
+        self.inner.aliases()
+    }
+
+    fn signature(&self) -> &datafusion::logical_expr::Signature {
+        self.inner.signature()
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        self.inner.return_type(args)
+    }
+
+    fn return_field_from_args(
+        &self,
+        args: datafusion::logical_expr::ReturnFieldArgs,
+    ) -> Result<datafusion::arrow::datatypes::FieldRef> {
+        self.inner.return_field_from_args(args)
+    }
+
+    fn invoke_with_args(
+        &self,
+        mut args: datafusion::logical_expr::ScalarFunctionArgs,
+    ) -> Result<datafusion::logical_expr::ColumnarValue> {
+        use datafusion::common::ScalarValue;
+        use datafusion::logical_expr::ColumnarValue;
+        let format = match args.args.first() {
+            Some(ColumnarValue::Scalar(
+                ScalarValue::Utf8(Some(f))
+                | ScalarValue::LargeUtf8(Some(f))
+                | ScalarValue::Utf8View(Some(f)),
+            )) => f.clone(),
+            _ => return self.inner.invoke_with_args(args),
+        };
+        let conversions = format_conversions(&format);
+        for k in 1..args.args.len() {
+            let decimal = matches!(
+                args.args[k].data_type(),
+                DataType::Decimal128(..) | DataType::Decimal256(..)
+            );
+            let mut uses = conversions.iter().filter(|(i, _)| *i == k - 1).peekable();
+            let as_text = uses.peek().is_some() && uses.all(|(_, c)| matches!(c, 's' | 'S'));
+            if decimal && as_text {
+                args.args[k] = args.args[k].cast_to(&DataType::Utf8, None)?;
+                if let Some(field) = args.arg_fields.get_mut(k) {
+                    *field = Arc::new(field.as_ref().clone().with_data_type(DataType::Utf8));
+                }
+            }
+        }
+        self.inner.invoke_with_args(args)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{
-        levenshtein_distance, spark_initcap, spark_locate, spark_soundex, spark_translate,
-        substring_sql, Charset,
+        format_conversions, levenshtein_distance, spark_initcap, spark_locate, spark_sentences,
+        spark_soundex, spark_translate, substring_sql, Charset,
     };
 
     #[test]
@@ -952,6 +1286,66 @@ mod tests {
         assert_eq!(spark_soundex("Ünïcödé"), "Ünïcödé");
         assert_eq!(levenshtein_distance("kitten", "sitting"), 3);
         assert_eq!(levenshtein_distance("Ünï", "Uni"), 2);
+    }
+
+    #[test]
+    fn format_conversions_are_assigned_as_java_assigns_them() {
+        assert_eq!(
+            format_conversions("%s has %05d%% %n%.2f|%2$s %<x %tY"),
+            [(0, 's'), (1, 'd'), (2, 'f'), (1, 's'), (1, 'x'), (3, 't')]
+        );
+    }
+
+    #[test]
+    fn sentences_split_as_java_break_iterators() {
+        let s = |text: &str| spark_sentences(text);
+        assert_eq!(
+            s("Hello world. this is. Next one! yes? ok"),
+            [
+                vec!["Hello", "world", "this", "is"],
+                vec!["Next", "one"],
+                vec!["yes"],
+                vec!["ok"]
+            ]
+        );
+        assert_eq!(
+            s("a--b it's 5pm U.S.A. rocks (x) \"q\" 1,000 $5 50% 3rd"),
+            [vec![
+                "a", "b", "it's", "5pm", "U.S.A", "rocks", "x", "q", "1,000", "50%", "3rd"
+            ]]
+        );
+        assert_eq!(
+            s("one.Two three.  Four 2. five"),
+            [vec!["one.Two", "three"], vec!["Four", "2", "five"]]
+        );
+        assert_eq!(
+            s("don't stop 3.14 a_b, x-y  ÜBER straße 日本語テキスト"),
+            [vec![
+                "don't",
+                "stop",
+                "3.14",
+                "a_b",
+                "x-y",
+                "ÜBER",
+                "straße",
+                "日本語",
+                "テキスト"
+            ]]
+        );
+        assert_eq!(
+            s("ＡＢＣ ｶﾀｶﾅ ひらがなカタカナ漢字 x1y"),
+            [vec![
+                "ＡＢＣ",
+                "ｶﾀｶﾅ",
+                "ひらがな",
+                "カタカナ",
+                "漢字",
+                "x1y"
+            ]]
+        );
+        assert!(s("").is_empty());
+        assert_eq!(s("   "), [Vec::<String>::new()]);
+        assert_eq!(s("😀 smile"), [vec!["smile"]]);
     }
 
     #[test]

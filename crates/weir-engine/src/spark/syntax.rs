@@ -2,6 +2,7 @@
 //! parsed statement ([`super::sql_rewrite`] calls [`rewrite`] on every expression, innermost
 //! first):
 //!
+//! - `TIMESTAMP 'text'` is a timestamp of microseconds, as Spark's are.
 //! - `"text"` is a string literal, as in Spark (not ANSI mode); identifiers are quoted with
 //!   backticks.
 //! - `SUBSTRING(s FROM p FOR n)`, `SUBSTR(s, p, n)` are Spark's `substring`,
@@ -11,10 +12,18 @@
 //! - `LIKE … ESCAPE 'c'` with any escape character (the pattern is rewritten for the backslash
 //!   DataFusion knows); `LIKE ANY (p, …)`, `LIKE SOME (…)`, `LIKE ALL (…)` and their `NOT` and
 //!   `ILIKE` forms become `OR`s and `AND`s of `LIKE`s.
+//! - `EXTRACT(field FROM source)` is Spark's `date_part` ([`super::calendar`]).
+//! - `timestampadd(unit, n, ts)`, `dateadd` and `date_add` with a unit, `timestampdiff(unit,
+//!   a, b)`, `datediff` and `date_diff` with a unit: the unit (an identifier) is passed as text
+//!   to [`super::calendar`]'s `timestampadd` and `timestampdiff`.
+//! - `INTERVAL 'y-m' YEAR TO MONTH` and `INTERVAL 'd h:m:s' DAY TO SECOND` (and the other
+//!   ranges of day-time fields) become the single interval they stand for; a date (or text)
+//!   plus or minus an interval with hours, minutes or seconds is a timestamp, as in Spark.
 
 use datafusion::common::{plan_datafusion_err, Result};
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Value,
+    BinaryOperator, DataType, DateTimeField, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, Interval, ObjectName, Value,
 };
 
 use super::sql_rewrite::function_name;
@@ -31,9 +40,9 @@ fn call(name: &str, args: Vec<Expr>) -> Result<Expr> {
 /// `expr` as Spark means it, when DataFusion would plan it otherwise.
 pub fn rewrite(expr: &Expr) -> Result<Option<Expr>> {
     Ok(Some(match expr {
-        Expr::Identifier(ident) if ident.quote_style == Some('"') => {
-            Expr::value(Value::SingleQuotedString(ident.value.clone()))
-        }
+        Expr::Identifier(ident) if ident.quote_style == Some('"') => Expr::value(
+            Value::SingleQuotedString(super::sql_rewrite::spark_unescape(&ident.value)),
+        ),
         Expr::Substring {
             expr: value,
             substring_from,
@@ -79,10 +88,70 @@ pub fn rewrite(expr: &Expr) -> Result<Option<Expr>> {
             pattern,
             escape_char,
         } => return like(*negated, *any, value, pattern, escape_char.as_ref(), true),
+        Expr::Extract {
+            field,
+            expr: source,
+            ..
+        } => {
+            let field = match field {
+                DateTimeField::Custom(ident) => ident.value.clone(),
+                other => other.to_string(),
+            };
+            call(
+                "date_part",
+                vec![
+                    Expr::value(Value::SingleQuotedString(field)),
+                    source.as_ref().clone(),
+                ],
+            )?
+        }
+        Expr::TypedString(typed) if matches!(typed.data_type, DataType::Timestamp(None, _)) => {
+            // Spark's timestamps are microseconds (DataFusion's `TIMESTAMP` nanoseconds).
+            let mut typed = typed.clone();
+            if let DataType::Timestamp(precision, _) = &mut typed.data_type {
+                *precision = Some(6);
+            }
+            Expr::TypedString(typed)
+        }
+        Expr::Interval(interval) if interval.last_field.is_some() => {
+            Expr::Interval(interval_range(interval)?)
+        }
+        // A date (or text) plus or minus an interval with a time part is a timestamp.
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+            right,
+        } => {
+            let timed = |e: &Expr| matches!(e, Expr::Interval(i) if has_time_part(i));
+            let (left, right) = match (timed(left), timed(right)) {
+                (false, true) => (as_timestamp(left)?, right.as_ref().clone()),
+                (true, false) if *op == BinaryOperator::Plus => {
+                    (left.as_ref().clone(), as_timestamp(right)?)
+                }
+                _ => return Ok(None),
+            };
+            Expr::BinaryOp {
+                left: Box::new(left),
+                op: op.clone(),
+                right: Box::new(right),
+            }
+        }
         Expr::Function(_) => match (function_name(expr).as_deref(), unnamed_args(expr)) {
             (Some(name @ ("ltrim" | "rtrim")), Some(mut args)) if args.len() == 2 => {
                 args.swap(0, 1);
                 call(name, args)?
+            }
+            (Some(name), Some(mut args)) if args.len() == 3 => {
+                let to = match name {
+                    "timestampadd" | "dateadd" | "date_add" => "timestampadd",
+                    "timestampdiff" | "datediff" | "date_diff" => "timestampdiff",
+                    _ => return Ok(None),
+                };
+                if let Expr::Identifier(unit) = &args[0] {
+                    args[0] =
+                        Expr::value(Value::SingleQuotedString(unit.value.to_ascii_uppercase()));
+                }
+                call(to, args)?
             }
             _ => return Ok(None),
         },
@@ -239,4 +308,123 @@ fn escaped_pattern(pattern: Expr, escape: char) -> Result<Expr> {
         }
     }
     Ok(Expr::value(Value::SingleQuotedString(out)))
+}
+
+/// Does the interval have hours, minutes or seconds (by its fields, or by the words of its
+/// text)?
+fn has_time_part(interval: &Interval) -> bool {
+    let time = |field: &Option<DateTimeField>| {
+        matches!(
+            field,
+            Some(
+                DateTimeField::Hour
+                    | DateTimeField::Hours
+                    | DateTimeField::Minute
+                    | DateTimeField::Minutes
+                    | DateTimeField::Second
+                    | DateTimeField::Seconds
+                    | DateTimeField::Millisecond
+                    | DateTimeField::Milliseconds
+                    | DateTimeField::Microsecond
+                    | DateTimeField::Microseconds
+            )
+        )
+    };
+    if interval.leading_field.is_some() || interval.last_field.is_some() {
+        return time(&interval.leading_field) || time(&interval.last_field);
+    }
+    match interval.value.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(text) => {
+                let text = text.to_ascii_lowercase();
+                ["hour", "minute", "second", "milli", "micro", "nano"]
+                    .iter()
+                    .any(|unit| text.contains(unit))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// `e` cast to a timestamp with Spark's rules (a timestamp stays as it is; a date is its
+/// midnight).
+fn as_timestamp(e: &Expr) -> Result<Expr> {
+    use datafusion::arrow::datatypes::{DataType as ArrowType, TimeUnit};
+    let to = ArrowType::Timestamp(TimeUnit::Microsecond, None).to_string();
+    call(
+        super::cast::CAST,
+        vec![e.clone(), Expr::value(Value::SingleQuotedString(to))],
+    )
+}
+
+/// An interval of a range of fields (`'1-2' YEAR TO MONTH`, `'1 02:03:04' DAY TO SECOND`) as
+/// one interval of the text DataFusion reads (`'1 years 2 months'`).
+fn interval_range(interval: &Interval) -> Result<Interval> {
+    const ORDER: [&str; 6] = ["years", "months", "days", "hours", "minutes", "seconds"];
+    let position = |field: &Option<DateTimeField>| -> Option<usize> {
+        Some(match field.as_ref()? {
+            DateTimeField::Year | DateTimeField::Years => 0,
+            DateTimeField::Month | DateTimeField::Months => 1,
+            DateTimeField::Day | DateTimeField::Days => 2,
+            DateTimeField::Hour | DateTimeField::Hours => 3,
+            DateTimeField::Minute | DateTimeField::Minutes => 4,
+            DateTimeField::Second | DateTimeField::Seconds => 5,
+            _ => return None,
+        })
+    };
+    let unsupported = || {
+        plan_datafusion_err!(
+            "INTERVAL {}: the range of fields must be YEAR TO MONTH or within DAY TO SECOND",
+            interval.value
+        )
+    };
+    let (Some(from), Some(to)) = (
+        position(&interval.leading_field),
+        position(&interval.last_field),
+    ) else {
+        return Err(unsupported());
+    };
+    if from >= to || (from < 2) != (to < 2) {
+        return Err(unsupported());
+    }
+    let text = match interval.value.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => s.clone(),
+            Value::Number(n, _) => n.clone(),
+            _ => return Err(unsupported()),
+        },
+        _ => return Err(unsupported()),
+    };
+    let trimmed = text.trim();
+    let (negative, body) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let parts: Vec<&str> = body.split(['-', ' ', ':']).collect();
+    let numeric = |p: &&str| {
+        !p.is_empty()
+            && p.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && p.matches('.').count() <= 1
+    };
+    if parts.len() != to - from + 1 || !parts.iter().all(numeric) {
+        return Err(plan_datafusion_err!(
+            "INTERVAL '{text}' does not match the form of its fields"
+        ));
+    }
+    let sign = if negative { "-" } else { "" };
+    let value = parts
+        .iter()
+        .zip(&ORDER[from..=to])
+        .map(|(n, unit)| format!("{sign}{n} {unit}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Interval {
+        value: Box::new(Expr::value(Value::SingleQuotedString(value))),
+        leading_field: None,
+        leading_precision: None,
+        last_field: None,
+        fractional_seconds_precision: None,
+    })
 }
