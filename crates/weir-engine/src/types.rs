@@ -101,7 +101,8 @@ fn parse(hive: &str, names: Names) -> Option<DataType> {
     })
 }
 
-/// The Hive type name of an Arrow type, as Glue writes it in the catalog.
+/// The Hive type name of an Arrow type, as Glue writes it in the catalog (and Spark's
+/// `typeof` gives it).
 pub fn hive_type(t: &DataType) -> String {
     match t {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
@@ -135,6 +136,8 @@ pub fn hive_type(t: &DataType) -> String {
             _ => "map<string,string>".into(),
         },
         DataType::Null => "void".into(),
+        DataType::Dictionary(_, v) => hive_type(v),
+        DataType::Interval(_) | DataType::Duration(_) => "interval".into(),
         other => other.to_string().to_lowercase(),
     }
 }

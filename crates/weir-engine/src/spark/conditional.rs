@@ -70,49 +70,8 @@ pub fn functions() -> Vec<ScalarUDF> {
     ]
 }
 
-/// Spark's `simpleString` of the type Spark gives a value Weir types `t`.
-pub fn spark_type_name(t: &DataType) -> String {
-    match t {
-        DataType::Null => "void".into(),
-        DataType::Boolean => "boolean".into(),
-        DataType::Int8 => "tinyint".into(),
-        DataType::Int16 => "smallint".into(),
-        DataType::Int32 => "int".into(),
-        DataType::Int64 => "bigint".into(),
-        DataType::Float32 => "float".into(),
-        DataType::Float64 => "double".into(),
-        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
-        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "binary".into(),
-        DataType::Date32 | DataType::Date64 => "date".into(),
-        DataType::Timestamp(_, _) => "timestamp".into(),
-        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
-            format!("array<{}>", spark_type_name(f.data_type()))
-        }
-        DataType::Struct(fields) => format!(
-            "struct<{}>",
-            fields
-                .iter()
-                .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        DataType::Map(entries, _) => match entries.data_type() {
-            DataType::Struct(kv) if kv.len() == 2 => format!(
-                "map<{},{}>",
-                spark_type_name(kv[0].data_type()),
-                spark_type_name(kv[1].data_type())
-            ),
-            other => spark_type_name(other),
-        },
-        DataType::Dictionary(_, v) => spark_type_name(v),
-        DataType::Interval(_) | DataType::Duration(_) => "interval".into(),
-        other => other.to_string().to_lowercase(),
-    }
-}
-
 fn type_of(args: &[ArrayRef], rows: usize, _: &DataType) -> Result<ArrayRef> {
-    let name = spark_type_name(args[0].data_type());
+    let name = crate::types::hive_type(args[0].data_type());
     Ok(Arc::new(StringArray::from_iter_values(
         std::iter::repeat_n(name, rows),
     )))

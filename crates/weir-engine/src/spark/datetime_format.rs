@@ -216,31 +216,7 @@ fn compile(chars: &[char], pos: &mut usize, nested: bool) -> Result<Vec<Item>, S
         let c = chars[*pos];
         match c {
             '\'' => {
-                let mut text = String::new();
-                let mut j = *pos + 1;
-                if chars.get(j) == Some(&'\'') {
-                    text.push('\'');
-                    j += 1;
-                } else {
-                    loop {
-                        match chars.get(j) {
-                            None => return Err("the pattern has an unclosed quote".into()),
-                            Some('\'') if chars.get(j + 1) == Some(&'\'') => {
-                                text.push('\'');
-                                j += 2;
-                            }
-                            Some('\'') => {
-                                j += 1;
-                                break;
-                            }
-                            Some(&other) => {
-                                text.push(other);
-                                j += 1;
-                            }
-                        }
-                    }
-                }
-                *pos = j;
+                let text = super::datetime_pattern::quoted(chars, pos)?;
                 literal(&mut items, &text);
             }
             '[' => {

@@ -131,6 +131,37 @@ impl Pattern {
     }
 }
 
+/// The text of the quoted literal that starts at `chars[*pos]` (`''` is a quote, inside or
+/// alone), moving `pos` past it.
+pub(super) fn quoted(chars: &[char], pos: &mut usize) -> Result<String, String> {
+    let mut text = String::new();
+    let mut j = *pos + 1;
+    if chars.get(j) == Some(&'\'') {
+        text.push('\'');
+        j += 1;
+    } else {
+        loop {
+            match chars.get(j) {
+                None => return Err("the pattern has an unclosed quote".into()),
+                Some('\'') if chars.get(j + 1) == Some(&'\'') => {
+                    text.push('\'');
+                    j += 2;
+                }
+                Some('\'') => {
+                    j += 1;
+                    break;
+                }
+                Some(&other) => {
+                    text.push(other);
+                    j += 1;
+                }
+            }
+        }
+    }
+    *pos = j;
+    Ok(text)
+}
+
 fn compile_items(chars: &[char], pos: &mut usize, nested: bool) -> Result<Vec<Item>, String> {
     let mut items: Vec<Item> = Vec::new();
     // The variable-width number that fixed-width numbers right after it leave digits for.
@@ -138,31 +169,7 @@ fn compile_items(chars: &[char], pos: &mut usize, nested: bool) -> Result<Vec<It
     while *pos < chars.len() {
         let c = chars[*pos];
         if c == '\'' {
-            let mut text = String::new();
-            let mut j = *pos + 1;
-            if chars.get(j) == Some(&'\'') {
-                text.push('\'');
-                j += 1;
-            } else {
-                loop {
-                    match chars.get(j) {
-                        None => return Err("the pattern has an unclosed quote".into()),
-                        Some('\'') if chars.get(j + 1) == Some(&'\'') => {
-                            text.push('\'');
-                            j += 2;
-                        }
-                        Some('\'') => {
-                            j += 1;
-                            break;
-                        }
-                        Some(&other) => {
-                            text.push(other);
-                            j += 1;
-                        }
-                    }
-                }
-            }
-            *pos = j;
+            let text = quoted(chars, pos)?;
             push_literal(&mut items, &text);
             active = None;
             continue;

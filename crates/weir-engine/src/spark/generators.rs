@@ -269,17 +269,7 @@ pub fn alias_lists(sql: &str) -> Cow<'_, str> {
     if edits.is_empty() {
         return Cow::Borrowed(sql);
     }
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let offset = |at: Location| -> Option<usize> {
-        let start = *line_starts.get(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
-        let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
-        sql[start..]
-            .char_indices()
-            .nth(column)
-            .map(|(b, _)| start + b)
-    };
+    let offset = super::pre_parse::byte_offsets(sql);
     let mut out = String::with_capacity(sql.len());
     let mut copied = 0;
     for (open, close, names) in edits {

@@ -138,17 +138,7 @@ pub fn rewrite(sql: &str) -> Cow<'_, str> {
         return Cow::Borrowed(sql);
     }
     edits.sort_by_key(|(at, _, _)| (at.line, at.column));
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let offset = |at: Location| -> Option<usize> {
-        let start = *line_starts.get(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
-        let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
-        sql[start..]
-            .char_indices()
-            .nth(column)
-            .map(|(b, _)| start + b)
-    };
+    let offset = byte_offsets(sql);
     let mut out = String::with_capacity(sql.len());
     let mut copied = 0;
     for (at, len, replacement) in edits {
@@ -185,6 +175,21 @@ fn typed_literal(number: &str, suffix: &Word) -> Option<String> {
         _ => return None,
     };
     Some(format!("{type_name} '{number}'"))
+}
+
+/// The byte offset in `sql` of a tokenizer's location (line and column, from 1, in characters).
+pub(super) fn byte_offsets(sql: &str) -> impl Fn(Location) -> Option<usize> + '_ {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    move |at: Location| {
+        let start = *line_starts.get(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
+        let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
+        sql[start..]
+            .char_indices()
+            .nth(column)
+            .map(|(b, _)| start + b)
+    }
 }
 
 /// An unquoted `word`, in any case.
