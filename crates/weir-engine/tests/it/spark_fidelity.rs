@@ -371,6 +371,8 @@ fn known_failures(path: &Path) -> BTreeMap<String, String> {
 async fn spark_fidelity() {
     let dir = suite_dir();
     let ctx = session(&dir).await;
+    // A query that panics is a failing case like any other: no backtrace on the output.
+    std::panic::set_hook(Box::new(|_| {}));
     let known_path = dir.join("known_failures.txt");
     let known = known_failures(&known_path);
     let mut families: Vec<PathBuf> = std::fs::read_dir(dir.join("expected"))
@@ -438,6 +440,8 @@ async fn spark_fidelity() {
         score.push((family, passed, cases.len()));
     }
 
+    // The default hook again, for this test's own failures.
+    drop(std::panic::take_hook());
     let (passed, total) = score
         .iter()
         .fold((0, 0), |(p, t), (_, fp, ft)| (p + fp, t + ft));
