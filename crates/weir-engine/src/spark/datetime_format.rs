@@ -7,6 +7,7 @@
 //! are errors here too. `y` is the proleptic year (as Spark's substitution of `u` makes it)
 //! unless the pattern has an era (`G`). Zones and offsets print the session's: UTC.
 
+use super::datetime_pattern::MONTHS;
 use chrono::{Datelike, NaiveDateTime, Timelike};
 
 /// A Spark datetime pattern compiled for formatting.
@@ -24,20 +25,6 @@ enum Item {
     Optional(Vec<Item>),
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 const DAYS: [&str; 7] = [
     "Monday",
     "Tuesday",

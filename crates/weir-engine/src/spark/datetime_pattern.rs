@@ -89,7 +89,8 @@ struct OffsetStyle {
     colons: bool,
 }
 
-const MONTHS: [&str; 12] = [
+/// Month names in English, as Spark writes and reads them (`MMMM`, `MMM`).
+pub(super) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
