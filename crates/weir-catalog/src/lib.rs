@@ -14,7 +14,7 @@ mod functions;
 mod names;
 mod partition_indexes;
 mod partitions;
-mod request;
+pub mod request;
 mod search;
 pub mod secrets;
 mod tables;

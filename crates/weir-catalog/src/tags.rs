@@ -1,8 +1,8 @@
 //! Resource tags: TagResource, UntagResource, GetTags on the ARNs of databases, tables,
-//! user-defined functions and connections.
+//! user-defined functions, connections and jobs.
 
 use serde_json::{json, Map, Value};
-use weir_metastore::{connections, functions, tags, Tx};
+use weir_metastore::{connections, functions, jobs, tags, Tx};
 use weir_model::{GlueError, Result};
 
 use crate::names;
@@ -39,7 +39,7 @@ impl Catalog {
         );
         let invalid = || {
             GlueError::invalid_input(format!(
-                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction or connection of this catalog ({prefix}…)"
+                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection or job of this catalog ({prefix}…)"
             ))
         };
         let rest = arn.strip_prefix(&prefix).ok_or_else(invalid)?;
@@ -62,6 +62,12 @@ impl Catalog {
                     .await?
                     .ok_or_else(|| GlueError::not_found(format!("Connection {name} not found.")))?;
                 Ok(self.connection_arn(name))
+            }
+            ["job", name] => {
+                jobs::get(tx, name)
+                    .await?
+                    .ok_or_else(|| GlueError::not_found(format!("Job {name} not found.")))?;
+                Ok(format!("{prefix}job/{name}"))
             }
             _ => Err(invalid()),
         }

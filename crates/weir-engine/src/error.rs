@@ -12,8 +12,8 @@ pub enum EngineError {
         node: Option<String>,
         message: String,
     },
-    /// A node type of the Glue model that Weir does not run (yet).
-    #[error("node {node}: node type {node_type} is not supported by Weir yet{}", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    /// A node type of the Glue model that Weir does not run.
+    #[error("node {node}: node type {node_type} is not supported by Weir{}", hint.as_ref().map(|h| format!(": {h}")).unwrap_or_default())]
     Unsupported {
         node: String,
         node_type: String,

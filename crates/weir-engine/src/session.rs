@@ -1,6 +1,8 @@
 //! The DataFusion session factory: one [`Engine`] per process, a fresh `SessionContext` per run.
 
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionConfig;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -36,6 +38,8 @@ pub struct Engine {
     target_partitions: Option<usize>,
     stores: StoreSettings,
     catalog: Option<Arc<dyn CatalogClient>>,
+    /// The memory a run's session may use (bytes); beyond it, operators that can spill to disk.
+    memory_limit: Option<usize>,
 }
 
 impl Engine {
@@ -48,7 +52,16 @@ impl Engine {
                 ..StoreSettings::default()
             },
             catalog: None,
+            memory_limit: None,
         }
+    }
+
+    /// The same engine, with each session's memory bounded to `bytes` (DataFusion's fair spill
+    /// pool: sorts, aggregations and joins spill to disk past their share, anything else fails
+    /// with a "resources exhausted" error).
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = Some(bytes);
+        self
     }
 
     /// The same engine, reaching the buckets in `s3_buckets` with their own settings (a job's
@@ -95,7 +108,15 @@ impl Engine {
         if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }
-        let ctx = SessionContext::new_with_config(config);
+        let ctx = match self.memory_limit {
+            Some(bytes) => {
+                let runtime = RuntimeEnvBuilder::new()
+                    .with_memory_pool(Arc::new(FairSpillPool::new(bytes)))
+                    .build_arc()?;
+                SessionContext::new_with_config_rt(config, runtime)
+            }
+            None => SessionContext::new_with_config(config),
+        };
         ctx.add_optimizer_rule(crate::decimal_arith::rule());
         ctx.add_analyzer_rule(crate::spark::implicit::rule());
         crate::spark::register(&ctx)?;
@@ -103,6 +124,30 @@ impl Engine {
             crate::sql_catalog::register(&ctx, client.clone(), self.stores.clone());
         }
         Ok(ctx)
+    }
+
+    /// The bytes of one object (`s3://…`, `file://…`, a local path, …), e.g. a script.
+    pub async fn read_object(&self, path: &str) -> Result<Vec<u8>> {
+        use object_store::ObjectStoreExt;
+        let url = stores::path_url(path)?;
+        let ctx = SessionContext::new();
+        self.ensure_store(&ctx, &url)?;
+        let root = datafusion::execution::object_store::ObjectStoreUrl::parse(format!(
+            "{}://{}",
+            url.scheme(),
+            url.authority()
+        ))?;
+        let store = ctx.runtime_env().object_store(root)?;
+        let location = object_store::path::Path::from_url_path(url.path())
+            .map_err(|e| crate::EngineError::invalid_job(format!("path '{path}': {e}")))?;
+        let bytes = store
+            .get(&location)
+            .await
+            .map_err(|e| crate::EngineError::invalid_job(format!("reading {path}: {e}")))?
+            .bytes()
+            .await
+            .map_err(|e| crate::EngineError::invalid_job(format!("reading {path}: {e}")))?;
+        Ok(bytes.to_vec())
     }
 
     /// Makes sure the session can reach the store of `url`.

@@ -21,10 +21,15 @@ use crate::error::{EngineError, Result};
 #[serde(default, deny_unknown_fields)]
 pub struct S3Config {
     /// e.g. `http://127.0.0.1:9000`; `None` for AWS itself.
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub endpoint: Option<String>,
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub region: Option<String>,
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub access_key_id: Option<String>,
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub secret_access_key: Option<String>,
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub session_token: Option<String>,
     /// Path-style requests (`endpoint/bucket/key`), as most S3-compatible servers want.
     /// Defaults to true when an endpoint is set.
@@ -37,10 +42,13 @@ pub struct S3Config {
 #[serde(default, deny_unknown_fields)]
 pub struct AzureConfig {
     /// The storage account, when the path does not name it (`az://container/…`).
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub account: Option<String>,
     /// The account's shared key (base64).
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub access_key: Option<String>,
     /// e.g. `http://127.0.0.1:10000/devstoreaccount1` for Azurite; `None` for Azure itself.
+    #[serde(deserialize_with = "weir_model::setting_text::option")]
     pub endpoint: Option<String>,
     /// Azurite's well-known account and key on 127.0.0.1:10000.
     pub use_emulator: bool,

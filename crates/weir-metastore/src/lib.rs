@@ -13,6 +13,8 @@ pub mod db;
 mod doc;
 pub mod error;
 pub mod functions;
+pub mod job_runs;
+pub mod jobs;
 mod migrations;
 pub mod partitions;
 pub mod tables;

@@ -12,11 +12,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_catalog",
-    sqlite: include_str!("../migrations/sqlite/0001_catalog.sql"),
-    postgres: include_str!("../migrations/postgres/0001_catalog.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_catalog",
+        sqlite: include_str!("../migrations/sqlite/0001_catalog.sql"),
+        postgres: include_str!("../migrations/postgres/0001_catalog.sql"),
+    },
+    Migration {
+        name: "0002_jobs",
+        sqlite: include_str!("../migrations/sqlite/0002_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0002_jobs.sql"),
+    },
+];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {
     let mut tx = store.write().await?;

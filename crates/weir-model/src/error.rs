@@ -10,6 +10,8 @@ pub enum ErrorKind {
     AlreadyExists,
     ConcurrentModification,
     ResourceNumberLimitExceeded,
+    /// A job has as many runs as its `MaxConcurrentRuns` allows.
+    ConcurrentRunsExceeded,
     /// The request body is not the JSON the operation's shape describes (wrong JSON type, bad JSON).
     Serialization,
     /// `X-Amz-Target` names an operation Weir does not serve.
@@ -21,12 +23,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind.
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::InvalidInput,
         ErrorKind::EntityNotFound,
         ErrorKind::AlreadyExists,
         ErrorKind::ConcurrentModification,
         ErrorKind::ResourceNumberLimitExceeded,
+        ErrorKind::ConcurrentRunsExceeded,
         ErrorKind::Serialization,
         ErrorKind::UnknownOperation,
         ErrorKind::OperationTimeout,
@@ -47,6 +50,7 @@ impl ErrorKind {
             ErrorKind::AlreadyExists => "AlreadyExistsException",
             ErrorKind::ConcurrentModification => "ConcurrentModificationException",
             ErrorKind::ResourceNumberLimitExceeded => "ResourceNumberLimitExceededException",
+            ErrorKind::ConcurrentRunsExceeded => "ConcurrentRunsExceededException",
             ErrorKind::Serialization => "SerializationException",
             ErrorKind::UnknownOperation => "UnknownOperationException",
             ErrorKind::OperationTimeout => "OperationTimeoutException",

@@ -9,6 +9,7 @@ pub mod error;
 pub mod java_regex;
 pub mod output;
 pub mod service;
+pub mod setting_text;
 pub mod validate;
 
 pub use error::{ErrorKind, GlueError, Result};

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde_json::{json, Value};
 use weir_catalog::Catalog;
+use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
 
@@ -41,7 +42,7 @@ pub async fn handle(
         .unwrap_or(target)
         .to_string();
     let result = match body {
-        Ok(body) => dispatch(&state.catalog, &operation, target, &body).await,
+        Ok(body) => dispatch(&state, &operation, target, &body).await,
         Err(e) => Err(GlueError::invalid_input(format!(
             "The request body cannot be read ({e}); requests are limited to {} MiB",
             MAX_BODY_BYTES >> 20
@@ -72,7 +73,7 @@ pub async fn handle(
 }
 
 async fn dispatch(
-    catalog: &Catalog,
+    state: &AppState,
     operation: &str,
     target: &str,
     body: &[u8],
@@ -84,7 +85,7 @@ async fn dispatch(
         ));
     }
     if target == atomic::TARGET {
-        return atomic::execute(catalog, &parse_body(body)?).await;
+        return atomic::execute(&state.catalog, &parse_body(body)?).await;
     }
     if ServiceModel::glue().operation(operation).is_none() || !target.starts_with("AWSGlue.") {
         return Err(GlueError::new(
@@ -92,17 +93,21 @@ async fn dispatch(
             format!("Unknown operation {target}: not an AWS Glue operation"),
         ));
     }
-    if !Catalog::serves(operation) {
+    if !Catalog::serves(operation) && !JobService::serves(operation) {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
             format!(
-                "Operation {operation} is part of the Glue API but not implemented by Weir yet"
+                "Operation {operation} is part of the Glue API but not supported by Weir"
             ),
         ));
     }
     let request = parse_body(body)?;
     validate::validate_input(operation, &request)?;
-    let response = catalog.call(operation, &request).await?;
+    let response = if JobService::serves(operation) {
+        state.jobs.call(operation, &request).await?
+    } else {
+        state.catalog.call(operation, &request).await?
+    };
     Ok(output::shape_output(operation, response))
 }
 

@@ -1,5 +1,5 @@
-//! Weir's HTTP service: one port with the Glue JSON 1.1 API on `POST /`, `GET /health` and
-//! `GET /metrics`. Handlers decode, call the service, encode; the wire rules (target header,
+//! Weir's HTTP service: one port with the Glue JSON 1.1 API on `POST /`, `GET /health`,
+//! `GET /metrics` and `GET /runs/{run_id}/log`. Handlers decode, call the service, encode; the wire rules (target header,
 //! model validation, output shaping, error bodies) live in [`glue`].
 
 mod atomic;
@@ -9,10 +9,14 @@ mod metrics;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use weir_catalog::Catalog;
+use weir_jobs::JobService;
 
 pub use metrics::Metrics;
 
@@ -20,6 +24,7 @@ pub use metrics::Metrics;
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Catalog,
+    pub jobs: JobService,
     pub metrics: Arc<Metrics>,
 }
 
@@ -29,8 +34,22 @@ pub fn router(state: AppState) -> Router {
         .route("/", post(glue::handle))
         .route("/health", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::handle))
+        .route("/runs/{run_id}/log", get(run_log))
         .layer(DefaultBodyLimit::max(glue::MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// `GET /runs/{run_id}/log`: a job run's log as text (404 before the run has ended).
+async fn run_log(State(state): State<AppState>, Path(run_id): Path<String>) -> Response {
+    match state.jobs.run_log(&run_id).await {
+        Ok(Some(log)) => log.into_response(),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            format!("No log for job run {run_id}: the run does not exist or has not ended\n"),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -19,12 +19,16 @@ pub struct Config {
     /// Directory for Weir's local state: the SQLite metastore and the secrets key.
     pub data_dir: PathBuf,
     /// Metastore URL: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`. Default: `sqlite://<data_dir>/metastore.db`.
+    #[serde(default, deserialize_with = "weir_model::setting_text::option")]
     pub metastore: Option<String>,
     pub catalog: CatalogConfig,
     pub secrets: SecretsConfig,
     /// The data plane: parallelism and object storage (`[engine.s3]`: endpoint, region, keys).
     pub engine: weir_engine::EngineConfig,
+    /// The job service: limits on concurrent runs and capacity, memory per DPU, leases.
+    pub jobs: weir_jobs::JobsConfig,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
+    #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub log: String,
 }
 
@@ -33,12 +37,18 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct CatalogConfig {
     /// The account id returned as `CatalogId` and used in ARNs (12 digits).
+    #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub account_id: String,
     /// The region used in ARNs.
+    #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub region: String,
     /// A running Weir service (`http://HOST:PORT`) whose catalog `weir job run` uses instead of
     /// the metastore, which it then does not open. `serve` and `migrate` ignore it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "weir_model::setting_text::option"
+    )]
     pub endpoint: Option<String>,
 }
 
@@ -47,6 +57,7 @@ pub struct CatalogConfig {
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
     /// The key itself, base64 of 32 bytes. When absent, `key_file` is used.
+    #[serde(default, deserialize_with = "weir_model::setting_text::option")]
     pub key: Option<String>,
     /// A file holding the key (created with a random key if missing). Default: `<data_dir>/secrets.key`.
     pub key_file: Option<PathBuf>,
@@ -65,6 +76,7 @@ impl Default for Config {
             },
             secrets: SecretsConfig::default(),
             engine: weir_engine::EngineConfig::default(),
+            jobs: weir_jobs::JobsConfig::default(),
             log: "info".into(),
         }
     }
@@ -100,10 +112,15 @@ impl Config {
             }
             figment = figment.merge(Toml::file(file));
         }
+        // The environment's values stay text: figment's `Env` would read `112233445566` as a
+        // number and `0012` as 12. Lossy extraction then reads `"4"` as a number where a
+        // setting is one.
+        for (key, value) in Env::prefixed("WEIR__").split("__").iter() {
+            figment = figment.merge(Serialized::default(key.as_str(), value));
+        }
         let config: Config = figment
-            .merge(Env::prefixed("WEIR__").split("__"))
             .merge(Serialized::defaults(overrides))
-            .extract()
+            .extract_lossy()
             .context("invalid configuration")?;
         config.validate()?;
         Ok(config)
@@ -213,6 +230,27 @@ mod tests {
             Config::load(Some(&file), overrides).unwrap().listen.port(),
             1234
         );
+    }
+
+    #[test]
+    fn text_settings_take_values_that_look_like_numbers_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weir.toml");
+        std::fs::write(&file, "[catalog]\naccount_id = 112233445566\nregion = \"x\"\n").unwrap();
+        let config = Config::load(Some(&file), Overrides::default()).unwrap();
+        assert_eq!(config.catalog.account_id, "112233445566");
+        // Each test runs in its own process (nextest), so the variables stay with this test.
+        std::env::set_var("WEIR__CATALOG__ACCOUNT_ID", "012345678901");
+        std::env::set_var("WEIR__ENGINE__S3__SECRET_ACCESS_KEY", "1234");
+        std::env::set_var("WEIR__ENGINE__TARGET_PARTITIONS", "3");
+        let config = Config::load(Some(&file), Overrides::default());
+        std::env::remove_var("WEIR__CATALOG__ACCOUNT_ID");
+        std::env::remove_var("WEIR__ENGINE__S3__SECRET_ACCESS_KEY");
+        std::env::remove_var("WEIR__ENGINE__TARGET_PARTITIONS");
+        let config = config.unwrap();
+        assert_eq!(config.catalog.account_id, "012345678901");
+        assert_eq!(config.engine.s3.secret_access_key.as_deref(), Some("1234"));
+        assert_eq!(config.engine.target_partitions, Some(3));
     }
 
     #[test]

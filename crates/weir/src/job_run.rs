@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use serde_json::Value;
-use weir_catalog::Catalog;
 use weir_engine::catalog::{AtomicFuture, CatalogClient, CatalogError, CatalogFuture};
 use weir_engine::job::NodeReport;
 use weir_engine::{run_job, Engine, JobDefinition};
-use weir_model::GlueError;
+use weir_jobs::catalog_client::ServiceCatalog;
 
 use crate::config::Config;
 use crate::remote_catalog::RemoteCatalog;
@@ -30,13 +29,15 @@ pub enum JobCatalog {
 /// saves the open and the close (a WAL checkpoint) — a tenth of a short job's time.
 struct LocalCatalog {
     config: Config,
-    catalog: tokio::sync::OnceCell<Catalog>,
+    catalog: tokio::sync::OnceCell<ServiceCatalog>,
 }
 
 impl LocalCatalog {
-    async fn catalog(&self) -> Result<&Catalog, CatalogError> {
+    async fn catalog(&self) -> Result<&ServiceCatalog, CatalogError> {
         self.catalog
-            .get_or_try_init(|| crate::open_catalog(&self.config))
+            .get_or_try_init(|| async {
+                crate::open_catalog(&self.config).await.map(ServiceCatalog)
+            })
             .await
             .map_err(|e| CatalogError {
                 code: "InternalServiceException".to_string(),
@@ -47,29 +48,11 @@ impl LocalCatalog {
 
 impl CatalogClient for LocalCatalog {
     fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a> {
-        Box::pin(async move {
-            weir_model::validate::validate_input(operation, &request).map_err(catalog_error)?;
-            let catalog = self.catalog().await?;
-            catalog
-                .call(operation, &request)
-                .await
-                .map_err(catalog_error)
-        })
+        Box::pin(async move { self.catalog().await?.call(operation, request).await })
     }
 
-    /// One metastore transaction for the group ([`Catalog::call_atomic`] validates each request).
     fn call_atomic<'a>(&'a self, calls: Vec<(String, Value)>) -> AtomicFuture<'a> {
-        Box::pin(async move {
-            let catalog = self.catalog().await?;
-            catalog.call_atomic(&calls).await.map_err(catalog_error)
-        })
-    }
-}
-
-fn catalog_error(e: GlueError) -> CatalogError {
-    CatalogError {
-        code: e.kind.shape_name().to_string(),
-        message: e.message,
+        Box::pin(async move { self.catalog().await?.call_atomic(calls).await })
     }
 }
 

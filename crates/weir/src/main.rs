@@ -11,6 +11,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
+use weir_engine::Engine;
+use weir_jobs::catalog_client::ServiceCatalog;
+use weir_jobs::local::LocalExecutor;
+use weir_jobs::JobService;
 use weir_metastore::Metastore;
 use weir_server::{AppState, Metrics};
 
@@ -39,7 +43,7 @@ enum Command {
     Serve(Settings),
     /// Apply the metastore's schema migrations and exit (`serve` applies them too).
     Migrate(Settings),
-    /// Run jobs locally.
+    /// Run jobs locally, or read a service's job run logs.
     #[command(subcommand)]
     Job(JobCommand),
 }
@@ -57,6 +61,16 @@ enum JobCommand {
         /// of the metastore, which is then not opened [config: catalog.endpoint].
         #[arg(long, value_name = "URL")]
         catalog_endpoint: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Print the log of a job run of a Weir service (`StartJobRun`'s `JobRunId`).
+    Logs {
+        /// The run's id (`jr_…`).
+        run_id: String,
+        /// The Weir service [default: http://127.0.0.1:4270, or the config's listen address].
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
         #[command(flatten)]
         settings: Settings,
     },
@@ -129,6 +143,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 job_run::run(job, &config, catalog).await
             }
+            Command::Job(JobCommand::Logs {
+                run_id,
+                endpoint,
+                settings,
+            }) => {
+                let config = settings.load()?;
+                let endpoint = endpoint.unwrap_or_else(|| format!("http://{}", config.listen));
+                print!("{}", remote_catalog::run_log(&endpoint, &run_id).await?);
+                Ok(())
+            }
         }
     })
 }
@@ -189,9 +213,31 @@ async fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
+/// The job service of the catalog's metastore: runs execute in this process, reaching the
+/// catalog directly. Runs a previous stop left in flight are resolved before it serves.
+async fn open_jobs(config: &Config, catalog: &Catalog) -> anyhow::Result<JobService> {
+    let engine = Engine::new(config.engine.clone())
+        .with_catalog(Arc::new(ServiceCatalog(catalog.clone())));
+    let executor = LocalExecutor::new(engine, config.jobs.python.clone());
+    let jobs = JobService::new(
+        catalog.store().clone(),
+        catalog.identity().clone(),
+        Arc::new(SystemClock),
+        Arc::new(executor),
+        config.jobs.clone(),
+    );
+    let resolved = jobs.recover().await.context("resolving interrupted job runs")?;
+    if resolved > 0 {
+        tracing::warn!(resolved, "job runs in flight at the last stop were resolved");
+    }
+    jobs.start();
+    Ok(jobs)
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     init_logging(&config);
     let catalog = open_catalog(&config).await?;
+    let jobs = open_jobs(&config, &catalog).await?;
     let store = catalog.store().clone();
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -206,6 +252,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("weir listening on http://{addr}");
     let state = AppState {
         catalog,
+        jobs,
         metrics: Arc::new(Metrics::default()),
     };
     weir_server::serve(listener, state, shutdown_signal()).await?;

@@ -268,6 +268,24 @@ impl CatalogClient for RemoteCatalog {
     }
 }
 
+/// The log of a job run of the Weir service at `endpoint` (`GET /runs/{run_id}/log`).
+pub async fn run_log(endpoint: &str, run_id: &str) -> anyhow::Result<String> {
+    let base = parse_endpoint(endpoint)
+        .ok_or_else(|| anyhow::anyhow!("--endpoint must be an http:// or https:// URL, got '{endpoint}'"))?;
+    let url = base
+        .join(&format!("runs/{run_id}/log"))
+        .map_err(|e| anyhow::anyhow!("run id '{run_id}': {e}"))?;
+    let response = reqwest::get(url.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("the Weir service at {endpoint} did not answer: {e}"))?;
+    let status = response.status();
+    let text = response.text().await?;
+    if !status.is_success() {
+        anyhow::bail!("{}", text.trim_end());
+    }
+    Ok(text)
+}
+
 /// The endpoint as a URL, when it is an `http` or `https` one with a host.
 pub fn parse_endpoint(endpoint: &str) -> Option<Url> {
     Url::parse(endpoint)

@@ -42,7 +42,7 @@ pub const TARGETS: &[&str] = &[
     "S3CatalogTarget",
 ];
 
-/// Node types of the model that are planned but not run yet, with what to say about them.
+/// Node types of the model that Weir does not run, with what a user can do instead.
 fn not_yet(node_type: &str) -> Option<&'static str> {
     Some(match node_type {
         "JDBCConnectorSource"
@@ -50,7 +50,7 @@ fn not_yet(node_type: &str) -> Option<&'static str> {
         | "PostgreSQLCatalogSource"
         | "MySQLCatalogSource"
         | "PostgreSQLCatalogTarget"
-        | "MySQLCatalogTarget" => "JDBC connectors come with the connectors issue",
+        | "MySQLCatalogTarget" => "Weir does not read or write JDBC databases in visual jobs; export the table to files (CSV, Parquet) and read them with an S3 source",
         "S3DeltaSource"
         | "S3DeltaDirectTarget"
         | "S3DeltaCatalogSource"
@@ -58,15 +58,15 @@ fn not_yet(node_type: &str) -> Option<&'static str> {
         | "S3HudiSource"
         | "S3HudiDirectTarget"
         | "S3IcebergDirectTarget"
-        | "S3IcebergCatalogTarget" => "open table formats come with their own issue",
+        | "S3IcebergCatalogTarget" => "Weir does not read or write Delta, Hudi or Iceberg tables in visual jobs; use Parquet sources and targets",
         "EvaluateDataQuality" | "EvaluateDataQualityMultiFrame" => {
-            "data quality comes with its own issue"
+            "Weir does not evaluate data quality rulesets in visual jobs"
         }
-        "PIIDetection" => "sensitive data detection comes with its own issue",
+        "PIIDetection" => "Weir does not detect sensitive data in visual jobs",
         "DirectKafkaSource"
         | "CatalogKafkaSource"
         | "DirectKinesisSource"
-        | "CatalogKinesisSource" => "streaming sources are planned",
+        | "CatalogKinesisSource" => "Weir runs batch jobs only: streaming sources are not supported",
         _ => return None,
     })
 }

@@ -134,8 +134,13 @@ pub async fn run_job(
     progress: &(dyn Fn(&NodeReport) + Sync),
 ) -> Result<RunSummary> {
     let started = Instant::now();
+    // The job service names its runs (`--JOB_RUN_ID`, as Glue passes it); `weir job run` does not.
     let run = Run {
-        id: format!("jr_{:016x}", rand::thread_rng().gen::<u64>()),
+        id: job
+            .arguments
+            .get("--JOB_RUN_ID")
+            .cloned()
+            .unwrap_or_else(|| format!("jr_{:016x}", rand::thread_rng().gen::<u64>())),
         metrics: Arc::new(RunMetrics::default()),
     };
     let graph = Graph::parse(&job.nodes)?;

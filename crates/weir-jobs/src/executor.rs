@@ -1,0 +1,94 @@
+//! The seam between the job service and what runs a job: the service decides when a run
+//! starts, how long it may take and what becomes of it; an [`Executor`] does the work. The
+//! process's own executor is [`crate::local::LocalExecutor`]; a cluster backend is another
+//! implementation of the same trait.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+/// What one run needs.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub job_name: String,
+    pub run_id: String,
+    /// The `Job` document as stored.
+    pub job: Value,
+    /// The job's arguments for this run, as Glue passes them: `DefaultArguments`, the run's
+    /// `Arguments`, `NonOverridableArguments`, then `--JOB_NAME`, `--JOB_ID`, `--JOB_RUN_ID`.
+    pub arguments: BTreeMap<String, String>,
+    /// The memory the run may use (bytes), from its capacity.
+    pub memory_limit: usize,
+    /// Where the run writes its log.
+    pub log: RunLog,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunReport {
+    pub rows_read: u64,
+    pub bytes_read: u64,
+    pub rows_written: u64,
+    pub bytes_written: u64,
+}
+
+pub type ExecFuture = Pin<Box<dyn Future<Output = Result<RunReport, String>> + Send>>;
+
+/// Runs jobs. Dropping the returned future cancels the run (stop, timeout); the executor must
+/// leave the run's targets as they were then.
+pub trait Executor: Send + Sync + 'static {
+    /// Why runs of this job cannot be started (checked by `StartJobRun`), if they cannot.
+    fn check(&self, job: &Value) -> Result<(), String>;
+    /// Runs the job to its end: `Err` carries the message a user reads in `ErrorMessage`.
+    fn execute(&self, spec: RunSpec) -> ExecFuture;
+}
+
+/// A run's log: lines kept in memory, bounded to the last [`RunLog::LIMIT`] bytes.
+#[derive(Debug, Clone, Default)]
+pub struct RunLog(Arc<Mutex<String>>);
+
+impl RunLog {
+    pub const LIMIT: usize = 256 << 10;
+
+    pub fn line(&self, line: &str) {
+        let mut text = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        text.push_str(line);
+        text.push('\n');
+        if text.len() > Self::LIMIT {
+            let mut cut = text.len() - Self::LIMIT;
+            while !text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            text.drain(..cut);
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The last `lines` lines.
+    pub fn tail(&self, lines: usize) -> String {
+        let text = self.text();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunLog;
+
+    #[test]
+    fn the_log_keeps_its_tail() {
+        let log = RunLog::default();
+        for i in 0..100_000 {
+            log.line(&format!("line {i}"));
+        }
+        assert!(log.text().len() <= RunLog::LIMIT);
+        assert_eq!(log.tail(2), "line 99998\nline 99999");
+    }
+}

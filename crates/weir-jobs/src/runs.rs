@@ -1,0 +1,304 @@
+//! Job runs through the API: StartJobRun (admission under the concurrency limits, or a place in
+//! the queue), GetJobRun, GetJobRuns and BatchStopJobRun.
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use serde_json::{json, Map, Value};
+use weir_catalog::request::{listing, take_page, Req};
+use weir_metastore::job_runs::{self, RunRow};
+use weir_metastore::{jobs, Tx};
+use weir_model::{ErrorKind, GlueError, Result};
+
+use crate::capacity::run_dpus;
+use crate::definitions::DEFAULT_TIMEOUT_MINUTES;
+use crate::scheduler::{Usage, ACTIVE_NAMES};
+use crate::state::RunState;
+use crate::JobService;
+
+/// The largest page of GetJobRuns.
+const RUNS_PAGE: usize = 200;
+/// Members of StartJobRun that the run records as given (the rest of its settings come from
+/// the job when the request leaves them out).
+const RUN_SETTINGS: &[&str] = &[
+    "Timeout",
+    "MaxCapacity",
+    "WorkerType",
+    "NumberOfWorkers",
+    "SecurityConfiguration",
+    "NotificationProperty",
+    "ExecutionClass",
+];
+
+impl JobService {
+    pub(crate) async fn start_job_run(&self, req: Req<'_>) -> Result<Value> {
+        let name = req.str("JobName")?;
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        let job = jobs::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| GlueError::not_found(format!("Job {name} not found")))?;
+        self.inner
+            .executor
+            .check(&job)
+            .map_err(GlueError::invalid_input)?;
+        let arguments = req.get("Arguments").and_then(Value::as_object).cloned().unwrap_or_default();
+        check_overrides(&job, &arguments)?;
+        let previous = match req.opt_str("JobRunId") {
+            Some(id) => Some(previous_run(&mut tx, name, id).await?),
+            None => None,
+        };
+        let mut run = Map::new();
+        for member in RUN_SETTINGS {
+            if let Some(v) = req.get(member).or_else(|| job.get(*member)).filter(|v| !v.is_null()) {
+                run.insert((*member).into(), v.clone());
+            }
+        }
+        if req.get("WorkerType").is_some() || req.get("NumberOfWorkers").is_some() {
+            run.remove("MaxCapacity");
+        }
+        let flex = run.get("ExecutionClass").and_then(Value::as_str) == Some("FLEX");
+        let queuing = !flex
+            && req
+                .get("JobRunQueuingEnabled")
+                .or_else(|| job.get("JobRunQueuingEnabled"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+        if queuing && job.get("MaxRetries").and_then(Value::as_i64).unwrap_or(0) > 0 {
+            return Err(GlueError::invalid_input(format!(
+                "Job run queuing cannot be enabled for job {name}: its MaxRetries is greater than 0"
+            )));
+        }
+        let dpus = run_dpus(&Value::Object(run.clone()), &job);
+        let limits = &self.inner.config;
+        if dpus > limits.max_dpus {
+            return Err(GlueError::limit_exceeded(format!(
+                "The run needs {dpus} DPUs; this service runs at most {} DPUs at once",
+                limits.max_dpus
+            )));
+        }
+        let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let usage = Usage::of(active.iter().filter(|r| r.state != RunState::Waiting.name()));
+        let job_runs_now = active.iter().filter(|r| r.job_name == name).count();
+        let max_runs = max_concurrent_runs(&job);
+        let blocked = if job_runs_now >= max_runs {
+            Some((
+                ErrorKind::ConcurrentRunsExceeded,
+                format!("Concurrent runs exceeded for {name}: its MaxConcurrentRuns is {max_runs}"),
+            ))
+        } else {
+            usage.refusal(dpus, limits).map(|why| (ErrorKind::ResourceNumberLimitExceeded, why))
+        };
+        let state = match (blocked, queuing) {
+            (None, _) => RunState::Starting,
+            (Some((_, why)), true) => {
+                run.insert("StateDetail".into(), json!(format!("Waiting: {why}")));
+                RunState::Waiting
+            }
+            (Some((kind, why)), false) => return Err(GlueError::new(kind, why)),
+        };
+        let now = self.now();
+        let id = new_run_id();
+        run.insert("Id".into(), json!(id));
+        run.insert("Attempt".into(), json!(0));
+        if let Some(previous) = previous {
+            run.insert("PreviousRunId".into(), json!(previous));
+        }
+        run.insert("JobName".into(), json!(name));
+        if let Some(mode) = job.get("JobMode") {
+            run.insert("JobMode".into(), mode.clone());
+        }
+        run.insert("JobRunQueuingEnabled".into(), json!(queuing));
+        run.insert("StartedOn".into(), json!(now));
+        run.insert("LastModifiedOn".into(), json!(now));
+        run.insert("JobRunState".into(), json!(state.name()));
+        run.insert("Arguments".into(), Value::Object(arguments));
+        run.insert("PredecessorRuns".into(), json!([]));
+        run.entry("Timeout").or_insert(json!(DEFAULT_TIMEOUT_MINUTES));
+        if let Some(c) = run.get("MaxCapacity").and_then(Value::as_f64) {
+            run.insert("AllocatedCapacity".into(), json!(c.max(1.0) as i64));
+        }
+        run.insert("ExecutionTime".into(), json!(0));
+        run.insert("LogGroupName".into(), json!("/aws-glue/jobs"));
+        if let Some(version) = job.get("GlueVersion") {
+            run.insert("GlueVersion".into(), version.clone());
+        }
+        let row = RunRow {
+            seq: 0,
+            id: id.clone(),
+            job_name: name.to_string(),
+            state: state.name().to_string(),
+            doc: Value::Object(run),
+            dpus,
+            queued_at: now,
+            queue_attempts: 0,
+            next_attempt_at: now,
+            owner: None,
+            lease_until: None,
+        };
+        job_runs::insert(&mut tx, &row).await?;
+        tx.commit().await?;
+        self.inner.wake.notify_one();
+        Ok(json!({ "JobRunId": id }))
+    }
+
+    pub(crate) async fn get_job_run(&self, req: Req<'_>) -> Result<Value> {
+        let name = req.str("JobName")?;
+        let id = req.str("RunId")?;
+        let mut tx = self.inner.store.read().await?;
+        let run = job_runs::get(&mut tx, id)
+            .await?
+            .filter(|r| r.job_name == name)
+            .ok_or_else(|| run_not_found(name, id))?;
+        Ok(json!({ "JobRun": run.doc }))
+    }
+
+    pub(crate) async fn get_job_runs(&self, req: Req<'_>) -> Result<Value> {
+        let name = req.str("JobName")?;
+        let limit = req.page_size(RUNS_PAGE);
+        let before = req.next_token()?.and_then(|t| t.as_i64());
+        let mut tx = self.inner.store.read().await?;
+        jobs::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| GlueError::not_found(format!("Job {name} not found")))?;
+        let rows = job_runs::list(&mut tx, name, before, limit + 1).await?;
+        let (rows, next) = take_page(rows, limit, |r| json!(r.seq));
+        Ok(listing("JobRuns", rows.into_iter().map(|r| r.doc).collect(), next))
+    }
+
+    pub(crate) async fn batch_stop_job_run(&self, req: Req<'_>) -> Result<Value> {
+        let name = req.str("JobName")?;
+        let (mut stopped, mut errors) = (Vec::new(), Vec::new());
+        for id in req.strings("JobRunIds") {
+            match self.stop_run(name, &id).await {
+                Ok(()) => stopped.push(json!({ "JobName": name, "JobRunId": id })),
+                Err(e) if e.kind == ErrorKind::InternalService => return Err(e),
+                Err(e) => errors.push(json!({
+                    "JobName": name,
+                    "JobRunId": id,
+                    "ErrorDetail": { "ErrorCode": e.kind.shape_name(), "ErrorMessage": e.message },
+                })),
+            }
+        }
+        Ok(json!({ "SuccessfulSubmissions": stopped, "Errors": errors }))
+    }
+
+    /// Stops one run: a run not started yet at once, a running one through its server.
+    async fn stop_run(&self, name: &str, id: &str) -> Result<()> {
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        let mut run = job_runs::get(&mut tx, id)
+            .await?
+            .filter(|r| r.job_name == name)
+            .ok_or_else(|| run_not_found(name, id))?;
+        let state: RunState = run.state.parse().map_err(GlueError::internal)?;
+        let now = self.now();
+        match state {
+            RunState::Waiting | RunState::Starting if run.owner.is_none() => {
+                crate::scheduler::set_state(&mut run, RunState::Stopped, now);
+                run.doc["CompletedOn"] = json!(now);
+            }
+            RunState::Starting | RunState::Running => {
+                crate::scheduler::set_state(&mut run, RunState::Stopping, now);
+            }
+            RunState::Stopping => return Ok(()),
+            ended => {
+                return Err(GlueError::invalid_input(format!(
+                    "Job run {id} has ended: its state is {ended}"
+                )))
+            }
+        }
+        job_runs::update(&mut tx, &run, None).await?;
+        tx.commit().await?;
+        self.signal_stop(id);
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+}
+
+/// The job's `ExecutionProperty.MaxConcurrentRuns` (Glue's default: 1).
+pub(crate) fn max_concurrent_runs(job: &Value) -> usize {
+    job.pointer("/ExecutionProperty/MaxConcurrentRuns")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+        .max(1) as usize
+}
+
+/// A run may not set an argument the job declares non-overridable.
+fn check_overrides(job: &Value, arguments: &Map<String, Value>) -> Result<()> {
+    let fixed = job.get("NonOverridableArguments").and_then(Value::as_object);
+    match arguments.keys().find(|k| fixed.is_some_and(|f| f.contains_key(*k))) {
+        Some(key) => Err(GlueError::invalid_input(format!(
+            "Argument {key} is one of the job's NonOverridableArguments: a run cannot set it"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The arguments a run gets: the job's `DefaultArguments`, the run's `Arguments`, the job's
+/// `NonOverridableArguments`, then what Glue adds (`--JOB_NAME`, `--JOB_ID`, `--JOB_RUN_ID`).
+pub(crate) fn merged_arguments(job: &Value, run: &Value) -> BTreeMap<String, String> {
+    let mut merged = BTreeMap::new();
+    for layer in [
+        job.get("DefaultArguments"),
+        run.get("Arguments"),
+        job.get("NonOverridableArguments"),
+    ] {
+        for (k, v) in layer.and_then(Value::as_object).into_iter().flatten() {
+            let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            merged.insert(k.clone(), text);
+        }
+    }
+    let name = run["JobName"].as_str().unwrap_or_default().to_string();
+    let id = run["Id"].as_str().unwrap_or_default().to_string();
+    merged.insert("--JOB_ID".into(), format!("j_{}", id.trim_start_matches("jr_")));
+    merged.insert("--JOB_NAME".into(), name);
+    merged.insert("--JOB_RUN_ID".into(), id);
+    merged
+}
+
+async fn previous_run(tx: &mut Tx, name: &str, id: &str) -> Result<String> {
+    job_runs::get(tx, id)
+        .await?
+        .filter(|r| r.job_name == name)
+        .map(|r| r.id)
+        .ok_or_else(|| run_not_found(name, id))
+}
+
+fn run_not_found(name: &str, id: &str) -> GlueError {
+    GlueError::not_found(format!("Job run {id} of job {name} not found"))
+}
+
+/// A new run id, as Glue's: `jr_` and 64 hex digits.
+pub(crate) fn new_run_id() -> String {
+    let mut rng = rand::thread_rng();
+    let words: [u64; 4] = rng.gen();
+    format!(
+        "jr_{:016x}{:016x}{:016x}{:016x}",
+        words[0], words[1], words[2], words[3]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn run_arguments_override_defaults_but_not_the_fixed_ones() {
+        let job = json!({
+            "DefaultArguments": {"--a": "1", "--b": "2"},
+            "NonOverridableArguments": {"--c": "3"},
+        });
+        let run = json!({"JobName": "j", "Id": "jr_0123456789abcdef0123", "Arguments": {"--b": "20"}});
+        let merged = merged_arguments(&job, &run);
+        assert_eq!(merged["--a"], "1");
+        assert_eq!(merged["--b"], "20");
+        assert_eq!(merged["--c"], "3");
+        assert_eq!(merged["--JOB_NAME"], "j");
+        assert_eq!(merged["--JOB_RUN_ID"], "jr_0123456789abcdef0123");
+        let e = check_overrides(&job, json!({"--c": "x"}).as_object().unwrap()).unwrap_err();
+        assert!(e.message.contains("--c"), "{e}");
+    }
+}

@@ -1,0 +1,495 @@
+//! Each server's scheduler: claims queued runs in submission order under the limits, executes
+//! them under a lease it renews, ends them (with a retry run when attempts remain), and resolves
+//! the runs of servers whose leases lapsed.
+//!
+//! Every decision is one metastore transaction under the scheduling lock
+//! ([`job_runs::lock_scheduling`]), so the servers sharing a metastore agree on what runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::Notify;
+use tracing::Instrument;
+use weir_metastore::job_runs::{self, RunRow};
+use weir_metastore::{jobs, Backend, Tx};
+use weir_model::Result;
+
+use crate::capacity::memory_bytes;
+use crate::executor::{RunLog, RunReport, RunSpec};
+use crate::runs::{max_concurrent_runs, merged_arguments, new_run_id};
+use crate::state::RunState;
+use crate::{JobService, JobsConfig};
+
+/// The names of [`RunState::ACTIVE`], for queries.
+pub const ACTIVE_NAMES: [&str; 4] = ["WAITING", "STARTING", "RUNNING", "STOPPING"];
+/// A queued run gives up after waiting this long (seconds), as in Glue.
+pub const QUEUE_MAX_WAIT: f64 = 15.0 * 60.0;
+/// … or after this many tries for which the service had no capacity, as in Glue.
+pub const QUEUE_MAX_ATTEMPTS: i64 = 10;
+/// Tries of a queued run that the service's capacity refused are counted this far apart (s).
+pub const QUEUE_ATTEMPT_INTERVAL: f64 = 60.0;
+
+/// What the running runs take of the service's limits.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Usage {
+    pub runs: usize,
+    pub dpus: f64,
+}
+
+impl Usage {
+    pub fn of<'a>(runs: impl Iterator<Item = &'a RunRow>) -> Self {
+        runs.fold(Self::default(), |u, r| Self {
+            runs: u.runs + 1,
+            dpus: u.dpus + r.dpus,
+        })
+    }
+
+    /// Why a run of `dpus` cannot start now, if it cannot.
+    pub fn refusal(&self, dpus: f64, limits: &JobsConfig) -> Option<String> {
+        if self.runs >= limits.max_concurrent_runs {
+            Some(format!(
+                "the service runs at most {} job runs at once",
+                limits.max_concurrent_runs
+            ))
+        } else if self.dpus + dpus > limits.max_dpus {
+            Some(format!(
+                "the run needs {dpus} DPUs and {} of the service's {} are in use",
+                self.dpus, limits.max_dpus
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// Moves a run to `next`, recording when.
+pub(crate) fn set_state(run: &mut RunRow, next: RunState, now: f64) {
+    run.state = next.name().to_string();
+    run.doc["JobRunState"] = json!(next.name());
+    run.doc["LastModifiedOn"] = json!(now);
+}
+
+/// How a run's execution ended.
+enum Outcome {
+    Succeeded(RunReport),
+    Failed(String),
+    TimedOut(i64),
+    Stopped,
+    /// Another server took the run over, or its job was deleted: nothing is recorded.
+    Lost,
+}
+
+impl JobService {
+    /// Starts this server's scheduler; it runs until the process ends.
+    pub fn start(&self) {
+        let service = self.clone();
+        tokio::spawn(async move { service.schedule_loop().await });
+        let service = self.clone();
+        tokio::spawn(async move { service.lease_loop().await });
+    }
+
+    /// Resolves the runs left in flight by the last stop of a server on this metastore. On
+    /// SQLite only one server uses the metastore, so every run it held is resolved at once;
+    /// on PostgreSQL other servers may still be running theirs: their leases decide.
+    pub async fn recover(&self) -> Result<usize> {
+        let everything = self.inner.store.backend() == Backend::Sqlite;
+        self.resolve_lapsed(everything).await
+    }
+
+    async fn schedule_loop(self) {
+        let poll = Duration::from_millis(self.inner.config.poll_millis.max(10));
+        loop {
+            if let Err(e) = self.resolve_lapsed(false).await {
+                tracing::error!(error = %e, "resolving the runs of stopped servers failed");
+            }
+            match self.claim().await {
+                Ok(claimed) => {
+                    for run in claimed {
+                        let service = self.clone();
+                        tokio::spawn(async move { service.execute(run).await });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "claiming job runs failed"),
+            }
+            tokio::select! {
+                _ = self.inner.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    /// One scheduling pass: ends queued runs that waited too long, claims the runs that fit.
+    pub async fn claim(&self) -> Result<Vec<RunRow>> {
+        let now = self.now();
+        let limits = &self.inner.config;
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let mut usage = Usage::of(active.iter().filter(|r| r.owner.is_some()));
+        let mut per_job = std::collections::HashMap::<String, usize>::new();
+        for r in active.iter().filter(|r| r.owner.is_some()) {
+            *per_job.entry(r.job_name.clone()).or_default() += 1;
+        }
+        let mut claimed = Vec::new();
+        let mut service_full = false;
+        for mut run in active.into_iter().filter(|r| r.owner.is_none()) {
+            let waiting = run.state == RunState::Waiting.name();
+            let Some(job) = jobs::get(&mut tx, &run.job_name).await? else {
+                continue;
+            };
+            let max_runs = max_concurrent_runs(&job);
+            let job_busy = per_job.get(&run.job_name).copied().unwrap_or(0) >= max_runs;
+            let refusal = if service_full {
+                Some(String::from("runs queued before it wait for capacity"))
+            } else {
+                usage.refusal(run.dpus, limits)
+            };
+            if job_busy || refusal.is_some() {
+                if waiting {
+                    self.keep_waiting(&mut tx, &mut run, job_busy, refusal, max_runs, now)
+                        .await?;
+                }
+                // Runs queued later do not overtake a run the service has no room for.
+                service_full |= !job_busy;
+                continue;
+            }
+            if waiting {
+                set_state(&mut run, RunState::Starting, now);
+            }
+            set_state(&mut run, RunState::Running, now);
+            run.doc["StartedOn"] = json!(now);
+            if let Some(doc) = run.doc.as_object_mut() {
+                doc.remove("StateDetail");
+            }
+            run.owner = Some(self.inner.server_id.clone());
+            run.lease_until = Some(now + limits.lease_seconds as f64);
+            job_runs::update(&mut tx, &run, None).await?;
+            usage.runs += 1;
+            usage.dpus += run.dpus;
+            *per_job.entry(run.job_name.clone()).or_default() += 1;
+            claimed.push(run);
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// A queued run that cannot start: counts the try when the service's capacity refused it,
+    /// and ends it when it has waited or tried as long as Glue lets a queued run.
+    async fn keep_waiting(
+        &self,
+        tx: &mut Tx,
+        run: &mut RunRow,
+        job_busy: bool,
+        refusal: Option<String>,
+        max_runs: usize,
+        now: f64,
+    ) -> Result<()> {
+        let before = (run.queue_attempts, run.next_attempt_at, run.doc.clone());
+        if !job_busy && now >= run.next_attempt_at {
+            run.queue_attempts += 1;
+            run.next_attempt_at = now + QUEUE_ATTEMPT_INTERVAL;
+        }
+        let gave_up = if now - run.queued_at >= QUEUE_MAX_WAIT {
+            Some(format!(
+                "Job run waited in the queue for {} minutes, the most a queued run waits, without capacity to start",
+                (QUEUE_MAX_WAIT / 60.0) as i64
+            ))
+        } else if run.queue_attempts >= QUEUE_MAX_ATTEMPTS {
+            Some(format!(
+                "Job run could not start after {QUEUE_MAX_ATTEMPTS} attempts: {}",
+                refusal.clone().unwrap_or_default()
+            ))
+        } else {
+            None
+        };
+        let detail = if job_busy {
+            format!("Waiting: the job's MaxConcurrentRuns is {max_runs}")
+        } else {
+            format!("Waiting: {}", refusal.unwrap_or_default())
+        };
+        match gave_up {
+            Some(message) => {
+                set_state(run, RunState::Failed, now);
+                run.doc["ErrorMessage"] = json!(message);
+                run.doc["CompletedOn"] = json!(now);
+                if let Some(doc) = run.doc.as_object_mut() {
+                    doc.remove("StateDetail");
+                }
+            }
+            None => run.doc["StateDetail"] = json!(detail),
+        }
+        if (run.queue_attempts, run.next_attempt_at, &run.doc) != (before.0, before.1, &before.2) {
+            job_runs::update(tx, run, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Executes a claimed run to its end, then records the end.
+    async fn execute(self, run: RunRow) {
+        let stop = Arc::new(Notify::new());
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(run.id.clone(), stop.clone());
+        let log = RunLog::default();
+        let span = tracing::info_span!("job_run", job = %run.job_name, run = %run.id);
+        let outcome = self.outcome(&run, &stop, &log).instrument(span).await;
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&run.id);
+        if let Err(e) = self.finish(run, outcome, &log).await {
+            tracing::error!(error = %e, "recording the end of a job run failed");
+        }
+        self.inner.wake.notify_one();
+    }
+
+    async fn outcome(&self, run: &RunRow, stop: &Notify, log: &RunLog) -> Outcome {
+        let job = {
+            let mut tx = match self.inner.store.read().await {
+                Ok(tx) => tx,
+                Err(e) => return Outcome::Failed(format!("The metastore could not be read: {e}")),
+            };
+            match jobs::get(&mut tx, &run.job_name).await {
+                Ok(Some(job)) => job,
+                Ok(None) => return Outcome::Lost,
+                Err(e) => return Outcome::Failed(format!("The job could not be read: {e}")),
+            }
+        };
+        let spec = RunSpec {
+            job_name: run.job_name.clone(),
+            run_id: run.id.clone(),
+            arguments: merged_arguments(&job, &run.doc),
+            memory_limit: memory_bytes(run.dpus, self.inner.config.memory_per_dpu_mib),
+            job,
+            log: log.clone(),
+        };
+        let minutes = run.doc["Timeout"].as_i64().unwrap_or(crate::definitions::DEFAULT_TIMEOUT_MINUTES);
+        tracing::info!(dpus = run.dpus, "job run started");
+        let mut work = tokio::spawn(self.inner.executor.execute(spec));
+        let timeout = Duration::from_secs(minutes.max(1) as u64 * 60);
+        let outcome = tokio::select! {
+            joined = &mut work => return match joined {
+                Ok(Ok(report)) => Outcome::Succeeded(report),
+                Ok(Err(message)) => Outcome::Failed(message),
+                Err(e) if e.is_panic() => Outcome::Failed(format!(
+                    "The run failed: it panicked ({})",
+                    panic_message(e)
+                )),
+                Err(_) => Outcome::Stopped,
+            },
+            _ = tokio::time::sleep(timeout) => Outcome::TimedOut(minutes),
+            _ = stop.notified() => Outcome::Stopped,
+        };
+        // The work is cancelled and dropped before the end is recorded: a stopped run's targets
+        // are as they were once the run reads as ended.
+        work.abort();
+        let _ = work.await;
+        outcome
+    }
+
+    /// Records how a run ended, and queues its retry when it failed with attempts left.
+    async fn finish(&self, mut run: RunRow, outcome: Outcome, log: &RunLog) -> Result<()> {
+        if matches!(outcome, Outcome::Lost) {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        let Some(stored) = job_runs::get(&mut tx, &run.id).await? else {
+            return Ok(());
+        };
+        if stored.owner.as_deref() != Some(self.inner.server_id.as_str()) {
+            return Ok(());
+        }
+        run = stored;
+        let stopping = run.state == RunState::Stopping.name();
+        let (state, message) = match &outcome {
+            _ if stopping => (RunState::Stopped, None),
+            Outcome::Succeeded(_) => (RunState::Succeeded, None),
+            Outcome::Failed(message) => (RunState::Failed, Some(message.clone())),
+            Outcome::TimedOut(minutes) => (
+                RunState::Timeout,
+                Some(format!(
+                    "Job run timed out: it ran longer than its Timeout of {minutes} minutes"
+                )),
+            ),
+            Outcome::Stopped => (RunState::Stopped, None),
+            Outcome::Lost => unreachable!("returned above"),
+        };
+        let failed = state == RunState::Failed;
+        if let Outcome::Succeeded(report) = &outcome {
+            tracing::info!(
+                rows_read = report.rows_read,
+                bytes_read = report.bytes_read,
+                rows_written = report.rows_written,
+                bytes_written = report.bytes_written,
+                "job run succeeded"
+            );
+        }
+        self.end(&mut tx, &mut run, state, message, now).await?;
+        job_runs::put_log(&mut tx, &run.id, &log.text()).await?;
+        if failed {
+            self.retry(&mut tx, &run, now).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(job = %run.job_name, run = %run.id, state = %state, "job run ended");
+        Ok(())
+    }
+
+    /// Ends a run in `state`: times, message, no owner.
+    async fn end(
+        &self,
+        tx: &mut Tx,
+        run: &mut RunRow,
+        state: RunState,
+        message: Option<String>,
+        now: f64,
+    ) -> Result<()> {
+        set_state(run, state, now);
+        let started = run.doc["StartedOn"].as_f64().unwrap_or(now);
+        let seconds = (now - started).max(0.0);
+        run.doc["CompletedOn"] = json!(now);
+        run.doc["ExecutionTime"] = json!(seconds.round() as i64);
+        run.doc["DPUSeconds"] = json!((seconds * run.dpus * 1000.0).round() / 1000.0);
+        if let Some(message) = message {
+            run.doc["ErrorMessage"] = json!(message);
+        }
+        run.owner = None;
+        run.lease_until = None;
+        job_runs::update(tx, run, None).await?;
+        Ok(())
+    }
+
+    /// Queues the next attempt of a failed run when its job allows more.
+    async fn retry(&self, tx: &mut Tx, failed: &RunRow, now: f64) -> Result<()> {
+        let Some(job) = jobs::get(tx, &failed.job_name).await? else {
+            return Ok(());
+        };
+        let attempt = failed.doc["Attempt"].as_i64().unwrap_or(0);
+        if attempt >= job["MaxRetries"].as_i64().unwrap_or(0) {
+            return Ok(());
+        }
+        let id = new_run_id();
+        let mut doc = failed.doc.clone();
+        if let Some(d) = doc.as_object_mut() {
+            for ended in ["CompletedOn", "ErrorMessage", "DPUSeconds", "StateDetail"] {
+                d.remove(ended);
+            }
+        }
+        doc["Id"] = json!(id);
+        doc["Attempt"] = json!(attempt + 1);
+        doc["PreviousRunId"] = json!(failed.id);
+        doc["StartedOn"] = json!(now);
+        doc["ExecutionTime"] = json!(0);
+        let mut retry = RunRow {
+            seq: 0,
+            id,
+            doc,
+            queued_at: now,
+            queue_attempts: 0,
+            next_attempt_at: now,
+            owner: None,
+            lease_until: None,
+            ..failed.clone()
+        };
+        set_state(&mut retry, RunState::Starting, now);
+        job_runs::insert(tx, &retry).await?;
+        Ok(())
+    }
+
+    /// Renews this server's leases; stops what it runs when the run's row says STOPPING, was
+    /// taken over, or is gone.
+    async fn lease_loop(self) {
+        let every = Duration::from_secs_f64((self.inner.config.lease_seconds as f64 / 3.0).max(0.2));
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = self.renew().await {
+                tracing::error!(error = %e, "renewing job run leases failed");
+            }
+        }
+    }
+
+    async fn renew(&self) -> Result<()> {
+        let local: Vec<String> = self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        if local.is_empty() {
+            return Ok(());
+        }
+        let until = self.now() + self.inner.config.lease_seconds as f64;
+        let mut tx = self.inner.store.write().await?;
+        let held = job_runs::renew(&mut tx, &self.inner.server_id, until).await?;
+        let stopping = job_runs::in_states(&mut tx, &["STOPPING"]).await?;
+        tx.commit().await?;
+        for id in &local {
+            let requested = stopping.iter().any(|r| &r.id == id);
+            if requested || !held.contains(id) {
+                self.signal_stop(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells this server's execution of a run to stop, if it has one.
+    pub(crate) fn signal_stop(&self, run_id: &str) {
+        let running = self.inner.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(stop) = running.get(run_id) {
+            stop.notify_one();
+        }
+    }
+
+    /// Resolves runs whose server stopped renewing its lease (or, with `everything`, every run
+    /// held by any server other than this one): a stopping run is stopped, others fail, with a
+    /// retry when attempts remain.
+    async fn resolve_lapsed(&self, everything: bool) -> Result<usize> {
+        let now = self.now();
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let mut resolved = 0;
+        for mut run in active {
+            let Some(owner) = run.owner.clone() else { continue };
+            let lapsed = run.lease_until.is_none_or(|until| until < now);
+            if owner == self.inner.server_id || !(everything || lapsed) {
+                continue;
+            }
+            let (state, message) = if run.state == RunState::Stopping.name() {
+                (RunState::Stopped, None)
+            } else {
+                (
+                    RunState::Failed,
+                    Some("The Weir server running this job run stopped before the run ended".to_string()),
+                )
+            };
+            self.end(&mut tx, &mut run, state, message, now).await?;
+            if state == RunState::Failed {
+                self.retry(&mut tx, &run, now).await?;
+            }
+            resolved += 1;
+        }
+        tx.commit().await?;
+        if resolved > 0 {
+            tracing::warn!(resolved, "resolved job runs left in flight by a stopped server");
+            self.inner.wake.notify_one();
+        }
+        Ok(resolved)
+    }
+}
+
+fn panic_message(e: tokio::task::JoinError) -> String {
+    let payload = e.into_panic();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
