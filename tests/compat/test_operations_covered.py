@@ -1,6 +1,6 @@
-"""The suite drives every operation the catalog serves: each name in OPERATIONS
-(crates/weir-catalog/src/lib.rs) is called through boto3 (a method or a paginator) somewhere in
-tests/compat."""
+"""The suite drives every operation Weir serves: each name in the OPERATIONS lists of the catalog
+(crates/weir-catalog/src/lib.rs) and of the job service (crates/weir-jobs/src/lib.rs) is called
+through boto3 (a method or a paginator) somewhere in tests/compat."""
 
 import re
 from pathlib import Path
@@ -8,14 +8,17 @@ from pathlib import Path
 from botocore import xform_name
 
 HERE = Path(__file__).parent
-LIB_RS = HERE.parent.parent / "crates/weir-catalog/src/lib.rs"
+LIB_RS = [HERE.parent.parent / f"crates/{crate}/src/lib.rs" for crate in ("weir-catalog", "weir-jobs")]
 
 
 def served_operations() -> list[str]:
-    source = LIB_RS.read_text()
-    block = source[source.index("pub const OPERATIONS"):]
-    block = block[: block.index("];")]
-    return re.findall(r'"([A-Za-z]+)"', block)
+    ops = []
+    for lib in LIB_RS:
+        source = lib.read_text()
+        block = source[source.index("pub const OPERATIONS"):]
+        block = block[: block.index("];")]
+        ops += re.findall(r'"([A-Za-z]+)"', block)
+    return ops
 
 
 def suite_source() -> str:
@@ -24,7 +27,7 @@ def suite_source() -> str:
 
 def test_operations_list_is_read():
     ops = served_operations()
-    assert len(ops) >= 40 and "CreateDatabase" in ops and "GetTags" in ops
+    assert len(ops) >= 50 and "CreateDatabase" in ops and "GetTags" in ops and "StartJobRun" in ops
 
 
 def test_every_served_operation_is_called_with_boto3():

@@ -135,6 +135,8 @@ class WeirServer:
     process: subprocess.Popen | None = None
     url: str = ""
     log_dir: Path | None = None
+    # Extra environment of the process, e.g. {"WEIR__JOBS__LEASE_SECONDS": "2"}.
+    env: dict | None = None
 
     def start(self) -> "WeirServer":
         log_dir = self.log_dir or self.data_dir.parent
@@ -145,6 +147,7 @@ class WeirServer:
             cmd += ["--metastore", self.metastore]
         env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR__")}
         env.setdefault("RUST_BACKTRACE", "1")
+        env.update(self.env or {})
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         self.url = self._wait_for_address()
@@ -195,6 +198,12 @@ class WeirServer:
             return []
         plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
         return [line for line in plain.splitlines() if " ERROR " in line]
+
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, as in a crash."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
     def stop(self) -> None:
         """SIGTERM (graceful shutdown), then SIGKILL if it lingers."""

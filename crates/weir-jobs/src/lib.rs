@@ -19,6 +19,7 @@ pub mod catalog_client;
 mod definitions;
 pub mod executor;
 pub mod local;
+mod metrics;
 mod pythonshell;
 mod runs;
 pub mod scheduler;
@@ -88,8 +89,10 @@ struct Inner {
     server_id: String,
     /// Wakes the scheduler: a run was queued, or capacity freed.
     wake: Notify,
-    /// The runs this server executes, by id: notified to stop them.
-    running: Mutex<HashMap<String, Arc<Notify>>>,
+    /// What this server's runs did, for `/metrics`.
+    metrics: metrics::RunMetrics,
+    /// The runs this server executes, by id: how to interrupt them.
+    running: Mutex<HashMap<String, scheduler::RunControl>>,
 }
 
 impl JobService {
@@ -110,6 +113,7 @@ impl JobService {
                 config,
                 server_id,
                 wake: Notify::new(),
+                metrics: metrics::RunMetrics::default(),
                 running: Mutex::new(HashMap::new()),
             }),
         }
@@ -146,6 +150,12 @@ impl JobService {
     pub async fn run_log(&self, run_id: &str) -> Result<Option<String>> {
         let mut tx = self.inner.store.read().await?;
         Ok(weir_metastore::job_runs::get_log(&mut tx, run_id).await?)
+    }
+
+    /// The job run metrics of this server, as Prometheus text.
+    pub fn metrics_text(&self) -> String {
+        let running = self.inner.running.lock().map(|r| r.len()).unwrap_or(0);
+        self.inner.metrics.render(running)
     }
 
     fn now(&self) -> f64 {

@@ -195,11 +195,16 @@ impl JobService {
         let now = self.now();
         match state {
             RunState::Waiting | RunState::Starting if run.owner.is_none() => {
-                crate::scheduler::set_state(&mut run, RunState::Stopped, now);
+                crate::scheduler::set_state(&mut run, RunState::Stopped, now)?;
                 run.doc["CompletedOn"] = json!(now);
             }
-            RunState::Starting | RunState::Running => {
-                crate::scheduler::set_state(&mut run, RunState::Stopping, now);
+            RunState::Running => {
+                crate::scheduler::set_state(&mut run, RunState::Stopping, now)?;
+            }
+            RunState::Waiting | RunState::Starting => {
+                return Err(GlueError::concurrent_modification(format!(
+                    "Job run {id} is being started; stop it again in a moment"
+                )))
             }
             RunState::Stopping => return Ok(()),
             ended => {

@@ -5,15 +5,14 @@
 //! Every decision is one metastore transaction under the scheduling lock
 //! ([`job_runs::lock_scheduling`]), so the servers sharing a metastore agree on what runs.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 use tracing::Instrument;
 use weir_metastore::job_runs::{self, RunRow};
 use weir_metastore::{jobs, Backend, Tx};
-use weir_model::Result;
+use weir_model::{GlueError, Result};
 
 use crate::capacity::memory_bytes;
 use crate::executor::{RunLog, RunReport, RunSpec};
@@ -63,11 +62,46 @@ impl Usage {
     }
 }
 
-/// Moves a run to `next`, recording when.
-pub(crate) fn set_state(run: &mut RunRow, next: RunState, now: f64) {
+/// Moves a run to `next`, recording when; a move the state machine does not allow is an
+/// internal error (nothing is written).
+pub(crate) fn set_state(run: &mut RunRow, next: RunState, now: f64) -> Result<()> {
+    let current: RunState = run.state.parse().map_err(GlueError::internal)?;
+    if !current.can_become(next) {
+        return Err(GlueError::internal(format!(
+            "job run {} cannot go from {current} to {next}",
+            run.id
+        )));
+    }
     run.state = next.name().to_string();
     run.doc["JobRunState"] = json!(next.name());
     run.doc["LastModifiedOn"] = json!(now);
+    Ok(())
+}
+
+/// Why this server ends a run before its work does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Interrupt {
+    Stop,
+    Timeout,
+}
+
+/// A run this server executes: when it times out (by the service's clock), and how to
+/// interrupt it.
+pub(crate) struct RunControl {
+    deadline: f64,
+    interrupt: watch::Sender<Option<Interrupt>>,
+}
+
+impl RunControl {
+    fn interrupt(&self, why: Interrupt) {
+        self.interrupt.send_if_modified(|current| {
+            let first = current.is_none();
+            if first {
+                *current = Some(why);
+            }
+            first
+        });
+    }
 }
 
 /// How a run's execution ended.
@@ -100,17 +134,8 @@ impl JobService {
     async fn schedule_loop(self) {
         let poll = Duration::from_millis(self.inner.config.poll_millis.max(10));
         loop {
-            if let Err(e) = self.resolve_lapsed(false).await {
-                tracing::error!(error = %e, "resolving the runs of stopped servers failed");
-            }
-            match self.claim().await {
-                Ok(claimed) => {
-                    for run in claimed {
-                        let service = self.clone();
-                        tokio::spawn(async move { service.execute(run).await });
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "claiming job runs failed"),
+            if let Err(e) = self.schedule().await {
+                tracing::error!(error = %e, "scheduling job runs failed");
             }
             tokio::select! {
                 _ = self.inner.wake.notified() => {}
@@ -119,8 +144,29 @@ impl JobService {
         }
     }
 
+    /// Resolves the runs of stopped servers, then starts the runs that fit; returns the ids of
+    /// the runs it started.
+    pub async fn schedule(&self) -> Result<Vec<String>> {
+        self.resolve_lapsed(false).await?;
+        let claimed = self.claim().await?;
+        let ids = claimed.iter().map(|r| r.id.clone()).collect();
+        for run in claimed {
+            let service = self.clone();
+            tokio::spawn(async move { service.execute(run).await });
+        }
+        Ok(ids)
+    }
+
+    /// What the background loops do, once: renew leases, interrupt runs past their timeout or
+    /// asked to stop, resolve the runs of stopped servers and start what fits (for tests that
+    /// drive the service with their own clock).
+    pub async fn tick(&self) -> Result<Vec<String>> {
+        self.renew().await?;
+        self.schedule().await
+    }
+
     /// One scheduling pass: ends queued runs that waited too long, claims the runs that fit.
-    pub async fn claim(&self) -> Result<Vec<RunRow>> {
+    async fn claim(&self) -> Result<Vec<RunRow>> {
         let now = self.now();
         let limits = &self.inner.config;
         let mut tx = self.inner.store.write().await?;
@@ -155,9 +201,9 @@ impl JobService {
                 continue;
             }
             if waiting {
-                set_state(&mut run, RunState::Starting, now);
+                set_state(&mut run, RunState::Starting, now)?;
             }
-            set_state(&mut run, RunState::Running, now);
+            set_state(&mut run, RunState::Running, now)?;
             run.doc["StartedOn"] = json!(now);
             if let Some(doc) = run.doc.as_object_mut() {
                 doc.remove("StateDetail");
@@ -210,7 +256,7 @@ impl JobService {
         };
         match gave_up {
             Some(message) => {
-                set_state(run, RunState::Failed, now);
+                set_state(run, RunState::Failed, now)?;
                 run.doc["ErrorMessage"] = json!(message);
                 run.doc["CompletedOn"] = json!(now);
                 if let Some(doc) = run.doc.as_object_mut() {
@@ -227,15 +273,26 @@ impl JobService {
 
     /// Executes a claimed run to its end, then records the end.
     async fn execute(self, run: RunRow) {
-        let stop = Arc::new(Notify::new());
+        let minutes = run.doc["Timeout"]
+            .as_i64()
+            .unwrap_or(crate::definitions::DEFAULT_TIMEOUT_MINUTES);
+        let started = run.doc["StartedOn"].as_f64().unwrap_or_else(|| self.now());
+        let (interrupt, interrupted) = watch::channel(None);
+        let control = RunControl {
+            deadline: started + minutes as f64 * 60.0,
+            interrupt,
+        };
         self.inner
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(run.id.clone(), stop.clone());
+            .insert(run.id.clone(), control);
         let log = RunLog::default();
         let span = tracing::info_span!("job_run", job = %run.job_name, run = %run.id);
-        let outcome = self.outcome(&run, &stop, &log).instrument(span).await;
+        let outcome = self
+            .outcome(&run, interrupted, minutes, &log)
+            .instrument(span)
+            .await;
         self.inner
             .running
             .lock()
@@ -247,7 +304,13 @@ impl JobService {
         self.inner.wake.notify_one();
     }
 
-    async fn outcome(&self, run: &RunRow, stop: &Notify, log: &RunLog) -> Outcome {
+    async fn outcome(
+        &self,
+        run: &RunRow,
+        mut interrupted: watch::Receiver<Option<Interrupt>>,
+        minutes: i64,
+        log: &RunLog,
+    ) -> Outcome {
         let job = {
             let mut tx = match self.inner.store.read().await {
                 Ok(tx) => tx,
@@ -267,10 +330,8 @@ impl JobService {
             job,
             log: log.clone(),
         };
-        let minutes = run.doc["Timeout"].as_i64().unwrap_or(crate::definitions::DEFAULT_TIMEOUT_MINUTES);
         tracing::info!(dpus = run.dpus, "job run started");
         let mut work = tokio::spawn(self.inner.executor.execute(spec));
-        let timeout = Duration::from_secs(minutes.max(1) as u64 * 60);
         let outcome = tokio::select! {
             joined = &mut work => return match joined {
                 Ok(Ok(report)) => Outcome::Succeeded(report),
@@ -281,8 +342,10 @@ impl JobService {
                 )),
                 Err(_) => Outcome::Stopped,
             },
-            _ = tokio::time::sleep(timeout) => Outcome::TimedOut(minutes),
-            _ = stop.notified() => Outcome::Stopped,
+            why = interrupted.wait_for(Option::is_some) => match why.ok().and_then(|w| *w) {
+                Some(Interrupt::Timeout) => Outcome::TimedOut(minutes),
+                _ => Outcome::Stopped,
+            },
         };
         // The work is cancelled and dropped before the end is recorded: a stopped run's targets
         // are as they were once the run reads as ended.
@@ -321,7 +384,11 @@ impl JobService {
             Outcome::Lost => unreachable!("returned above"),
         };
         let failed = state == RunState::Failed;
-        if let Outcome::Succeeded(report) = &outcome {
+        let report = match &outcome {
+            Outcome::Succeeded(report) => Some(report),
+            _ => None,
+        };
+        if let Some(report) = report {
             tracing::info!(
                 rows_read = report.rows_read,
                 bytes_read = report.bytes_read,
@@ -336,6 +403,8 @@ impl JobService {
             self.retry(&mut tx, &run, now).await?;
         }
         tx.commit().await?;
+        let seconds = run.doc["ExecutionTime"].as_f64().unwrap_or(0.0);
+        self.inner.metrics.ended(state, seconds, report);
         tracing::info!(job = %run.job_name, run = %run.id, state = %state, "job run ended");
         Ok(())
     }
@@ -349,7 +418,10 @@ impl JobService {
         message: Option<String>,
         now: f64,
     ) -> Result<()> {
-        set_state(run, state, now);
+        if state == RunState::Stopped && run.state == RunState::Running.name() {
+            set_state(run, RunState::Stopping, now)?;
+        }
+        set_state(run, state, now)?;
         let started = run.doc["StartedOn"].as_f64().unwrap_or(now);
         let seconds = (now - started).max(0.0);
         run.doc["CompletedOn"] = json!(now);
@@ -396,15 +468,18 @@ impl JobService {
             lease_until: None,
             ..failed.clone()
         };
-        set_state(&mut retry, RunState::Starting, now);
+        // The retry is a new run: it starts where every run starts.
+        retry.state = RunState::Waiting.name().to_string();
+        set_state(&mut retry, RunState::Starting, now)?;
         job_runs::insert(tx, &retry).await?;
         Ok(())
     }
 
-    /// Renews this server's leases; stops what it runs when the run's row says STOPPING, was
-    /// taken over, or is gone.
+    /// Renews this server's leases; interrupts what it runs when the run is past its timeout,
+    /// or its row says STOPPING, was taken over, or is gone.
     async fn lease_loop(self) {
-        let every = Duration::from_secs_f64((self.inner.config.lease_seconds as f64 / 3.0).max(0.2));
+        // Leases are renewed three times a lease; timeouts (whole minutes) are checked as often.
+        let every = Duration::from_secs_f64((self.inner.config.lease_seconds as f64 / 3.0).clamp(0.2, 5.0));
         loop {
             tokio::time::sleep(every).await;
             if let Err(e) = self.renew().await {
@@ -414,18 +489,18 @@ impl JobService {
     }
 
     async fn renew(&self) -> Result<()> {
-        let local: Vec<String> = self
-            .inner
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect();
+        let now = self.now();
+        let local: Vec<String> = {
+            let running = self.inner.running.lock().unwrap_or_else(|e| e.into_inner());
+            for control in running.values().filter(|c| now >= c.deadline) {
+                control.interrupt(Interrupt::Timeout);
+            }
+            running.keys().cloned().collect()
+        };
         if local.is_empty() {
             return Ok(());
         }
-        let until = self.now() + self.inner.config.lease_seconds as f64;
+        let until = now + self.inner.config.lease_seconds as f64;
         let mut tx = self.inner.store.write().await?;
         let held = job_runs::renew(&mut tx, &self.inner.server_id, until).await?;
         let stopping = job_runs::in_states(&mut tx, &["STOPPING"]).await?;
@@ -442,8 +517,8 @@ impl JobService {
     /// Tells this server's execution of a run to stop, if it has one.
     pub(crate) fn signal_stop(&self, run_id: &str) {
         let running = self.inner.running.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(stop) = running.get(run_id) {
-            stop.notify_one();
+        if let Some(control) = running.get(run_id) {
+            control.interrupt(Interrupt::Stop);
         }
     }
 

@@ -33,6 +33,16 @@ pub struct RunRow {
     pub lease_until: Option<f64>,
 }
 
+// A run without an owner is stored with owner '' and lease 0: binding a NULL number through
+// sqlx's `Any` driver fixes the parameter's type of PostgreSQL's cached statement wrongly.
+fn stored_owner(run: &RunRow) -> &str {
+    run.owner.as_deref().unwrap_or("")
+}
+
+fn stored_lease(run: &RunRow) -> f64 {
+    run.lease_until.unwrap_or(0.0)
+}
+
 const COLUMNS: &str = "seq, id, job_name, state, doc, dpus, queued_at, queue_attempts, \
                        next_attempt_at, owner, lease_until";
 
@@ -47,8 +57,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<RunRow> {
         queued_at: row.try_get(6)?,
         queue_attempts: row.try_get(7)?,
         next_attempt_at: row.try_get(8)?,
-        owner: row.try_get(9)?,
-        lease_until: row.try_get(10)?,
+        owner: Some(row.try_get::<String, _>(9)?).filter(|o| !o.is_empty()),
+        lease_until: Some(row.try_get::<f64, _>(10)?).filter(|l| *l > 0.0),
         id,
     })
 }
@@ -69,8 +79,8 @@ pub async fn insert(tx: &mut Tx, run: &RunRow) -> Result<i64> {
         .bind(run.queued_at)
         .bind(run.queue_attempts)
         .bind(run.next_attempt_at)
-        .bind(&run.owner)
-        .bind(run.lease_until)
+        .bind(stored_owner(run))
+        .bind(stored_lease(run))
         .fetch_one(tx.conn())
         .await?;
     Ok(row.try_get(0)?)
@@ -88,8 +98,8 @@ pub async fn update(tx: &mut Tx, run: &RunRow, owner: Option<&str>) -> Result<bo
         .bind(doc::to_text(&run.doc))
         .bind(run.queue_attempts)
         .bind(run.next_attempt_at)
-        .bind(&run.owner)
-        .bind(run.lease_until)
+        .bind(stored_owner(run))
+        .bind(stored_lease(run))
         .bind(&run.id)
         .bind(owner.unwrap_or(""))
         .execute(tx.conn())

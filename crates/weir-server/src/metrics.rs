@@ -1,4 +1,5 @@
-//! Prometheus metrics: request counts and latency histograms per Glue operation and outcome.
+//! Prometheus metrics: request counts and latency histograms per Glue operation and outcome,
+//! then the job service's run metrics (`weir_jobs`).
 //! Label values are bounded: operation names come from the Glue model, plus
 //! `WeirCatalog.ExecuteAtomically` (others are `unknown`),
 //! outcomes are `ok` or an exception shape name.
@@ -96,6 +97,6 @@ impl Metrics {
 pub async fn handle(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &state.jobs.metrics_text(),
     )
 }

@@ -12,8 +12,8 @@ CREATE TABLE job_runs (
     queued_at DOUBLE PRECISION NOT NULL,
     queue_attempts BIGINT NOT NULL,
     next_attempt_at DOUBLE PRECISION NOT NULL,
-    owner TEXT,
-    lease_until DOUBLE PRECISION
+    owner TEXT NOT NULL,
+    lease_until DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX job_runs_by_job ON job_runs (job_name, seq);
 CREATE INDEX job_runs_by_state ON job_runs (state, seq);

@@ -1,0 +1,7 @@
+//! The job service driven through its Glue operations, with a clock and an executor the tests
+//! control (no sleeping for minutes, no real work).
+
+mod harness;
+mod lifecycle;
+mod queue;
+mod state_machine;
