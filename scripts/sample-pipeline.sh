@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A sample ETL pipeline on Weir: raw pipe-delimited order files (no header, as an SFTP drop or a
 # legacy export delivers them) → a visual Glue job (S3CsvSource → ApplyMapping → SparkSQL →
-# S3GlueParquetTarget that creates and updates a catalog table) run with `weir job run` against the
-# running service's catalog, then the table and its partitions read back with the AWS CLI.
+# S3GlueParquetTarget that creates and updates a catalog table), created with `create-job`, started
+# with `start-job-run` and polled with `get-job-run` through the AWS CLI as on Glue, then its log,
+# the table and its partitions read back.
 # Usage: sample-pipeline.sh ENDPOINT WEIR_BINARY [DIR]
 set -euo pipefail
 endpoint="${1:-http://127.0.0.1:4270}"
@@ -49,8 +50,20 @@ cat > "$dir/daily-revenue.json" <<JOB
 JOB
 
 glue delete-table --database-name sample_sales --name daily_revenue >/dev/null 2>&1 || true
-echo "\$ weir job run $dir/daily-revenue.json --catalog-endpoint $endpoint" >&2
-"$weir" job run "$dir/daily-revenue.json" --catalog-endpoint "$endpoint"
+glue delete-job --job-name daily-revenue >/dev/null
+glue create-job --cli-input-json "file://$dir/daily-revenue.json"
+run=$(glue start-job-run --job-name daily-revenue --query JobRunId --output text)
+echo "started run $run" >&2
+for _ in $(seq 1 600); do
+    state=$(aws glue --endpoint-url "$endpoint" get-job-run --job-name daily-revenue --run-id "$run" \
+        --query JobRun.JobRunState --output text)
+    case "$state" in STARTING|RUNNING|WAITING|STOPPING) sleep 0.2 ;; *) break ;; esac
+done
+glue get-job-run --job-name daily-revenue --run-id "$run" \
+    --query 'JobRun.{State: JobRunState, ExecutionTime: ExecutionTime, Error: ErrorMessage}'
+echo "\$ weir job logs $run" >&2
+"$weir" job logs "$run" --endpoint "$endpoint"
+[ "$state" = SUCCEEDED ] || { echo "the job run ended $state" >&2; exit 1; }
 glue get-table --database-name sample_sales --name daily_revenue \
     --query 'Table.{Columns: StorageDescriptor.Columns, PartitionKeys: PartitionKeys, Location: StorageDescriptor.Location}'
 glue get-partitions --database-name sample_sales --table-name daily_revenue --query 'Partitions[].Values'
