@@ -19,9 +19,15 @@ pub fn worker_dpus(worker_type: &str) -> Option<f64> {
 /// The DPUs of a run: `WorkerType` × `NumberOfWorkers`, else `MaxCapacity`, else
 /// `AllocatedCapacity` — each taken from the run's own settings first, then the job's.
 pub fn run_dpus(run: &Value, job: &Value) -> f64 {
-    let pick = |member: &str| run.get(member).filter(|v| !v.is_null()).or_else(|| job.get(member));
+    let pick = |member: &str| {
+        run.get(member)
+            .filter(|v| !v.is_null())
+            .or_else(|| job.get(member))
+    };
     let workers = pick("NumberOfWorkers").and_then(Value::as_f64);
-    let worker = pick("WorkerType").and_then(Value::as_str).and_then(worker_dpus);
+    let worker = pick("WorkerType")
+        .and_then(Value::as_str)
+        .and_then(worker_dpus);
     if let (Some(n), Some(each)) = (workers, worker) {
         return n * each;
     }
@@ -48,8 +54,17 @@ mod tests {
         let job = json!({"WorkerType": "G.2X", "NumberOfWorkers": 5});
         assert_eq!(run_dpus(&json!({}), &job), 10.0);
         assert_eq!(run_dpus(&json!({"NumberOfWorkers": 2}), &job), 4.0);
-        assert_eq!(run_dpus(&json!({}), &json!({"MaxCapacity": 0.0625})), 0.0625);
-        assert_eq!(run_dpus(&json!({"MaxCapacity": 1.0}), &json!({"MaxCapacity": 0.0625})), 1.0);
+        assert_eq!(
+            run_dpus(&json!({}), &json!({"MaxCapacity": 0.0625})),
+            0.0625
+        );
+        assert_eq!(
+            run_dpus(
+                &json!({"MaxCapacity": 1.0}),
+                &json!({"MaxCapacity": 0.0625})
+            ),
+            1.0
+        );
         assert_eq!(memory_bytes(2.0, 1024), 2 << 30);
     }
 }

@@ -13,7 +13,10 @@ impl CatalogClient for ServiceCatalog {
     fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a> {
         Box::pin(async move {
             weir_model::validate::validate_input(operation, &request).map_err(catalog_error)?;
-            self.0.call(operation, &request).await.map_err(catalog_error)
+            self.0
+                .call(operation, &request)
+                .await
+                .map_err(catalog_error)
         })
     }
 

@@ -49,7 +49,9 @@ impl JobService {
         let name = req.str("JobName")?;
         let update = req.nested("JobUpdate")?;
         let mut tx = self.inner.store.write().await?;
-        let old = jobs::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+        let old = jobs::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
         let mut job = members(update.0);
         for kept in ["Role", "Command"] {
             if let (false, Some(v)) = (job.contains_key(kept), old.get(kept)) {
@@ -68,19 +70,32 @@ impl JobService {
     pub(crate) async fn get_job(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("JobName")?;
         let mut tx = self.inner.store.read().await?;
-        let job = jobs::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+        let job = jobs::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
         Ok(json!({ "Job": job }))
     }
 
     pub(crate) async fn get_jobs(&self, req: Req<'_>) -> Result<Value> {
         let (jobs, next) = self.page(req, None).await?;
-        Ok(listing("Jobs", jobs.into_iter().map(|(_, j)| j).collect(), next))
+        Ok(listing(
+            "Jobs",
+            jobs.into_iter().map(|(_, j)| j).collect(),
+            next,
+        ))
     }
 
     pub(crate) async fn list_jobs(&self, req: Req<'_>) -> Result<Value> {
-        let wanted = req.get("Tags").and_then(Value::as_object).filter(|t| !t.is_empty());
+        let wanted = req
+            .get("Tags")
+            .and_then(Value::as_object)
+            .filter(|t| !t.is_empty());
         let (jobs, next) = self.page(req, wanted).await?;
-        Ok(listing("JobNames", jobs.into_iter().map(|(n, _)| json!(n)).collect(), next))
+        Ok(listing(
+            "JobNames",
+            jobs.into_iter().map(|(n, _)| json!(n)).collect(),
+            next,
+        ))
     }
 
     /// One page of jobs in name order, only those carrying every tag of `wanted`.
@@ -138,8 +153,8 @@ impl JobService {
     pub(crate) async fn delete_job(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("JobName")?;
         let mut tx = self.inner.store.write().await?;
-        let active = weir_metastore::job_runs::in_states(&mut tx, &crate::scheduler::ACTIVE_NAMES)
-            .await?;
+        let active =
+            weir_metastore::job_runs::in_states(&mut tx, &crate::scheduler::ACTIVE_NAMES).await?;
         jobs::delete(&mut tx, name).await?;
         tags::remove_resource(&mut tx, &self.job_arn(name)).await?;
         tx.commit().await?;
@@ -207,13 +222,13 @@ fn with_defaults(mut job: Map<String, Value>) -> Result<Map<String, Value>> {
         job.insert("MaxCapacity".into(), json!(capacity));
     }
     if let Some(c) = job.get("MaxCapacity").and_then(Value::as_f64) {
-        job.entry("AllocatedCapacity").or_insert(json!(c.max(1.0) as i64));
+        job.entry("AllocatedCapacity")
+            .or_insert(json!(c.max(1.0) as i64));
     }
     job.entry("MaxRetries").or_insert(json!(0));
-    job.entry("Timeout").or_insert(json!(DEFAULT_TIMEOUT_MINUTES));
-    let execution = job
-        .entry("ExecutionProperty")
-        .or_insert_with(|| json!({}));
+    job.entry("Timeout")
+        .or_insert(json!(DEFAULT_TIMEOUT_MINUTES));
+    let execution = job.entry("ExecutionProperty").or_insert_with(|| json!({}));
     if let Some(e) = execution.as_object_mut() {
         e.entry("MaxConcurrentRuns").or_insert(json!(1));
     }

@@ -83,7 +83,11 @@ async fn visual(engine: Engine, spec: RunSpec) -> Result<RunReport, String> {
             r.node, r.node_type, r.name, r.elapsed
         ));
     };
-    spec.log.line(&format!("running job {} ({} nodes)", job.name, job.nodes.len()));
+    spec.log.line(&format!(
+        "running job {} ({} nodes)",
+        job.name,
+        job.nodes.len()
+    ));
     let summary = run_job(&engine, &job, &progress).await.map_err(|e| {
         let message = e.to_string();
         spec.log.line(&format!("job failed: {message}"));

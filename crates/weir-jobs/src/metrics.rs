@@ -8,6 +8,30 @@ use std::sync::Mutex;
 use crate::executor::RunReport;
 use crate::state::RunState;
 
+/// The counters after the per-state one, in the order [`RunMetrics::render`] gives their values.
+const COUNTERS: [(&str, &str); 5] = [
+    (
+        "weir_job_run_seconds_total",
+        "Time job runs ran, in seconds.",
+    ),
+    (
+        "weir_job_rows_read_total",
+        "Rows the sources of job runs read.",
+    ),
+    (
+        "weir_job_bytes_read_total",
+        "Bytes the sources of job runs read.",
+    ),
+    (
+        "weir_job_rows_written_total",
+        "Rows the targets of job runs wrote.",
+    ),
+    (
+        "weir_job_bytes_written_total",
+        "Bytes the targets of job runs wrote.",
+    ),
+];
+
 #[derive(Default)]
 pub struct RunMetrics {
     inner: Mutex<Totals>,
@@ -46,15 +70,18 @@ impl RunMetrics {
             let _ = writeln!(out, "weir_job_runs_ended_total{{state=\"{state}\"}} {n}");
         }
         let _ = writeln!(out, "# HELP weir_job_runs_running Job runs this server executes now.\n# TYPE weir_job_runs_running gauge\nweir_job_runs_running {running}");
-        let counters = [
-            ("weir_job_run_seconds_total", "Time job runs ran, in seconds.", t.seconds.to_string()),
-            ("weir_job_rows_read_total", "Rows the sources of job runs read.", t.rows_read.to_string()),
-            ("weir_job_bytes_read_total", "Bytes the sources of job runs read.", t.bytes_read.to_string()),
-            ("weir_job_rows_written_total", "Rows the targets of job runs wrote.", t.rows_written.to_string()),
-            ("weir_job_bytes_written_total", "Bytes the targets of job runs wrote.", t.bytes_written.to_string()),
+        let values = [
+            t.seconds.to_string(),
+            t.rows_read.to_string(),
+            t.bytes_read.to_string(),
+            t.rows_written.to_string(),
+            t.bytes_written.to_string(),
         ];
-        for (name, help, value) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+        for ((name, help), value) in COUNTERS.iter().zip(values) {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
         }
         out
     }

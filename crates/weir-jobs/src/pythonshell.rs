@@ -39,7 +39,8 @@ pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunRepo
         .read_object(&location)
         .await
         .map_err(|e| format!("The script {location} could not be read: {e}"))?;
-    let dir = tempfile::tempdir().map_err(|e| format!("A working directory for the run could not be made: {e}"))?;
+    let dir = tempfile::tempdir()
+        .map_err(|e| format!("A working directory for the run could not be made: {e}"))?;
     let file_name = location
         .rsplit('/')
         .next()
@@ -74,13 +75,17 @@ pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunRepo
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    spec.log.line(&format!("running {python} {file_name} (from {location})"));
+    spec.log
+        .line(&format!("running {python} {file_name} (from {location})"));
     let mut child = command
         .spawn()
         .map_err(|e| format!("Python ({python}) could not be started: {e}"))?;
     let stderr_log = RunLog::default();
     let out = copy_lines(child.stdout.take(), vec![spec.log.clone()]);
-    let err = copy_lines(child.stderr.take(), vec![spec.log.clone(), stderr_log.clone()]);
+    let err = copy_lines(
+        child.stderr.take(),
+        vec![spec.log.clone(), stderr_log.clone()],
+    );
     let (status, (), ()) = tokio::join!(child.wait(), out, err);
     let status = status.map_err(|e| format!("Waiting for the script failed: {e}"))?;
     if status.success() {

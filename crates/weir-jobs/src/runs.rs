@@ -42,7 +42,11 @@ impl JobService {
             .executor
             .check(&job)
             .map_err(GlueError::invalid_input)?;
-        let arguments = req.get("Arguments").and_then(Value::as_object).cloned().unwrap_or_default();
+        let arguments = req
+            .get("Arguments")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         check_overrides(&job, &arguments)?;
         let previous = match req.opt_str("JobRunId") {
             Some(id) => Some(previous_run(&mut tx, name, id).await?),
@@ -50,7 +54,11 @@ impl JobService {
         };
         let mut run = Map::new();
         for member in RUN_SETTINGS {
-            if let Some(v) = req.get(member).or_else(|| job.get(*member)).filter(|v| !v.is_null()) {
+            if let Some(v) = req
+                .get(member)
+                .or_else(|| job.get(*member))
+                .filter(|v| !v.is_null())
+            {
                 run.insert((*member).into(), v.clone());
             }
         }
@@ -78,16 +86,22 @@ impl JobService {
             )));
         }
         let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
-        let usage = Usage::of(active.iter().filter(|r| r.state != RunState::Waiting.name()));
+        let usage = Usage::of(
+            active
+                .iter()
+                .filter(|r| r.state != RunState::Waiting.name()),
+        );
         let job_runs_now = active.iter().filter(|r| r.job_name == name).count();
         let max_runs = max_concurrent_runs(&job);
         let blocked = if job_runs_now >= max_runs {
             Some((
                 ErrorKind::ConcurrentRunsExceeded,
-                format!("Concurrent runs exceeded for {name}: its MaxConcurrentRuns is {max_runs}"),
+                format!("Concurrent runs exceeded for {name}: the job's MaxConcurrentRuns is {max_runs}"),
             ))
         } else {
-            usage.refusal(dpus, limits).map(|why| (ErrorKind::ResourceNumberLimitExceeded, why))
+            usage
+                .refusal(dpus, limits)
+                .map(|why| (ErrorKind::ResourceNumberLimitExceeded, why))
         };
         let state = match (blocked, queuing) {
             (None, _) => RunState::Starting,
@@ -114,7 +128,8 @@ impl JobService {
         run.insert("JobRunState".into(), json!(state.name()));
         run.insert("Arguments".into(), Value::Object(arguments));
         run.insert("PredecessorRuns".into(), json!([]));
-        run.entry("Timeout").or_insert(json!(DEFAULT_TIMEOUT_MINUTES));
+        run.entry("Timeout")
+            .or_insert(json!(DEFAULT_TIMEOUT_MINUTES));
         if let Some(c) = run.get("MaxCapacity").and_then(Value::as_f64) {
             run.insert("AllocatedCapacity".into(), json!(c.max(1.0) as i64));
         }
@@ -163,7 +178,11 @@ impl JobService {
             .ok_or_else(|| GlueError::not_found(format!("Job {name} not found")))?;
         let rows = job_runs::list(&mut tx, name, before, limit + 1).await?;
         let (rows, next) = take_page(rows, limit, |r| json!(r.seq));
-        Ok(listing("JobRuns", rows.into_iter().map(|r| r.doc).collect(), next))
+        Ok(listing(
+            "JobRuns",
+            rows.into_iter().map(|r| r.doc).collect(),
+            next,
+        ))
     }
 
     pub(crate) async fn batch_stop_job_run(&self, req: Req<'_>) -> Result<Value> {
@@ -231,8 +250,13 @@ pub(crate) fn max_concurrent_runs(job: &Value) -> usize {
 
 /// A run may not set an argument the job declares non-overridable.
 fn check_overrides(job: &Value, arguments: &Map<String, Value>) -> Result<()> {
-    let fixed = job.get("NonOverridableArguments").and_then(Value::as_object);
-    match arguments.keys().find(|k| fixed.is_some_and(|f| f.contains_key(*k))) {
+    let fixed = job
+        .get("NonOverridableArguments")
+        .and_then(Value::as_object);
+    match arguments
+        .keys()
+        .find(|k| fixed.is_some_and(|f| f.contains_key(*k)))
+    {
         Some(key) => Err(GlueError::invalid_input(format!(
             "Argument {key} is one of the job's NonOverridableArguments: a run cannot set it"
         ))),
@@ -250,13 +274,19 @@ pub(crate) fn merged_arguments(job: &Value, run: &Value) -> BTreeMap<String, Str
         job.get("NonOverridableArguments"),
     ] {
         for (k, v) in layer.and_then(Value::as_object).into_iter().flatten() {
-            let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            let text = v
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string());
             merged.insert(k.clone(), text);
         }
     }
     let name = run["JobName"].as_str().unwrap_or_default().to_string();
     let id = run["Id"].as_str().unwrap_or_default().to_string();
-    merged.insert("--JOB_ID".into(), format!("j_{}", id.trim_start_matches("jr_")));
+    merged.insert(
+        "--JOB_ID".into(),
+        format!("j_{}", id.trim_start_matches("jr_")),
+    );
     merged.insert("--JOB_NAME".into(), name);
     merged.insert("--JOB_RUN_ID".into(), id);
     merged
@@ -296,7 +326,8 @@ mod tests {
             "DefaultArguments": {"--a": "1", "--b": "2"},
             "NonOverridableArguments": {"--c": "3"},
         });
-        let run = json!({"JobName": "j", "Id": "jr_0123456789abcdef0123", "Arguments": {"--b": "20"}});
+        let run =
+            json!({"JobName": "j", "Id": "jr_0123456789abcdef0123", "Arguments": {"--b": "20"}});
         let merged = merged_arguments(&job, &run);
         assert_eq!(merged["--a"], "1");
         assert_eq!(merged["--b"], "20");

@@ -5,6 +5,7 @@
 //! Every decision is one metastore transaction under the scheduling lock
 //! ([`job_runs::lock_scheduling`]), so the servers sharing a metastore agree on what runs.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::json;
@@ -166,41 +167,52 @@ impl JobService {
     }
 
     /// One scheduling pass: ends queued runs that waited too long, claims the runs that fit.
+    /// It reads the queue without the runs' documents, and each job once: a pass costs little
+    /// more with a thousand runs queued than with one.
     async fn claim(&self) -> Result<Vec<RunRow>> {
         let now = self.now();
         let limits = &self.inner.config;
         let mut tx = self.inner.store.write().await?;
         job_runs::lock_scheduling(&mut tx).await?;
-        let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
-        let mut usage = Usage::of(active.iter().filter(|r| r.owner.is_some()));
-        let mut per_job = std::collections::HashMap::<String, usize>::new();
-        for r in active.iter().filter(|r| r.owner.is_some()) {
+        let queue = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let mut usage = Usage::of(queue.iter().filter(|r| r.owner.is_some()));
+        let mut per_job = HashMap::<String, usize>::new();
+        for r in queue.iter().filter(|r| r.owner.is_some()) {
             *per_job.entry(r.job_name.clone()).or_default() += 1;
         }
+        let mut max_runs = HashMap::<String, Option<usize>>::new();
         let mut claimed = Vec::new();
         let mut service_full = false;
-        for mut run in active.into_iter().filter(|r| r.owner.is_none()) {
-            let waiting = run.state == RunState::Waiting.name();
-            let Some(job) = jobs::get(&mut tx, &run.job_name).await? else {
-                continue;
+        for queued in queue.into_iter().filter(|r| r.owner.is_none()) {
+            let limit = match max_runs.get(&queued.job_name) {
+                Some(limit) => *limit,
+                None => {
+                    let job = jobs::get(&mut tx, &queued.job_name).await?;
+                    let limit = job.as_ref().map(max_concurrent_runs);
+                    max_runs.insert(queued.job_name.clone(), limit);
+                    limit
+                }
             };
-            let max_runs = max_concurrent_runs(&job);
-            let job_busy = per_job.get(&run.job_name).copied().unwrap_or(0) >= max_runs;
+            let Some(limit) = limit else { continue };
+            let job_busy = per_job.get(&queued.job_name).copied().unwrap_or(0) >= limit;
             let refusal = if service_full {
                 Some(String::from("runs queued before it wait for capacity"))
             } else {
-                usage.refusal(run.dpus, limits)
+                usage.refusal(queued.dpus, limits)
             };
             if job_busy || refusal.is_some() {
-                if waiting {
-                    self.keep_waiting(&mut tx, &mut run, job_busy, refusal, max_runs, now)
+                if queued.state == RunState::Waiting.name() {
+                    self.keep_waiting(&mut tx, queued, job_busy, refusal, now)
                         .await?;
                 }
                 // Runs queued later do not overtake a run the service has no room for.
                 service_full |= !job_busy;
                 continue;
             }
-            if waiting {
+            let Some(mut run) = job_runs::get(&mut tx, &queued.id).await? else {
+                continue;
+            };
+            if run.state == RunState::Waiting.name() {
                 set_state(&mut run, RunState::Starting, now)?;
             }
             set_state(&mut run, RunState::Running, now)?;
@@ -220,28 +232,25 @@ impl JobService {
         Ok(claimed)
     }
 
-    /// A queued run that cannot start: counts the try when the service's capacity refused it,
-    /// and ends it when it has waited or tried as long as Glue lets a queued run.
+    /// A queued run that cannot start: counts the try when the service's capacity refused it
+    /// (once a [`QUEUE_ATTEMPT_INTERVAL`]), and ends it when it has waited or tried as long as
+    /// Glue lets a queued run. Writes only when one of those happens.
     async fn keep_waiting(
         &self,
         tx: &mut Tx,
-        run: &mut RunRow,
+        queued: RunRow,
         job_busy: bool,
         refusal: Option<String>,
-        max_runs: usize,
         now: f64,
     ) -> Result<()> {
-        let before = (run.queue_attempts, run.next_attempt_at, run.doc.clone());
-        if !job_busy && now >= run.next_attempt_at {
-            run.queue_attempts += 1;
-            run.next_attempt_at = now + QUEUE_ATTEMPT_INTERVAL;
-        }
-        let gave_up = if now - run.queued_at >= QUEUE_MAX_WAIT {
+        let counted = !job_busy && now >= queued.next_attempt_at;
+        let attempts = queued.queue_attempts + i64::from(counted);
+        let gave_up = if now - queued.queued_at >= QUEUE_MAX_WAIT {
             Some(format!(
                 "Job run waited in the queue for {} minutes, the most a queued run waits, without capacity to start",
                 (QUEUE_MAX_WAIT / 60.0) as i64
             ))
-        } else if run.queue_attempts >= QUEUE_MAX_ATTEMPTS {
+        } else if attempts >= QUEUE_MAX_ATTEMPTS {
             Some(format!(
                 "Job run could not start after {QUEUE_MAX_ATTEMPTS} attempts: {}",
                 refusal.clone().unwrap_or_default()
@@ -249,25 +258,30 @@ impl JobService {
         } else {
             None
         };
-        let detail = if job_busy {
-            format!("Waiting: the job's MaxConcurrentRuns is {max_runs}")
-        } else {
-            format!("Waiting: {}", refusal.unwrap_or_default())
+        if !counted && gave_up.is_none() {
+            return Ok(());
+        }
+        let Some(mut run) = job_runs::get(tx, &queued.id).await? else {
+            return Ok(());
         };
+        run.queue_attempts = attempts;
+        if counted {
+            run.next_attempt_at = now + QUEUE_ATTEMPT_INTERVAL;
+        }
         match gave_up {
             Some(message) => {
-                set_state(run, RunState::Failed, now)?;
+                set_state(&mut run, RunState::Failed, now)?;
                 run.doc["ErrorMessage"] = json!(message);
                 run.doc["CompletedOn"] = json!(now);
                 if let Some(doc) = run.doc.as_object_mut() {
                     doc.remove("StateDetail");
                 }
             }
-            None => run.doc["StateDetail"] = json!(detail),
+            None => {
+                run.doc["StateDetail"] = json!(format!("Waiting: {}", refusal.unwrap_or_default()))
+            }
         }
-        if (run.queue_attempts, run.next_attempt_at, &run.doc) != (before.0, before.1, &before.2) {
-            job_runs::update(tx, run, None).await?;
-        }
+        job_runs::update(tx, &run, None).await?;
         Ok(())
     }
 
@@ -479,7 +493,8 @@ impl JobService {
     /// or its row says STOPPING, was taken over, or is gone.
     async fn lease_loop(self) {
         // Leases are renewed three times a lease; timeouts (whole minutes) are checked as often.
-        let every = Duration::from_secs_f64((self.inner.config.lease_seconds as f64 / 3.0).clamp(0.2, 5.0));
+        let every =
+            Duration::from_secs_f64((self.inner.config.lease_seconds as f64 / 3.0).clamp(0.2, 5.0));
         loop {
             tokio::time::sleep(every).await;
             if let Err(e) = self.renew().await {
@@ -531,18 +546,26 @@ impl JobService {
         job_runs::lock_scheduling(&mut tx).await?;
         let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
         let mut resolved = 0;
-        for mut run in active {
-            let Some(owner) = run.owner.clone() else { continue };
-            let lapsed = run.lease_until.is_none_or(|until| until < now);
+        for queued in active {
+            let Some(owner) = queued.owner.clone() else {
+                continue;
+            };
+            let lapsed = queued.lease_until.is_none_or(|until| until < now);
             if owner == self.inner.server_id || !(everything || lapsed) {
                 continue;
             }
+            let Some(mut run) = job_runs::get(&mut tx, &queued.id).await? else {
+                continue;
+            };
             let (state, message) = if run.state == RunState::Stopping.name() {
                 (RunState::Stopped, None)
             } else {
                 (
                     RunState::Failed,
-                    Some("The Weir server running this job run stopped before the run ended".to_string()),
+                    Some(
+                        "The Weir server running this job run stopped before the run ended"
+                            .to_string(),
+                    ),
                 )
             };
             self.end(&mut tx, &mut run, state, message, now).await?;
@@ -553,7 +576,10 @@ impl JobService {
         }
         tx.commit().await?;
         if resolved > 0 {
-            tracing::warn!(resolved, "resolved job runs left in flight by a stopped server");
+            tracing::warn!(
+                resolved,
+                "resolved job runs left in flight by a stopped server"
+            );
             self.inner.wake.notify_one();
         }
         Ok(resolved)

@@ -119,7 +119,9 @@ pub async fn renew(tx: &mut Tx, owner: &str, until: f64) -> Result<Vec<String>> 
 }
 
 pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<RunRow>> {
-    let q = tx.sql(&format!("SELECT {COLUMNS} FROM job_runs WHERE id = $1")).into_owned();
+    let q = tx
+        .sql(&format!("SELECT {COLUMNS} FROM job_runs WHERE id = $1"))
+        .into_owned();
     let row = sqlx::query(&q).bind(id).fetch_optional(tx.conn()).await?;
     row.as_ref().map(from_row).transpose()
 }
@@ -131,10 +133,11 @@ pub async fn list(
     before: Option<i64>,
     limit: usize,
 ) -> Result<Vec<RunRow>> {
-    let q = tx.sql(&format!(
+    let q = tx
+        .sql(&format!(
         "SELECT {COLUMNS} FROM job_runs WHERE job_name = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
     ))
-    .into_owned();
+        .into_owned();
     let rows = sqlx::query(&q)
         .bind(job_name)
         .bind(before.unwrap_or(i64::MAX))
@@ -144,14 +147,17 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
-/// The runs in any of `states`, in submission order.
+/// The runs in any of `states`, in submission order, without their documents (`doc` is null):
+/// what scheduling decisions read, for any length of queue. [`get`] reads a whole run.
 pub async fn in_states(tx: &mut Tx, states: &[&str]) -> Result<Vec<RunRow>> {
     let placeholders: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
-    let q = tx.sql(&format!(
-        "SELECT {COLUMNS} FROM job_runs WHERE state IN ({}) ORDER BY seq",
-        placeholders.join(", ")
-    ))
-    .into_owned();
+    let columns = COLUMNS.replace("doc", "CAST('null' AS TEXT)");
+    let q = tx
+        .sql(&format!(
+            "SELECT {columns} FROM job_runs WHERE state IN ({}) ORDER BY seq",
+            placeholders.join(", ")
+        ))
+        .into_owned();
     let mut query = sqlx::query(&q);
     for s in states {
         query = query.bind(*s);
@@ -187,6 +193,9 @@ pub async fn put_log(tx: &mut Tx, run_id: &str, log: &str) -> Result<()> {
 
 pub async fn get_log(tx: &mut Tx, run_id: &str) -> Result<Option<String>> {
     let q = tx.sql("SELECT log FROM job_run_logs WHERE run_id = $1");
-    let row = sqlx::query(&q).bind(run_id).fetch_optional(tx.conn()).await?;
+    let row = sqlx::query(&q)
+        .bind(run_id)
+        .fetch_optional(tx.conn())
+        .await?;
     row.map(|r| Ok(r.try_get(0)?)).transpose()
 }

@@ -96,9 +96,7 @@ async fn dispatch(
     if !Catalog::serves(operation) && !JobService::serves(operation) {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
-            format!(
-                "Operation {operation} is part of the Glue API but not supported by Weir"
-            ),
+            format!("Operation {operation} is part of the Glue API but not supported by Weir"),
         ));
     }
     let request = parse_body(body)?;

@@ -236,7 +236,11 @@ mod tests {
     fn text_settings_take_values_that_look_like_numbers_from_the_file_and_the_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("weir.toml");
-        std::fs::write(&file, "[catalog]\naccount_id = 112233445566\nregion = \"x\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "[catalog]\naccount_id = 112233445566\nregion = \"x\"\n",
+        )
+        .unwrap();
         let config = Config::load(Some(&file), Overrides::default()).unwrap();
         assert_eq!(config.catalog.account_id, "112233445566");
         // Each test runs in its own process (nextest), so the variables stay with this test.

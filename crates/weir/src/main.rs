@@ -216,8 +216,8 @@ async fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
 /// The job service of the catalog's metastore: runs execute in this process, reaching the
 /// catalog directly. Runs a previous stop left in flight are resolved before it serves.
 async fn open_jobs(config: &Config, catalog: &Catalog) -> anyhow::Result<JobService> {
-    let engine = Engine::new(config.engine.clone())
-        .with_catalog(Arc::new(ServiceCatalog(catalog.clone())));
+    let engine =
+        Engine::new(config.engine.clone()).with_catalog(Arc::new(ServiceCatalog(catalog.clone())));
     let executor = LocalExecutor::new(engine, config.jobs.python.clone());
     let jobs = JobService::new(
         catalog.store().clone(),
@@ -226,9 +226,15 @@ async fn open_jobs(config: &Config, catalog: &Catalog) -> anyhow::Result<JobServ
         Arc::new(executor),
         config.jobs.clone(),
     );
-    let resolved = jobs.recover().await.context("resolving interrupted job runs")?;
+    let resolved = jobs
+        .recover()
+        .await
+        .context("resolving interrupted job runs")?;
     if resolved > 0 {
-        tracing::warn!(resolved, "job runs in flight at the last stop were resolved");
+        tracing::warn!(
+            resolved,
+            "job runs in flight at the last stop were resolved"
+        );
     }
     jobs.start();
     Ok(jobs)

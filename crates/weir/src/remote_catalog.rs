@@ -270,8 +270,9 @@ impl CatalogClient for RemoteCatalog {
 
 /// The log of a job run of the Weir service at `endpoint` (`GET /runs/{run_id}/log`).
 pub async fn run_log(endpoint: &str, run_id: &str) -> anyhow::Result<String> {
-    let base = parse_endpoint(endpoint)
-        .ok_or_else(|| anyhow::anyhow!("--endpoint must be an http:// or https:// URL, got '{endpoint}'"))?;
+    let base = parse_endpoint(endpoint).ok_or_else(|| {
+        anyhow::anyhow!("--endpoint must be an http:// or https:// URL, got '{endpoint}'")
+    })?;
     let url = base
         .join(&format!("runs/{run_id}/log"))
         .map_err(|e| anyhow::anyhow!("run id '{run_id}': {e}"))?;

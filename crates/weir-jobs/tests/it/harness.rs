@@ -142,7 +142,11 @@ pub async fn service(dir: &Path, clock: &ManualClock, config: JobsConfig) -> Ser
 }
 
 impl Service {
-    pub async fn call(&self, operation: &str, request: Value) -> Result<Value, weir_model::GlueError> {
+    pub async fn call(
+        &self,
+        operation: &str,
+        request: Value,
+    ) -> Result<Value, weir_model::GlueError> {
         self.jobs.call(operation, &request).await
     }
 
@@ -186,7 +190,10 @@ impl Service {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("run {id} did not reach {state}: {}", self.run(job, id).await);
+        panic!(
+            "run {id} did not reach {state}: {}",
+            self.run(job, id).await
+        );
     }
 
     /// Waits (a bounded while) until the run's work is executing.

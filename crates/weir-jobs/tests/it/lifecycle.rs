@@ -11,7 +11,10 @@ async fn a_failed_run_is_retried_as_new_runs_with_attempt_and_previous_run_id() 
     let clock = ManualClock::new();
     let s = service(dir.path(), &clock, config()).await;
     s.create_job("flaky", json!({"MaxRetries": 2})).await;
-    let first = s.start("flaky", json!({"Arguments": {"--x": "1"}})).await.unwrap();
+    let first = s
+        .start("flaky", json!({"Arguments": {"--x": "1"}}))
+        .await
+        .unwrap();
     let mut id = first.clone();
     for attempt in 0..3 {
         s.jobs.tick().await.unwrap();
@@ -46,13 +49,19 @@ async fn a_run_that_panics_fails_and_the_service_goes_on() {
     s.wait_executing(&id).await;
     s.executor.end(&id, End::Panic);
     let run = s.wait_for("p", &id, "FAILED").await;
-    assert!(run["ErrorMessage"].as_str().unwrap().contains("panicked"), "{run}");
+    assert!(
+        run["ErrorMessage"].as_str().unwrap().contains("panicked"),
+        "{run}"
+    );
     let next = s.start("p", json!({})).await.unwrap();
     s.jobs.tick().await.unwrap();
     s.wait_executing(&next).await;
     s.executor.end(&next, End::Succeed);
     let run = s.wait_for("p", &next, "SUCCEEDED").await;
-    assert!(s.executor.dropped.lock().unwrap().is_empty(), "runs that ended were not cut short");
+    assert!(
+        s.executor.dropped.lock().unwrap().is_empty(),
+        "runs that ended were not cut short"
+    );
     assert!(run["CompletedOn"].as_f64().unwrap() >= run["StartedOn"].as_f64().unwrap());
 }
 
@@ -73,7 +82,10 @@ async fn a_run_past_its_timeout_is_cancelled_and_ends_timeout() {
     let run = s.wait_for("slow", &id, "TIMEOUT").await;
     assert_eq!(run["Timeout"], 1);
     assert_eq!(run["ExecutionTime"], 61);
-    assert!(run["ErrorMessage"].as_str().unwrap().contains("Timeout of 1 minutes"));
+    assert!(run["ErrorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("Timeout of 1 minutes"));
     assert_eq!(*s.executor.dropped.lock().unwrap(), vec![id]);
 }
 
@@ -82,7 +94,8 @@ async fn batch_stop_stops_running_and_waiting_runs_and_reports_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new();
     let s = service(dir.path(), &clock, config()).await;
-    s.create_job("s", json!({"JobRunQueuingEnabled": true})).await;
+    s.create_job("s", json!({"JobRunQueuingEnabled": true}))
+        .await;
     let running = s.start("s", json!({})).await.unwrap();
     let waiting = s.start("s", json!({})).await.unwrap();
     s.jobs.tick().await.unwrap();
@@ -96,15 +109,24 @@ async fn batch_stop_stops_running_and_waiting_runs_and_reports_the_others() {
         .unwrap();
     assert_eq!(answer["SuccessfulSubmissions"].as_array().unwrap().len(), 2);
     assert_eq!(answer["Errors"][0]["JobRunId"], "jr_nope");
-    assert_eq!(answer["Errors"][0]["ErrorDetail"]["ErrorCode"], "EntityNotFoundException");
+    assert_eq!(
+        answer["Errors"][0]["ErrorDetail"]["ErrorCode"],
+        "EntityNotFoundException"
+    );
     assert_eq!(s.state("s", &waiting).await, "STOPPED");
     s.wait_for("s", &running, "STOPPED").await;
     assert_eq!(*s.executor.dropped.lock().unwrap(), vec![running.clone()]);
     let answer = s
-        .call("BatchStopJobRun", json!({"JobName": "s", "JobRunIds": [running]}))
+        .call(
+            "BatchStopJobRun",
+            json!({"JobName": "s", "JobRunIds": [running]}),
+        )
         .await
         .unwrap();
-    assert_eq!(answer["Errors"][0]["ErrorDetail"]["ErrorCode"], "InvalidInputException");
+    assert_eq!(
+        answer["Errors"][0]["ErrorDetail"]["ErrorCode"],
+        "InvalidInputException"
+    );
 }
 
 #[tokio::test]
@@ -113,7 +135,8 @@ async fn after_a_restart_runs_in_flight_are_resolved_and_queued_runs_proceed() {
     let clock = ManualClock::new();
     let (running, queued, retried) = {
         let s = service(dir.path(), &clock, config()).await;
-        s.create_job("r", json!({"JobRunQueuingEnabled": true})).await;
+        s.create_job("r", json!({"JobRunQueuingEnabled": true}))
+            .await;
         s.create_job("again", json!({"MaxRetries": 1})).await;
         let running = s.start("r", json!({})).await.unwrap();
         let queued = s.start("r", json!({})).await.unwrap();
@@ -128,7 +151,10 @@ async fn after_a_restart_runs_in_flight_are_resolved_and_queued_runs_proceed() {
     assert_eq!(s.jobs.recover().await.unwrap(), 2);
     let run = s.run("r", &running).await;
     assert_eq!(run["JobRunState"], "FAILED");
-    assert!(run["ErrorMessage"].as_str().unwrap().contains("stopped before the run ended"));
+    assert!(run["ErrorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("stopped before the run ended"));
     assert_eq!(s.state("r", &queued).await, "WAITING");
     let runs = s.runs("again").await;
     assert_eq!(runs[0]["PreviousRunId"], retried.as_str());

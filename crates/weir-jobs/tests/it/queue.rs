@@ -19,7 +19,11 @@ async fn over_the_job_limit_a_start_fails_unless_it_queues_then_runs_in_submissi
     let queued: Vec<String> = {
         let mut ids = Vec::new();
         for _ in 0..4 {
-            ids.push(s.start("one", json!({"JobRunQueuingEnabled": true})).await.unwrap());
+            ids.push(
+                s.start("one", json!({"JobRunQueuingEnabled": true}))
+                    .await
+                    .unwrap(),
+            );
         }
         ids
     };
@@ -29,7 +33,10 @@ async fn over_the_job_limit_a_start_fails_unless_it_queues_then_runs_in_submissi
         let run = s.run("one", id).await;
         assert_eq!(run["JobRunState"], "WAITING");
         assert_eq!(run["JobRunQueuingEnabled"], true);
-        assert!(run["StateDetail"].as_str().unwrap().contains("MaxConcurrentRuns"));
+        assert!(run["StateDetail"]
+            .as_str()
+            .unwrap()
+            .contains("MaxConcurrentRuns"));
     }
     let mut previous = first;
     for id in &queued {
@@ -48,7 +55,8 @@ async fn a_queued_run_gives_up_after_fifteen_minutes() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new();
     let s = service(dir.path(), &clock, config()).await;
-    s.create_job("q", json!({"JobRunQueuingEnabled": true})).await;
+    s.create_job("q", json!({"JobRunQueuingEnabled": true}))
+        .await;
     let running = s.start("q", json!({})).await.unwrap();
     let waiting = s.start("q", json!({})).await.unwrap();
     s.jobs.tick().await.unwrap();
@@ -81,7 +89,10 @@ async fn a_run_queued_for_the_service_s_capacity_gives_up_after_ten_tries() {
     s.start("a", json!({})).await.unwrap();
     let e = s.start("b", json!({})).await.unwrap_err();
     assert_eq!(e.kind.shape_name(), "ResourceNumberLimitExceededException");
-    let waiting = s.start("b", json!({"JobRunQueuingEnabled": true})).await.unwrap();
+    let waiting = s
+        .start("b", json!({"JobRunQueuingEnabled": true}))
+        .await
+        .unwrap();
     s.jobs.tick().await.unwrap();
     for _ in 0..8 {
         clock.advance(61.0);
@@ -112,10 +123,17 @@ async fn queuing_conflicts_with_retries_and_does_not_apply_to_flex_runs() {
         .unwrap_err();
     assert_eq!(e.kind.shape_name(), "InvalidInputException");
     s.create_job("r", json!({"MaxRetries": 2})).await;
-    let e = s.start("r", json!({"JobRunQueuingEnabled": true})).await.unwrap_err();
+    let e = s
+        .start("r", json!({"JobRunQueuingEnabled": true}))
+        .await
+        .unwrap_err();
     assert!(e.message.contains("MaxRetries"), "{e}");
-    s.create_job("f", json!({"JobRunQueuingEnabled": true})).await;
+    s.create_job("f", json!({"JobRunQueuingEnabled": true}))
+        .await;
     s.start("f", json!({})).await.unwrap();
-    let e = s.start("f", json!({"ExecutionClass": "FLEX"})).await.unwrap_err();
+    let e = s
+        .start("f", json!({"ExecutionClass": "FLEX"}))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind.shape_name(), "ConcurrentRunsExceededException");
 }

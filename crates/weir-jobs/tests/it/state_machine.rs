@@ -82,8 +82,13 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut rt = runtime();
     let mut s = rt.block_on(async {
         let s = service(dir.path(), &clock, config()).await;
-        s.create_job("one", json!({"Timeout": 1, "MaxRetries": 1})).await;
-        s.create_job("two", json!({"Timeout": 1, "ExecutionProperty": {"MaxConcurrentRuns": 2}})).await;
+        s.create_job("one", json!({"Timeout": 1, "MaxRetries": 1}))
+            .await;
+        s.create_job(
+            "two",
+            json!({"Timeout": 1, "ExecutionProperty": {"MaxConcurrentRuns": 2}}),
+        )
+        .await;
         s
     });
     let mut before = rt.block_on(snapshot(&s));
@@ -101,11 +106,18 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
         rt.block_on(async {
             match op {
                 Op::Start { job, queue } => {
-                    let _ = s.start(JOBS[job], json!({"JobRunQueuingEnabled": queue && job == 1})).await;
+                    let _ = s
+                        .start(
+                            JOBS[job],
+                            json!({"JobRunQueuingEnabled": queue && job == 1}),
+                        )
+                        .await;
                 }
                 Op::End { pick, how } => {
-                    let executing: Vec<&String> =
-                        before.keys().filter(|id| s.executor.executing(id)).collect();
+                    let executing: Vec<&String> = before
+                        .keys()
+                        .filter(|id| s.executor.executing(id))
+                        .collect();
                     if !executing.is_empty() {
                         let id = executing[pick % executing.len()];
                         let end = match how {
@@ -121,9 +133,12 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     if !ids.is_empty() {
                         let id = ids[pick % ids.len()];
                         let job = JOBS[before[id].0];
-                        s.call("BatchStopJobRun", json!({"JobName": job, "JobRunIds": [id]}))
-                            .await
-                            .unwrap();
+                        s.call(
+                            "BatchStopJobRun",
+                            json!({"JobName": job, "JobRunIds": [id]}),
+                        )
+                        .await
+                        .unwrap();
                     }
                 }
                 Op::Timeout => clock.advance(61.0),
@@ -148,7 +163,9 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
         for (j, job) in JOBS.iter().enumerate() {
             let running = after
                 .values()
-                .filter(|(rj, st, _)| *rj == j && matches!(st, RunState::Running | RunState::Stopping))
+                .filter(|(rj, st, _)| {
+                    *rj == j && matches!(st, RunState::Running | RunState::Stopping)
+                })
                 .count();
             let max = if j == 0 { 1 } else { 2 };
             prop_assert!(running <= max, "{running} runs of {job} at once");
