@@ -170,10 +170,10 @@ def test_other_service_target(weir):
 
 def test_model_operation_not_implemented(glue):
     with pytest.raises(glue.exceptions.ClientError) as info:
-        glue.get_jobs()
+        glue.get_crawlers()
     error = info.value.response["Error"]
     assert error["Code"] == "UnknownOperationException"
-    assert "GetJobs" in error["Message"] and "not implemented" in error["Message"]
+    assert "GetCrawlers" in error["Message"] and "not supported by Weir" in error["Message"]
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
