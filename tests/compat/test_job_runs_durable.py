@@ -129,3 +129,35 @@ def test_a_run_past_its_timeout_ends_timeout(glue, backend, tmp_path):
     assert run["JobRunState"] == "TIMEOUT"
     assert "Timeout of 1 minutes" in run["ErrorMessage"]
     assert 60 <= run["ExecutionTime"] <= 75
+
+
+def test_a_run_that_outgrows_its_memory_fails_and_the_service_goes_on(backend, tmp_path):
+    if backend.name != "sqlite":
+        pytest.skip("the memory bound is the run's, whatever the metastore")
+    data_dir, metastore = backend.new_store()
+    env = {"WEIR__JOBS__MEMORY_PER_DPU_MIB": "1"}  # 2 DPUs: the smallest pool a run gets, 16 MiB
+    server = WeirServer(backend=backend.name, data_dir=data_dir, metastore=metastore, log_dir=tmp_path, env=env).start()
+    try:
+        glue = server.client()
+        big = tmp_path / "big.csv"
+        with open(big, "w") as f:
+            f.write("id,name\n")
+            f.writelines(f"{i},name-number-{i}\n" for i in range(1_000_000))
+        nodes = {
+            "src": {"S3CsvSource": {"Name": "in", "Paths": [str(big)], "Separator": "comma", "QuoteChar": "quote",
+                                    "WithHeader": True}},
+            "q": {"SparkSQL": {"Name": "all", "Inputs": ["src"], "SqlAliases": [{"From": "src", "Alias": "t"}],
+                               "SqlQuery": "SELECT size(collect_list(name)) AS n FROM t"}},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["q"], "Path": str(tmp_path / "out") + "/",
+                                       "Format": "json"}},
+        }
+        name = unique("memory")
+        glue.create_job(Name=name, Role=ROLE, Command={"Name": "glueetl"}, CodeGenConfigurationNodes=nodes,
+                        MaxCapacity=2.0)
+        run = wait_run(glue, name, glue.start_job_run(JobName=name)["JobRunId"], timeout=120)
+        assert run["JobRunState"] == "FAILED"
+        assert "Resources exhausted" in run["ErrorMessage"], run["ErrorMessage"]
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+        assert name in glue.list_jobs()["JobNames"]
+    finally:
+        server.stop()

@@ -40,7 +40,7 @@ pub fn run_dpus(run: &Value, job: &Value) -> f64 {
 /// The memory a run of `dpus` may use, from the memory each DPU buys.
 pub fn memory_bytes(dpus: f64, mib_per_dpu: u64) -> usize {
     let bytes = dpus * (mib_per_dpu as f64) * 1024.0 * 1024.0;
-    (bytes as usize).max(64 << 20)
+    (bytes as usize).max(16 << 20)
 }
 
 #[cfg(test)]
