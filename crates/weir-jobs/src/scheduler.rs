@@ -345,7 +345,9 @@ impl JobService {
             log: log.clone(),
         };
         tracing::info!(dpus = run.dpus, "job run started");
-        let mut work = tokio::spawn(self.inner.executor.execute(spec));
+        // The work's own task carries the run's span: its logs name the job and the run.
+        let work = self.inner.executor.execute(spec).instrument(tracing::Span::current());
+        let mut work = tokio::spawn(work);
         let outcome = tokio::select! {
             joined = &mut work => return match joined {
                 Ok(Ok(report)) => Outcome::Succeeded(report),

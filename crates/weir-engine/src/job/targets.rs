@@ -264,6 +264,11 @@ pub async fn stage(
     let physical = state.create_physical_plan(&copy).await.at(id)?;
     let write_rows = crate::job::bulk_batch_rows(state.config_options());
     let physical = with_write_batches(physical, write_rows).at(id)?;
+    tracing::debug!(
+        node = %id,
+        plan = %datafusion::physical_plan::displayable(physical.as_ref()).indent(true),
+        "target plan"
+    );
     let batches = collect(physical.clone(), state.task_ctx()).await.at(id)?;
     run.metrics.add_plan(&physical);
     let rows = batches
