@@ -346,7 +346,11 @@ impl JobService {
         };
         tracing::info!(dpus = run.dpus, "job run started");
         // The work's own task carries the run's span: its logs name the job and the run.
-        let work = self.inner.executor.execute(spec).instrument(tracing::Span::current());
+        let work = self
+            .inner
+            .executor
+            .execute(spec)
+            .instrument(tracing::Span::current());
         let mut work = tokio::spawn(work);
         let outcome = tokio::select! {
             joined = &mut work => return match joined {

@@ -63,8 +63,9 @@
 //!
 //! Planning a node's query ([`sql`]): [`pre_parse`] rewrites the text the parser cannot read;
 //! [`sql_rewrite`] names unaliased SELECT items as Spark does ([`names`], from the query as
-//! written) and rewrites Spark's syntax; DataFusion plans it; [`using_join`] and [`coercion`]
-//! give the planned query Spark's semantics where types decide them, and it is analyzed.
+//! written) and rewrites Spark's syntax; DataFusion plans it; [`using_join`], [`set_all`],
+//! [`coercion`] and [`float_keys`] give the planned query Spark's semantics where the plan's
+//! shape and types decide them, and it is analyzed.
 //! Apache Spark is the judge: `tests/spark/` (see its README) compares Weir's answers with
 //! Spark's on hundreds of queries.
 //!
@@ -99,9 +100,6 @@
 //!   non-ANSI rules ([`cast`]).
 //! - Integer literals are `int`s where they fit ([`coercion`]), except as the direct arguments
 //!   of `count` and of window functions and in `LIMIT`, where their type changes no result.
-//! - `-0.0 = 0.0` is false and NaN equals NaN, also for grouping, `DISTINCT`, set operations
-//!   and join keys (Arrow's total order; Spark normalizes both): keys are not rewritten on
-//!   the hot path of every aggregation.
 //! - A product or sum of decimals wider than 38 digits keeps DataFusion's scale and fails on
 //!   overflow, where Spark gives up scale (down to 6 places) and gives NULL: decimal `+ - *`
 //!   are the engine's own fast operators ([`crate::decimal_arith`]), shared with every job.
@@ -129,6 +127,7 @@ pub mod datetime;
 pub mod datetime_format;
 pub mod datetime_pattern;
 pub mod decimal_divide;
+pub mod float_keys;
 pub mod from_json;
 pub mod generators;
 pub mod hash;
@@ -143,6 +142,7 @@ pub mod pre_parse;
 pub mod regexp;
 pub mod rewrite;
 pub mod rounding;
+pub mod set_all;
 pub mod sql_rewrite;
 pub mod strings;
 pub mod subscript;
@@ -169,6 +169,7 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
             .clone()
             .with_aliases([generators::JSON_TUPLE]),
     );
+    ctx.register_udf(float_keys::udf());
     // Spark's array_remove removes every element equal to the value.
     ctx.register_udf(
         datafusion::functions_nested::remove::array_remove_all_udf()
