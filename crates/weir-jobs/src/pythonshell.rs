@@ -4,10 +4,11 @@
 //! `awsglue.utils.getResolvedOptions` is on its `PYTHONPATH`, so scripts written for Glue read
 //! their arguments unchanged.
 
-use std::process::Stdio;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::Command;
 use weir_engine::Engine;
 
 use crate::executor::{RunLog, RunReport, RunSpec};
@@ -39,15 +40,15 @@ pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunRepo
         .read_object(&location)
         .await
         .map_err(|e| format!("The script {location} could not be read: {e}"))?;
-    let dir = tempfile::tempdir()
+    let dir = WorkDir::new(&spec.run_id)
         .map_err(|e| format!("A working directory for the run could not be made: {e}"))?;
     let file_name = location
         .rsplit('/')
         .next()
         .filter(|n| !n.is_empty())
         .unwrap_or("script.py");
-    let script_path = dir.path().join(file_name);
-    let shim = dir.path().join("awsglue");
+    let script_path = dir.0.join(file_name);
+    let shim = dir.0.join("awsglue");
     let written = std::fs::write(&script_path, &script)
         .and_then(|()| std::fs::create_dir(&shim))
         .and_then(|()| std::fs::write(shim.join("__init__.py"), ""))
@@ -60,34 +61,39 @@ pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunRepo
     }
     let path = match std::env::var_os("PYTHONPATH") {
         Some(existing) if !existing.is_empty() => {
-            let mut p = dir.path().as_os_str().to_owned();
+            let mut p = dir.0.as_os_str().to_owned();
             p.push(":");
             p.push(existing);
             p
         }
-        _ => dir.path().as_os_str().to_owned(),
+        _ => dir.0.as_os_str().to_owned(),
     };
     command
-        .current_dir(dir.path())
+        .current_dir(&dir.0)
         .env("PYTHONPATH", path)
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
     spec.log
         .line(&format!("running {python} {file_name} (from {location})"));
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("Python ({python}) could not be started: {e}"))?;
-    let stderr_log = RunLog::default();
-    let out = copy_lines(child.stdout.take(), vec![spec.log.clone()]);
-    let err = copy_lines(
-        child.stderr.take(),
-        vec![spec.log.clone(), stderr_log.clone()],
+    let mut child = KillOnDrop(
+        command
+            .spawn()
+            .map_err(|e| format!("Python ({python}) could not be started: {e}"))?,
     );
-    let (status, (), ()) = tokio::join!(child.wait(), out, err);
-    let status = status.map_err(|e| format!("Waiting for the script failed: {e}"))?;
+    let stderr_log = RunLog::default();
+    let readers = [
+        copy_lines(child.0.stdout.take(), vec![spec.log.clone()]),
+        copy_lines(
+            child.0.stderr.take(),
+            vec![spec.log.clone(), stderr_log.clone()],
+        ),
+    ];
+    let status = child.wait().await?;
+    for reader in readers.into_iter().flatten() {
+        let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+    }
     if status.success() {
         return Ok(RunReport::default());
     }
@@ -103,13 +109,65 @@ pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunRepo
     })
 }
 
-/// Copies a stream's lines into logs until it closes.
-async fn copy_lines(stream: Option<impl AsyncRead + Unpin>, logs: Vec<RunLog>) {
-    let Some(stream) = stream else { return };
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        for log in &logs {
-            log.line(&line);
+/// The run's working directory, removed with everything in it when the run ends.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn new(run_id: &str) -> std::io::Result<Self> {
+        let path = std::env::temp_dir().join(format!("weir-{run_id}"));
+        std::fs::create_dir_all(&path)?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The script's process: killed when the run is (its future dropped on stop or timeout).
+struct KillOnDrop(Child);
+
+impl KillOnDrop {
+    /// Waits for the process to exit, checking less often the longer it runs (at most every
+    /// 50 ms): a short script's end is seen within a few milliseconds.
+    async fn wait(&mut self) -> Result<ExitStatus, String> {
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match self.0.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) => tokio::time::sleep(pause).await,
+                Err(e) => return Err(format!("Waiting for the script failed: {e}")),
+            }
+            pause = (pause * 2).min(Duration::from_millis(50));
         }
     }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Copies a stream's lines into logs until it closes, on a thread of its own.
+fn copy_lines(
+    stream: Option<impl Read + Send + 'static>,
+    logs: Vec<RunLog>,
+) -> Option<std::thread::JoinHandle<()>> {
+    let stream = stream?;
+    std::thread::Builder::new()
+        .name("weir-run-output".into())
+        .spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                for log in &logs {
+                    log.line(&line);
+                }
+            }
+        })
+        .ok()
 }
