@@ -79,9 +79,12 @@ pub async fn insert(tx: &mut Tx, run: &RunRow) -> Result<i64> {
 /// Writes a run's mutable fields. With `owner`, only while that server still owns the run;
 /// returns whether the row was written.
 pub async fn update(tx: &mut Tx, run: &RunRow, owner: Option<&str>) -> Result<bool> {
+    // No lease is bound as -1, not as a NULL: sqlx 0.8's `Any` driver sends a NULL `f64` as a
+    // PostgreSQL float4, and a statement prepared so on a connection then refuses a float8
+    // ("incorrect binary data format in bind parameter 6").
     let q = tx.sql(
         "UPDATE job_runs SET state = $1, doc = $2, queue_attempts = $3, next_attempt_at = $4, \
-         owner = $5, lease_until = $6 WHERE id = $7 AND ($8 = '' OR owner = $8)",
+         owner = $5, lease_until = NULLIF($6, -1.0) WHERE id = $7 AND ($8 = '' OR owner = $8)",
     );
     let done = sqlx::query(&q)
         .bind(&run.state)
@@ -89,7 +92,7 @@ pub async fn update(tx: &mut Tx, run: &RunRow, owner: Option<&str>) -> Result<bo
         .bind(run.queue_attempts)
         .bind(run.next_attempt_at)
         .bind(&run.owner)
-        .bind(run.lease_until)
+        .bind(run.lease_until.unwrap_or(-1.0))
         .bind(&run.id)
         .bind(owner.unwrap_or(""))
         .execute(tx.conn())
