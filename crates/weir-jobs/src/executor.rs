@@ -24,6 +24,17 @@ pub struct RunSpec {
     pub memory_limit: usize,
     /// Where the run writes its log.
     pub log: RunLog,
+    /// The job's bookmark as the run starts (used when `--job-bookmark-option` asks for it).
+    pub bookmark: Bookmark,
+}
+
+/// A job's bookmark: as a run starts from it, or as a run leaves it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bookmark {
+    /// The version of the job's bookmark the run started from (0: the job has none).
+    pub version: i64,
+    /// The state (JSON, as the executor writes it); `None` when empty.
+    pub state: Option<Value>,
 }
 
 /// What a finished run reports.
@@ -33,6 +44,9 @@ pub struct RunReport {
     pub bytes_read: u64,
     pub rows_written: u64,
     pub bytes_written: u64,
+    /// The bookmark to keep if the run succeeded, with the version it started from (the
+    /// spec's); `None` leaves the job's bookmark as it is.
+    pub bookmark: Option<Bookmark>,
 }
 
 pub type ExecFuture = Pin<Box<dyn Future<Output = Result<RunReport, String>> + Send>>;

@@ -6,6 +6,8 @@
 //!   `BatchStopJobRun`.
 //! - [`scheduler`]: each server's loop that claims runs in submission order under the limits,
 //!   holds a lease on what it runs, recovers the runs of servers that stopped, and ends runs.
+//! - [`bookmarks`]: `GetJobBookmark`, `ResetJobBookmark`, and the bookmark a run starts from
+//!   and leaves (kept in the transaction that records the run's success).
 //! - [`state`]: which `JobRunState` may follow which.
 //! - [`executor`]: the seam to what runs a job; [`local`] runs them in this process (visual jobs
 //!   on the engine, `pythonshell` scripts as child processes).
@@ -14,6 +16,7 @@
 //! is claimed by one server under a lease it renews; when a server stops renewing, another
 //! resolves its runs.
 
+mod bookmarks;
 pub mod capacity;
 pub mod catalog_client;
 mod definitions;
@@ -37,7 +40,7 @@ use weir_catalog::{CatalogIdentity, Clock};
 use weir_metastore::Metastore;
 use weir_model::{ErrorKind, GlueError, Result};
 
-pub use crate::executor::{Executor, RunLog, RunReport, RunSpec};
+pub use crate::executor::{Bookmark, Executor, RunLog, RunReport, RunSpec};
 
 /// The `[jobs]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -139,6 +142,8 @@ impl JobService {
             "GetJobRun" => self.get_job_run(req).await,
             "GetJobRuns" => self.get_job_runs(req).await,
             "BatchStopJobRun" => self.batch_stop_job_run(req).await,
+            "GetJobBookmark" => self.get_job_bookmark(req).await,
+            "ResetJobBookmark" => self.reset_job_bookmark(req).await,
             other => Err(GlueError::new(
                 ErrorKind::UnknownOperation,
                 format!("Operation {other} is not served by Weir's job service"),
@@ -183,4 +188,6 @@ pub const OPERATIONS: &[&str] = &[
     "GetJobRun",
     "GetJobRuns",
     "BatchStopJobRun",
+    "GetJobBookmark",
+    "ResetJobBookmark",
 ];

@@ -5,7 +5,7 @@ use serde_json::Value;
 use weir_engine::job::NodeReport;
 use weir_engine::{run_job, Engine, JobDefinition};
 
-use crate::executor::{ExecFuture, Executor, RunReport, RunSpec};
+use crate::executor::{Bookmark, ExecFuture, Executor, RunReport, RunSpec};
 
 /// The executor of a single `weir serve`.
 pub struct LocalExecutor {
@@ -70,6 +70,13 @@ impl Executor for LocalExecutor {
 async fn visual(engine: Engine, spec: RunSpec) -> Result<RunReport, String> {
     let mut job = JobDefinition::from_json(&spec.job).map_err(|e| e.to_string())?;
     job.arguments = spec.arguments.clone();
+    job.bookmark = spec
+        .bookmark
+        .state
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| format!("The job's bookmark is not one Weir wrote: {e}"))?;
     let engine = engine.with_memory_limit(spec.memory_limit);
     let log = spec.log.clone();
     let progress = move |r: &NodeReport| {
@@ -93,7 +100,16 @@ async fn visual(engine: Engine, spec: RunSpec) -> Result<RunReport, String> {
         spec.log.line(&format!("job failed: {message}"));
         message
     })?;
-    let mut report = RunReport::default();
+    let mut report = RunReport {
+        bookmark: match summary.bookmark {
+            Some(state) => Some(Bookmark {
+                version: spec.bookmark.version,
+                state: Some(serde_json::to_value(state).map_err(|e| e.to_string())?),
+            }),
+            None => None,
+        },
+        ..RunReport::default()
+    };
     for node in &summary.nodes {
         if let Some(read) = node.read {
             report.rows_read += read.rows;

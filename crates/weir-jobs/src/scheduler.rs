@@ -336,7 +336,12 @@ impl JobService {
                 Err(e) => return Outcome::Failed(format!("The job could not be read: {e}")),
             }
         };
+        let bookmark = match self.start_bookmark(&run.job_name).await {
+            Ok(bookmark) => bookmark,
+            Err(e) => return Outcome::Failed(format!("The job's bookmark could not be read: {e}")),
+        };
         let spec = RunSpec {
+            bookmark,
             job_name: run.job_name.clone(),
             run_id: run.id.clone(),
             arguments: merged_arguments(&job, &run.doc),
@@ -418,6 +423,9 @@ impl JobService {
             );
         }
         self.end(&mut tx, &mut run, state, message, now).await?;
+        if let (RunState::Succeeded, Outcome::Succeeded(report)) = (state, &outcome) {
+            self.advance_bookmark(&mut tx, &run, report).await?;
+        }
         job_runs::put_log(&mut tx, &run.id, &log.text()).await?;
         if failed {
             self.retry(&mut tx, &run, now).await?;

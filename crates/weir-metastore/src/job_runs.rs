@@ -33,8 +33,9 @@ pub struct RunRow {
     pub lease_until: Option<f64>,
 }
 
-// A run without an owner is stored with owner '' and lease 0: binding a NULL number through
-// sqlx's `Any` driver fixes the parameter's type of PostgreSQL's cached statement wrongly.
+// A run without an owner is stored with owner '' and lease 0, never NULLs: sqlx 0.8's `Any`
+// driver sends a NULL `f64` as a PostgreSQL float4, and a statement prepared so on a connection
+// then refuses a float8 ("incorrect binary data format in bind parameter 6").
 fn stored_owner(run: &RunRow) -> &str {
     run.owner.as_deref().unwrap_or("")
 }

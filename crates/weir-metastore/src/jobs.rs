@@ -53,8 +53,9 @@ pub async fn update(tx: &mut Tx, name: &str, job: &Value) -> Result<bool> {
     Ok(done.rows_affected() > 0)
 }
 
-/// Deletes a job with its runs and their logs; returns whether it existed.
+/// Deletes a job with its runs, their logs and its bookmark; returns whether it existed.
 pub async fn delete(tx: &mut Tx, name: &str) -> Result<bool> {
+    crate::job_bookmarks::delete_job(tx, name).await?;
     let q = tx.sql(
         "DELETE FROM job_run_logs WHERE run_id IN (SELECT id FROM job_runs WHERE job_name = $1)",
     );

@@ -13,6 +13,7 @@ pub mod db;
 mod doc;
 pub mod error;
 pub mod functions;
+pub mod job_bookmarks;
 pub mod job_runs;
 pub mod jobs;
 mod migrations;

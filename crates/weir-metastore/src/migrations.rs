@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_jobs.sql"),
         postgres: include_str!("../migrations/postgres/0002_jobs.sql"),
     },
+    Migration {
+        name: "0003_job_bookmarks",
+        sqlite: include_str!("../migrations/sqlite/0003_job_bookmarks.sql"),
+        postgres: include_str!("../migrations/postgres/0003_job_bookmarks.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

@@ -2,8 +2,9 @@
 //! (recursively unless `Recurse` is false), in key order, without Hadoop's hidden and marker
 //! files (a name or folder starting with `_` or `.`, `*_$folder$`, empty "folder" objects),
 //! Weir's own staging folders, and what `Exclusions` names; then at most
-//! `AdditionalOptions.BoundedFiles` files and `BoundedSize` bytes. Also: a file's compression,
-//! from its suffix or its first bytes.
+//! `AdditionalOptions.BoundedFiles` files and `BoundedSize` bytes. With job bookmarks, the files
+//! the node processed in earlier runs are left out before the bounds apply ([`bookmark`]).
+//! Also: a file's compression, from its suffix or its first bytes.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::{EngineError, Result};
+use crate::job::bookmark::{self, RunBookmarks};
 use crate::job::graph::{strings, Node};
 use crate::session::Engine;
 use crate::stores::path_url;
@@ -43,6 +45,15 @@ impl StoreFiles {
 pub fn file_url(store_url: &str, meta: &ObjectMeta) -> String {
     let store_url = store_url.strip_suffix('/').unwrap_or(store_url);
     format!("{store_url}/{}", meta.location)
+}
+
+/// The files a source node reads.
+#[derive(Debug)]
+pub struct Listing {
+    pub files: Vec<StoreFiles>,
+    /// The bookmark holds every listed file: `files` is the newest of them, to read the
+    /// source's schema from, and the source reads no row.
+    pub schema_only: bool,
 }
 
 /// How the node asks for its files to be listed.
@@ -83,9 +94,15 @@ fn exclusions(value: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-/// Lists the files of a source node's `Paths`, grouped by object store. A path that yields no
-/// file is an error naming the node and the path.
-pub async fn list(engine: &Engine, ctx: &SessionContext, node: &Node) -> Result<Vec<StoreFiles>> {
+/// Lists the files of a source node's `Paths`, grouped by object store, without those the run's
+/// bookmarks say the node processed. A path that yields no file is an error naming the node and
+/// the path.
+pub async fn list(
+    engine: &Engine,
+    ctx: &SessionContext,
+    node: &Node,
+    bookmarks: &RunBookmarks,
+) -> Result<Listing> {
     let paths = strings(node.fields.get("Paths"));
     if paths.is_empty() {
         return Err(EngineError::invalid(
@@ -127,8 +144,20 @@ pub async fn list(engine: &Engine, ctx: &SessionContext, node: &Node) -> Result<
             }),
         }
     }
+    let processed = bookmarks.skip_processed(&node.id, &mut groups);
+    if groups.iter().all(|g| g.files.is_empty()) {
+        return Ok(Listing {
+            files: bookmark::newest(processed),
+            schema_only: true,
+        });
+    }
+    groups.retain(|g| !g.files.is_empty());
     bound(node, &rules, &mut groups)?;
-    Ok(groups)
+    bookmarks.record(&node.id, &groups);
+    Ok(Listing {
+        files: groups,
+        schema_only: false,
+    })
 }
 
 /// The readable files under one path: the object itself when the path names one, else what

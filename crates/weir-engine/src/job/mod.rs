@@ -1,5 +1,6 @@
 //! Running a job: definition → validated graph → DataFrames → staged targets → commit.
 
+pub mod bookmark;
 pub mod catalog_update;
 pub mod connections;
 pub mod files;
@@ -25,6 +26,7 @@ use crate::commit;
 use crate::error::{AtNode, EngineError, Result};
 use crate::metrics::{Read, RunMetrics};
 use crate::session::Engine;
+use bookmark::{BookmarkOption, BookmarkState, RunBookmarks};
 use graph::Graph;
 
 /// Rows per batch of CSV decoding ([`scan`]) and file writing ([`targets`]), as a multiple of
@@ -48,6 +50,9 @@ pub struct JobDefinition {
     pub arguments: BTreeMap<String, String>,
     /// `Connections.Connections`: catalog connections the job uses.
     pub connections: Vec<String>,
+    /// The job's bookmark as the run starts from it, which the run's `--job-bookmark-option`
+    /// (in `arguments`) uses when it is `job-bookmark-enable` or `job-bookmark-pause`.
+    pub bookmark: Option<BookmarkState>,
 }
 
 impl JobDefinition {
@@ -91,6 +96,7 @@ impl JobDefinition {
             nodes,
             arguments,
             connections,
+            bookmark: None,
         })
     }
 }
@@ -99,6 +105,7 @@ impl JobDefinition {
 pub struct Run {
     pub id: String,
     pub metrics: Arc<RunMetrics>,
+    pub bookmarks: RunBookmarks,
 }
 
 /// What one node did in a run.
@@ -124,6 +131,9 @@ pub struct RunSummary {
     pub nodes: Vec<NodeReport>,
     pub files_committed: usize,
     pub elapsed: Duration,
+    /// The job's bookmark after this run, to keep for the next: `None` unless the run's
+    /// `--job-bookmark-option` is `job-bookmark-enable`.
+    pub bookmark: Option<BookmarkState>,
 }
 
 /// Runs a job to completion: every target is written to staging, then all are committed; if
@@ -142,6 +152,7 @@ pub async fn run_job(
             .cloned()
             .unwrap_or_else(|| format!("jr_{:016x}", rand::thread_rng().gen::<u64>())),
         metrics: Arc::new(RunMetrics::default()),
+        bookmarks: RunBookmarks::new(BookmarkOption::of(&job.arguments)?, job.bookmark.clone()),
     };
     let graph = Graph::parse(&job.nodes)?;
     let engine = &with_connections(engine, job).await?;
@@ -163,7 +174,7 @@ pub async fn run_job(
                 .collect();
             let (mut rows_written, mut bytes_written) = (None, None);
             if node.is_source() {
-                let df = sources::read(engine, &ctx, node).await?;
+                let df = sources::read(engine, &ctx, node, &run.bookmarks).await?;
                 let df = run.metrics.observe(&node.id, df).at(&node.id)?;
                 frames.insert(node.id.clone(), vec![df]);
             } else if node.is_target() {
@@ -238,6 +249,7 @@ pub async fn run_job(
         report.read = Some(run.metrics.read_by(&report.node).unwrap_or_default());
     }
     Ok(RunSummary {
+        bookmark: run.bookmarks.into_next(),
         run_id: run.id,
         nodes: reports,
         files_committed,

@@ -1,6 +1,7 @@
 //! End-to-end runs of visual jobs on real files: every run reads and writes a temp dir.
 #![allow(clippy::unwrap_used)]
 
+mod bookmarks;
 mod catalog_formats;
 mod catalog_nodes;
 mod catalog_tables;
