@@ -44,6 +44,14 @@ def create_shell_job(glue, tmp_path: Path, code: str, **extra) -> str:
     return name
 
 
+def wait_for_file(path: Path, timeout: float = 30.0) -> None:
+    """Waits until the script under test has written `path` (it has started its work)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"the script never wrote {path}"
+        time.sleep(0.05)
+
+
 def executed_here(server: WeirServer, run_id: str) -> bool:
     """Whether the server's log shows it started the run."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", server.stderr_path.read_text(errors="replace"))
@@ -62,10 +70,7 @@ def test_a_server_killed_mid_run_resolves_the_run_when_it_is_back_and_queued_run
         first = glue.start_job_run(JobName=name)["JobRunId"]
         queued = glue.start_job_run(JobName=name)["JobRunId"]
         wait_run(glue, name, first, states={"RUNNING"})
-        deadline = time.monotonic() + 30
-        while not marker.exists():
-            assert time.monotonic() < deadline, "the script never started"
-            time.sleep(0.05)
+        wait_for_file(marker)
         server.kill()
         server = WeirServer(backend=backend.name, data_dir=data_dir, metastore=metastore, log_dir=tmp_path, env=env).start()
         glue = server.client()
@@ -101,10 +106,7 @@ def test_two_servers_on_one_postgresql_run_each_queued_run_once_and_recover_each
         long = create_shell_job(a, tmp_path, SLEEP_ONCE, DefaultArguments={"--marker": str(marker)}, MaxRetries=1)
         first = a.start_job_run(JobName=long)["JobRunId"]
         wait_run(a, long, first, states={"RUNNING"})
-        deadline = time.monotonic() + 30
-        while not marker.exists():
-            assert time.monotonic() < deadline, "the script never started"
-            time.sleep(0.05)
+        wait_for_file(marker)
         owner = next(s for s in servers if executed_here(s, first))
         survivor = next(s for s in servers if s is not owner)
         owner.kill()
