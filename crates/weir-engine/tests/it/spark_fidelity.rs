@@ -53,6 +53,7 @@ fn corpus_queries(text: &str) -> Vec<String> {
 }
 
 /// What running a query gave, in the expected files' form.
+#[derive(Debug)]
 struct Outcome {
     columns: Vec<(String, String)>,
     rows: Vec<Vec<Value>>,
@@ -371,6 +372,18 @@ fn known_failures(path: &Path) -> BTreeMap<String, String> {
 async fn spark_fidelity() {
     let dir = suite_dir();
     let ctx = session(&dir).await;
+    // `WEIR_SPARK_QUERY='SELECT …'`: answer one query over the suite's tables and show its
+    // plan, instead of the suite (for finding out why a case differs).
+    if let Ok(sql) = std::env::var("WEIR_SPARK_QUERY") {
+        if let Ok(df) = weir_engine::spark::sql(&ctx, &sql).await {
+            println!("{}", df.logical_plan().display_indent());
+            if let Ok(plan) = df.create_physical_plan().await {
+                println!("{}", datafusion::physical_plan::displayable(plan.as_ref()).indent(true));
+            }
+        }
+        println!("{:?}", run_query(&ctx, &sql).await);
+        return;
+    }
     // A query that panics is a failing case like any other: no backtrace on the output.
     std::panic::set_hook(Box::new(|_| {}));
     let known_path = dir.join("known_failures.txt");
