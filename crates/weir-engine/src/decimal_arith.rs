@@ -8,8 +8,9 @@
 //! fit in an `i128`: [`rule`] plans those operators as [`DecimalArith`], which checks once per
 //! batch that every value fits in 64 bits and then computes the column with plain widening
 //! multiplications (no check per value), falling back to checked arithmetic per value when
-//! some value is wider. Results, result types (DataFusion's own coercion rules) and overflow
-//! errors are Arrow's.
+//! some value is wider. Results and result types (DataFusion's own coercion rules) are Arrow's;
+//! a result that does not fit its type (128 bits, or the result's precision) is NULL, as in
+//! Spark's non-ANSI mode (Glue's), where Arrow fails the query.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -17,7 +18,6 @@ use std::sync::Arc;
 use datafusion::arrow::array::{new_null_array, Array, AsArray, Decimal128Array};
 use datafusion::arrow::buffer::{NullBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{DataType, Decimal128Type};
-use datafusion::arrow::error::ArrowError;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::logical_expr::expr::ScalarFunction;
@@ -107,6 +107,7 @@ fn rewrite_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
         r_mul,
         precision,
         scale,
+        limit: 10u128.pow(u32::from(precision)),
         signature: Signature::any(2, Volatility::Immutable),
     });
     let Expr::BinaryExpr(BinaryExpr { left, right, .. }) = expr else {
@@ -136,14 +137,6 @@ impl Kind {
             Operator::Minus => Some(Kind::Sub),
             Operator::Multiply => Some(Kind::Mul),
             _ => None,
-        }
-    }
-
-    fn symbol(self) -> &'static str {
-        match self {
-            Kind::Add => "+",
-            Kind::Sub => "-",
-            Kind::Mul => "*",
         }
     }
 }
@@ -211,6 +204,8 @@ pub struct DecimalArith {
     /// The result type, `decimal(precision, scale)`.
     precision: u8,
     scale: i8,
+    /// 10^precision: the magnitude results stay below.
+    limit: u128,
     signature: Signature,
 }
 
@@ -224,24 +219,22 @@ impl DecimalArith {
         }
     }
 
-    fn overflow(&self, a: i128, b: i128) -> ArrowError {
-        ArrowError::ArithmeticOverflow(format!(
-            "Overflow happened on: {a:?} {} {b:?}",
-            self.kind.symbol()
-        ))
+    /// The result of one pair of values, or `None` when it does not fit the result type.
+    #[inline(always)]
+    fn checked(&self, a: i128, b: i128) -> Option<i128> {
+        self.apply(a, b).filter(|v| v.unsigned_abs() < self.limit)
     }
 
-    /// The results over `len` rows. When every operand value and rescaling factor fits in 64
-    /// bits no result can overflow, and the loop is plain widening arithmetic; otherwise each
-    /// value is checked, and the first overflow among valid rows (not in null slots) is
-    /// reported as Arrow reports it.
+    /// The results over `len` rows, and which rows overflowed (NULL). When every operand value
+    /// and rescaling factor fits in 64 bits no result can overflow (a product of two such
+    /// values is below 2^126 < 10^38, and narrower result types are wide enough for their
+    /// operands), and the loop is plain widening arithmetic; otherwise each value is checked.
     fn compute(
         &self,
         l: Operand,
         r: Operand,
         len: usize,
-        nulls: Option<&NullBuffer>,
-    ) -> Result<ScalarBuffer<i128>> {
+    ) -> (ScalarBuffer<i128>, Option<NullBuffer>) {
         let fits = |m: i128| i64::try_from(m).is_ok();
         if l.fits_64() && r.fits_64() && fits(self.l_mul) && fits(self.r_mul) {
             let (lm, rm) = (wide(self.l_mul), wide(self.r_mul));
@@ -250,26 +243,18 @@ impl DecimalArith {
                 Kind::Add => map2(l, r, len, |a, b| wide(a) * lm + wide(b) * rm),
                 Kind::Sub => map2(l, r, len, |a, b| wide(a) * lm - wide(b) * rm),
             };
-            return Ok(values.into());
+            return (values.into(), None);
         }
-        let mut overflowed = false;
+        let mut valid = Vec::with_capacity(len);
         let values: Vec<i128> = (0..len)
             .map(|i| {
-                let v = self.apply(l.at(i), r.at(i));
-                overflowed |= v.is_none();
+                let v = self.checked(l.at(i), r.at(i));
+                valid.push(v.is_some());
                 v.unwrap_or_default()
             })
             .collect();
-        if overflowed {
-            let bad = (0..len)
-                .filter(|i| nulls.is_none_or(|n| n.is_valid(*i)))
-                .map(|i| (l.at(i), r.at(i)))
-                .find(|(a, b)| self.apply(*a, *b).is_none());
-            if let Some((a, b)) = bad {
-                return Err(self.overflow(a, b).into());
-            }
-        }
-        Ok(values.into())
+        let overflowed = valid.iter().any(|ok| !ok);
+        (values.into(), overflowed.then(|| NullBuffer::from(valid)))
     }
 
     fn result_type(&self) -> DataType {
@@ -304,7 +289,7 @@ impl ScalarUDFImpl for DecimalArith {
         };
         if let (ColumnarValue::Scalar(a), ColumnarValue::Scalar(b)) = (l, r) {
             let v = match (constant(a), constant(b)) {
-                (Some(a), Some(b)) => Some(self.apply(a, b).ok_or_else(|| self.overflow(a, b))?),
+                (Some(a), Some(b)) => self.checked(a, b),
                 _ => None,
             };
             return Ok(ColumnarValue::Scalar(ScalarValue::Decimal128(
@@ -320,8 +305,11 @@ impl ScalarUDFImpl for DecimalArith {
                 rows,
             )));
         };
-        let nulls = NullBuffer::union(l_nulls, r_nulls);
-        let values = self.compute(l, r, rows, nulls.as_ref())?;
+        let (values, overflowed) = self.compute(l, r, rows);
+        let nulls = NullBuffer::union(
+            NullBuffer::union(l_nulls, r_nulls).as_ref(),
+            overflowed.as_ref(),
+        );
         let array = Decimal128Array::try_new(values, nulls)?
             .with_precision_and_scale(self.precision, self.scale)?;
         Ok(ColumnarValue::Array(Arc::new(array)))

@@ -100,9 +100,10 @@
 //!   non-ANSI rules ([`cast`]).
 //! - Integer literals are `int`s where they fit ([`coercion`]), except as the direct arguments
 //!   of `count` and of window functions and in `LIMIT`, where their type changes no result.
-//! - A product or sum of decimals wider than 38 digits keeps DataFusion's scale and fails on
-//!   overflow, where Spark gives up scale (down to 6 places) and gives NULL: decimal `+ - *`
-//!   are the engine's own fast operators ([`crate::decimal_arith`]), shared with every job.
+//! - A product or sum of decimals wider than 38 digits keeps DataFusion's scale, where Spark
+//!   gives up scale (down to 6 places); a result that overflows is NULL in both. Decimal
+//!   `+ - *` are the engine's own fast operators ([`crate::decimal_arith`]), shared with every
+//!   job.
 //!   Division follows Spark ([`decimal_divide`]).
 //! - Subqueries in a SELECT list (`x IN (SELECT …)`, `EXISTS (…)`, correlated scalar
 //!   subqueries) and multi-column `IN` subqueries are not supported: DataFusion plans them in

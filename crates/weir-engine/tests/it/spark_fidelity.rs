@@ -378,7 +378,10 @@ async fn spark_fidelity() {
         if let Ok(df) = weir_engine::spark::sql(&ctx, &sql).await {
             println!("{}", df.logical_plan().display_indent());
             if let Ok(plan) = df.create_physical_plan().await {
-                println!("{}", datafusion::physical_plan::displayable(plan.as_ref()).indent(true));
+                println!(
+                    "{}",
+                    datafusion::physical_plan::displayable(plan.as_ref()).indent(true)
+                );
             }
         }
         println!("{:?}", run_query(&ctx, &sql).await);
