@@ -69,6 +69,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     };
     let plan = super::using_join::coalesce_using_keys(plan)?;
     let plan = super::set_all::with_multiplicities(plan)?;
+    let plan = super::select_subqueries::as_joins(plan)?;
     let plan = super::coercion::spark_types(&state, plan)?;
     let plan = super::float_keys::normalize_keys(plan)?;
     SQLOptions::new().verify_plan(&plan)?;
