@@ -86,6 +86,14 @@ pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPla
         .execute_and_check(plan, state.config_options(), |_, _| {})
 }
 
+/// One expression over `schema` with Spark's implicit types (as [`spark_types`] gives a plan's
+/// expressions), e.g. a lambda's body.
+pub fn spark_expression(expr: Expr, schema: &DFSchema) -> Result<Expr> {
+    int_literals(expr)?
+        .transform_data(|e| e.transform_up(|e| spark_expr(e, schema)))
+        .map(|t| t.data)
+}
+
 /// Integer literals as Spark types them: an `int` where the value fits (DataFusion's are all
 /// `bigint`s). The literal arguments of aggregates (`count(1)`, DataFusion's `count(*)`) stay.
 fn int_literals(expr: Expr) -> Result<Transformed<Expr>> {

@@ -345,6 +345,9 @@ impl Lambda {
         let ctx = planner()?;
         let schema = Arc::new(schema);
         let expr = ctx.parse_sql_expr(body, &schema).map_err(context)?;
+        // Spark's implicit types, as the query's own expressions get them (`x * 2` of an
+        // `int` is an `int`).
+        let expr = super::coercion::spark_expression(expr, &schema).map_err(context)?;
         // Coerced and simplified as a query's expressions are (some functions exist only as
         // rewrites).
         let simplifier =
