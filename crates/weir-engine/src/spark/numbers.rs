@@ -1,6 +1,7 @@
 //! Spark's number functions that DataFusion lacks (rounding is [`super::rounding`]):
 //! `format_number` (`1,234.57`: grouped digits, half to even),
-//! `monotonically_increasing_id` and `conv` (a number's digits in another base).
+//! `monotonically_increasing_id`, `conv` (a number's digits in another base) and `signum`
+//! (a double, as Spark's).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -32,6 +33,32 @@ pub fn functions() -> Vec<ScalarUDF> {
         .volatile()
         .udf(),
         SparkFn::new("conv", coerce_conv, |_| Ok(DataType::Utf8), conv).udf(),
+        // Spark's signum (and sign) is a double whatever the number (DataFusion keeps a float's
+        // width): -1.0, 0.0 or 1.0, NaN for NaN.
+        SparkFn::new(
+            "signum",
+            |args| {
+                arity(args, 1, 1)?;
+                match &args[0] {
+                    t if t.is_numeric() || is_string(t) || t.is_null() => {
+                        Ok(vec![DataType::Float64])
+                    }
+                    other => Err(format!("the value must be a number, got {other}")),
+                }
+            },
+            |_| Ok(DataType::Float64),
+            |args, _, _| {
+                let values = args[0].as_primitive::<Float64Type>();
+                Ok(Arc::new(values.unary::<_, Float64Type>(|v| {
+                    if v == 0.0 || v.is_nan() {
+                        v
+                    } else {
+                        v.signum()
+                    }
+                })) as ArrayRef)
+            },
+        )
+        .udf(),
     ]
 }
 
