@@ -252,14 +252,22 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                 && [super::rewrite::DIVIDE, super::rewrite::INT_DIVIDE]
                     .contains(&f.func.name()) =>
         {
-            let types: Vec<Option<DataType>> =
-                f.args.iter().map(|a| a.get_type(schema).ok()).collect();
-            f.args = std::mem::take(&mut f.args)
-                .into_iter()
-                .zip(types.iter().rev())
-                .map(|(arg, other)| operand(arg, other.as_ref()))
-                .collect();
+            f.args = operands(std::mem::take(&mut f.args), schema);
             Ok(Transformed::yes(Expr::ScalarFunction(f)))
+        }
+        // `%` (planned as `mod`) and `pmod` of decimals: Spark's operand types, and Spark's
+        // result type — the narrower integer part and the wider scale (a remainder is smaller
+        // than its divisor) — where DataFusion keeps the dividend's whole precision.
+        Expr::ScalarFunction(mut f)
+            if f.args.len() == 2 && matches!(f.func.name(), "mod" | "pmod") =>
+        {
+            f.args = operands(std::mem::take(&mut f.args), schema);
+            let remainder = decimal_remainder(&f.args[0], &f.args[1], schema);
+            let call = Expr::ScalarFunction(f);
+            Ok(Transformed::yes(match remainder {
+                Some(t) => Expr::Cast(Cast::new(Box::new(call), t)),
+                None => call,
+            }))
         }
         // Spark's concat takes any value as its text (`concat('id=', id)`).
         Expr::ScalarFunction(mut f) if matches!(f.func.name(), "concat" | "concat_ws") => {
@@ -383,6 +391,30 @@ const ARITHMETIC: [Operator; 9] = [
 /// an integer beside a decimal is a decimal of its digits (`1` is `decimal(1,0)`, so
 /// `dec + 1` keeps `dec`'s scale and gains one digit, not ten), a decimal literal beside a
 /// floating-point value is a double.
+/// The two operands of an arithmetic function, each typed beside the other ([`operand`]).
+fn operands(args: Vec<Expr>, schema: &DFSchema) -> Vec<Expr> {
+    let types: Vec<Option<DataType>> = args.iter().map(|a| a.get_type(schema).ok()).collect();
+    args.into_iter()
+        .zip(types.iter().rev())
+        .map(|(arg, other)| operand(arg, other.as_ref()))
+        .collect()
+}
+
+/// Spark's type of the remainder of two decimals.
+fn decimal_remainder(a: &Expr, b: &Expr, schema: &DFSchema) -> Option<DataType> {
+    let (Ok(DataType::Decimal128(p1, s1)), Ok(DataType::Decimal128(p2, s2))) =
+        (a.get_type(schema), b.get_type(schema))
+    else {
+        return None;
+    };
+    let scale = s1.max(s2);
+    let integer = (p1 as i8 - s1).min(p2 as i8 - s2);
+    Some(DataType::Decimal128(
+        (integer + scale).clamp(1, 38) as u8,
+        scale,
+    ))
+}
+
 fn operand(expr: Expr, other: Option<&DataType>) -> Expr {
     let integer = |v: &ScalarValue| match v {
         ScalarValue::Int32(Some(v)) => Some(i64::from(*v)),
