@@ -166,8 +166,8 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
 
 /// Each value as an `i64` the way Spark narrows it to an integral type: integers and booleans
 /// as they are, floating point truncated and saturated (NaN is 0; saturated at `int` first for
-/// the types narrower than `int`, as the JVM does), decimals truncated, timestamps as seconds,
-/// text by [`convert::parse_long`] (`None` when out of `range`).
+/// the types narrower than `int`, as the JVM does), decimals truncated, timestamps as seconds
+/// (`None` when out of range), text by [`convert::parse_long`] (`None` when out of range).
 fn integral<T: ArrowPrimitiveType>(
     array: &ArrayRef,
     narrow: fn(i64) -> T::Native,
@@ -209,9 +209,13 @@ fn integral<T: ArrowPrimitiveType>(
                 .collect()
         }
         DataType::Date32 | DataType::Date64 => vec![None; array.len()],
+        // Seconds, NULL when they do not fit the type (Spark checks the narrowing here).
         DataType::Timestamp(..) => convert::micros(array, "cast")?
             .iter()
-            .map(|v| v.map(|us| us.div_euclid(MICROS_PER_SECOND)))
+            .map(|v| {
+                v.map(|us| us.div_euclid(MICROS_PER_SECOND))
+                    .filter(|s| (min..=max).contains(&i128::from(*s)))
+            })
             .collect(),
         t if t.is_integer() => cast_safe(array, &DataType::Int64)?
             .as_primitive::<Int64Type>()

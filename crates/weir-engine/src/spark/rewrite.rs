@@ -282,7 +282,18 @@ impl ScalarUDFImpl for Rewrite {
                     )));
                 }
                 let zero = lit(ScalarValue::new_zero(&rt)?);
-                let divisor = datafusion::functions::core::expr_fn::nullif(cast(divisor, rt), zero);
+                let mut divisor = cast(divisor, rt.clone());
+                if rt.is_floating() {
+                    // -0.0 is a zero too (Arrow's comparison tells it from 0.0).
+                    let normalize = Arc::new(super::float_keys::udf());
+                    divisor = Expr::ScalarFunction(
+                        datafusion::logical_expr::expr::ScalarFunction::new_udf(
+                            normalize,
+                            vec![divisor],
+                        ),
+                    );
+                }
+                let divisor = datafusion::functions::core::expr_fn::nullif(divisor, zero);
                 let quotient = cast(dividend, lt) / divisor;
                 match self.kind {
                     Kind::IntDivide => cast(quotient, DataType::Int64),
