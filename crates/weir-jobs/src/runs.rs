@@ -232,7 +232,7 @@ impl JobService {
                 )))
             }
         }
-        job_runs::update(&mut tx, &run, None).await?;
+        job_runs::update(&mut tx, &run).await?;
         tx.commit().await?;
         self.signal_stop(id);
         self.inner.wake.notify_one();

@@ -129,7 +129,15 @@ impl JobService {
     /// on PostgreSQL other servers may still be running theirs: their leases decide.
     pub async fn recover(&self) -> Result<usize> {
         let everything = self.inner.store.backend() == Backend::Sqlite;
-        self.resolve_lapsed(everything).await
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        let queue = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let resolved = self
+            .resolve_lapsed(&mut tx, &queue, everything, self.now())
+            .await?;
+        tx.commit().await?;
+        self.after_resolving(resolved.len());
+        Ok(resolved.len())
     }
 
     async fn schedule_loop(self) {
@@ -148,7 +156,6 @@ impl JobService {
     /// Resolves the runs of stopped servers, then starts the runs that fit; returns the ids of
     /// the runs it started.
     pub async fn schedule(&self) -> Result<Vec<String>> {
-        self.resolve_lapsed(false).await?;
         let claimed = self.claim().await?;
         let ids = claimed.iter().map(|r| r.id.clone()).collect();
         for run in claimed {
@@ -166,15 +173,18 @@ impl JobService {
         self.schedule().await
     }
 
-    /// One scheduling pass: ends queued runs that waited too long, claims the runs that fit.
-    /// It reads the queue without the runs' documents, and each job once: a pass costs little
-    /// more with a thousand runs queued than with one.
+    /// One scheduling pass, one transaction: resolves the runs of servers whose lease lapsed,
+    /// ends queued runs that waited too long, claims the runs that fit. It reads the queue
+    /// without the runs' documents, and each job once: a pass costs little more with a
+    /// thousand runs queued than with one.
     async fn claim(&self) -> Result<Vec<RunRow>> {
         let now = self.now();
         let limits = &self.inner.config;
         let mut tx = self.inner.store.write().await?;
         job_runs::lock_scheduling(&mut tx).await?;
-        let queue = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let mut queue = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
+        let resolved = self.resolve_lapsed(&mut tx, &queue, false, now).await?;
+        queue.retain(|r| !resolved.contains(&r.id));
         let mut usage = Usage::of(queue.iter().filter(|r| r.owner.is_some()));
         let mut per_job = HashMap::<String, usize>::new();
         for r in queue.iter().filter(|r| r.owner.is_some()) {
@@ -222,13 +232,14 @@ impl JobService {
             }
             run.owner = Some(self.inner.server_id.clone());
             run.lease_until = Some(now + limits.lease_seconds as f64);
-            job_runs::update(&mut tx, &run, None).await?;
+            job_runs::update(&mut tx, &run).await?;
             usage.runs += 1;
             usage.dpus += run.dpus;
             *per_job.entry(run.job_name.clone()).or_default() += 1;
             claimed.push(run);
         }
         tx.commit().await?;
+        self.after_resolving(resolved.len());
         Ok(claimed)
     }
 
@@ -281,7 +292,7 @@ impl JobService {
                 run.doc["StateDetail"] = json!(format!("Waiting: {}", refusal.unwrap_or_default()))
             }
         }
-        job_runs::update(tx, &run, None).await?;
+        job_runs::update(tx, &run).await?;
         Ok(())
     }
 
@@ -460,7 +471,7 @@ impl JobService {
         }
         run.owner = None;
         run.lease_until = None;
-        job_runs::update(tx, run, None).await?;
+        job_runs::update(tx, run).await?;
         Ok(())
     }
 
@@ -551,24 +562,26 @@ impl JobService {
         }
     }
 
-    /// Resolves runs whose server stopped renewing its lease (or, with `everything`, every run
-    /// held by any server other than this one): a stopping run is stopped, others fail, with a
-    /// retry when attempts remain.
-    async fn resolve_lapsed(&self, everything: bool) -> Result<usize> {
-        let now = self.now();
-        let mut tx = self.inner.store.write().await?;
-        job_runs::lock_scheduling(&mut tx).await?;
-        let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
-        let mut resolved = 0;
-        for queued in active {
-            let Some(owner) = queued.owner.clone() else {
+    /// Resolves the runs of `queue` whose server stopped renewing its lease (or, with
+    /// `everything`, every run held by any server other than this one): a stopping run is
+    /// stopped, others fail, with a retry when attempts remain. Returns their ids.
+    async fn resolve_lapsed(
+        &self,
+        tx: &mut Tx,
+        queue: &[RunRow],
+        everything: bool,
+        now: f64,
+    ) -> Result<Vec<String>> {
+        let mut resolved = Vec::new();
+        for queued in queue {
+            let Some(owner) = &queued.owner else {
                 continue;
             };
             let lapsed = queued.lease_until.is_none_or(|until| until < now);
-            if owner == self.inner.server_id || !(everything || lapsed) {
+            if *owner == self.inner.server_id || !(everything || lapsed) {
                 continue;
             }
-            let Some(mut run) = job_runs::get(&mut tx, &queued.id).await? else {
+            let Some(mut run) = job_runs::get(tx, &queued.id).await? else {
                 continue;
             };
             let (state, message) = if run.state == RunState::Stopping.name() {
@@ -582,13 +595,17 @@ impl JobService {
                     ),
                 )
             };
-            self.end(&mut tx, &mut run, state, message, now).await?;
+            self.end(tx, &mut run, state, message, now).await?;
             if state == RunState::Failed {
-                self.retry(&mut tx, &run, now).await?;
+                self.retry(tx, &run, now).await?;
             }
-            resolved += 1;
+            resolved.push(run.id);
         }
-        tx.commit().await?;
+        Ok(resolved)
+    }
+
+    /// Once resolved runs are committed: said in the log, and their retries scheduled.
+    fn after_resolving(&self, resolved: usize) {
         if resolved > 0 {
             tracing::warn!(
                 resolved,
@@ -596,7 +613,6 @@ impl JobService {
             );
             self.inner.wake.notify_one();
         }
-        Ok(resolved)
     }
 }
 

@@ -87,12 +87,11 @@ pub async fn insert(tx: &mut Tx, run: &RunRow) -> Result<i64> {
     Ok(row.try_get(0)?)
 }
 
-/// Writes a run's mutable fields. With `owner`, only while that server still owns the run;
-/// returns whether the row was written.
-pub async fn update(tx: &mut Tx, run: &RunRow, owner: Option<&str>) -> Result<bool> {
+/// Writes a run's mutable fields; returns whether the run exists.
+pub async fn update(tx: &mut Tx, run: &RunRow) -> Result<bool> {
     let q = tx.sql(
         "UPDATE job_runs SET state = $1, doc = $2, queue_attempts = $3, next_attempt_at = $4, \
-         owner = $5, lease_until = $6 WHERE id = $7 AND ($8 = '' OR owner = $8)",
+         owner = $5, lease_until = $6 WHERE id = $7",
     );
     let done = sqlx::query(&q)
         .bind(&run.state)
@@ -102,7 +101,6 @@ pub async fn update(tx: &mut Tx, run: &RunRow, owner: Option<&str>) -> Result<bo
         .bind(stored_owner(run))
         .bind(stored_lease(run))
         .bind(&run.id)
-        .bind(owner.unwrap_or(""))
         .execute(tx.conn())
         .await?;
     Ok(done.rows_affected() > 0)
