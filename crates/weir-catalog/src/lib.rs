@@ -69,6 +69,8 @@ pub struct Catalog {
     clock: Arc<dyn Clock>,
     /// The atomic group whose transaction this clone's operations work in (see [`atomic`]).
     group: Option<Arc<Group>>,
+    /// The ARN of the principal this clone's operations are made by (see [`Catalog::acting_as`]).
+    caller: Option<Arc<str>>,
 }
 
 impl Catalog {
@@ -84,6 +86,17 @@ impl Catalog {
             secrets: Arc::new(secrets),
             clock,
             group: None,
+            caller: None,
+        }
+    }
+
+    /// This catalog, its operations made by the principal `name` (recorded as a table's
+    /// `CreatedBy`); `None` when requests are not authenticated.
+    pub fn acting_as(&self, name: Option<&str>) -> Catalog {
+        Catalog {
+            caller: name
+                .map(|n| format!("arn:aws:iam::{}:user/{n}", self.identity.account_id).into()),
+            ..self.clone()
         }
     }
 

@@ -96,7 +96,10 @@ impl Catalog {
         }
         let view = input.get("ViewDefinition").map(views::definition);
         let now = self.now();
-        let doc = table_doc(input, &db.name, now, now, view)?;
+        let mut doc = table_doc(input, &db.name, now, now, view)?;
+        if let Some(caller) = &self.caller {
+            doc["CreatedBy"] = json!(caller.as_ref());
+        }
         let table_id = tables::insert(&mut tx, db.id, &name, &doc, now).await?;
         let mut builds = Vec::new();
         for index in indexes {
@@ -185,7 +188,10 @@ impl Catalog {
             .and_then(Value::as_f64)
             .unwrap_or_default();
         let now = self.now();
-        let doc = table_doc(input, &db.name, create_time, now, view)?;
+        let mut doc = table_doc(input, &db.name, create_time, now, view)?;
+        if let Some(created_by) = table.doc.get("CreatedBy") {
+            doc["CreatedBy"] = created_by.clone();
+        }
         let archive = !req.bool("SkipArchive");
         if tables::update(&mut tx, table.id, expected, &doc, now, archive)
             .await?

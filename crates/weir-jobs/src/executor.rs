@@ -26,6 +26,8 @@ pub struct RunSpec {
     pub log: RunLog,
     /// The job's bookmark as the run starts (used when `--job-bookmark-option` asks for it).
     pub bookmark: Bookmark,
+    /// The principal that started the run; `None` when requests are not authenticated.
+    pub started_by: Option<String>,
 }
 
 /// A job's bookmark: as a run starts from it, or as a run leaves it.

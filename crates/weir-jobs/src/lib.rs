@@ -26,6 +26,7 @@ mod metrics;
 mod pythonshell;
 mod runs;
 pub mod scheduler;
+pub mod script_access;
 pub mod state;
 
 use std::collections::HashMap;
@@ -80,6 +81,8 @@ impl Default for JobsConfig {
 #[derive(Clone)]
 pub struct JobService {
     inner: Arc<Inner>,
+    /// The principal this clone's operations are made by (see [`JobService::acting_as`]).
+    caller: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -119,6 +122,16 @@ impl JobService {
                 metrics: metrics::RunMetrics::default(),
                 running: Mutex::new(HashMap::new()),
             }),
+            caller: None,
+        }
+    }
+
+    /// This service, its operations made by the principal `name` (a run records who started
+    /// it); `None` when requests are not authenticated.
+    pub fn acting_as(&self, name: Option<&str>) -> JobService {
+        JobService {
+            inner: self.inner.clone(),
+            caller: name.map(Arc::from),
         }
     }
 

@@ -6,17 +6,24 @@ use weir_engine::job::NodeReport;
 use weir_engine::{run_job, Engine, JobDefinition};
 
 use crate::executor::{Bookmark, ExecFuture, Executor, RunReport, RunSpec};
+use crate::script_access::ScriptAccess;
 
 /// The executor of a single `weir serve`.
 pub struct LocalExecutor {
     engine: Engine,
     python: String,
+    access: ScriptAccess,
 }
 
 impl LocalExecutor {
-    /// `engine` reaches the service's catalog and object stores; `python` runs shell jobs.
-    pub fn new(engine: Engine, python: String) -> Self {
-        Self { engine, python }
+    /// `engine` reaches the service's catalog and object stores; `python` runs shell jobs,
+    /// which reach the service through `access`.
+    pub fn new(engine: Engine, python: String, access: ScriptAccess) -> Self {
+        Self {
+            engine,
+            python,
+            access,
+        }
     }
 }
 
@@ -59,7 +66,8 @@ impl Executor for LocalExecutor {
         match command(&spec.job) {
             "pythonshell" => {
                 let python = self.python.clone();
-                Box::pin(async move { crate::pythonshell::run(&engine, &python, spec).await })
+                let env = self.access.environment(&spec);
+                Box::pin(async move { crate::pythonshell::run(&engine, &python, env, spec).await })
             }
             _ => Box::pin(async move { visual(engine, spec).await }),
         }

@@ -29,7 +29,13 @@ def getResolvedOptions(args, options):
 /// How many lines of stderr a failed run's `ErrorMessage` quotes.
 const ERROR_TAIL_LINES: usize = 20;
 
-pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunReport, String> {
+/// Runs the script with `env` added to (or, for `None`, removed from) the process's environment.
+pub async fn run(
+    engine: &Engine,
+    python: &str,
+    env: Vec<(&'static str, Option<String>)>,
+    spec: RunSpec,
+) -> Result<RunReport, String> {
     let location = spec
         .job
         .pointer("/Command/ScriptLocation")
@@ -68,6 +74,12 @@ pub async fn run(engine: &Engine, python: &str, spec: RunSpec) -> Result<RunRepo
         }
         _ => dir.0.as_os_str().to_owned(),
     };
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
     command
         .current_dir(&dir.0)
         .env("PYTHONPATH", path)

@@ -18,6 +18,10 @@ use crate::JobService;
 
 /// The largest page of GetJobRuns.
 const RUNS_PAGE: usize = 200;
+
+/// The member of a run's stored document naming the principal that started it (not a member
+/// of Glue's `JobRun`: answers never show it). Retries keep it.
+pub(crate) const STARTED_BY: &str = "StartedBy";
 /// Members of StartJobRun that the run records as given (the rest of its settings come from
 /// the job when the request leaves them out).
 const RUN_SETTINGS: &[&str] = &[
@@ -123,6 +127,10 @@ impl JobService {
             run.insert("JobMode".into(), mode.clone());
         }
         run.insert("JobRunQueuingEnabled".into(), json!(queuing));
+        if let Some(caller) = &self.caller {
+            // Not a member of Glue's JobRun: kept in the run's document, trimmed from answers.
+            run.insert(STARTED_BY.into(), json!(caller.as_ref()));
+        }
         run.insert("StartedOn".into(), json!(now));
         run.insert("LastModifiedOn".into(), json!(now));
         run.insert("JobRunState".into(), json!(state.name()));

@@ -351,7 +351,15 @@ impl JobService {
             Ok(bookmark) => bookmark,
             Err(e) => return Outcome::Failed(format!("The job's bookmark could not be read: {e}")),
         };
+        let started_by = run.doc[crate::runs::STARTED_BY].as_str().map(String::from);
+        if let Some(principal) = &started_by {
+            log.line(&format!(
+                "run {} of job {} started by {principal}",
+                run.id, run.job_name
+            ));
+        }
         let spec = RunSpec {
+            started_by,
             bookmark,
             job_name: run.job_name.clone(),
             run_id: run.id.clone(),

@@ -17,13 +17,15 @@ pub enum ErrorKind {
     /// `X-Amz-Target` names an operation Weir does not serve.
     UnknownOperation,
     OperationTimeout,
+    /// The caller's principal is not allowed the operation.
+    AccessDenied,
     /// An internal fault: never the caller's mistake. Maps to HTTP 500.
     InternalService,
 }
 
 impl ErrorKind {
     /// Every kind.
-    pub const ALL: [ErrorKind; 10] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::InvalidInput,
         ErrorKind::EntityNotFound,
         ErrorKind::AlreadyExists,
@@ -33,6 +35,7 @@ impl ErrorKind {
         ErrorKind::Serialization,
         ErrorKind::UnknownOperation,
         ErrorKind::OperationTimeout,
+        ErrorKind::AccessDenied,
         ErrorKind::InternalService,
     ];
 
@@ -54,6 +57,7 @@ impl ErrorKind {
             ErrorKind::Serialization => "SerializationException",
             ErrorKind::UnknownOperation => "UnknownOperationException",
             ErrorKind::OperationTimeout => "OperationTimeoutException",
+            ErrorKind::AccessDenied => "AccessDeniedException",
             ErrorKind::InternalService => "InternalServiceException",
         }
     }

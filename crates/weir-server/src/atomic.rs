@@ -13,10 +13,9 @@ use weir_model::{output, GlueError};
 /// The `X-Amz-Target` of the operation.
 pub const TARGET: &str = "WeirCatalog.ExecuteAtomically";
 
-/// Serves the operation for a parsed request body.
-pub async fn execute(catalog: &Catalog, request: &Value) -> Result<Value, GlueError> {
-    let calls = parse_calls(request)?;
-    let responses = catalog.call_atomic(&calls).await?;
+/// Runs the parsed calls (see [`parse_calls`]) as one group.
+pub async fn execute(catalog: &Catalog, calls: &[(String, Value)]) -> Result<Value, GlueError> {
+    let responses = catalog.call_atomic(calls).await?;
     let shaped: Vec<Value> = calls
         .iter()
         .zip(responses)
@@ -27,7 +26,8 @@ pub async fn execute(catalog: &Catalog, request: &Value) -> Result<Value, GlueEr
 
 /// The `(operation, request)` pairs of the body; which operations exist, how many calls a group
 /// may hold and whether each request is valid is the catalog's to check.
-fn parse_calls(request: &Value) -> Result<Vec<(String, Value)>, GlueError> {
+/// The group's calls: `(operation, request)` in order.
+pub fn parse_calls(request: &Value) -> Result<Vec<(String, Value)>, GlueError> {
     let calls = match request.get("Calls") {
         None | Some(Value::Null) => return Err(invalid("Calls", "Member must not be null")),
         Some(Value::Array(calls)) => calls,

@@ -9,16 +9,17 @@ use std::time::Instant;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde_json::{json, Value};
+use weir_auth::Caller;
 use weir_catalog::Catalog;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
 
-use crate::{atomic, AppState};
+use crate::{atomic, auth, AppState};
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -28,6 +29,8 @@ pub const MAX_BODY_BYTES: usize = 32 << 20;
 
 pub async fn handle(
     State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -41,42 +44,86 @@ pub async fn handle(
         .strip_prefix("AWSGlue.")
         .unwrap_or(target)
         .to_string();
-    let result = match body {
-        Ok(body) => dispatch(&state, &operation, target, &body).await,
-        Err(e) => Err(GlueError::invalid_input(format!(
-            "The request body cannot be read ({e}); requests are limited to {} MiB",
-            MAX_BODY_BYTES >> 20
-        ))),
-    };
     let label = if ServiceModel::glue().operation(&operation).is_some() || target == atomic::TARGET
     {
         operation.as_str()
     } else {
         "unknown"
     };
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => {
+            let e = GlueError::invalid_input(format!(
+                "The request body cannot be read ({e}); requests are limited to {} MiB",
+                MAX_BODY_BYTES >> 20
+            ));
+            state
+                .metrics
+                .observe(label, e.kind.shape_name(), started.elapsed());
+            return respond(Err(e), &request_id, &operation);
+        }
+    };
+    let caller = match auth::authenticate(&state, &method, &uri, &headers, &body) {
+        Ok(caller) => caller,
+        Err(e) => {
+            state
+                .metrics
+                .observe(label, e.kind.code(), started.elapsed());
+            if label != "unknown" && auth::is_write(label) {
+                let claimed = serde_json::from_slice(&body).ok();
+                auth::audit("unauthenticated", label, claimed.as_ref(), e.kind.code());
+            }
+            tracing::debug!(request_id, operation, error = %e, "request refused");
+            let mut response = auth::refusal(&e, CONTENT_TYPE);
+            insert_request_id(&mut response, &request_id);
+            return response;
+        }
+    };
+    let mut request = None;
+    let result = dispatch(&state, &caller, &operation, target, &body, &mut request).await;
     let outcome = match &result {
         Ok(_) => "ok",
         Err(e) => e.kind.shape_name(),
     };
     state.metrics.observe(label, outcome, started.elapsed());
+    if label != "unknown" && auth::is_write(label) {
+        auth::audit(
+            caller.name().unwrap_or("anonymous"),
+            label,
+            request.as_ref(),
+            outcome,
+        );
+    }
+    respond(result, &request_id, &operation)
+}
+
+fn respond(result: Result<Value, GlueError>, request_id: &str, operation: &str) -> Response {
     let (status, body) = match result {
         Ok(body) => (StatusCode::OK, body),
-        Err(e) => error_body(&e, &request_id, &operation),
+        Err(e) => error_body(&e, request_id, operation),
     };
     let mut response = (status, body.to_string()).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-amzn-requestid", v);
-    }
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    insert_request_id(&mut response, request_id);
     response
 }
 
+fn insert_request_id(response: &mut Response, request_id: &str) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+}
+
+/// Serves an authenticated request; `request` receives its parsed body (for the audit line).
 async fn dispatch(
     state: &AppState,
+    caller: &Caller,
     operation: &str,
     target: &str,
     body: &[u8],
+    request: &mut Option<Value>,
 ) -> Result<Value, GlueError> {
     if target.is_empty() {
         return Err(GlueError::new(
@@ -85,7 +132,11 @@ async fn dispatch(
         ));
     }
     if target == atomic::TARGET {
-        return atomic::execute(&state.catalog, &parse_body(body)?).await;
+        let calls = atomic::parse_calls(request.insert(parse_body(body)?))?;
+        for (operation, _) in &calls {
+            auth::authorize(state, caller, operation)?;
+        }
+        return atomic::execute(&state.catalog.acting_as(caller.name()), &calls).await;
     }
     if ServiceModel::glue().operation(operation).is_none() || !target.starts_with("AWSGlue.") {
         return Err(GlueError::new(
@@ -99,12 +150,25 @@ async fn dispatch(
             format!("Operation {operation} is part of the Glue API but not supported by Weir"),
         ));
     }
-    let request = parse_body(body)?;
-    validate::validate_input(operation, &request)?;
+    // Parsed before the authorization so that a refusal's audit line names the resource.
+    *request = parse_body(body).ok();
+    auth::authorize(state, caller, operation)?;
+    let Some(parsed) = request.as_ref() else {
+        return parse_body(body);
+    };
+    validate::validate_input(operation, parsed)?;
     let response = if JobService::serves(operation) {
-        state.jobs.call(operation, &request).await?
+        state
+            .jobs
+            .acting_as(caller.name())
+            .call(operation, parsed)
+            .await?
     } else {
-        state.catalog.call(operation, &request).await?
+        state
+            .catalog
+            .acting_as(caller.name())
+            .call(operation, parsed)
+            .await?
     };
     Ok(output::shape_output(operation, response))
 }

@@ -1,8 +1,11 @@
 //! Weir's HTTP service: one port with the Glue JSON 1.1 API on `POST /`, `GET /health`,
-//! `GET /metrics` and `GET /runs/{run_id}/log`. Handlers decode, call the service, encode; the wire rules (target header,
-//! model validation, output shaping, error bodies) live in [`glue`].
+//! `GET /metrics` and `GET /runs/{run_id}/log`. Handlers decode, call the service, encode; the
+//! wire rules (target header, model validation, output shaping, error bodies) live in [`glue`].
+//! Every route but `/health` is authenticated ([`auth`]): `/metrics` is the action
+//! `glue:GetMetrics`, a run's log `glue:GetJobRun`.
 
 mod atomic;
+mod auth;
 mod glue;
 mod metrics;
 
@@ -10,11 +13,12 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
+use weir_auth::Authenticator;
 use weir_catalog::Catalog;
 use weir_jobs::JobService;
 
@@ -26,6 +30,8 @@ pub struct AppState {
     pub catalog: Catalog,
     pub jobs: JobService,
     pub metrics: Arc<Metrics>,
+    /// Who may call (authentication off: everyone, anonymously).
+    pub auth: Arc<Authenticator>,
 }
 
 /// The service's routes.
@@ -40,7 +46,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `GET /runs/{run_id}/log`: a job run's log as text (404 before the run has ended).
-async fn run_log(State(state): State<AppState>, Path(run_id): Path<String>) -> Response {
+async fn run_log(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refused) = auth::check_route(&state, &method, &uri, &headers, "GetJobRun") {
+        return refused;
+    }
     match state.jobs.run_log(&run_id).await {
         Ok(Some(log)) => log.into_response(),
         Ok(None) => (

@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
@@ -94,9 +94,18 @@ impl Metrics {
     }
 }
 
-pub async fn handle(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn handle(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refused) = crate::auth::check_route(&state, &method, &uri, &headers, "GetMetrics") {
+        return refused;
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render() + &state.jobs.metrics_text(),
     )
+        .into_response()
 }

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Address the HTTP service listens on. Loopback by default: requests are not authenticated yet.
+    /// Address the HTTP service listens on. Loopback by default; another address needs
+    /// `[auth] mode = "sigv4"` (or `serve --insecure-no-auth`).
     pub listen: SocketAddr,
     /// Directory for Weir's local state: the SQLite metastore and the secrets key.
     pub data_dir: PathBuf,
@@ -27,6 +28,9 @@ pub struct Config {
     pub engine: weir_engine::EngineConfig,
     /// The job service: limits on concurrent runs and capacity, memory per DPU, leases.
     pub jobs: weir_jobs::JobsConfig,
+    /// Authentication: `mode` ("none" or "sigv4") and `[[auth.principals]]`.
+    #[serde(default)]
+    pub auth: weir_auth::AuthConfig,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
     #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub log: String,
@@ -77,6 +81,7 @@ impl Default for Config {
             secrets: SecretsConfig::default(),
             engine: weir_engine::EngineConfig::default(),
             jobs: weir_jobs::JobsConfig::default(),
+            auth: weir_auth::AuthConfig::default(),
             log: "info".into(),
         }
     }

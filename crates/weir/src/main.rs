@@ -10,17 +10,19 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use weir_auth::{AuthMode, Authenticator};
 use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
 use weir_engine::Engine;
 use weir_jobs::catalog_client::ServiceCatalog;
 use weir_jobs::local::LocalExecutor;
+use weir_jobs::script_access::ScriptAccess;
 use weir_jobs::JobService;
 use weir_metastore::Metastore;
 use weir_server::{AppState, Metrics};
 
 use crate::config::{CatalogOverrides, Config, Overrides};
 use crate::job_run::JobCatalog;
-use crate::remote_catalog::RemoteCatalog;
+use crate::remote_catalog::{RemoteCatalog, Signer};
 
 /// See the workspace manifest: jobs allocate and free a batch's buffers constantly.
 #[global_allocator]
@@ -40,7 +42,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the service: the Glue API (POST /), /health and /metrics.
-    Serve(Settings),
+    Serve {
+        #[command(flatten)]
+        settings: Settings,
+        /// Listen beyond loopback although `auth.mode` is "none": anyone who reaches the port
+        /// can change the catalog and run jobs.
+        #[arg(long)]
+        insecure_no_auth: bool,
+    },
     /// Apply the metastore's schema migrations and exit (`serve` applies them too).
     Migrate(Settings),
     /// Run jobs locally, or read a service's job run logs.
@@ -125,7 +134,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         match cli.command {
-            Command::Serve(settings) => serve(settings.load()?).await,
+            Command::Serve {
+                settings,
+                insecure_no_auth,
+            } => serve(settings.load()?, insecure_no_auth).await,
             Command::Migrate(settings) => migrate(settings.load()?).await,
             Command::Job(JobCommand::Run {
                 job,
@@ -138,7 +150,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }))?;
                 let job = job_run::load(&job, &args)?;
                 let catalog = match &config.catalog.endpoint {
-                    Some(endpoint) => JobCatalog::Remote(RemoteCatalog::connect(endpoint).await?),
+                    Some(endpoint) => {
+                        let signer = Signer::from_environment(&config.catalog.region);
+                        JobCatalog::Remote(RemoteCatalog::connect(endpoint, signer).await?)
+                    }
                     None => JobCatalog::Local,
                 };
                 job_run::run(job, &config, catalog).await
@@ -150,7 +165,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }) => {
                 let config = settings.load()?;
                 let endpoint = endpoint.unwrap_or_else(|| format!("http://{}", config.listen));
-                print!("{}", remote_catalog::run_log(&endpoint, &run_id).await?);
+                let signer = Signer::from_environment(&config.catalog.region);
+                print!(
+                    "{}",
+                    remote_catalog::run_log(&endpoint, &run_id, signer.as_ref()).await?
+                );
                 Ok(())
             }
         }
@@ -163,6 +182,7 @@ fn init_logging(config: &Config) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 
@@ -214,11 +234,16 @@ async fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
 }
 
 /// The job service of the catalog's metastore: runs execute in this process, reaching the
-/// catalog directly. Runs a previous stop left in flight are resolved before it serves.
-async fn open_jobs(config: &Config, catalog: &Catalog) -> anyhow::Result<JobService> {
+/// catalog directly, and their scripts reach the service through `access`. Runs a previous stop
+/// left in flight are resolved before it serves.
+async fn open_jobs(
+    config: &Config,
+    catalog: &Catalog,
+    access: ScriptAccess,
+) -> anyhow::Result<JobService> {
     let engine =
         Engine::new(config.engine.clone()).with_catalog(Arc::new(ServiceCatalog(catalog.clone())));
-    let executor = LocalExecutor::new(engine, config.jobs.python.clone());
+    let executor = LocalExecutor::new(engine, config.jobs.python.clone(), access);
     let jobs = JobService::new(
         catalog.store().clone(),
         catalog.identity().clone(),
@@ -240,26 +265,56 @@ async fn open_jobs(config: &Config, catalog: &Catalog) -> anyhow::Result<JobServ
     Ok(jobs)
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
     init_logging(&config);
-    let catalog = open_catalog(&config).await?;
-    let jobs = open_jobs(&config, &catalog).await?;
-    let store = catalog.store().clone();
+    let auth = Arc::new(
+        Authenticator::new(&config.auth)
+            .map_err(anyhow::Error::msg)
+            .context("invalid configuration")?,
+    );
+    let open = !config.listen.ip().is_loopback();
+    if open && auth.mode() == AuthMode::None && !insecure_no_auth {
+        anyhow::bail!(
+            "refusing to listen on {} without authentication: anyone who reaches it could change the catalog and run code. \
+             Configure [auth] mode = \"sigv4\" with [[auth.principals]], listen on a loopback address, \
+             or pass --insecure-no-auth to serve it unauthenticated anyway",
+            config.listen
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    if addr.ip().is_loopback() {
-        tracing::info!(%addr, "Weir is listening on loopback only: requests are not authenticated yet");
-    } else {
-        tracing::warn!(%addr, "Weir is listening beyond loopback WITHOUT authentication: anyone who reaches it can change the catalog");
+    match auth.mode() {
+        AuthMode::Sigv4 => {
+            tracing::info!(%addr, "requests must be signed (AWS Signature Version 4) by a configured principal")
+        }
+        AuthMode::None if open => {
+            tracing::warn!(%addr, "listening beyond loopback WITHOUT authentication (--insecure-no-auth): anyone who reaches it can change the catalog and run jobs")
+        }
+        AuthMode::None => {
+            tracing::info!(%addr, "authentication is off (auth.mode = \"none\"): every local process can call the service")
+        }
     }
+    let mut local = addr;
+    if local.ip().is_unspecified() {
+        local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let access = ScriptAccess {
+        endpoint: Some(format!("http://{local}")),
+        region: config.catalog.region.clone(),
+        authenticator: auth.clone(),
+    };
+    let catalog = open_catalog(&config).await?;
+    let jobs = open_jobs(&config, &catalog, access).await?;
+    let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
     let state = AppState {
         catalog,
         jobs,
         metrics: Arc::new(Metrics::default()),
+        auth,
     };
     weir_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -12,6 +12,9 @@
 //! not be made (nothing was sent) or the service answered that it is throttling; reads (`Get…`,
 //! `List…`, `Search…`, `BatchGet…`) also after a timeout, a broken connection or an HTTP 500,
 //! 502, 503 or 504. A write whose answer was lost is not retried: it may have been applied.
+//!
+//! Requests are signed (Signature Version 4, service `glue`) with the credentials every AWS tool
+//! finds ([`weir_auth::from_environment`]), so a service that authenticates knows the caller.
 
 use std::time::Duration;
 
@@ -19,6 +22,7 @@ use anyhow::{bail, Context};
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::{StatusCode, Url};
 use serde_json::{json, Value};
+use weir_auth::Credentials;
 use weir_engine::catalog::{AtomicFuture, CatalogClient, CatalogError, CatalogFuture};
 
 /// How long establishing a connection may take.
@@ -58,15 +62,88 @@ const THROTTLING: [&str; 10] = [
 /// HTTP statuses of transient failures, retried for reads.
 const TRANSIENT_STATUS: [&str; 4] = ["500", "502", "503", "504"];
 
+/// Signs requests to a Weir service.
+#[derive(Clone)]
+pub struct Signer {
+    credentials: Credentials,
+    region: String,
+}
+
+impl Signer {
+    /// The environment's credentials (`AWS_ACCESS_KEY_ID`…, or the shared credentials file),
+    /// signing for `AWS_REGION`/`AWS_DEFAULT_REGION` or else `region`; `None` without credentials.
+    pub fn from_environment(region: &str) -> Option<Self> {
+        let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
+            .unwrap_or_else(|| region.to_string());
+        Some(Self {
+            credentials: weir_auth::from_environment()?,
+            region,
+        })
+    }
+
+    /// The request with its `host`, `x-amz-date`, (`x-amz-security-token`) and `authorization`.
+    fn sign(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        method: &str,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> reqwest::RequestBuilder {
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_string(),
+        };
+        let mut all = vec![("host", host.as_str())];
+        all.extend_from_slice(headers);
+        let unsigned = weir_auth::Request {
+            method,
+            path: url.path(),
+            query: url.query().unwrap_or_default(),
+            headers: &all,
+            body,
+        };
+        request = request.header("host", &host);
+        for (name, value) in weir_auth::sign(
+            &self.credentials,
+            &self.region,
+            &unsigned,
+            chrono::Utc::now(),
+        ) {
+            request = request.header(name, value);
+        }
+        request
+    }
+}
+
+/// The request, signed when there is a signer.
+fn signed(
+    signer: Option<&Signer>,
+    request: reqwest::RequestBuilder,
+    method: &str,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> reqwest::RequestBuilder {
+    match signer {
+        Some(signer) => signer.sign(request, method, url, headers, body),
+        None => request,
+    }
+}
+
 /// The catalog of the Weir service at an `http://` or `https://` endpoint.
 pub struct RemoteCatalog {
     endpoint: Url,
     http: reqwest::Client,
+    signer: Option<Signer>,
 }
 
 impl RemoteCatalog {
-    /// A client of the service at `endpoint` (e.g. `http://127.0.0.1:4270`); connects lazily.
-    pub fn new(endpoint: &str) -> anyhow::Result<Self> {
+    /// A client of the service at `endpoint` (e.g. `http://127.0.0.1:4270`), signing its
+    /// requests with `signer`; connects lazily.
+    pub fn new(endpoint: &str, signer: Option<Signer>) -> anyhow::Result<Self> {
         let Some(endpoint) = parse_endpoint(endpoint) else {
             bail!("the catalog endpoint must be an http:// or https:// URL with a host, got '{endpoint}'");
         };
@@ -76,13 +153,17 @@ impl RemoteCatalog {
             .user_agent(concat!("weir/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the catalog's HTTP client")?;
-        Ok(Self { endpoint, http })
+        Ok(Self {
+            endpoint,
+            http,
+            signer,
+        })
     }
 
     /// A client of the service at `endpoint` that has answered one request (a one-database
     /// `GetDatabases`), so a job does not start against a catalog it cannot reach.
-    pub async fn connect(endpoint: &str) -> anyhow::Result<Self> {
-        let catalog = Self::new(endpoint)?;
+    pub async fn connect(endpoint: &str, signer: Option<Signer>) -> anyhow::Result<Self> {
+        let catalog = Self::new(endpoint, signer)?;
         match catalog
             .post("AWSGlue.GetDatabases", &json!({ "MaxResults": 1 }))
             .await
@@ -128,18 +209,27 @@ impl RemoteCatalog {
             error,
             unsent: false,
         };
-        let response = self
+        let request = self
             .http
             .post(self.endpoint.clone())
             .header("X-Amz-Target", target)
             .header(CONTENT_TYPE, JSON_1_1)
-            .body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| Failure {
-                unsent: e.is_connect(),
-                error: self.transport_error(target, e),
-            })?;
+            .body(body.to_string());
+        let headers = [("x-amz-target", target), ("content-type", JSON_1_1)];
+        let response = signed(
+            self.signer.as_ref(),
+            request,
+            "POST",
+            &self.endpoint,
+            &headers,
+            body.as_bytes(),
+        )
+        .send()
+        .await
+        .map_err(|e| Failure {
+            unsent: e.is_connect(),
+            error: self.transport_error(target, e),
+        })?;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response
@@ -269,14 +359,20 @@ impl CatalogClient for RemoteCatalog {
 }
 
 /// The log of a job run of the Weir service at `endpoint` (`GET /runs/{run_id}/log`).
-pub async fn run_log(endpoint: &str, run_id: &str) -> anyhow::Result<String> {
+pub async fn run_log(
+    endpoint: &str,
+    run_id: &str,
+    signer: Option<&Signer>,
+) -> anyhow::Result<String> {
     let base = parse_endpoint(endpoint).ok_or_else(|| {
         anyhow::anyhow!("--endpoint must be an http:// or https:// URL, got '{endpoint}'")
     })?;
     let url = base
         .join(&format!("runs/{run_id}/log"))
         .map_err(|e| anyhow::anyhow!("run id '{run_id}': {e}"))?;
-    let response = reqwest::get(url.clone())
+    let request = reqwest::Client::new().get(url.clone());
+    let response = signed(signer, request, "GET", &url, &[], b"")
+        .send()
         .await
         .map_err(|e| anyhow::anyhow!("the Weir service at {endpoint} did not answer: {e}"))?;
     let status = response.status();
@@ -455,7 +551,7 @@ mod tests {
             "400 Bad Request",
             r#"{"__type":"com.amazonaws.glue#EntityNotFoundException","Message":"Database d not found."}"#,
         );
-        let client = RemoteCatalog::new(&url).expect("client");
+        let client = RemoteCatalog::new(&url, None).expect("client");
         let e = client
             .call("GetTable", json!({ "DatabaseName": "d", "Name": "t" }))
             .await
@@ -481,7 +577,7 @@ mod tests {
     #[tokio::test]
     async fn an_atomic_group_is_one_request_and_answers_in_order() {
         let (url, served) = answer_once("200 OK", r#"{"Responses":[{},{"Errors":[]}]}"#);
-        let client = RemoteCatalog::new(&url).expect("client");
+        let client = RemoteCatalog::new(&url, None).expect("client");
         let responses = client
             .call_atomic(vec![
                 ("CreateTable".into(), json!({ "DatabaseName": "d" })),
@@ -508,7 +604,7 @@ mod tests {
     async fn an_answer_without_a_glue_error_names_the_status() {
         // A read is tried three times; the last answer is the error.
         let (url, served) = answer_each(vec![("502 Bad Gateway", "upstream down"); 3]);
-        let client = RemoteCatalog::new(&url).expect("client");
+        let client = RemoteCatalog::new(&url, None).expect("client");
         let e = client
             .call("GetDatabases", json!({}))
             .await
@@ -528,7 +624,7 @@ mod tests {
             ("503 Service Unavailable", ""),
             ("200 OK", r#"{"DatabaseList":[]}"#),
         ]);
-        let client = RemoteCatalog::new(&url).expect("client");
+        let client = RemoteCatalog::new(&url, None).expect("client");
         let answer = client
             .call("GetDatabases", json!({}))
             .await
@@ -550,7 +646,7 @@ mod tests {
             ),
             ("200 OK", "{}"),
         ]);
-        let client = RemoteCatalog::new(&url).expect("client");
+        let client = RemoteCatalog::new(&url, None).expect("client");
         client
             .call(
                 "CreateDatabase",
@@ -562,7 +658,7 @@ mod tests {
         // A bad gateway may have passed the write on: not retried (a retry would find nothing
         // listening and fail otherwise).
         let (url, served) = answer_once("502 Bad Gateway", "upstream down");
-        let client = RemoteCatalog::new(&url).expect("client");
+        let client = RemoteCatalog::new(&url, None).expect("client");
         let e = client
             .call(
                 "CreateDatabase",
@@ -579,7 +675,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}/", listener.local_addr().expect("addr"));
         drop(listener);
-        let e = RemoteCatalog::connect(&url)
+        let e = RemoteCatalog::connect(&url, None)
             .await
             .err()
             .expect("unreachable");
