@@ -323,6 +323,32 @@ mod tests {
     }
 
     #[test]
+    fn auth_is_off_by_default_and_principals_come_from_the_file() {
+        assert_eq!(
+            Config::load(None, Overrides::default()).unwrap().auth.mode,
+            weir_auth::AuthMode::None
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weir.toml");
+        std::fs::write(
+            &file,
+            "[auth]\nmode = \"sigv4\"\n[[auth.principals]]\nname = \"admin\"\naccess_key_id = \"AKIAWEIRADMIN0000001\"\nsecret_access_key = 987654\nallow = [\"glue:*\"]\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), Overrides::default()).unwrap();
+        assert_eq!(config.auth.mode, weir_auth::AuthMode::Sigv4);
+        let principal = &config.auth.principals[0];
+        assert_eq!(principal.secret_access_key.as_deref(), Some("987654"));
+        assert!(!format!("{config:?}").contains("987654"), "secrets stay out of Debug");
+        std::fs::write(&file, "[auth]\nmode = \"basic\"\n").unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&file), Overrides::default()).unwrap_err()
+        );
+        assert!(e.contains("auth.mode") || e.contains("basic"), "{e}");
+    }
+
+    #[test]
     fn the_secrets_key_file_is_created_once_and_reused() {
         let dir = tempfile::tempdir().unwrap();
         let overrides = Overrides {

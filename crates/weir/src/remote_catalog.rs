@@ -447,7 +447,7 @@ mod tests {
     use serde_json::json;
     use weir_engine::catalog::CatalogClient;
 
-    use super::{decode_error, parse_endpoint, RemoteCatalog};
+    use super::{decode_error, parse_endpoint, Credentials, RemoteCatalog, Signer};
 
     fn decode(body: serde_json::Value) -> Option<(String, String)> {
         decode_error(&HeaderMap::new(), body.to_string().as_bytes()).map(|e| (e.code, e.message))
@@ -572,6 +572,37 @@ mod tests {
             request.ends_with(r#"{"databasename":"d","name":"t"}"#),
             "{request}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_call_with_credentials_is_signed_for_glue() {
+        let (url, served) = answer_once("200 OK", r#"{"DatabaseList":[]}"#);
+        let signer = Signer {
+            credentials: Credentials {
+                access_key_id: "AKIAWEIRADMIN0000001".into(),
+                secret_access_key: "secret".into(),
+                session_token: Some("token".into()),
+            },
+            region: "eu-west-1".into(),
+        };
+        let client = RemoteCatalog::new(&url, Some(signer)).expect("client");
+        client
+            .call("GetDatabases", json!({}))
+            .await
+            .expect("answered");
+        let request = served.join().expect("served").to_ascii_lowercase();
+        let authorization = request
+            .lines()
+            .find_map(|l| l.strip_prefix("authorization: "))
+            .unwrap_or_else(|| panic!("no authorization header: {request}"));
+        let date = chrono::Utc::now().format("%Y%m%d").to_string();
+        assert!(
+            authorization.starts_with(&format!(
+                "aws4-hmac-sha256 credential=akiaweiradmin0000001/{date}/eu-west-1/glue/aws4_request, signedheaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, signature="
+            )),
+            "{authorization}"
+        );
+        assert!(request.contains("x-amz-security-token: token\r\n"), "{request}");
     }
 
     #[tokio::test]
