@@ -1,19 +1,59 @@
 //! The engine's catalog seam over this process's catalog service: requests are validated
-//! against the Glue model, as they would be on the wire.
+//! against the Glue model, as they would be on the wire, and checked against the allowed
+//! actions of the principal a run acts as, as the server checks a request's.
+
+use std::sync::Arc;
 
 use serde_json::Value;
+use weir_auth::{Caller, Principal};
 use weir_catalog::Catalog;
 use weir_engine::catalog::{AtomicFuture, CatalogClient, CatalogError, CatalogFuture};
 use weir_model::GlueError;
 
 /// A [`CatalogClient`] of a [`Catalog`] in this process.
-pub struct ServiceCatalog(pub Catalog);
+pub struct ServiceCatalog {
+    catalog: Catalog,
+    caller: Caller,
+}
+
+impl ServiceCatalog {
+    /// The catalog, called by nobody in particular (authentication off, or `weir job run`).
+    pub fn new(catalog: Catalog) -> Self {
+        Self {
+            catalog,
+            caller: Caller::Anonymous,
+        }
+    }
+
+    /// The catalog, called by `principal`: its allowed actions apply, and it is recorded as the
+    /// creator of what it creates.
+    pub fn acting_as(catalog: &Catalog, principal: Option<Arc<Principal>>) -> Self {
+        let caller = principal.map_or(Caller::Anonymous, Caller::Principal);
+        Self {
+            catalog: catalog.acting_as(caller.name()),
+            caller,
+        }
+    }
+
+    fn authorize(&self, operation: &str) -> Result<(), CatalogError> {
+        self.caller
+            .authorize(
+                &format!("glue:{operation}"),
+                &self.catalog.identity().account_id,
+            )
+            .map_err(|e| CatalogError {
+                code: e.kind.code().to_string(),
+                message: e.message,
+            })
+    }
+}
 
 impl CatalogClient for ServiceCatalog {
     fn call<'a>(&'a self, operation: &'a str, request: Value) -> CatalogFuture<'a> {
         Box::pin(async move {
+            self.authorize(operation)?;
             weir_model::validate::validate_input(operation, &request).map_err(catalog_error)?;
-            self.0
+            self.catalog
                 .call(operation, &request)
                 .await
                 .map_err(catalog_error)
@@ -22,7 +62,15 @@ impl CatalogClient for ServiceCatalog {
 
     /// One metastore transaction for the group ([`Catalog::call_atomic`] validates each request).
     fn call_atomic<'a>(&'a self, calls: Vec<(String, Value)>) -> AtomicFuture<'a> {
-        Box::pin(async move { self.0.call_atomic(&calls).await.map_err(catalog_error) })
+        Box::pin(async move {
+            for (operation, _) in &calls {
+                self.authorize(operation)?;
+            }
+            self.catalog
+                .call_atomic(&calls)
+                .await
+                .map_err(catalog_error)
+        })
     }
 }
 

@@ -24,9 +24,9 @@ pub mod executor;
 pub mod local;
 mod metrics;
 mod pythonshell;
+pub mod run_access;
 mod runs;
 pub mod scheduler;
-pub mod script_access;
 pub mod state;
 
 use std::collections::HashMap;

@@ -1,26 +1,33 @@
 //! Runs jobs in this process: visual `glueetl` jobs on the engine, `pythonshell` scripts as
 //! child processes ([`crate::pythonshell`]).
 
+use std::sync::Arc;
+
 use serde_json::Value;
+use weir_catalog::Catalog;
 use weir_engine::job::NodeReport;
 use weir_engine::{run_job, Engine, JobDefinition};
 
+use crate::catalog_client::ServiceCatalog;
 use crate::executor::{Bookmark, ExecFuture, Executor, RunReport, RunSpec};
-use crate::script_access::ScriptAccess;
+use crate::run_access::RunAccess;
 
 /// The executor of a single `weir serve`.
 pub struct LocalExecutor {
     engine: Engine,
+    catalog: Catalog,
     python: String,
-    access: ScriptAccess,
+    access: RunAccess,
 }
 
 impl LocalExecutor {
-    /// `engine` reaches the service's catalog and object stores; `python` runs shell jobs,
-    /// which reach the service through `access`.
-    pub fn new(engine: Engine, python: String, access: ScriptAccess) -> Self {
+    /// Runs reach `catalog` (a visual job through `engine`, as the run's principal) and the
+    /// object stores `engine` knows; `python` runs shell jobs, which reach the service through
+    /// `access`.
+    pub fn new(engine: Engine, catalog: Catalog, python: String, access: RunAccess) -> Self {
         Self {
             engine,
+            catalog,
             python,
             access,
         }
@@ -62,7 +69,14 @@ impl Executor for LocalExecutor {
     }
 
     fn execute(&self, spec: RunSpec) -> ExecFuture {
-        let engine = self.engine.clone();
+        let principal = self.access.principal(&spec).cloned();
+        let engine = self
+            .engine
+            .clone()
+            .with_catalog(Arc::new(ServiceCatalog::acting_as(
+                &self.catalog,
+                principal,
+            )));
         match command(&spec.job) {
             "pythonshell" => {
                 let python = self.python.clone();

@@ -339,7 +339,10 @@ mod tests {
         assert_eq!(config.auth.mode, weir_auth::AuthMode::Sigv4);
         let principal = &config.auth.principals[0];
         assert_eq!(principal.secret_access_key.as_deref(), Some("987654"));
-        assert!(!format!("{config:?}").contains("987654"), "secrets stay out of Debug");
+        assert!(
+            !format!("{config:?}").contains("987654"),
+            "secrets stay out of Debug"
+        );
         std::fs::write(&file, "[auth]\nmode = \"basic\"\n").unwrap();
         let e = format!(
             "{:#}",

@@ -36,7 +36,9 @@ impl LocalCatalog {
     async fn catalog(&self) -> Result<&ServiceCatalog, CatalogError> {
         self.catalog
             .get_or_try_init(|| async {
-                crate::open_catalog(&self.config).await.map(ServiceCatalog)
+                crate::open_catalog(&self.config)
+                    .await
+                    .map(ServiceCatalog::new)
             })
             .await
             .map_err(|e| CatalogError {

@@ -13,9 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use weir_auth::{AuthMode, Authenticator};
 use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
 use weir_engine::Engine;
-use weir_jobs::catalog_client::ServiceCatalog;
 use weir_jobs::local::LocalExecutor;
-use weir_jobs::script_access::ScriptAccess;
+use weir_jobs::run_access::RunAccess;
 use weir_jobs::JobService;
 use weir_metastore::Metastore;
 use weir_server::{AppState, Metrics};
@@ -239,11 +238,10 @@ async fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
 async fn open_jobs(
     config: &Config,
     catalog: &Catalog,
-    access: ScriptAccess,
+    access: RunAccess,
 ) -> anyhow::Result<JobService> {
-    let engine =
-        Engine::new(config.engine.clone()).with_catalog(Arc::new(ServiceCatalog(catalog.clone())));
-    let executor = LocalExecutor::new(engine, config.jobs.python.clone(), access);
+    let engine = Engine::new(config.engine.clone());
+    let executor = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
     let jobs = JobService::new(
         catalog.store().clone(),
         catalog.identity().clone(),
@@ -300,7 +298,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
     if local.ip().is_unspecified() {
         local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
-    let access = ScriptAccess {
+    let access = RunAccess {
         endpoint: Some(format!("http://{local}")),
         region: config.catalog.region.clone(),
         authenticator: auth.clone(),

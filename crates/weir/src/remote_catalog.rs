@@ -602,7 +602,10 @@ mod tests {
             )),
             "{authorization}"
         );
-        assert!(request.contains("x-amz-security-token: token\r\n"), "{request}");
+        assert!(
+            request.contains("x-amz-security-token: token\r\n"),
+            "{request}"
+        );
     }
 
     #[tokio::test]

@@ -1,10 +1,11 @@
-//! How a run's script calls this service back: the service's URL and the credentials of the
-//! principal the run acts as, in the environment every AWS SDK reads, so `boto3.client("glue")`
-//! in a `pythonshell` script reaches Weir unchanged.
+//! How a run reaches this service: as which principal, and, for a script, at which URL.
 //!
 //! A run acts as the principal its job's `Role` names (the principal's name, or an IAM role ARN
 //! whose last path segment is that name), as a Glue job acts with its role's permissions;
-//! otherwise as the principal that started it.
+//! otherwise as the principal that started it. A visual job's catalog calls are checked against
+//! that principal's allowed actions ([`crate::catalog_client::ServiceCatalog`]); a script gets the
+//! service's URL and the principal's credentials in the environment every AWS SDK reads, so
+//! `boto3.client("glue")` in a `pythonshell` script reaches Weir unchanged.
 
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use weir_auth::{AuthMode, Authenticator, Principal};
 
 use crate::executor::RunSpec;
 
-/// The service a run's scripts call.
+/// The service runs call, and who may call it.
 #[derive(Clone, Default)]
-pub struct ScriptAccess {
+pub struct RunAccess {
     /// The service's URL (`http://HOST:PORT`), once it listens.
     pub endpoint: Option<String>,
     /// The region scripts sign for.
@@ -23,7 +24,7 @@ pub struct ScriptAccess {
     pub authenticator: Arc<Authenticator>,
 }
 
-impl ScriptAccess {
+impl RunAccess {
     /// The principal a run acts as; `None` when requests are not authenticated.
     pub fn principal(&self, spec: &RunSpec) -> Option<&Arc<Principal>> {
         if self.authenticator.mode() == AuthMode::None {
