@@ -170,6 +170,10 @@ impl RemoteCatalog {
         {
             Ok(_) => Ok(catalog),
             Err(e) if TRANSPORT_ERRORS.contains(&e.code.as_str()) => bail!("{}", e.message),
+            Err(e) if catalog.signer.is_none() && e.code == "MissingAuthenticationTokenException" => bail!(
+                "the catalog at {} requires signed requests and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to a principal's keys",
+                catalog.endpoint
+            ),
             Err(e) => bail!(
                 "the catalog at {} refused GetDatabases: {}: {}",
                 catalog.endpoint,

@@ -70,12 +70,17 @@ pub fn functions() -> Vec<ScalarUDF> {
         int_udf(),
         SparkFn::new("bigint", coerce_any, |_| Ok(DataType::Int64), eval).udf(),
         SparkFn::new("float", coerce_any, |_| Ok(DataType::Float32), eval).udf(),
-        SparkFn::new("double", coerce_any, |_| Ok(DataType::Float64), eval).udf(),
+        double_udf(),
         SparkFn::new("boolean", coerce_any, |_| Ok(DataType::Boolean), eval).udf(),
         SparkFn::new("decimal", coerce_any, |_| Ok(DECIMAL), eval).udf(),
         SparkFn::new("date", coerce_date, |_| Ok(DataType::Date32), eval).udf(),
         SparkFn::new("timestamp", coerce_timestamp, |_| Ok(TIMESTAMP), eval).udf(),
     ]
+}
+
+/// `double(x)`: Spark's `CAST(x AS DOUBLE)`.
+pub fn double_udf() -> ScalarUDF {
+    SparkFn::new("double", coerce_any, |_| Ok(DataType::Float64), eval).udf()
 }
 
 /// `string(x)`: `x` as text, as Spark's `CAST(x AS STRING)` writes it.

@@ -54,7 +54,8 @@
 //!   `first_value`/`last_value(x, ignoreNulls)`; `DISTINCT` window aggregates are refused.
 //! - [`coercion`]: Spark's implicit types (integer literals are `int`s; a decimal with a double
 //!   is a double; text compared with a number is cast to it), applied to the planned query
-//!   before DataFusion's analysis.
+//!   before DataFusion's analysis; [`text_arithmetic`]: text in `+ - *` is a `double`, planned
+//!   while DataFusion reads the SQL (it refuses to type such an expression).
 //! - [`sql_rewrite`]: generators — `explode`/`posexplode` (and `_outer`) of arrays and maps,
 //!   `inline`/`inline_outer`, `stack`, `json_tuple` — as SELECT items, in `LATERAL VIEW` and in
 //!   FROM, with [`generators`] telling their arguments' shapes; `range` in FROM (its column
@@ -150,6 +151,7 @@ pub mod sql_rewrite;
 pub mod strings;
 pub mod subscript;
 pub mod syntax;
+mod text_arithmetic;
 pub mod to_json;
 mod udf;
 pub mod using_join;
@@ -162,6 +164,10 @@ pub use sql_rewrite::plan as sql;
 
 /// Registers Spark's functions on a session (overriding same-named DataFusion functions).
 pub fn register(ctx: &SessionContext) -> Result<()> {
+    datafusion::execution::FunctionRegistry::register_expr_planner(
+        &mut *ctx.state_ref().write(),
+        std::sync::Arc::new(text_arithmetic::TextArithmetic),
+    )?;
     for udf in datafusion_spark::all_default_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }

@@ -326,11 +326,14 @@ fn with_named_windows(expr: &Expr, windows: &[NamedWindowDefinition]) -> Expr {
 }
 
 /// Spark names the columns of an inline table `col1`, `col2`, … (DataFusion: `column1`, …):
-/// a query that is `VALUES …` becomes `SELECT column1 AS col1, … FROM (VALUES …)`, which
-/// column aliases (`AS v(x, y)`) rename as before.
-fn name_values_columns(query: &mut Query) -> Result<()> {
-    let SetExpr::Values(values) = query.body.as_ref() else {
-        return Ok(());
+/// a query that is `VALUES …` (or begins a set operation with it, which names the columns)
+/// becomes `SELECT column1 AS col1, … FROM (VALUES …)`, which column aliases (`AS v(x, y)`)
+/// rename as before.
+fn name_values_columns(body: &mut SetExpr) -> Result<()> {
+    let values = match body {
+        SetExpr::SetOperation { left, .. } => return name_values_columns(left),
+        SetExpr::Values(values) => values,
+        _ => return Ok(()),
     };
     let width = values.rows.first().map_or(0, Vec::len);
     let items: Vec<String> = (1..=width)
@@ -344,10 +347,10 @@ fn name_values_columns(query: &mut Query) -> Result<()> {
         if let Some(TableFactor::Derived { subquery, .. }) =
             s.from.first_mut().map(|f| &mut f.relation)
         {
-            std::mem::swap(&mut subquery.body, &mut query.body);
+            std::mem::swap(subquery.body.as_mut(), body);
         }
     }
-    query.body = select.body;
+    *body = *select.body;
     Ok(())
 }
 
@@ -1047,7 +1050,7 @@ impl VisitorMut for Finish {
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
         // After its rows were visited: the query it becomes is not visited again.
-        match name_values_columns(query) {
+        match name_values_columns(query.body.as_mut()) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => ControlFlow::Break(e),
         }
