@@ -73,7 +73,7 @@ impl Authenticator {
             let key = principal.credentials.access_key_id.clone();
             if by_key.insert(key.clone(), principal.clone()).is_some() {
                 return Err(format!(
-                    "auth.principals[{i}] ({}): access key id {key} is given to another principal too",
+                    "auth.principals[{i}] ({}).access_key_id {key} is given to another principal too",
                     principal.name
                 ));
             }

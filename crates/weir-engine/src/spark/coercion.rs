@@ -21,7 +21,12 @@
 //!
 //! - In arithmetic (and Spark's `/` and `div`), an integer literal beside a decimal is a
 //!   decimal of its digits (`dec + 1` is `decimal(p+1,s)`, not `decimal(p+11,s)`), a decimal
-//!   literal beside a floating-point value a double (`f + 0.1` is a double).
+//!   literal beside a floating-point value a double (`f + 0.1` is a double). A decimal `+`,
+//!   `-` or `*` whose exact result needs more than 38 digits is of Spark's type, which gives
+//!   up scale (down to 6 digits) for integer digits: `decimal(38,6) * decimal(38,6)` is
+//!   `decimal(38,6)`, rounded half up ([`spark_decimal_result`]). The value is computed at
+//!   DataFusion's type first, so a product whose full scale does not fit 38 digits is NULL
+//!   where Spark would round it.
 //! - `concat` takes numbers, dates and booleans as Spark writes them as text.
 //! - An inline table's column of integer literals that fit is an `int` column.
 //! - A UNION of a decimal and a double column is a double, of a date and a timestamp a
@@ -42,6 +47,7 @@ use datafusion::common::{plan_datafusion_err, Column, DFSchema, Result, ScalarVa
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::expr::{Between, Case, ScalarFunction, WindowFunctionParams};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
+use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
 use datafusion::logical_expr::{
     BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, Projection, ScalarUDF, Union,
     Values,
@@ -167,6 +173,49 @@ fn spark_cast(e: Expr, to: &DataType) -> Expr {
     }
 }
 
+/// Spark's type of a decimal `+`, `-` or `*` whose exact result would need more than 38
+/// digits, where it differs from DataFusion's: Spark keeps the integer digits and gives up
+/// scale down to 6 digits (`DecimalPrecision` with precision loss allowed), so
+/// `decimal(38,6) * decimal(38,6)` is `decimal(38,6)`, where DataFusion keeps the scale
+/// (`decimal(38,12)`). The result is then DataFusion's, rounded half up to Spark's scale.
+fn spark_decimal_result(
+    left: &Expr,
+    op: Operator,
+    right: &Expr,
+    schema: &DFSchema,
+) -> Option<DataType> {
+    let (Ok(l), Ok(r)) = (left.get_type(schema), right.get_type(schema)) else {
+        return None;
+    };
+    let (DataType::Decimal128(p1, s1), DataType::Decimal128(p2, s2)) = (&l, &r) else {
+        return None;
+    };
+    let (p1, s1, p2, s2) = (
+        i32::from(*p1),
+        i32::from(*s1),
+        i32::from(*p2),
+        i32::from(*s2),
+    );
+    if s1 < 0 || s2 < 0 {
+        return None;
+    }
+    let (precision, scale) = match op {
+        Operator::Plus | Operator::Minus => {
+            let scale = s1.max(s2);
+            (scale + (p1 - s1).max(p2 - s2) + 1, scale)
+        }
+        Operator::Multiply => (p1 + p2 + 1, s1 + s2),
+        _ => return None,
+    };
+    if precision <= 38 {
+        return None;
+    }
+    let scale = (38 - (precision - scale)).max(scale.min(6));
+    let spark = DataType::Decimal128(38, i8::try_from(scale).ok()?);
+    let datafusion = BinaryTypeCoercer::new(&l, &op, &r).get_result_type().ok()?;
+    (datafusion != spark).then_some(spark)
+}
+
 const COMPARISONS: [Operator; 8] = [
     Operator::Eq,
     Operator::NotEq,
@@ -240,11 +289,16 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     match expr {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) if ARITHMETIC.contains(&op) => {
             let (left_type, right_type) = (left.get_type(schema).ok(), right.get_type(schema).ok());
-            Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
-                Box::new(operand(*left, right_type.as_ref())),
-                op,
-                Box::new(operand(*right, left_type.as_ref())),
-            ))))
+            let (left, right) = (
+                operand(*left, right_type.as_ref()),
+                operand(*right, left_type.as_ref()),
+            );
+            let result_type = spark_decimal_result(&left, op, &right, schema);
+            let expr = Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right)));
+            Ok(Transformed::yes(match result_type {
+                Some(t) => spark_cast(expr, &t),
+                None => expr,
+            }))
         }
         // Spark's `/` and `div` are planned as functions: their operands are arithmetic's.
         Expr::ScalarFunction(mut f)
