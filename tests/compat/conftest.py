@@ -2,7 +2,8 @@
 
 One `weir serve` per metastore backend and session; the session-scoped `glue` fixture is
 parametrized over the backends (`sqlite`, `postgres`), so every test runs once against each.
-Tests share the server and isolate themselves with unique names (see `db`, `unique`).
+Tests share the server and isolate themselves with unique names (see `db`, `unique`). The
+servers require SigV4 signatures; the clients sign as the admin (see weir_harness).
 
 Environment:
 - WEIR_BIN: the weir binary (default ~/.cache/weir/target/debug/weir).
@@ -75,8 +76,9 @@ class Backend:
         pg: PostgresServer = self._request.getfixturevalue("postgres")
         return data_dir, pg.create_database()
 
-    def server(self, data_dir: Path, metastore: str | None) -> WeirServer:
-        return WeirServer(backend=self.name, data_dir=data_dir, metastore=metastore, log_dir=data_dir.parent)
+    def server(self, data_dir: Path, metastore: str | None, **options) -> WeirServer:
+        """A server on the store; `options` go to WeirServer (e.g. auth=False, extra_config)."""
+        return WeirServer(backend=self.name, data_dir=data_dir, metastore=metastore, log_dir=data_dir.parent, **options)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -52,8 +51,9 @@ def run(glue, weir, job: str, expect: str = "SUCCEEDED", **arguments) -> tuple[s
             break
         assert time.monotonic() < deadline, f"run {run_id} did not end: {state}"
         time.sleep(0.1)
-    with urllib.request.urlopen(f"{weir.url}/runs/{run_id}/log", timeout=10) as r:
-        log = r.read().decode()
+    status, _, body = weir.http("GET", f"/runs/{run_id}/log")
+    assert status == 200, body
+    log = body.decode()
     assert state["JobRunState"] == expect, (state.get("ErrorMessage"), log)
     return run_id, log
 

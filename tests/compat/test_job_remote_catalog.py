@@ -16,14 +16,15 @@ from weir_harness import weir_bin
 UNUSABLE_METASTORE = "postgres://weir@127.0.0.1:9/never_opened"
 
 
-def run_job(job: dict, tmp: Path, endpoint: str | None, *, via_env: bool = False) -> subprocess.CompletedProcess:
+def run_job(job: dict, tmp: Path, endpoint: str | None, *, via_env: bool = False,
+            env: dict | None = None) -> subprocess.CompletedProcess:
     """Runs `weir job run` on `job` with the catalog at `endpoint` (the flag, or
     `WEIR__CATALOG__ENDPOINT` when `via_env`), a data dir that must stay absent and
-    UNUSABLE_METASTORE."""
+    UNUSABLE_METASTORE; `env` is added to its environment (e.g. other AWS credentials)."""
     job_file = tmp / f"job-{len(list(tmp.glob('job-*.json')))}.json"
     job_file.write_text(json.dumps(job))
     cmd = [str(weir_bin()), "job", "run", str(job_file), "--data-dir", str(tmp / "state"), "--metastore", UNUSABLE_METASTORE]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR__") and k != "WEIR_CONFIG"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR__") and k != "WEIR_CONFIG"} | (env or {})
     if endpoint is not None and via_env:
         env["WEIR__CATALOG__ENDPOINT"] = endpoint
     elif endpoint is not None:

@@ -1,11 +1,16 @@
-"""Starting and stopping `weir serve`, throw-away PostgreSQL databases, and the AWS clients.
+"""Starting and stopping `weir serve`, throw-away PostgreSQL databases, the AWS clients, and a
+small SigV4 signer for raw HTTP requests.
 
-Nothing here reads the developer's AWS configuration: every client and CLI subprocess gets fixed
-test credentials, `/dev/null` config files and no retries.
+Nothing here reads the developer's AWS configuration: every client and CLI subprocess gets the
+fixed keys of a principal the test servers know (ADMIN unless told otherwise), `/dev/null`
+config files and no retries.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import http.client
 import json
 import os
 import re
@@ -18,6 +23,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import boto3
@@ -26,10 +32,60 @@ from botocore.config import Config
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 
-#: The environment every AWS client of the suite runs with.
+
+@dataclass(frozen=True)
+class Principal:
+    """An identity of `[[auth.principals]]`: its name and keys (and session token, if any)."""
+
+    name: str
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    @property
+    def arn(self) -> str:
+        """How the server names it in AccessDeniedException and CreatedBy."""
+        return f"arn:aws:iam::{ACCOUNT_ID}:user/{self.name}"
+
+    def env(self) -> dict:
+        """The AWS_* credential variables of this principal."""
+        env = {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
+        if self.session_token:
+            env["AWS_SESSION_TOKEN"] = self.session_token
+        return env
+
+
+#: May do everything (`glue:*`).
+ADMIN = Principal("admin", "AKIAWEIRADMIN0000001", "Hi+jpu2bVVYG3iLVXQls71ToEjniwdqdvrG80OLl")
+#: May only read (`glue:Get*`, `glue:List*`, `glue:BatchGet*`, `glue:Search*`).
+READER = Principal("reader", "AKIAWEIRREADER000001", "GVx/X/GIshx4X3EVXHiMuDbkpTxYXBPB2aTqyAr5")
+ADMIN_ALLOW = ["glue:*"]
+READER_ALLOW = ["glue:Get*", "glue:List*", "glue:BatchGet*", "glue:Search*"]
+
+
+def principal_toml(principal: Principal, allow: list[str], secret_file: Path | None = None) -> str:
+    """One `[[auth.principals]]` entry; the secret inline, or read from `secret_file`."""
+    lines = [
+        "[[auth.principals]]",
+        f"name = {json.dumps(principal.name)}",
+        f"access_key_id = {json.dumps(principal.access_key_id)}",
+    ]
+    if secret_file is None:
+        lines.append(f"secret_access_key = {json.dumps(principal.secret_access_key)}")
+    else:
+        lines.append(f"secret_access_key_file = {json.dumps(str(secret_file))}")
+    if principal.session_token:
+        lines.append(f"session_token = {json.dumps(principal.session_token)}")
+    lines.append(f"allow = {json.dumps(allow)}")
+    return "\n".join(lines) + "\n\n"
+
+
+#: The `[auth]` section every test server starts with (unless `auth=False`).
+AUTH_CONFIG = '[auth]\nmode = "sigv4"\n\n' + principal_toml(ADMIN, ADMIN_ALLOW) + principal_toml(READER, READER_ALLOW)
+
+#: The environment every AWS client of the suite runs with: the admin's keys.
 AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
+    **ADMIN.env(),
     "AWS_DEFAULT_REGION": REGION,
     "AWS_CONFIG_FILE": "/dev/null",
     "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
@@ -38,6 +94,10 @@ AWS_ENV = {
     "AWS_MAX_ATTEMPTS": "1",
     "AWS_PAGER": "",
 }
+
+#: Taken from the environment of `weir serve`: what its job scripts get as credentials and region,
+#: the service gave them (the run's principal), not the suite.
+SERVER_ENV_DROPPED = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION")
 
 DEFAULT_BIN = Path.home() / ".cache/weir/target/debug/weir"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -121,13 +181,102 @@ class PostgresServer:
 
 
 # --------------------------------------------------------------------------------------------
+# SigV4
+# --------------------------------------------------------------------------------------------
+
+SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
+AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+#: Headers botocore leaves out of the signature.
+UNSIGNED_HEADERS = {"authorization", "user-agent", "expect", "x-amzn-trace-id"}
+
+
+def amz_date(when: datetime) -> str:
+    """`20261206T093700Z`: the X-Amz-Date of an instant (naive means UTC)."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime(AMZ_DATE_FORMAT)
+
+
+def _host_of(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    if parts.port is not None and parts.port == default:
+        return parts.hostname or ""
+    return parts.netloc
+
+
+def _canonical_query(query: str) -> str:
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    encoded = sorted((urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~")) for k, v in pairs)
+    return "&".join(f"{k}={v}" for k, v in encoded)
+
+
+def _hmac(key: bytes, text: str) -> bytes:
+    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+
+def sigv4_headers(
+    method: str,
+    url: str,
+    headers: dict,
+    body: bytes | str | None,
+    key: str,
+    secret: str,
+    region: str = REGION,
+    service: str = "glue",
+    when: datetime | None = None,
+    token: str | None = None,
+) -> dict:
+    """The headers of a SigV4-signed request, as botocore's SigV4Auth signs it: `headers`
+    plus Host (from `url` when absent), X-Amz-Date (`when`, default now), X-Amz-Security-Token
+    (`token`) and Authorization. Every header but those botocore skips is signed."""
+    data = body.encode() if isinstance(body, str) else (body or b"")
+    stamp = amz_date(when or datetime.now(timezone.utc))
+    day = stamp[:8]
+    dropped = {"authorization", "x-amz-date", "x-amz-security-token"}
+    out = {name: value for name, value in headers.items() if name.lower() not in dropped}
+    if not any(name.lower() == "host" for name in out):
+        out = {"Host": _host_of(url), **out}
+    out["X-Amz-Date"] = stamp
+    if token:
+        out["X-Amz-Security-Token"] = token
+
+    signed: dict[str, list[str]] = {}
+    for name, value in out.items():
+        if name.lower() not in UNSIGNED_HEADERS:
+            signed.setdefault(name.lower(), []).append(" ".join(str(value).split()))
+    names = sorted(signed)
+    signed_headers = ";".join(names)
+    parts = urllib.parse.urlsplit(url)
+    canonical = "\n".join(
+        [
+            method.upper(),
+            urllib.parse.quote(parts.path or "/", safe="/~"),
+            _canonical_query(parts.query),
+            "".join(f"{name}:{','.join(signed[name])}\n" for name in names),
+            signed_headers,
+            hashlib.sha256(data).hexdigest(),
+        ]
+    )
+    scope = f"{day}/{region}/{service}/aws4_request"
+    string_to_sign = "\n".join([SIGV4_ALGORITHM, stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    signing_key = _hmac(_hmac(_hmac(_hmac(f"AWS4{secret}".encode(), day), region), service), "aws4_request")
+    signature = hmac.new(signing_key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    out["Authorization"] = f"{SIGV4_ALGORITHM} Credential={key}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # The Weir server
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
 class WeirServer:
-    """One `weir serve` process on a loopback port chosen by the OS."""
+    """One `weir serve` process on a loopback port chosen by the OS, started with a config file
+    in its data dir: SigV4 authentication with ADMIN and READER (no `[auth]` when `auth` is
+    False), then `extra_config` (TOML appended after the `[auth]` section, e.g. more
+    `[[auth.principals]]`)."""
 
     backend: str
     data_dir: Path
@@ -137,15 +286,25 @@ class WeirServer:
     log_dir: Path | None = None
     # Extra environment of the process, e.g. {"WEIR__JOBS__LEASE_SECONDS": "2"}.
     env: dict | None = None
+    auth: bool = True
+    extra_config: str = ""
+
+    def config_text(self) -> str:
+        return (AUTH_CONFIG if self.auth else "") + self.extra_config
 
     def start(self) -> "WeirServer":
         log_dir = self.log_dir or self.data_dir.parent
         self.stdout_path = log_dir / f"weir-{self.backend}-{uuid.uuid4().hex[:6]}.out"
         self.stderr_path = self.stdout_path.with_suffix(".log")
-        cmd = [str(weir_bin()), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir)]
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path = self.data_dir / "weir-serve.toml"
+        self.config_path.write_text(self.config_text())
+        cmd = [str(weir_bin()), "serve", "--config", str(self.config_path), "--listen", "127.0.0.1:0",
+               "--data-dir", str(self.data_dir)]
         if self.metastore:
             cmd += ["--metastore", self.metastore]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR__")}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("WEIR__") and k != "WEIR_CONFIG" and k not in SERVER_ENV_DROPPED}
         env.setdefault("RUST_BACKTRACE", "1")
         env.update(self.env or {})
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
@@ -190,14 +349,29 @@ class WeirServer:
         except OSError:
             return "(no log)"
 
-    def logged_errors(self) -> list[str]:
-        """The ERROR lines of the server log (internal errors), without colour codes."""
+    def log_lines(self) -> list[str]:
+        """The lines of the server log, without colour codes."""
         try:
             text = self.stderr_path.read_text(errors="replace")
         except OSError:
             return []
-        plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
-        return [line for line in plain.splitlines() if " ERROR " in line]
+        return re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines()
+
+    def logged_errors(self) -> list[str]:
+        """The ERROR lines of the server log (internal errors), without colour codes."""
+        return [line for line in self.log_lines() if " ERROR " in line]
+
+    def audit_records(self) -> list[dict]:
+        """The audit lines of the log (`… audit: principal=… operation=… resource=… outcome=…`),
+        as dicts of their fields (quotes around a value removed), with the line under `line`."""
+        records = []
+        for line in self.log_lines():
+            if " audit: " not in line:
+                continue
+            fields = {k: v[1:-1] if v.startswith('"') else v
+                      for k, v in AUDIT_FIELD.findall(line.split(" audit: ", 1)[1])}
+            records.append({**fields, "line": line})
+        return records
 
     def kill(self) -> None:
         """SIGKILL: the process ends at once, as in a crash."""
@@ -218,39 +392,74 @@ class WeirServer:
 
     # --- clients -------------------------------------------------------------------------
 
-    def client(self, validate: bool = True):
-        """A boto3 Glue client; with `validate=False` botocore sends what it would reject."""
+    def client(self, validate: bool = True, principal: Principal = ADMIN, region: str = REGION, **botocore_config):
+        """A boto3 Glue client signing as `principal`; with `validate=False` botocore sends what
+        it would reject. `botocore_config` goes to botocore's Config (e.g. signature_version=UNSIGNED)."""
         # total_max_attempts=1: no retries (botocore's "max_attempts" would still allow one), so
         # a 5xx reaches the test instead of being retried away.
-        config = Config(parameter_validation=validate, retries={"mode": "standard", "total_max_attempts": 1})
+        config = Config(parameter_validation=validate, retries={"mode": "standard", "total_max_attempts": 1}, **botocore_config)
         return boto3.client(
             "glue",
             endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            region_name=region,
+            aws_access_key_id=principal.access_key_id,
+            aws_secret_access_key=principal.secret_access_key,
+            aws_session_token=principal.session_token,
             config=config,
         )
 
-    def http(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        """A raw HTTP request: returns (status, headers with lower-case names, body bytes)."""
-        req = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+    def sign(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None, *,
+             principal: Principal = ADMIN, token: str | None = None, **signing) -> dict:
+        """The headers of `method path` signed as `principal` (see sigv4_headers for `signing`:
+        region, service, when); `token` defaults to the principal's session token."""
+        return sigv4_headers(method, self.url + path, headers or {}, body, principal.access_key_id,
+                             principal.secret_access_key, token=token or principal.session_token, **signing)
 
-    def post_glue(self, target: str, body: bytes | str = b"{}"):
-        """POST / with `X-Amz-Target: target`; returns (status, parsed JSON body)."""
+    def http(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None, *,
+             sign: bool = True, **signing):
+        """An HTTP request, SigV4-signed as ADMIN unless `sign=False` (then the headers go as
+        given, with Host added when absent); `signing` goes to `sign` (principal, token, region,
+        service, when). Returns (status, headers with lower-case names, body bytes)."""
+        headers = dict(headers or {})
+        if sign:
+            headers = self.sign(method, path, body, headers, **signing)
+        elif not any(name.lower() == "host" for name in headers):
+            headers = {"Host": _host_of(self.url), **headers}
+        return self.send(method, path, list(headers.items()), body)
+
+    def send(self, method: str, path: str, headers: list[tuple], body: bytes | str | None = None):
+        """Sends exactly `headers` (str or bytes names and values, repeats kept; Content-Length
+        added for a body), nothing signed or added. Returns (status, headers, body bytes)."""
         data = body.encode() if isinstance(body, str) else body
+        parts = urllib.parse.urlsplit(self.url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                conn.putheader(name, value)
+            lower = {(n.decode("latin-1") if isinstance(n, bytes) else n).lower() for n, _ in headers}
+            if data is not None and "content-length" not in lower:
+                conn.putheader("Content-Length", str(len(data)))
+            conn.endheaders(data)
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    def post_glue(self, target: str, body: bytes | str = b"{}", **request):
+        """POST / with `X-Amz-Target: target` (signed as ADMIN unless `request` says otherwise,
+        see `http`); returns (status, headers, parsed JSON body)."""
         status, headers, raw = self.http(
             "POST",
             "/",
-            data,
+            body,
             {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+            **request,
         )
         return status, headers, json.loads(raw or b"{}")
+
+
+AUDIT_FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,12 +486,14 @@ def aws_executable() -> str:
 
 
 class AwsCli:
-    """Runs `aws glue <command> … --endpoint-url URL --output json` and parses the JSON."""
+    """Runs `aws glue <command> … --endpoint-url URL --output json` and parses the JSON; as
+    ADMIN unless `env` says otherwise (e.g. `READER.env()`)."""
 
-    def __init__(self, endpoint_url: str):
+    def __init__(self, endpoint_url: str, env: dict | None = None):
         self.endpoint_url = endpoint_url
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.env.update(AWS_ENV)
+        self.env.update(env or {})
 
     def __call__(self, command: str, *args: str, **params) -> dict:
         """`params` become `--kebab-name value`; dicts and lists are passed as JSON, True as a flag."""
