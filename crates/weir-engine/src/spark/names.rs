@@ -309,12 +309,20 @@ pub fn name(expr: &Expr) -> String {
             expr: inner,
             substring_from,
             substring_for,
+            shorthand,
             ..
         } => {
+            // Named as written (`substr` or `substring`), with Spark's default length.
+            let called = if *shorthand { "substr" } else { "substring" };
             let mut parts = vec![name(inner)];
             parts.extend(substring_from.iter().map(|e| name(e)));
             parts.extend(substring_for.iter().map(|e| name(e)));
-            format!("substring({})", parts.join(", "))
+            parts.extend(
+                default_arguments(called, parts.len())
+                    .iter()
+                    .map(|a| a.to_string()),
+            );
+            format!("{called}({})", parts.join(", "))
         }
         Expr::Trim {
             expr: inner,
@@ -520,7 +528,8 @@ fn default_arguments(function: &str, given: usize) -> &'static [&'static str] {
         ("replace", 2) => &[""],
         ("mask", 1) => &["X", "x", "n", "NULL"],
         ("percentile", 2) => &["1"],
-        ("unix_timestamp" | "to_unix_timestamp", 1) => &["yyyy-MM-dd HH:mm:ss"],
+        ("unix_timestamp" | "to_unix_timestamp" | "from_unixtime", 1) => &["yyyy-MM-dd HH:mm:ss"],
+        ("percentile_approx" | "approx_percentile", 2) => &["10000"],
         ("sort_array", 1) => &["true"],
         ("array_sort", 1) => &[ARRAY_SORT_COMPARATOR],
         _ => &[],
@@ -726,6 +735,9 @@ mod tests {
             ("sqrt(d)", "SQRT(d)"),
             ("log(d)", "LOG(E(), d)"),
             ("1e3", "1000.0"),
+            ("substr(s, 2)", "substr(s, 2, 2147483647)"),
+            ("SUBSTRING(s FROM 2 FOR 3)", "substring(s, 2, 3)"),
+            ("from_unixtime(l)", "from_unixtime(l, yyyy-MM-dd HH:mm:ss)"),
             ("DATE '2024-01-01'", "DATE '2024-01-01'"),
             (
                 "rank() OVER (PARTITION BY k ORDER BY id DESC)",
