@@ -62,10 +62,6 @@ pub fn item_name(expr: &Expr) -> String {
     match expr {
         // A cast of a column keeps the column's name (Spark 4).
         Expr::Cast { expr: inner, .. } if column(inner).is_some() => name(inner),
-        Expr::Function(f) if is_cast_function(f) => match single_arg(f) {
-            Some(arg) if column(arg).is_some() => name(arg),
-            _ => name(expr),
-        },
         _ => name(expr),
     }
 }
@@ -296,6 +292,11 @@ pub fn name(expr: &Expr) -> String {
             }
             out.push_str(" END");
             out
+        }
+        // A casting function (`double('NaN')`) is named by its argument, as Spark prints a
+        // cast the query did not write as `CAST`.
+        Expr::Function(f) if is_cast_function(f) && single_arg(f).is_some() => {
+            single_arg(f).map(name).unwrap_or_default()
         }
         Expr::Function(f) => function(f),
         Expr::Subquery(_) => "scalarsubquery()".into(),
@@ -735,6 +736,7 @@ mod tests {
             ("sqrt(d)", "SQRT(d)"),
             ("log(d)", "LOG(E(), d)"),
             ("1e3", "1000.0"),
+            ("array(1.0, double('NaN'))", "array(1.0, NaN)"),
             ("substr(s, 2)", "substr(s, 2, 2147483647)"),
             ("SUBSTRING(s FROM 2 FOR 3)", "substring(s, 2, 3)"),
             ("from_unixtime(l)", "from_unixtime(l, yyyy-MM-dd HH:mm:ss)"),
