@@ -13,11 +13,13 @@
 //! NULLS FIRST ROWS BETWEEN …`). A name not derivable here (an unusual expression) is the
 //! expression's SQL text.
 
+use std::ops::ControlFlow;
+
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CastKind, DataType, DuplicateTreatment, Expr, Function,
-    FunctionArg, FunctionArgExpr, FunctionArguments, LambdaFunction, OneOrManyWithParens,
-    Subscript, TrimWhereField, UnaryOperator, Value, WindowFrame, WindowFrameBound,
-    WindowFrameUnits, WindowType,
+    visit_expressions, AccessExpr, BinaryOperator, CastKind, DataType, DuplicateTreatment, Expr,
+    Function, FunctionArg, FunctionArgExpr, FunctionArguments, LambdaFunction, OneOrManyWithParens,
+    Query, SetExpr, Subscript, TableFactor, TrimWhereField, UnaryOperator, Value, WindowFrame,
+    WindowFrameBound, WindowFrameUnits, WindowType,
 };
 
 /// Functions Spark names in upper case (their expressions' `prettyName`).
@@ -209,15 +211,31 @@ pub fn name(expr: &Expr) -> String {
         Expr::Like {
             negated,
             expr: inner,
-            any: true,
+            any,
+            pattern,
             ..
-        } => negate(*negated, format!("likeany({})", name(inner))),
+        } if *any || quantified(pattern).is_some() => negate(
+            *negated,
+            format!(
+                "{}({})",
+                quantified(pattern).unwrap_or("likeany"),
+                name(inner)
+            ),
+        ),
         Expr::ILike {
             negated,
             expr: inner,
-            any: true,
+            any,
+            pattern,
             ..
-        } => negate(*negated, format!("likeany(lower({}))", name(inner))),
+        } if *any || quantified(pattern).is_some() => negate(
+            *negated,
+            format!(
+                "{}(lower({}))",
+                quantified(pattern).unwrap_or("likeany"),
+                name(inner)
+            ),
+        ),
         Expr::Like {
             negated,
             expr: inner,
@@ -299,7 +317,7 @@ pub fn name(expr: &Expr) -> String {
             single_arg(f).map(name).unwrap_or_default()
         }
         Expr::Function(f) => function(f),
-        Expr::Subquery(_) => "scalarsubquery()".into(),
+        Expr::Subquery(query) => format!("scalarsubquery({})", outer_columns(query).join(", ")),
         Expr::Exists { negated, .. } => negate(*negated, "exists(listquery())".into()),
         Expr::Extract {
             field, expr: inner, ..
@@ -361,6 +379,59 @@ pub fn name(expr: &Expr) -> String {
         Expr::Struct { values, .. } => format!("struct({})", join(values.iter())),
         other => other.to_string(),
     }
+}
+
+/// Spark's function of `LIKE ALL (…)` (`likeall`) or `LIKE SOME (…)` (`likeany`), which the
+/// parser reads as a call in the pattern's place (`LIKE ANY (…)` sets `any` instead).
+fn quantified(pattern: &Expr) -> Option<&'static str> {
+    match pattern {
+        Expr::Function(f) => match function_name(f).as_str() {
+            "all" => Some("likeall"),
+            "any" | "some" => Some("likeany"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The columns of the outer query a scalar subquery refers to (`t.id` in
+/// `(SELECT max(x) FROM u WHERE u.id = t.id)`: a qualifier none of its own relations has), as
+/// Spark lists them in the subquery's name.
+fn outer_columns(query: &Query) -> Vec<String> {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Vec::new();
+    };
+    let own: Vec<String> = select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .filter_map(|relation| match relation {
+            TableFactor::Table { alias: Some(a), .. }
+            | TableFactor::Derived { alias: Some(a), .. } => {
+                Some(a.name.value.to_ascii_lowercase())
+            }
+            TableFactor::Table { name, .. } => name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(|i| i.value.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let mut outer: Vec<String> = Vec::new();
+    let _ = visit_expressions(select.as_ref(), |e| {
+        if let Expr::CompoundIdentifier(parts) = e {
+            if let [qualifier, column] = parts.as_slice() {
+                if !own.contains(&qualifier.value.to_ascii_lowercase())
+                    && !outer.contains(&column.value)
+                {
+                    outer.push(column.value.clone());
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    outer
 }
 
 fn trim_side(side: Option<&TrimWhereField>) -> &'static str {
@@ -736,6 +807,10 @@ mod tests {
             ("sqrt(d)", "SQRT(d)"),
             ("log(d)", "LOG(E(), d)"),
             ("1e3", "1000.0"),
+            ("(SELECT max(x) FROM u WHERE u.id = t.id)", "scalarsubquery(id)"),
+            ("(SELECT max(x) FROM u AS v WHERE v.id = 1)", "scalarsubquery()"),
+            ("s LIKE ALL ('%a%', '%n%')", "likeall(s)"),
+            ("s LIKE SOME ('%a%', '%n%')", "likeany(s)"),
             ("array(1.0, double('NaN'))", "array(1.0, NaN)"),
             ("substr(s, 2)", "substr(s, 2, 2147483647)"),
             ("SUBSTRING(s FROM 2 FOR 3)", "substring(s, 2, 3)"),
