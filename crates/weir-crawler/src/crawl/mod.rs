@@ -1,0 +1,1 @@
+//! A crawl: from files to the catalog changes that describe them.
