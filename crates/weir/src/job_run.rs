@@ -75,8 +75,10 @@ pub fn load(path: &Path, args: &[String]) -> anyhow::Result<JobDefinition> {
     Ok(job)
 }
 
-pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> anyhow::Result<()> {
-    let (client, with): (Arc<dyn CatalogClient>, String) = match catalog {
+/// The client of the catalog, and how messages name it (` with the catalog at URL`, or nothing
+/// for the local one).
+pub fn client(config: &Config, catalog: JobCatalog) -> (Arc<dyn CatalogClient>, String) {
+    match catalog {
         JobCatalog::Local => {
             let local = LocalCatalog {
                 config: config.clone(),
@@ -88,7 +90,11 @@ pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> an
             let with = format!(" with the catalog at {}", remote.endpoint());
             (Arc::new(remote), with)
         }
-    };
+    }
+}
+
+pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> anyhow::Result<()> {
+    let (client, with) = client(config, catalog);
     let engine = Engine::new(config.engine.clone()).with_catalog(client);
     eprintln!("running job {} ({} nodes){with}", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {

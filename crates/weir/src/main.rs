@@ -2,6 +2,7 @@
 //! installs logging and picks the concrete metastore.
 
 mod config;
+mod crawl;
 mod job_run;
 mod remote_catalog;
 
@@ -54,6 +55,31 @@ enum Command {
     /// Run jobs locally, or read a service's job run logs.
     #[command(subcommand)]
     Job(JobCommand),
+    /// Crawl files into the catalog: infer each folder's format, schema and partitions and
+    /// create or update its table (all changes in one catalog transaction).
+    Crawl {
+        /// Folders or files to crawl (`s3://…`, `file://…`, local paths, …).
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// The database the tables go in (created when missing).
+        #[arg(long)]
+        database: String,
+        /// Prefix of the tables' names.
+        #[arg(long, default_value = "")]
+        table_prefix: String,
+        /// Glob of files to leave out, relative to the path (repeatable), as a crawler's
+        /// `Exclusions`.
+        #[arg(long = "exclude", value_name = "GLOB")]
+        exclusions: Vec<String>,
+        /// Print what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
+        #[arg(long, value_name = "URL")]
+        catalog_endpoint: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,14 +174,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     endpoint: catalog_endpoint,
                 }))?;
                 let job = job_run::load(&job, &args)?;
-                let catalog = match &config.catalog.endpoint {
-                    Some(endpoint) => {
-                        let signer = Signer::from_environment(&config.catalog.region);
-                        JobCatalog::Remote(RemoteCatalog::connect(endpoint, signer).await?)
-                    }
-                    None => JobCatalog::Local,
-                };
+                let catalog = job_catalog(&config).await?;
                 job_run::run(job, &config, catalog).await
+            }
+            Command::Crawl {
+                paths,
+                database,
+                table_prefix,
+                exclusions,
+                dry_run,
+                catalog_endpoint,
+                settings,
+            } => {
+                let config = settings.load_with(Some(CatalogOverrides {
+                    endpoint: catalog_endpoint,
+                }))?;
+                let catalog = job_catalog(&config).await?;
+                let args = crawl::CrawlArgs {
+                    paths,
+                    database,
+                    table_prefix,
+                    exclusions,
+                    dry_run,
+                };
+                crawl::run(args, &config, catalog).await
             }
             Command::Job(JobCommand::Logs {
                 run_id,
@@ -172,6 +214,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
+    })
+}
+
+/// The catalog of `weir job run` and `weir crawl`: the configured service's
+/// (`catalog.endpoint`, requests signed with the environment's AWS credentials), else the
+/// metastore's.
+async fn job_catalog(config: &Config) -> anyhow::Result<JobCatalog> {
+    Ok(match &config.catalog.endpoint {
+        Some(endpoint) => {
+            let signer = Signer::from_environment(&config.catalog.region);
+            JobCatalog::Remote(RemoteCatalog::connect(endpoint, signer).await?)
+        }
+        None => JobCatalog::Local,
     })
 }
 

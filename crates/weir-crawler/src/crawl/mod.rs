@@ -1,1 +1,266 @@
-//! A crawl: from files to the catalog changes that describe them.
+//! A crawl: from the files below a crawler's targets to the catalog tables and partitions
+//! that describe them. [`crawl`] lists each target through the engine's object stores,
+//! classifies every file ([`file`]: Parquet, ORC and Avro from their own metadata, JSON and
+//! delimited text from a sample, compressed or not), groups the files into tables and
+//! partitions ([`layout`]) and says what the catalog should hold ([`TablePlan`]); [`apply`]
+//! turns that into one atomic group of catalog calls against what the catalog holds now.
+
+pub mod apply;
+pub mod file;
+pub mod kind;
+pub mod layout;
+pub mod text;
+
+use serde_json::{json, Value};
+use weir_engine::formats::TableFormat;
+use weir_engine::job::files::list_tree;
+use weir_engine::Engine;
+
+use self::layout::{Found, FoundTable};
+
+/// One `S3Targets` entry: a path any object store of the engine reaches, and Glue's exclusion
+/// globs.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub path: String,
+    pub exclusions: Vec<String>,
+}
+
+/// What names a crawl's tables: `TablePrefix`, and who wrote them (`UPDATED_BY_CRAWLER`).
+#[derive(Debug, Clone, Default)]
+pub struct Naming {
+    pub table_prefix: String,
+    pub crawler: String,
+}
+
+/// A file the crawl could not describe, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub file: String,
+    pub reason: String,
+}
+
+/// One table as the files describe it.
+#[derive(Debug, Clone)]
+pub struct TablePlan {
+    pub name: String,
+    /// `TableInput`.
+    pub input: Value,
+    /// `PartitionInput`s.
+    pub partitions: Vec<Value>,
+}
+
+/// What a crawl found.
+#[derive(Debug, Clone, Default)]
+pub struct CrawlPlan {
+    pub tables: Vec<TablePlan>,
+    pub problems: Vec<Problem>,
+    pub files: u64,
+}
+
+/// Lists and classifies the files of `targets` and says which tables they make.
+pub async fn crawl(
+    engine: &Engine,
+    targets: &[Target],
+    naming: &Naming,
+) -> Result<CrawlPlan, String> {
+    let ctx = engine.session().map_err(|e| e.to_string())?;
+    let mut plan = CrawlPlan::default();
+    for target in targets {
+        let listed = list_tree(engine, &ctx, &target.path, &target.exclusions)
+            .await
+            .map_err(|e| e.to_string())?;
+        let base = weir_engine::stores::path_url(&target.path).map_err(|e| e.to_string())?;
+        let base_path = base.path().trim_end_matches('/').to_string();
+        let single_file = listed.files.len() == 1
+            && listed.files[0].location.as_ref().trim_start_matches('/')
+                == base_path.trim_start_matches('/');
+        let mut found = Vec::new();
+        for meta in &listed.files {
+            plan.files += 1;
+            let url = listed.url_of(meta);
+            match file::classify(&ctx, &listed.store, meta).await {
+                Ok(schema) => {
+                    let relative = meta
+                        .location
+                        .as_ref()
+                        .trim_start_matches('/')
+                        .strip_prefix(base_path.trim_start_matches('/'))
+                        .unwrap_or(meta.location.as_ref())
+                        .trim_start_matches('/')
+                        .to_string();
+                    let parts = if single_file {
+                        vec![meta.location.filename().unwrap_or_default().to_string()]
+                    } else {
+                        relative.split('/').map(String::from).collect()
+                    };
+                    found.push(Found {
+                        parts,
+                        size: meta.size,
+                        schema,
+                    });
+                }
+                Err(reason) => plan.problems.push(Problem { file: url, reason }),
+            }
+        }
+        let base = base.to_string();
+        let root_url = match (single_file, base.rfind('/')) {
+            (true, Some(i)) => base[..=i].to_string(),
+            _ => format!("{}/", base.trim_end_matches('/')),
+        };
+        for table in layout::tables(&found) {
+            plan.tables.push(table_plan(&root_url, &table, naming));
+        }
+    }
+    Ok(plan)
+}
+
+/// A catalog table name for a folder, as Glue names crawled tables: lower case, characters
+/// other than letters, digits and `_` as `_`.
+pub fn table_name(prefix: &str, folder: &str) -> String {
+    let cleaned: String = folder
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}{cleaned}", prefix.to_lowercase())
+}
+
+fn table_plan(root_url: &str, table: &FoundTable, naming: &Naming) -> TablePlan {
+    let location = format!(
+        "{root_url}{}",
+        table
+            .root
+            .iter()
+            .map(|p| format!("{p}/"))
+            .collect::<String>()
+    );
+    let folder = table
+        .root
+        .last()
+        .cloned()
+        .or_else(|| {
+            root_url
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .map(String::from)
+        })
+        .unwrap_or_else(|| "root".into());
+    let name = table_name(&naming.table_prefix, &folder);
+    let columns: Vec<Value> = table
+        .schema
+        .columns
+        .iter()
+        .map(|(n, k)| json!({ "Name": n, "Type": k.hive() }))
+        .collect();
+    let keys: Vec<Value> = table
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| json!({ "Name": k, "Type": key_type(table, i) }))
+        .collect();
+    let parameters = parameters(table, naming);
+    let descriptor = storage_descriptor(
+        &table.schema.format,
+        table.schema.quoted,
+        &location,
+        &columns,
+        table.schema.compression,
+    );
+    let input = json!({
+        "Name": name,
+        "TableType": "EXTERNAL_TABLE",
+        "StorageDescriptor": descriptor,
+        "PartitionKeys": keys,
+        "Parameters": parameters,
+    });
+    let partitions = table
+        .partitions
+        .iter()
+        .map(|(values, folders)| {
+            let at = format!("{location}{}", folders.iter().map(|p| format!("{p}/")).collect::<String>());
+            json!({
+                "Values": values,
+                "StorageDescriptor": storage_descriptor(&table.schema.format, table.schema.quoted, &at, &columns, table.schema.compression),
+                "Parameters": parameters,
+            })
+        })
+        .collect();
+    TablePlan {
+        name,
+        input,
+        partitions,
+    }
+}
+
+/// A partition key's type: `bigint` when every value is an integer, else `string`.
+fn key_type(table: &FoundTable, level: usize) -> &'static str {
+    let integers = table
+        .partitions
+        .keys()
+        .all(|values| values[level].parse::<i64>().is_ok());
+    if integers && !table.partitions.is_empty() {
+        "bigint"
+    } else {
+        "string"
+    }
+}
+
+/// The table parameters Glue's crawler writes.
+fn parameters(table: &FoundTable, naming: &Naming) -> Value {
+    let schema = &table.schema;
+    let mut p = json!({
+        "classification": schema.format.classification(),
+        "typeOfData": "file",
+        "objectCount": table.objects.to_string(),
+        "sizeKey": table.bytes.to_string(),
+        "UPDATED_BY_CRAWLER": naming.crawler,
+        "CrawlerSchemaSerializerVersion": "1.0",
+        "CrawlerSchemaDeserializerVersion": "1.0",
+    });
+    // Left out when the files differ: a reader then reads each as its suffix or content says.
+    if schema.compression != layout::MIXED {
+        p["compressionType"] = json!(schema.compression);
+    }
+    if schema.format.is_text() && schema.records > 0 {
+        p["recordCount"] = json!(schema.records.to_string());
+        p["averageRecordSize"] = json!((table.bytes / schema.records.max(1)).to_string());
+    }
+    if let TableFormat::Csv {
+        delimiter, header, ..
+    } = schema.format
+    {
+        p["delimiter"] = json!((delimiter as char).to_string());
+        p["areColumnsQuoted"] = json!(schema.quoted.to_string());
+        p["columnsOrdered"] = json!("true");
+        p["skip.header.line.count"] = json!(if header { "1" } else { "0" });
+    }
+    p
+}
+
+/// The `StorageDescriptor` of the engine's format layer, with quoted text read by
+/// `OpenCSVSerde` and compression noted.
+fn storage_descriptor(
+    format: &TableFormat,
+    quoted: bool,
+    location: &str,
+    columns: &[Value],
+    compression: &str,
+) -> Value {
+    let mut sd = format.storage_descriptor(location, columns.to_vec());
+    if let (TableFormat::Csv { delimiter, .. }, true) = (format, quoted) {
+        sd["SerdeInfo"] = json!({
+            "SerializationLibrary": "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+            "Parameters": { "separatorChar": (*delimiter as char).to_string(), "quoteChar": "\"" },
+        });
+    }
+    sd["Compressed"] = json!(compression != "none");
+    sd
+}

@@ -160,6 +160,36 @@ pub async fn list(
     })
 }
 
+/// Every readable file under `path`, as a crawler lists an S3 target: recursively, in key order,
+/// without Hadoop's hidden and marker files, minus what the `exclusions` globs name (relative
+/// to the path, or as full URLs). An empty list when nothing is there.
+pub async fn list_tree(
+    engine: &Engine,
+    ctx: &SessionContext,
+    path: &str,
+    exclusions: &[String],
+) -> Result<StoreFiles> {
+    let url = path_url(path)?;
+    engine.ensure_store(ctx, &url)?;
+    let store_url = ObjectStoreUrl::parse(format!("{}://{}", url.scheme(), url.authority()))?;
+    let store = ctx.runtime_env().object_store(&store_url)?;
+    let rules = ListingRules {
+        recurse: true,
+        exclusions: exclusions.to_vec(),
+        bounded_files: None,
+        bounded_size: None,
+    };
+    let files = list_path(store.as_ref(), &url, &rules)
+        .await
+        .map_err(|e| EngineError::invalid_job(format!("listing '{path}': {e}")))?;
+    Ok(StoreFiles {
+        shown_as: store_url.as_str().to_string(),
+        store_url,
+        store,
+        files,
+    })
+}
+
 /// The readable files under one path: the object itself when the path names one, else what
 /// is below it; sorted by key, hidden and excluded files left out.
 async fn list_path(
