@@ -11,12 +11,16 @@ pub mod kind;
 pub mod layout;
 pub mod text;
 
+use futures::StreamExt;
 use serde_json::{json, Value};
 use weir_engine::formats::TableFormat;
 use weir_engine::job::files::list_tree;
 use weir_engine::Engine;
 
 use self::layout::{Found, FoundTable};
+
+/// Files classified at once.
+const CONCURRENT_READS: usize = 32;
 
 /// One `S3Targets` entry: a path any object store of the engine reaches, and Glue's exclusion
 /// globs.
@@ -76,10 +80,16 @@ pub async fn crawl(
             && listed.files[0].location.as_ref().trim_start_matches('/')
                 == base_path.trim_start_matches('/');
         let mut found = Vec::new();
-        for meta in &listed.files {
+        // Files are read concurrently: on object stores each read is mostly waiting.
+        let classified: Vec<_> = futures::stream::iter(&listed.files)
+            .map(|meta| file::classify(&ctx, &listed.store, meta))
+            .buffered(CONCURRENT_READS)
+            .collect()
+            .await;
+        for (meta, classified) in listed.files.iter().zip(classified) {
             plan.files += 1;
             let url = listed.url_of(meta);
-            match file::classify(&ctx, &listed.store, meta).await {
+            match classified {
                 Ok(schema) => {
                     let relative = meta
                         .location
