@@ -74,6 +74,13 @@ pub async fn crawl(
         let listed = list_tree(engine, &ctx, &target.path, &target.exclusions)
             .await
             .map_err(|e| e.to_string())?;
+        if listed.files.is_empty() {
+            plan.problems.push(Problem {
+                file: target.path.clone(),
+                reason: "there is no file to crawl there".into(),
+            });
+            continue;
+        }
         let base = weir_engine::stores::path_url(&target.path).map_err(|e| e.to_string())?;
         let base_path = base.path().trim_end_matches('/').to_string();
         let single_file = listed.files.len() == 1
