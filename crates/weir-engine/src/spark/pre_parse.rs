@@ -12,6 +12,7 @@
 //!   `DECIMAL(3,2) '1.50'`, which [`super::names`] names as Spark does (`1`, `1.5`).
 //! - `x RLIKE NULL` (and `REGEXP NULL`), where the parser reads the word after `NULL` as the
 //!   pattern: `NULL` is parenthesized.
+//! - a quote escaped with a backslash in a string (`'it\'s'`): the doubled quote (`'it''s'`).
 
 use std::borrow::Cow;
 
@@ -79,6 +80,62 @@ pub const EXISTS_CALL: &str = "spark_array_exists";
 /// `sql` with each `div` operator written as `//` and each array `exists(` renamed (unchanged
 /// when there is none, or when the text does not tokenize: the parser then reports the error).
 pub fn rewrite(sql: &str) -> Cow<'_, str> {
+    match escaped_quotes(sql) {
+        Cow::Borrowed(sql) => rewrite_tokens(sql),
+        Cow::Owned(sql) => Cow::Owned(rewrite_tokens(&sql).into_owned()),
+    }
+}
+
+/// A quote escaped with a backslash inside a string literal (`'it\'s'`, Spark's escape, which
+/// the generic dialect's tokenizer cannot read) written as SQL's doubled quote (`'it''s'`); an
+/// escaped backslash stays escaped (Spark's other escapes are read after parsing).
+fn escaped_quotes(sql: &str) -> Cow<'_, str> {
+    if !sql.contains('\\') {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'' | '"' | '`') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            (Some(q), '\\') if q != '`' => match chars.peek().copied() {
+                Some(next) if next == q => {
+                    chars.next();
+                    out.push(q);
+                    out.push(q);
+                }
+                Some('\\') => {
+                    chars.next();
+                    out.push_str("\\\\");
+                }
+                _ => out.push(c),
+            },
+            (Some(q), c) if c == q => {
+                // A doubled quote stays inside the literal.
+                if chars.peek() == Some(&q) {
+                    chars.next();
+                    out.push(q);
+                    out.push(q);
+                } else {
+                    quote = None;
+                    out.push(c);
+                }
+            }
+            (_, c) => out.push(c),
+        }
+    }
+    if out == sql {
+        Cow::Borrowed(sql)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+fn rewrite_tokens(sql: &str) -> Cow<'_, str> {
     let lower = sql.to_ascii_lowercase();
     let suffixed = lower
         .as_bytes()
@@ -234,6 +291,19 @@ fn starts_operand(token: &Token) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{rewrite as as_operator, EXISTS_CALL};
+
+    #[test]
+    fn backslash_escaped_quotes_become_doubled_quotes() {
+        assert_eq!(
+            as_operator(r"SELECT 'x\'y', 'a\\', 'b\n'"),
+            r"SELECT 'x''y', 'a\\', 'b\n'"
+        );
+        assert_eq!(
+            as_operator(r#"SELECT "q\"r", 'it''s'"#),
+            r#"SELECT "q""r", 'it''s'"#
+        );
+        assert_eq!(as_operator("SELECT 1"), "SELECT 1");
+    }
 
     #[test]
     fn div_between_operands_becomes_the_operator() {

@@ -279,8 +279,9 @@ fn name_items(select: &mut Select) {
         let Some(mut name) = names[i].clone() else {
             continue;
         };
-        // DataFusion already names an unquoted lower-case column as Spark does.
-        if matches!(expr, Expr::Identifier(id) if id.quote_style.is_some() || id.value == name.to_lowercase() && id.value == name)
+        // DataFusion already names a column as Spark does: a quoted one, an unquoted lower-case
+        // one (a double-quoted word is a string in Spark, named by its text).
+        if matches!(expr, Expr::Identifier(id) if id.quote_style.is_some_and(|q| q != '"') || id.quote_style.is_none() && id.value == name.to_lowercase() && id.value == name)
         {
             continue;
         }
