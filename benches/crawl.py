@@ -60,17 +60,23 @@ def make_big(root: Path, megabytes: int) -> int:
     return 8
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, str]:
+def timed(cmd: list[str], env: dict | None = None, may_fail: bool = False) -> tuple[float | None, str]:
+    """Seconds and output; for a peer that `may_fail`, (None, the error's last line) on failure."""
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
+        if may_fail:
+            return None, done.stderr.strip().splitlines()[-1]
         sys.exit(f"{cmd[0]} failed: {done.stderr[-2000:]}")
     return elapsed, done.stdout + done.stderr
 
 
 DUCKDB = """
-import duckdb, sys, json
+import duckdb, sys, json, resource
+# union_by_name opens every file at once: allow as many as the system does.
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 root, union = sys.argv[1], sys.argv[2] == "1"
 rows = duckdb.sql(f"DESCRIBE SELECT * FROM read_csv_auto('{root}/**/*.csv', hive_partitioning = true, union_by_name = {str(union).lower()})").fetchall()
 print(json.dumps([(r[0], r[1]) for r in rows]))
@@ -97,28 +103,34 @@ def main() -> None:
         results = {}
         for name, (root, count) in cases.items():
             times: dict[str, list[float]] = {"weir": [], "duckdb_union_by_name": [], "duckdb_first_file": []}
+            failures: dict[str, str] = {}
+            duck_columns = None
             for r in range(args.rounds):
                 data_dir = work / f"state-{name}-{r}"
                 t, out = timed([args.weir, "crawl", str(root), "--database", "bench", "--dry-run",
                                 "--data-dir", str(data_dir)], env)
                 times["weir"].append(t)
                 weir_out = out
-                t, out = timed([args.python, "-c", DUCKDB, str(root), "1"])
-                times["duckdb_union_by_name"].append(t)
-                duck_columns = json.loads(out.strip().splitlines()[-1])
-                t, _ = timed([args.python, "-c", DUCKDB, str(root), "0"])
-                times["duckdb_first_file"].append(t)
-            medians = {k: statistics.median(v) for k, v in times.items()}
+                for mode, union in (("duckdb_union_by_name", "1"), ("duckdb_first_file", "0")):
+                    t, out = timed([args.python, "-c", DUCKDB, str(root), union], may_fail=True)
+                    if t is None:
+                        failures[mode] = out
+                        continue
+                    times[mode].append(t)
+                    duck_columns = duck_columns or json.loads(out.strip().splitlines()[-1])
+            medians = {k: statistics.median(v) for k, v in times.items() if v}
             results[name] = {"files": count, **{f"{k}_s": round(v, 3) for k, v in medians.items()},
-                             "ratio_weir_to_duckdb_union_by_name": round(medians["weir"] / medians["duckdb_union_by_name"], 3),
-                             "ratio_weir_to_duckdb_first_file": round(medians["weir"] / medians["duckdb_first_file"], 3),
+                             **{f"ratio_weir_to_{k}": round(medians["weir"] / v, 3) for k, v in medians.items() if k != "weir"},
+                             "failures": failures,
                              "weir_columns": [l.strip() for l in weir_out.splitlines() if "columns:" in l],
                              "duckdb_columns": duck_columns}
             print(f"{name}: {count} files")
-            for k, v in medians.items():
-                print(f"  {k:22} {v:8.3f} s  {count / v:10.0f} files/s")
-            print(f"  Weir/DuckDB(union_by_name) {medians['weir'] / medians['duckdb_union_by_name']:.2f}x, "
-                  f"Weir/DuckDB(first file) {medians['weir'] / medians['duckdb_first_file']:.2f}x")
+            for k in times:
+                if k in medians:
+                    ratio = "" if k == "weir" else f"  Weir/this {medians['weir'] / medians[k]:.2f}x"
+                    print(f"  {k:22} {medians[k]:8.3f} s  {count / medians[k]:10.0f} files/s{ratio}")
+                else:
+                    print(f"  {k:22} failed: {failures.get(k)}")
             print(f"  Weir:   {results[name]['weir_columns']}")
             print(f"  DuckDB: {duck_columns}")
         if args.json_out:
