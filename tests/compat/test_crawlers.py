@@ -6,6 +6,7 @@ crawler ARNs, and the metrics and crawl history of crawlers that never ran. Craw
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -428,12 +429,18 @@ def test_classifiers_are_checked_as_glue_checks_them(glue, request_members, expe
     expect_error("EntityNotFoundException", glue.get_classifier, Name=name)
 
 
-def test_an_update_is_checked_against_the_members_it_keeps(glue):
+def test_an_update_is_checked_against_the_members_it_keeps(glue, weir):
     name = unique("csv")
     glue.create_classifier(CsvClassifier={"Name": name, "Delimiter": "|"})
     message = expect_error("InvalidInputException", glue.update_classifier, CsvClassifier={"Name": name, "QuoteSymbol": "|"})
     assert message == "CsvClassifier: QuoteSymbol must be different from the column Delimiter ('|')"
     assert glue.get_classifier(Name=name)["Classifier"]["CsvClassifier"]["Version"] == 1
+    # Members the request shape does not have (validation lets them pass) are not kept.
+    body = json.dumps({"CsvClassifier": {"Name": name, "Delimiter": ";", "Version": 99, "RowTag": "x"}})
+    status, _, _ = weir.post_glue("AWSGlue.UpdateClassifier", body)
+    assert status == 200
+    got = glue.get_classifier(Name=name)["Classifier"]["CsvClassifier"]
+    assert (got["Delimiter"], got["Version"], "RowTag" in got) == (";", 2, False)
 
 
 def test_get_classifiers_pages(glue):

@@ -11,9 +11,10 @@ use weir_catalog::request::Req;
 use weir_metastore::classifiers::CLASSIFIERS;
 use weir_metastore::named_docs::Read;
 use weir_metastore::Tx;
-use weir_model::{ErrorKind, GlueError, Result};
+use weir_model::service::ServiceModel;
+use weir_model::{GlueError, Result};
 
-use crate::CrawlerService;
+use crate::{insert_new, write_unchanged, CrawlerService};
 
 /// The kinds of classifier, as the request and output members name them.
 const KINDS: &[&str] = &[
@@ -48,22 +49,12 @@ impl CrawlerService {
     pub(crate) async fn create_classifier(&self, req: Req<'_>) -> Result<Value> {
         let (kind, given) = one_kind(req)?;
         let name = given.str("Name")?;
-        let mut fields = members(given.0);
+        let mut fields = members(kind, given.0);
         check(kind, &fields)?;
-        let now = self.now();
-        fields.insert("CreationTime".into(), json!(now));
-        fields.insert("LastUpdated".into(), json!(now));
-        fields.insert("Version".into(), json!(1));
+        self.first_version(&mut fields);
         let classifier = json!({ kind: fields });
         let mut tx = self.inner.store.write().await?;
-        match CLASSIFIERS.insert(&mut tx, name, &classifier).await {
-            Err(weir_metastore::Error::Conflict) => {
-                return Err(GlueError::already_exists(format!(
-                    "Classifier with name {name} already exists"
-                )))
-            }
-            other => other?,
-        }
+        insert_new(&mut tx, CLASSIFIERS, "Classifier", name, &classifier).await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -95,21 +86,11 @@ impl CrawlerService {
             )));
         };
         let mut fields = stored.clone();
-        fields.extend(members(given.0));
+        fields.extend(members(kind, given.0));
         check(kind, &fields)?;
-        let version = stored.get("Version").and_then(Value::as_i64).unwrap_or(0);
-        fields.insert("Version".into(), json!(version + 1));
-        fields.insert("LastUpdated".into(), json!(self.now()));
+        self.bump_version(&mut fields);
         let classifier = json!({ kind: fields });
-        if !CLASSIFIERS
-            .update(&mut tx, name, &classifier, Some(&read))
-            .await?
-        {
-            return Err(GlueError::new(
-                ErrorKind::VersionMismatch,
-                format!("Classifier {name} was changed concurrently; read it again and retry"),
-            ));
-        }
+        write_unchanged(&mut tx, CLASSIFIERS, "Classifier", name, &classifier, &read).await?;
         tx.commit().await?;
         Ok(json!({}))
     }
@@ -157,13 +138,19 @@ fn one_kind<'a>(req: Req<'a>) -> Result<(&'static str, Req<'a>)> {
     }
 }
 
-/// A request's members without nulls.
-fn members(request: &Value) -> Map<String, Value> {
+/// The members of a request that a classifier of `kind` keeps: those of its output shape but
+/// the ones the service sets (unknown members pass validation; they are not stored).
+fn members(kind: &str, request: &Value) -> Map<String, Value> {
+    let shape = ServiceModel::glue().member_names(kind);
     request
         .as_object()
         .into_iter()
         .flatten()
-        .filter(|(_, v)| !v.is_null())
+        .filter(|(k, v)| {
+            !v.is_null()
+                && shape.contains(&k.as_str())
+                && !["CreationTime", "LastUpdated", "Version"].contains(&k.as_str())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -321,6 +308,15 @@ mod tests {
             Ok(()) => panic!("{kind} accepted"),
             Err(e) => e.message,
         }
+    }
+
+    #[test]
+    fn only_the_kinds_own_members_are_kept() {
+        let kept = members(
+            "CsvClassifier",
+            &json!({"Name": "c", "Delimiter": "|", "Version": 99, "LastUpdated": 1, "RowTag": "x", "Other": 1, "Header": null}),
+        );
+        assert_eq!(Value::Object(kept), json!({"Name": "c", "Delimiter": "|"}));
     }
 
     #[test]

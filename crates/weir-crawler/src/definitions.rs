@@ -19,7 +19,7 @@ use weir_metastore::{tags, Tx};
 use weir_model::{ErrorKind, GlueError, Result};
 
 use crate::schedule::Cron;
-use crate::CrawlerService;
+use crate::{insert_new, write_unchanged, CrawlerService};
 
 /// The largest page of ListCrawlers: its `CrawlerNames` hold at most 100 names.
 const NAMES_PAGE: usize = 100;
@@ -70,23 +70,13 @@ impl CrawlerService {
         let name = req.str("Name")?;
         let mut crawler = Map::new();
         self.apply(&mut crawler, req)?;
-        let now = self.now();
         crawler.insert("Name".into(), json!(name));
         crawler.insert("State".into(), json!("READY"));
         crawler.insert("CrawlElapsedTime".into(), json!(0));
-        crawler.insert("CreationTime".into(), json!(now));
-        crawler.insert("LastUpdated".into(), json!(now));
-        crawler.insert("Version".into(), json!(1));
+        self.first_version(&mut crawler);
         let crawler = Value::Object(with_defaults(crawler));
         let mut tx = self.inner.store.write().await?;
-        match CRAWLERS.insert(&mut tx, name, &crawler).await {
-            Err(weir_metastore::Error::Conflict) => {
-                return Err(GlueError::already_exists(format!(
-                    "Crawler with name {name} already exists"
-                )))
-            }
-            other => other?,
-        }
+        insert_new(&mut tx, CRAWLERS, "Crawler", name, &crawler).await?;
         let arn = self.crawler_arn(name);
         for (k, v) in req
             .get("Tags")
@@ -214,20 +204,10 @@ impl CrawlerService {
         let mut crawler = old.as_object().cloned().unwrap_or_default();
         edit(self, &mut crawler)?;
         if versioned {
-            let version = old.get("Version").and_then(Value::as_i64).unwrap_or(0);
-            crawler.insert("Version".into(), json!(version + 1));
-            crawler.insert("LastUpdated".into(), json!(self.now()));
+            self.bump_version(&mut crawler);
         }
         let crawler = Value::Object(with_defaults(crawler));
-        if !CRAWLERS
-            .update(&mut tx, name, &crawler, Some(&read))
-            .await?
-        {
-            return Err(GlueError::new(
-                ErrorKind::VersionMismatch,
-                format!("Crawler {name} was changed concurrently; read it again and retry"),
-            ));
-        }
+        write_unchanged(&mut tx, CRAWLERS, "Crawler", name, &crawler, &read).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -20,11 +20,11 @@ pub mod schedule;
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 use weir_catalog::request::{listing, named_page, Req};
 use weir_catalog::{CatalogIdentity, Clock};
-use weir_metastore::named_docs::NamedDocs;
-use weir_metastore::Metastore;
+use weir_metastore::named_docs::{NamedDocs, Read};
+use weir_metastore::{Metastore, Tx};
 use weir_model::{ErrorKind, GlueError, Result};
 
 /// The crawler and classifier service.
@@ -104,6 +104,21 @@ impl CrawlerService {
         self.inner.clock.now()
     }
 
+    /// Stamps a new definition: `CreationTime` and `LastUpdated` now, `Version` 1.
+    fn first_version(&self, created: &mut Map<String, Value>) {
+        let now = self.now();
+        created.insert("CreationTime".into(), json!(now));
+        created.insert("LastUpdated".into(), json!(now));
+        created.insert("Version".into(), json!(1));
+    }
+
+    /// Marks a stored definition changed: `Version` one more, `LastUpdated` now.
+    fn bump_version(&self, changed: &mut Map<String, Value>) {
+        let version = changed.get("Version").and_then(Value::as_i64).unwrap_or(0);
+        changed.insert("Version".into(), json!(version + 1));
+        changed.insert("LastUpdated".into(), json!(self.now()));
+    }
+
     /// One page of a table's documents, as `GetCrawlers` and `GetClassifiers` answer.
     async fn documents(&self, table: NamedDocs, req: Req<'_>, member: &str) -> Result<Value> {
         /// The largest page of GetCrawlers and GetClassifiers.
@@ -124,6 +139,42 @@ impl CrawlerService {
             self.inner.identity.region, self.inner.identity.account_id
         )
     }
+}
+
+/// Inserts `name`'s document into `table`; a name taken already is Glue's
+/// AlreadyExistsException, naming the `entity`.
+async fn insert_new(
+    tx: &mut Tx,
+    table: NamedDocs,
+    entity: &str,
+    name: &str,
+    doc: &Value,
+) -> Result<()> {
+    match table.insert(tx, name, doc).await {
+        Err(weir_metastore::Error::Conflict) => Err(GlueError::already_exists(format!(
+            "{entity} with name {name} already exists"
+        ))),
+        other => Ok(other?),
+    }
+}
+
+/// Replaces `name`'s document in `table` if it is still the one `read` in this transaction;
+/// else (a concurrent writer was first) `VersionMismatchException`, naming the `entity`.
+async fn write_unchanged(
+    tx: &mut Tx,
+    table: NamedDocs,
+    entity: &str,
+    name: &str,
+    doc: &Value,
+    read: &Read,
+) -> Result<()> {
+    if table.update(tx, name, doc, Some(read)).await? {
+        return Ok(());
+    }
+    Err(GlueError::new(
+        ErrorKind::VersionMismatch,
+        format!("{entity} {name} was changed concurrently; read it again and retry"),
+    ))
 }
 
 /// Every operation [`CrawlerService::call`] serves.
