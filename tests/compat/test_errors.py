@@ -170,10 +170,10 @@ def test_other_service_target(weir):
 
 def test_model_operation_not_implemented(glue):
     with pytest.raises(glue.exceptions.ClientError) as info:
-        glue.get_crawlers()
+        glue.get_triggers()
     error = info.value.response["Error"]
     assert error["Code"] == "UnknownOperationException"
-    assert "GetCrawlers" in error["Message"] and "not supported by Weir" in error["Message"]
+    assert "GetTriggers" in error["Message"] and "not supported by Weir" in error["Message"]
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 

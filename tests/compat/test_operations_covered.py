@@ -1,6 +1,7 @@
 """The suite drives every operation Weir serves: each name in the OPERATIONS lists of the catalog
-(crates/weir-catalog/src/lib.rs) and of the job service (crates/weir-jobs/src/lib.rs) is called
-through boto3 (a method or a paginator) somewhere in tests/compat."""
+(crates/weir-catalog/src/lib.rs), the job service (crates/weir-jobs/src/lib.rs) and the crawler
+service (crates/weir-crawler/src/lib.rs) is called through boto3 (a method or a paginator)
+somewhere in tests/compat."""
 
 import re
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from botocore import xform_name
 
 HERE = Path(__file__).parent
-LIB_RS = [HERE.parent.parent / f"crates/{crate}/src/lib.rs" for crate in ("weir-catalog", "weir-jobs")]
+LIB_RS = [HERE.parent.parent / f"crates/{crate}/src/lib.rs" for crate in ("weir-catalog", "weir-jobs", "weir-crawler")]
 
 
 def served_operations() -> list[str]:
@@ -28,6 +29,7 @@ def suite_source() -> str:
 def test_operations_list_is_read():
     ops = served_operations()
     assert len(ops) >= 50 and "CreateDatabase" in ops and "GetTags" in ops and "StartJobRun" in ops
+    assert "CreateCrawler" in ops and "DeleteClassifier" in ops
 
 
 def test_every_served_operation_is_called_with_boto3():

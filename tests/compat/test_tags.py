@@ -1,5 +1,5 @@
 """Resource tags: TagResource, UntagResource, GetTags on database, table, function and
-connection ARNs; CreateDatabase/CreateConnection with Tags."""
+connection ARNs; CreateDatabase/CreateConnection with Tags (crawler ARNs: test_crawlers.py)."""
 
 import pytest
 
@@ -98,7 +98,7 @@ def test_foreign_or_malformed_arn_is_rejected(glue, db):
     with pytest.raises(glue.exceptions.ClientError) as info:
         glue.get_tags(ResourceArn=other_account)
     assert info.value.response["Error"]["Code"] in ("InvalidInputException", "EntityNotFoundException")
-    expect_error("InvalidInputException", glue.get_tags, ResourceArn=arn(f"crawler/{db}"))
+    expect_error("InvalidInputException", glue.get_tags, ResourceArn=arn(f"trigger/{db}"))
 
 
 def test_too_many_tags(glue, db):

@@ -4,7 +4,9 @@
 //! lengths, patterns, enums), so accessors here only fail where the model cannot say enough.
 
 use base64::Engine;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
+use weir_metastore::named_docs::NamedDocs;
+use weir_metastore::{tags, Tx};
 use weir_model::{GlueError, Result};
 
 /// A request body: a JSON object whose members are named as in the Glue model.
@@ -65,6 +67,13 @@ impl<'a> Req<'a> {
             .unwrap_or(default)
     }
 
+    /// The `Tags` a listing filters by (`ListJobs`, `ListCrawlers`), when there are any.
+    pub fn tag_filter(&self) -> Option<&'a Map<String, Value>> {
+        self.get("Tags")
+            .and_then(Value::as_object)
+            .filter(|t| !t.is_empty())
+    }
+
     /// The decoded `NextToken`, if any.
     pub fn next_token(&self) -> Result<Option<Value>> {
         self.opt_str("NextToken")
@@ -104,6 +113,64 @@ pub fn take_page<T>(
         None
     };
     (rows, next)
+}
+
+/// One page of a table of named documents in name order: `MaxResults` of them (at most
+/// `page_size`) after the request's `NextToken`; with `wanted`, only those whose resource
+/// (`arn(name)`) carries every one of those tags. Returns the page and the next page's token.
+pub async fn named_page(
+    tx: &mut Tx,
+    table: NamedDocs,
+    req: Req<'_>,
+    page_size: usize,
+    wanted: Option<&Map<String, Value>>,
+    arn: impl Fn(&str) -> String,
+) -> Result<(Vec<(String, Value)>, Option<String>)> {
+    let limit = req.page_size(page_size);
+    let mut after = req
+        .next_token()?
+        .and_then(|t| t.as_str().map(str::to_string));
+    let mut page = Vec::new();
+    loop {
+        let batch = table.list(tx, after.as_deref(), limit + 1).await?;
+        let exhausted = batch.len() <= limit;
+        for (name, document) in batch {
+            after = Some(name.clone());
+            if let Some(wanted) = wanted {
+                let have = tags::get(tx, &arn(&name)).await?;
+                if !wanted
+                    .iter()
+                    .all(|(k, v)| have.get(k).map(String::as_str) == v.as_str())
+                {
+                    continue;
+                }
+            }
+            page.push((name, document));
+            if page.len() > limit {
+                break;
+            }
+        }
+        if exhausted || page.len() > limit {
+            break;
+        }
+    }
+    Ok(take_page(page, limit, |(name, _)| json!(name)))
+}
+
+/// The documents of `names` that exist, in the order asked, and the names that do not.
+pub async fn batch_get(
+    tx: &mut Tx,
+    table: NamedDocs,
+    names: &[String],
+) -> Result<(Vec<Value>, Vec<Value>)> {
+    let (mut found, mut missing) = (Vec::new(), Vec::new());
+    for name in names {
+        match table.get(tx, name).await? {
+            Some(document) => found.push(document),
+            None => missing.push(json!(name)),
+        }
+    }
+    Ok((found, missing))
 }
 
 /// A listing response: the items under `member`, and `NextToken` when there is one.

@@ -1,7 +1,8 @@
 //! Resource tags: TagResource, UntagResource, GetTags on the ARNs of databases, tables,
-//! user-defined functions, connections and jobs.
+//! user-defined functions, connections, jobs and crawlers.
 
 use serde_json::{json, Map, Value};
+use weir_metastore::crawlers::CRAWLERS;
 use weir_metastore::{connections, functions, jobs, tags, Tx};
 use weir_model::{GlueError, Result};
 
@@ -39,7 +40,7 @@ impl Catalog {
         );
         let invalid = || {
             GlueError::invalid_input(format!(
-                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection or job of this catalog ({prefix}…)"
+                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection, job or crawler of this catalog ({prefix}…)"
             ))
         };
         let rest = arn.strip_prefix(&prefix).ok_or_else(invalid)?;
@@ -68,6 +69,14 @@ impl Catalog {
                     .await?
                     .ok_or_else(|| GlueError::not_found(format!("Job {name} not found.")))?;
                 Ok(format!("{prefix}job/{name}"))
+            }
+            // A crawler's name may hold '/'.
+            ["crawler", _, ..] => {
+                let name = &rest["crawler/".len()..];
+                CRAWLERS.get(tx, name).await?.ok_or_else(|| {
+                    GlueError::not_found(format!("Crawler entry with name {name} does not exist"))
+                })?;
+                Ok(format!("{prefix}crawler/{name}"))
             }
             _ => Err(invalid()),
         }

@@ -2,7 +2,7 @@
 //! A job is stored as its `Job` output shape, with Glue's defaults filled in.
 
 use serde_json::{json, Map, Value};
-use weir_catalog::request::{listing, take_page, Req};
+use weir_catalog::request::{batch_get, listing, named_page, Req};
 use weir_metastore::{jobs, tags};
 use weir_model::{GlueError, Result};
 
@@ -86,11 +86,7 @@ impl JobService {
     }
 
     pub(crate) async fn list_jobs(&self, req: Req<'_>) -> Result<Value> {
-        let wanted = req
-            .get("Tags")
-            .and_then(Value::as_object)
-            .filter(|t| !t.is_empty());
-        let (jobs, next) = self.page(req, wanted).await?;
+        let (jobs, next) = self.page(req, req.tag_filter()).await?;
         Ok(listing(
             "JobNames",
             jobs.into_iter().map(|(n, _)| json!(n)).collect(),
@@ -104,47 +100,16 @@ impl JobService {
         req: Req<'_>,
         wanted: Option<&Map<String, Value>>,
     ) -> Result<(Vec<(String, Value)>, Option<String>)> {
-        let limit = req.page_size(PAGE);
-        let mut after = req
-            .next_token()?
-            .and_then(|t| t.as_str().map(str::to_string));
         let mut tx = self.inner.store.read().await?;
-        let mut page = Vec::new();
-        loop {
-            let batch = jobs::list(&mut tx, after.as_deref(), limit + 1).await?;
-            let exhausted = batch.len() <= limit;
-            for (name, job) in batch {
-                after = Some(name.clone());
-                if let Some(wanted) = wanted {
-                    let have = tags::get(&mut tx, &self.job_arn(&name)).await?;
-                    if !wanted
-                        .iter()
-                        .all(|(k, v)| have.get(k).map(String::as_str) == v.as_str())
-                    {
-                        continue;
-                    }
-                }
-                page.push((name, job));
-                if page.len() > limit {
-                    break;
-                }
-            }
-            if exhausted || page.len() > limit {
-                break;
-            }
-        }
-        Ok(take_page(page, limit, |(name, _)| json!(name)))
+        named_page(&mut tx, jobs::JOBS, req, PAGE, wanted, |name| {
+            self.job_arn(name)
+        })
+        .await
     }
 
     pub(crate) async fn batch_get_jobs(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.inner.store.read().await?;
-        let (mut found, mut missing) = (Vec::new(), Vec::new());
-        for name in req.strings("JobNames") {
-            match jobs::get(&mut tx, &name).await? {
-                Some(job) => found.push(job),
-                None => missing.push(json!(name)),
-            }
-        }
+        let (found, missing) = batch_get(&mut tx, jobs::JOBS, &req.strings("JobNames")).await?;
         Ok(json!({ "Jobs": found, "JobsNotFound": missing }))
     }
 

@@ -6,8 +6,11 @@
 //! transaction. Entities are stored as their Glue JSON documents plus the columns needed to
 //! find them (names, version ids, partition values, indexed partition-key values).
 
+pub mod classifiers;
 pub mod column_stats;
 pub mod connections;
+pub mod crawlers;
+pub mod crawls;
 pub mod databases;
 pub mod db;
 mod doc;
@@ -17,6 +20,7 @@ pub mod job_bookmarks;
 pub mod job_runs;
 pub mod jobs;
 mod migrations;
+pub mod named_docs;
 pub mod partitions;
 pub mod tables;
 pub mod tags;

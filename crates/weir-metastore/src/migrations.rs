@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_job_bookmarks.sql"),
         postgres: include_str!("../migrations/postgres/0003_job_bookmarks.sql"),
     },
+    Migration {
+        name: "0004_crawlers",
+        sqlite: include_str!("../migrations/sqlite/0004_crawlers.sql"),
+        postgres: include_str!("../migrations/postgres/0004_crawlers.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

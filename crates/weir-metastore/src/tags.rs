@@ -39,6 +39,13 @@ pub async fn remove(tx: &mut Tx, arn: &str, key: &str) -> Result<()> {
     Ok(())
 }
 
+/// Drops the tags of exactly this resource (a crawler: another one's name may extend it).
+pub async fn remove_all(tx: &mut Tx, arn: &str) -> Result<()> {
+    let q = tx.sql("DELETE FROM tags WHERE arn = $1");
+    sqlx::query(&q).bind(arn).execute(tx.conn()).await?;
+    Ok(())
+}
+
 /// Drops the tags of a resource and of every resource whose ARN extends `arn_prefix + "/"`
 /// (a database's tables and functions).
 pub async fn remove_resource(tx: &mut Tx, arn: &str) -> Result<()> {

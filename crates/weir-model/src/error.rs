@@ -21,11 +21,25 @@ pub enum ErrorKind {
     AccessDenied,
     /// An internal fault: never the caller's mistake. Maps to HTTP 500.
     InternalService,
+    /// The crawler is running: it cannot be started, updated or deleted now.
+    CrawlerRunning,
+    /// A stop was asked of a crawler that is not running.
+    CrawlerNotRunning,
+    /// The crawler is being stopped already.
+    CrawlerStopping,
+    /// The crawler's schedule is started already.
+    SchedulerRunning,
+    /// The crawler's schedule is not started.
+    SchedulerNotRunning,
+    /// The crawler has no schedule to start.
+    NoSchedule,
+    /// The entity changed since it was read (a concurrent update won).
+    VersionMismatch,
 }
 
 impl ErrorKind {
     /// Every kind.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::InvalidInput,
         ErrorKind::EntityNotFound,
         ErrorKind::AlreadyExists,
@@ -37,6 +51,13 @@ impl ErrorKind {
         ErrorKind::OperationTimeout,
         ErrorKind::AccessDenied,
         ErrorKind::InternalService,
+        ErrorKind::CrawlerRunning,
+        ErrorKind::CrawlerNotRunning,
+        ErrorKind::CrawlerStopping,
+        ErrorKind::SchedulerRunning,
+        ErrorKind::SchedulerNotRunning,
+        ErrorKind::NoSchedule,
+        ErrorKind::VersionMismatch,
     ];
 
     /// The kind whose exception shape is `name` (the inverse of [`ErrorKind::shape_name`]), e.g.
@@ -59,6 +80,13 @@ impl ErrorKind {
             ErrorKind::OperationTimeout => "OperationTimeoutException",
             ErrorKind::AccessDenied => "AccessDeniedException",
             ErrorKind::InternalService => "InternalServiceException",
+            ErrorKind::CrawlerRunning => "CrawlerRunningException",
+            ErrorKind::CrawlerNotRunning => "CrawlerNotRunningException",
+            ErrorKind::CrawlerStopping => "CrawlerStoppingException",
+            ErrorKind::SchedulerRunning => "SchedulerRunningException",
+            ErrorKind::SchedulerNotRunning => "SchedulerNotRunningException",
+            ErrorKind::NoSchedule => "NoScheduleException",
+            ErrorKind::VersionMismatch => "VersionMismatchException",
         }
     }
 
@@ -126,5 +154,20 @@ mod tests {
             assert_eq!(ErrorKind::from_shape_name(kind.shape_name()), Some(kind));
         }
         assert_eq!(ErrorKind::from_shape_name("NoSuchException"), None);
+    }
+
+    #[test]
+    fn every_kind_but_weirs_own_is_an_exception_shape_of_the_model() {
+        let model = crate::service::ServiceModel::glue();
+        for kind in ErrorKind::ALL {
+            if matches!(kind, ErrorKind::Serialization | ErrorKind::UnknownOperation) {
+                continue;
+            }
+            assert!(
+                model.shape_id(kind.shape_name()).is_some(),
+                "{} is not a shape of the Glue model",
+                kind.shape_name()
+            );
+        }
     }
 }

@@ -97,6 +97,7 @@ fn resource(request: &Value) -> String {
         "DatabaseName",
         "TableName",
         "JobName",
+        "CrawlerName",
         "Name",
         "ConnectionName",
         "FunctionName",
@@ -110,6 +111,10 @@ fn resource(request: &Value) -> String {
         "ConnectionInput",
         "FunctionInput",
         "PartitionIndex",
+        "GrokClassifier",
+        "XMLClassifier",
+        "JsonClassifier",
+        "CsvClassifier",
     ];
     let mut parts: Vec<String> = Vec::new();
     let mut push = |v: Option<&Value>| {
@@ -181,6 +186,14 @@ mod tests {
         assert_eq!(
             resource(&json!({"JobName": "nightly", "JobRunId": "jr_1"})),
             "nightly/jr_1"
+        );
+        assert_eq!(
+            resource(&json!({"CrawlerName": "daily", "Schedule": "cron(0 1 * * ? *)"})),
+            "daily"
+        );
+        assert_eq!(
+            resource(&json!({"CsvClassifier": {"Name": "pipes", "Delimiter": "|"}})),
+            "pipes"
         );
         assert_eq!(resource(&json!([1])), "");
     }

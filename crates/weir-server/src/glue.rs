@@ -15,6 +15,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 use weir_auth::Caller;
 use weir_catalog::Catalog;
+use weir_crawler::CrawlerService;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
@@ -144,7 +145,10 @@ async fn dispatch(
             format!("Unknown operation {target}: not an AWS Glue operation"),
         ));
     }
-    if !Catalog::serves(operation) && !JobService::serves(operation) {
+    if !Catalog::serves(operation)
+        && !JobService::serves(operation)
+        && !CrawlerService::serves(operation)
+    {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
             format!("Operation {operation} is part of the Glue API but not supported by Weir"),
@@ -160,6 +164,12 @@ async fn dispatch(
     let response = if JobService::serves(operation) {
         state
             .jobs
+            .acting_as(caller.name())
+            .call(operation, parsed)
+            .await?
+    } else if CrawlerService::serves(operation) {
+        state
+            .crawlers
             .acting_as(caller.name())
             .call(operation, parsed)
             .await?

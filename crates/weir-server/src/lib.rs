@@ -20,6 +20,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use weir_auth::Authenticator;
 use weir_catalog::Catalog;
+use weir_crawler::CrawlerService;
 use weir_jobs::JobService;
 
 pub use metrics::Metrics;
@@ -29,6 +30,7 @@ pub use metrics::Metrics;
 pub struct AppState {
     pub catalog: Catalog,
     pub jobs: JobService,
+    pub crawlers: CrawlerService,
     pub metrics: Arc<Metrics>,
     /// Who may call (authentication off: everyone, anonymously).
     pub auth: Arc<Authenticator>,

@@ -13,6 +13,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use weir_auth::{AuthMode, Authenticator};
 use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
+use weir_crawler::CrawlerService;
 use weir_engine::Engine;
 use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
@@ -360,12 +361,18 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
     };
     let catalog = open_catalog(&config).await?;
     let jobs = open_jobs(&config, &catalog, access).await?;
+    let crawlers = CrawlerService::new(
+        catalog.store().clone(),
+        catalog.identity().clone(),
+        Arc::new(SystemClock),
+    );
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
     let state = AppState {
         catalog,
         jobs,
+        crawlers,
         metrics: Arc::new(Metrics::default()),
         auth,
     };

@@ -1,0 +1,11 @@
+//! The crawler service on both metastores (SQLite, and PostgreSQL unless
+//! `WEIR_TEST_PG_URL=skip`): what the wire cannot reach yet — crawls written to the `crawls`
+//! table, read back by ListCrawls and GetCrawlerMetrics — and the conditional writes.
+#![allow(clippy::unwrap_used)]
+
+/// The catalog conformance suite's backends, shared rather than copied.
+#[path = "../../../weir-catalog/tests/it/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod crawls;
