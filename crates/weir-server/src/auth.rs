@@ -54,21 +54,22 @@ pub fn refusal(e: &AuthError, content_type: &'static str) -> Response {
 }
 
 /// A route outside the Glue protocol (`GET /metrics`, `GET /runs/{id}/log`): the caller must
-/// be allowed `glue:<action>`. Answers the refusal when not.
-pub fn check_route(
+/// be allowed `glue:<action>`. The refusal to answer when not.
+pub fn refuse_route(
     state: &AppState,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     action: &str,
-) -> Result<Caller, Response> {
-    let caller = authenticate(state, method, uri, headers, b"")
-        .map_err(|e| refusal(&e, "application/json"))?;
-    authorize(state, &caller, action).map_err(|e| {
+) -> Option<Response> {
+    let caller = match authenticate(state, method, uri, headers, b"") {
+        Ok(caller) => caller,
+        Err(e) => return Some(refusal(&e, "application/json")),
+    };
+    authorize(state, &caller, action).err().map(|e| {
         let body = json!({ "__type": e.kind.shape_name(), "Message": e.message });
         (StatusCode::BAD_REQUEST, body.to_string()).into_response()
-    })?;
-    Ok(caller)
+    })
 }
 
 /// Whether an operation changes anything (every operation but the reads).

@@ -55,7 +55,7 @@ async fn run_log(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refused) = auth::check_route(&state, &method, &uri, &headers, "GetJobRun") {
+    if let Some(refused) = auth::refuse_route(&state, &method, &uri, &headers, "GetJobRun") {
         return refused;
     }
     match state.jobs.run_log(&run_id).await {

@@ -100,7 +100,8 @@ pub async fn handle(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refused) = crate::auth::check_route(&state, &method, &uri, &headers, "GetMetrics") {
+    if let Some(refused) = crate::auth::refuse_route(&state, &method, &uri, &headers, "GetMetrics")
+    {
         return refused;
     }
     (
