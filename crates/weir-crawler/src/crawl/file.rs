@@ -11,7 +11,7 @@ use datafusion::datasource::file_format::FileFormat;
 use datafusion::execution::context::SessionContext;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use weir_engine::formats::TableFormat;
-use weir_engine::job::files::detect_compression;
+use weir_engine::job::files::compression_of;
 
 use super::kind::Kind;
 use super::text;
@@ -63,9 +63,7 @@ pub async fn classify(
             records: 0,
         });
     }
-    let compression = detect_compression(store.as_ref(), meta)
-        .await
-        .map_err(|e| format!("it cannot be read: {e}"))?;
+    let compression = compression_of(meta.location.filename().unwrap_or_default(), &head);
     let whole = head.len() as u64 >= meta.size;
     let (sample, complete) = decompress(compression, head.to_vec(), whole)?;
     let per_byte = |records: usize| -> u64 {

@@ -309,31 +309,38 @@ pub async fn detect_compression(
     store: &dyn ObjectStore,
     meta: &ObjectMeta,
 ) -> Result<FileCompressionType> {
-    let name = meta
-        .location
-        .filename()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    for (suffix, c) in [
-        (".gz", FileCompressionType::GZIP),
-        (".gzip", FileCompressionType::GZIP),
-        (".bz2", FileCompressionType::BZIP2),
-        (".zst", FileCompressionType::ZSTD),
-    ] {
-        if name.ends_with(suffix) {
-            return Ok(c);
-        }
+    let name = meta.location.filename().unwrap_or_default();
+    if let Some(c) = compression_by_suffix(name) {
+        return Ok(c);
     }
     if meta.size < 2 {
         return Ok(FileCompressionType::UNCOMPRESSED);
     }
     let head = store.get_range(&meta.location, 0..meta.size.min(4)).await?;
-    Ok(match head.as_ref() {
+    Ok(compression_of(name, &head))
+}
+
+/// [`detect_compression`] of a file whose first bytes were read already.
+pub fn compression_of(name: &str, head: &[u8]) -> FileCompressionType {
+    compression_by_suffix(name).unwrap_or(match head {
         [0x1f, 0x8b, ..] => FileCompressionType::GZIP,
         [b'B', b'Z', b'h', ..] => FileCompressionType::BZIP2,
-        [0x28, 0xb5, 0x2f, 0xfd] => FileCompressionType::ZSTD,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => FileCompressionType::ZSTD,
         _ => FileCompressionType::UNCOMPRESSED,
     })
+}
+
+fn compression_by_suffix(name: &str) -> Option<FileCompressionType> {
+    let name = name.to_ascii_lowercase();
+    [
+        (".gz", FileCompressionType::GZIP),
+        (".gzip", FileCompressionType::GZIP),
+        (".bz2", FileCompressionType::BZIP2),
+        (".zst", FileCompressionType::ZSTD),
+    ]
+    .into_iter()
+    .find(|(suffix, _)| name.ends_with(suffix))
+    .map(|(_, c)| c)
 }
 
 /// Unix-style glob matching as Java's `PathMatcher` does it: `*` and `?` stay within a path
