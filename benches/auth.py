@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import boto3
 from botocore.config import Config
+
+from weir_serve import start_server
 
 KEY, SECRET = "AKIAWEIRBENCH0000001", "benchSecretKey/0000000000000000000000000"
 CONFIG = f"""
@@ -39,25 +38,6 @@ access_key_id = "{KEY}"
 secret_access_key = "{SECRET}"
 allow = ["glue:*"]
 """
-
-
-def start_server(weir: str, data_dir: Path, config: str) -> tuple[subprocess.Popen, str]:
-    (data_dir / "weir.toml").write_text(config)
-    cmd = [weir, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir), "--config", str(data_dir / "weir.toml")]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR__")}
-    env["WEIR__LOG"] = "warn"
-    out = data_dir / "serve.out"
-    proc = subprocess.Popen(cmd, stdout=open(out, "w"), stderr=open(data_dir / "serve.log", "w"), env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        for line in out.read_text().splitlines():
-            if line.startswith("weir listening on "):
-                return proc, line.removeprefix("weir listening on ").strip()
-        if proc.poll() is not None:
-            sys.exit(f"weir serve exited: {(data_dir / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("weir serve did not start")
 
 
 def client(url: str):
@@ -82,7 +62,7 @@ def main() -> None:
         for mode, config in (("none", ""), ("sigv4", CONFIG)):
             d = Path(tmp) / mode
             d.mkdir()
-            proc, url = start_server(args.weir, d, config)
+            proc, url = start_server(args.weir, d, config=config)
             glue = client(url)
             glue.create_database(DatabaseInput={"Name": "bench"})
             glue.create_table(DatabaseName="bench", TableInput={"Name": "t", "PartitionKeys": [{"Name": "p", "Type": "int"}]})

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -33,25 +32,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-
-def start_server(weir: str, data_dir: Path, metastore: str | None) -> tuple[subprocess.Popen, str]:
-    cmd = [weir, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir)]
-    if metastore:
-        cmd += ["--metastore", metastore]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIR__")}
-    env["WEIR__LOG"] = "warn"
-    out = data_dir / "serve.out"
-    proc = subprocess.Popen(cmd, stdout=open(out, "w"), stderr=open(data_dir / "serve.log", "w"), env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        for line in out.read_text().splitlines():
-            if line.startswith("weir listening on "):
-                return proc, line.removeprefix("weir listening on ").strip()
-        if proc.poll() is not None:
-            sys.exit(f"weir serve exited: {(data_dir / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("weir serve did not start")
+from weir_serve import start_server
 
 
 def client(url: str):
