@@ -138,11 +138,13 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may perform `action` (`glue:CreateTable`); the refusal names both.
-    pub fn authorize(&self, action: &str, account_id: &str) -> Result<(), AuthError> {
+    /// Whether the caller may call a Glue operation (`CreateTable`: the action
+    /// `glue:CreateTable`); the refusal names the principal and the action.
+    pub fn authorize(&self, operation: &str, account_id: &str) -> Result<(), AuthError> {
+        let action = format!("{SERVICE}:{operation}");
         match self {
             Caller::Anonymous => Ok(()),
-            Caller::Principal(p) if p.allows(action) => Ok(()),
+            Caller::Principal(p) if p.allows(&action) => Ok(()),
             Caller::Principal(p) => Err(AuthError::new(
                 AuthErrorKind::AccessDenied,
                 format!(

@@ -37,10 +37,7 @@ impl ServiceCatalog {
 
     fn authorize(&self, operation: &str) -> Result<(), CatalogError> {
         self.caller
-            .authorize(
-                &format!("glue:{operation}"),
-                &self.catalog.identity().account_id,
-            )
+            .authorize(operation, &self.catalog.identity().account_id)
             .map_err(|e| CatalogError {
                 code: e.kind.code().to_string(),
                 message: e.message,

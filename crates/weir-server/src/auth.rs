@@ -35,10 +35,7 @@ pub fn authenticate(
 /// Whether the caller may call `operation` (the action `glue:<operation>`).
 pub fn authorize(state: &AppState, caller: &Caller, operation: &str) -> Result<(), GlueError> {
     caller
-        .authorize(
-            &format!("glue:{operation}"),
-            &state.catalog.identity().account_id,
-        )
+        .authorize(operation, &state.catalog.identity().account_id)
         .map_err(|e| GlueError::new(ErrorKind::AccessDenied, e.message))
 }
 

@@ -14,7 +14,7 @@ pub mod text;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use weir_engine::formats::TableFormat;
-use weir_engine::job::files::list_tree;
+use weir_engine::job::files::{list_tree, relative_path};
 use weir_engine::Engine;
 
 use self::layout::{Found, FoundTable};
@@ -82,10 +82,10 @@ pub async fn crawl(
             continue;
         }
         let base = weir_engine::stores::path_url(&target.path).map_err(|e| e.to_string())?;
-        let base_path = base.path().trim_end_matches('/').to_string();
-        let single_file = listed.files.len() == 1
-            && listed.files[0].location.as_ref().trim_start_matches('/')
-                == base_path.trim_start_matches('/');
+        let prefix = object_store::path::Path::from_url_path(base.path())
+            .map_err(|e| format!("path '{}': {e}", target.path))?;
+        // A target naming one file: its table is the file's folder.
+        let single_file = listed.files.len() == 1 && listed.files[0].location == prefix;
         let mut found = Vec::new();
         // Files are read concurrently: on object stores each read is mostly waiting.
         let classified: Vec<_> = futures::stream::iter(&listed.files)
@@ -95,21 +95,15 @@ pub async fn crawl(
             .await;
         for (meta, classified) in listed.files.iter().zip(classified) {
             plan.files += 1;
-            let url = listed.url_of(meta);
             match classified {
                 Ok(schema) => {
-                    let relative = meta
-                        .location
-                        .as_ref()
-                        .trim_start_matches('/')
-                        .strip_prefix(base_path.trim_start_matches('/'))
-                        .unwrap_or(meta.location.as_ref())
-                        .trim_start_matches('/')
-                        .to_string();
                     let parts = if single_file {
                         vec![meta.location.filename().unwrap_or_default().to_string()]
                     } else {
-                        relative.split('/').map(String::from).collect()
+                        relative_path(&prefix, &meta.location)
+                            .split('/')
+                            .map(String::from)
+                            .collect()
                     };
                     found.push(Found {
                         parts,
@@ -117,7 +111,10 @@ pub async fn crawl(
                         schema,
                     });
                 }
-                Err(reason) => plan.problems.push(Problem { file: url, reason }),
+                Err(reason) => plan.problems.push(Problem {
+                    file: listed.url_of(meta),
+                    reason,
+                }),
             }
         }
         let base = base.to_string();

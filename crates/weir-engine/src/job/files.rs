@@ -237,7 +237,7 @@ fn folders_of(listed: &[ObjectMeta]) -> HashSet<Path> {
 }
 
 /// The path of `location` below `prefix` (`a/b.csv`), empty for the prefix itself.
-fn relative_path(prefix: &Path, location: &Path) -> String {
+pub fn relative_path(prefix: &Path, location: &Path) -> String {
     location
         .prefix_match(prefix)
         .map(|parts| {
