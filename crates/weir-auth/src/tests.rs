@@ -360,9 +360,7 @@ fn actions_outside_a_principals_patterns_are_denied_by_name() {
     assert!(e.message.starts_with(
         "User: arn:aws:iam::123456789012:user/reader is not authorized to perform: glue:CreateDatabase"
     ));
-    assert!(Caller::Anonymous
-        .authorize("DeleteDatabase", "1")
-        .is_ok());
+    assert!(Caller::Anonymous.authorize("DeleteDatabase", "1").is_ok());
 }
 
 #[test]

@@ -97,7 +97,7 @@ pub async fn run(args: CrawlArgs, config: &Config, catalog: JobCatalog) -> anyho
     apply::apply(client.as_ref(), calls, weir_catalog::MAX_ATOMIC_CALLS)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))
-        .with_context(|| format!("updating the catalog{with}; nothing was changed"))?;
+        .with_context(|| format!("updating the catalog{with}"))?;
     eprintln!(
         "crawled {} files into {} tables of {}{with}, {} files not understood ({:.2?})",
         plan.files,

@@ -120,16 +120,31 @@ pub async fn changes(
     Ok((calls, summary))
 }
 
-/// Runs the calls as atomic groups of at most `max_calls` (one group when they fit).
+/// Runs the calls as atomic groups of at most `max_calls`: one transaction when they fit (up to
+/// 99 `BatchCreatePartition`s of 100 partitions beside a table's creation), else several, in
+/// order. A failed group changes nothing; its error says how many groups before it were
+/// applied.
 pub async fn apply(
     catalog: &dyn CatalogClient,
     calls: Vec<(String, Value)>,
     max_calls: usize,
 ) -> Result<(), CatalogError> {
+    let groups = calls.len().div_ceil(max_calls.max(1));
     let mut calls = calls;
+    let mut applied = 0;
     while !calls.is_empty() {
         let rest = calls.split_off(calls.len().min(max_calls));
-        catalog.call_atomic(calls).await?;
+        catalog.call_atomic(calls).await.map_err(|mut e| {
+            e.message = match applied {
+                0 => format!("{} (nothing was changed)", e.message),
+                n => format!(
+                    "{} ({n} of {groups} transactions were applied before it)",
+                    e.message
+                ),
+            };
+            e
+        })?;
+        applied += 1;
         calls = rest;
     }
     Ok(())
@@ -183,5 +198,81 @@ async fn partition_values(
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
             _ => return Ok(values),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use weir_engine::catalog::{AtomicFuture, CatalogFuture};
+
+    use super::*;
+
+    /// Records each atomic group's size; refuses the group numbered `fail` (from 1).
+    struct Groups {
+        sizes: Mutex<Vec<usize>>,
+        fail: usize,
+    }
+
+    impl CatalogClient for Groups {
+        fn call<'a>(&'a self, _: &'a str, _: Value) -> CatalogFuture<'a> {
+            Box::pin(async { Ok(json!({})) })
+        }
+
+        fn call_atomic<'a>(&'a self, calls: Vec<(String, Value)>) -> AtomicFuture<'a> {
+            Box::pin(async move {
+                let mut sizes = self.sizes.lock().unwrap();
+                sizes.push(calls.len());
+                if sizes.len() == self.fail {
+                    return Err(CatalogError {
+                        code: "InvalidInputException".into(),
+                        message: "refused".into(),
+                    });
+                }
+                Ok(vec![json!({}); calls.len()])
+            })
+        }
+    }
+
+    fn calls(n: usize) -> Vec<(String, Value)> {
+        (0..n)
+            .map(|_| ("BatchCreatePartition".to_string(), json!({})))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn changes_that_fit_are_one_group_and_more_are_several_in_order() {
+        let one = Groups {
+            sizes: Mutex::new(vec![]),
+            fail: 0,
+        };
+        apply(&one, calls(100), 100).await.unwrap();
+        assert_eq!(*one.sizes.lock().unwrap(), [100]);
+        let three = Groups {
+            sizes: Mutex::new(vec![]),
+            fail: 0,
+        };
+        apply(&three, calls(250), 100).await.unwrap();
+        assert_eq!(*three.sizes.lock().unwrap(), [100, 100, 50]);
+    }
+
+    #[tokio::test]
+    async fn a_refused_group_says_what_was_applied_before_it() {
+        let first = Groups {
+            sizes: Mutex::new(vec![]),
+            fail: 1,
+        };
+        let e = apply(&first, calls(150), 100).await.unwrap_err();
+        assert_eq!(e.message, "refused (nothing was changed)");
+        let second = Groups {
+            sizes: Mutex::new(vec![]),
+            fail: 2,
+        };
+        let e = apply(&second, calls(150), 100).await.unwrap_err();
+        assert_eq!(
+            e.message,
+            "refused (1 of 2 transactions were applied before it)"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! classifies every file ([`file`]: Parquet, ORC and Avro from their own metadata, JSON and
 //! delimited text from a sample, compressed or not), groups the files into tables and
 //! partitions ([`layout`]) and says what the catalog should hold ([`TablePlan`]); [`apply`]
-//! turns that into one atomic group of catalog calls against what the catalog holds now.
+//! turns that into atomic groups of catalog calls against what the catalog holds now (one group
+//! unless a crawl adds more partitions than one holds).
 
 pub mod apply;
 pub mod file;
