@@ -1,8 +1,8 @@
 """Crawlers and classifiers through boto3 and the AWS CLI, on SQLite and PostgreSQL: crawlers as
 Glue keeps them (every member, Glue's defaults, versions), listings and their pages and tag
 filters, schedules and their errors, Glue's cron syntax, classifiers of the four kinds, tags on
-crawler ARNs, and the metrics and crawl history of crawlers that never ran. Crawls themselves
-(StartCrawler, StopCrawler) are not served yet."""
+crawler ARNs, and the metrics and crawl history of crawlers that never ran. Crawls that run are
+in `test_crawler_runs.py`."""
 
 from __future__ import annotations
 
@@ -329,16 +329,6 @@ def test_metrics_and_crawls_of_a_crawler_never_run(glue):
     message = expect_error("InvalidInputException", glue.list_crawls, CrawlerName=name,
                            Filters=[{"FieldName": "STATE", "FilterOperator": "EQ"}])
     assert message == "Filters[0].FieldValue is required"
-
-
-def test_crawls_are_not_served_yet(glue):
-    name = crawler(glue)
-    for call in (glue.start_crawler, glue.stop_crawler):
-        with pytest.raises(ClientError) as info:
-            call(Name=name)
-        assert error_code(info.value) == "UnknownOperationException"
-        assert "not supported by Weir" in info.value.response["Error"]["Message"]
-    assert get(glue, name)["State"] == "READY"
 
 
 # --------------------------------------------------------------------------------------------

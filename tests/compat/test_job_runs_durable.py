@@ -55,7 +55,7 @@ def wait_for_file(path: Path, timeout: float = 30.0) -> None:
 def executed_here(server: WeirServer, run_id: str) -> bool:
     """Whether the server's log shows it started the run."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", server.stderr_path.read_text(errors="replace"))
-    return any("job run started" in line and run_id in line for line in text.splitlines())
+    return any("run started" in line and run_id in line for line in text.splitlines())
 
 
 def test_a_server_killed_mid_run_resolves_the_run_when_it_is_back_and_queued_runs_proceed(backend, tmp_path):

@@ -18,6 +18,8 @@ use weir_metastore::crawlers::{self, CRAWLERS};
 use weir_metastore::{tags, Tx};
 use weir_model::{ErrorKind, GlueError, Result};
 
+use crate::crawls::{shown, Latest};
+use crate::firing::plan_next_firing;
 use crate::schedule::Cron;
 use crate::{insert_new, write_unchanged, CrawlerService};
 
@@ -71,8 +73,6 @@ impl CrawlerService {
         let mut crawler = Map::new();
         self.apply(&mut crawler, req)?;
         crawler.insert("Name".into(), json!(name));
-        crawler.insert("State".into(), json!("READY"));
-        crawler.insert("CrawlElapsedTime".into(), json!(0));
         self.first_version(&mut crawler);
         let crawler = Value::Object(with_defaults(crawler));
         let mut tx = self.inner.store.write().await?;
@@ -93,11 +93,27 @@ impl CrawlerService {
     pub(crate) async fn get_crawler(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("Name")?;
         let mut tx = self.inner.store.read().await?;
-        Ok(json!({ "Crawler": existing(&mut tx, name).await? }))
+        let crawler = existing(&mut tx, name).await?;
+        Ok(json!({ "Crawler": self.shown(&mut tx, name, crawler).await? }))
     }
 
     pub(crate) async fn get_crawlers(&self, req: Req<'_>) -> Result<Value> {
-        self.documents(CRAWLERS, req, "Crawlers").await
+        /// The largest page of GetCrawlers.
+        const PAGE: usize = 1000;
+        let mut tx = self.inner.store.read().await?;
+        let (page, next) =
+            named_page(&mut tx, CRAWLERS, req, PAGE, None, |_| String::new()).await?;
+        let mut crawlers = Vec::with_capacity(page.len());
+        for (name, crawler) in page {
+            crawlers.push(self.shown(&mut tx, &name, crawler).await?);
+        }
+        Ok(listing("Crawlers", crawlers, next))
+    }
+
+    /// A stored crawler as answers show it: its state and last crawl from its crawls.
+    async fn shown(&self, tx: &mut Tx, name: &str, crawler: Value) -> Result<Value> {
+        let latest = Latest::of(tx, name).await?;
+        Ok(shown(crawler, &latest, self.now()))
     }
 
     pub(crate) async fn list_crawlers(&self, req: Req<'_>) -> Result<Value> {
@@ -121,7 +137,12 @@ impl CrawlerService {
     pub(crate) async fn batch_get_crawlers(&self, req: Req<'_>) -> Result<Value> {
         let mut tx = self.inner.store.read().await?;
         let (found, missing) = batch_get(&mut tx, CRAWLERS, &req.strings("CrawlerNames")).await?;
-        Ok(json!({ "Crawlers": found, "CrawlersNotFound": missing }))
+        let mut crawlers = Vec::with_capacity(found.len());
+        for crawler in found {
+            let name = crawler["Name"].as_str().unwrap_or_default().to_string();
+            crawlers.push(self.shown(&mut tx, &name, crawler).await?);
+        }
+        Ok(json!({ "Crawlers": crawlers, "CrawlersNotFound": missing }))
     }
 
     pub(crate) async fn update_crawler(&self, req: Req<'_>) -> Result<Value> {
@@ -135,8 +156,10 @@ impl CrawlerService {
     pub(crate) async fn delete_crawler(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("Name")?;
         let mut tx = self.inner.store.write().await?;
-        let crawler = existing(&mut tx, name).await?;
-        not_running(name, &crawler, "deleted")?;
+        existing(&mut tx, name).await?;
+        Latest::of(&mut tx, name)
+            .await?
+            .not_running(name, "deleted")?;
         crawlers::delete(&mut tx, name).await?;
         tags::remove_all(&mut tx, &self.crawler_arn(name)).await?;
         tx.commit().await?;
@@ -146,14 +169,16 @@ impl CrawlerService {
     pub(crate) async fn update_crawler_schedule(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("CrawlerName")?;
         let expression = req.opt_str("Schedule").unwrap_or_default();
-        self.change(name, true, |_, crawler| set_schedule(crawler, expression))
-            .await?;
+        self.change(name, true, |service, crawler| {
+            set_schedule(crawler, expression, service.now())
+        })
+        .await?;
         Ok(json!({}))
     }
 
     pub(crate) async fn start_crawler_schedule(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("CrawlerName")?;
-        self.change(name, false, |_, crawler| match schedule_state(crawler).map(str::to_string).as_deref() {
+        self.change(name, false, |service, crawler| match schedule_state(crawler).map(str::to_string).as_deref() {
             None => Err(GlueError::new(
                 ErrorKind::NoSchedule,
                 format!("Crawler {name} has no schedule to start: set one with UpdateCrawlerSchedule"),
@@ -162,7 +187,7 @@ impl CrawlerService {
                 ErrorKind::SchedulerRunning,
                 format!("The schedule of crawler {name} is already SCHEDULED"),
             )),
-            Some(_) => set_schedule_state(crawler, SCHEDULED),
+            Some(_) => set_schedule_state(crawler, SCHEDULED, service.now()),
         })
         .await?;
         Ok(json!({}))
@@ -170,9 +195,9 @@ impl CrawlerService {
 
     pub(crate) async fn stop_crawler_schedule(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("CrawlerName")?;
-        self.change(name, false, |_, crawler| {
+        self.change(name, false, |service, crawler| {
             match schedule_state(crawler).map(str::to_string).as_deref() {
-                Some(SCHEDULED) => set_schedule_state(crawler, NOT_SCHEDULED),
+                Some(SCHEDULED) => set_schedule_state(crawler, NOT_SCHEDULED, service.now()),
                 _ => Err(GlueError::new(
                     ErrorKind::SchedulerNotRunning,
                     format!("The schedule of crawler {name} is not running"),
@@ -199,7 +224,9 @@ impl CrawlerService {
             .ok_or_else(|| not_found(name))?;
         let old = &read.doc;
         if versioned {
-            not_running(name, old, "updated")?;
+            Latest::of(&mut tx, name)
+                .await?
+                .not_running(name, "updated")?;
         }
         let mut crawler = old.as_object().cloned().unwrap_or_default();
         edit(self, &mut crawler)?;
@@ -230,7 +257,7 @@ impl CrawlerService {
             }
         }
         if let Some(expression) = req.opt_str("Schedule") {
-            set_schedule(crawler, expression)?;
+            set_schedule(crawler, expression, self.now())?;
         }
         if let Some(configuration) = crawler.get("Configuration").and_then(Value::as_str) {
             check_configuration(configuration)?;
@@ -254,16 +281,6 @@ async fn existing(tx: &mut Tx, name: &str) -> Result<Value> {
 
 pub(crate) fn not_found(name: &str) -> GlueError {
     GlueError::not_found(format!("Crawler entry with name {name} does not exist"))
-}
-
-fn not_running(name: &str, crawler: &Value, action: &str) -> Result<()> {
-    match crawler.get("State").and_then(Value::as_str) {
-        Some(state @ ("RUNNING" | "STOPPING")) => Err(GlueError::new(
-            ErrorKind::CrawlerRunning,
-            format!("Crawler {name} is {state} and cannot be {action} until its crawl ends"),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Fills in Glue's defaults of a crawler's policies and lists.
@@ -295,7 +312,7 @@ fn role_name(role: &str) -> &str {
         .unwrap_or(role)
 }
 
-fn schedule_state(crawler: &Map<String, Value>) -> Option<&str> {
+pub(crate) fn schedule_state(crawler: &Map<String, Value>) -> Option<&str> {
     crawler
         .get("Schedule")
         .filter(|s| s.get("ScheduleExpression").is_some())
@@ -303,18 +320,21 @@ fn schedule_state(crawler: &Map<String, Value>) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-fn set_schedule_state(crawler: &mut Map<String, Value>, state: &str) -> Result<()> {
+/// Sets the state of a crawler's schedule at `now`, and with it its next firing.
+fn set_schedule_state(crawler: &mut Map<String, Value>, state: &str, now: f64) -> Result<()> {
     if let Some(schedule) = crawler.get_mut("Schedule").and_then(Value::as_object_mut) {
         schedule.insert("State".into(), json!(state));
     }
+    plan_next_firing(crawler, now);
     Ok(())
 }
 
-/// Sets (or with `""` removes) a crawler's schedule expression. A new schedule starts
-/// SCHEDULED; a changed one keeps its state.
-fn set_schedule(crawler: &mut Map<String, Value>, expression: &str) -> Result<()> {
+/// Sets (or with `""` removes) a crawler's schedule expression at `now`. A new schedule starts
+/// SCHEDULED; a changed one keeps its state. Its next firing is the first after `now`.
+fn set_schedule(crawler: &mut Map<String, Value>, expression: &str, now: f64) -> Result<()> {
     if expression.trim().is_empty() {
         crawler.remove("Schedule");
+        plan_next_firing(crawler, now);
         return Ok(());
     }
     Cron::parse(expression).map_err(|e| {
@@ -327,6 +347,7 @@ fn set_schedule(crawler: &mut Map<String, Value>, expression: &str) -> Result<()
         "Schedule".into(),
         json!({ "ScheduleExpression": expression, "State": state }),
     );
+    plan_next_firing(crawler, now);
     Ok(())
 }
 

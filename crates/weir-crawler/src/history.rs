@@ -1,17 +1,17 @@
-//! What crawlers did: ListCrawls and GetCrawlerMetrics, read from the `crawls` table.
-//!
-//! A crawl's row holds its `CrawlerHistory` document. Crawls write it; this module reads:
-//! `EndTime` and `DPUHour` from the document, and from its `Summary` — a JSON text such as
-//! `{"TABLE":{"ADD":{"Count":2},"UPDATE":{"Count":1}},"PARTITION":{"ADD":{"Count":8}}}` — the
-//! tables the last crawl created, updated and deleted.
+//! What crawlers did: ListCrawls and GetCrawlerMetrics, read from a crawler's crawls — runs of
+//! the job service ([`crate::crawls`]) — as Glue's `CrawlerHistory`: the run's id, state, start
+//! and end, its error, and its `Summary`, a JSON text such as
+//! `{"TABLE":{"ADD":{"Count":2},"UPDATE":{"Count":1}},"PARTITION":{"ADD":{"Count":8}}}` from which
+//! GetCrawlerMetrics counts the tables the last crawl created, updated and deleted.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use weir_catalog::request::{listing, take_page, Req};
-use weir_metastore::crawlers::CRAWLERS;
-use weir_metastore::crawls::{self, Crawl};
+use weir_metastore::crawlers::{CRAWLERS, CRAWL_RUNS};
+use weir_metastore::job_runs::{self, RunRow};
 use weir_metastore::Tx;
 use weir_model::{GlueError, Result};
 
+use crate::crawls::LOG_GROUP;
 use crate::CrawlerService;
 
 /// ListCrawls: 20 crawls a page unless asked, 100 at the most (AWS's documented bounds).
@@ -21,6 +21,59 @@ const CRAWLS_PAGE_MAX: usize = 100;
 const METRICS_PAGE: usize = 1000;
 /// The states of a crawl (`CrawlerHistoryState`).
 const CRAWL_STATES: &[&str] = &["RUNNING", "COMPLETED", "FAILED", "STOPPED"];
+
+/// One crawl as ListCrawls shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crawl {
+    /// Submission order: ListCrawls pages by it, newest first.
+    pub seq: i64,
+    pub crawl_id: String,
+    /// Seconds since the Unix epoch.
+    pub start_time: f64,
+    /// A `CrawlerHistoryState`: RUNNING, COMPLETED, FAILED, STOPPED.
+    pub state: &'static str,
+    /// The `CrawlerHistory` document.
+    pub doc: Value,
+}
+
+impl Crawl {
+    /// A crawl run as Glue's `CrawlerHistory`.
+    fn of(run: RunRow) -> Crawl {
+        let state = match run.state.as_str() {
+            "SUCCEEDED" => "COMPLETED",
+            "STOPPED" => "STOPPED",
+            "FAILED" | "TIMEOUT" | "ERROR" | "EXPIRED" => "FAILED",
+            _ => "RUNNING",
+        };
+        let start_time = run.doc["StartedOn"].as_f64().unwrap_or(0.0);
+        let mut doc = Map::new();
+        doc.insert("CrawlId".into(), json!(run.id));
+        doc.insert("State".into(), json!(state));
+        doc.insert("StartTime".into(), json!(start_time));
+        for (to, from) in [
+            ("EndTime", "CompletedOn"),
+            ("Summary", "Summary"),
+            ("ErrorMessage", "ErrorMessage"),
+        ] {
+            if let Some(v) = run.doc.get(from) {
+                doc.insert(to.into(), v.clone());
+            }
+        }
+        doc.insert("LogGroup".into(), json!(LOG_GROUP));
+        doc.insert("LogStream".into(), json!(run.job_name));
+        doc.insert("MessagePrefix".into(), json!(run.id));
+        if let Some(seconds) = run.doc["DPUSeconds"].as_f64() {
+            doc.insert("DPUHour".into(), json!(seconds / 3600.0));
+        }
+        Crawl {
+            seq: run.seq,
+            crawl_id: run.id,
+            start_time,
+            state,
+            doc: Value::Object(doc),
+        }
+    }
+}
 
 impl CrawlerService {
     pub(crate) async fn list_crawls(&self, req: Req<'_>) -> Result<Value> {
@@ -37,7 +90,7 @@ impl CrawlerService {
             .unwrap_or(CRAWLS_PAGE);
         let mut before = match req.next_token()? {
             None => None,
-            Some(token) => Some(serde_json::from_value::<(f64, String)>(token).map_err(|_| {
+            Some(token) => Some(token.as_i64().ok_or_else(|| {
                 GlueError::invalid_input("Invalid NextToken: it was not returned by ListCrawls")
             })?),
         };
@@ -47,11 +100,11 @@ impl CrawlerService {
         }
         let mut page = Vec::new();
         loop {
-            let position = before.as_ref().map(|(t, id)| (*t, id.as_str()));
-            let batch = crawls::list(&mut tx, name, position, limit + 1).await?;
+            let batch = job_runs::list(&mut tx, CRAWL_RUNS, name, before, limit + 1).await?;
             let exhausted = batch.len() <= limit;
-            for crawl in batch {
-                before = Some((crawl.start_time, crawl.crawl_id.clone()));
+            for run in batch {
+                before = Some(run.seq);
+                let crawl = Crawl::of(run);
                 if filters.iter().all(|f| f.matches(&crawl)) {
                     page.push(crawl);
                 }
@@ -60,10 +113,10 @@ impl CrawlerService {
                 break;
             }
         }
-        let (page, next) = take_page(page, limit, |c| json!([c.start_time, c.crawl_id]));
+        let (page, next) = take_page(page, limit, |c| json!(c.seq));
         Ok(listing(
             "Crawls",
-            page.into_iter().map(history).collect(),
+            page.into_iter().map(|c| c.doc).collect(),
             next,
         ))
     }
@@ -118,25 +171,14 @@ async fn all_crawls(tx: &mut Tx, crawler: &str) -> Result<Vec<Crawl>> {
     const BATCH: usize = 500;
     let mut out: Vec<Crawl> = Vec::new();
     loop {
-        let position = out.last().map(|c| (c.start_time, c.crawl_id.as_str()));
-        let batch = crawls::list(tx, crawler, position, BATCH).await?;
+        let before = out.last().map(|c| c.seq);
+        let batch = job_runs::list(tx, CRAWL_RUNS, crawler, before, BATCH).await?;
         let done = batch.len() < BATCH;
-        out.extend(batch);
+        out.extend(batch.into_iter().map(Crawl::of));
         if done {
             return Ok(out);
         }
     }
-}
-
-/// A crawl as ListCrawls reports it: its document, with the row's id, state and start.
-fn history(crawl: Crawl) -> Value {
-    let mut doc = crawl.doc;
-    if let Some(d) = doc.as_object_mut() {
-        d.insert("CrawlId".into(), json!(crawl.crawl_id));
-        d.insert("State".into(), json!(crawl.state));
-        d.insert("StartTime".into(), json!(crawl.start_time));
-    }
-    doc
 }
 
 /// A crawler's `CrawlerMetrics` from its crawls (newest first) at `now`. A crawler never run
@@ -264,7 +306,7 @@ impl CrawlFilter {
         };
         let ordering: Option<Ordering> = match (self.field.as_str(), &self.value) {
             ("CRAWL_ID", FilterValue::Text(v)) => Some(crawl.crawl_id.as_str().cmp(v)),
-            ("STATE", FilterValue::Text(v)) => Some(crawl.state.as_str().cmp(v)),
+            ("STATE", FilterValue::Text(v)) => Some(crawl.state.cmp(v.as_str())),
             ("START_TIME", FilterValue::Number(v)) => (crawl.start_time * 1000.0).partial_cmp(v),
             ("END_TIME", FilterValue::Number(v)) => {
                 seconds_as_millis("EndTime").and_then(|t| t.partial_cmp(v))
@@ -295,12 +337,12 @@ impl CrawlFilter {
 mod tests {
     use super::*;
 
-    fn crawl(id: &str, start: f64, state: &str, doc: Value) -> Crawl {
+    fn crawl(id: &str, start: f64, state: &'static str, doc: Value) -> Crawl {
         Crawl {
-            crawler_name: "c".into(),
+            seq: 0,
             crawl_id: id.into(),
             start_time: start,
-            state: state.into(),
+            state,
             doc,
         }
     }

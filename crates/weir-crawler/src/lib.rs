@@ -7,14 +7,22 @@
 //! transaction → check → act → commit, as the job service does:
 //! - [`definitions`](crate::definitions): crawlers (create, update, get, list, delete) and their
 //!   schedules (`UpdateCrawlerSchedule`, `StartCrawlerSchedule`, `StopCrawlerSchedule`);
+//! - [`crawls`](crate::crawls): `StartCrawler` and `StopCrawler` — a crawl is a run of the job
+//!   service, queued, timed out, stopped and recorded by its machinery — and a crawler's state
+//!   and last crawl, read from its crawls;
+//! - [`executor`]: what runs a crawl ([`crawl`] on the engine, then the catalog's changes);
+//! - [`firing`](crate::firing): each server's loop that starts the crawls of schedules due;
 //! - [`classifiers`](crate::classifiers): Grok, XML, JSON and CSV classifiers;
 //! - [`history`](crate::history): `ListCrawls` and `GetCrawlerMetrics`, read from the crawls a
-//!   crawler ran (the `crawls` table);
+//!   crawler ran;
 //! - [`schedule`]: Glue's `cron(…)` syntax and the next firing of a schedule.
 
 mod classifiers;
 pub mod crawl;
+mod crawls;
 mod definitions;
+pub mod executor;
+mod firing;
 mod history;
 pub mod schedule;
 
@@ -23,6 +31,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 use weir_catalog::request::{listing, named_page, Req};
 use weir_catalog::{CatalogIdentity, Clock};
+use weir_jobs::JobService;
 use weir_metastore::named_docs::{NamedDocs, Read};
 use weir_metastore::{Metastore, Tx};
 use weir_model::{ErrorKind, GlueError, Result};
@@ -39,22 +48,31 @@ struct Inner {
     store: Metastore,
     identity: CatalogIdentity,
     clock: Arc<dyn Clock>,
+    /// Runs the crawls.
+    jobs: JobService,
 }
 
 impl CrawlerService {
-    pub fn new(store: Metastore, identity: CatalogIdentity, clock: Arc<dyn Clock>) -> Self {
+    /// The crawlers of `store`, crawled by `jobs` (on its metastore, `store`).
+    pub fn new(
+        store: Metastore,
+        identity: CatalogIdentity,
+        clock: Arc<dyn Clock>,
+        jobs: JobService,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 identity,
                 clock,
+                jobs,
             }),
             caller: None,
         }
     }
 
-    /// This service, its operations made by the principal `name`; `None` when requests are not
-    /// authenticated. Nothing records it yet; crawls will run as their crawler's `Role`.
+    /// This service, its operations made by the principal `name` (a crawl records who started
+    /// it; it runs as its crawler's `Role`); `None` when requests are not authenticated.
     pub fn acting_as(&self, name: Option<&str>) -> CrawlerService {
         CrawlerService {
             inner: self.inner.clone(),
@@ -83,6 +101,8 @@ impl CrawlerService {
             "ListCrawlers" => self.list_crawlers(req).await,
             "UpdateCrawler" => self.update_crawler(req).await,
             "DeleteCrawler" => self.delete_crawler(req).await,
+            "StartCrawler" => self.start_crawler(req).await,
+            "StopCrawler" => self.stop_crawler(req).await,
             "UpdateCrawlerSchedule" => self.update_crawler_schedule(req).await,
             "StartCrawlerSchedule" => self.start_crawler_schedule(req).await,
             "StopCrawlerSchedule" => self.stop_crawler_schedule(req).await,
@@ -119,9 +139,9 @@ impl CrawlerService {
         changed.insert("LastUpdated".into(), json!(self.now()));
     }
 
-    /// One page of a table's documents, as `GetCrawlers` and `GetClassifiers` answer.
+    /// One page of a table's documents, as `GetClassifiers` answers.
     async fn documents(&self, table: NamedDocs, req: Req<'_>, member: &str) -> Result<Value> {
-        /// The largest page of GetCrawlers and GetClassifiers.
+        /// The largest page of GetClassifiers.
         const PAGE: usize = 1000;
         let mut tx = self.inner.store.read().await?;
         let (page, next) = named_page(&mut tx, table, req, PAGE, None, |_| String::new()).await?;
@@ -186,6 +206,8 @@ pub const OPERATIONS: &[&str] = &[
     "ListCrawlers",
     "UpdateCrawler",
     "DeleteCrawler",
+    "StartCrawler",
+    "StopCrawler",
     "UpdateCrawlerSchedule",
     "StartCrawlerSchedule",
     "StopCrawlerSchedule",

@@ -50,10 +50,8 @@ impl CatalogClient for ServiceCatalog {
         Box::pin(async move {
             self.authorize(operation)?;
             weir_model::validate::validate_input(operation, &request).map_err(catalog_error)?;
-            self.catalog
-                .call(operation, &request)
-                .await
-                .map_err(catalog_error)
+            let (catalog, operation) = (self.catalog.clone(), operation.to_string());
+            uncancelled(async move { catalog.call(&operation, &request).await }).await
         })
     }
 
@@ -63,11 +61,23 @@ impl CatalogClient for ServiceCatalog {
             for (operation, _) in &calls {
                 self.authorize(operation)?;
             }
-            self.catalog
-                .call_atomic(&calls)
-                .await
-                .map_err(catalog_error)
+            let catalog = self.catalog.clone();
+            uncancelled(async move { catalog.call_atomic(&calls).await }).await
         })
+    }
+}
+
+/// Runs a catalog call in a task of its own, so that a run stopped mid-call does not cancel it
+/// halfway through a metastore transaction (its connection would go back to the pool still in
+/// it): the call ends, committed or rolled back, by itself.
+async fn uncancelled<T: Send + 'static>(
+    call: impl std::future::Future<Output = Result<T, GlueError>> + Send + 'static,
+) -> Result<T, CatalogError> {
+    match tokio::spawn(call).await {
+        Ok(result) => result.map_err(catalog_error),
+        Err(e) => Err(catalog_error(GlueError::internal(format!(
+            "the catalog call failed: {e}"
+        )))),
     }
 }
 

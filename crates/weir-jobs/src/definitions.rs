@@ -123,7 +123,10 @@ impl JobService {
         jobs::delete(&mut tx, name).await?;
         tags::remove_resource(&mut tx, &self.job_arn(name)).await?;
         tx.commit().await?;
-        for run in active.iter().filter(|r| r.job_name == name) {
+        for run in active
+            .iter()
+            .filter(|r| crate::runs::is_run_of(r, crate::RunKind::Job, name))
+        {
             self.signal_stop(&run.id);
         }
         Ok(json!({ "JobName": name }))

@@ -1,7 +1,7 @@
-//! The seam between the job service and what runs a job: the service decides when a run
-//! starts, how long it may take and what becomes of it; an [`Executor`] does the work. The
-//! process's own executor is [`crate::local::LocalExecutor`]; a cluster backend is another
-//! implementation of the same trait.
+//! The seam between the job service and what runs a job (or a crawl): the service decides when
+//! a run starts, how long it may take and what becomes of it; an [`Executor`] does the work.
+//! The process's own executor of jobs is [`crate::local::LocalExecutor`]; a cluster backend is
+//! another implementation of the same trait; crawls have theirs ([`Executors`]).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -10,12 +10,16 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+use crate::kind::RunKind;
+
 /// What one run needs.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
+    pub kind: RunKind,
+    /// The name of the job (or crawler) run.
     pub job_name: String,
     pub run_id: String,
-    /// The `Job` document as stored.
+    /// The definition as stored: the `Job` document (or the `Crawler`).
     pub job: Value,
     /// The job's arguments for this run, as Glue passes them: `DefaultArguments`, the run's
     /// `Arguments`, `NonOverridableArguments`, then `--JOB_NAME`, `--JOB_ID`, `--JOB_RUN_ID`.
@@ -49,6 +53,9 @@ pub struct RunReport {
     /// The bookmark to keep if the run succeeded, with the version it started from (the
     /// spec's); `None` leaves the job's bookmark as it is.
     pub bookmark: Option<Bookmark>,
+    /// What the run changed, as its kind reports it (a crawl's `Summary`), kept in the run's
+    /// document.
+    pub summary: Option<String>,
 }
 
 pub type ExecFuture = Pin<Box<dyn Future<Output = Result<RunReport, String>> + Send>>;
@@ -60,6 +67,34 @@ pub trait Executor: Send + Sync + 'static {
     fn check(&self, job: &Value) -> Result<(), String>;
     /// Runs the job to its end: `Err` carries the message a user reads in `ErrorMessage`.
     fn execute(&self, spec: RunSpec) -> ExecFuture;
+}
+
+/// The executor of each kind of run.
+#[derive(Clone)]
+pub struct Executors {
+    jobs: Arc<dyn Executor>,
+    crawls: Option<Arc<dyn Executor>>,
+}
+
+impl Executors {
+    /// Job runs on `jobs`; no other kind of run.
+    pub fn new(jobs: Arc<dyn Executor>) -> Self {
+        Self { jobs, crawls: None }
+    }
+
+    /// … and crawls on `crawls`.
+    pub fn with_crawls(mut self, crawls: Arc<dyn Executor>) -> Self {
+        self.crawls = Some(crawls);
+        self
+    }
+
+    /// The executor of runs of `kind`, if this service runs them.
+    pub fn of(&self, kind: RunKind) -> Option<&Arc<dyn Executor>> {
+        match kind {
+            RunKind::Job => Some(&self.jobs),
+            RunKind::Crawl => self.crawls.as_ref(),
+        }
+    }
 }
 
 /// A run's log: lines kept in memory, bounded to the last [`RunLog::LIMIT`] bytes.

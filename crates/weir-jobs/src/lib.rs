@@ -11,6 +11,9 @@
 //! - [`state`]: which `JobRunState` may follow which.
 //! - [`executor`]: the seam to what runs a job; [`local`] runs them in this process (visual jobs
 //!   on the engine, `pythonshell` scripts as child processes).
+//! - [`kind`]: the other work runs are of — a crawler's crawls are queued, claimed, timed out,
+//!   stopped and recorded by the same machinery ([`JobService::submit`], [`JobService::stop`]),
+//!   each kind on its own executor.
 //!
 //! Runs live in the metastore, so several servers on one PostgreSQL share the queue: each run
 //! is claimed by one server under a lease it renews; when a server stops renewing, another
@@ -21,6 +24,7 @@ pub mod capacity;
 pub mod catalog_client;
 mod definitions;
 pub mod executor;
+pub mod kind;
 pub mod local;
 mod metrics;
 mod pythonshell;
@@ -41,7 +45,9 @@ use weir_catalog::{CatalogIdentity, Clock};
 use weir_metastore::Metastore;
 use weir_model::{ErrorKind, GlueError, Result};
 
-pub use crate::executor::{Bookmark, Executor, RunLog, RunReport, RunSpec};
+pub use crate::executor::{Bookmark, Executor, Executors, RunLog, RunReport, RunSpec};
+pub use crate::kind::RunKind;
+pub use crate::runs::Submission;
 
 /// The `[jobs]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -89,7 +95,7 @@ struct Inner {
     store: Metastore,
     identity: CatalogIdentity,
     clock: Arc<dyn Clock>,
-    executor: Arc<dyn Executor>,
+    executors: Executors,
     config: JobsConfig,
     /// This server's name in leases: unique per process.
     server_id: String,
@@ -106,7 +112,7 @@ impl JobService {
         store: Metastore,
         identity: CatalogIdentity,
         clock: Arc<dyn Clock>,
-        executor: Arc<dyn Executor>,
+        executors: Executors,
         config: JobsConfig,
     ) -> Self {
         let server_id = format!("weir-{:016x}", rand::thread_rng().gen::<u64>());
@@ -115,7 +121,7 @@ impl JobService {
                 store,
                 identity,
                 clock,
-                executor,
+                executors,
                 config,
                 server_id,
                 wake: Notify::new(),

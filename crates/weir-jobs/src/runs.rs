@@ -2,6 +2,7 @@
 //! the queue), GetJobRun, GetJobRuns and BatchStopJobRun.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rand::Rng;
 use serde_json::{json, Map, Value};
@@ -12,9 +13,10 @@ use weir_model::{ErrorKind, GlueError, Result};
 
 use crate::capacity::run_dpus;
 use crate::definitions::DEFAULT_TIMEOUT_MINUTES;
+use crate::kind::RunKind;
 use crate::scheduler::{Usage, ACTIVE_NAMES};
 use crate::state::RunState;
-use crate::JobService;
+use crate::{Executor, JobService};
 
 /// The largest page of GetJobRuns.
 const RUNS_PAGE: usize = 200;
@@ -34,6 +36,20 @@ const RUN_SETTINGS: &[&str] = &[
     "ExecutionClass",
 ];
 
+/// A run of other work than a job, to queue: a crawl.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub kind: RunKind,
+    /// The name of what runs (the crawler).
+    pub name: String,
+    /// The members of the run's document its kind records beyond what every run has.
+    pub doc: Map<String, Value>,
+    /// The capacity the run takes while it runs.
+    pub dpus: f64,
+    /// How long it may run (minutes).
+    pub timeout_minutes: i64,
+}
+
 impl JobService {
     pub(crate) async fn start_job_run(&self, req: Req<'_>) -> Result<Value> {
         let name = req.str("JobName")?;
@@ -42,10 +58,7 @@ impl JobService {
         let job = jobs::get(&mut tx, name)
             .await?
             .ok_or_else(|| GlueError::not_found(format!("Job {name} not found")))?;
-        self.inner
-            .executor
-            .check(&job)
-            .map_err(GlueError::invalid_input)?;
+        self.check(RunKind::Job, &job)?;
         let arguments = req
             .get("Arguments")
             .and_then(Value::as_object)
@@ -90,12 +103,10 @@ impl JobService {
             )));
         }
         let active = job_runs::in_states(&mut tx, &ACTIVE_NAMES).await?;
-        let usage = Usage::of(
-            active
-                .iter()
-                .filter(|r| r.state != RunState::Waiting.name()),
-        );
-        let job_runs_now = active.iter().filter(|r| r.job_name == name).count();
+        let job_runs_now = active
+            .iter()
+            .filter(|r| r.kind == RunKind::Job.name() && r.job_name == name)
+            .count();
         let max_runs = max_concurrent_runs(&job);
         let blocked = if job_runs_now >= max_runs {
             Some((
@@ -103,8 +114,7 @@ impl JobService {
                 format!("Concurrent runs exceeded for {name}: the job's MaxConcurrentRuns is {max_runs}"),
             ))
         } else {
-            usage
-                .refusal(dpus, limits)
+            self.service_refusal(&active, dpus)
                 .map(|why| (ErrorKind::ResourceNumberLimitExceeded, why))
         };
         let state = match (blocked, queuing) {
@@ -115,10 +125,6 @@ impl JobService {
             }
             (Some((kind, why)), false) => return Err(GlueError::new(kind, why)),
         };
-        let now = self.now();
-        let id = new_run_id();
-        run.insert("Id".into(), json!(id));
-        run.insert("Attempt".into(), json!(0));
         if let Some(previous) = previous {
             run.insert("PreviousRunId".into(), json!(previous));
         }
@@ -127,13 +133,6 @@ impl JobService {
             run.insert("JobMode".into(), mode.clone());
         }
         run.insert("JobRunQueuingEnabled".into(), json!(queuing));
-        if let Some(caller) = &self.caller {
-            // Not a member of Glue's JobRun: kept in the run's document, trimmed from answers.
-            run.insert(STARTED_BY.into(), json!(caller.as_ref()));
-        }
-        run.insert("StartedOn".into(), json!(now));
-        run.insert("LastModifiedOn".into(), json!(now));
-        run.insert("JobRunState".into(), json!(state.name()));
         run.insert("Arguments".into(), Value::Object(arguments));
         run.insert("PredecessorRuns".into(), json!([]));
         run.entry("Timeout")
@@ -141,17 +140,87 @@ impl JobService {
         if let Some(c) = run.get("MaxCapacity").and_then(Value::as_f64) {
             run.insert("AllocatedCapacity".into(), json!(c.max(1.0) as i64));
         }
-        run.insert("ExecutionTime".into(), json!(0));
         run.insert("LogGroupName".into(), json!("/aws-glue/jobs"));
         if let Some(version) = job.get("GlueVersion") {
             run.insert("GlueVersion".into(), version.clone());
         }
+        let id = self
+            .insert_run(&mut tx, RunKind::Job, name, state, run, dpus)
+            .await?;
+        tx.commit().await?;
+        self.wake();
+        Ok(json!({ "JobRunId": id }))
+    }
+
+    /// Queues a run of other work than a job in `tx`, which the caller locked with
+    /// [`job_runs::lock_scheduling`] and checked its own limits in: `STARTING`, or `WAITING`
+    /// while the service has no room for it. Returns the run's id; once the caller commits,
+    /// [`JobService::wake`] starts it.
+    pub async fn submit(&self, tx: &mut Tx, submission: Submission) -> Result<String> {
+        let Submission {
+            kind,
+            name,
+            mut doc,
+            dpus,
+            timeout_minutes,
+        } = submission;
+        let active = job_runs::in_states(tx, &ACTIVE_NAMES).await?;
+        let state = match self.service_refusal(&active, dpus) {
+            None => RunState::Starting,
+            Some(why) => {
+                doc.insert("StateDetail".into(), json!(format!("Waiting: {why}")));
+                RunState::Waiting
+            }
+        };
+        doc.insert("Timeout".into(), json!(timeout_minutes));
+        self.insert_run(tx, kind, &name, state, doc, dpus).await
+    }
+
+    /// Starts the scheduler's next pass now (a run was queued or capacity freed).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Why the service has no room for a run of `dpus` beside the `active` runs, if it has none.
+    fn service_refusal(&self, active: &[RunRow], dpus: f64) -> Option<String> {
+        let usage = Usage::of(
+            active
+                .iter()
+                .filter(|r| r.state != RunState::Waiting.name()),
+        );
+        usage.refusal(dpus, &self.inner.config)
+    }
+
+    /// Inserts a new run in `state` with what every run's document holds (id, attempt, start,
+    /// state, principal); returns its id.
+    async fn insert_run(
+        &self,
+        tx: &mut Tx,
+        kind: RunKind,
+        name: &str,
+        state: RunState,
+        mut doc: Map<String, Value>,
+        dpus: f64,
+    ) -> Result<String> {
+        let now = self.now();
+        let id = new_run_id();
+        doc.insert("Id".into(), json!(id));
+        doc.insert("Attempt".into(), json!(0));
+        if let Some(caller) = &self.caller {
+            // Not a member of Glue's JobRun: kept in the run's document, trimmed from answers.
+            doc.insert(STARTED_BY.into(), json!(caller.as_ref()));
+        }
+        doc.insert("StartedOn".into(), json!(now));
+        doc.insert("LastModifiedOn".into(), json!(now));
+        doc.insert("JobRunState".into(), json!(state.name()));
+        doc.insert("ExecutionTime".into(), json!(0));
         let row = RunRow {
             seq: 0,
             id: id.clone(),
+            kind: kind.name().to_string(),
             job_name: name.to_string(),
             state: state.name().to_string(),
-            doc: Value::Object(run),
+            doc: Value::Object(doc),
             dpus,
             queued_at: now,
             queue_attempts: 0,
@@ -159,10 +228,25 @@ impl JobService {
             owner: None,
             lease_until: None,
         };
-        job_runs::insert(&mut tx, &row).await?;
-        tx.commit().await?;
-        self.inner.wake.notify_one();
-        Ok(json!({ "JobRunId": id }))
+        job_runs::insert(tx, &row).await?;
+        Ok(id)
+    }
+
+    /// The executor of runs of `kind`.
+    pub(crate) fn executor(&self, kind: RunKind) -> Result<&Arc<dyn Executor>> {
+        self.inner.executors.of(kind).ok_or_else(|| {
+            GlueError::invalid_input(format!(
+                "This Weir server does not run {}s",
+                kind.noun().to_lowercase()
+            ))
+        })
+    }
+
+    /// Why runs of `definition` (of `kind`) cannot be started, if they cannot.
+    pub fn check(&self, kind: RunKind, definition: &Value) -> Result<()> {
+        self.executor(kind)?
+            .check(definition)
+            .map_err(GlueError::invalid_input)
     }
 
     pub(crate) async fn get_job_run(&self, req: Req<'_>) -> Result<Value> {
@@ -171,7 +255,7 @@ impl JobService {
         let mut tx = self.inner.store.read().await?;
         let run = job_runs::get(&mut tx, id)
             .await?
-            .filter(|r| r.job_name == name)
+            .filter(|r| is_run_of(r, RunKind::Job, name))
             .ok_or_else(|| run_not_found(name, id))?;
         Ok(json!({ "JobRun": run.doc }))
     }
@@ -184,7 +268,7 @@ impl JobService {
         jobs::get(&mut tx, name)
             .await?
             .ok_or_else(|| GlueError::not_found(format!("Job {name} not found")))?;
-        let rows = job_runs::list(&mut tx, name, before, limit + 1).await?;
+        let rows = job_runs::list(&mut tx, RunKind::Job.name(), name, before, limit + 1).await?;
         let (rows, next) = take_page(rows, limit, |r| json!(r.seq));
         Ok(listing(
             "JobRuns",
@@ -197,7 +281,7 @@ impl JobService {
         let name = req.str("JobName")?;
         let (mut stopped, mut errors) = (Vec::new(), Vec::new());
         for id in req.strings("JobRunIds") {
-            match self.stop_run(name, &id).await {
+            match self.stop(RunKind::Job, name, &id).await {
                 Ok(()) => stopped.push(json!({ "JobName": name, "JobRunId": id })),
                 Err(e) if e.kind == ErrorKind::InternalService => return Err(e),
                 Err(e) => errors.push(json!({
@@ -210,13 +294,14 @@ impl JobService {
         Ok(json!({ "SuccessfulSubmissions": stopped, "Errors": errors }))
     }
 
-    /// Stops one run: a run not started yet at once, a running one through its server.
-    async fn stop_run(&self, name: &str, id: &str) -> Result<()> {
+    /// Stops one run of `kind` named `name`: a run not started yet at once, a running one
+    /// through its server.
+    pub async fn stop(&self, kind: RunKind, name: &str, id: &str) -> Result<()> {
         let mut tx = self.inner.store.write().await?;
         job_runs::lock_scheduling(&mut tx).await?;
         let mut run = job_runs::get(&mut tx, id)
             .await?
-            .filter(|r| r.job_name == name)
+            .filter(|r| is_run_of(r, kind, name))
             .ok_or_else(|| run_not_found(name, id))?;
         let state: RunState = run.state.parse().map_err(GlueError::internal)?;
         let now = self.now();
@@ -230,20 +315,22 @@ impl JobService {
             }
             RunState::Waiting | RunState::Starting => {
                 return Err(GlueError::concurrent_modification(format!(
-                    "Job run {id} is being started; stop it again in a moment"
+                    "{} {id} is being started; stop it again in a moment",
+                    kind.noun()
                 )))
             }
             RunState::Stopping => return Ok(()),
             ended => {
                 return Err(GlueError::invalid_input(format!(
-                    "Job run {id} has ended: its state is {ended}"
+                    "{} {id} has ended: its state is {ended}",
+                    kind.noun()
                 )))
             }
         }
         job_runs::update(&mut tx, &run).await?;
         tx.commit().await?;
         self.signal_stop(id);
-        self.inner.wake.notify_one();
+        self.wake();
         Ok(())
     }
 }
@@ -300,10 +387,15 @@ pub(crate) fn merged_arguments(job: &Value, run: &Value) -> BTreeMap<String, Str
     merged
 }
 
+/// Whether `run` is a run of the `kind` named `name`.
+pub(crate) fn is_run_of(run: &RunRow, kind: RunKind, name: &str) -> bool {
+    run.kind == kind.name() && run.job_name == name
+}
+
 async fn previous_run(tx: &mut Tx, name: &str, id: &str) -> Result<String> {
     job_runs::get(tx, id)
         .await?
-        .filter(|r| r.job_name == name)
+        .filter(|r| is_run_of(r, RunKind::Job, name))
         .map(|r| r.id)
         .ok_or_else(|| run_not_found(name, id))
 }

@@ -12,12 +12,13 @@ use serde_json::json;
 use tokio::sync::watch;
 use tracing::Instrument;
 use weir_metastore::job_runs::{self, RunRow};
-use weir_metastore::{jobs, Backend, Tx};
+use weir_metastore::{Backend, Tx};
 use weir_model::{GlueError, Result};
 
 use crate::capacity::memory_bytes;
-use crate::executor::{RunLog, RunReport, RunSpec};
-use crate::runs::{max_concurrent_runs, merged_arguments, new_run_id};
+use crate::executor::{Bookmark, RunLog, RunReport, RunSpec};
+use crate::kind::RunKind;
+use crate::runs::{merged_arguments, new_run_id};
 use crate::state::RunState;
 use crate::{JobService, JobsConfig};
 
@@ -186,25 +187,31 @@ impl JobService {
         let resolved = self.resolve_lapsed(&mut tx, &queue, false, now).await?;
         queue.retain(|r| !resolved.contains(&r.id));
         let mut usage = Usage::of(queue.iter().filter(|r| r.owner.is_some()));
-        let mut per_job = HashMap::<String, usize>::new();
+        let mut per_job = HashMap::<(String, String), usize>::new();
         for r in queue.iter().filter(|r| r.owner.is_some()) {
-            *per_job.entry(r.job_name.clone()).or_default() += 1;
+            *per_job.entry(definition_key(r)).or_default() += 1;
         }
-        let mut max_runs = HashMap::<String, Option<usize>>::new();
+        let mut max_runs = HashMap::<(String, String), Option<usize>>::new();
         let mut claimed = Vec::new();
         let mut service_full = false;
         for queued in queue.into_iter().filter(|r| r.owner.is_none()) {
-            let limit = match max_runs.get(&queued.job_name) {
+            let key = definition_key(&queued);
+            let limit = match max_runs.get(&key) {
                 Some(limit) => *limit,
                 None => {
-                    let job = jobs::get(&mut tx, &queued.job_name).await?;
-                    let limit = job.as_ref().map(max_concurrent_runs);
-                    max_runs.insert(queued.job_name.clone(), limit);
+                    let limit = match RunKind::parse(&queued.kind) {
+                        Some(kind) => kind
+                            .definition(&mut tx, &queued.job_name)
+                            .await?
+                            .map(|d| kind.max_concurrent_runs(&d)),
+                        None => None,
+                    };
+                    max_runs.insert(key.clone(), limit);
                     limit
                 }
             };
             let Some(limit) = limit else { continue };
-            let job_busy = per_job.get(&queued.job_name).copied().unwrap_or(0) >= limit;
+            let job_busy = per_job.get(&key).copied().unwrap_or(0) >= limit;
             let refusal = if service_full {
                 Some(String::from("runs queued before it wait for capacity"))
             } else {
@@ -235,7 +242,7 @@ impl JobService {
             job_runs::update(&mut tx, &run).await?;
             usage.runs += 1;
             usage.dpus += run.dpus;
-            *per_job.entry(run.job_name.clone()).or_default() += 1;
+            *per_job.entry(key).or_default() += 1;
             claimed.push(run);
         }
         tx.commit().await?;
@@ -313,7 +320,8 @@ impl JobService {
             .unwrap_or_else(|e| e.into_inner())
             .insert(run.id.clone(), control);
         let log = RunLog::default();
-        let span = tracing::info_span!("job_run", job = %run.job_name, run = %run.id);
+        let span =
+            tracing::info_span!("run", kind = %run.kind, name = %run.job_name, run = %run.id);
         let outcome = self
             .outcome(&run, interrupted, minutes, &log)
             .instrument(span)
@@ -336,29 +344,44 @@ impl JobService {
         minutes: i64,
         log: &RunLog,
     ) -> Outcome {
+        let Some(kind) = RunKind::parse(&run.kind) else {
+            return Outcome::Failed(format!("Runs of kind {} are not ones Weir runs", run.kind));
+        };
+        let executor = match self.executor(kind) {
+            Ok(executor) => executor.clone(),
+            Err(e) => return Outcome::Failed(e.message),
+        };
         let job = {
             let mut tx = match self.inner.store.read().await {
                 Ok(tx) => tx,
                 Err(e) => return Outcome::Failed(format!("The metastore could not be read: {e}")),
             };
-            match jobs::get(&mut tx, &run.job_name).await {
+            match kind.definition(&mut tx, &run.job_name).await {
                 Ok(Some(job)) => job,
                 Ok(None) => return Outcome::Lost,
-                Err(e) => return Outcome::Failed(format!("The job could not be read: {e}")),
+                Err(e) => {
+                    return Outcome::Failed(format!("{} could not be read: {e}", run.job_name))
+                }
             }
         };
-        let bookmark = match self.start_bookmark(&run.job_name).await {
-            Ok(bookmark) => bookmark,
-            Err(e) => return Outcome::Failed(format!("The job's bookmark could not be read: {e}")),
+        let bookmark = match kind {
+            RunKind::Job => match self.start_bookmark(&run.job_name).await {
+                Ok(bookmark) => bookmark,
+                Err(e) => {
+                    return Outcome::Failed(format!("The job's bookmark could not be read: {e}"))
+                }
+            },
+            _ => Bookmark::default(),
         };
         let started_by = run.doc[crate::runs::STARTED_BY].as_str().map(String::from);
         if let Some(principal) = &started_by {
             log.line(&format!(
-                "run {} of job {} started by {principal}",
+                "run {} of {} started by {principal}",
                 run.id, run.job_name
             ));
         }
         let spec = RunSpec {
+            kind,
             started_by,
             bookmark,
             job_name: run.job_name.clone(),
@@ -368,13 +391,9 @@ impl JobService {
             job,
             log: log.clone(),
         };
-        tracing::info!(dpus = run.dpus, "job run started");
+        tracing::info!(dpus = run.dpus, "run started");
         // The work's own task carries the run's span: its logs name the job and the run.
-        let work = self
-            .inner
-            .executor
-            .execute(spec)
-            .instrument(tracing::Span::current());
+        let work = executor.execute(spec).instrument(tracing::Span::current());
         let mut work = tokio::spawn(work);
         let outcome = tokio::select! {
             joined = &mut work => return match joined {
@@ -421,7 +440,8 @@ impl JobService {
             Outcome::TimedOut(minutes) => (
                 RunState::Timeout,
                 Some(format!(
-                    "Job run timed out: it ran longer than its Timeout of {minutes} minutes"
+                    "{} timed out: it ran longer than its Timeout of {minutes} minutes",
+                    RunKind::parse(&run.kind).map_or("Run", RunKind::noun)
                 )),
             ),
             Outcome::Stopped => (RunState::Stopped, None),
@@ -438,8 +458,11 @@ impl JobService {
                 bytes_read = report.bytes_read,
                 rows_written = report.rows_written,
                 bytes_written = report.bytes_written,
-                "job run succeeded"
+                "run succeeded"
             );
+            if let Some(summary) = &report.summary {
+                run.doc["Summary"] = json!(summary);
+            }
         }
         self.end(&mut tx, &mut run, state, message, now).await?;
         if let (RunState::Succeeded, Outcome::Succeeded(report)) = (state, &outcome) {
@@ -452,7 +475,7 @@ impl JobService {
         tx.commit().await?;
         let seconds = run.doc["ExecutionTime"].as_f64().unwrap_or(0.0);
         self.inner.metrics.ended(state, seconds, report);
-        tracing::info!(job = %run.job_name, run = %run.id, state = %state, "job run ended");
+        tracing::info!(kind = %run.kind, name = %run.job_name, run = %run.id, state = %state, "run ended");
         Ok(())
     }
 
@@ -485,11 +508,14 @@ impl JobService {
 
     /// Queues the next attempt of a failed run when its job allows more.
     async fn retry(&self, tx: &mut Tx, failed: &RunRow, now: f64) -> Result<()> {
-        let Some(job) = jobs::get(tx, &failed.job_name).await? else {
+        let Some(kind) = RunKind::parse(&failed.kind) else {
+            return Ok(());
+        };
+        let Some(definition) = kind.definition(tx, &failed.job_name).await? else {
             return Ok(());
         };
         let attempt = failed.doc["Attempt"].as_i64().unwrap_or(0);
-        if attempt >= job["MaxRetries"].as_i64().unwrap_or(0) {
+        if attempt >= kind.max_retries(&definition) {
             return Ok(());
         }
         let id = new_run_id();
@@ -598,8 +624,7 @@ impl JobService {
                 (
                     RunState::Failed,
                     Some(
-                        "The Weir server running this job run stopped before the run ended"
-                            .to_string(),
+                        "The Weir server running this run stopped before the run ended".to_string(),
                     ),
                 )
             };
@@ -622,6 +647,11 @@ impl JobService {
             self.inner.wake.notify_one();
         }
     }
+}
+
+/// What a run's concurrency is counted by: its kind and name.
+fn definition_key(run: &RunRow) -> (String, String) {
+    (run.kind.clone(), run.job_name.clone())
 }
 
 fn panic_message(e: tokio::task::JoinError) -> String {

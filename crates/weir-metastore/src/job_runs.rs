@@ -1,5 +1,7 @@
-//! Job runs: the `JobRun` document plus what the scheduler needs to find, order and own runs
-//! (state, submission order, capacity, queue bookkeeping, the lease of the server running it).
+//! Runs: the run document plus what the scheduler needs to find, order and own runs (state,
+//! submission order, capacity, queue bookkeeping, the lease of the server running it). Job runs
+//! and the runs of other work the job service runs (a crawler's crawls) share the table, told
+//! apart by their `kind`.
 
 use serde_json::Value;
 use sqlx::Row;
@@ -14,10 +16,13 @@ pub struct RunRow {
     /// Submission order (assigned on insert).
     pub seq: i64,
     pub id: String,
+    /// What runs: `JOB` (a job run), or another kind of work the job service runs (`CRAWL`).
+    pub kind: String,
+    /// The name of the job (or crawler…) the run is of.
     pub job_name: String,
     /// The `JobRunState` name, also in the document.
     pub state: String,
-    /// The `JobRun` output shape.
+    /// The run's document (a job run's is the `JobRun` output shape).
     pub doc: Value,
     /// The capacity the run takes while it runs, in DPUs.
     pub dpus: f64,
@@ -45,7 +50,7 @@ fn stored_lease(run: &RunRow) -> f64 {
 }
 
 const COLUMNS: &str = "seq, id, job_name, state, doc, dpus, queued_at, queue_attempts, \
-                       next_attempt_at, owner, lease_until";
+                       next_attempt_at, owner, lease_until, kind";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<RunRow> {
     let id: String = row.try_get(1)?;
@@ -60,6 +65,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<RunRow> {
         next_attempt_at: row.try_get(8)?,
         owner: Some(row.try_get::<String, _>(9)?).filter(|o| !o.is_empty()),
         lease_until: Some(row.try_get::<f64, _>(10)?).filter(|l| *l > 0.0),
+        kind: row.try_get(11)?,
         id,
     })
 }
@@ -68,8 +74,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<RunRow> {
 pub async fn insert(tx: &mut Tx, run: &RunRow) -> Result<i64> {
     let q = tx.sql(
         "INSERT INTO job_runs (id, job_name, state, doc, dpus, queued_at, queue_attempts, \
-         next_attempt_at, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         RETURNING seq",
+         next_attempt_at, owner, lease_until, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
     );
     let row = sqlx::query(&q)
         .bind(&run.id)
@@ -82,6 +88,7 @@ pub async fn insert(tx: &mut Tx, run: &RunRow) -> Result<i64> {
         .bind(run.next_attempt_at)
         .bind(stored_owner(run))
         .bind(stored_lease(run))
+        .bind(&run.kind)
         .fetch_one(tx.conn())
         .await?;
     Ok(row.try_get(0)?)
@@ -125,19 +132,23 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<RunRow>> {
     row.as_ref().map(from_row).transpose()
 }
 
-/// Up to `limit` runs of a job, newest first, older than `before` (a submission order).
+/// Up to `limit` runs of the `kind` named `job_name`, newest first, older than `before` (a
+/// submission order).
 pub async fn list(
     tx: &mut Tx,
+    kind: &str,
     job_name: &str,
     before: Option<i64>,
     limit: usize,
 ) -> Result<Vec<RunRow>> {
     let q = tx
         .sql(&format!(
-        "SELECT {COLUMNS} FROM job_runs WHERE job_name = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
-    ))
+            "SELECT {COLUMNS} FROM job_runs WHERE kind = $1 AND job_name = $2 AND seq < $3 \
+             ORDER BY seq DESC LIMIT $4"
+        ))
         .into_owned();
     let rows = sqlx::query(&q)
+        .bind(kind)
         .bind(job_name)
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit as i64)
@@ -163,6 +174,26 @@ pub async fn in_states(tx: &mut Tx, states: &[&str]) -> Result<Vec<RunRow>> {
     }
     let rows = query.fetch_all(tx.conn()).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Deletes every run of the `kind` named `job_name`, with their logs.
+pub async fn delete_all(tx: &mut Tx, kind: &str, job_name: &str) -> Result<()> {
+    let logs = tx.sql(
+        "DELETE FROM job_run_logs WHERE run_id IN \
+         (SELECT id FROM job_runs WHERE kind = $1 AND job_name = $2)",
+    );
+    sqlx::query(&logs)
+        .bind(kind)
+        .bind(job_name)
+        .execute(tx.conn())
+        .await?;
+    let runs = tx.sql("DELETE FROM job_runs WHERE kind = $1 AND job_name = $2");
+    sqlx::query(&runs)
+        .bind(kind)
+        .bind(job_name)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// Serialises the scheduling decisions of every server on this metastore for the rest of the

@@ -10,7 +10,6 @@ pub mod classifiers;
 pub mod column_stats;
 pub mod connections;
 pub mod crawlers;
-pub mod crawls;
 pub mod databases;
 pub mod db;
 mod doc;

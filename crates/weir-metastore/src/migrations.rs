@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_crawlers.sql"),
         postgres: include_str!("../migrations/postgres/0004_crawlers.sql"),
     },
+    Migration {
+        name: "0005_run_kinds",
+        sqlite: include_str!("../migrations/sqlite/0005_run_kinds.sql"),
+        postgres: include_str!("../migrations/postgres/0005_run_kinds.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

@@ -80,8 +80,26 @@ pub async fn handle(
             return response;
         }
     };
-    let mut request = None;
-    let result = dispatch(&state, &caller, &operation, target, &body, &mut request).await;
+    // Served in a task of its own: a client that goes away mid-request does not cancel the work
+    // halfway through a metastore transaction (its connection would go back to the pool still
+    // in it).
+    let served = tokio::spawn({
+        let (state, operation, target) = (state.clone(), operation.clone(), target.to_string());
+        let caller = caller.clone();
+        async move {
+            let mut request = None;
+            let result = dispatch(&state, &caller, &operation, &target, &body, &mut request).await;
+            (result, request)
+        }
+    });
+    let (result, request) = served.await.unwrap_or_else(|e| {
+        (
+            Err(GlueError::internal(format!(
+                "serving the request failed: {e}"
+            ))),
+            None,
+        )
+    });
     let outcome = match &result {
         Ok(_) => "ok",
         Err(e) => e.kind.shape_name(),

@@ -41,10 +41,15 @@ pub async fn run(args: CrawlArgs, config: &Config, catalog: JobCatalog) -> anyho
     for problem in &plan.problems {
         eprintln!("  ! {}: {}", problem.file, problem.reason);
     }
-    let (calls, changes) = apply::changes(client.as_ref(), &args.database, &plan)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))
-        .with_context(|| format!("reading the catalog{with}"))?;
+    let (calls, changes) = apply::changes(
+        client.as_ref(),
+        &args.database,
+        &plan,
+        apply::Policy::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))
+    .with_context(|| format!("reading the catalog{with}"))?;
     for (table, change) in plan.tables.iter().zip(&changes) {
         let sd = &table.input["StorageDescriptor"];
         let columns: Vec<String> = sd["Columns"]

@@ -13,11 +13,12 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use weir_auth::{AuthMode, Authenticator};
 use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
+use weir_crawler::executor::CrawlExecutor;
 use weir_crawler::CrawlerService;
 use weir_engine::Engine;
 use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
-use weir_jobs::JobService;
+use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
 use weir_server::{AppState, Metrics};
 
@@ -288,21 +289,22 @@ async fn open_catalog(config: &Config) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
-/// The job service of the catalog's metastore: runs execute in this process, reaching the
-/// catalog directly, and their scripts reach the service through `access`. Runs a previous stop
-/// left in flight are resolved before it serves.
+/// The job service of the catalog's metastore: runs (job runs and crawls) execute in this
+/// process, reaching the catalog directly, and scripts reach the service through `access`. Runs
+/// a previous stop left in flight are resolved before it serves.
 async fn open_jobs(
     config: &Config,
     catalog: &Catalog,
     access: RunAccess,
 ) -> anyhow::Result<JobService> {
     let engine = Engine::new(config.engine.clone());
-    let executor = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
+    let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
+    let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
     let jobs = JobService::new(
         catalog.store().clone(),
         catalog.identity().clone(),
         Arc::new(SystemClock),
-        Arc::new(executor),
+        Executors::new(Arc::new(jobs)).with_crawls(Arc::new(crawls)),
         config.jobs.clone(),
     );
     let resolved = jobs
@@ -365,7 +367,9 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         catalog.store().clone(),
         catalog.identity().clone(),
         Arc::new(SystemClock),
+        jobs.clone(),
     );
+    crawlers.start();
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");

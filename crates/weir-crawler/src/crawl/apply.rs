@@ -25,6 +25,8 @@ pub struct TableChange {
 pub enum Action {
     Created,
     Updated,
+    /// The files say the table changed, and the crawler's `UpdateBehavior` is `LOG`.
+    NotUpdated,
     Unchanged,
 }
 
@@ -33,17 +35,34 @@ impl Action {
         match self {
             Action::Created => "created",
             Action::Updated => "updated",
+            Action::NotUpdated => "changed, left as it was (UpdateBehavior LOG)",
             Action::Unchanged => "unchanged",
         }
     }
 }
 
+/// What a crawl may change of the tables the catalog has (a crawler's `SchemaChangePolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// `UpdateBehavior` `UPDATE_IN_DATABASE` (else `LOG`: a changed table is only reported).
+    pub update_tables: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            update_tables: true,
+        }
+    }
+}
+
 /// The calls that make `database` hold what `plan` found (creating the database when it does
-/// not exist), and what they change.
+/// not exist) within `policy`, and what they change.
 pub async fn changes(
     catalog: &dyn CatalogClient,
     database: &str,
     plan: &CrawlPlan,
+    policy: Policy,
 ) -> Result<(Vec<(String, Value)>, Vec<TableChange>), CatalogError> {
     let mut calls = Vec::new();
     let mut summary = Vec::new();
@@ -85,6 +104,9 @@ pub async fn changes(
                 ));
                 Action::Created
             }
+            Some(current) if differs(current, &table.input) && !policy.update_tables => {
+                Action::NotUpdated
+            }
             Some(current) if differs(current, &table.input) => {
                 calls.push((
                     "UpdateTable".to_string(),
@@ -95,7 +117,7 @@ pub async fn changes(
             Some(_) => Action::Unchanged,
         };
         let existing = match (&current, action) {
-            (Some(_), Action::Unchanged | Action::Updated) => {
+            (Some(_), Action::Unchanged | Action::Updated | Action::NotUpdated) => {
                 partition_values(catalog, database, &table.name).await?
             }
             _ => HashSet::new(),

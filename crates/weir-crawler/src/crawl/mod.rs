@@ -89,8 +89,11 @@ pub async fn crawl(
         let single_file = listed.files.len() == 1 && listed.files[0].location == prefix;
         let mut found = Vec::new();
         // Files are read concurrently: on object stores each read is mostly waiting.
-        let classified: Vec<_> = futures::stream::iter(&listed.files)
-            .map(|meta| file::classify(&ctx, &listed.store, meta))
+        let classified: Vec<_> = futures::stream::iter(listed.files.iter().cloned())
+            .map(|meta| {
+                let (ctx, store) = (ctx.clone(), listed.store.clone());
+                async move { file::classify(&ctx, &store, &meta).await }
+            })
             .buffered(CONCURRENT_READS)
             .collect()
             .await;

@@ -1,20 +1,78 @@
-use std::sync::Arc;
+//! Crawls as runs of the job service, end to end on both metastores: StartCrawler queues a
+//! crawl that reads real files into the catalog, the crawler's state and last crawl follow it,
+//! StopCrawler stops it, ListCrawls and GetCrawlerMetrics read what the crawls did, and
+//! schedules fire by the service's clock — once per firing, across a restart.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::{json, Value};
-use weir_catalog::{Catalog, SystemClock};
+use weir_catalog::{Catalog, Clock};
+use weir_crawler::executor::CrawlExecutor;
 use weir_crawler::CrawlerService;
+use weir_engine::Engine;
+use weir_jobs::executor::ExecFuture;
+use weir_jobs::run_access::RunAccess;
+use weir_jobs::{Executor, Executors, JobService, JobsConfig, RunSpec};
 use weir_metastore::crawlers::CRAWLERS;
-use weir_metastore::crawls::{self, Crawl};
-use weir_model::ErrorKind;
+use weir_model::{ErrorKind, GlueError};
 
 use crate::support::backends;
 
-fn service(catalog: &Catalog) -> CrawlerService {
-    CrawlerService::new(
+/// A clock that moves only when told: 2027-01-15 08:00:00 UTC to begin with.
+#[derive(Clone)]
+struct ManualClock(Arc<Mutex<f64>>);
+
+const START: f64 = 1_800_000_000.0;
+
+impl ManualClock {
+    fn new() -> Self {
+        Self(Arc::new(Mutex::new(START)))
+    }
+
+    fn set(&self, seconds: f64) {
+        *self.0.lock().unwrap() = seconds;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> f64 {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Job runs are not what these tests run.
+struct NoJobs;
+
+impl Executor for NoJobs {
+    fn check(&self, _: &Value) -> Result<(), String> {
+        Err("no jobs here".into())
+    }
+
+    fn execute(&self, _: RunSpec) -> ExecFuture {
+        Box::pin(async { Err("no jobs here".to_string()) })
+    }
+}
+
+/// The crawler service of one server on the catalog's metastore, crawling on the engine,
+/// without background loops: the test drives the scheduler (`tick`) and the schedules.
+fn service(catalog: &Catalog, clock: &ManualClock) -> (CrawlerService, JobService) {
+    let crawls = CrawlExecutor::new(Engine::default(), catalog.clone(), RunAccess::default());
+    let jobs = JobService::new(
         catalog.store().clone(),
         catalog.identity().clone(),
-        Arc::new(SystemClock),
-    )
+        Arc::new(clock.clone()),
+        Executors::new(Arc::new(NoJobs)).with_crawls(Arc::new(crawls)),
+        JobsConfig::default(),
+    );
+    let crawlers = CrawlerService::new(
+        catalog.store().clone(),
+        catalog.identity().clone(),
+        Arc::new(clock.clone()),
+        jobs.clone(),
+    );
+    (crawlers, jobs)
 }
 
 async fn call(service: &CrawlerService, op: &str, body: Value) -> Value {
@@ -24,133 +82,218 @@ async fn call(service: &CrawlerService, op: &str, body: Value) -> Value {
         .unwrap_or_else(|e| panic!("{op}: {e}"))
 }
 
-fn crawl(crawler: &str, id: &str, start: f64, state: &str, doc: Value) -> Crawl {
-    Crawl {
-        crawler_name: crawler.into(),
-        crawl_id: id.into(),
-        start_time: start,
-        state: state.into(),
-        doc,
+async fn refused(service: &CrawlerService, op: &str, body: Value) -> GlueError {
+    match service.call(op, &body).await {
+        Ok(v) => panic!("{op} should have failed, returned {v}"),
+        Err(e) => e,
     }
 }
 
+async fn crawler(service: &CrawlerService, name: &str) -> Value {
+    call(service, "GetCrawler", json!({ "Name": name })).await["Crawler"].clone()
+}
+
+/// Runs what is queued and waits (a bounded while) until the crawler is READY again.
+async fn crawl_to_end(service: &CrawlerService, jobs: &JobService, name: &str) -> Value {
+    jobs.tick().await.unwrap();
+    for _ in 0..1000 {
+        let c = crawler(service, name).await;
+        if c["State"] == "READY" {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "crawler {name} did not finish: {}",
+        crawler(service, name).await
+    );
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let file = root.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
+}
+
+fn crawl_ids(page: &Value) -> Vec<String> {
+    page["Crawls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["CrawlId"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[tokio::test]
-async fn crawls_are_listed_newest_first_filtered_and_paged_then_deleted_with_their_crawler() {
+async fn crawls_run_on_the_job_service_and_are_recorded() {
     for backend in backends().await {
         let label = backend.label();
         let catalog = backend.catalog().await;
-        let crawlers = service(&catalog);
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        let data = tempfile::tempdir().unwrap();
+        write(
+            data.path(),
+            "sales/year=2024/a.csv",
+            "id,amount\n1,2.5\n2,3.5\n",
+        );
+        write(data.path(), "sales/year=2025/a.csv", "id,amount\n3,4.5\n");
+        let target = format!("file://{}/sales/", data.path().display());
         call(
             &crawlers,
             "CreateCrawler",
-            json!({"Name": "sales", "Role": "r", "Targets": {"S3Targets": [{"Path": "s3://b/sales/"}]},
-                   "Tags": {"team": "data"}}),
+            json!({"Name": "sales", "Role": "r", "DatabaseName": "lake",
+                   "Targets": {"S3Targets": [{"Path": target}]}, "Tags": {"team": "data"}}),
         )
         .await;
-        call(
-            &crawlers,
-            "CreateCrawler",
-            json!({"Name": "sales/eu", "Role": "r", "Targets": {"S3Targets": [{"Path": "s3://b/eu/"}]},
-                   "Tags": {"team": "eu"}}),
-        )
-        .await;
-        let summary = r#"{"TABLE":{"ADD":{"Count":3}}}"#;
-        let mut tx = catalog.store().write().await.unwrap();
-        for c in [
-            crawl(
-                "sales",
-                "c1",
-                1000.0,
-                "COMPLETED",
-                json!({"EndTime": 1060.0, "DPUHour": 0.1}),
-            ),
-            crawl(
-                "sales",
-                "c2",
-                2000.0,
-                "FAILED",
-                json!({"EndTime": 2010.0, "ErrorMessage": "no access", "DPUHour": 0.0}),
-            ),
-            crawl(
-                "sales",
-                "c3",
-                3000.0,
-                "COMPLETED",
-                json!({"EndTime": 3040.0, "Summary": summary, "DPUHour": 0.2}),
-            ),
-            crawl("sales", "c4", 4000.0, "RUNNING", json!({})),
-            crawl(
-                "sales/eu",
-                "e1",
-                3500.0,
-                "COMPLETED",
-                json!({"EndTime": 3600.0}),
-            ),
-        ] {
-            crawls::insert(&mut tx, &c).await.unwrap();
-        }
-        tx.commit().await.unwrap();
+        let ready = crawler(&crawlers, "sales").await;
+        assert_eq!(ready["State"], json!("READY"), "{label}");
+        assert!(ready.get("LastCrawl").is_none(), "{label}: {ready}");
 
+        // Queued: the crawler is RUNNING, and can be neither started again nor changed.
+        call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
+        assert_eq!(
+            crawler(&crawlers, "sales").await["State"],
+            json!("RUNNING"),
+            "{label}"
+        );
+        for (op, body) in [
+            ("StartCrawler", json!({"Name": "sales"})),
+            (
+                "UpdateCrawler",
+                json!({"Name": "sales", "Description": "x"}),
+            ),
+            ("DeleteCrawler", json!({"Name": "sales"})),
+        ] {
+            let e = refused(&crawlers, op, body).await;
+            assert_eq!(e.kind, ErrorKind::CrawlerRunning, "{label}: {op}");
+        }
+        let first = crawl_to_end(&crawlers, &jobs, "sales").await;
+        assert_eq!(
+            first["LastCrawl"]["Status"],
+            json!("SUCCEEDED"),
+            "{label}: {first}"
+        );
+        assert_eq!(
+            first["LastCrawl"]["LogGroup"],
+            json!("/aws-glue/crawlers"),
+            "{label}"
+        );
+        assert_eq!(first["LastCrawl"]["LogStream"], json!("sales"), "{label}");
+        let table = catalog
+            .call(
+                "GetTable",
+                &json!({"DatabaseName": "lake", "Name": "sales"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            table["Table"]["PartitionKeys"],
+            json!([{"Name": "year", "Type": "bigint"}]),
+            "{label}"
+        );
+        assert_eq!(
+            table["Table"]["Parameters"]["UPDATED_BY_CRAWLER"],
+            json!("sales"),
+            "{label}"
+        );
+
+        // A new partition folder: the next crawl adds it and nothing else.
+        write(data.path(), "sales/year=2026/a.csv", "id,amount\n4,5.5\n");
+        call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
+        crawl_to_end(&crawlers, &jobs, "sales").await;
+        let partitions = catalog
+            .call(
+                "GetPartitions",
+                &json!({"DatabaseName": "lake", "TableName": "sales"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            partitions["Partitions"].as_array().unwrap().len(),
+            3,
+            "{label}"
+        );
+
+        // Stopped before it started: STOPPED at once, the last crawl CANCELLED.
+        call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
+        call(&crawlers, "StopCrawler", json!({"Name": "sales"})).await;
+        let stopped = crawler(&crawlers, "sales").await;
+        assert_eq!(stopped["State"], json!("READY"), "{label}");
+        assert_eq!(
+            stopped["LastCrawl"]["Status"],
+            json!("CANCELLED"),
+            "{label}"
+        );
+        let e = refused(&crawlers, "StopCrawler", json!({"Name": "sales"})).await;
+        assert_eq!(e.kind, ErrorKind::CrawlerNotRunning, "{label}");
+        assert_eq!(e.message, "Crawler sales is not running", "{label}");
+
+        // A target no store reaches: the crawl fails and says why.
+        call(
+            &crawlers,
+            "UpdateCrawler",
+            json!({"Name": "sales", "Targets": {"S3Targets": [{"Path": "nowhere://bucket/x/"}]}}),
+        )
+        .await;
+        call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
+        let failed = crawl_to_end(&crawlers, &jobs, "sales").await;
+        assert_eq!(failed["LastCrawl"]["Status"], json!("FAILED"), "{label}");
+        let message = failed["LastCrawl"]["ErrorMessage"].as_str().unwrap();
+        assert!(
+            message.contains("nowhere://bucket/x/"),
+            "{label}: {message}"
+        );
+
+        // The history, newest first: failed, stopped, completed twice.
         let all = call(&crawlers, "ListCrawls", json!({"CrawlerName": "sales"})).await;
-        let ids: Vec<&str> = all["Crawls"]
+        let states: Vec<&str> = all["Crawls"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| c["CrawlId"].as_str().unwrap())
+            .map(|c| c["State"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, ["c4", "c3", "c2", "c1"], "{label}");
-        assert_eq!(all["Crawls"][1]["StartTime"], json!(3000.0), "{label}");
-        assert_eq!(all["Crawls"][1]["State"], json!("COMPLETED"), "{label}");
-        assert!(all.get("NextToken").is_none(), "{label}");
+        assert_eq!(
+            states,
+            ["FAILED", "STOPPED", "COMPLETED", "COMPLETED"],
+            "{label}"
+        );
+        let summaries: Vec<Value> = all["Crawls"].as_array().unwrap()[2..]
+            .iter()
+            .map(|c| serde_json::from_str(c["Summary"].as_str().unwrap()).unwrap())
+            .collect();
+        assert_eq!(
+            summaries,
+            [
+                json!({"PARTITION": {"ADD": {"Count": 1}}}),
+                json!({"TABLE": {"ADD": {"Count": 1}}, "PARTITION": {"ADD": {"Count": 2}}}),
+            ],
+            "{label}"
+        );
+        let ids = crawl_ids(&all);
+        assert_eq!(all["Crawls"][0]["MessagePrefix"], json!(ids[0]), "{label}");
 
-        // Pages of two, with a filter that leaves out c2: c4 c3 | c1.
+        // Filters and pages: without the failed crawl, two a page.
         let filters =
             json!([{"FieldName": "STATE", "FilterOperator": "NE", "FieldValue": "FAILED"}]);
-        let first = call(
+        let page1 = call(
             &crawlers,
             "ListCrawls",
             json!({"CrawlerName": "sales", "MaxResults": 2, "Filters": filters}),
         )
         .await;
-        let token = first["NextToken"].as_str().unwrap().to_string();
-        let second = call(&crawlers, "ListCrawls",
-                          json!({"CrawlerName": "sales", "MaxResults": 2, "Filters": filters, "NextToken": token})).await;
-        let ids = |page: &Value| {
-            page["Crawls"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["CrawlId"].as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            (ids(&first), ids(&second)),
-            (vec!["c4".to_string(), "c3".into()], vec!["c1".to_string()]),
-            "{label}"
-        );
-        assert!(second.get("NextToken").is_none(), "{label}");
-
-        let window = json!([
-            {"FieldName": "START_TIME", "FilterOperator": "GE", "FieldValue": "2000000"},
-            {"FieldName": "END_TIME", "FilterOperator": "LT", "FieldValue": "3040000"}]);
-        let got = call(
+        let token = page1["NextToken"].clone();
+        let page2 = call(
             &crawlers,
             "ListCrawls",
-            json!({"CrawlerName": "sales", "Filters": window}),
+            json!({"CrawlerName": "sales", "MaxResults": 2, "Filters": filters, "NextToken": token}),
         )
         .await;
-        assert_eq!(ids(&got), ["c2"], "{label}");
+        assert_eq!(crawl_ids(&page1), ids[1..3], "{label}");
+        assert_eq!(crawl_ids(&page2), ids[3..], "{label}");
+        assert!(page2.get("NextToken").is_none(), "{label}");
 
-        let missing = crawlers
-            .call("ListCrawls", &json!({"CrawlerName": "nope"}))
-            .await
-            .unwrap_err();
-        assert_eq!(missing.kind, ErrorKind::EntityNotFound, "{label}");
-        assert_eq!(
-            missing.message, "Crawler entry with name nope does not exist",
-            "{label}"
-        );
-
+        // Metrics come from the last crawl that ended (the failed one changed nothing).
         let metrics = call(
             &crawlers,
             "GetCrawlerMetrics",
@@ -158,19 +301,8 @@ async fn crawls_are_listed_newest_first_filtered_and_paged_then_deleted_with_the
         )
         .await;
         let m = &metrics["CrawlerMetricsList"];
-        assert_eq!(
-            m.as_array().unwrap().len(),
-            1,
-            "{label}: unknown names are left out"
-        );
-        assert_eq!(m[0]["CrawlerName"], json!("sales"), "{label}");
-        assert_eq!(m[0]["LastRuntimeSeconds"], json!(40.0), "{label}");
-        assert_eq!(
-            m[0]["MedianRuntimeSeconds"],
-            json!(40.0),
-            "{label}: runtimes 60, 10, 40"
-        );
-        assert_eq!(m[0]["TablesCreated"], json!(3), "{label}");
+        assert_eq!(m.as_array().unwrap().len(), 1, "{label}");
+        assert_eq!(m[0]["TablesCreated"], json!(0), "{label}");
         assert_eq!(m[0]["StillEstimating"], json!(false), "{label}");
 
         // A write conditional on a document that has changed since is refused.
@@ -193,35 +325,121 @@ async fn crawls_are_listed_newest_first_filtered_and_paged_then_deleted_with_the
         );
         drop(tx);
 
-        // Deleting a crawler takes its crawls and tags, and nothing of a crawler whose name
-        // extends its own.
+        // Deleting a crawler takes its crawls: a new crawler of the name starts afresh.
         call(&crawlers, "DeleteCrawler", json!({"Name": "sales"})).await;
-        let mut tx = catalog.store().read().await.unwrap();
+        call(
+            &crawlers,
+            "CreateCrawler",
+            json!({"Name": "sales", "Role": "r", "DatabaseName": "lake",
+                   "Targets": {"S3Targets": [{"Path": "file:///tmp/"}]}}),
+        )
+        .await;
+        let fresh = call(&crawlers, "ListCrawls", json!({"CrawlerName": "sales"})).await;
+        assert_eq!(fresh["Crawls"], json!([]), "{label}");
+        assert!(
+            crawler(&crawlers, "sales").await.get("LastCrawl").is_none(),
+            "{label}"
+        );
+        backend.cleanup(catalog).await;
+    }
+}
+
+#[tokio::test]
+async fn schedules_fire_once_per_firing_across_restarts() {
+    for backend in backends().await {
+        let label = backend.label();
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, _jobs) = service(&catalog, &clock);
+        call(
+            &crawlers,
+            "CreateCrawler",
+            json!({"Name": "noon", "Role": "r", "DatabaseName": "lake",
+                   "Targets": {"S3Targets": [{"Path": "file:///tmp/"}]},
+                   "Schedule": "cron(0 12 * * ? *)"}),
+        )
+        .await;
+        // 08:00: nothing is due.
         assert_eq!(
-            crawls::list(&mut tx, "sales", None, 10).await.unwrap(),
-            vec![],
+            crawlers.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
+            "{label}"
+        );
+        // 12:00:30: one crawl, however often the servers look.
+        clock.set(START + 4.0 * 3600.0 + 30.0);
+        let fired = crawlers.fire_schedules().await.unwrap();
+        assert_eq!(fired.len(), 1, "{label}");
+        assert_eq!(
+            crawlers.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
+            "{label}"
+        );
+        let (other_server, _) = service(&catalog, &clock);
+        assert_eq!(
+            other_server.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
+            "{label}"
+        );
+        // The next day's noon comes while that crawl is still queued: skipped, not queued twice.
+        clock.set(START + 28.0 * 3600.0 + 30.0);
+        assert_eq!(
+            crawlers.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
+            "{label}"
+        );
+        call(&crawlers, "StopCrawler", json!({"Name": "noon"})).await;
+        // A restart three days later: the missed firings fire once.
+        let (restarted, _) = service(&catalog, &clock);
+        clock.set(START + 100.0 * 3600.0);
+        assert_eq!(
+            restarted.fire_schedules().await.unwrap().len(),
+            1,
             "{label}"
         );
         assert_eq!(
-            crawls::get(&mut tx, "e1")
-                .await
-                .unwrap()
-                .map(|c| c.crawler_name),
-            Some("sales/eu".into()),
+            restarted.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
             "{label}"
         );
-        drop(tx);
-        let arn = |name: &str| format!("arn:aws:glue:us-east-1:123456789012:crawler/{name}");
-        let gone = catalog
-            .call("GetTags", &json!({"ResourceArn": arn("sales")}))
-            .await
-            .unwrap_err();
-        assert_eq!(gone.kind, ErrorKind::EntityNotFound, "{label}");
-        let kept = catalog
-            .call("GetTags", &json!({"ResourceArn": arn("sales/eu")}))
-            .await
-            .unwrap();
-        assert_eq!(kept, json!({"Tags": {"team": "eu"}}), "{label}");
+        call(&restarted, "StopCrawler", json!({"Name": "noon"})).await;
+        // A stopped schedule does not fire; started again, it fires from then on.
+        call(
+            &restarted,
+            "StopCrawlerSchedule",
+            json!({"CrawlerName": "noon"}),
+        )
+        .await;
+        clock.set(START + 124.0 * 3600.0 + 30.0);
+        assert_eq!(
+            restarted.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
+            "{label}"
+        );
+        call(
+            &restarted,
+            "StartCrawlerSchedule",
+            json!({"CrawlerName": "noon"}),
+        )
+        .await;
+        assert_eq!(
+            restarted.fire_schedules().await.unwrap(),
+            Vec::<String>::new(),
+            "{label}"
+        );
+        clock.set(START + 148.0 * 3600.0 + 30.0);
+        assert_eq!(
+            restarted.fire_schedules().await.unwrap().len(),
+            1,
+            "{label}"
+        );
+        let history = call(&restarted, "ListCrawls", json!({"CrawlerName": "noon"})).await;
+        assert_eq!(history["Crawls"].as_array().unwrap().len(), 3, "{label}");
+        let shown = crawler(&restarted, "noon").await;
+        assert_eq!(
+            shown["Schedule"],
+            json!({"ScheduleExpression": "cron(0 12 * * ? *)", "State": "SCHEDULED"}),
+            "{label}"
+        );
         backend.cleanup(catalog).await;
     }
 }

@@ -1,6 +1,6 @@
 //! The crawler service on both metastores (SQLite, and PostgreSQL unless
-//! `WEIR_TEST_PG_URL=skip`): what the wire cannot reach yet — crawls written to the `crawls`
-//! table, read back by ListCrawls and GetCrawlerMetrics — and the conditional writes.
+//! `WEIR_TEST_PG_URL=skip`) with what the wire cannot drive: the service's clock and
+//! scheduler.
 #![allow(clippy::unwrap_used)]
 
 /// The catalog conformance suite's backends, shared rather than copied.

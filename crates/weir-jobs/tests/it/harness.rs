@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use weir_catalog::{CatalogIdentity, Clock};
 use weir_jobs::executor::ExecFuture;
-use weir_jobs::{Executor, JobService, JobsConfig, RunReport, RunSpec};
+use weir_jobs::{Executor, Executors, JobService, JobsConfig, RunReport, RunSpec};
 use weir_metastore::Metastore;
 
 /// A clock that moves only when told.
@@ -135,7 +135,7 @@ pub async fn service(dir: &Path, clock: &ManualClock, config: JobsConfig) -> Ser
         store,
         identity,
         Arc::new(clock.clone()),
-        Arc::new(executor.clone()),
+        Executors::new(Arc::new(executor.clone())),
         config,
     );
     Service { jobs, executor }

@@ -1,0 +1,194 @@
+//! Crawls as runs of the job service: [`CrawlExecutor`] runs one crawl of a crawler — its
+//! `S3Targets` listed and classified through the engine — and makes the crawler's database hold
+//! what it found, calling the catalog as the crawler's `Role` within its `SchemaChangePolicy`.
+//! The run's log names each file the crawl could not read and each table it changed; its
+//! summary counts what changed (ListCrawls' `Summary`, GetCrawlerMetrics' tables).
+
+use serde_json::{json, Value};
+use weir_catalog::Catalog;
+use weir_engine::catalog::CatalogClient;
+use weir_engine::Engine;
+use weir_jobs::catalog_client::ServiceCatalog;
+use weir_jobs::executor::ExecFuture;
+use weir_jobs::run_access::RunAccess;
+use weir_jobs::{Executor, RunReport, RunSpec};
+
+use crate::crawl::apply::{self, Action, Policy, TableChange};
+use crate::crawl::{self, Naming, Target};
+
+/// Runs crawls in this process.
+pub struct CrawlExecutor {
+    engine: Engine,
+    catalog: Catalog,
+    access: RunAccess,
+}
+
+impl CrawlExecutor {
+    /// Crawls read files through `engine` and change `catalog` as the principal `access` says
+    /// a run acts as.
+    pub fn new(engine: Engine, catalog: Catalog, access: RunAccess) -> Self {
+        Self {
+            engine,
+            catalog,
+            access,
+        }
+    }
+}
+
+impl Executor for CrawlExecutor {
+    fn check(&self, crawler: &Value) -> Result<(), String> {
+        Crawler::of(crawler).map(|_| ())
+    }
+
+    fn execute(&self, spec: RunSpec) -> ExecFuture {
+        let principal = self.access.principal(&spec).cloned();
+        let client = ServiceCatalog::acting_as(&self.catalog, principal);
+        let engine = self.engine.clone();
+        Box::pin(async move {
+            let crawler = Crawler::of(&spec.job)?;
+            let result = run(&engine, &client, &crawler, &spec).await;
+            if let Err(message) = &result {
+                spec.log.line(&format!("crawl failed: {message}"));
+            }
+            result
+        })
+    }
+}
+
+/// What a crawl of a crawler needs of its definition.
+struct Crawler {
+    name: String,
+    database: String,
+    targets: Vec<Target>,
+    naming: Naming,
+    policy: Policy,
+}
+
+impl Crawler {
+    fn of(doc: &Value) -> Result<Crawler, String> {
+        let name = doc["Name"].as_str().unwrap_or_default().to_string();
+        let database = doc["DatabaseName"]
+            .as_str()
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| {
+                format!("Crawler {name} has no DatabaseName: the tables it finds need a database")
+            })?
+            .to_lowercase();
+        let targets = doc.get("Targets").cloned().unwrap_or(json!({}));
+        for (list, entries) in targets.as_object().into_iter().flatten() {
+            let used = entries.as_array().is_some_and(|e| !e.is_empty());
+            if used && list != "S3Targets" {
+                return Err(format!(
+                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches)"
+                ));
+            }
+        }
+        let targets: Vec<Target> = targets["S3Targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| Target {
+                path: t["Path"].as_str().unwrap_or_default().to_string(),
+                exclusions: t["Exclusions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.as_str().map(String::from))
+                    .collect(),
+            })
+            .collect();
+        if targets.is_empty() {
+            return Err(format!("Crawler {name} has no S3Targets to crawl"));
+        }
+        let policy = Policy {
+            update_tables: doc.pointer("/SchemaChangePolicy/UpdateBehavior") != Some(&json!("LOG")),
+        };
+        Ok(Crawler {
+            naming: Naming {
+                table_prefix: doc["TablePrefix"].as_str().unwrap_or_default().to_string(),
+                crawler: name.clone(),
+            },
+            name,
+            database,
+            targets,
+            policy,
+        })
+    }
+}
+
+async fn run(
+    engine: &Engine,
+    catalog: &dyn CatalogClient,
+    crawler: &Crawler,
+    spec: &RunSpec,
+) -> Result<RunReport, String> {
+    let log = &spec.log;
+    let started = std::time::Instant::now();
+    log.line(&format!(
+        "crawl {} of crawler {}: {} target(s) into database {}",
+        spec.run_id,
+        crawler.name,
+        crawler.targets.len(),
+        crawler.database
+    ));
+    let plan = crawl::crawl(engine, &crawler.targets, &crawler.naming).await?;
+    for problem in &plan.problems {
+        log.line(&format!("skipped {}: {}", problem.file, problem.reason));
+    }
+    let (calls, changes) = apply::changes(catalog, &crawler.database, &plan, crawler.policy)
+        .await
+        .map_err(|e| format!("reading the catalog: {}", e.message))?;
+    for change in &changes {
+        log.line(&format!(
+            "table {}.{}: {}{}",
+            crawler.database,
+            change.table,
+            change.action.as_str(),
+            match change.partitions_added {
+                0 => String::new(),
+                n => format!(", {n} partitions added"),
+            }
+        ));
+    }
+    apply::apply(catalog, calls, weir_catalog::MAX_ATOMIC_CALLS)
+        .await
+        .map_err(|e| format!("updating the catalog: {}", e.message))?;
+    log.line(&format!(
+        "crawled {} files into {} tables, {} files skipped, in {:.3?}",
+        plan.files,
+        plan.tables.len(),
+        plan.problems.len(),
+        started.elapsed()
+    ));
+    Ok(RunReport {
+        summary: Some(summary(&changes)),
+        ..RunReport::default()
+    })
+}
+
+/// A crawl's `Summary` as Glue writes it: counts of tables and partitions by action, e.g.
+/// `{"TABLE":{"ADD":{"Count":2}},"PARTITION":{"ADD":{"Count":8}}}`.
+pub fn summary(changes: &[TableChange]) -> String {
+    let count = |action: Action| changes.iter().filter(|c| c.action == action).count();
+    let partitions: usize = changes.iter().map(|c| c.partitions_added).sum();
+    let mut summary = serde_json::Map::new();
+    let mut tables = serde_json::Map::new();
+    for (key, n) in [
+        ("ADD", count(Action::Created)),
+        ("UPDATE", count(Action::Updated)),
+    ] {
+        if n > 0 {
+            tables.insert(key.into(), json!({ "Count": n }));
+        }
+    }
+    if !tables.is_empty() {
+        summary.insert("TABLE".into(), Value::Object(tables));
+    }
+    if partitions > 0 {
+        summary.insert(
+            "PARTITION".into(),
+            json!({ "ADD": { "Count": partitions } }),
+        );
+    }
+    Value::Object(summary).to_string()
+}
