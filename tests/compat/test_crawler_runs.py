@@ -65,7 +65,7 @@ def test_a_crawl_creates_tables_that_jobs_read_and_its_history_says_so(weir, glu
         {"id": 20251, "amount": 1.5, "year": 2025}, {"id": 20252, "amount": 2.5, "year": 2025},
     ])
 
-    # Another year: the second crawl adds its partition and changes nothing else.
+    # Another year: the second crawl adds its partition and updates the table's sizes and counts.
     (sales / "year=2026").mkdir()
     (sales / "year=2026" / "part-0.csv").write_text("id,amount\n20261,9.5\n")
     glue.start_crawler(Name=name)
@@ -73,7 +73,7 @@ def test_a_crawl_creates_tables_that_jobs_read_and_its_history_says_so(weir, glu
     crawls = glue.list_crawls(CrawlerName=name)["Crawls"]
     assert [c["State"] for c in crawls] == ["COMPLETED", "COMPLETED"]
     assert [json.loads(c["Summary"]) for c in crawls] == [
-        {"PARTITION": {"ADD": {"Count": 1}}},
+        {"TABLE": {"UPDATE": {"Count": 1}}, "PARTITION": {"ADD": {"Count": 1}}},
         {"TABLE": {"ADD": {"Count": 1}}, "PARTITION": {"ADD": {"Count": 2}}},
     ]
     newest = crawls[0]
@@ -82,7 +82,9 @@ def test_a_crawl_creates_tables_that_jobs_read_and_its_history_says_so(weir, glu
     assert newest["MessagePrefix"] == newest["CrawlId"]
     assert newest["EndTime"] >= newest["StartTime"]
     metrics = glue.get_crawler_metrics(CrawlerNameList=[name])["CrawlerMetricsList"][0]
-    assert (metrics["TablesCreated"], metrics["TablesUpdated"], metrics["TablesDeleted"]) == (0, 0, 0)
+    assert (metrics["TablesCreated"], metrics["TablesUpdated"], metrics["TablesDeleted"]) == (0, 1, 0)
+    table = glue.get_table(DatabaseName=database, Name=table["Name"])["Table"]
+    assert (table["Parameters"]["objectCount"], table["Parameters"]["recordCount"]) == ("3", "5")
     assert metrics["LastRuntimeSeconds"] >= 0 and metrics["StillEstimating"] is False
 
 

@@ -13,7 +13,7 @@ use weir_jobs::executor::ExecFuture;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executor, RunReport, RunSpec};
 
-use crate::crawl::apply::{self, Action, Policy, TableChange};
+use crate::crawl::apply::{self, Action, Deletes, Policy, TableChange};
 use crate::crawl::{self, Naming, Target};
 
 /// Runs crawls in this process.
@@ -37,7 +37,7 @@ impl CrawlExecutor {
 
 impl Executor for CrawlExecutor {
     fn check(&self, crawler: &Value) -> Result<(), String> {
-        Crawler::of(crawler).map(|_| ())
+        Crawler::of(crawler, 0.0).map(|_| ())
     }
 
     fn execute(&self, spec: RunSpec) -> ExecFuture {
@@ -45,7 +45,10 @@ impl Executor for CrawlExecutor {
         let client = ServiceCatalog::acting_as(&self.catalog, principal);
         let engine = self.engine.clone();
         Box::pin(async move {
-            let crawler = Crawler::of(&spec.job)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            let crawler = Crawler::of(&spec.job, now)?;
             let result = run(&engine, &client, &crawler, &spec).await;
             if let Err(message) = &result {
                 spec.log.line(&format!("crawl failed: {message}"));
@@ -65,7 +68,8 @@ struct Crawler {
 }
 
 impl Crawler {
-    fn of(doc: &Value) -> Result<Crawler, String> {
+    /// The crawler of `doc`, crawling at `now`.
+    fn of(doc: &Value, now: f64) -> Result<Crawler, String> {
         let name = doc["Name"].as_str().unwrap_or_default().to_string();
         let database = doc["DatabaseName"]
             .as_str()
@@ -100,8 +104,19 @@ impl Crawler {
         if targets.is_empty() {
             return Err(format!("Crawler {name} has no S3Targets to crawl"));
         }
+        let deletes = match doc
+            .pointer("/SchemaChangePolicy/DeleteBehavior")
+            .and_then(Value::as_str)
+        {
+            Some("DELETE_FROM_DATABASE") => Deletes::Delete,
+            Some("LOG") => Deletes::Log,
+            _ => Deletes::Deprecate,
+        };
         let policy = Policy {
             update_tables: doc.pointer("/SchemaChangePolicy/UpdateBehavior") != Some(&json!("LOG")),
+            deletes,
+            crawler: Some(name.clone()),
+            now,
         };
         Ok(Crawler {
             naming: Naming {
@@ -135,7 +150,7 @@ async fn run(
     for problem in &plan.problems {
         log.line(&format!("skipped {}: {}", problem.file, problem.reason));
     }
-    let (calls, changes) = apply::changes(catalog, &crawler.database, &plan, crawler.policy)
+    let (calls, changes) = apply::changes(catalog, &crawler.database, &plan, &crawler.policy)
         .await
         .map_err(|e| format!("reading the catalog: {}", e.message))?;
     for change in &changes {
@@ -147,6 +162,10 @@ async fn run(
             match change.partitions_added {
                 0 => String::new(),
                 n => format!(", {n} partitions added"),
+            } + &match (change.partitions_gone, crawler.policy.deletes) {
+                (0, _) => String::new(),
+                (n, Deletes::Delete) => format!(", {n} partitions whose folders are gone deleted"),
+                (n, _) => format!(", {n} partitions whose folders are gone left as they were"),
             }
         ));
     }
@@ -161,34 +180,39 @@ async fn run(
         started.elapsed()
     ));
     Ok(RunReport {
-        summary: Some(summary(&changes)),
+        summary: Some(summary(&changes, crawler.policy.deletes)),
         ..RunReport::default()
     })
 }
 
 /// A crawl's `Summary` as Glue writes it: counts of tables and partitions by action, e.g.
 /// `{"TABLE":{"ADD":{"Count":2}},"PARTITION":{"ADD":{"Count":8}}}`.
-pub fn summary(changes: &[TableChange]) -> String {
+pub fn summary(changes: &[TableChange], deletes: Deletes) -> String {
     let count = |action: Action| changes.iter().filter(|c| c.action == action).count();
-    let partitions: usize = changes.iter().map(|c| c.partitions_added).sum();
+    let added: usize = changes.iter().map(|c| c.partitions_added).sum();
+    let deleted: usize = match deletes {
+        Deletes::Delete => changes.iter().map(|c| c.partitions_gone).sum(),
+        _ => 0,
+    };
+    let counts = |pairs: [(&str, usize); 3]| {
+        let present: serde_json::Map<String, Value> = pairs
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(key, n)| (key.to_string(), json!({ "Count": n })))
+            .collect();
+        (!present.is_empty()).then_some(Value::Object(present))
+    };
     let mut summary = serde_json::Map::new();
-    let mut tables = serde_json::Map::new();
-    for (key, n) in [
+    let tables = counts([
         ("ADD", count(Action::Created)),
-        ("UPDATE", count(Action::Updated)),
-    ] {
-        if n > 0 {
-            tables.insert(key.into(), json!({ "Count": n }));
-        }
+        ("UPDATE", count(Action::Updated) + count(Action::Deprecated)),
+        ("DELETE", count(Action::Deleted)),
+    ]);
+    if let Some(tables) = tables {
+        summary.insert("TABLE".into(), tables);
     }
-    if !tables.is_empty() {
-        summary.insert("TABLE".into(), Value::Object(tables));
-    }
-    if partitions > 0 {
-        summary.insert(
-            "PARTITION".into(),
-            json!({ "ADD": { "Count": partitions } }),
-        );
+    if let Some(partitions) = counts([("ADD", added), ("UPDATE", 0), ("DELETE", deleted)]) {
+        summary.insert("PARTITION".into(), partitions);
     }
     Value::Object(summary).to_string()
 }

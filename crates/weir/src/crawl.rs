@@ -45,7 +45,7 @@ pub async fn run(args: CrawlArgs, config: &Config, catalog: JobCatalog) -> anyho
         client.as_ref(),
         &args.database,
         &plan,
-        apply::Policy::default(),
+        &apply::Policy::default(),
     )
     .await
     .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))

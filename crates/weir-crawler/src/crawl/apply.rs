@@ -1,7 +1,10 @@
 //! A crawl's findings as catalog changes: a table the catalog lacks is created, one whose
-//! columns, partition keys or format changed is updated (its columns replaced, as Glue's
-//! `UPDATE_IN_DATABASE` does), and partitions the catalog lacks are added. The changes are one
-//! atomic group of catalog calls: applied together or not at all.
+//! columns, partition keys, format or crawler parameters (sizes and counts) changed is updated
+//! (replaced, as Glue's `UPDATE_IN_DATABASE` does) unless `UpdateBehavior` is `LOG`, and
+//! partitions the catalog lacks are added. Tables the crawler made whose files are gone, and
+//! partitions whose folders are gone, go as its `DeleteBehavior` says: deleted, marked
+//! `DEPRECATED_BY_CRAWLER` (tables), or only reported. The changes are atomic groups of catalog
+//! calls ([`apply`]).
 
 use std::collections::HashSet;
 
@@ -19,6 +22,9 @@ pub struct TableChange {
     pub table: String,
     pub action: Action,
     pub partitions_added: usize,
+    /// Partitions whose folders are gone: deleted, or (without `DELETE_FROM_DATABASE`) only
+    /// reported.
+    pub partitions_gone: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +34,12 @@ pub enum Action {
     /// The files say the table changed, and the crawler's `UpdateBehavior` is `LOG`.
     NotUpdated,
     Unchanged,
+    /// The crawler made the table and its files are gone: deleted (`DELETE_FROM_DATABASE`)…
+    Deleted,
+    /// … marked deprecated (`DEPRECATE_IN_DATABASE`) …
+    Deprecated,
+    /// … or left as it was (`LOG`).
+    Gone,
 }
 
 impl Action {
@@ -37,24 +49,54 @@ impl Action {
             Action::Updated => "updated",
             Action::NotUpdated => "changed, left as it was (UpdateBehavior LOG)",
             Action::Unchanged => "unchanged",
+            Action::Deleted => "files gone, deleted (DeleteBehavior DELETE_FROM_DATABASE)",
+            Action::Deprecated => {
+                "files gone, marked deprecated (DeleteBehavior DEPRECATE_IN_DATABASE)"
+            }
+            Action::Gone => "files gone, left as it was (DeleteBehavior LOG)",
         }
     }
 }
 
+/// What a crawl does with what the catalog has and the files no longer hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Deletes {
+    /// `LOG`: report it.
+    #[default]
+    Log,
+    /// `DELETE_FROM_DATABASE`.
+    Delete,
+    /// `DEPRECATE_IN_DATABASE`: tables get the parameter `DEPRECATED_BY_CRAWLER` (the time of
+    /// deprecation, seconds since the epoch); partitions stay.
+    Deprecate,
+}
+
 /// What a crawl may change of the tables the catalog has (a crawler's `SchemaChangePolicy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     /// `UpdateBehavior` `UPDATE_IN_DATABASE` (else `LOG`: a changed table is only reported).
     pub update_tables: bool,
+    pub deletes: Deletes,
+    /// The crawler whose tables (`UPDATED_BY_CRAWLER`) the crawl answers for: only its tables
+    /// can be found gone. `None`: none can.
+    pub crawler: Option<String>,
+    /// The time of the crawl (seconds since the epoch), for `DEPRECATED_BY_CRAWLER`.
+    pub now: f64,
 }
 
 impl Default for Policy {
     fn default() -> Self {
         Self {
             update_tables: true,
+            deletes: Deletes::Log,
+            crawler: None,
+            now: 0.0,
         }
     }
 }
+
+/// The table parameter that marks a table whose files are gone.
+pub const DEPRECATED: &str = "DEPRECATED_BY_CRAWLER";
 
 /// The calls that make `database` hold what `plan` found (creating the database when it does
 /// not exist) within `policy`, and what they change.
@@ -62,7 +104,7 @@ pub async fn changes(
     catalog: &dyn CatalogClient,
     database: &str,
     plan: &CrawlPlan,
-    policy: Policy,
+    policy: &Policy,
 ) -> Result<(Vec<(String, Value)>, Vec<TableChange>), CatalogError> {
     let mut calls = Vec::new();
     let mut summary = Vec::new();
@@ -133,13 +175,131 @@ pub async fn changes(
                 json!({ "DatabaseName": database, "TableName": table.name, "PartitionInputList": chunk }),
             ));
         }
+        let found: HashSet<Vec<String>> = table.partitions.iter().map(values_of).collect();
+        let mut gone: Vec<&Vec<String>> = existing.iter().filter(|v| !found.contains(*v)).collect();
+        gone.sort();
+        if policy.deletes == Deletes::Delete && policy.crawler.is_some() {
+            for chunk in gone.chunks(PARTITIONS_PER_CALL) {
+                let values: Vec<Value> = chunk.iter().map(|v| json!({ "Values": v })).collect();
+                calls.push((
+                    "BatchDeletePartition".to_string(),
+                    json!({ "DatabaseName": database, "TableName": table.name, "PartitionsToDelete": values }),
+                ));
+            }
+        }
         summary.push(TableChange {
             table: table.name.clone(),
             action,
             partitions_added: new.len(),
+            partitions_gone: if policy.crawler.is_some() {
+                gone.len()
+            } else {
+                0
+            },
         });
     }
+    if database_exists {
+        for gone in gone_tables(catalog, database, plan, policy).await? {
+            let name = gone["Name"].as_str().unwrap_or_default().to_string();
+            let action = match policy.deletes {
+                Deletes::Log => Action::Gone,
+                Deletes::Delete => {
+                    calls.push((
+                        "DeleteTable".to_string(),
+                        json!({ "DatabaseName": database, "Name": name }),
+                    ));
+                    Action::Deleted
+                }
+                Deletes::Deprecate
+                    if gone.pointer(&format!("/Parameters/{DEPRECATED}")).is_some() =>
+                {
+                    continue;
+                }
+                Deletes::Deprecate => {
+                    let mut input = table_input(&gone);
+                    input["Parameters"][DEPRECATED] = json!((policy.now as i64).to_string());
+                    calls.push((
+                        "UpdateTable".to_string(),
+                        json!({ "DatabaseName": database, "TableInput": input }),
+                    ));
+                    Action::Deprecated
+                }
+            };
+            summary.push(TableChange {
+                table: name,
+                action,
+                partitions_added: 0,
+                partitions_gone: 0,
+            });
+        }
+    }
     Ok((calls, summary))
+}
+
+/// The tables of `database` the policy's crawler made (`UPDATED_BY_CRAWLER`) that the crawl
+/// did not find.
+async fn gone_tables(
+    catalog: &dyn CatalogClient,
+    database: &str,
+    plan: &CrawlPlan,
+    policy: &Policy,
+) -> Result<Vec<Value>, CatalogError> {
+    let Some(crawler) = &policy.crawler else {
+        return Ok(Vec::new());
+    };
+    let found: HashSet<&str> = plan.tables.iter().map(|t| t.name.as_str()).collect();
+    let mut gone = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut request = json!({ "DatabaseName": database });
+        if let Some(t) = &token {
+            request["NextToken"] = json!(t);
+        }
+        let page = catalog.call("GetTables", request).await?;
+        for table in page["TableList"].as_array().into_iter().flatten() {
+            let made_here = table
+                .pointer("/Parameters/UPDATED_BY_CRAWLER")
+                .and_then(Value::as_str)
+                == Some(crawler);
+            let name = table["Name"].as_str().unwrap_or_default();
+            if made_here && !found.contains(name) {
+                gone.push(table.clone());
+            }
+        }
+        match page["NextToken"].as_str() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => return Ok(gone),
+        }
+    }
+}
+
+/// A `Table` as the `TableInput` that writes it back.
+fn table_input(table: &Value) -> Value {
+    const MEMBERS: &[&str] = &[
+        "Name",
+        "Description",
+        "Owner",
+        "LastAccessTime",
+        "LastAnalyzedTime",
+        "Retention",
+        "StorageDescriptor",
+        "PartitionKeys",
+        "ViewOriginalText",
+        "ViewExpandedText",
+        "TableType",
+        "Parameters",
+        "TargetTable",
+    ];
+    let mut input = json!({});
+    for member in MEMBERS {
+        if let Some(v) = table.get(*member) {
+            input[*member] = v.clone();
+        }
+    }
+    if input.get("Parameters").is_none() {
+        input["Parameters"] = json!({});
+    }
+    input
 }
 
 /// Runs the calls as atomic groups of at most `max_calls`: one transaction when they fit (up to
@@ -173,7 +333,8 @@ pub async fn apply(
 }
 
 /// Whether the crawled table differs from the catalog's in what a crawl decides: columns,
-/// partition keys, format (SerDe) or location.
+/// partition keys, format (SerDe), location, or a parameter the crawler writes (its sizes and
+/// counts among them; a table marked deprecated whose files are back is one).
 fn differs(current: &Value, crawled: &Value) -> bool {
     let pick = |t: &Value| {
         json!([
@@ -181,10 +342,17 @@ fn differs(current: &Value, crawled: &Value) -> bool {
             t.get("PartitionKeys").cloned().unwrap_or(json!([])),
             t.pointer("/StorageDescriptor/SerdeInfo/SerializationLibrary"),
             t.pointer("/StorageDescriptor/Location"),
-            t.pointer("/Parameters/classification"),
         ])
     };
-    pick(current) != pick(crawled)
+    let parameters_differ = crawled["Parameters"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(k, v)| current["Parameters"].get(k) != Some(v));
+    let deprecated = current
+        .pointer(&format!("/Parameters/{DEPRECATED}"))
+        .is_some();
+    parameters_differ || deprecated || pick(current) != pick(crawled)
 }
 
 fn values_of(partition: &Value) -> Vec<String> {

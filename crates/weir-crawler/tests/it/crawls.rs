@@ -198,7 +198,7 @@ async fn crawls_run_on_the_job_service_and_are_recorded() {
             "{label}"
         );
 
-        // A new partition folder: the next crawl adds it and nothing else.
+        // A new partition folder: the next crawl adds it and the table's sizes and counts.
         write(data.path(), "sales/year=2026/a.csv", "id,amount\n4,5.5\n");
         call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
         crawl_to_end(&crawlers, &jobs, "sales").await;
@@ -265,7 +265,7 @@ async fn crawls_run_on_the_job_service_and_are_recorded() {
         assert_eq!(
             summaries,
             [
-                json!({"PARTITION": {"ADD": {"Count": 1}}}),
+                json!({"TABLE": {"UPDATE": {"Count": 1}}, "PARTITION": {"ADD": {"Count": 1}}}),
                 json!({"TABLE": {"ADD": {"Count": 1}}, "PARTITION": {"ADD": {"Count": 2}}}),
             ],
             "{label}"
@@ -440,6 +440,121 @@ async fn schedules_fire_once_per_firing_across_restarts() {
             json!({"ScheduleExpression": "cron(0 12 * * ? *)", "State": "SCHEDULED"}),
             "{label}"
         );
+        backend.cleanup(catalog).await;
+    }
+}
+
+/// What a re-crawl makes of tables and partitions whose files are gone, under each
+/// `DeleteBehavior`; and a changed table under `UpdateBehavior` `LOG`.
+#[tokio::test]
+async fn files_gone_go_as_the_delete_behavior_says() {
+    for backend in backends().await {
+        let label = backend.label();
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        for behavior in ["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"] {
+            let data = tempfile::tempdir().unwrap();
+            write(data.path(), "t1/year=2024/a.csv", "id,amount\n1,2.5\n");
+            write(data.path(), "t1/year=2025/a.csv", "id,amount\n2,3.5\n");
+            write(data.path(), "t2/b.json", "{\"k\": \"v\"}\n");
+            write(data.path(), "t3/c.csv", "name,city,zip\na,b,c\n");
+            let database = format!("lake_{}", behavior.to_lowercase());
+            let name = format!("c_{}", behavior.to_lowercase());
+            call(
+                &crawlers,
+                "CreateCrawler",
+                json!({"Name": name, "Role": "r", "DatabaseName": database,
+                       "Targets": {"S3Targets": [{"Path": format!("file://{}/", data.path().display())}]},
+                       "SchemaChangePolicy": {"DeleteBehavior": behavior, "UpdateBehavior": "LOG"}}),
+            )
+            .await;
+            call(&crawlers, "StartCrawler", json!({"Name": name})).await;
+            crawl_to_end(&crawlers, &jobs, &name).await;
+            let tables = |catalog: Catalog, database: String| async move {
+                let listed = catalog
+                    .call("GetTables", &json!({"DatabaseName": database}))
+                    .await
+                    .unwrap();
+                listed["TableList"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| (t["Name"].as_str().unwrap().to_string(), t.clone()))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            };
+            let before = tables(catalog.clone(), database.clone()).await;
+            assert_eq!(
+                before.keys().collect::<Vec<_>>(),
+                ["t1", "t2", "t3"],
+                "{label} {behavior}"
+            );
+            // Not the crawler's: never found gone.
+            catalog
+                .call(
+                    "CreateTable",
+                    &json!({"DatabaseName": database, "TableInput": {"Name": "mine"}}),
+                )
+                .await
+                .unwrap();
+            std::fs::remove_dir_all(data.path().join("t2")).unwrap();
+            std::fs::remove_dir_all(data.path().join("t1/year=2024")).unwrap();
+            // t3 gains a column: with UpdateBehavior LOG it stays as it was.
+            write(data.path(), "t3/c.csv", "name,city,zip,country\na,b,c,d\n");
+            call(&crawlers, "StartCrawler", json!({"Name": name})).await;
+            let crawled = crawl_to_end(&crawlers, &jobs, &name).await;
+            assert_eq!(
+                crawled["LastCrawl"]["Status"],
+                json!("SUCCEEDED"),
+                "{label} {behavior}"
+            );
+            let after = tables(catalog.clone(), database.clone()).await;
+            assert_eq!(after["t3"], before["t3"], "{label} {behavior}");
+            assert!(after.contains_key("mine"), "{label} {behavior}");
+            let partitions = catalog
+                .call(
+                    "GetPartitions",
+                    &json!({"DatabaseName": database, "TableName": "t1"}),
+                )
+                .await
+                .unwrap()["Partitions"]
+                .as_array()
+                .unwrap()
+                .len();
+            let history = call(&crawlers, "ListCrawls", json!({"CrawlerName": name})).await;
+            let summary: Value =
+                serde_json::from_str(history["Crawls"][0]["Summary"].as_str().unwrap()).unwrap();
+            match behavior {
+                "DELETE_FROM_DATABASE" => {
+                    assert!(!after.contains_key("t2"), "{label}");
+                    assert_eq!(partitions, 1, "{label}");
+                    assert_eq!(
+                        summary,
+                        json!({"TABLE": {"DELETE": {"Count": 1}}, "PARTITION": {"DELETE": {"Count": 1}}}),
+                        "{label}"
+                    );
+                }
+                "DEPRECATE_IN_DATABASE" => {
+                    let marked = &after["t2"]["Parameters"]["DEPRECATED_BY_CRAWLER"];
+                    assert_eq!(
+                        marked.as_str().map(|s| s.parse::<i64>().is_ok()),
+                        Some(true),
+                        "{label}: {marked}"
+                    );
+                    assert_eq!(partitions, 2, "{label}");
+                    assert_eq!(
+                        summary,
+                        json!({"TABLE": {"UPDATE": {"Count": 1}}}),
+                        "{label}"
+                    );
+                }
+                _ => {
+                    assert_eq!(after["t2"], before["t2"], "{label}");
+                    assert_eq!(partitions, 2, "{label}");
+                    assert_eq!(summary, json!({}), "{label}");
+                }
+            }
+        }
         backend.cleanup(catalog).await;
     }
 }
