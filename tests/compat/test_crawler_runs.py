@@ -11,8 +11,11 @@ import json
 import time
 from pathlib import Path
 
+import boto3
+
 from conftest import expect_error
 from test_crawl import read_back, ordered
+from test_jobs import s3_endpoint  # noqa: F401 (a fixture)
 from weir_harness import READER, unique
 
 
@@ -152,3 +155,31 @@ def test_answers_keep_to_glues_shapes(weir, glue, tmp_path):
     crawl = listed["Crawls"][0]
     assert set(crawl) <= {"CrawlId", "State", "StartTime", "EndTime", "Summary", "ErrorMessage", "LogGroup",
                           "LogStream", "MessagePrefix", "DPUHour"}
+
+
+def test_a_crawl_reaches_an_s3_compatible_server_through_its_targets_connection(weir, glue, s3_endpoint, tmp_path):
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    bucket = unique("drop").replace("_", "-")
+    s3.create_bucket(Bucket=bucket)
+    for month in (1, 2, 3):
+        s3.put_object(Bucket=bucket, Key=f"raw/orders/month={month}/part-0.json",
+                      Body=b"".join(json.dumps({"id": month * 10 + i, "sku": f"s{i}"}).encode() + b"\n" for i in range(3)))
+    s3.put_object(Bucket=bucket, Key="raw/orders/_SUCCESS", Body=b"")
+    connection = unique("partner_s3")
+    glue.create_connection(ConnectionInput={
+        "Name": connection, "ConnectionType": "NETWORK",
+        "ConnectionProperties": {"CONNECTION_URL": f"s3://{bucket}", "ENDPOINT": s3_endpoint, "REGION": "us-east-1",
+                                 "USERNAME": "testing", "PASSWORD": "testing"}})
+    database = unique("lake")
+    name = create(glue, database, {"S3Targets": [{"Path": f"s3://{bucket}/raw/orders/", "ConnectionName": connection}]})
+    glue.start_crawler(Name=name)
+    last = wait_ready(glue, name)["LastCrawl"]
+    assert last["Status"] == "SUCCEEDED", last
+    table = glue.get_table(DatabaseName=database, Name="orders")["Table"]
+    assert table["StorageDescriptor"]["Location"] == f"s3://{bucket}/raw/orders/"
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [("id", "int"), ("sku", "string")]
+    assert table["PartitionKeys"] == [{"Name": "month", "Type": "bigint"}]
+    assert table["Parameters"]["classification"] == "json"
+    partitions = glue.get_partitions(DatabaseName=database, TableName="orders")["Partitions"]
+    assert sorted(p["Values"] for p in partitions) == [["1"], ["2"], ["3"]]

@@ -1,5 +1,6 @@
 //! Crawls as runs of the job service: [`CrawlExecutor`] runs one crawl of a crawler — its
-//! `S3Targets` listed and classified through the engine — and makes the crawler's database hold
+//! `S3Targets` listed and classified through the engine, buckets reached as their
+//! `ConnectionName`s say (the engine's S3 connections, as a job's) — and makes the crawler's database hold
 //! what it found, calling the catalog as the crawler's `Role` within its `SchemaChangePolicy`.
 //! The run's log names each file the crawl could not read and each table it changed; its
 //! summary counts what changed (ListCrawls' `Summary`, GetCrawlerMetrics' tables).
@@ -7,6 +8,7 @@
 use serde_json::{json, Value};
 use weir_catalog::Catalog;
 use weir_engine::catalog::CatalogClient;
+use weir_engine::job::connections::s3_buckets;
 use weir_engine::Engine;
 use weir_jobs::catalog_client::ServiceCatalog;
 use weir_jobs::executor::ExecFuture;
@@ -63,6 +65,8 @@ struct Crawler {
     name: String,
     database: String,
     targets: Vec<Target>,
+    /// The catalog connections of its targets (`ConnectionName`): how to reach their buckets.
+    connections: Vec<String>,
     naming: Naming,
     policy: Policy,
 }
@@ -104,6 +108,16 @@ impl Crawler {
         if targets.is_empty() {
             return Err(format!("Crawler {name} has no S3Targets to crawl"));
         }
+        let mut connections: Vec<String> = doc["Targets"]["S3Targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["ConnectionName"].as_str())
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect();
+        connections.sort();
+        connections.dedup();
         let deletes = match doc
             .pointer("/SchemaChangePolicy/DeleteBehavior")
             .and_then(Value::as_str)
@@ -126,6 +140,7 @@ impl Crawler {
             name,
             database,
             targets,
+            connections,
             policy,
         })
     }
@@ -146,7 +161,11 @@ async fn run(
         crawler.targets.len(),
         crawler.database
     ));
-    let plan = crawl::crawl(engine, &crawler.targets, &crawler.naming).await?;
+    let buckets = s3_buckets(catalog, &crawler.connections)
+        .await
+        .map_err(|e| e.to_string())?;
+    let engine = engine.clone().with_s3_buckets(buckets);
+    let plan = crawl::crawl(&engine, &crawler.targets, &crawler.naming).await?;
     for problem in &plan.problems {
         log.line(&format!("skipped {}: {}", problem.file, problem.reason));
     }
