@@ -127,7 +127,8 @@ impl TableFormat {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
-        // Grok and XML tables have their classifier's classification: known by SerDe first.
+        // Grok and XML tables have their classifier's classification: known by their SerDe
+        // (grok) or `rowTag` (XML).
         if serde.ends_with("grokserde") {
             let pattern = param("input.format").filter(|p| !p.trim().is_empty()).ok_or(
                 "its SerDe is GrokSerDe but SerdeInfo.Parameters has no input.format (the grok pattern)",
@@ -136,12 +137,6 @@ impl TableFormat {
                 classification: table_param("classification").unwrap_or_else(|| "grok".into()),
                 pattern,
                 custom_patterns: param("input.grokCustomPatterns"),
-            });
-        }
-        if let Some(row_tag) = table_param("rowTag") {
-            return Ok(TableFormat::Xml {
-                classification: table_param("classification").unwrap_or_else(|| "xml".into()),
-                row_tag,
             });
         }
         if classification == "parquet" || serde.contains("parquet") || input.contains("parquet") {
@@ -156,6 +151,12 @@ impl TableFormat {
         if classification == "orc" || serde.contains("orcserde") || input.contains("orcinputformat")
         {
             return Ok(TableFormat::Orc);
+        }
+        if let Some(row_tag) = table_param("rowTag") {
+            return Ok(TableFormat::Xml {
+                classification: table_param("classification").unwrap_or_else(|| "xml".into()),
+                row_tag,
+            });
         }
         if classification == "json" || serde.contains("json") {
             return Ok(TableFormat::Json {

@@ -591,3 +591,40 @@ fn fields(list: Option<&Value>) -> Result<Vec<(Field, String)>, String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_weir_cannot_read_are_refused_naming_their_format() {
+        let xml = TableFormat::Xml {
+            classification: "xml".into(),
+            row_tag: "item".into(),
+        };
+        let err = readable(&xml).unwrap_err();
+        assert!(err.contains("XML table (rowTag 'item')"), "{err}");
+        let deep = TableFormat::Json {
+            json_path: Some("$.records[*]".into()),
+        };
+        let err = readable(&deep).unwrap_err();
+        assert!(err.contains("jsonPath is '$.records[*]'"), "{err}");
+        for path in [None, Some("$"), Some("$[*]")] {
+            let json = TableFormat::Json {
+                json_path: path.map(String::from),
+            };
+            assert!(readable(&json).unwrap().is_none());
+        }
+        let grok = |pattern: &str| TableFormat::Grok {
+            classification: "logs".into(),
+            pattern: pattern.into(),
+            custom_patterns: None,
+        };
+        let err = readable(&grok("%{NOPE:x}")).unwrap_err();
+        assert!(
+            err.starts_with("its grok pattern cannot be used: %{NOPE}"),
+            "{err}"
+        );
+        assert!(readable(&grok("%{WORD:w}")).unwrap().is_some());
+    }
+}

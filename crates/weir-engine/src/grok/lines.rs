@@ -262,10 +262,25 @@ mod tests {
         columns: &[&str],
         range: Option<Range<u64>>,
     ) -> Vec<RecordBatch> {
+        read_file(
+            text.as_bytes(),
+            FileCompressionType::UNCOMPRESSED,
+            columns,
+            range,
+        )
+        .await
+    }
+
+    async fn read_file(
+        data: &'static [u8],
+        compression: FileCompressionType,
+        columns: &[&str],
+        range: Option<Range<u64>>,
+    ) -> Vec<RecordBatch> {
         let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
         let path = Path::from("log.txt");
         store
-            .put(&path, PutPayload::from_static(text.as_bytes()))
+            .put(&path, PutPayload::from_static(data))
             .await
             .unwrap();
         let meta = store.head(&path).await.unwrap();
@@ -274,7 +289,7 @@ mod tests {
         let wanted: Vec<usize> = columns.iter().map(|c| full.index_of(c).unwrap()).collect();
         let decoder = GrokDecoder {
             grok: Arc::new(grok),
-            compression: FileCompressionType::UNCOMPRESSED,
+            compression,
         };
         decoder
             .batches(
@@ -339,5 +354,25 @@ mod tests {
         }
         assert_eq!(seen, ["ann", "bob", "cy", "dee"]);
         assert_eq!(users(&read(LOG, &["user"], Some(1..29)).await), ["bob"]);
+    }
+
+    /// `ann 200\nnot a match\nbob 404\n`, gzip-compressed.
+    const GZIPPED: &[u8] = &[
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x4b, 0xcc, 0xcb, 0x53, 0x30,
+        0x32, 0x30, 0xe0, 0xca, 0xcb, 0x2f, 0x51, 0x48, 0x54, 0xc8, 0x4d, 0x2c, 0x49, 0xce, 0xe0,
+        0x4a, 0xca, 0x4f, 0x52, 0x30, 0x31, 0x30, 0xe1, 0x02, 0x00, 0x15, 0x70, 0x5b, 0x47, 0x1c,
+        0x00, 0x00, 0x00,
+    ];
+
+    #[tokio::test]
+    async fn a_compressed_file_is_read_whole_by_the_range_that_starts_it() {
+        let gzip = FileCompressionType::GZIP;
+        let whole = read_file(GZIPPED, gzip, &["user"], None).await;
+        assert_eq!(users(&whole), ["ann", "bob"]);
+        let first = read_file(GZIPPED, gzip, &["user"], Some(0..10)).await;
+        assert_eq!(users(&first), ["ann", "bob"]);
+        assert!(read_file(GZIPPED, gzip, &["user"], Some(10..48))
+            .await
+            .is_empty());
     }
 }
