@@ -34,8 +34,8 @@ pub enum TableFormat {
         pattern: String,
         custom_patterns: Option<String>,
     },
-    /// XML files whose `row_tag` elements are the records (an XML classifier's `RowTag`).
-    /// Crawls describe them; Weir does not read them.
+    /// XML files whose `row_tag` elements are the records (an XML classifier's `RowTag`), read
+    /// with [`crate::xml`].
     Xml {
         classification: String,
         row_tag: String,

@@ -385,7 +385,9 @@ impl GlueTable {
                     .ok_or_else(|| self.error("its grok pattern was not compiled"))?;
                 Arc::new(crate::grok::lines::format(grok, compression))
             }
-            TableFormat::Xml { row_tag, .. } => return Err(self.error(xml_refusal(row_tag))),
+            TableFormat::Xml { row_tag, .. } => {
+                Arc::new(crate::xml::rows::format(row_tag, compression))
+            }
             TableFormat::Csv {
                 delimiter,
                 header,
@@ -417,7 +419,6 @@ fn readable(format: &TableFormat) -> Result<Option<Arc<Grok>>, String> {
         } => Grok::compile(pattern, custom_patterns.as_deref())
             .map(|g| Some(Arc::new(g)))
             .map_err(|e| format!("its grok pattern cannot be used: {e}")),
-        TableFormat::Xml { row_tag, .. } => Err(xml_refusal(row_tag)),
         TableFormat::Json {
             json_path: Some(path),
         } if path != "$" && path != ARRAY_ITEMS => Err(format!(
@@ -425,10 +426,6 @@ fn readable(format: &TableFormat) -> Result<Option<Arc<Grok>>, String> {
         )),
         _ => Ok(None),
     }
-}
-
-fn xml_refusal(row_tag: &str) -> String {
-    format!("it is an XML table (rowTag '{row_tag}'): Weir's crawls describe XML files but Weir does not read them")
 }
 
 #[async_trait]
@@ -597,13 +594,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tables_weir_cannot_read_are_refused_naming_their_format() {
-        let xml = TableFormat::Xml {
-            classification: "xml".into(),
-            row_tag: "item".into(),
-        };
-        let err = readable(&xml).unwrap_err();
-        assert!(err.contains("XML table (rowTag 'item')"), "{err}");
+    fn tables_weir_cannot_read_are_refused_saying_why() {
         let deep = TableFormat::Json {
             json_path: Some("$.records[*]".into()),
         };

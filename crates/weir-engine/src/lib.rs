@@ -14,7 +14,8 @@
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
 //! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC, grok patterns);
 //!   [`self_described`] reads files that carry their schema in DataFusion scans, with a decoder
-//!   per format: [`orc`], [`avro`], and [`grok`]'s lines, whose schema is their pattern's.
+//!   per format: [`orc`], [`avro`], [`grok`]'s lines (their schema their pattern's) and [`xml`]'s
+//!   records (their schema their table's).
 //! - [`spark`] and [`aggregates`]: Spark's SQL functions and aggregates; [`decimal_arith`]:
 //!   decimal `+`, `-`, `*` planned without a checked 128-bit multiplication per value.
 
@@ -38,6 +39,7 @@ pub mod spark;
 pub mod sql_catalog;
 pub mod stores;
 pub mod types;
+pub mod xml;
 
 pub use error::{EngineError, Result};
 pub use job::{run_job, JobDefinition, RunSummary};

@@ -62,6 +62,7 @@ fn classifiers() -> Vec<Value> {
         // Recognizes the access logs too, but comes after the classifier above.
         json!({"GrokClassifier": {"Name": "combined", "Classification": "combined", "GrokPattern": "%{COMBINEDAPACHELOG}"}}),
         json!({"CsvClassifier": {"Name": "hashes", "Delimiter": "#", "ContainsHeader": "PRESENT", "Header": ["Sku", "Qty"]}}),
+        json!({"XMLClassifier": {"Name": "books", "Classification": "xml", "RowTag": "book"}}),
         json!({"GrokClassifier": {"Name": "broken", "Classification": "x", "GrokPattern": "%{NO_SUCH_PATTERN:x}"}}),
     ]
 }
@@ -96,6 +97,15 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
         r#"[{"id": 1, "kind": "click"}, {"id": 2, "kind": "view", "ms": 1.5}]"#,
     );
     write(root, "stock/stock.txt", "sku#qty\nA-1#3\nB-2#10\n");
+    write(
+        root,
+        "books/books.xml",
+        r#"<?xml version="1.0"?>
+<catalog>
+  <book id="b2"><title>Second &amp; last</title><price currency="EUR">5</price><tag>x</tag></book>
+  <book id="b1"><title>First</title><price currency="USD">44.95</price><tag>a</tag><tag>b</tag></book>
+</catalog>"#,
+    );
     // No custom classifier recognizes it: the built-in classification does.
     write(root, "plain/people.csv", "id,name\n1,ann\n2,bob\n");
 
@@ -188,6 +198,29 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
     assert_eq!(stock["Parameters"]["delimiter"], "#");
     assert_eq!(stock["Parameters"]["skip.header.line.count"], "1");
     assert_eq!(table("plain")["Parameters"]["classification"], "csv");
+    let books = table("books");
+    assert_eq!(books["Parameters"]["rowTag"], "book");
+    let book_columns: Vec<String> = books["StorageDescriptor"]["Columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["Name"].as_str().unwrap(),
+                c["Type"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        book_columns,
+        [
+            "_id string",
+            "title string",
+            "price struct<_currency:string,_VALUE:double>",
+            "tag array<string>"
+        ]
+    );
 
     // One metastore is enough: the catalog calls are the crawler service's concern.
     let metastore = tempfile::tempdir().unwrap();
@@ -233,5 +266,13 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
     assert_eq!(
         rows(&reader, "SELECT sku, qty FROM web.stock ORDER BY sku").await,
         ["A-1|3", "B-2|10"]
+    );
+    assert_eq!(
+        rows(
+            &reader,
+            "SELECT _id, title, price['_currency'], price['_value'] * 2, tag FROM web.books ORDER BY _id"
+        )
+        .await,
+        ["b1|First|USD|89.9|[a, b]", "b2|Second & last|EUR|10.0|[x]"]
     );
 }

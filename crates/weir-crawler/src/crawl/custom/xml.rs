@@ -1,37 +1,25 @@
 //! XML classifiers: the records are the elements the classifier's `RowTag` names, wherever they
-//! are in the document (not inside one another). A file is recognized when its sample is XML
-//! with at least one whole such element; a self-closing one (`<row a="1"/>`) is no record, as
-//! in Glue. A record's columns are as Spark's XML reader (which Glue's follows) makes them:
+//! are in the document (not inside one another), found and read by the engine's
+//! [`weir_engine::xml`], which reads the tables too. A file is recognized when its sample holds
+//! at least one whole such element; a self-closing one (`<row a="1"/>`) is no record, as in
+//! Glue. A record's columns are as Spark's XML reader (which Glue's follows) makes them:
 //! attributes as `_name`, child elements by name (a child that repeats is an array, one with
 //! children or attributes a struct, its own text then `_VALUE`), values typed as the CSV
-//! classifier types them. The table keeps the tag as its `rowTag`; Weir does not read such
-//! tables.
+//! classifier types them. The table keeps the tag as its `rowTag`.
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use serde_json::Value;
 use weir_engine::formats::TableFormat;
+use weir_engine::xml::{next_record, Element, VALUE_FIELD};
 
 use super::{required, Recognized};
-use crate::crawl::kind::{merge_columns, Kind};
+use crate::crawl::kind::Kind;
 use crate::crawl::text::value_kind;
-
-/// The field of an element's own text when it has attributes or children too.
-const VALUE_FIELD: &str = "_VALUE";
 
 /// An XML classifier.
 #[derive(Debug)]
 pub struct RowTag {
     classification: String,
     tag: String,
-}
-
-/// An element as read: attributes, children in order, text.
-#[derive(Debug, Default)]
-struct Element {
-    attributes: Vec<(String, String)>,
-    children: Vec<(String, Element)>,
-    text: String,
 }
 
 impl RowTag {
@@ -50,14 +38,17 @@ impl RowTag {
             return None;
         }
         let rows = self.rows(start, complete)?;
-        let mut columns = Vec::new();
+        let mut merged = Kind::Struct(Vec::new());
         for row in &rows {
             let fields = match kind_of(row) {
                 Kind::Struct(fields) => fields,
                 text => vec![(VALUE_FIELD.to_string(), text)],
             };
-            columns = merge_columns(columns, fields);
+            merged = merge(merged, Kind::Struct(fields));
         }
+        let Kind::Struct(columns) = merged else {
+            unreachable!("structs merge into a struct")
+        };
         (!rows.is_empty()).then(|| Recognized {
             format: TableFormat::Xml {
                 classification: self.classification.clone(),
@@ -69,77 +60,46 @@ impl RowTag {
         })
     }
 
-    /// The whole row elements of the sample; `None` when a whole file is not well-formed XML.
+    /// The whole records of the sample; `None` when a whole file ends inside one or holds one
+    /// that is not well-formed.
     fn rows(&self, sample: &str, complete: bool) -> Option<Vec<Element>> {
-        let mut reader = Reader::from_str(sample);
-        reader.config_mut().trim_text(true);
         let mut rows = Vec::new();
-        loop {
-            let read = match reader.read_event() {
-                Ok(Event::Start(e)) if e.name().as_ref() == self.tag.as_bytes() => {
-                    let start = e.into_owned();
-                    element(&mut reader, &start).map(|row| rows.push(row))
+        let mut at = 0;
+        while let Some(found) = next_record(sample.as_bytes(), &self.tag, at) {
+            let parsed = found.and_then(|span| {
+                at = span.end;
+                Element::parse(&sample[span]).map_err(|_| 0)
+            });
+            match parsed {
+                Ok(row) => rows.push(row),
+                // A sample may end inside a record.
+                Err(_) => return (!complete).then_some(rows),
+            }
+        }
+        Some(rows)
+    }
+}
+
+/// Two types of an element, merged as Spark's XML reader merges them: an element once in one
+/// record and repeated in another is an array.
+fn merge(a: Kind, b: Kind) -> Kind {
+    match (a, b) {
+        (Kind::Array(x), Kind::Array(y)) => Kind::Array(Box::new(merge(*x, *y))),
+        (Kind::Array(x), Kind::Null) | (Kind::Null, Kind::Array(x)) => Kind::Array(x),
+        (Kind::Array(x), y) | (y, Kind::Array(x)) => Kind::Array(Box::new(merge(*x, y))),
+        (Kind::Struct(mut a), Kind::Struct(b)) => {
+            for (name, kind) in b {
+                match a.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, existing)) => {
+                        *existing = merge(std::mem::replace(existing, Kind::Null), kind);
+                    }
+                    None => a.push((name, kind)),
                 }
-                Ok(Event::Eof) => return Some(rows),
-                Ok(_) => Ok(()),
-                Err(_) => Err(()),
-            };
-            if read.is_err() {
-                // A sample ends inside an element; a whole file must be well-formed.
-                return (!complete).then_some(rows);
             }
+            Kind::Struct(a)
         }
+        (a, b) => a.merge(b),
     }
-}
-
-/// The element `start` opens, read to its end.
-fn element(reader: &mut Reader<&[u8]>, start: &BytesStart) -> Result<Element, ()> {
-    let mut found = Element {
-        attributes: attributes(start)?,
-        ..Element::default()
-    };
-    loop {
-        match reader.read_event().map_err(|_| ())? {
-            Event::Start(e) => {
-                let e = e.into_owned();
-                let child = element(reader, &e)?;
-                found.children.push((name(&e), child));
-            }
-            Event::Empty(e) => {
-                let child = Element {
-                    attributes: attributes(&e)?,
-                    ..Element::default()
-                };
-                found.children.push((name(&e), child));
-            }
-            Event::Text(t) => found.text.push_str(&t.decode().map_err(|_| ())?),
-            Event::CData(t) => found.text.push_str(&t.decode().map_err(|_| ())?),
-            // An entity makes the text text, whatever it stands for.
-            Event::GeneralRef(_) => found.text.push('&'),
-            Event::End(_) => return Ok(found),
-            Event::Eof => return Err(()),
-            _ => {}
-        }
-    }
-}
-
-fn name(e: &BytesStart) -> String {
-    String::from_utf8_lossy(e.name().as_ref()).into_owned()
-}
-
-/// An element's attributes as `_name` fields (namespace declarations aside).
-fn attributes(e: &BytesStart) -> Result<Vec<(String, String)>, ()> {
-    let mut found = Vec::new();
-    for attribute in e.attributes() {
-        let attribute = attribute.map_err(|_| ())?;
-        let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
-        if key == "xmlns" || key.starts_with("xmlns:") {
-            continue;
-        }
-        let value = attribute.unescape_value().map_err(|_| ())?.into_owned();
-        found.push((format!("_{key}"), value));
-    }
-    Ok(found)
 }
 
 /// An element's type: its text's, or a struct of its attributes, children and text.
@@ -164,7 +124,7 @@ fn kind_of(e: &Element) -> Kind {
             .collect();
         let kind = if same.len() > 1 {
             Kind::Array(Box::new(
-                same.into_iter().map(kind_of).fold(Kind::Null, Kind::merge),
+                same.into_iter().map(kind_of).fold(Kind::Null, merge),
             ))
         } else {
             kind_of(child)
@@ -245,5 +205,15 @@ mod tests {
         assert!(read("<catalog><shelf/></catalog>", true).is_none());
         assert!(read("<catalog><book id=\"1\"/></catalog>", true).is_none());
         assert!(read("id,name\n1,a\n", true).is_none());
+    }
+
+    #[test]
+    fn an_element_once_in_one_record_and_repeated_in_another_is_an_array() {
+        let r = read(
+            "<books><book><t>a</t></book><book><t>1</t><t>2</t></book><book/></books>",
+            true,
+        )
+        .unwrap();
+        assert_eq!((hive(&r), r.records), (vec!["t:array<string>".into()], 2));
     }
 }
