@@ -44,7 +44,8 @@ pub enum TableFormat {
 
 /// The SerDe of tables of grok patterns.
 pub const GROK_SERDE: &str = "com.amazonaws.glue.serde.GrokSerDe";
-/// The SerDe and input format of XML tables.
+/// The SerDe and input format crawls write for XML tables (Weir knows XML tables by their
+/// `rowTag` parameter, not by these names, which are not confirmed against Glue's).
 pub const XML_SERDE: &str = "com.amazonaws.glue.serde.XMLSerDe";
 pub const XML_INPUT_FORMAT: &str = "com.amazonaws.glue.xml.XMLInputFormat";
 
@@ -194,7 +195,7 @@ impl TableFormat {
             });
         }
         Err(format!(
-            "the table's format is not one Weir reads (classification '{classification}', SerDe '{serde}'): csv, json, parquet, avro and orc are"
+            "the table's format is not one Weir reads (classification '{classification}', SerDe '{serde}'): csv, json, parquet, avro, orc, grok (GrokSerDe) and xml (a rowTag) are"
         ))
     }
 
@@ -366,7 +367,7 @@ mod tests {
         let err = TableFormat::of_table(&table("ion", "com.amazon.ionhiveserde.IonHiveSerDe", ""))
             .unwrap_err();
         assert!(
-            err.contains("'ion'") && err.contains("avro and orc"),
+            err.contains("'ion'") && err.contains("orc, grok (GrokSerDe) and xml (a rowTag)"),
             "{err}"
         );
     }

@@ -2,10 +2,10 @@
 //! that describe them. [`crawl`] lists each target through the engine's object stores,
 //! classifies every file ([`file`]: Parquet, ORC and Avro from their own metadata; text from a
 //! sample, compressed or not, by the crawler's [`custom`] classifiers, then as JSON or
-//! delimited text), groups the files into tables and
-//! partitions ([`layout`]) and says what the catalog should hold ([`TablePlan`]); [`apply`]
-//! turns that into atomic groups of catalog calls against what the catalog holds now (one group
-//! unless a crawl adds more partitions than one holds).
+//! delimited text), groups the files into tables and partitions ([`layout`]) and says what the
+//! catalog should hold ([`TablePlan`]); [`apply`] turns that into atomic groups of catalog calls
+//! against what the catalog holds now (one group unless a crawl adds more partitions than one
+//! holds).
 
 pub mod apply;
 pub mod custom;
