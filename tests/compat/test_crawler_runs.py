@@ -183,3 +183,35 @@ def test_a_crawl_reaches_an_s3_compatible_server_through_its_targets_connection(
     assert table["Parameters"]["classification"] == "json"
     partitions = glue.get_partitions(DatabaseName=database, TableName="orders")["Partitions"]
     assert sorted(p["Values"] for p in partitions) == [["1"], ["2"], ["3"]]
+
+
+def test_a_crawlers_custom_classifiers_come_first_and_their_tables_read_back(weir, glue, tmp_path):
+    logs = tmp_path / unique("access")
+    for day, lines in (("2024-05-01", ["10.0.0.1 GET /a 200 512", "10.0.0.2 GET /b 404 0"]),
+                       ("2024-05-02", ["10.0.0.3 POST /c 201 77"])):
+        (logs / f"day={day}").mkdir(parents=True)
+        (logs / f"day={day}" / "access.log").write_text("\n".join(lines) + "\n")
+    grok = unique("weblogs")
+    glue.create_classifier(GrokClassifier={
+        "Name": grok, "Classification": "weblogs",
+        "GrokPattern": "%{IP:client} %{WORD:method} %{URIPATH:path} %{INT:status:int} %{INT:bytes:int}"})
+    # A CSV classifier first that does not recognise the files: the next one is tried.
+    pipes = unique("pipes")
+    glue.create_classifier(CsvClassifier={"Name": pipes, "Delimiter": "|", "ContainsHeader": "PRESENT"})
+    database = unique("lake")
+    name = create(glue, database, folder_target(logs), Classifiers=[pipes, grok, unique("no_such")])
+    glue.start_crawler(Name=name)
+    assert wait_ready(glue, name)["LastCrawl"]["Status"] == "SUCCEEDED"
+    table = glue.get_table(DatabaseName=database, Name=logs.name.lower())["Table"]
+    assert table["Parameters"]["classification"] == "weblogs"
+    serde = table["StorageDescriptor"]["SerdeInfo"]
+    assert serde["SerializationLibrary"] == "com.amazonaws.glue.serde.GrokSerDe"
+    assert serde["Parameters"]["input.format"].startswith("%{IP:client}")
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [
+        ("client", "string"), ("method", "string"), ("path", "string"), ("status", "int"), ("bytes", "int")]
+    rows = read_back(weir, database, table["Name"], tmp_path)
+    assert rows == ordered([
+        {"client": "10.0.0.1", "method": "GET", "path": "/a", "status": 200, "bytes": 512, "day": "2024-05-01"},
+        {"client": "10.0.0.2", "method": "GET", "path": "/b", "status": 404, "bytes": 0, "day": "2024-05-01"},
+        {"client": "10.0.0.3", "method": "POST", "path": "/c", "status": 201, "bytes": 77, "day": "2024-05-02"},
+    ])

@@ -14,6 +14,8 @@ use weir_jobs::catalog_client::ServiceCatalog;
 use weir_jobs::executor::ExecFuture;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executor, RunReport, RunSpec};
+use weir_metastore::classifiers::CLASSIFIERS;
+use weir_metastore::Metastore;
 
 use crate::crawl::apply::{self, Action, Deletes, Policy, TableChange};
 use crate::crawl::{self, Naming, Target};
@@ -46,12 +48,13 @@ impl Executor for CrawlExecutor {
         let principal = self.access.principal(&spec).cloned();
         let client = ServiceCatalog::acting_as(&self.catalog, principal);
         let engine = self.engine.clone();
+        let store = self.catalog.store().clone();
         Box::pin(async move {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
             let crawler = Crawler::of(&spec.job, now)?;
-            let result = run(&engine, &client, &crawler, &spec).await;
+            let result = run(&engine, &client, &store, &crawler, &spec).await;
             if let Err(message) = &result {
                 spec.log.line(&format!("crawl failed: {message}"));
             }
@@ -67,6 +70,8 @@ struct Crawler {
     targets: Vec<Target>,
     /// The catalog connections of its targets (`ConnectionName`): how to reach their buckets.
     connections: Vec<String>,
+    /// The names of its custom classifiers, in its order.
+    classifiers: Vec<String>,
     naming: Naming,
     policy: Policy,
 }
@@ -141,6 +146,12 @@ impl Crawler {
             database,
             targets,
             connections,
+            classifiers: doc["Classifiers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect(),
             policy,
         })
     }
@@ -149,6 +160,7 @@ impl Crawler {
 async fn run(
     engine: &Engine,
     catalog: &dyn CatalogClient,
+    store: &Metastore,
     crawler: &Crawler,
     spec: &RunSpec,
 ) -> Result<RunReport, String> {
@@ -165,7 +177,8 @@ async fn run(
         .await
         .map_err(|e| e.to_string())?;
     let engine = engine.clone().with_s3_buckets(buckets);
-    let plan = crawl::crawl(&engine, &crawler.targets, &crawler.naming).await?;
+    let classifiers = classifiers(store, &crawler.classifiers).await?;
+    let plan = crawl::crawl(&engine, &crawler.targets, &crawler.naming, &classifiers).await?;
     for problem in &plan.problems {
         log.line(&format!("skipped {}: {}", problem.file, problem.reason));
     }
@@ -202,6 +215,20 @@ async fn run(
         summary: Some(summary(&changes, crawler.policy.deletes)),
         ..RunReport::default()
     })
+}
+
+/// The `Classifier` documents of `names`, in order; a name no classifier has is passed over (as
+/// `CreateCrawler` accepts it).
+async fn classifiers(store: &Metastore, names: &[String]) -> Result<Vec<Value>, String> {
+    let read = |e: weir_metastore::Error| format!("reading the crawler's classifiers: {e}");
+    let mut tx = store.read().await.map_err(read)?;
+    let mut found = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(doc) = CLASSIFIERS.get(&mut tx, name).await.map_err(read)? {
+            found.push(doc);
+        }
+    }
+    Ok(found)
 }
 
 /// A crawl's `Summary` as Glue writes it: counts of tables and partitions by action, e.g.

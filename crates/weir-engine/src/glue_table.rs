@@ -36,6 +36,7 @@ use url::Url;
 use crate::catalog::CatalogClient;
 use crate::error::CatalogCallFailed;
 use crate::formats::TableFormat;
+use crate::grok::Grok;
 use crate::job::files;
 use crate::job::scan::naming_files;
 use crate::partition_filter;
@@ -57,6 +58,8 @@ pub struct GlueTable {
     database: String,
     name: String,
     format: TableFormat,
+    /// The pattern of a grok table, compiled.
+    grok: Option<Arc<Grok>>,
     /// `Parameters.compressionType` (text formats), when the table says.
     compression: Option<FileCompressionType>,
     location: Url,
@@ -96,6 +99,7 @@ impl GlueTable {
             .ok_or("it has no StorageDescriptor.Location")?;
         let location = path_url(location).map_err(|e| e.to_string())?;
         let format = TableFormat::of_table(table)?;
+        let grok = readable(&format)?;
         let compression = table
             .pointer("/Parameters/compressionType")
             .and_then(Value::as_str)
@@ -125,6 +129,7 @@ impl GlueTable {
             database,
             name,
             format,
+            grok,
             compression,
             location,
             file_schema,
@@ -359,19 +364,30 @@ impl GlueTable {
         &self,
         state: &dyn Session,
         compression: FileCompressionType,
-    ) -> Arc<dyn FileFormat> {
+    ) -> DfResult<Arc<dyn FileFormat>> {
         let options = state.table_options();
-        match &self.format {
+        Ok(match &self.format {
             TableFormat::Parquet => {
                 Arc::new(ParquetFormat::default().with_options(options.parquet.clone()))
             }
             TableFormat::Avro => Arc::new(crate::avro::format()),
             TableFormat::Orc => Arc::new(crate::orc::format()),
-            TableFormat::Json => Arc::new(
+            TableFormat::Json { json_path } => Arc::new(
                 JsonFormat::default()
                     .with_options(options.json.clone())
+                    .with_newline_delimited(json_path.as_deref() != Some(ARRAY_ITEMS))
                     .with_file_compression_type(compression),
             ),
+            TableFormat::Grok { .. } => {
+                let grok = self
+                    .grok
+                    .clone()
+                    .ok_or_else(|| self.error("its grok pattern was not compiled"))?;
+                Arc::new(crate::grok::lines::format(grok, compression))
+            }
+            TableFormat::Xml { row_tag, .. } => {
+                Arc::new(crate::xml::rows::format(row_tag, compression))
+            }
             TableFormat::Csv {
                 delimiter,
                 header,
@@ -386,7 +402,29 @@ impl GlueTable {
                     .with_escape(*escape)
                     .with_file_compression_type(compression),
             ),
-        }
+        })
+    }
+}
+
+/// The JSON path of records that are the items of a top-level array.
+const ARRAY_ITEMS: &str = "$[*]";
+
+/// Whether Weir reads tables of `format`, and the compiled pattern of a grok table.
+fn readable(format: &TableFormat) -> Result<Option<Arc<Grok>>, String> {
+    match format {
+        TableFormat::Grok {
+            pattern,
+            custom_patterns,
+            ..
+        } => Grok::compile(pattern, custom_patterns.as_deref())
+            .map(|g| Some(Arc::new(g)))
+            .map_err(|e| format!("its grok pattern cannot be used: {e}")),
+        TableFormat::Json {
+            json_path: Some(path),
+        } if path != "$" && path != ARRAY_ITEMS => Err(format!(
+            "its jsonPath is '{path}': Weir reads JSON tables of one document a line ($) or of top-level arrays ($[*]), not records below the top level"
+        )),
+        _ => Ok(None),
     }
 }
 
@@ -439,12 +477,14 @@ impl TableProvider for GlueTable {
             .collect();
         let mut plans = Vec::with_capacity(groups.len());
         for ((store, compression), files) in groups {
-            let format = self.file_format(state, compression.0);
+            let format = self.file_format(state, compression.0)?;
             let source = format.file_source(TableSchema::new(
                 file_schema.clone(),
                 partition_fields.clone(),
             ));
+            // A compressed file is not split into byte ranges.
             let config = FileScanConfigBuilder::new(ObjectStoreUrl::parse(&store)?, source)
+                .with_file_compression_type(compression.0)
                 .with_file_groups(FileGroup::new(files).split_files(target_partitions))
                 .with_projection_indices(projection.cloned())?
                 .with_limit(limit)
@@ -547,4 +587,35 @@ fn fields(list: Option<&Value>) -> Result<Vec<(Field, String)>, String> {
             Ok((Field::new(name, t, true), hive.to_string()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_weir_cannot_read_are_refused_saying_why() {
+        let deep = TableFormat::Json {
+            json_path: Some("$.records[*]".into()),
+        };
+        let err = readable(&deep).unwrap_err();
+        assert!(err.contains("jsonPath is '$.records[*]'"), "{err}");
+        for path in [None, Some("$"), Some("$[*]")] {
+            let json = TableFormat::Json {
+                json_path: path.map(String::from),
+            };
+            assert!(readable(&json).unwrap().is_none());
+        }
+        let grok = |pattern: &str| TableFormat::Grok {
+            classification: "logs".into(),
+            pattern: pattern.into(),
+            custom_patterns: None,
+        };
+        let err = readable(&grok("%{NOPE:x}")).unwrap_err();
+        assert!(
+            err.starts_with("its grok pattern cannot be used: %{NOPE}"),
+            "{err}"
+        );
+        assert!(readable(&grok("%{WORD:w}")).unwrap().is_some());
+    }
 }

@@ -12,9 +12,10 @@
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
 //! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
-//! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC);
+//! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC, grok patterns);
 //!   [`self_described`] reads files that carry their schema in DataFusion scans, with a decoder
-//!   per format: [`orc`], [`avro`].
+//!   per format: [`orc`], [`avro`], [`grok`]'s lines (their schema their pattern's) and [`xml`]'s
+//!   records (their schema their table's).
 //! - [`spark`] and [`aggregates`]: Spark's SQL functions and aggregates; [`decimal_arith`]:
 //!   decimal `+`, `-`, `*` planned without a checked 128-bit multiplication per value.
 
@@ -27,6 +28,7 @@ pub mod encoded_sink;
 pub mod error;
 pub mod formats;
 pub mod glue_table;
+pub mod grok;
 pub mod job;
 pub mod metrics;
 pub mod orc;
@@ -37,6 +39,7 @@ pub mod spark;
 pub mod sql_catalog;
 pub mod stores;
 pub mod types;
+pub mod xml;
 
 pub use error::{EngineError, Result};
 pub use job::{run_job, JobDefinition, RunSummary};

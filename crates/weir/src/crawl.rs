@@ -34,7 +34,8 @@ pub async fn run(args: CrawlArgs, config: &Config, catalog: JobCatalog) -> anyho
         crawler: "weir-crawl".into(),
     };
     let started = std::time::Instant::now();
-    let plan = crawl::crawl(&engine, &targets, &naming)
+    // No custom classifiers: a crawl from the command line classifies as Glue's built-in ones.
+    let plan = crawl::crawl(&engine, &targets, &naming, &[])
         .await
         .map_err(anyhow::Error::msg)
         .context("crawling")?;

@@ -1,6 +1,7 @@
 //! One file's classification and schema: Parquet, ORC and Avro by their magic bytes, their
 //! schema from the file's own metadata (the engine's formats); text (compressed or not, by
-//! suffix or content) from a sample of its first bytes, as JSON or delimited text.
+//! suffix or content) from a sample of its first bytes, by the crawler's custom classifiers
+//! first, then as JSON or delimited text.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use weir_engine::formats::TableFormat;
 use weir_engine::job::files::compression_of;
 
+use super::custom::Classifiers;
 use super::kind::Kind;
 use super::text;
 
@@ -28,17 +30,19 @@ pub struct FileSchema {
     pub columns: Vec<(String, Kind)>,
     /// `gzip`, `bzip2`, `zstd`, `none` (or, for a table, [`super::layout::MIXED`]).
     pub compression: &'static str,
-    /// Delimited text with quoted fields.
+    /// Delimited text read with `OpenCSVSerde` (quoted fields, or its classifier says so).
     pub quoted: bool,
     /// Records in the file: counted when the sample was the whole file, else estimated.
     pub records: u64,
 }
 
-/// Classifies one file; the error says why it is not one Weir can describe.
+/// Classifies one file, text by the first of the `custom` classifiers that recognizes it, else
+/// by the built-in ones; the error says why it is not one Weir can describe.
 pub async fn classify(
     ctx: &SessionContext,
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
+    custom: &Classifiers,
 ) -> Result<FileSchema, String> {
     if meta.size == 0 {
         return Err("the file is empty".into());
@@ -80,9 +84,18 @@ pub async fn classify(
         }
     };
     let name = compression_name(compression);
+    if let Some(found) = custom.recognize(&sample, complete) {
+        return Ok(FileSchema {
+            format: found.format,
+            columns: found.columns,
+            compression: name,
+            quoted: found.quoted,
+            records: per_byte(found.records),
+        });
+    }
     if let Some((columns, records)) = text::json(&sample, complete) {
         return Ok(FileSchema {
-            format: TableFormat::Json,
+            format: TableFormat::Json { json_path: None },
             columns,
             compression: name,
             quoted: false,
@@ -103,7 +116,12 @@ pub async fn classify(
             records: per_byte(csv.records),
         });
     }
-    Err("its format is not one the crawler recognizes (Parquet, ORC, Avro, JSON, or delimited text with at least two columns and two lines)".into())
+    let tried = if custom.is_empty() {
+        ""
+    } else {
+        "; nor did the crawler's classifiers recognize it"
+    };
+    Err(format!("its format is not one the crawler recognizes (Parquet, ORC, Avro, JSON, or delimited text with at least two columns and two lines){tried}"))
 }
 
 fn compression_name(c: FileCompressionType) -> &'static str {

@@ -189,7 +189,7 @@ mod tests {
             parts: path.split('/').map(String::from).collect(),
             size: 10,
             schema: FileSchema {
-                format: TableFormat::Json,
+                format: TableFormat::Json { json_path: None },
                 columns: columns.iter().map(|c| (c.to_string(), Kind::Int)).collect(),
                 compression: "none",
                 quoted: false,

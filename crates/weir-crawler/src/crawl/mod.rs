@@ -1,12 +1,14 @@
 //! A crawl: from the files below a crawler's targets to the catalog tables and partitions
 //! that describe them. [`crawl`] lists each target through the engine's object stores,
-//! classifies every file ([`file`]: Parquet, ORC and Avro from their own metadata, JSON and
-//! delimited text from a sample, compressed or not), groups the files into tables and
-//! partitions ([`layout`]) and says what the catalog should hold ([`TablePlan`]); [`apply`]
-//! turns that into atomic groups of catalog calls against what the catalog holds now (one group
-//! unless a crawl adds more partitions than one holds).
+//! classifies every file ([`file`]: Parquet, ORC and Avro from their own metadata; text from a
+//! sample, compressed or not, by the crawler's [`custom`] classifiers, then as JSON or
+//! delimited text), groups the files into tables and partitions ([`layout`]) and says what the
+//! catalog should hold ([`TablePlan`]); [`apply`] turns that into atomic groups of catalog calls
+//! against what the catalog holds now (one group unless a crawl adds more partitions than one
+//! holds).
 
 pub mod apply;
+pub mod custom;
 pub mod file;
 pub mod kind;
 pub mod layout;
@@ -18,6 +20,7 @@ use weir_engine::formats::TableFormat;
 use weir_engine::job::files::{list_tree, relative_path};
 use weir_engine::Engine;
 
+use self::custom::Classifiers;
 use self::layout::{Found, FoundTable};
 
 /// Files classified at once.
@@ -38,7 +41,7 @@ pub struct Naming {
     pub crawler: String,
 }
 
-/// A file the crawl could not describe, and why.
+/// A file the crawl could not describe (or a classifier it could not apply), and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub file: String,
@@ -63,14 +66,20 @@ pub struct CrawlPlan {
     pub files: u64,
 }
 
-/// Lists and classifies the files of `targets` and says which tables they make.
+/// Lists and classifies the files of `targets` and says which tables they make. `classifiers`
+/// are the crawler's custom classifiers, in its order: Glue `Classifier` documents
+/// (`{"GrokClassifier": {…}}`, as `GetClassifier` returns them), tried on each text file before
+/// the built-in classification; one Weir cannot apply is a problem of the plan, and left out.
 pub async fn crawl(
     engine: &Engine,
     targets: &[Target],
     naming: &Naming,
+    classifiers: &[Value],
 ) -> Result<CrawlPlan, String> {
     let ctx = engine.session().map_err(|e| e.to_string())?;
     let mut plan = CrawlPlan::default();
+    let (custom, problems) = Classifiers::new(classifiers);
+    plan.problems.extend(problems);
     for target in targets {
         let listed = list_tree(engine, &ctx, &target.path, &target.exclusions)
             .await
@@ -89,10 +98,11 @@ pub async fn crawl(
         let single_file = listed.files.len() == 1 && listed.files[0].location == prefix;
         let mut found = Vec::new();
         // Files are read concurrently: on object stores each read is mostly waiting.
+        let custom = &custom;
         let classified: Vec<_> = futures::stream::iter(listed.files.iter().cloned())
             .map(|meta| {
                 let (ctx, store) = (ctx.clone(), listed.store.clone());
-                async move { file::classify(&ctx, &store, &meta).await }
+                async move { file::classify(&ctx, &store, &meta, custom).await }
             })
             .buffered(CONCURRENT_READS)
             .collect()
@@ -260,6 +270,13 @@ fn parameters(table: &FoundTable, naming: &Naming) -> Value {
         p["columnsOrdered"] = json!("true");
         p["skip.header.line.count"] = json!(if header { "1" } else { "0" });
     }
+    match &schema.format {
+        TableFormat::Json {
+            json_path: Some(path),
+        } => p["jsonPath"] = json!(path),
+        TableFormat::Xml { row_tag, .. } => p["rowTag"] = json!(row_tag),
+        _ => {}
+    }
     p
 }
 
@@ -273,10 +290,19 @@ fn storage_descriptor(
     compression: &str,
 ) -> Value {
     let mut sd = format.storage_descriptor(location, columns.to_vec());
-    if let (TableFormat::Csv { delimiter, .. }, true) = (format, quoted) {
+    if let (
+        TableFormat::Csv {
+            delimiter, quote, ..
+        },
+        true,
+    ) = (format, quoted)
+    {
         sd["SerdeInfo"] = json!({
             "SerializationLibrary": "org.apache.hadoop.hive.serde2.OpenCSVSerde",
-            "Parameters": { "separatorChar": (*delimiter as char).to_string(), "quoteChar": "\"" },
+            "Parameters": {
+                "separatorChar": (*delimiter as char).to_string(),
+                "quoteChar": (*quote as char).to_string(),
+            },
         });
     }
     sd["Compressed"] = json!(compression != "none");

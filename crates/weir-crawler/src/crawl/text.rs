@@ -55,7 +55,8 @@ pub fn json(sample: &str, complete: bool) -> Option<(Vec<(String, Kind)>, usize)
     (records > 0).then_some((columns, records))
 }
 
-fn record_columns(record: &Value) -> Option<Vec<(String, Kind)>> {
+/// A record's columns: `None` unless it is an object.
+pub fn record_columns(record: &Value) -> Option<Vec<(String, Kind)>> {
     match json_kind(record) {
         Kind::Struct(fields) => Some(fields),
         _ => None,
@@ -85,62 +86,134 @@ fn json_kind(value: &Value) -> Kind {
     }
 }
 
-/// A delimited text file's shape from a sample; `None` unless some delimiter gives at least two
-/// columns on every line and there are at least two lines. `complete` as for [`json`].
+/// How delimited text is read: Glue's built-in classifier's way ([`Dialect::built_in`]), or a
+/// CSV classifier's.
+pub struct Dialect<'a> {
+    /// The delimiters tried, in order; the first that gives every line as many fields wins.
+    pub delimiters: &'a [u8],
+    pub quote: char,
+    pub header: Header,
+    /// Values are trimmed before their type is read.
+    pub trim: bool,
+    /// Fewer columns than this is not delimited text.
+    pub min_columns: usize,
+    /// Fewer non-empty lines than this is not delimited text.
+    pub min_lines: usize,
+    /// A column's type from its values (trimmed when `trim`; empty ones left out).
+    pub column_kind: &'a dyn Fn(&[&str]) -> Kind,
+}
+
+/// Whether the first line is a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    /// As Glue's classifier decides (see [`delimited_as`]).
+    Detect,
+    Present,
+    Absent,
+}
+
+impl Dialect<'static> {
+    /// Glue's built-in CSV classifier: comma, pipe, tab, semicolon or Ctrl-A; `"` quotes; at
+    /// least two columns and two lines; booleans, `bigint`, `double` and text.
+    pub fn built_in() -> Self {
+        Dialect {
+            delimiters: &DELIMITERS,
+            quote: '"',
+            header: Header::Detect,
+            trim: true,
+            min_columns: 2,
+            min_lines: 2,
+            column_kind: &merged_kinds,
+        }
+    }
+}
+
+/// A delimited text file's shape from a sample, as Glue's built-in classifier reads it; `None`
+/// unless some delimiter gives at least two columns on every line and there are at least two
+/// lines. `complete` as for [`json`].
 pub fn delimited(sample: &str, complete: bool) -> Option<Delimited> {
+    delimited_as(sample, complete, &Dialect::built_in())
+}
+
+/// A delimited text file's shape from a sample, read in `dialect`; `None` unless a delimiter
+/// gives every line as many fields, enough lines and columns, and at least one record.
+///
+/// Glue's header rules ([`Header::Detect`]): every field of the first line is text (not
+/// empty), short, and some column of the other lines is not text.
+pub fn delimited_as(sample: &str, complete: bool, dialect: &Dialect) -> Option<Delimited> {
     let mut lines: Vec<&str> = sample.lines().collect();
     if !complete && !sample.ends_with('\n') {
         lines.pop();
     }
     lines.retain(|l| !l.trim().is_empty());
-    if lines.len() < 2 {
+    if lines.len() < dialect.min_lines.max(1) {
         return None;
     }
-    let (delimiter, rows) = DELIMITERS.iter().find_map(|&d| {
-        let rows: Vec<(Vec<String>, bool)> = lines.iter().map(|l| split(l, d)).collect();
+    let (delimiter, rows) = dialect.delimiters.iter().find_map(|&d| {
+        let rows: Vec<(Vec<String>, bool)> =
+            lines.iter().map(|l| split(l, d, dialect.quote)).collect();
         let width = rows[0].0.len();
-        (width >= 2 && rows.iter().all(|(r, _)| r.len() == width)).then_some((d, rows))
+        (width >= dialect.min_columns && rows.iter().all(|(r, _)| r.len() == width))
+            .then_some((d, rows))
     })?;
     let quoted = rows.iter().any(|(_, q)| *q);
-    let kinds = |row: &[String]| -> Vec<Kind> { row.iter().map(|v| value_kind(v)).collect() };
-    let first = kinds(&rows[0].0);
-    let data: Vec<Vec<Kind>> = rows[1..].iter().map(|(r, _)| kinds(r)).collect();
-    let width = first.len();
-    let mut data_types = vec![Kind::Null; width];
-    for row in &data {
-        for (i, k) in row.iter().enumerate() {
-            data_types[i] = std::mem::replace(&mut data_types[i], Kind::Null).merge(k.clone());
-        }
-    }
-    // Glue's header rules: every field of the first line is text (not empty), short, and a
-    // valid column name, and some column of the other lines is not text.
-    let header = first.iter().all(|k| *k == Kind::String)
-        && rows[0].0[..width - 1]
+    let width = rows[0].0.len();
+    let kind_of = |rows: &[(Vec<String>, bool)], i: usize| -> Kind {
+        let values: Vec<&str> = rows
             .iter()
-            .all(|f| f.chars().count() < MAX_HEADER_FIELD)
-        && data_types
-            .iter()
-            .any(|k| !matches!(k, Kind::String | Kind::Null));
-    let columns = if header {
-        rows[0]
-            .0
-            .iter()
-            .zip(data_types)
-            .map(|(name, kind)| (column_name(name), kind))
-            .collect()
-    } else {
-        let all = first.into_iter().zip(data_types).map(|(a, b)| a.merge(b));
-        all.enumerate()
-            .map(|(i, k)| (format!("col{i}"), k))
-            .collect()
+            .map(|(r, _)| {
+                if dialect.trim {
+                    r[i].trim()
+                } else {
+                    r[i].as_str()
+                }
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        (dialect.column_kind)(&values)
     };
+    let header = match dialect.header {
+        Header::Present => true,
+        Header::Absent => false,
+        Header::Detect => {
+            let data: Vec<Kind> = (0..width).map(|i| kind_of(&rows[1..], i)).collect();
+            (0..width).all(|i| kind_of(&rows[..1], i) == Kind::String)
+                && rows[0].0[..width - 1]
+                    .iter()
+                    .all(|f| f.chars().count() < MAX_HEADER_FIELD)
+                && data.iter().any(|k| !matches!(k, Kind::String | Kind::Null))
+        }
+    };
+    let records = rows.len() - usize::from(header);
+    if records == 0 {
+        return None;
+    }
+    let data = &rows[usize::from(header)..];
+    let columns = (0..width)
+        .map(|i| {
+            let name = if header {
+                column_name(&rows[0].0[i])
+            } else {
+                format!("col{i}")
+            };
+            (name, kind_of(data, i))
+        })
+        .collect();
     Some(Delimited {
         delimiter,
         header,
         quoted,
         columns,
-        records: rows.len() - usize::from(header),
+        records,
     })
+}
+
+/// The built-in classifier's type of a column: its values' types, merged.
+pub fn merged_kinds(values: &[&str]) -> Kind {
+    values
+        .iter()
+        .map(|v| value_kind(v))
+        .fold(Kind::Null, Kind::merge)
 }
 
 /// A header field as a catalog column name: trimmed, lower case.
@@ -148,9 +221,9 @@ fn column_name(field: &str) -> String {
     field.trim().to_lowercase()
 }
 
-/// One line's fields at `delimiter`, with `"` quoting (`""` inside quotes is a quote); and
-/// whether any field was quoted.
-fn split(line: &str, delimiter: u8) -> (Vec<String>, bool) {
+/// One line's fields at `delimiter`, with `quote` quoting (two quotes inside quotes are one);
+/// and whether any field was quoted.
+fn split(line: &str, delimiter: u8, quote: char) -> (Vec<String>, bool) {
     let delimiter = delimiter as char;
     let mut fields = Vec::new();
     let mut field = String::new();
@@ -159,12 +232,12 @@ fn split(line: &str, delimiter: u8) -> (Vec<String>, bool) {
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '"' if in_quotes && chars.peek() == Some(&'"') => {
-                field.push('"');
+            c if c == quote && in_quotes && chars.peek() == Some(&quote) => {
+                field.push(quote);
                 chars.next();
             }
-            '"' if in_quotes => in_quotes = false,
-            '"' if field.trim().is_empty() => {
+            c if c == quote && in_quotes => in_quotes = false,
+            c if c == quote && field.trim().is_empty() => {
                 in_quotes = true;
                 quoted = true;
                 field.clear();
@@ -178,8 +251,9 @@ fn split(line: &str, delimiter: u8) -> (Vec<String>, bool) {
 }
 
 /// A CSV value's type as Glue's classifier reads it: empty is unknown, `true`/`false` a
-/// boolean, an integer a `bigint`, another number a `double`, anything else text.
-fn value_kind(value: &str) -> Kind {
+/// boolean, an integer a `bigint`, another number a `double`, anything else text (surrounding
+/// spaces aside).
+pub fn value_kind(value: &str) -> Kind {
     let v = value.trim();
     if v.is_empty() {
         return Kind::Null;

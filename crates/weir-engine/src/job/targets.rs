@@ -73,7 +73,7 @@ async fn destination(engine: &Engine, node: &Node) -> Result<Destination> {
             catalog::table_with_location(client()?, id, &node.node_type, database, table).await?;
         let format = TableFormat::of_table(&found)
             .map_err(|m| EngineError::invalid(id, format!("table {database}.{table}: {m}")))?;
-        if TableFormat::from_target(format.classification()).is_none() {
+        if !format.is_written() {
             return Err(EngineError::invalid(
                 id,
                 format!(
