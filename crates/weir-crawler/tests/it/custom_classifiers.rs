@@ -233,7 +233,9 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
         url,
     };
     let client = Arc::new(Client(backend.catalog().await));
-    let (calls, _) = apply::changes(client.as_ref(), "web", &plan).await.unwrap();
+    let (calls, _) = apply::changes(client.as_ref(), "web", &plan, &apply::Policy::default())
+        .await
+        .unwrap();
     apply::apply(client.as_ref(), calls, weir_catalog::MAX_ATOMIC_CALLS)
         .await
         .unwrap();
