@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 use weir_catalog::Catalog;
-use weir_engine::catalog::CatalogClient;
+use weir_engine::catalog::{CatalogClient, CatalogError};
 use weir_engine::job::connections::s3_buckets;
 use weir_engine::Engine;
 use weir_jobs::catalog_client::ServiceCatalog;
@@ -18,6 +18,7 @@ use weir_metastore::classifiers::CLASSIFIERS;
 use weir_metastore::Metastore;
 
 use crate::crawl::apply::{self, Action, Deletes, Policy, TableChange};
+use crate::crawl::seen::SeenFolders;
 use crate::crawl::{self, Naming, Target};
 
 /// Runs crawls in this process.
@@ -72,6 +73,8 @@ struct Crawler {
     connections: Vec<String>,
     /// The names of its custom classifiers, in its order.
     classifiers: Vec<String>,
+    /// `RecrawlPolicy` `CRAWL_NEW_FOLDERS_ONLY`: files in folders crawled before are not read.
+    new_folders_only: bool,
     naming: Naming,
     policy: Policy,
 }
@@ -152,6 +155,8 @@ impl Crawler {
                 .flatten()
                 .filter_map(|c| c.as_str().map(String::from))
                 .collect(),
+            new_folders_only: doc.pointer("/RecrawlPolicy/RecrawlBehavior")
+                == Some(&json!("CRAWL_NEW_FOLDERS_ONLY")),
             policy,
         })
     }
@@ -178,7 +183,26 @@ async fn run(
         .map_err(|e| e.to_string())?;
     let engine = engine.clone().with_s3_buckets(buckets);
     let classifiers = classifiers(store, &crawler.classifiers).await?;
-    let plan = crawl::crawl(&engine, &crawler.targets, &crawler.naming, &classifiers).await?;
+    let seen = match crawler.new_folders_only {
+        true => seen_folders(catalog, crawler)
+            .await
+            .map_err(|e| format!("reading the catalog: {}", e.message))?,
+        false => SeenFolders::default(),
+    };
+    let plan = crawl::crawl(
+        &engine,
+        &crawler.targets,
+        &crawler.naming,
+        &classifiers,
+        &seen,
+    )
+    .await?;
+    if plan.not_read > 0 {
+        log.line(&format!(
+            "{} files in folders crawled before were not read (RecrawlBehavior CRAWL_NEW_FOLDERS_ONLY)",
+            plan.not_read
+        ));
+    }
     for problem in &plan.problems {
         log.line(&format!("skipped {}: {}", problem.file, problem.reason));
     }
@@ -215,6 +239,20 @@ async fn run(
         summary: Some(summary(&changes, crawler.policy.deletes)),
         ..RunReport::default()
     })
+}
+
+/// The folders of the tables the crawler made, and of their partitions.
+async fn seen_folders(
+    catalog: &dyn CatalogClient,
+    crawler: &Crawler,
+) -> Result<SeenFolders, CatalogError> {
+    let mut seen = SeenFolders::default();
+    for table in apply::crawler_tables(catalog, &crawler.database, &crawler.name).await? {
+        let name = table["Name"].as_str().unwrap_or_default();
+        let partitions = apply::partitions(catalog, &crawler.database, name).await?;
+        seen.add_table(&table, &partitions);
+    }
+    Ok(seen)
 }
 
 /// The `Classifier` documents of `names`, in order; a name no classifier has is passed over (as

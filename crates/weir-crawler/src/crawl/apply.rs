@@ -248,27 +248,44 @@ async fn gone_tables(
         return Ok(Vec::new());
     };
     let found: HashSet<&str> = plan.tables.iter().map(|t| t.name.as_str()).collect();
-    let mut gone = Vec::new();
+    let mut made = crawler_tables(catalog, database, crawler).await?;
+    made.retain(|t| !found.contains(t["Name"].as_str().unwrap_or_default()));
+    Ok(made)
+}
+
+/// The tables of `database` that `crawler` made (`UPDATED_BY_CRAWLER`); none when the database
+/// does not exist.
+pub async fn crawler_tables(
+    catalog: &dyn CatalogClient,
+    database: &str,
+    crawler: &str,
+) -> Result<Vec<Value>, CatalogError> {
+    let mut made = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let mut request = json!({ "DatabaseName": database });
         if let Some(t) = &token {
             request["NextToken"] = json!(t);
         }
-        let page = catalog.call("GetTables", request).await?;
-        for table in page["TableList"].as_array().into_iter().flatten() {
-            let made_here = table
-                .pointer("/Parameters/UPDATED_BY_CRAWLER")
-                .and_then(Value::as_str)
-                == Some(crawler);
-            let name = table["Name"].as_str().unwrap_or_default();
-            if made_here && !found.contains(name) {
-                gone.push(table.clone());
-            }
-        }
+        let page = match catalog.call("GetTables", request).await {
+            Err(e) if e.code == "EntityNotFoundException" => return Ok(made),
+            page => page?,
+        };
+        made.extend(
+            page["TableList"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|t| {
+                    t.pointer("/Parameters/UPDATED_BY_CRAWLER")
+                        .and_then(Value::as_str)
+                        == Some(crawler)
+                })
+                .cloned(),
+        );
         match page["NextToken"].as_str() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => return Ok(gone),
+            _ => return Ok(made),
         }
     }
 }
@@ -372,7 +389,17 @@ async fn partition_values(
     database: &str,
     table: &str,
 ) -> Result<HashSet<Vec<String>>, CatalogError> {
-    let mut values = HashSet::new();
+    let partitions = partitions(catalog, database, table).await?;
+    Ok(partitions.iter().map(values_of).collect())
+}
+
+/// Every partition the catalog has for a table (without their columns).
+pub async fn partitions(
+    catalog: &dyn CatalogClient,
+    database: &str,
+    table: &str,
+) -> Result<Vec<Value>, CatalogError> {
+    let mut partitions = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let mut request =
@@ -381,12 +408,10 @@ async fn partition_values(
             request["NextToken"] = json!(t);
         }
         let page = catalog.call("GetPartitions", request).await?;
-        for p in page["Partitions"].as_array().into_iter().flatten() {
-            values.insert(values_of(p));
-        }
+        partitions.extend(page["Partitions"].as_array().into_iter().flatten().cloned());
         match page["NextToken"].as_str() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => return Ok(values),
+            _ => return Ok(partitions),
         }
     }
 }

@@ -47,6 +47,26 @@ impl Kind {
         }
     }
 
+    /// The type a catalog column's Hive type is (a type inference does not make stays as
+    /// written, [`Kind::Declared`]).
+    pub fn of_hive(hive: &str) -> Kind {
+        let hive = hive.trim();
+        match hive.to_ascii_lowercase().as_str() {
+            "string" => Kind::String,
+            "boolean" => Kind::Boolean,
+            "int" => Kind::Int,
+            "bigint" => Kind::BigInt,
+            "double" => Kind::Double,
+            lower => match lower
+                .strip_prefix("array<")
+                .and_then(|r| r.strip_suffix('>'))
+            {
+                Some(element) => Kind::Array(Box::new(Kind::of_hive(element))),
+                None => Kind::Declared(hive.to_string()),
+            },
+        }
+    }
+
     /// The Hive type of the catalog's column.
     pub fn hive(&self) -> std::string::String {
         match self {

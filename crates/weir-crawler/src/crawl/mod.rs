@@ -12,6 +12,7 @@ pub mod custom;
 pub mod file;
 pub mod kind;
 pub mod layout;
+pub mod seen;
 pub mod text;
 
 use futures::StreamExt;
@@ -22,6 +23,7 @@ use weir_engine::Engine;
 
 use self::custom::Classifiers;
 use self::layout::{Found, FoundTable};
+use self::seen::SeenFolders;
 
 /// Files classified at once.
 const CONCURRENT_READS: usize = 32;
@@ -64,17 +66,21 @@ pub struct CrawlPlan {
     pub tables: Vec<TablePlan>,
     pub problems: Vec<Problem>,
     pub files: u64,
+    /// Files in folders crawled before, described from the catalog rather than read.
+    pub not_read: u64,
 }
 
 /// Lists and classifies the files of `targets` and says which tables they make. `classifiers`
 /// are the crawler's custom classifiers, in its order: Glue `Classifier` documents
 /// (`{"GrokClassifier": {…}}`, as `GetClassifier` returns them), tried on each text file before
 /// the built-in classification; one Weir cannot apply is a problem of the plan, and left out.
+/// Files in the `seen` folders are not read: the catalog's schema of their folder is theirs.
 pub async fn crawl(
     engine: &Engine,
     targets: &[Target],
     naming: &Naming,
     classifiers: &[Value],
+    seen: &SeenFolders,
 ) -> Result<CrawlPlan, String> {
     let ctx = engine.session().map_err(|e| e.to_string())?;
     let mut plan = CrawlPlan::default();
@@ -102,13 +108,22 @@ pub async fn crawl(
         let classified: Vec<_> = futures::stream::iter(listed.files.iter().cloned())
             .map(|meta| {
                 let (ctx, store) = (ctx.clone(), listed.store.clone());
-                async move { file::classify(&ctx, &store, &meta, custom).await }
+                let known = seen.schema_of(&listed.url_of(&meta)).cloned();
+                async move {
+                    match known {
+                        Some(schema) => Ok(schema),
+                        None => file::classify(&ctx, &store, &meta, custom).await,
+                    }
+                }
             })
             .buffered(CONCURRENT_READS)
             .collect()
             .await;
         for (meta, classified) in listed.files.iter().zip(classified) {
             plan.files += 1;
+            if !seen.is_empty() && seen.schema_of(&listed.url_of(meta)).is_some() {
+                plan.not_read += 1;
+            }
             match classified {
                 Ok(schema) => {
                     let parts = if single_file {

@@ -558,3 +558,85 @@ async fn files_gone_go_as_the_delete_behavior_says() {
         backend.cleanup(catalog).await;
     }
 }
+
+/// `CRAWL_NEW_FOLDERS_ONLY`: files in folders crawled before are not read again; new folders
+/// are.
+#[tokio::test]
+async fn crawl_new_folders_only_reads_only_new_folders() {
+    for backend in backends().await {
+        let label = backend.label();
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        let data = tempfile::tempdir().unwrap();
+        write(data.path(), "sales/year=2024/a.csv", "id,amount\n1,2.5\n");
+        write(data.path(), "sales/year=2025/a.csv", "id,amount\n2,3.5\n");
+        let target = format!("file://{}/sales/", data.path().display());
+        call(
+            &crawlers,
+            "CreateCrawler",
+            json!({"Name": "inc", "Role": "r", "DatabaseName": "lake",
+                   "Targets": {"S3Targets": [{"Path": target}]},
+                   "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"},
+                   "SchemaChangePolicy": {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}}),
+        )
+        .await;
+        call(&crawlers, "StartCrawler", json!({"Name": "inc"})).await;
+        crawl_to_end(&crawlers, &jobs, "inc").await;
+        // A file of a folder crawled before that would not be understood if it were read, and
+        // a new folder.
+        write(
+            data.path(),
+            "sales/year=2024/b.csv",
+            "\u{0}\u{1}not,csv\u{2}\n\u{3}",
+        );
+        write(data.path(), "sales/year=2026/a.csv", "id,amount\n3,4.5\n");
+        call(&crawlers, "StartCrawler", json!({"Name": "inc"})).await;
+        let crawled = crawl_to_end(&crawlers, &jobs, "inc").await;
+        assert_eq!(
+            crawled["LastCrawl"]["Status"],
+            json!("SUCCEEDED"),
+            "{label}"
+        );
+        let run_id = crawled["LastCrawl"]["MessagePrefix"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut tx = catalog.store().read().await.unwrap();
+        let log = weir_metastore::job_runs::get_log(&mut tx, &run_id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(tx);
+        assert!(
+            log.contains("3 files in folders crawled before were not read"),
+            "{label}: {log}"
+        );
+        assert!(!log.contains("skipped file://"), "{label}: {log}");
+        let table = catalog
+            .call(
+                "GetTable",
+                &json!({"DatabaseName": "lake", "Name": "sales"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            table["Table"]["StorageDescriptor"]["Columns"],
+            json!([{"Name": "id", "Type": "bigint"}, {"Name": "amount", "Type": "double"}]),
+            "{label}"
+        );
+        let partitions = catalog
+            .call(
+                "GetPartitions",
+                &json!({"DatabaseName": "lake", "TableName": "sales"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            partitions["Partitions"].as_array().unwrap().len(),
+            3,
+            "{label}"
+        );
+        backend.cleanup(catalog).await;
+    }
+}

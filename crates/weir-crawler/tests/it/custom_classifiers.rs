@@ -118,9 +118,15 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
         table_prefix: String::new(),
         crawler: "web".into(),
     };
-    let plan = crawl::crawl(&engine, &targets, &naming, &classifiers())
-        .await
-        .unwrap();
+    let plan = crawl::crawl(
+        &engine,
+        &targets,
+        &naming,
+        &classifiers(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     let problems: Vec<String> = plan
         .problems
         .iter()
