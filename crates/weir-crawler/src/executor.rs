@@ -1,7 +1,8 @@
 //! Crawls as runs of the job service: [`CrawlExecutor`] runs one crawl of a crawler — its
 //! `S3Targets` listed and classified through the engine, buckets reached as their
-//! `ConnectionName`s say (the engine's S3 connections, as a job's) — and makes the crawler's database hold
-//! what it found, calling the catalog as the crawler's `Role` within its `SchemaChangePolicy`.
+//! `ConnectionName`s say (the engine's S3 connections, as a job's), and the locations of its
+//! `CatalogTargets`' tables ([`crate::catalog_targets`]) — and makes the catalog hold what it
+//! found, calling it as the crawler's `Role` within its `SchemaChangePolicy`.
 //! The run's log names each file the crawl could not read and each table it changed; its
 //! summary counts what changed (ListCrawls' `Summary`, GetCrawlerMetrics' tables).
 
@@ -17,9 +18,11 @@ use weir_jobs::{Executor, RunReport, RunSpec};
 use weir_metastore::classifiers::CLASSIFIERS;
 use weir_metastore::Metastore;
 
-use crate::crawl::apply::{self, Action, Deletes, Policy, TableChange};
+use crate::catalog_targets;
+use crate::crawl::apply::{self, Action, Policy, TableChange};
 use crate::crawl::seen::SeenFolders;
-use crate::crawl::{self, Naming, Target};
+use crate::crawl::{self, CrawlPlan};
+use crate::crawl_spec::CrawlSpec;
 
 /// Runs crawls in this process.
 pub struct CrawlExecutor {
@@ -42,7 +45,7 @@ impl CrawlExecutor {
 
 impl Executor for CrawlExecutor {
     fn check(&self, crawler: &Value) -> Result<(), String> {
-        Crawler::of(crawler, 0.0).map(|_| ())
+        CrawlSpec::of(crawler, 0.0).map(|_| ())
     }
 
     fn execute(&self, spec: RunSpec) -> ExecFuture {
@@ -54,8 +57,8 @@ impl Executor for CrawlExecutor {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
-            let crawler = Crawler::of(&spec.job, now)?;
-            let result = run(&engine, &client, &store, &crawler, &spec).await;
+            let crawl = CrawlSpec::of(&spec.job, now)?;
+            let result = run(&engine, &client, &store, &crawl, &spec).await;
             if let Err(message) = &result {
                 spec.log.line(&format!("crawl failed: {message}"));
             }
@@ -64,179 +67,91 @@ impl Executor for CrawlExecutor {
     }
 }
 
-/// What a crawl of a crawler needs of its definition.
-struct Crawler {
-    name: String,
-    database: String,
-    targets: Vec<Target>,
-    /// The catalog connections of its targets (`ConnectionName`): how to reach their buckets.
-    connections: Vec<String>,
-    /// The names of its custom classifiers, in its order.
-    classifiers: Vec<String>,
-    /// `RecrawlPolicy` `CRAWL_NEW_FOLDERS_ONLY`: files in folders crawled before are not read.
-    new_folders_only: bool,
-    naming: Naming,
-    policy: Policy,
-}
-
-impl Crawler {
-    /// The crawler of `doc`, crawling at `now`.
-    fn of(doc: &Value, now: f64) -> Result<Crawler, String> {
-        let name = doc["Name"].as_str().unwrap_or_default().to_string();
-        let database = doc["DatabaseName"]
-            .as_str()
-            .filter(|d| !d.is_empty())
-            .ok_or_else(|| {
-                format!("Crawler {name} has no DatabaseName: the tables it finds need a database")
-            })?
-            .to_lowercase();
-        let targets = doc.get("Targets").cloned().unwrap_or(json!({}));
-        for (list, entries) in targets.as_object().into_iter().flatten() {
-            let used = entries.as_array().is_some_and(|e| !e.is_empty());
-            if used && list != "S3Targets" {
-                return Err(format!(
-                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches)"
-                ));
-            }
-        }
-        let targets: Vec<Target> = targets["S3Targets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|t| Target {
-                path: t["Path"].as_str().unwrap_or_default().to_string(),
-                exclusions: t["Exclusions"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|e| e.as_str().map(String::from))
-                    .collect(),
-            })
-            .collect();
-        if targets.is_empty() {
-            return Err(format!("Crawler {name} has no S3Targets to crawl"));
-        }
-        let mut connections: Vec<String> = doc["Targets"]["S3Targets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["ConnectionName"].as_str())
-            .filter(|c| !c.is_empty())
-            .map(String::from)
-            .collect();
-        connections.sort();
-        connections.dedup();
-        let deletes = match doc
-            .pointer("/SchemaChangePolicy/DeleteBehavior")
-            .and_then(Value::as_str)
-        {
-            Some("DELETE_FROM_DATABASE") => Deletes::Delete,
-            Some("LOG") => Deletes::Log,
-            _ => Deletes::Deprecate,
-        };
-        let policy = Policy {
-            update_tables: doc.pointer("/SchemaChangePolicy/UpdateBehavior") != Some(&json!("LOG")),
-            deletes,
-            crawler: Some(name.clone()),
-            now,
-        };
-        Ok(Crawler {
-            naming: Naming {
-                table_prefix: doc["TablePrefix"].as_str().unwrap_or_default().to_string(),
-                crawler: name.clone(),
-            },
-            name,
-            database,
-            targets,
-            connections,
-            classifiers: doc["Classifiers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect(),
-            new_folders_only: doc.pointer("/RecrawlPolicy/RecrawlBehavior")
-                == Some(&json!("CRAWL_NEW_FOLDERS_ONLY")),
-            policy,
-        })
-    }
-}
-
 async fn run(
     engine: &Engine,
     catalog: &dyn CatalogClient,
     store: &Metastore,
-    crawler: &Crawler,
+    crawl: &CrawlSpec,
     spec: &RunSpec,
 ) -> Result<RunReport, String> {
     let log = &spec.log;
     let started = std::time::Instant::now();
     log.line(&format!(
-        "crawl {} of crawler {}: {} target(s) into database {}",
+        "crawl {} of crawler {}: {} S3 target(s), {} catalog table(s)",
         spec.run_id,
-        crawler.name,
-        crawler.targets.len(),
-        crawler.database
+        crawl.name,
+        crawl.s3.len(),
+        crawl.catalog_tables.len()
     ));
-    let buckets = s3_buckets(catalog, &crawler.connections)
+    let buckets = s3_buckets(catalog, &crawl.connections)
         .await
         .map_err(|e| e.to_string())?;
     let engine = engine.clone().with_s3_buckets(buckets);
-    let classifiers = classifiers(store, &crawler.classifiers).await?;
-    let seen = match crawler.new_folders_only {
-        true => seen_folders(catalog, crawler)
-            .await
-            .map_err(|e| format!("reading the catalog: {}", e.message))?,
-        false => SeenFolders::default(),
-    };
-    let plan = crawl::crawl(
+    let classifiers = classifiers(store, &crawl.classifiers).await?;
+    let reading = |e: CatalogError| format!("reading the catalog: {}", e.message);
+    // What each database should hold, and within which policy.
+    let mut plans: Vec<(String, CrawlPlan, Policy)> = Vec::new();
+    if !crawl.s3.is_empty() {
+        let seen = match crawl.new_folders_only {
+            true => seen_folders(catalog, crawl).await.map_err(reading)?,
+            false => SeenFolders::default(),
+        };
+        let plan = crawl::crawl(&engine, &crawl.s3, &crawl.naming, &classifiers, &seen).await?;
+        if plan.not_read > 0 {
+            log.line(&format!(
+                "{} files in folders crawled before were not read (RecrawlBehavior CRAWL_NEW_FOLDERS_ONLY)",
+                plan.not_read
+            ));
+        }
+        plans.push((crawl.database.clone(), plan, crawl.policy.clone()));
+    }
+    let catalog_plans = catalog_targets::plans(
         &engine,
-        &crawler.targets,
-        &crawler.naming,
+        catalog,
+        &crawl.catalog_tables,
+        &crawl.naming,
         &classifiers,
-        &seen,
     )
     .await?;
-    if plan.not_read > 0 {
-        log.line(&format!(
-            "{} files in folders crawled before were not read (RecrawlBehavior CRAWL_NEW_FOLDERS_ONLY)",
-            plan.not_read
-        ));
+    for (database, plan) in catalog_plans {
+        // A catalog target's tables are the ones named: none is found gone.
+        let policy = Policy {
+            crawler: None,
+            ..crawl.policy.clone()
+        };
+        plans.push((database, plan, policy));
     }
-    for problem in &plan.problems {
-        log.line(&format!("skipped {}: {}", problem.file, problem.reason));
-    }
-    let (calls, changes) = apply::changes(catalog, &crawler.database, &plan, &crawler.policy)
-        .await
-        .map_err(|e| format!("reading the catalog: {}", e.message))?;
-    for change in &changes {
-        log.line(&format!(
-            "table {}.{}: {}{}",
-            crawler.database,
-            change.table,
-            change.action.as_str(),
-            match change.partitions_added {
-                0 => String::new(),
-                n => format!(", {n} partitions added"),
-            } + &match (change.partitions_gone, crawler.policy.deletes) {
-                (0, _) => String::new(),
-                (n, Deletes::Delete) => format!(", {n} partitions whose folders are gone deleted"),
-                (n, _) => format!(", {n} partitions whose folders are gone left as they were"),
-            }
-        ));
+    let (mut calls, mut changes) = (Vec::new(), Vec::new());
+    let (mut files, mut tables, mut skipped) = (0, 0, 0);
+    for (database, plan, policy) in &plans {
+        for problem in &plan.problems {
+            log.line(&format!("skipped {}: {}", problem.file, problem.reason));
+        }
+        let (more_calls, more_changes) = apply::changes(catalog, database, plan, policy)
+            .await
+            .map_err(reading)?;
+        for change in &more_changes {
+            log.line(&format!(
+                "table {database}.{}: {}",
+                change.table,
+                change.described()
+            ));
+        }
+        calls.extend(more_calls);
+        changes.extend(more_changes);
+        files += plan.files;
+        tables += plan.tables.len();
+        skipped += plan.problems.len();
     }
     apply::apply(catalog, calls, weir_catalog::MAX_ATOMIC_CALLS)
         .await
         .map_err(|e| format!("updating the catalog: {}", e.message))?;
     log.line(&format!(
-        "crawled {} files into {} tables, {} files skipped, in {:.3?}",
-        plan.files,
-        plan.tables.len(),
-        plan.problems.len(),
+        "crawled {files} files into {tables} tables, {skipped} skipped, in {:.3?}",
         started.elapsed()
     ));
     Ok(RunReport {
-        summary: Some(summary(&changes, crawler.policy.deletes)),
+        summary: Some(summary(&changes)),
         ..RunReport::default()
     })
 }
@@ -244,7 +159,7 @@ async fn run(
 /// The folders of the tables the crawler made, and of their partitions.
 async fn seen_folders(
     catalog: &dyn CatalogClient,
-    crawler: &Crawler,
+    crawler: &CrawlSpec,
 ) -> Result<SeenFolders, CatalogError> {
     let mut seen = SeenFolders::default();
     for table in apply::crawler_tables(catalog, &crawler.database, &crawler.name).await? {
@@ -271,13 +186,10 @@ async fn classifiers(store: &Metastore, names: &[String]) -> Result<Vec<Value>, 
 
 /// A crawl's `Summary` as Glue writes it: counts of tables and partitions by action, e.g.
 /// `{"TABLE":{"ADD":{"Count":2}},"PARTITION":{"ADD":{"Count":8}}}`.
-pub fn summary(changes: &[TableChange], deletes: Deletes) -> String {
+pub fn summary(changes: &[TableChange]) -> String {
     let count = |action: Action| changes.iter().filter(|c| c.action == action).count();
     let added: usize = changes.iter().map(|c| c.partitions_added).sum();
-    let deleted: usize = match deletes {
-        Deletes::Delete => changes.iter().map(|c| c.partitions_gone).sum(),
-        _ => 0,
-    };
+    let deleted: usize = changes.iter().map(|c| c.partitions_deleted).sum();
     let counts = |pairs: [(&str, usize); 3]| {
         let present: serde_json::Map<String, Value> = pairs
             .into_iter()

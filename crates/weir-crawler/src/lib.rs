@@ -10,15 +10,19 @@
 //! - [`crawls`](crate::crawls): `StartCrawler` and `StopCrawler` — a crawl is a run of the job
 //!   service, queued, timed out, stopped and recorded by its machinery — and a crawler's state
 //!   and last crawl, read from its crawls;
-//! - [`executor`]: what runs a crawl ([`crawl`] on the engine, then the catalog's changes);
+//! - [`executor`]: what runs a crawl ([`crawl`] on the engine, then the catalog's changes) of
+//!   what the crawler's definition says ([`crawl_spec`](crate::crawl_spec)), its `CatalogTargets`
+//!   included ([`catalog_targets`](crate::catalog_targets));
 //! - [`firing`](crate::firing): each server's loop that starts the crawls of schedules due;
 //! - [`classifiers`](crate::classifiers): Grok, XML, JSON and CSV classifiers;
 //! - [`history`](crate::history): `ListCrawls` and `GetCrawlerMetrics`, read from the crawls a
 //!   crawler ran;
 //! - [`schedule`]: Glue's `cron(…)` syntax and the next firing of a schedule.
 
+mod catalog_targets;
 mod classifiers;
 pub mod crawl;
+mod crawl_spec;
 mod crawls;
 mod definitions;
 pub mod executor;

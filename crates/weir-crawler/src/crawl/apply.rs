@@ -22,9 +22,10 @@ pub struct TableChange {
     pub table: String,
     pub action: Action,
     pub partitions_added: usize,
-    /// Partitions whose folders are gone: deleted, or (without `DELETE_FROM_DATABASE`) only
-    /// reported.
-    pub partitions_gone: usize,
+    /// Partitions whose folders are gone, deleted (`DELETE_FROM_DATABASE`) …
+    pub partitions_deleted: usize,
+    /// … or left as they were.
+    pub partitions_kept: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,29 @@ impl Action {
             }
             Action::Gone => "files gone, left as it was (DeleteBehavior LOG)",
         }
+    }
+}
+
+impl TableChange {
+    /// For the crawl's log: the action and the partitions added and gone.
+    pub fn described(&self) -> String {
+        let mut text = self.action.as_str().to_string();
+        for (n, what) in [
+            (self.partitions_added, "partitions added"),
+            (
+                self.partitions_deleted,
+                "partitions whose folders are gone deleted",
+            ),
+            (
+                self.partitions_kept,
+                "partitions whose folders are gone left as they were",
+            ),
+        ] {
+            if n > 0 {
+                text.push_str(&format!(", {n} {what}"));
+            }
+        }
+        text
     }
 }
 
@@ -178,7 +202,8 @@ pub async fn changes(
         let found: HashSet<Vec<String>> = table.partitions.iter().map(values_of).collect();
         let mut gone: Vec<&Vec<String>> = existing.iter().filter(|v| !found.contains(*v)).collect();
         gone.sort();
-        if policy.deletes == Deletes::Delete && policy.crawler.is_some() {
+        let deleting = policy.deletes == Deletes::Delete && policy.crawler.is_some();
+        if deleting {
             for chunk in gone.chunks(PARTITIONS_PER_CALL) {
                 let values: Vec<Value> = chunk.iter().map(|v| json!({ "Values": v })).collect();
                 calls.push((
@@ -187,15 +212,17 @@ pub async fn changes(
                 ));
             }
         }
+        let (deleted, kept) = match (deleting, policy.crawler.is_some()) {
+            (true, _) => (gone.len(), 0),
+            (false, true) => (0, gone.len()),
+            (false, false) => (0, 0),
+        };
         summary.push(TableChange {
             table: table.name.clone(),
             action,
             partitions_added: new.len(),
-            partitions_gone: if policy.crawler.is_some() {
-                gone.len()
-            } else {
-                0
-            },
+            partitions_deleted: deleted,
+            partitions_kept: kept,
         });
     }
     if database_exists {
@@ -229,7 +256,8 @@ pub async fn changes(
                 table: name,
                 action,
                 partitions_added: 0,
-                partitions_gone: 0,
+                partitions_deleted: 0,
+                partitions_kept: 0,
             });
         }
     }

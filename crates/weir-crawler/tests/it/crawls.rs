@@ -640,3 +640,101 @@ async fn crawl_new_folders_only_reads_only_new_folders() {
         backend.cleanup(catalog).await;
     }
 }
+
+/// `CatalogTargets`: an existing table is crawled at its location and made true to its files,
+/// under its own name; a table that does not exist is reported and the crawl goes on.
+#[tokio::test]
+async fn catalog_targets_keep_existing_tables_true_to_their_files() {
+    for backend in backends().await {
+        let label = backend.label();
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        let data = tempfile::tempdir().unwrap();
+        write(data.path(), "raw/day=1/a.csv", "id,name\n1,x\n");
+        write(data.path(), "raw/day=2/a.csv", "id,name\n2,y\n");
+        let location = format!("file://{}/raw/", data.path().display());
+        for request in [
+            json!({"DatabaseInput": {"Name": "shop"}}),
+            json!({"DatabaseName": "shop", "TableInput": {"Name": "orders",
+                   "StorageDescriptor": {"Location": location, "Columns": [{"Name": "old", "Type": "string"}]}}}),
+        ] {
+            let op = if request.get("TableInput").is_some() {
+                "CreateTable"
+            } else {
+                "CreateDatabase"
+            };
+            catalog.call(op, &request).await.unwrap();
+        }
+        call(
+            &crawlers,
+            "CreateCrawler",
+            json!({"Name": "cat", "Role": "r",
+                   "Targets": {"CatalogTargets": [{"DatabaseName": "shop", "Tables": ["orders", "missing"]}]},
+                   "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"}}),
+        )
+        .await;
+        call(&crawlers, "StartCrawler", json!({"Name": "cat"})).await;
+        let crawled = crawl_to_end(&crawlers, &jobs, "cat").await;
+        assert_eq!(
+            crawled["LastCrawl"]["Status"],
+            json!("SUCCEEDED"),
+            "{label}: {crawled}"
+        );
+        let table = catalog
+            .call(
+                "GetTable",
+                &json!({"DatabaseName": "shop", "Name": "orders"}),
+            )
+            .await
+            .unwrap()["Table"]
+            .clone();
+        assert_eq!(
+            table["StorageDescriptor"]["Columns"],
+            json!([{"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"}]),
+            "{label}"
+        );
+        assert_eq!(
+            table["PartitionKeys"],
+            json!([{"Name": "day", "Type": "bigint"}]),
+            "{label}"
+        );
+        assert_eq!(
+            table["StorageDescriptor"]["Location"],
+            json!(location),
+            "{label}"
+        );
+        let partitions = catalog
+            .call(
+                "GetPartitions",
+                &json!({"DatabaseName": "shop", "TableName": "orders"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            partitions["Partitions"].as_array().unwrap().len(),
+            2,
+            "{label}"
+        );
+        let run_id = crawled["LastCrawl"]["MessagePrefix"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut tx = catalog.store().read().await.unwrap();
+        let log = weir_metastore::job_runs::get_log(&mut tx, &run_id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(tx);
+        assert!(
+            log.contains("skipped table shop.missing: the table does not exist"),
+            "{label}: {log}"
+        );
+        let tables = catalog
+            .call("GetTables", &json!({"DatabaseName": "shop"}))
+            .await
+            .unwrap();
+        assert_eq!(tables["TableList"].as_array().unwrap().len(), 1, "{label}");
+        backend.cleanup(catalog).await;
+    }
+}

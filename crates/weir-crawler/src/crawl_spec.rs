@@ -1,0 +1,176 @@
+//! What a crawl needs of its crawler's definition: its targets (`S3Targets` paths, and the
+//! tables of `CatalogTargets`, whose locations are crawled into them), the database its S3
+//! targets' tables go to, its classifiers, connections and policies.
+
+use serde_json::{json, Value};
+
+use crate::crawl::apply::{Deletes, Policy};
+use crate::crawl::{Naming, Target};
+
+/// A table of a `CatalogTargets` entry: crawling its location keeps it true to its files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogTable {
+    pub database: String,
+    pub table: String,
+}
+
+/// A crawler's definition, as a crawl reads it.
+#[derive(Debug, Clone)]
+pub struct CrawlSpec {
+    pub name: String,
+    /// Where the tables of `s3` go (`DatabaseName`); required when there are S3 targets.
+    pub database: String,
+    pub s3: Vec<Target>,
+    pub catalog_tables: Vec<CatalogTable>,
+    /// The catalog connections of its S3 targets (`ConnectionName`): how to reach their buckets.
+    pub connections: Vec<String>,
+    /// The names of its custom classifiers, in its order.
+    pub classifiers: Vec<String>,
+    /// `RecrawlPolicy` `CRAWL_NEW_FOLDERS_ONLY`: files in folders crawled before are not read.
+    pub new_folders_only: bool,
+    pub naming: Naming,
+    pub policy: Policy,
+}
+
+impl CrawlSpec {
+    /// The crawl of the crawler `doc` at `now`; the error says why it cannot crawl.
+    pub fn of(doc: &Value, now: f64) -> Result<CrawlSpec, String> {
+        let name = doc["Name"].as_str().unwrap_or_default().to_string();
+        let targets = doc.get("Targets").cloned().unwrap_or(json!({}));
+        for (list, entries) in targets.as_object().into_iter().flatten() {
+            let used = entries.as_array().is_some_and(|e| !e.is_empty());
+            if used && list != "S3Targets" && list != "CatalogTargets" {
+                return Err(format!(
+                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches) and CatalogTargets"
+                ));
+            }
+        }
+        let entries = |list: &str| targets[list].as_array().cloned().unwrap_or_default();
+        let texts = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_str().map(String::from))
+                .collect()
+        };
+        let s3: Vec<Target> = entries("S3Targets")
+            .iter()
+            .map(|t| Target {
+                path: t["Path"].as_str().unwrap_or_default().to_string(),
+                exclusions: texts(&t["Exclusions"]),
+            })
+            .collect();
+        let catalog_tables: Vec<CatalogTable> = entries("CatalogTargets")
+            .iter()
+            .flat_map(|t| {
+                let database = t["DatabaseName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase();
+                texts(&t["Tables"])
+                    .into_iter()
+                    .map(move |table| CatalogTable {
+                        database: database.clone(),
+                        table: table.to_lowercase(),
+                    })
+            })
+            .collect();
+        if s3.is_empty() && catalog_tables.is_empty() {
+            return Err(format!(
+                "Crawler {name} has no S3Targets or CatalogTargets to crawl"
+            ));
+        }
+        let database = doc["DatabaseName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
+        if !s3.is_empty() && database.is_empty() {
+            return Err(format!(
+                "Crawler {name} has no DatabaseName: the tables of its S3Targets need a database"
+            ));
+        }
+        let mut connections: Vec<String> = entries("S3Targets")
+            .iter()
+            .chain(&entries("CatalogTargets"))
+            .filter_map(|t| t["ConnectionName"].as_str())
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect();
+        connections.sort();
+        connections.dedup();
+        let deletes = match doc
+            .pointer("/SchemaChangePolicy/DeleteBehavior")
+            .and_then(Value::as_str)
+        {
+            Some("DELETE_FROM_DATABASE") => Deletes::Delete,
+            Some("LOG") => Deletes::Log,
+            _ => Deletes::Deprecate,
+        };
+        Ok(CrawlSpec {
+            naming: Naming {
+                table_prefix: doc["TablePrefix"].as_str().unwrap_or_default().to_string(),
+                crawler: name.clone(),
+            },
+            policy: Policy {
+                update_tables: doc.pointer("/SchemaChangePolicy/UpdateBehavior")
+                    != Some(&json!("LOG")),
+                deletes,
+                crawler: Some(name.clone()),
+                now,
+            },
+            classifiers: texts(&doc["Classifiers"]),
+            new_folders_only: doc.pointer("/RecrawlPolicy/RecrawlBehavior")
+                == Some(&json!("CRAWL_NEW_FOLDERS_ONLY")),
+            name,
+            database,
+            s3,
+            catalog_tables,
+            connections,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_crawl_reads_of_its_crawler() {
+        let spec = CrawlSpec::of(
+            &json!({"Name": "c", "DatabaseName": "Lake", "Classifiers": ["a", "b"],
+                    "Targets": {"S3Targets": [{"Path": "s3://b/x/", "Exclusions": ["**.tmp"], "ConnectionName": "k"}],
+                                "CatalogTargets": [{"DatabaseName": "Db", "Tables": ["T1", "t2"]}]},
+                    "SchemaChangePolicy": {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}}),
+            5.0,
+        )
+        .unwrap();
+        assert_eq!(spec.database, "lake");
+        assert_eq!(spec.s3[0].exclusions, ["**.tmp"]);
+        assert_eq!(
+            spec.catalog_tables,
+            [
+                CatalogTable {
+                    database: "db".into(),
+                    table: "t1".into()
+                },
+                CatalogTable {
+                    database: "db".into(),
+                    table: "t2".into()
+                }
+            ]
+        );
+        assert_eq!(spec.connections, ["k"]);
+        assert_eq!(spec.classifiers, ["a", "b"]);
+        assert!(!spec.policy.update_tables);
+        assert_eq!(spec.policy.deletes, Deletes::Log);
+        let refused = |doc: Value| CrawlSpec::of(&doc, 0.0).unwrap_err();
+        assert_eq!(
+            refused(json!({"Name": "c", "Targets": {"S3Targets": [{"Path": "s3://b/"}]}})),
+            "Crawler c has no DatabaseName: the tables of its S3Targets need a database"
+        );
+        assert!(refused(
+            json!({"Name": "c", "Targets": {"JdbcTargets": [{"ConnectionName": "x"}]}})
+        )
+        .contains("has JdbcTargets"));
+    }
+}
