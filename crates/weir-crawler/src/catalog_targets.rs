@@ -8,7 +8,7 @@ use weir_engine::catalog::CatalogClient;
 use weir_engine::Engine;
 
 use crate::crawl::seen::SeenFolders;
-use crate::crawl::{self, CrawlPlan, Naming, Problem, Target};
+use crate::crawl::{self, CrawlPlan, Naming, Options, Problem, Target};
 use crate::crawl_spec::CatalogTable;
 
 /// The crawl of each table's location, made that table; what they found, by database. A table
@@ -19,8 +19,13 @@ pub async fn plans(
     catalog: &dyn CatalogClient,
     tables: &[CatalogTable],
     naming: &Naming,
-    classifiers: &[Value],
+    options: &Options,
 ) -> Result<BTreeMap<String, CrawlPlan>, String> {
+    // Every file of a table's location is read: none is described by the catalog's table.
+    let options = Options {
+        seen: SeenFolders::default(),
+        ..options.clone()
+    };
     let mut plans: BTreeMap<String, CrawlPlan> = BTreeMap::new();
     for target in tables {
         let plan = plans.entry(target.database.clone()).or_default();
@@ -53,8 +58,7 @@ pub async fn plans(
             path: location.to_string(),
             exclusions: Vec::new(),
         }];
-        let mut found =
-            crawl::crawl(engine, &at, naming, classifiers, &SeenFolders::default()).await?;
+        let mut found = crawl::crawl(engine, &at, naming, &options).await?;
         plan.files += found.files;
         plan.problems.append(&mut found.problems);
         let root = format!("{}/", location.trim_end_matches('/'));

@@ -14,6 +14,45 @@ pub struct CatalogTable {
     pub table: String,
 }
 
+/// The options of a crawler's `Configuration` (checked when the crawler is written) that a
+/// crawl honours.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Configuration {
+    /// `Grouping.TableGroupingPolicy` `CombineCompatibleSchemas`.
+    pub combine_compatible: bool,
+    /// `Grouping.TableLevelConfiguration`.
+    pub table_level: Option<usize>,
+    /// `CrawlerOutput.Tables.AddOrUpdateBehavior` `MergeNewColumns`.
+    pub merge_new_columns: bool,
+    /// `CrawlerOutput.Tables.TableThreshold`: the most tables a crawl may create.
+    pub table_threshold: Option<usize>,
+    /// `CreatePartitionIndex`: the tables a crawl creates get an index of their partition keys.
+    pub create_partition_index: bool,
+}
+
+impl Configuration {
+    fn of(text: Option<&str>) -> Configuration {
+        let value: Value = text
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or(Value::Null);
+        let number = |path: &str| {
+            value
+                .pointer(path)
+                .and_then(Value::as_u64)
+                .map(|n| n as usize)
+        };
+        Configuration {
+            combine_compatible: value.pointer("/Grouping/TableGroupingPolicy")
+                == Some(&json!("CombineCompatibleSchemas")),
+            table_level: number("/Grouping/TableLevelConfiguration"),
+            merge_new_columns: value.pointer("/CrawlerOutput/Tables/AddOrUpdateBehavior")
+                == Some(&json!("MergeNewColumns")),
+            table_threshold: number("/CrawlerOutput/Tables/TableThreshold"),
+            create_partition_index: value.pointer("/CreatePartitionIndex") == Some(&json!(true)),
+        }
+    }
+}
+
 /// A crawler's definition, as a crawl reads it.
 #[derive(Debug, Clone)]
 pub struct CrawlSpec {
@@ -28,6 +67,7 @@ pub struct CrawlSpec {
     pub classifiers: Vec<String>,
     /// `RecrawlPolicy` `CRAWL_NEW_FOLDERS_ONLY`: files in folders crawled before are not read.
     pub new_folders_only: bool,
+    pub configuration: Configuration,
     pub naming: Naming,
     pub policy: Policy,
 }
@@ -106,6 +146,7 @@ impl CrawlSpec {
             Some("LOG") => Deletes::Log,
             _ => Deletes::Deprecate,
         };
+        let configuration = Configuration::of(doc["Configuration"].as_str());
         Ok(CrawlSpec {
             naming: Naming {
                 table_prefix: doc["TablePrefix"].as_str().unwrap_or_default().to_string(),
@@ -114,6 +155,8 @@ impl CrawlSpec {
             policy: Policy {
                 update_tables: doc.pointer("/SchemaChangePolicy/UpdateBehavior")
                     != Some(&json!("LOG")),
+                merge_new_columns: configuration.merge_new_columns,
+                partition_index: configuration.create_partition_index,
                 deletes,
                 crawler: Some(name.clone()),
                 now,
@@ -121,6 +164,7 @@ impl CrawlSpec {
             classifiers: texts(&doc["Classifiers"]),
             new_folders_only: doc.pointer("/RecrawlPolicy/RecrawlBehavior")
                 == Some(&json!("CRAWL_NEW_FOLDERS_ONLY")),
+            configuration,
             name,
             database,
             s3,
@@ -163,6 +207,23 @@ mod tests {
         assert_eq!(spec.classifiers, ["a", "b"]);
         assert!(!spec.policy.update_tables);
         assert_eq!(spec.policy.deletes, Deletes::Log);
+        let configured = CrawlSpec::of(
+            &json!({"Name": "c", "DatabaseName": "d", "Targets": {"S3Targets": [{"Path": "s3://b/"}]},
+                    "Configuration": r#"{"Version":1.0,"Grouping":{"TableGroupingPolicy":"CombineCompatibleSchemas","TableLevelConfiguration":3},"CrawlerOutput":{"Tables":{"AddOrUpdateBehavior":"MergeNewColumns","TableThreshold":5}},"CreatePartitionIndex":true}"#}),
+            0.0,
+        )
+        .unwrap();
+        assert_eq!(
+            configured.configuration,
+            Configuration {
+                combine_compatible: true,
+                table_level: Some(3),
+                merge_new_columns: true,
+                table_threshold: Some(5),
+                create_partition_index: true
+            }
+        );
+        assert!(configured.policy.merge_new_columns && configured.policy.partition_index);
         let refused = |doc: Value| CrawlSpec::of(&doc, 0.0).unwrap_err();
         assert_eq!(
             refused(json!({"Name": "c", "Targets": {"S3Targets": [{"Path": "s3://b/"}]}})),

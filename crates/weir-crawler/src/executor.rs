@@ -87,16 +87,20 @@ async fn run(
         .await
         .map_err(|e| e.to_string())?;
     let engine = engine.clone().with_s3_buckets(buckets);
-    let classifiers = classifiers(store, &crawl.classifiers).await?;
+    let mut options = crawl::Options {
+        classifiers: classifiers(store, &crawl.classifiers).await?,
+        combine_compatible: crawl.configuration.combine_compatible,
+        table_level: crawl.configuration.table_level,
+        ..crawl::Options::default()
+    };
     let reading = |e: CatalogError| format!("reading the catalog: {}", e.message);
     // What each database should hold, and within which policy.
     let mut plans: Vec<(String, CrawlPlan, Policy)> = Vec::new();
     if !crawl.s3.is_empty() {
-        let seen = match crawl.new_folders_only {
-            true => seen_folders(catalog, crawl).await.map_err(reading)?,
-            false => SeenFolders::default(),
-        };
-        let plan = crawl::crawl(&engine, &crawl.s3, &crawl.naming, &classifiers, &seen).await?;
+        if crawl.new_folders_only {
+            options.seen = seen_folders(catalog, crawl).await.map_err(reading)?;
+        }
+        let plan = crawl::crawl(&engine, &crawl.s3, &crawl.naming, &options).await?;
         if plan.not_read > 0 {
             log.line(&format!(
                 "{} files in folders crawled before were not read (RecrawlBehavior CRAWL_NEW_FOLDERS_ONLY)",
@@ -110,7 +114,7 @@ async fn run(
         catalog,
         &crawl.catalog_tables,
         &crawl.naming,
-        &classifiers,
+        &options,
     )
     .await?;
     for (database, plan) in catalog_plans {
@@ -142,6 +146,15 @@ async fn run(
         files += plan.files;
         tables += plan.tables.len();
         skipped += plan.problems.len();
+    }
+    let created = changes
+        .iter()
+        .filter(|c| c.action == Action::Created)
+        .count();
+    if let Some(threshold) = crawl.configuration.table_threshold.filter(|t| created > *t) {
+        return Err(format!(
+            "the crawl would create {created} tables, more than the crawler's TableThreshold of {threshold}: nothing was changed"
+        ));
     }
     apply::apply(catalog, calls, weir_catalog::MAX_ATOMIC_CALLS)
         .await

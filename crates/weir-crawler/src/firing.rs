@@ -58,7 +58,13 @@ impl CrawlerService {
         let service = self.clone();
         tokio::spawn(async move {
             loop {
+                if service.inner.store.is_closed() {
+                    return;
+                }
                 if let Err(e) = service.fire_schedules().await {
+                    if service.inner.store.is_closed() {
+                        return;
+                    }
                     tracing::error!(error = %e, "firing crawler schedules failed");
                 }
                 tokio::time::sleep(POLL).await;

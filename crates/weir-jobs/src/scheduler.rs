@@ -144,7 +144,13 @@ impl JobService {
     async fn schedule_loop(self) {
         let poll = Duration::from_millis(self.inner.config.poll_millis.max(10));
         loop {
+            if self.inner.store.is_closed() {
+                return;
+            }
             if let Err(e) = self.schedule().await {
+                if self.inner.store.is_closed() {
+                    return;
+                }
                 tracing::error!(error = %e, "scheduling job runs failed");
             }
             tokio::select! {
@@ -332,7 +338,12 @@ impl JobService {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&run.id);
         if let Err(e) = self.finish(run, outcome, &log).await {
-            tracing::error!(error = %e, "recording the end of a job run failed");
+            if self.inner.store.is_closed() {
+                // The server is stopping: the next start resolves the run.
+                tracing::warn!("the service stopped before the end of a run was recorded");
+            } else {
+                tracing::error!(error = %e, "recording the end of a job run failed");
+            }
         }
         self.inner.wake.notify_one();
     }
@@ -556,7 +567,13 @@ impl JobService {
             Duration::from_secs_f64((self.inner.config.lease_seconds as f64 / 3.0).clamp(0.2, 5.0));
         loop {
             tokio::time::sleep(every).await;
+            if self.inner.store.is_closed() {
+                return;
+            }
             if let Err(e) = self.renew().await {
+                if self.inner.store.is_closed() {
+                    return;
+                }
                 tracing::error!(error = %e, "renewing job run leases failed");
             }
         }

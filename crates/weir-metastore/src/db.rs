@@ -129,6 +129,11 @@ impl Metastore {
         crate::migrations::apply(self).await
     }
 
+    /// Whether [`Metastore::close`] was called: the process is stopping.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -35,16 +35,10 @@ pub async fn run(args: CrawlArgs, config: &Config, catalog: JobCatalog) -> anyho
     };
     let started = std::time::Instant::now();
     // No custom classifiers: a crawl from the command line classifies as Glue's built-in ones.
-    let plan = crawl::crawl(
-        &engine,
-        &targets,
-        &naming,
-        &[],
-        &crawl::seen::SeenFolders::default(),
-    )
-    .await
-    .map_err(anyhow::Error::msg)
-    .context("crawling")?;
+    let plan = crawl::crawl(&engine, &targets, &naming, &crawl::Options::default())
+        .await
+        .map_err(anyhow::Error::msg)
+        .context("crawling")?;
     for problem in &plan.problems {
         eprintln!("  ! {}: {}", problem.file, problem.reason);
     }

@@ -100,6 +100,11 @@ pub enum Deletes {
 pub struct Policy {
     /// `UpdateBehavior` `UPDATE_IN_DATABASE` (else `LOG`: a changed table is only reported).
     pub update_tables: bool,
+    /// `MergeNewColumns`: an update adds the columns the files have that the table lacks, and
+    /// leaves the table's own as they are.
+    pub merge_new_columns: bool,
+    /// `CreatePartitionIndex`: a partitioned table is created with an index of its keys.
+    pub partition_index: bool,
     pub deletes: Deletes,
     /// The crawler whose tables (`UPDATED_BY_CRAWLER`) the crawl answers for: only its tables
     /// can be found gone. `None`: none can.
@@ -112,12 +117,17 @@ impl Default for Policy {
     fn default() -> Self {
         Self {
             update_tables: true,
+            merge_new_columns: false,
+            partition_index: false,
             deletes: Deletes::Log,
             crawler: None,
             now: 0.0,
         }
     }
 }
+
+/// The name of the partition index of a table a crawl creates (`CreatePartitionIndex`).
+pub const PARTITION_INDEX: &str = "crawler_partition_index";
 
 /// The table parameter that marks a table whose files are gone.
 pub const DEPRECATED: &str = "DEPRECATED_BY_CRAWLER";
@@ -162,21 +172,34 @@ pub async fn changes(
         } else {
             None
         };
+        let input = match (&current, policy.merge_new_columns) {
+            (Some(current), true) => with_new_columns(current, &table.input),
+            _ => table.input.clone(),
+        };
         let action = match &current {
             None => {
-                calls.push((
-                    "CreateTable".to_string(),
-                    json!({ "DatabaseName": database, "TableInput": table.input }),
-                ));
+                let mut create = json!({ "DatabaseName": database, "TableInput": input });
+                let keys = &input["PartitionKeys"];
+                if policy.partition_index && keys.as_array().is_some_and(|k| !k.is_empty()) {
+                    let names: Vec<&Value> = keys
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|k| &k["Name"])
+                        .collect();
+                    create["PartitionIndexes"] =
+                        json!([{ "IndexName": PARTITION_INDEX, "Keys": names }]);
+                }
+                calls.push(("CreateTable".to_string(), create));
                 Action::Created
             }
-            Some(current) if differs(current, &table.input) && !policy.update_tables => {
+            Some(current) if differs(current, &input) && !policy.update_tables => {
                 Action::NotUpdated
             }
-            Some(current) if differs(current, &table.input) => {
+            Some(current) if differs(current, &input) => {
                 calls.push((
                     "UpdateTable".to_string(),
-                    json!({ "DatabaseName": database, "TableInput": table.input }),
+                    json!({ "DatabaseName": database, "TableInput": input }),
                 ));
                 Action::Updated
             }
@@ -316,6 +339,36 @@ pub async fn crawler_tables(
             _ => return Ok(made),
         }
     }
+}
+
+/// The crawled table input with the catalog table's columns as they are and the files' new
+/// ones after them (`MergeNewColumns`).
+fn with_new_columns(current: &Value, crawled: &Value) -> Value {
+    let mut merged = crawled.clone();
+    let mut columns: Vec<Value> = current
+        .pointer("/StorageDescriptor/Columns")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let has = |columns: &[Value], name: &str| {
+        columns.iter().any(|c| {
+            c["Name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    };
+    for column in crawled
+        .pointer("/StorageDescriptor/Columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if !has(&columns, column["Name"].as_str().unwrap_or_default()) {
+            columns.push(column.clone());
+        }
+    }
+    merged["StorageDescriptor"]["Columns"] = Value::Array(columns);
+    merged
 }
 
 /// A `Table` as the `TableInput` that writes it back.

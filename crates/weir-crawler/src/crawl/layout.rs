@@ -38,19 +38,43 @@ pub struct FoundTable {
     pub bytes: u64,
 }
 
+/// How files group into tables (a crawler's `Configuration.Grouping`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Grouping {
+    /// `TableGroupingPolicy` `CombineCompatibleSchemas`: files of one format make one table
+    /// however few columns they share.
+    pub combine_compatible: bool,
+    /// `TableLevelConfiguration`, as folders below the target: tables are rooted there.
+    pub table_depth: Option<usize>,
+}
+
 /// The tables of the files below one target.
-pub fn tables(files: &[Found]) -> Vec<FoundTable> {
+pub fn tables(files: &[Found], grouping: Grouping) -> Vec<FoundTable> {
     let files: Vec<&Found> = files.iter().collect();
     let mut out = Vec::new();
-    group(&files, 0, &mut out);
+    match grouping.table_depth {
+        Some(depth) => {
+            let (above, below): (Vec<&Found>, Vec<&Found>) =
+                files.into_iter().partition(|f| f.parts.len() <= depth);
+            group(&above, 0, grouping, &mut out);
+            let mut roots: BTreeMap<&[String], Vec<&Found>> = BTreeMap::new();
+            for f in below {
+                roots.entry(&f.parts[..depth]).or_default().push(f);
+            }
+            for (_, files) in roots {
+                group(&files, depth, grouping, &mut out);
+            }
+        }
+        None => group(&files, 0, grouping, &mut out),
+    }
     out
 }
 
-fn group(files: &[&Found], depth: usize, out: &mut Vec<FoundTable>) {
+fn group(files: &[&Found], depth: usize, grouping: Grouping, out: &mut Vec<FoundTable>) {
     if files.is_empty() {
         return;
     }
-    if let Some(table) = one_table(files, depth) {
+    if let Some(table) = one_table(files, depth, grouping) {
         out.push(table);
         return;
     }
@@ -60,7 +84,7 @@ fn group(files: &[&Found], depth: usize, out: &mut Vec<FoundTable>) {
         .copied()
         .filter(|f| f.parts.len() == depth + 1)
         .collect();
-    if let Some(table) = one_table(&own, depth) {
+    if let Some(table) = one_table(&own, depth, grouping) {
         out.push(table);
     } else {
         // Incompatible files side by side: each format (and CSV shape) its own table is not
@@ -71,7 +95,7 @@ fn group(files: &[&Found], depth: usize, out: &mut Vec<FoundTable>) {
             .copied()
             .filter(|f| Some(&f.schema.format) == first.as_ref())
             .collect();
-        if let Some(table) = one_table(&same, depth) {
+        if let Some(table) = one_table(&same, depth, grouping) {
             out.push(table);
         }
     }
@@ -80,19 +104,23 @@ fn group(files: &[&Found], depth: usize, out: &mut Vec<FoundTable>) {
         children.entry(f.parts[depth].as_str()).or_default().push(f);
     }
     for (_, child) in children {
-        group(&child, depth + 1, out);
+        group(&child, depth + 1, grouping, out);
     }
 }
 
 /// The files as one table rooted at `depth`, when they are at one depth, of one format and
 /// compatible columns.
-fn one_table(files: &[&Found], depth: usize) -> Option<FoundTable> {
+fn one_table(files: &[&Found], depth: usize, grouping: Grouping) -> Option<FoundTable> {
     let first = files.first()?;
     let levels = first.parts.len() - 1 - depth;
     if files.iter().any(|f| f.parts.len() - 1 - depth != levels) {
         return None;
     }
-    if files.iter().any(|f| !compatible(&first.schema, &f.schema)) {
+    let combine = grouping.combine_compatible;
+    if files
+        .iter()
+        .any(|f| !compatible(&first.schema, &f.schema, combine))
+    {
         return None;
     }
     let mut schema = first.schema.clone();
@@ -148,7 +176,8 @@ fn value_of(folder: &str) -> &str {
 
 /// Whether two files can be one table: one format (for delimited text: one delimiter and
 /// header), and for text, columns that mostly agree (headerless text: as many columns).
-fn compatible(a: &FileSchema, b: &FileSchema) -> bool {
+fn compatible(a: &FileSchema, b: &FileSchema, combine: bool) -> bool {
+    let similar = |a: &FileSchema, b: &FileSchema| combine || similar(a, b);
     match (&a.format, &b.format) {
         (
             TableFormat::Csv {
@@ -205,7 +234,7 @@ mod tests {
             file("year=2024/month=2/b.json", &["id", "x"]),
             file("year=2025/month=1/c.json", &["id"]),
         ];
-        let found = tables(&files);
+        let found = tables(&files, Grouping::default());
         assert_eq!(found.len(), 1);
         let t = &found[0];
         assert!(t.root.is_empty());
@@ -217,7 +246,10 @@ mod tests {
             file("2024/01/a.json", &["id"]),
             file("2024/02/a.json", &["id"]),
         ];
-        assert_eq!(tables(&files)[0].keys, ["partition_0", "partition_1"]);
+        assert_eq!(
+            tables(&files, Grouping::default())[0].keys,
+            ["partition_0", "partition_1"]
+        );
     }
 
     #[test]
@@ -227,7 +259,7 @@ mod tests {
             file("orders/b.json", &["order_id", "amount", "day"]),
             file("users/a.json", &["user_id", "name", "email"]),
         ];
-        let found = tables(&files);
+        let found = tables(&files, Grouping::default());
         let roots: Vec<_> = found.iter().map(|t| t.root.join("/")).collect();
         assert_eq!(roots, ["orders", "users"]);
         assert!(found.iter().all(|t| t.keys.is_empty()));
@@ -236,7 +268,7 @@ mod tests {
     #[test]
     fn files_at_different_depths_split_by_folder() {
         let files = [file("top.json", &["id"]), file("sub/x.json", &["id"])];
-        let found = tables(&files);
+        let found = tables(&files, Grouping::default());
         let roots: Vec<_> = found.iter().map(|t| t.root.join("/")).collect();
         assert_eq!(roots, ["", "sub"]);
     }

@@ -22,7 +22,7 @@ use weir_engine::job::files::{list_tree, relative_path};
 use weir_engine::Engine;
 
 use self::custom::Classifiers;
-use self::layout::{Found, FoundTable};
+use self::layout::{Found, FoundTable, Grouping};
 use self::seen::SeenFolders;
 
 /// Files classified at once.
@@ -70,21 +70,35 @@ pub struct CrawlPlan {
     pub not_read: u64,
 }
 
-/// Lists and classifies the files of `targets` and says which tables they make. `classifiers`
-/// are the crawler's custom classifiers, in its order: Glue `Classifier` documents
-/// (`{"GrokClassifier": {…}}`, as `GetClassifier` returns them), tried on each text file before
-/// the built-in classification; one Weir cannot apply is a problem of the plan, and left out.
-/// Files in the `seen` folders are not read: the catalog's schema of their folder is theirs.
+/// How a crawl reads files and groups them into tables, beyond its targets.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The crawler's custom classifiers, in its order: Glue `Classifier` documents
+    /// (`{"GrokClassifier": {…}}`, as `GetClassifier` returns them), tried on each text file
+    /// before the built-in classification; one Weir cannot apply is a problem of the plan, and
+    /// left out.
+    pub classifiers: Vec<Value>,
+    /// Folders crawled before: their files are not read, the catalog's schema of their folder
+    /// is theirs.
+    pub seen: SeenFolders,
+    /// `Grouping.TableGroupingPolicy` `CombineCompatibleSchemas`.
+    pub combine_compatible: bool,
+    /// `Grouping.TableLevelConfiguration`: the level of tables' folders, counted from the
+    /// bucket (1; for `file://` paths, the first folder).
+    pub table_level: Option<usize>,
+}
+
+/// Lists and classifies the files of `targets` and says which tables they make.
 pub async fn crawl(
     engine: &Engine,
     targets: &[Target],
     naming: &Naming,
-    classifiers: &[Value],
-    seen: &SeenFolders,
+    options: &Options,
 ) -> Result<CrawlPlan, String> {
     let ctx = engine.session().map_err(|e| e.to_string())?;
     let mut plan = CrawlPlan::default();
-    let (custom, problems) = Classifiers::new(classifiers);
+    let seen = &options.seen;
+    let (custom, problems) = Classifiers::new(&options.classifiers);
     plan.problems.extend(problems);
     for target in targets {
         let listed = list_tree(engine, &ctx, &target.path, &target.exclusions)
@@ -146,16 +160,32 @@ pub async fn crawl(
                 }),
             }
         }
-        let base = base.to_string();
-        let root_url = match (single_file, base.rfind('/')) {
-            (true, Some(i)) => base[..=i].to_string(),
-            _ => format!("{}/", base.trim_end_matches('/')),
+        let base_text = base.to_string();
+        let root_url = match (single_file, base_text.rfind('/')) {
+            (true, Some(i)) => base_text[..=i].to_string(),
+            _ => format!("{}/", base_text.trim_end_matches('/')),
         };
-        for table in layout::tables(&found) {
+        let grouping = Grouping {
+            combine_compatible: options.combine_compatible,
+            table_depth: options
+                .table_level
+                .map(|level| level.saturating_sub(level_of(&base))),
+        };
+        for table in layout::tables(&found, grouping) {
             plan.tables.push(table_plan(&root_url, &table, naming));
         }
     }
     Ok(plan)
+}
+
+/// The level of a target's folder counted from its bucket (1), or for a path without one
+/// (`file://`), from its first folder.
+fn level_of(url: &url::Url) -> usize {
+    let bucket = usize::from(url.host_str().is_some_and(|h| !h.is_empty()));
+    let folders = url
+        .path_segments()
+        .map_or(0, |s| s.filter(|p| !p.is_empty()).count());
+    bucket + folders
 }
 
 /// A catalog table name for a folder, as Glue names crawled tables: lower case, characters

@@ -738,3 +738,167 @@ async fn catalog_targets_keep_existing_tables_true_to_their_files() {
         backend.cleanup(catalog).await;
     }
 }
+
+/// Starts a crawl of `name` and returns the crawler once it is READY again.
+async fn crawl_once(crawlers: &CrawlerService, jobs: &JobService, name: &str) -> Value {
+    call(crawlers, "StartCrawler", json!({"Name": name})).await;
+    crawl_to_end(crawlers, jobs, name).await
+}
+
+async fn table_of(catalog: &Catalog, database: &str, name: &str) -> Value {
+    catalog
+        .call("GetTable", &json!({"DatabaseName": database, "Name": name}))
+        .await
+        .unwrap_or_else(|e| panic!("{database}.{name}: {e}"))["Table"]
+        .clone()
+}
+
+fn column_names(table: &Value) -> Vec<String> {
+    table["StorageDescriptor"]["Columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["Name"].as_str().unwrap(),
+                c["Type"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// The crawler `Configuration` options a crawl honours.
+#[tokio::test]
+async fn configuration_options_shape_what_a_crawl_writes() {
+    for backend in backends().await {
+        let label = backend.label();
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        let data = tempfile::tempdir().unwrap();
+        let root = |folder: &str| format!("file://{}/{folder}/", data.path().display());
+        let create = |name: &str, folder: &str, configuration: &str| {
+            json!({"Name": name, "Role": "r", "DatabaseName": "conf",
+                   "Targets": {"S3Targets": [{"Path": root(folder)}]}, "Configuration": configuration})
+        };
+
+        // TableThreshold: a crawl that would create more tables fails and changes nothing.
+        for t in ["t1", "t2", "t3"] {
+            write(
+                data.path(),
+                &format!("many/{t}/a.csv"),
+                &format!("{t}_id,{t}_x\n1,2\n"),
+            );
+        }
+        call(
+            &crawlers,
+            "CreateCrawler",
+            create(
+                "threshold",
+                "many",
+                r#"{"Version":1.0,"CrawlerOutput":{"Tables":{"TableThreshold":2}}}"#,
+            ),
+        )
+        .await;
+        let failed = crawl_once(&crawlers, &jobs, "threshold").await;
+        assert_eq!(failed["LastCrawl"]["Status"], json!("FAILED"), "{label}");
+        assert_eq!(
+            failed["LastCrawl"]["ErrorMessage"],
+            json!("the crawl would create 3 tables, more than the crawler's TableThreshold of 2: nothing was changed"),
+            "{label}"
+        );
+        assert!(
+            catalog
+                .call("GetDatabase", &json!({"Name": "conf"}))
+                .await
+                .is_err(),
+            "{label}"
+        );
+
+        // MergeNewColumns and CreatePartitionIndex.
+        write(data.path(), "sales/year=2024/a.csv", "id,amount\n1,2.5\n");
+        call(&crawlers, "CreateCrawler", create("merge", "sales",
+            r#"{"Version":1.0,"CrawlerOutput":{"Tables":{"AddOrUpdateBehavior":"MergeNewColumns"}},"CreatePartitionIndex":true}"#)).await;
+        crawl_once(&crawlers, &jobs, "merge").await;
+        let indexes = catalog
+            .call(
+                "GetPartitionIndexes",
+                &json!({"DatabaseName": "conf", "TableName": "sales"}),
+            )
+            .await
+            .unwrap();
+        let index = &indexes["PartitionIndexDescriptorList"][0];
+        assert_eq!(
+            index["IndexName"],
+            json!("crawler_partition_index"),
+            "{label}: {indexes}"
+        );
+        assert_eq!(index["Keys"][0]["Name"], json!("year"), "{label}");
+        write(
+            data.path(),
+            "sales/year=2025/a.csv",
+            "id,amount,note\n2,n/a,late\n",
+        );
+        crawl_once(&crawlers, &jobs, "merge").await;
+        assert_eq!(
+            column_names(&table_of(&catalog, "conf", "sales").await),
+            ["id bigint", "amount double", "note string"],
+            "{label}"
+        );
+
+        // CombineCompatibleSchemas: CSV files of different columns make one table.
+        write(data.path(), "mix/a/x.csv", "id,name\n1,a\n");
+        write(data.path(), "mix/b/y.csv", "zip,city,country\n1,b,c\n");
+        call(
+            &crawlers,
+            "CreateCrawler",
+            create(
+                "combine",
+                "mix",
+                r#"{"Version":1.0,"Grouping":{"TableGroupingPolicy":"CombineCompatibleSchemas"}}"#,
+            ),
+        )
+        .await;
+        crawl_once(&crawlers, &jobs, "combine").await;
+        let mix = table_of(&catalog, "conf", "mix").await;
+        assert_eq!(
+            mix["PartitionKeys"],
+            json!([{"Name": "partition_0", "Type": "string"}]),
+            "{label}"
+        );
+        assert_eq!(column_names(&mix).len(), 5, "{label}: {mix}");
+
+        // TableLevelConfiguration: tables at the level asked (the target, data/, is level 3
+        // of a file:// path whose temp folder is two deep).
+        let depth = data.path().components().count() - 1;
+        for region in ["eu", "us"] {
+            write(
+                data.path(),
+                &format!("data/region={region}/year=2024/f.csv"),
+                "id,v\n1,2\n",
+            );
+        }
+        let level = depth + 2;
+        call(
+            &crawlers,
+            "CreateCrawler",
+            create(
+                "levels",
+                "data",
+                &format!(r#"{{"Version":1.0,"Grouping":{{"TableLevelConfiguration":{level}}}}}"#),
+            ),
+        )
+        .await;
+        crawl_once(&crawlers, &jobs, "levels").await;
+        for region in ["eu", "us"] {
+            let table = table_of(&catalog, "conf", &format!("region_{region}")).await;
+            assert_eq!(
+                table["PartitionKeys"],
+                json!([{"Name": "year", "Type": "bigint"}]),
+                "{label}"
+            );
+        }
+        backend.cleanup(catalog).await;
+    }
+}

@@ -122,8 +122,10 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
         &engine,
         &targets,
         &naming,
-        &classifiers(),
-        &Default::default(),
+        &crawl::Options {
+            classifiers: classifiers(),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
