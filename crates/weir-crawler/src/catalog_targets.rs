@@ -56,7 +56,7 @@ pub async fn plans(
         };
         let at = [Target {
             path: location.to_string(),
-            exclusions: Vec::new(),
+            ..Target::default()
         }];
         let mut found = crawl::crawl(engine, &at, naming, &options).await?;
         plan.files += found.files;

@@ -98,6 +98,7 @@ impl CrawlSpec {
             .map(|t| Target {
                 path: t["Path"].as_str().unwrap_or_default().to_string(),
                 exclusions: texts(&t["Exclusions"]),
+                sample_size: t["SampleSize"].as_u64().map(|n| n as usize),
             })
             .collect();
         let catalog_tables: Vec<CatalogTable> = entries("CatalogTargets")

@@ -15,6 +15,7 @@ pub struct CrawlArgs {
     pub database: String,
     pub table_prefix: String,
     pub exclusions: Vec<String>,
+    pub sample_size: Option<usize>,
     pub dry_run: bool,
 }
 
@@ -27,6 +28,7 @@ pub async fn run(args: CrawlArgs, config: &Config, catalog: JobCatalog) -> anyho
         .map(|path| Target {
             path: path.clone(),
             exclusions: args.exclusions.clone(),
+            sample_size: args.sample_size,
         })
         .collect();
     let naming = Naming {

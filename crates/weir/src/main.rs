@@ -73,6 +73,10 @@ enum Command {
         /// `Exclusions`.
         #[arg(long = "exclude", value_name = "GLOB")]
         exclusions: Vec<String>,
+        /// Read at most N files of each folder (the others take the schema of the first one
+        /// understood), as a crawler's `SampleSize`.
+        #[arg(long, value_name = "N")]
+        sample_size: Option<usize>,
         /// Print what would change without changing anything.
         #[arg(long)]
         dry_run: bool,
@@ -184,6 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 database,
                 table_prefix,
                 exclusions,
+                sample_size,
                 dry_run,
                 catalog_endpoint,
                 settings,
@@ -197,6 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     database,
                     table_prefix,
                     exclusions,
+                    sample_size,
                     dry_run,
                 };
                 crawl::run(args, &config, catalog).await

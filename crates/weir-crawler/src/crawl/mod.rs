@@ -22,18 +22,22 @@ use weir_engine::job::files::{list_tree, relative_path};
 use weir_engine::Engine;
 
 use self::custom::Classifiers;
+use self::file::FileSchema;
 use self::layout::{Found, FoundTable, Grouping};
 use self::seen::SeenFolders;
 
 /// Files classified at once.
 const CONCURRENT_READS: usize = 32;
 
-/// One `S3Targets` entry: a path any object store of the engine reaches, and Glue's exclusion
-/// globs.
-#[derive(Debug, Clone)]
+/// One `S3Targets` entry: a path any object store of the engine reaches, Glue's exclusion
+/// globs, and its `SampleSize`.
+#[derive(Debug, Clone, Default)]
 pub struct Target {
     pub path: String,
     pub exclusions: Vec<String>,
+    /// Files of each folder that are read (`SampleSize`); the others take the schema of the
+    /// first of them that is understood. `None`: every file is read.
+    pub sample_size: Option<usize>,
 }
 
 /// What names a crawl's tables: `TablePrefix`, and who wrote them (`UPDATED_BY_CRAWLER`).
@@ -119,20 +123,23 @@ pub async fn crawl(
         let mut found = Vec::new();
         // Files are read concurrently: on object stores each read is mostly waiting.
         let custom = &custom;
-        let classified: Vec<_> = futures::stream::iter(listed.files.iter().cloned())
-            .map(|meta| {
+        let sampled = sampled(&listed.files, target.sample_size);
+        let classified: Vec<_> = futures::stream::iter(listed.files.iter().cloned().zip(sampled))
+            .map(|(meta, read)| {
                 let (ctx, store) = (ctx.clone(), listed.store.clone());
                 let known = seen.schema_of(&listed.url_of(&meta)).cloned();
                 async move {
-                    match known {
-                        Some(schema) => Ok(schema),
-                        None => file::classify(&ctx, &store, &meta, custom).await,
+                    match (known, read) {
+                        (Some(schema), _) => Some(Ok(schema)),
+                        (None, true) => Some(file::classify(&ctx, &store, &meta, custom).await),
+                        (None, false) => None,
                     }
                 }
             })
             .buffered(CONCURRENT_READS)
             .collect()
             .await;
+        let classified = with_samples_schemas(&listed.files, classified, target.sample_size);
         for (meta, classified) in listed.files.iter().zip(classified) {
             plan.files += 1;
             if !seen.is_empty() && seen.schema_of(&listed.url_of(meta)).is_some() {
@@ -176,6 +183,57 @@ pub async fn crawl(
         }
     }
     Ok(plan)
+}
+
+/// Which files are read: with a `SampleSize`, the first `n` of each folder.
+fn sampled(files: &[object_store::ObjectMeta], sample_size: Option<usize>) -> Vec<bool> {
+    let Some(n) = sample_size else {
+        return vec![true; files.len()];
+    };
+    let mut per_folder: std::collections::HashMap<String, usize> = Default::default();
+    files
+        .iter()
+        .map(|f| {
+            let count = per_folder.entry(folder_of(f)).or_default();
+            *count += 1;
+            *count <= n
+        })
+        .collect()
+}
+
+fn folder_of(file: &object_store::ObjectMeta) -> String {
+    let path = file.location.as_ref();
+    path[..path.rfind('/').unwrap_or(0)].to_string()
+}
+
+/// Each file's classification: its own when it was read, else that of the first file of its
+/// folder that was read and understood.
+fn with_samples_schemas(
+    files: &[object_store::ObjectMeta],
+    classified: Vec<Option<Result<FileSchema, String>>>,
+    sample_size: Option<usize>,
+) -> Vec<Result<FileSchema, String>> {
+    let mut first_understood: std::collections::HashMap<String, FileSchema> = Default::default();
+    for (file, c) in files.iter().zip(&classified) {
+        if let Some(Ok(schema)) = c {
+            first_understood
+                .entry(folder_of(file))
+                .or_insert_with(|| schema.clone());
+        }
+    }
+    files
+        .iter()
+        .zip(classified)
+        .map(|(file, c)| match c {
+            Some(result) => result,
+            None => first_understood.get(&folder_of(file)).cloned().ok_or_else(|| {
+                format!(
+                    "it was not read (SampleSize {}), and no file of its folder that was read is understood",
+                    sample_size.unwrap_or_default()
+                )
+            }),
+        })
+        .collect()
 }
 
 /// The level of a target's folder counted from its bucket (1), or for a path without one

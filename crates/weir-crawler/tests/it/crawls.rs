@@ -902,3 +902,41 @@ async fn configuration_options_shape_what_a_crawl_writes() {
         backend.cleanup(catalog).await;
     }
 }
+
+/// `SampleSize`: only the first files of each folder are read; the others take their schema.
+#[tokio::test]
+async fn sample_size_reads_the_first_files_of_each_folder() {
+    for backend in backends().await {
+        let label = backend.label();
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        let data = tempfile::tempdir().unwrap();
+        for day in [1, 2] {
+            write(data.path(), &format!("logs/day={day}/a.csv"), "id,v\n1,2\n");
+            write(
+                data.path(),
+                &format!("logs/day={day}/b.csv"),
+                "\u{0}\u{1}garbage\u{2}",
+            );
+        }
+        let target = format!("file://{}/logs/", data.path().display());
+        call(
+            &crawlers,
+            "CreateCrawler",
+            json!({"Name": "sampled", "Role": "r", "DatabaseName": "s",
+                   "Targets": {"S3Targets": [{"Path": target, "SampleSize": 1}]}}),
+        )
+        .await;
+        let crawled = crawl_once(&crawlers, &jobs, "sampled").await;
+        assert_eq!(
+            crawled["LastCrawl"]["Status"],
+            json!("SUCCEEDED"),
+            "{label}"
+        );
+        let table = table_of(&catalog, "s", "logs").await;
+        assert_eq!(column_names(&table), ["id bigint", "v bigint"], "{label}");
+        assert_eq!(table["Parameters"]["objectCount"], json!("4"), "{label}");
+        backend.cleanup(catalog).await;
+    }
+}

@@ -112,7 +112,7 @@ async fn custom_classifiers_classify_in_order_and_their_tables_read_back() {
     let engine = Engine::default();
     let targets = [Target {
         path: root.display().to_string(),
-        exclusions: vec![],
+        ..Target::default()
     }];
     let naming = Naming {
         table_prefix: String::new(),
