@@ -200,20 +200,9 @@ async fn crawls_run_on_the_job_service_and_are_recorded() {
 
         // A new partition folder: the next crawl adds it and the table's sizes and counts.
         write(data.path(), "sales/year=2026/a.csv", "id,amount\n4,5.5\n");
-        call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
-        crawl_to_end(&crawlers, &jobs, "sales").await;
-        let partitions = catalog
-            .call(
-                "GetPartitions",
-                &json!({"DatabaseName": "lake", "TableName": "sales"}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            partitions["Partitions"].as_array().unwrap().len(),
-            3,
-            "{label}"
-        );
+        crawl_once(&crawlers, &jobs, "sales").await;
+        let partitions = partition_count(&catalog, "lake", "sales").await;
+        assert_eq!(partitions, 3, "{label}");
 
         // Stopped before it started: STOPPED at once, the last crawl CANCELLED.
         call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
@@ -236,8 +225,7 @@ async fn crawls_run_on_the_job_service_and_are_recorded() {
             json!({"Name": "sales", "Targets": {"S3Targets": [{"Path": "nowhere://bucket/x/"}]}}),
         )
         .await;
-        call(&crawlers, "StartCrawler", json!({"Name": "sales"})).await;
-        let failed = crawl_to_end(&crawlers, &jobs, "sales").await;
+        let failed = crawl_once(&crawlers, &jobs, "sales").await;
         assert_eq!(failed["LastCrawl"]["Status"], json!("FAILED"), "{label}");
         let message = failed["LastCrawl"]["ErrorMessage"].as_str().unwrap();
         assert!(
@@ -469,8 +457,7 @@ async fn files_gone_go_as_the_delete_behavior_says() {
                        "SchemaChangePolicy": {"DeleteBehavior": behavior, "UpdateBehavior": "LOG"}}),
             )
             .await;
-            call(&crawlers, "StartCrawler", json!({"Name": name})).await;
-            crawl_to_end(&crawlers, &jobs, &name).await;
+            crawl_once(&crawlers, &jobs, &name).await;
             let tables = |catalog: Catalog, database: String| async move {
                 let listed = catalog
                     .call("GetTables", &json!({"DatabaseName": database}))
@@ -501,8 +488,7 @@ async fn files_gone_go_as_the_delete_behavior_says() {
             std::fs::remove_dir_all(data.path().join("t1/year=2024")).unwrap();
             // t3 gains a column: with UpdateBehavior LOG it stays as it was.
             write(data.path(), "t3/c.csv", "name,city,zip,country\na,b,c,d\n");
-            call(&crawlers, "StartCrawler", json!({"Name": name})).await;
-            let crawled = crawl_to_end(&crawlers, &jobs, &name).await;
+            let crawled = crawl_once(&crawlers, &jobs, &name).await;
             assert_eq!(
                 crawled["LastCrawl"]["Status"],
                 json!("SUCCEEDED"),
@@ -511,16 +497,7 @@ async fn files_gone_go_as_the_delete_behavior_says() {
             let after = tables(catalog.clone(), database.clone()).await;
             assert_eq!(after["t3"], before["t3"], "{label} {behavior}");
             assert!(after.contains_key("mine"), "{label} {behavior}");
-            let partitions = catalog
-                .call(
-                    "GetPartitions",
-                    &json!({"DatabaseName": database, "TableName": "t1"}),
-                )
-                .await
-                .unwrap()["Partitions"]
-                .as_array()
-                .unwrap()
-                .len();
+            let partitions = partition_count(&catalog, &database, "t1").await;
             let history = call(&crawlers, "ListCrawls", json!({"CrawlerName": name})).await;
             let summary: Value =
                 serde_json::from_str(history["Crawls"][0]["Summary"].as_str().unwrap()).unwrap();
@@ -581,8 +558,7 @@ async fn crawl_new_folders_only_reads_only_new_folders() {
                    "SchemaChangePolicy": {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}}),
         )
         .await;
-        call(&crawlers, "StartCrawler", json!({"Name": "inc"})).await;
-        crawl_to_end(&crawlers, &jobs, "inc").await;
+        crawl_once(&crawlers, &jobs, "inc").await;
         // A file of a folder crawled before that would not be understood if it were read, and
         // a new folder.
         write(
@@ -591,23 +567,13 @@ async fn crawl_new_folders_only_reads_only_new_folders() {
             "\u{0}\u{1}not,csv\u{2}\n\u{3}",
         );
         write(data.path(), "sales/year=2026/a.csv", "id,amount\n3,4.5\n");
-        call(&crawlers, "StartCrawler", json!({"Name": "inc"})).await;
-        let crawled = crawl_to_end(&crawlers, &jobs, "inc").await;
+        let crawled = crawl_once(&crawlers, &jobs, "inc").await;
         assert_eq!(
             crawled["LastCrawl"]["Status"],
             json!("SUCCEEDED"),
             "{label}"
         );
-        let run_id = crawled["LastCrawl"]["MessagePrefix"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let mut tx = catalog.store().read().await.unwrap();
-        let log = weir_metastore::job_runs::get_log(&mut tx, &run_id)
-            .await
-            .unwrap()
-            .unwrap();
-        drop(tx);
+        let log = crawl_log(&catalog, &crawled).await;
         assert!(
             log.contains("3 files in folders crawled before were not read"),
             "{label}: {log}"
@@ -625,18 +591,8 @@ async fn crawl_new_folders_only_reads_only_new_folders() {
             json!([{"Name": "id", "Type": "bigint"}, {"Name": "amount", "Type": "double"}]),
             "{label}"
         );
-        let partitions = catalog
-            .call(
-                "GetPartitions",
-                &json!({"DatabaseName": "lake", "TableName": "sales"}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            partitions["Partitions"].as_array().unwrap().len(),
-            3,
-            "{label}"
-        );
+        let partitions = partition_count(&catalog, "lake", "sales").await;
+        assert_eq!(partitions, 3, "{label}");
         backend.cleanup(catalog).await;
     }
 }
@@ -674,8 +630,7 @@ async fn catalog_targets_keep_existing_tables_true_to_their_files() {
                    "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"}}),
         )
         .await;
-        call(&crawlers, "StartCrawler", json!({"Name": "cat"})).await;
-        let crawled = crawl_to_end(&crawlers, &jobs, "cat").await;
+        let crawled = crawl_once(&crawlers, &jobs, "cat").await;
         assert_eq!(
             crawled["LastCrawl"]["Status"],
             json!("SUCCEEDED"),
@@ -704,28 +659,9 @@ async fn catalog_targets_keep_existing_tables_true_to_their_files() {
             json!(location),
             "{label}"
         );
-        let partitions = catalog
-            .call(
-                "GetPartitions",
-                &json!({"DatabaseName": "shop", "TableName": "orders"}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            partitions["Partitions"].as_array().unwrap().len(),
-            2,
-            "{label}"
-        );
-        let run_id = crawled["LastCrawl"]["MessagePrefix"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let mut tx = catalog.store().read().await.unwrap();
-        let log = weir_metastore::job_runs::get_log(&mut tx, &run_id)
-            .await
-            .unwrap()
-            .unwrap();
-        drop(tx);
+        let partitions = partition_count(&catalog, "shop", "orders").await;
+        assert_eq!(partitions, 2, "{label}");
+        let log = crawl_log(&catalog, &crawled).await;
         assert!(
             log.contains("skipped table shop.missing: the table does not exist"),
             "{label}: {log}"
@@ -737,6 +673,28 @@ async fn catalog_targets_keep_existing_tables_true_to_their_files() {
         assert_eq!(tables["TableList"].as_array().unwrap().len(), 1, "{label}");
         backend.cleanup(catalog).await;
     }
+}
+
+/// The partitions the catalog has for a table.
+async fn partition_count(catalog: &Catalog, database: &str, table: &str) -> usize {
+    let answer = catalog
+        .call(
+            "GetPartitions",
+            &json!({"DatabaseName": database, "TableName": table}),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{database}.{table}: {e}"));
+    answer["Partitions"].as_array().unwrap().len()
+}
+
+/// The log of a crawler's last crawl.
+async fn crawl_log(catalog: &Catalog, crawler: &Value) -> String {
+    let run_id = crawler["LastCrawl"]["MessagePrefix"].as_str().unwrap();
+    let mut tx = catalog.store().read().await.unwrap();
+    weir_metastore::job_runs::get_log(&mut tx, run_id)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// Starts a crawl of `name` and returns the crawler once it is READY again.
