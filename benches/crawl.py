@@ -9,7 +9,9 @@
 
 Each is timed, ROUNDS times in alternation, as whole processes:
 - `weir crawl ROOT --database bench --dry-run` (local metastore in a temporary data dir): lists
-  every file, classifies and infers the schema of each, groups them into one partitioned table.
+  every file, classifies and infers the schema of each, groups them into one partitioned table;
+  and the same with `--sample-size 1` (a crawler's SampleSize: the first file of each folder is
+  read, the others take its schema).
 - DuckDB (the `duckdb` Python package): `DESCRIBE SELECT * FROM read_csv_auto('ROOT/**/*.csv',
   hive_partitioning = true, union_by_name = true)` — its sniffer over every file (union_by_name
   makes it read each file's header and sample, as a crawler must), and the same without
@@ -102,7 +104,8 @@ def main() -> None:
         env["WEIR__LOG"] = "warn"
         results = {}
         for name, (root, count) in cases.items():
-            times: dict[str, list[float]] = {"weir": [], "duckdb_union_by_name": [], "duckdb_first_file": []}
+            times: dict[str, list[float]] = {"weir": [], "weir_sample_size_1": [], "duckdb_union_by_name": [],
+                                             "duckdb_first_file": []}
             failures: dict[str, str] = {}
             duck_columns = None
             for r in range(args.rounds):
@@ -111,6 +114,9 @@ def main() -> None:
                                 "--data-dir", str(data_dir)], env)
                 times["weir"].append(t)
                 weir_out = out
+                t, _ = timed([args.weir, "crawl", str(root), "--database", "bench", "--dry-run", "--sample-size", "1",
+                              "--data-dir", str(data_dir)], env)
+                times["weir_sample_size_1"].append(t)
                 for mode, union in (("duckdb_union_by_name", "1"), ("duckdb_first_file", "0")):
                     t, out = timed([args.python, "-c", DUCKDB, str(root), union], may_fail=True)
                     if t is None:
@@ -121,6 +127,9 @@ def main() -> None:
             medians = {k: statistics.median(v) for k, v in times.items() if v}
             results[name] = {"files": count, **{f"{k}_s": round(v, 3) for k, v in medians.items()},
                              **{f"ratio_weir_to_{k}": round(medians["weir"] / v, 3) for k, v in medians.items() if k != "weir"},
+                             "ratio_weir_sample_size_1_to_duckdb_first_file": round(
+                                 medians["weir_sample_size_1"] / medians["duckdb_first_file"], 3)
+                             if "duckdb_first_file" in medians else None,
                              "failures": failures,
                              "weir_columns": [l.strip() for l in weir_out.splitlines() if "columns:" in l],
                              "duckdb_columns": duck_columns}

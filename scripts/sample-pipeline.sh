@@ -3,7 +3,8 @@
 # legacy export delivers them) → a visual Glue job (S3CsvSource → ApplyMapping → SparkSQL →
 # S3GlueParquetTarget that creates and updates a catalog table), created with `create-job`, started
 # with `start-job-run` and polled with `get-job-run` through the AWS CLI as on Glue, then its log,
-# the table and its partitions read back.
+# the table and its partitions read back; then a crawler (`create-crawler`, `start-crawler`) that
+# discovers both the raw files and the curated Parquet output as tables of their own.
 # Usage: sample-pipeline.sh ENDPOINT WEIR_BINARY [DIR]
 set -euo pipefail
 endpoint="${1:-http://127.0.0.1:4270}"
@@ -67,3 +68,19 @@ echo "\$ weir job logs $run" >&2
 glue get-table --database-name sample_sales --name daily_revenue \
     --query 'Table.{Columns: StorageDescriptor.Columns, PartitionKeys: PartitionKeys, Location: StorageDescriptor.Location}'
 glue get-partitions --database-name sample_sales --table-name daily_revenue --query 'Partitions[].Values'
+
+# A crawler over the raw drop and the curated output: tables, formats and partitions discovered.
+glue delete-crawler --name sample-lake >/dev/null 2>&1 || true
+glue create-crawler --name sample-lake --role weir --database-name sample_crawled \
+    --targets "{\"S3Targets\": [{\"Path\": \"$dir/raw/orders/\"}, {\"Path\": \"$dir/curated/daily_revenue/\"}]}" \
+    --schema-change-policy '{"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DELETE_FROM_DATABASE"}'
+glue start-crawler --name sample-lake
+for _ in $(seq 1 600); do
+    state=$(aws glue --endpoint-url "$endpoint" get-crawler --name sample-lake --query Crawler.State --output text)
+    [ "$state" = READY ] && break
+    sleep 0.2
+done
+glue get-crawler --name sample-lake --query 'Crawler.{State: State, LastCrawl: LastCrawl.Status, Error: LastCrawl.ErrorMessage}'
+glue list-crawls --crawler-name sample-lake --query 'Crawls[0].{State: State, Summary: Summary}'
+glue get-tables --database-name sample_crawled \
+    --query 'TableList[].{Name: Name, Classification: Parameters.classification, Columns: join(`, `, StorageDescriptor.Columns[].Name), PartitionKeys: join(`, `, PartitionKeys[].Name)}'
