@@ -282,6 +282,18 @@ impl Parser {
                 self.next();
                 Raw::Str(StringOperand::WhitespacesOnly)
             }
+            TokenKind::Ident(w)
+                if ["null", "empty", "whitespaces_only"].contains(&w.to_ascii_lowercase().as_str()) =>
+            {
+                return Err(Parser::error(
+                    &token,
+                    format!(
+                        "\"{w}\" is not a keyword: write {} or {}",
+                        w.to_ascii_uppercase(),
+                        w.to_ascii_lowercase()
+                    ),
+                ))
+            }
             TokenKind::LParen if self.peek_at(1).kind == TokenKind::Now => self.now_offset()?,
             TokenKind::Number(_) | TokenKind::Minus => match self.unit_after_number() {
                 Some(unit) => self.quantity(unit)?,
@@ -397,6 +409,12 @@ impl Parser {
                 Ok(NumExpr::Parens(Box::new(inner)))
             }
             TokenKind::Ident(name) if self.peek_at(1).kind == TokenKind::LParen => {
+                if name == "now" {
+                    return Err(Parser::error(
+                        self.peek(),
+                        "write now() without a space before \"(\"",
+                    ));
+                }
                 let name = name.clone();
                 self.enter()?;
                 self.next();

@@ -191,7 +191,7 @@ impl Parser {
             self.next();
             ruleset.analyzers = Some(self.analyzer_list()?);
         } else {
-            let mut message = "expected a Rules or Analyzers section".to_owned();
+            let mut message = "a Rules or Analyzers section".to_owned();
             if let TokenKind::Ident(name) = &self.peek().kind {
                 if is_section_name(name) {
                     message = format!("{message} ({SECTION_ORDER})");
