@@ -76,6 +76,74 @@ pub enum RuleExpr {
     Composite(Composite),
 }
 
+impl RuleExpr {
+    /// `left op right`, without labels.
+    pub fn composite(op: LogicalOp, left: RuleExpr, right: RuleExpr) -> RuleExpr {
+        RuleExpr::Composite(Composite {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+            labels: Vec::new(),
+        })
+    }
+
+    /// The same rule in the shape the parser gives: every subtree that uses one operator
+    /// throughout (and carries no labels inside) becomes a left-leaning chain, which is how its
+    /// canonical text, printed flat, reads back. The meaning does not change.
+    pub fn normalized(self) -> RuleExpr {
+        let RuleExpr::Composite(c) = self else {
+            return self;
+        };
+        let node = Composite {
+            op: c.op,
+            left: Box::new(c.left.normalized()),
+            right: Box::new(c.right.normalized()),
+            labels: c.labels,
+        };
+        let uniform = |e: &RuleExpr| single_op_without_labels(e, node.op);
+        if !(uniform(&node.left) && uniform(&node.right)) {
+            return RuleExpr::Composite(node);
+        }
+        let mut flat = append(flatten(*node.left, node.op), *node.right, node.op);
+        if let RuleExpr::Composite(c) = &mut flat {
+            c.labels = node.labels;
+        }
+        flat
+    }
+}
+
+/// The left-leaning chain of the leaves of a one-operator tree.
+fn flatten(expr: RuleExpr, op: LogicalOp) -> RuleExpr {
+    match expr {
+        RuleExpr::Composite(c) => append(flatten(*c.left, op), *c.right, op),
+        leaf => leaf,
+    }
+}
+
+/// `chain` extended, leaf by leaf, with the leaves of `expr`.
+fn append(chain: RuleExpr, expr: RuleExpr, op: LogicalOp) -> RuleExpr {
+    match expr {
+        RuleExpr::Composite(c) => {
+            let chain = append(chain, *c.left, op);
+            append(chain, *c.right, op)
+        }
+        leaf => RuleExpr::composite(op, chain, leaf),
+    }
+}
+
+/// A rule, or a composite of `op` only whose inner composites carry no labels.
+fn single_op_without_labels(expr: &RuleExpr, op: LogicalOp) -> bool {
+    match expr {
+        RuleExpr::Rule(_) => true,
+        RuleExpr::Composite(c) => {
+            c.op == op
+                && c.labels.is_empty()
+                && single_op_without_labels(&c.left, op)
+                && single_op_without_labels(&c.right, op)
+        }
+    }
+}
+
 /// `and` / `or` (either all lowercase or all uppercase in the text; printed uppercase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LogicalOp {

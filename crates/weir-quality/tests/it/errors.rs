@@ -297,10 +297,6 @@ Rules = [ IsComplete "a" labels=["7"="a","8"="a","9"="a","10"="a","11"="a"] ]"#,
         r#"line 1, column 34: expected "," or ")" in the arguments of avg, found "]""#,
     ),
     (
-        r#"Rules = [ RowCount > ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))) ]"#,
-        r#"line 1, column 86: parentheses nest more than 64 deep"#,
-    ),
-    (
         r#"Rules = [ ColumnValues "c" matches $v ]"#,
         r#"line 1, column 36: expected a quoted regular expression after matches, found "$v""#,
     ),
@@ -354,4 +350,24 @@ fn columns_count_characters_not_bytes() {
         error("Rules = [ IsComplete \"é\" > 1 ]"),
         "line 1, column 26: IsComplete \"é\" takes no condition (it passes or fails by itself), found \">\""
     );
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let nested = |n: usize| format!("Rules = [ RowCount > {}1{} ]", "(".repeat(n), ")".repeat(n));
+    assert!(weir_quality::parse(&nested(32)).is_ok());
+    assert_eq!(error(&nested(33)), "line 1, column 54: parentheses nest more than 32 deep");
+    let calls = format!("Rules = [ RowCount > {}1{} ]", "f(".repeat(5000), ")".repeat(5000));
+    assert!(error(&calls).ends_with("parentheses nest more than 32 deep"));
+    let groups = format!("Rules = [ {}", "(".repeat(100_000));
+    assert!(error(&groups).ends_with("parentheses nest more than 32 deep"));
+
+    let chain = |n: usize| format!("Rules = [ RowCount > 1{} ]", " + 1".repeat(n));
+    assert!(weir_quality::parse(&chain(128)).is_ok());
+    assert_eq!(
+        error(&chain(129)),
+        "line 1, column 536: this rule is too long: more than 128 operators and parentheses nested in one rule"
+    );
+    let rules = format!("Rules = [ (RowCount > 1){} ]", " and (RowCount > 1)".repeat(300));
+    assert!(error(&rules).ends_with("nested in one rule"));
 }

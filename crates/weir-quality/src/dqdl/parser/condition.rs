@@ -379,14 +379,20 @@ impl Parser {
     /// Operands joined by `+ - * /`, all of equal precedence, associating to the left.
     fn num_expr(&mut self) -> Result<NumExpr, DqdlError> {
         let mut left = self.num_primary()?;
+        let mut levels = 0;
         loop {
             let op = match self.peek().kind {
                 TokenKind::Plus => ArithOp::Add,
                 TokenKind::Minus => ArithOp::Subtract,
                 TokenKind::Star => ArithOp::Multiply,
                 TokenKind::Slash => ArithOp::Divide,
-                _ => return Ok(left),
+                _ => {
+                    self.leave_chain(levels);
+                    return Ok(left);
+                }
             };
+            self.enter_chain()?;
+            levels += 1;
             self.next();
             let right = self.num_primary()?;
             left = NumExpr::Binary {

@@ -16,9 +16,12 @@ use super::ast::{DataSources, Label, Metadata, Ruleset, Variable, VariableValue}
 use super::condition::{QuotedString, StringOperand};
 use super::lexer::{tokenize, Token, TokenKind};
 
-/// How deep parentheses may nest (composites and numeric expressions); deeper input is rejected
-/// rather than risk exhausting the stack.
-const MAX_DEPTH: usize = 64;
+/// How deep parentheses (and function calls) may nest; deeper input is rejected rather than risk
+/// exhausting the stack while reading it.
+const MAX_NESTING: usize = 32;
+/// How deep the tree of one rule may be: parentheses plus operators in a chain (`a + b + c`,
+/// `(A) and (B) and (C)` nest to the left); this bounds the recursion of printing and comparing.
+const MAX_TREE_DEPTH: usize = 128;
 const MAX_LABELS: usize = 10;
 const MAX_LABEL_KEY_CHARS: usize = 128;
 const MAX_LABEL_VALUE_CHARS: usize = 256;
@@ -33,7 +36,8 @@ pub(crate) fn parse_document(text: &str) -> Result<(Ruleset, Vec<DqdlWarning>), 
         pos: 0,
         variables: Vec::new(),
         default_label_keys: Vec::new(),
-        depth: 0,
+        nesting: 0,
+        tree_depth: 0,
     };
     let ruleset = parser.document()?;
     let mut warnings = Vec::new();
@@ -57,7 +61,10 @@ pub(super) struct Parser {
     variables: Vec<Variable>,
     /// Keys of `DefaultLabels`, to count a rule's labels against the limit.
     default_label_keys: Vec<String>,
-    depth: usize,
+    /// Parentheses and calls open at the cursor.
+    nesting: usize,
+    /// Levels of the tree being built at the cursor (nesting plus chain operators).
+    tree_depth: usize,
 }
 
 fn is_section_name(name: &str) -> bool {
@@ -132,19 +139,39 @@ impl Parser {
         }
     }
 
+    /// Opens a parenthesis or call.
     fn enter(&mut self) -> Result<(), DqdlError> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
             return Err(Parser::error(
                 self.peek(),
-                format!("parentheses nest more than {MAX_DEPTH} deep"),
+                format!("parentheses nest more than {MAX_NESTING} deep"),
+            ));
+        }
+        self.enter_chain()
+    }
+
+    fn leave(&mut self) {
+        self.nesting = self.nesting.saturating_sub(1);
+        self.leave_chain(1);
+    }
+
+    /// One more operator in a chain.
+    fn enter_chain(&mut self) -> Result<(), DqdlError> {
+        self.tree_depth += 1;
+        if self.tree_depth > MAX_TREE_DEPTH {
+            return Err(Parser::error(
+                self.peek(),
+                format!(
+                    "this rule is too long: more than {MAX_TREE_DEPTH} operators and parentheses nested in one rule"
+                ),
             ));
         }
         Ok(())
     }
 
-    fn leave(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
+    fn leave_chain(&mut self, n: usize) {
+        self.tree_depth = self.tree_depth.saturating_sub(n);
     }
 
     /// `Name =` at the cursor (a section or a variable declaration).

@@ -1,8 +1,7 @@
 //! Rules, composites, analyzers, parameters and the clauses after a condition.
 
 use crate::dqdl::ast::{
-    Analyzer, Composite, Connector, LogicalOp, Parameter, ParameterValue, Rule, RuleExpr, Tag,
-    TagValue,
+    Analyzer, Connector, LogicalOp, Parameter, ParameterValue, Rule, RuleExpr, Tag, TagValue,
 };
 use crate::dqdl::catalogue::{ConditionSpec, RuleType};
 use crate::dqdl::condition::{ConditionKind, NumberLiteral, QuotedString};
@@ -30,7 +29,7 @@ impl Parser {
     pub(super) fn rule_list(&mut self) -> Result<Vec<RuleExpr>, DqdlError> {
         self.list("Rules", |p| {
             let expr = p.or_expr()?;
-            Ok(normalize(expr))
+            Ok(expr.normalized())
         })
     }
 
@@ -76,21 +75,29 @@ impl Parser {
 
     fn or_expr(&mut self) -> Result<RuleExpr, DqdlError> {
         let mut left = self.and_expr()?;
+        let mut levels = 0;
         while self.at_keyword("or") {
+            self.enter_chain()?;
+            levels += 1;
             self.next();
             let right = self.and_expr()?;
-            left = composite(LogicalOp::Or, left, right);
+            left = RuleExpr::composite(LogicalOp::Or, left, right);
         }
+        self.leave_chain(levels);
         Ok(left)
     }
 
     fn and_expr(&mut self) -> Result<RuleExpr, DqdlError> {
         let mut left = self.rule_operand()?;
+        let mut levels = 0;
         while self.at_keyword("and") {
+            self.enter_chain()?;
+            levels += 1;
             self.next();
             let right = self.rule_operand()?;
-            left = composite(LogicalOp::And, left, right);
+            left = RuleExpr::composite(LogicalOp::And, left, right);
         }
+        self.leave_chain(levels);
         Ok(left)
     }
 
@@ -373,72 +380,6 @@ impl Parser {
         self.next();
         let text = if negative { format!("-{text}") } else { text.clone() };
         NumberLiteral::parse(&text).ok_or_else(|| Parser::error(&token, "malformed number"))
-    }
-}
-
-fn composite(op: LogicalOp, left: RuleExpr, right: RuleExpr) -> RuleExpr {
-    RuleExpr::Composite(Composite {
-        op,
-        left: Box::new(left),
-        right: Box::new(right),
-        labels: Vec::new(),
-    })
-}
-
-/// Rebuilds every subtree that uses one operator throughout (and carries no labels inside) as a
-/// left-leaning chain: that is how its canonical text, printed flat, reads back.
-pub(crate) fn normalize(expr: RuleExpr) -> RuleExpr {
-    let RuleExpr::Composite(c) = expr else {
-        return expr;
-    };
-    let left = normalize(*c.left);
-    let right = normalize(*c.right);
-    let node = Composite {
-        op: c.op,
-        left: Box::new(left),
-        right: Box::new(right),
-        labels: c.labels,
-    };
-    let uniform = |e: &RuleExpr| single_op_without_labels(e, node.op);
-    if !(uniform(&node.left) && uniform(&node.right)) {
-        return RuleExpr::Composite(node);
-    }
-    let mut flat = append(flatten(*node.left, node.op), *node.right, node.op);
-    if let RuleExpr::Composite(c) = &mut flat {
-        c.labels = node.labels;
-    }
-    flat
-}
-
-/// The left-leaning chain of the leaves of a one-operator tree.
-fn flatten(expr: RuleExpr, op: LogicalOp) -> RuleExpr {
-    match expr {
-        RuleExpr::Composite(c) => append(flatten(*c.left, op), *c.right, op),
-        leaf => leaf,
-    }
-}
-
-/// `chain` extended, leaf by leaf, with the leaves of `expr`.
-fn append(chain: RuleExpr, expr: RuleExpr, op: LogicalOp) -> RuleExpr {
-    match expr {
-        RuleExpr::Composite(c) => {
-            let chain = append(chain, *c.left, op);
-            append(chain, *c.right, op)
-        }
-        leaf => composite(op, chain, leaf),
-    }
-}
-
-/// A rule, or a composite of `op` only whose inner composites carry no labels.
-fn single_op_without_labels(expr: &RuleExpr, op: LogicalOp) -> bool {
-    match expr {
-        RuleExpr::Rule(_) => true,
-        RuleExpr::Composite(c) => {
-            c.op == op
-                && c.labels.is_empty()
-                && single_op_without_labels(&c.left, op)
-                && single_op_without_labels(&c.right, op)
-        }
     }
 }
 
