@@ -4,7 +4,9 @@
 //! written, number literals as written), so `parse(&ruleset.to_string())` gives the ruleset back.
 
 use super::catalogue::RuleType;
-use super::condition::{Comparison, Condition, NumOperand, NumberLiteral, QuotedString, StringOperand};
+use super::condition::{
+    Comparison, Condition, NumOperand, NumberLiteral, QuotedString, StringOperand,
+};
 
 /// A DQDL document. At least one of `rules`/`analyzers` is present and, together, they hold at
 /// least one item.
@@ -70,6 +72,8 @@ pub struct Label {
 }
 
 /// An item of `Rules`: a rule or a composite of rules.
+// Most items are single rules: boxing them would cost an allocation in the common case.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleExpr {
     Rule(Rule),

@@ -158,7 +158,10 @@ impl RuleType {
 
     /// The signature for `params` parameters, if there is one.
     pub fn signature(self, params: usize) -> Option<Signature> {
-        self.signatures().iter().copied().find(|s| s.accepts(params))
+        self.signatures()
+            .iter()
+            .copied()
+            .find(|s| s.accepts(params))
     }
 
     /// Whether `where "<predicate>"` is allowed.
@@ -237,7 +240,9 @@ impl RuleType {
             ([], Some(min)) => (format!("{min} or more"), true),
             ([one], None) => (one.clone(), one != "1"),
             (many, None) => {
-                let (last, rest) = many.split_last().map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+                let (last, rest) = many
+                    .split_last()
+                    .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
                 (format!("{} or {last}", rest.join(", ")), true)
             }
             (many, Some(min)) => (format!("{}, or {min} or more", many.join(", ")), true),
@@ -292,15 +297,30 @@ mod tests {
     fn arity_descriptions() {
         assert_eq!(RuleType::RowCount.describe_arity(), "takes 0 parameters");
         assert_eq!(RuleType::IsComplete.describe_arity(), "takes 1 parameter");
-        assert_eq!(RuleType::DatasetMatch.describe_arity(), "takes 2 or 3 parameters");
-        assert_eq!(RuleType::FileMatch.describe_arity(), "takes 0, 1 or 2 parameters");
-        assert_eq!(RuleType::IsUnique.describe_arity(), "takes 1 or more parameters");
-        assert_eq!(RuleType::DuplicateRowCount.describe_arity(), "takes 0 or more parameters");
+        assert_eq!(
+            RuleType::DatasetMatch.describe_arity(),
+            "takes 2 or 3 parameters"
+        );
+        assert_eq!(
+            RuleType::FileMatch.describe_arity(),
+            "takes 0, 1 or 2 parameters"
+        );
+        assert_eq!(
+            RuleType::IsUnique.describe_arity(),
+            "takes 1 or more parameters"
+        );
+        assert_eq!(
+            RuleType::DuplicateRowCount.describe_arity(),
+            "takes 0 or more parameters"
+        );
     }
 
     #[test]
     fn suggestions() {
-        assert_eq!(RuleType::closest_to("IsComplet"), vec![RuleType::IsComplete]);
+        assert_eq!(
+            RuleType::closest_to("IsComplet"),
+            vec![RuleType::IsComplete]
+        );
         assert_eq!(RuleType::closest_to("rowcount")[0], RuleType::RowCount);
         assert!(RuleType::closest_to("Xyzzy").is_empty());
     }

@@ -30,10 +30,7 @@ impl QuotedString {
         while let Some(c) = chars.next() {
             match c {
                 '"' => return None,
-                '\\' => match chars.next() {
-                    None => return None,
-                    Some(_) => {}
-                },
+                '\\' if chars.next().is_none() => return None,
                 _ => {}
             }
         }
@@ -149,9 +146,16 @@ impl CompareOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Comparison<T> {
     Compare(CompareOp, T),
-    Between { negated: bool, low: T, high: T },
+    Between {
+        negated: bool,
+        low: T,
+        high: T,
+    },
     /// `in [..]` / `not in [..]`; never empty.
-    In { negated: bool, items: Vec<T> },
+    In {
+        negated: bool,
+        items: Vec<T>,
+    },
 }
 
 /// `+ - * /`: all four have the same precedence and associate to the left.
@@ -181,8 +185,15 @@ impl ArithOp {
 pub enum NumExpr {
     Number(NumberLiteral),
     Parens(Box<NumExpr>),
-    Call { name: String, args: Vec<NumExpr> },
-    Binary { left: Box<NumExpr>, op: ArithOp, right: Box<NumExpr> },
+    Call {
+        name: String,
+        args: Vec<NumExpr>,
+    },
+    Binary {
+        left: Box<NumExpr>,
+        op: ArithOp,
+        right: Box<NumExpr>,
+    },
 }
 
 impl NumExpr {
@@ -223,9 +234,15 @@ pub enum StringOperand {
 pub enum StringCondition {
     Comparison(Comparison<StringOperand>),
     /// `in $name` / `not in $name`: the set is a declared variable (a string or a list).
-    InVariable { negated: bool, name: String },
+    InVariable {
+        negated: bool,
+        name: String,
+    },
     /// `matches "re"` / `not matches "re"`: a full-match regular expression.
-    Matches { negated: bool, pattern: QuotedString },
+    Matches {
+        negated: bool,
+        pattern: QuotedString,
+    },
 }
 
 /// A calendar date literal, `"YYYY-MM-DD"` (midnight of that day).
@@ -242,7 +259,8 @@ impl Date {
         if year > 9999 || !(1..=12).contains(&month) || day == 0 {
             return None;
         }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             2 if leap => 29,
             2 => 28,
@@ -336,9 +354,13 @@ impl DurationUnit {
     }
 
     pub fn from_name(name: &str) -> Option<DurationUnit> {
-        [DurationUnit::Days, DurationUnit::Hours, DurationUnit::Minutes]
-            .into_iter()
-            .find(|u| u.name() == name)
+        [
+            DurationUnit::Days,
+            DurationUnit::Hours,
+            DurationUnit::Minutes,
+        ]
+        .into_iter()
+        .find(|u| u.name() == name)
     }
 }
 
@@ -364,7 +386,10 @@ pub enum DateOperand {
     /// `now()`: the current UTC time, truncated to the minute.
     Now,
     /// `(now() - 3 days)`, `(now() + 4 hours)`.
-    NowOffset { sign: Sign, offset: Duration },
+    NowOffset {
+        sign: Sign,
+        offset: Duration,
+    },
     Null,
 }
 
@@ -474,7 +499,10 @@ mod tests {
         let q = QuotedString::new(r#"a "b" \c"#);
         assert_eq!(q.raw(), r#"a \"b\" \\c"#);
         assert_eq!(q.value(), r#"a "b" \c"#);
-        assert_eq!(QuotedString::from_raw(r"\d+").map(|q| q.value()), Some(r"\d+".into()));
+        assert_eq!(
+            QuotedString::from_raw(r"\d+").map(|q| q.value()),
+            Some(r"\d+".into())
+        );
         assert_eq!(QuotedString::from_raw(r#"a"b"#), None);
         assert_eq!(QuotedString::from_raw("a\\"), None);
     }

@@ -149,7 +149,10 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, DqdlError> {
                 (TokenKind::Str(raw), j + 1 - i)
             }
             '$' => {
-                let len = chars[i + 1..].iter().take_while(|c| is_word_char(**c)).count();
+                let len = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| is_word_char(**c))
+                    .count();
                 if len == 0 {
                     return Err(DqdlError::new(
                         line,
@@ -163,7 +166,10 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, DqdlError> {
             c if is_word_char(c) => {
                 let len = chars[i..].iter().take_while(|c| is_word_char(**c)).count();
                 let word: String = chars[i..i + len].iter().collect();
-                if word == "now" && chars.get(i + len) == Some(&'(') && chars.get(i + len + 1) == Some(&')') {
+                if word == "now"
+                    && chars.get(i + len) == Some(&'(')
+                    && chars.get(i + len + 1) == Some(&')')
+                {
                     (TokenKind::Now, len + 2)
                 } else if is_number_text(&word) {
                     (TokenKind::Number(word), len)
@@ -171,9 +177,14 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, DqdlError> {
                     (TokenKind::Ident(word), len)
                 }
             }
-            '>' | '<' if chars.get(i + 1) == Some(&'=') => {
-                (if c == '>' { TokenKind::Ge } else { TokenKind::Le }, 2)
-            }
+            '>' | '<' if chars.get(i + 1) == Some(&'=') => (
+                if c == '>' {
+                    TokenKind::Ge
+                } else {
+                    TokenKind::Le
+                },
+                2,
+            ),
             _ => {
                 let kind = match c {
                     '[' => TokenKind::LBracket,
@@ -258,20 +269,35 @@ mod tests {
         );
         let tokens = tokenize("Rules = [\n  IsComplete \"é\" ]").expect("tokenizes");
         let at: Vec<(usize, usize)> = tokens.iter().map(|t| (t.line, t.column)).collect();
-        assert_eq!(at, vec![(1, 1), (1, 7), (1, 9), (2, 3), (2, 14), (2, 18), (2, 19)]);
+        assert_eq!(
+            at,
+            vec![(1, 1), (1, 7), (1, 9), (2, 3), (2, 14), (2, 18), (2, 19)]
+        );
     }
 
     #[test]
     fn final_comment_without_newline() {
-        assert_eq!(kinds("Rules # done"), vec![TokenKind::Ident("Rules".into()), TokenKind::Eof]);
+        assert_eq!(
+            kinds("Rules # done"),
+            vec![TokenKind::Ident("Rules".into()), TokenKind::Eof]
+        );
     }
 
     #[test]
     fn lexical_errors() {
         let err = |t: &str| tokenize(t).expect_err("fails").to_string();
-        assert_eq!(err("a\n  \"open"), "line 2, column 3: this string has no closing double quote");
-        assert_eq!(err("x 'a'"), "line 1, column 3: unexpected character \"'\" (strings are written in double quotes)");
-        assert_eq!(err("$ x"), "line 1, column 1: expected a variable name after \"$\"");
+        assert_eq!(
+            err("a\n  \"open"),
+            "line 2, column 3: this string has no closing double quote"
+        );
+        assert_eq!(
+            err("x 'a'"),
+            "line 1, column 3: unexpected character \"'\" (strings are written in double quotes)"
+        );
+        assert_eq!(
+            err("$ x"),
+            "line 1, column 1: expected a variable name after \"$\""
+        );
         assert_eq!(err("a ; b"), "line 1, column 3: unexpected character \";\"");
     }
 }

@@ -11,8 +11,8 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use super::ast::{
-    Analyzer, Composite, Label, LogicalOp, Parameter, ParameterValue, Rule, RuleExpr, Ruleset,
-    Tag, TagValue, Variable, VariableValue,
+    Analyzer, Composite, Label, LogicalOp, Parameter, ParameterValue, Rule, RuleExpr, Ruleset, Tag,
+    TagValue, Variable, VariableValue,
 };
 use super::catalogue::RuleType;
 use super::condition::{
@@ -310,7 +310,11 @@ impl Display for Ruleset {
             blocks.push(lines.join("\n"));
         }
         if !self.default_labels.is_empty() {
-            let labels: Vec<String> = self.default_labels.iter().map(ToString::to_string).collect();
+            let labels: Vec<String> = self
+                .default_labels
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             blocks.push(format!("DefaultLabels = [{}]", labels.join(", ")));
         }
         if let Some(rules) = &self.rules {

@@ -356,8 +356,15 @@ fn columns_count_characters_not_bytes() {
 fn deep_nesting_is_an_error_not_a_crash() {
     let nested = |n: usize| format!("Rules = [ RowCount > {}1{} ]", "(".repeat(n), ")".repeat(n));
     assert!(weir_quality::parse(&nested(32)).is_ok());
-    assert_eq!(error(&nested(33)), "line 1, column 54: parentheses nest more than 32 deep");
-    let calls = format!("Rules = [ RowCount > {}1{} ]", "f(".repeat(5000), ")".repeat(5000));
+    assert_eq!(
+        error(&nested(33)),
+        "line 1, column 54: parentheses nest more than 32 deep"
+    );
+    let calls = format!(
+        "Rules = [ RowCount > {}1{} ]",
+        "f(".repeat(5000),
+        ")".repeat(5000)
+    );
     assert!(error(&calls).ends_with("parentheses nest more than 32 deep"));
     let groups = format!("Rules = [ {}", "(".repeat(100_000));
     assert!(error(&groups).ends_with("parentheses nest more than 32 deep"));
@@ -368,6 +375,9 @@ fn deep_nesting_is_an_error_not_a_crash() {
         error(&chain(129)),
         "line 1, column 536: this rule is too long: more than 128 operators and parentheses nested in one rule"
     );
-    let rules = format!("Rules = [ (RowCount > 1){} ]", " and (RowCount > 1)".repeat(300));
+    let rules = format!(
+        "Rules = [ (RowCount > 1){} ]",
+        " and (RowCount > 1)".repeat(300)
+    );
     assert!(error(&rules).ends_with("nested in one rule"));
 }

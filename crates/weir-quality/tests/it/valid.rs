@@ -161,20 +161,35 @@ fn every_rule_form_reads_and_prints_canonically() {
 
 /// Dynamic expressions: arithmetic has one precedence level and associates to the left.
 const DYNAMIC: &[(&str, &str)] = &[
-    ("RowCount > avg(last(10)) * 0.9", "RowCount > avg(last(10)) * 0.9"),
+    (
+        "RowCount > avg(last(10)) * 0.9",
+        "RowCount > avg(last(10)) * 0.9",
+    ),
     ("RowCount > avg( last( 10 ) )", "RowCount > avg(last(10))"),
     (
         "Completeness \"c\" between min(last(5)) - 0.05 and max(last(5)) + 0.05",
         "Completeness \"c\" between min(last(5)) - 0.05 and max(last(5)) + 0.05",
     ),
-    ("Mean \"x\" < avg(last(3)) + 2 * std(last(3))", "Mean \"x\" < avg(last(3)) + 2 * std(last(3))"),
-    ("Mean \"x\" < avg(last(3)) + (2 * std(last(3)))", "Mean \"x\" < avg(last(3)) + (2 * std(last(3)))"),
-    ("RowCount > index(last(3), 1)", "RowCount > index(last(3),1)"),
+    (
+        "Mean \"x\" < avg(last(3)) + 2 * std(last(3))",
+        "Mean \"x\" < avg(last(3)) + 2 * std(last(3))",
+    ),
+    (
+        "Mean \"x\" < avg(last(3)) + (2 * std(last(3)))",
+        "Mean \"x\" < avg(last(3)) + (2 * std(last(3)))",
+    ),
+    (
+        "RowCount > index(last(3), 1)",
+        "RowCount > index(last(3),1)",
+    ),
     ("RowCount > abs(-3)", "RowCount > abs(-3)"),
     ("RowCount > foo()", "RowCount > foo()"),
     ("RowCount > 5 -3", "RowCount > 5 - 3"),
     ("RowCount > 5 - -3", "RowCount > 5 - -3"),
-    ("RowCount in [avg(last(2)), 3]", "RowCount in [avg(last(2)),3]"),
+    (
+        "RowCount in [avg(last(2)), 3]",
+        "RowCount in [avg(last(2)),3]",
+    ),
 ];
 
 #[test]
@@ -189,10 +204,18 @@ fn dynamic_expressions() {
     else {
         panic!("{rule:?}")
     };
-    let NumExpr::Binary { left, op, right } = e else { panic!() };
+    let NumExpr::Binary { left, op, right } = e else {
+        panic!()
+    };
     assert_eq!(op, ArithOp::Multiply);
     assert!(matches!(*right, NumExpr::Number(ref n) if n.text() == "3"));
-    assert!(matches!(*left, NumExpr::Binary { op: ArithOp::Add, .. }));
+    assert!(matches!(
+        *left,
+        NumExpr::Binary {
+            op: ArithOp::Add,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -250,7 +273,11 @@ fn labels_on_a_parenthesised_composite_are_kept_but_not_printed() {
     };
     assert_eq!(c.labels.len(), 1);
     assert_eq!(
-        ruleset.rules.as_deref().map(|r| r[0].to_string()).as_deref(),
+        ruleset
+            .rules
+            .as_deref()
+            .map(|r| r[0].to_string())
+            .as_deref(),
         Some("(IsComplete \"a\") AND (IsComplete \"b\")")
     );
 }
@@ -264,7 +291,10 @@ fn operands_are_typed() {
             CompareOp::GreaterThan,
             DateOperand::NowOffset {
                 sign: weir_quality::Sign::Minus,
-                offset: Duration { amount: 3, unit: DurationUnit::Days }
+                offset: Duration {
+                    amount: 3,
+                    unit: DurationUnit::Days
+                }
             }
         )))
     );
@@ -273,8 +303,14 @@ fn operands_are_typed() {
         rule.condition,
         Some(Condition::Size(Comparison::Between {
             negated: false,
-            low: Size { amount: 1, unit: SizeUnit::B },
-            high: Size { amount: 2, unit: SizeUnit::KB },
+            low: Size {
+                amount: 1,
+                unit: SizeUnit::B
+            },
+            high: Size {
+                amount: 2,
+                unit: SizeUnit::KB
+            },
         }))
     );
     let rule = single_rule("ColumnValues \"d\" = \"12:05 PM\"");
@@ -287,11 +323,17 @@ fn operands_are_typed() {
     let rule = single_rule("ColumnValues \"c\" = NULL");
     assert_eq!(
         rule.condition,
-        Some(Condition::Number(Comparison::Compare(CompareOp::Equals, NumOperand::Null)))
+        Some(Condition::Number(Comparison::Compare(
+            CompareOp::Equals,
+            NumOperand::Null
+        )))
     );
     // NULL with strings: string.
     let rule = single_rule("ColumnValues \"c\" in [NULL, \"a\"]");
-    assert!(matches!(rule.condition, Some(Condition::String(StringCondition::Comparison(_)))));
+    assert!(matches!(
+        rule.condition,
+        Some(Condition::String(StringCondition::Comparison(_)))
+    ));
     // Single quotes are ordinary characters inside a string.
     let rule = single_rule("ColumnValues \"c\" = \"it's\"");
     let Some(Condition::String(StringCondition::Comparison(Comparison::Compare(
@@ -339,9 +381,15 @@ Analyzers = [
 ]
 "#;
     let ruleset = parse(text).expect("parses");
-    assert_eq!(ruleset.metadata.as_ref().map(|m| m.version.value()), Some("1.0".into()));
+    assert_eq!(
+        ruleset.metadata.as_ref().map(|m| m.version.value()),
+        Some("1.0".into())
+    );
     let sources = ruleset.data_sources.as_ref().expect("data sources");
-    assert_eq!(sources.primary.as_ref().map(|p| p.value()), Some("orders".into()));
+    assert_eq!(
+        sources.primary.as_ref().map(|p| p.value()),
+        Some("orders".into())
+    );
     assert_eq!(sources.additional.as_ref().map(Vec::len), Some(2));
     assert_eq!(ruleset.variables.len(), 3);
     assert!(ruleset.variable("allowed").is_some());
@@ -350,9 +398,20 @@ Analyzers = [
     assert_eq!(ruleset.analyzers.as_ref().map(Vec::len), Some(3));
     crate::assert_reparses(&ruleset);
     let printed = ruleset.to_string();
-    assert!(printed.starts_with("Metadata = {\n    \"Version\": \"1.0\"\n}\n\nDataSources = {\n"), "{printed}");
-    assert!(printed.contains("Rules = [\n    ColumnValues $col in $allowed,\n"), "{printed}");
-    assert!(printed.ends_with("Analyzers = [\n    RowCount,\n    Completeness \"c\",\n    AllStatistics \"price\"\n]"), "{printed}");
+    assert!(
+        printed.starts_with("Metadata = {\n    \"Version\": \"1.0\"\n}\n\nDataSources = {\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Rules = [\n    ColumnValues $col in $allowed,\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.ends_with(
+            "Analyzers = [\n    RowCount,\n    Completeness \"c\",\n    AllStatistics \"price\"\n]"
+        ),
+        "{printed}"
+    );
 }
 
 #[test]
@@ -375,7 +434,8 @@ fn crlf_and_a_final_comment_are_accepted() {
 #[test]
 fn trailing_input_is_ignored_with_a_warning() {
     let (ruleset, warnings) =
-        parse_with_warnings("Rules = [ RowCount > 0 ]\nRules = [ IsComplete \"a\" ]").expect("parses");
+        parse_with_warnings("Rules = [ RowCount > 0 ]\nRules = [ IsComplete \"a\" ]")
+            .expect("parses");
     assert_eq!(ruleset.rules.as_ref().map(Vec::len), Some(1));
     assert_eq!(
         warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -392,7 +452,10 @@ fn trailing_input_is_ignored_with_a_warning() {
 
 #[test]
 fn keywords_in_both_cases() {
-    assert_eq!(canonical("ColumnValues \"c\" in [null, empty]"), "ColumnValues \"c\" in [NULL,EMPTY]");
+    assert_eq!(
+        canonical("ColumnValues \"c\" in [null, empty]"),
+        "ColumnValues \"c\" in [NULL,EMPTY]"
+    );
     assert_eq!(
         canonical("(IsComplete \"a\") OR (IsComplete \"b\") or (IsComplete \"c\")"),
         "(IsComplete \"a\") OR (IsComplete \"b\") OR (IsComplete \"c\")"

@@ -157,7 +157,10 @@ impl Parser {
                 return Ok(RawCondition::Compare(CompareOp::NotEquals, self.operand()?));
             }
             TokenKind::Gt => {
-                return Ok(RawCondition::Compare(CompareOp::GreaterThan, self.operand()?))
+                return Ok(RawCondition::Compare(
+                    CompareOp::GreaterThan,
+                    self.operand()?,
+                ))
             }
             TokenKind::Ge => {
                 return Ok(RawCondition::Compare(
@@ -165,7 +168,9 @@ impl Parser {
                     self.operand()?,
                 ))
             }
-            TokenKind::Lt => return Ok(RawCondition::Compare(CompareOp::LessThan, self.operand()?)),
+            TokenKind::Lt => {
+                return Ok(RawCondition::Compare(CompareOp::LessThan, self.operand()?))
+            }
             TokenKind::Le => {
                 return Ok(RawCondition::Compare(
                     CompareOp::LessThanOrEqual,
@@ -330,7 +335,10 @@ impl Parser {
         let Some(amount) = literal.as_u64() else {
             return Err(Parser::error(
                 &token,
-                format!("expected a whole number of {unit}, found \"{}\"", literal.text()),
+                format!(
+                    "expected a whole number of {unit}, found \"{}\"",
+                    literal.text()
+                ),
             ));
         };
         Ok(match DurationUnit::from_name(&unit) {

@@ -102,7 +102,10 @@ impl Parser {
     /// "expected {what}, found {token}" at the next token.
     fn expected(&self, what: &str) -> DqdlError {
         let token = self.peek();
-        Parser::error(token, format!("expected {what}, found {}", token.describe()))
+        Parser::error(
+            token,
+            format!("expected {what}, found {}", token.describe()),
+        )
     }
 
     fn at(&self, kind: &TokenKind) -> bool {
@@ -232,7 +235,10 @@ impl Parser {
         let items = ruleset.rules.as_ref().map_or(0, Vec::len)
             + ruleset.analyzers.as_ref().map_or(0, Vec::len);
         if items == 0 {
-            return Err(Parser::error(&start, "the ruleset has no rules and no analyzers"));
+            return Err(Parser::error(
+                &start,
+                "the ruleset has no rules and no analyzers",
+            ));
         }
         Ok(ruleset)
     }
@@ -414,7 +420,10 @@ impl Parser {
     fn label_list(&mut self, defaults: &[String]) -> Result<Vec<Label>, DqdlError> {
         let open = self.expect(TokenKind::LBracket, "\"[\" to start the labels")?;
         if self.at(&TokenKind::RBracket) {
-            return Err(Parser::error(self.peek(), "a label list needs at least one label"));
+            return Err(Parser::error(
+                self.peek(),
+                "a label list needs at least one label",
+            ));
         }
         let mut labels: Vec<Label> = Vec::new();
         loop {
@@ -435,11 +444,17 @@ impl Parser {
                     format!("label \"{key_text}\" is given twice"),
                 ));
             }
-            self.expect(TokenKind::Eq, &format!("\"=\" after label key \"{key_text}\""))?;
+            self.expect(
+                TokenKind::Eq,
+                &format!("\"=\" after label key \"{key_text}\""),
+            )?;
             let (value, value_token) = self.quoted("a quoted label value")?;
             let value_text = value.value();
             if value_text.is_empty() {
-                return Err(Parser::error(&value_token, "a label value may not be empty"));
+                return Err(Parser::error(
+                    &value_token,
+                    "a label value may not be empty",
+                ));
             }
             if value_text.chars().count() > MAX_LABEL_VALUE_CHARS {
                 return Err(Parser::error(
@@ -474,9 +489,7 @@ impl Parser {
             .iter()
             .find(|v| v.name == name)
             .map(|v| &v.value)
-            .ok_or_else(|| {
-                Parser::error(token, format!("variable \"${name}\" is not declared"))
-            })
+            .ok_or_else(|| Parser::error(token, format!("variable \"${name}\" is not declared")))
     }
 }
 

@@ -13,8 +13,25 @@ use super::Parser;
 
 /// Words that end a rule's parameters rather than being one.
 const KEYWORDS: &[&str] = &[
-    "between", "in", "not", "matches", "where", "with", "labels", "and", "AND", "or", "OR", "of",
-    "OF", "null", "NULL", "empty", "EMPTY", "whitespaces_only", "WHITESPACES_ONLY",
+    "between",
+    "in",
+    "not",
+    "matches",
+    "where",
+    "with",
+    "labels",
+    "and",
+    "AND",
+    "or",
+    "OR",
+    "of",
+    "OF",
+    "null",
+    "NULL",
+    "empty",
+    "EMPTY",
+    "whitespaces_only",
+    "WHITESPACES_ONLY",
 ];
 
 /// Where a rule or analyzer is being read, for messages.
@@ -109,7 +126,10 @@ impl Parser {
         self.enter()?;
         self.next();
         let mut expr = self.or_expr()?;
-        self.expect(TokenKind::RParen, "\")\" (or \"and\"/\"or\" to combine rules)")?;
+        self.expect(
+            TokenKind::RParen,
+            "\")\" (or \"and\"/\"or\" to combine rules)",
+        )?;
         self.leave();
         if self.at_ident("labels") {
             let labels_token = self.next();
@@ -212,7 +232,11 @@ impl Parser {
         if rule_type.signature(parameters.len()).is_none() {
             return Err(arity_error(rule_type, &type_token, &parameters));
         }
-        if is_condition_start(self) || self.at_ident("where") || self.at_ident("with") || self.at_ident("labels") {
+        if is_condition_start(self)
+            || self.at_ident("where")
+            || self.at_ident("with")
+            || self.at_ident("labels")
+        {
             let token = self.peek();
             return Err(Parser::error(
                 token,
@@ -378,7 +402,11 @@ impl Parser {
             return Err(self.expected("a number"));
         };
         self.next();
-        let text = if negative { format!("-{text}") } else { text.clone() };
+        let text = if negative {
+            format!("-{text}")
+        } else {
+            text.clone()
+        };
         NumberLiteral::parse(&text).ok_or_else(|| Parser::error(&token, "malformed number"))
     }
 }
