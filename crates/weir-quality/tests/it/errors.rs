@@ -149,11 +149,11 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         r#"Rules = [ DataFreshness "d" > 3 day ]"#,
-        r#"line 1, column 29: DataFreshness "d" takes a duration condition (like `<= 3 days`), found a numeric condition"#,
+        r#"line 1, column 33: unknown unit "day": durations are in days, hours or minutes, sizes in B, KB, MB, GB or TB"#,
     ),
     (
         r#"Rules = [ FileSize > 5 kb ]"#,
-        r#"line 1, column 24: expected "," or "]" after a rule (or "and"/"or" to combine rules), found "kb""#,
+        r#"line 1, column 24: unknown unit "kb": durations are in days, hours or minutes, sizes in B, KB, MB, GB or TB"#,
     ),
     (
         r#"Rules = [ FileSize > 1.5 MB ]"#,

@@ -302,7 +302,10 @@ impl Parser {
             TokenKind::LParen if self.peek_at(1).kind == TokenKind::Now => self.now_offset()?,
             TokenKind::Number(_) | TokenKind::Minus => match self.unit_after_number() {
                 Some(unit) => self.quantity(unit)?,
-                None => Raw::Num(self.num_expr()?),
+                None => {
+                    self.reject_misspelt_unit()?;
+                    Raw::Num(self.num_expr()?)
+                }
             },
             TokenKind::LParen | TokenKind::Ident(_) => Raw::Num(self.num_expr()?),
             _ => {
@@ -324,6 +327,28 @@ impl Parser {
                 Some(w.clone())
             }
             _ => None,
+        }
+    }
+
+    /// An error for a unit word that is not one (`3 day`, `5 kb`) after the number at the cursor.
+    fn reject_misspelt_unit(&self) -> Result<(), DqdlError> {
+        const UNIT_LIKE: &[&str] = &[
+            "day", "days", "hour", "hours", "minute", "minutes", "min", "mins", "second",
+            "seconds", "sec", "secs", "week", "weeks", "b", "kb", "mb", "gb", "tb", "pb", "byte",
+            "bytes",
+        ];
+        let at = if self.at(&TokenKind::Minus) { 2 } else { 1 };
+        let token = self.peek_at(at);
+        match &token.kind {
+            TokenKind::Ident(w) if UNIT_LIKE.contains(&w.to_ascii_lowercase().as_str()) => {
+                Err(Parser::error(
+                    token,
+                    format!(
+                        "unknown unit \"{w}\": durations are in days, hours or minutes, sizes in B, KB, MB, GB or TB"
+                    ),
+                ))
+            }
+            _ => Ok(()),
         }
     }
 

@@ -187,7 +187,7 @@ impl Parser {
                 }
                 _ => None,
             };
-            let at = if connector.is_some() { 1 } else { 0 };
+            let at = usize::from(connector.is_some());
             let token = self.peek_at(at).clone();
             let value = match &token.kind {
                 TokenKind::Str(raw) => ParameterValue::Quoted(
@@ -211,7 +211,9 @@ impl Parser {
                 }
                 _ => return Ok(parameters),
             };
-            self.pos += at;
+            if connector.is_some() {
+                self.next();
+            }
             self.next();
             parameters.push(Parameter { connector, value });
         }
