@@ -490,6 +490,89 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// The condition with the items of `in`/`not in` sets in a stable order, for rule identities
+    /// that do not depend on how a set was written: numbers by value (expressions other than plain
+    /// literals after them, by their text), `NULL` last; strings by their printed form in
+    /// code-point order (so quoted strings come before keywords). Other kinds are unchanged.
+    pub fn with_sorted_sets(&self) -> Condition {
+        match self {
+            Condition::Number(Comparison::In { negated, items }) => {
+                let mut items = items.clone();
+                items.sort_by(|a, b| number_sort_key(a).cmp(&number_sort_key(b)));
+                Condition::Number(Comparison::In {
+                    negated: *negated,
+                    items,
+                })
+            }
+            Condition::String(StringCondition::Comparison(Comparison::In { negated, items })) => {
+                let mut items = items.clone();
+                items.sort_by_cached_key(ToString::to_string);
+                Condition::String(StringCondition::Comparison(Comparison::In {
+                    negated: *negated,
+                    items,
+                }))
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// The condition with its quoted strings lower-cased (keywords and variables unchanged), the
+    /// form compared under `with ignoreCase = "true"`.
+    pub fn with_lowercase_strings(&self) -> Condition {
+        let lower = |o: &StringOperand| match o {
+            StringOperand::Quoted(q) => StringOperand::Quoted(QuotedString {
+                raw: q.raw.to_lowercase(),
+            }),
+            other => other.clone(),
+        };
+        match self {
+            Condition::String(StringCondition::Comparison(c)) => {
+                Condition::String(StringCondition::Comparison(match c {
+                    Comparison::Compare(op, o) => Comparison::Compare(*op, lower(o)),
+                    Comparison::Between { negated, low, high } => Comparison::Between {
+                        negated: *negated,
+                        low: lower(low),
+                        high: lower(high),
+                    },
+                    Comparison::In { negated, items } => Comparison::In {
+                        negated: *negated,
+                        items: items.iter().map(lower).collect(),
+                    },
+                }))
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+/// Literals by value, then other expressions by text, then NULL.
+fn number_sort_key(operand: &NumOperand) -> (u8, TotalF64, String) {
+    match operand {
+        NumOperand::Expr(NumExpr::Number(n)) => (0, TotalF64(n.value()), String::new()),
+        NumOperand::Expr(e) => (1, TotalF64(0.0), format!("{e}")),
+        NumOperand::Null => (2, TotalF64(0.0), String::new()),
+    }
+}
+
+/// An `f64` ordered by `total_cmp`.
+#[derive(PartialEq)]
+struct TotalF64(f64);
+
+impl Eq for TotalF64 {}
+
+impl PartialOrd for TotalF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TotalF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,6 +603,33 @@ mod tests {
         assert_eq!(t("9:30"), None);
         assert_eq!(t("9:30 am"), None);
         assert_eq!(t("9:30  AM"), None);
+    }
+
+    fn condition_of(rule: &str) -> Condition {
+        match crate::parse(&format!("Rules = [ {rule} ]")) {
+            Ok(r) => match r.rules.as_deref() {
+                Some([crate::RuleExpr::Rule(rule)]) => rule.condition.clone().expect("a condition"),
+                other => panic!("{other:?}"),
+            },
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn sorted_and_lowercase_sets() {
+        let sorted = |rule: &str| condition_of(rule).with_sorted_sets().to_string();
+        assert_eq!(
+            sorted("RowCount in [10, NULL, 2, avg(last(2)), -1.5]"),
+            "in [-1.5,2,10,avg(last(2)),NULL]"
+        );
+        assert_eq!(
+            sorted("ColumnValues \"c\" not in [NULL, \"b\", EMPTY, \"B\", \"a\"]"),
+            "not in [\"B\",\"a\",\"b\",EMPTY,NULL]"
+        );
+        assert_eq!(sorted("RowCount > 3"), "> 3");
+        let lower = condition_of("ColumnValues \"c\" in [\"AbC\", EMPTY, \"\\\"Q\\\"\"]")
+            .with_lowercase_strings();
+        assert_eq!(lower.to_string(), "in [\"abc\",EMPTY,\"\\\"q\\\"\"]");
     }
 
     #[test]

@@ -320,6 +320,14 @@ Rules = [ IsComplete "a" labels=["7"="a","8"="a","9"="a","10"="a","11"="a"] ]"#,
         r#"Rules = [ FileMatch "a" "b" "c" ]"#,
         r#"line 1, column 11: FileMatch takes 0, 1 or 2 parameters, found 3"#,
     ),
+    (
+        r#"Rules = [ RowCount BETWEEN 1 and 5 ]"#,
+        r#"line 1, column 11: RowCount takes 0 parameters, found 1 (the keyword between is written in lowercase; otherwise it is read as a parameter)"#,
+    ),
+    (
+        r#"Rules = [ ColumnValues "c" IN ["a"] ]"#,
+        r#"line 1, column 11: ColumnValues takes 1 parameter, found 2 (the keyword in is written in lowercase; otherwise it is read as a parameter)"#,
+    ),
 ];
 
 #[test]

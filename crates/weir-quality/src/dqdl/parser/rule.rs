@@ -445,7 +445,21 @@ fn arity_error(rule_type: RuleType, type_token: &Token, parameters: &[Parameter]
         matches!(p.connector, Some(Connector::And | Connector::AndUpper))
             && matches!(&p.value, ParameterValue::Bare(w) if RuleType::from_name(w).is_some())
     });
-    if swallowed_rule {
+    let miscased = parameters.iter().find_map(|p| match &p.value {
+        ParameterValue::Bare(w)
+            if w.to_ascii_lowercase() != *w
+                && ["between", "in", "not", "matches", "where", "with", "labels"]
+                    .contains(&w.to_ascii_lowercase().as_str()) =>
+        {
+            Some(w.to_ascii_lowercase())
+        }
+        _ => None,
+    });
+    if let Some(keyword) = miscased {
+        message.push_str(&format!(
+            " (the keyword {keyword} is written in lowercase; otherwise it is read as a parameter)"
+        ));
+    } else if swallowed_rule {
         message.push_str(
             " (to combine rules with and/or, put each in parentheses: (RuleA ...) and (RuleB ...))",
         );
