@@ -1,4 +1,4 @@
-//! Glue Data Quality for Weir. For now: the Data Quality Definition Language (DQDL).
+//! Glue Data Quality for Weir: the Data Quality Definition Language (DQDL).
 //!
 //! [`parse`] reads a DQDL document into a [`Ruleset`], validating every rule against the rule-type
 //! catalogue ([`RuleType`]): parameter counts, the kind of condition, and where `where` clauses
@@ -10,7 +10,8 @@
 //! comment may end the text without a line feed, text after the last section is ignored with a
 //! warning ([`parse_with_warnings`]) rather than silently, the document text includes variables
 //! and default labels, `labels=[...]` may also follow the `with` tags (as the canonical text puts
-//! it), and parentheses may nest at most 64 deep.
+//! it), and a rule may nest parentheses at most 32 deep and hold at most 128 operators along one
+//! path of its tree (deeper input is an error rather than a stack overflow).
 
 pub mod dqdl;
 
