@@ -499,7 +499,7 @@ impl Condition {
         match self {
             Condition::Number(Comparison::In { negated, items }) => {
                 let mut items = items.clone();
-                items.sort_by(|a, b| number_sort_key(a).cmp(&number_sort_key(b)));
+                items.sort_by_cached_key(number_sort_key);
                 Condition::Number(Comparison::In {
                     negated: *negated,
                     items,
