@@ -29,6 +29,30 @@ impl Ruleset {
     pub fn variable(&self, name: &str) -> Option<&Variable> {
         self.variables.iter().find(|v| v.name == name)
     }
+
+    /// A parameter's text: a quoted string unescaped, a bare word as written, a `$name` replaced
+    /// by the string variable's value. `None` only for a variable this ruleset does not declare
+    /// as a string (the parser accepts no such parameter).
+    pub fn parameter_value(&self, parameter: &Parameter) -> Option<String> {
+        match &parameter.value {
+            ParameterValue::Quoted(q) => Some(q.value()),
+            ParameterValue::Bare(word) => Some(word.clone()),
+            ParameterValue::Variable(name) => match &self.variable(name)?.value {
+                VariableValue::String(q) => Some(q.value()),
+                VariableValue::Keyword(_) | VariableValue::List(_) => None,
+            },
+        }
+    }
+
+    /// The set that `in $name` stands for: a list variable's items, or a string or keyword as a
+    /// set of one. `None` if `name` is not declared.
+    pub fn variable_set(&self, name: &str) -> Option<Vec<StringOperand>> {
+        Some(match &self.variable(name)?.value {
+            VariableValue::String(q) => vec![StringOperand::Quoted(q.clone())],
+            VariableValue::Keyword(k) => vec![k.clone()],
+            VariableValue::List(items) => items.clone(),
+        })
+    }
 }
 
 /// `Metadata = { "Version": "..." }` — `Version` is the only key.

@@ -153,6 +153,22 @@ const RULES: &[(&str, &str)] = &[
 ];
 
 #[test]
+fn every_rule_type_has_a_case_here() {
+    for t in RuleType::ALL {
+        let covered = t.is_analyzer_only()
+            || RULES
+                .iter()
+                .any(|(input, _)| input.split(' ').next() == Some(t.name()));
+        assert!(covered, "no test case for {}", t.name());
+    }
+    let analyzers = parse("Analyzers = [ AllStatistics \"c\" ]").expect("parses");
+    assert_eq!(
+        analyzers.analyzers.map(|a| a[0].rule_type),
+        Some(RuleType::AllStatistics)
+    );
+}
+
+#[test]
 fn every_rule_form_reads_and_prints_canonically() {
     for (input, expected) in RULES {
         assert_eq!(&canonical(input), expected, "input: {input}");
@@ -393,6 +409,32 @@ Analyzers = [
     assert_eq!(sources.additional.as_ref().map(Vec::len), Some(2));
     assert_eq!(ruleset.variables.len(), 3);
     assert!(ruleset.variable("allowed").is_some());
+    let rules: Vec<&weir_quality::Rule> = ruleset
+        .rules
+        .iter()
+        .flatten()
+        .filter_map(|r| match r {
+            weir_quality::RuleExpr::Rule(rule) => Some(rule),
+            weir_quality::RuleExpr::Composite(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        ruleset.parameter_value(&rules[0].parameters[0]).as_deref(),
+        Some("code")
+    );
+    assert_eq!(
+        ruleset.variable_set("allowed"),
+        Some(vec![
+            StringOperand::Quoted(weir_quality::QuotedString::new("A")),
+            StringOperand::Quoted(weir_quality::QuotedString::new("B")),
+            StringOperand::Null,
+        ])
+    );
+    assert_eq!(
+        ruleset.variable_set("blank"),
+        Some(vec![StringOperand::Empty])
+    );
+    assert_eq!(ruleset.variable_set("nope"), None);
     assert_eq!(ruleset.default_labels.len(), 1);
     assert_eq!(ruleset.rules.as_ref().map(Vec::len), Some(4));
     assert_eq!(ruleset.analyzers.as_ref().map(Vec::len), Some(3));
