@@ -328,6 +328,14 @@ Rules = [ IsComplete "a" labels=["7"="a","8"="a","9"="a","10"="a","11"="a"] ]"#,
         r#"Rules = [ ColumnValues "c" IN ["a"] ]"#,
         r#"line 1, column 11: ColumnValues takes 1 parameter, found 2 (the keyword in is written in lowercase; otherwise it is read as a parameter)"#,
     ),
+    (
+        r#"Rule = [ IsComplete "a" ]"#,
+        r#"line 1, column 1: unknown section "Rule"; did you mean Rules? (section names are case sensitive)"#,
+    ),
+    (
+        r#"analyzers = [ RowCount ]"#,
+        r#"line 1, column 1: unknown section "analyzers"; did you mean Analyzers? (section names are case sensitive)"#,
+    ),
 ];
 
 #[test]

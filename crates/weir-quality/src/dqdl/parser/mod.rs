@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use crate::{DqdlError, DqdlWarning};
 
 use super::ast::{DataSources, Label, Metadata, Ruleset, Variable, VariableValue};
+use super::catalogue::edit_distance;
 use super::condition::{QuotedString, StringOperand};
 use super::lexer::{tokenize, Token, TokenKind};
 
@@ -196,8 +197,11 @@ impl Parser {
             if is_section_name(name) || self.peek_at(1).kind != TokenKind::Eq {
                 break;
             }
-            let variable = self.variable()?;
-            self.variables.push(variable);
+            let name_token = self.peek().clone();
+            match self.variable() {
+                Ok(variable) => self.variables.push(variable),
+                Err(e) => return Err(misspelt_section(&name_token).unwrap_or(e)),
+            }
         }
         if self.at_assignment("DefaultLabels") {
             self.next();
@@ -491,6 +495,27 @@ impl Parser {
             .map(|v| &v.value)
             .ok_or_else(|| Parser::error(token, format!("variable \"${name}\" is not declared")))
     }
+}
+
+/// For a variable declaration that failed and whose name is close to a section name
+/// (`Rule = [`, `rules = [`): an error naming the section.
+fn misspelt_section(name_token: &Token) -> Option<DqdlError> {
+    let TokenKind::Ident(name) = &name_token.kind else {
+        return None;
+    };
+    let section = [
+        "Metadata",
+        "DataSources",
+        "DefaultLabels",
+        "Rules",
+        "Analyzers",
+    ]
+    .into_iter()
+    .find(|s| edit_distance(&name.to_ascii_lowercase(), &s.to_ascii_lowercase()) <= 2)?;
+    Some(Parser::error(
+        name_token,
+        format!("unknown section \"{name}\"; did you mean {section}? (section names are case sensitive)"),
+    ))
 }
 
 /// Whether quoted text contains `$name`.
