@@ -66,16 +66,8 @@ fn describe_kinds(kinds: &[ConditionKind]) -> String {
 
 /// The shape of a condition with operands as written.
 enum RawCondition {
-    Compare(CompareOp, (Raw, Token)),
-    Between {
-        negated: bool,
-        low: (Raw, Token),
-        high: (Raw, Token),
-    },
-    In {
-        negated: bool,
-        items: Vec<(Raw, Token)>,
-    },
+    /// The operator forms shared by every kind (boxed: it is large and the others small).
+    Shared(Box<Comparison<(Raw, Token)>>),
     InVariable {
         negated: bool,
         name: String,
@@ -96,9 +88,11 @@ impl Parser {
         let start = self.peek().clone();
         let raw = self.raw_condition()?;
         let operands: Vec<&(Raw, Token)> = match &raw {
-            RawCondition::Compare(_, operand) => vec![operand],
-            RawCondition::Between { low, high, .. } => vec![low, high],
-            RawCondition::In { items, .. } => items.iter().collect(),
+            RawCondition::Shared(shared) => match shared.as_ref() {
+                Comparison::Compare(_, operand) => vec![operand],
+                Comparison::Between { low, high, .. } => vec![low, high],
+                Comparison::In { items, .. } => items.iter().collect(),
+            },
             RawCondition::InVariable { .. } | RawCondition::Matches { .. } => Vec::new(),
         };
         let mut kind = match &raw {
@@ -151,32 +145,15 @@ impl Parser {
         let token = self.next();
         let word = match &token.kind {
             TokenKind::Ident(w) => w.clone(),
-            TokenKind::Eq => return Ok(RawCondition::Compare(CompareOp::Equals, self.operand()?)),
+            TokenKind::Eq => return Ok(compare(CompareOp::Equals, self.operand()?)),
             TokenKind::Bang => {
                 self.expect(TokenKind::Eq, "\"=\" after \"!\"")?;
-                return Ok(RawCondition::Compare(CompareOp::NotEquals, self.operand()?));
+                return Ok(compare(CompareOp::NotEquals, self.operand()?));
             }
-            TokenKind::Gt => {
-                return Ok(RawCondition::Compare(
-                    CompareOp::GreaterThan,
-                    self.operand()?,
-                ))
-            }
-            TokenKind::Ge => {
-                return Ok(RawCondition::Compare(
-                    CompareOp::GreaterThanOrEqual,
-                    self.operand()?,
-                ))
-            }
-            TokenKind::Lt => {
-                return Ok(RawCondition::Compare(CompareOp::LessThan, self.operand()?))
-            }
-            TokenKind::Le => {
-                return Ok(RawCondition::Compare(
-                    CompareOp::LessThanOrEqual,
-                    self.operand()?,
-                ))
-            }
+            TokenKind::Gt => return Ok(compare(CompareOp::GreaterThan, self.operand()?)),
+            TokenKind::Ge => return Ok(compare(CompareOp::GreaterThanOrEqual, self.operand()?)),
+            TokenKind::Lt => return Ok(compare(CompareOp::LessThan, self.operand()?)),
+            TokenKind::Le => return Ok(compare(CompareOp::LessThanOrEqual, self.operand()?)),
             _ => return Err(Parser::error(&token, "expected a comparison")),
         };
         let negated = word == "not";
@@ -200,7 +177,11 @@ impl Parser {
                 }
                 self.next();
                 let high = self.bound()?;
-                Ok(RawCondition::Between { negated, low, high })
+                Ok(RawCondition::Shared(Box::new(Comparison::Between {
+                    negated,
+                    low,
+                    high,
+                })))
             }
             "in" => {
                 if let TokenKind::Variable(name) = &self.peek().kind {
@@ -229,7 +210,10 @@ impl Parser {
                     }
                 }
                 self.expect(TokenKind::RBracket, "\",\" or \"]\" in the list")?;
-                Ok(RawCondition::In { negated, items })
+                Ok(RawCondition::Shared(Box::new(Comparison::In {
+                    negated,
+                    items,
+                })))
             }
             _ => {
                 let (pattern, _) = self.quoted("a quoted regular expression after matches")?;
@@ -482,34 +466,44 @@ impl Parser {
 
     /// The condition with operands of `kind` (already checked to be consistent).
     fn typed(&self, raw: RawCondition, kind: ConditionKind) -> Result<Condition, DqdlError> {
+        let shared = match raw {
+            RawCondition::InVariable { negated, name } => {
+                return Ok(Condition::String(StringCondition::InVariable {
+                    negated,
+                    name,
+                }))
+            }
+            RawCondition::Matches { negated, pattern } => {
+                return Ok(Condition::String(StringCondition::Matches {
+                    negated,
+                    pattern,
+                }))
+            }
+            RawCondition::Shared(shared) => *shared,
+        };
         Ok(match kind {
-            ConditionKind::String => Condition::String(match raw {
-                RawCondition::InVariable { negated, name } => {
-                    StringCondition::InVariable { negated, name }
-                }
-                RawCondition::Matches {
-                    negated, pattern, ..
-                } => StringCondition::Matches { negated, pattern },
-                other => StringCondition::Comparison(map_comparison(other, |raw, _| match raw {
+            ConditionKind::String => Condition::String(StringCondition::Comparison(map_operands(
+                shared,
+                |raw, _| match raw {
                     Raw::Str(s) => Ok(s),
                     _ => Ok(StringOperand::Null),
-                })?),
-            }),
-            ConditionKind::Number => Condition::Number(map_comparison(raw, |raw, _| match raw {
+                },
+            )?)),
+            ConditionKind::Number => Condition::Number(map_operands(shared, |raw, _| match raw {
                 Raw::Num(e) => Ok(NumOperand::Expr(e)),
                 _ => Ok(NumOperand::Null),
             })?),
-            ConditionKind::Date => Condition::Date(map_comparison(raw, |raw, _| match raw {
+            ConditionKind::Date => Condition::Date(map_operands(shared, |raw, _| match raw {
                 Raw::Date(d) => Ok(d),
                 _ => Ok(DateOperand::Null),
             })?),
             ConditionKind::Duration => {
-                Condition::Duration(map_comparison(raw, |raw, token| match raw {
+                Condition::Duration(map_operands(shared, |raw, token| match raw {
                     Raw::Duration(d) => Ok(d),
                     _ => Err(Parser::error(token, "expected a duration such as 3 days")),
                 })?)
             }
-            ConditionKind::Size => Condition::Size(map_comparison(raw, |raw, token| match raw {
+            ConditionKind::Size => Condition::Size(map_operands(shared, |raw, token| match raw {
                 Raw::Size(s) => Ok(s),
                 Raw::Num(NumExpr::Number(n)) if n.as_u64().is_some() => Ok(Size {
                     amount: n.as_u64().unwrap_or(0),
@@ -524,29 +518,27 @@ impl Parser {
     }
 }
 
-fn map_comparison<T>(
-    raw: RawCondition,
+fn compare(op: CompareOp, operand: (Raw, Token)) -> RawCondition {
+    RawCondition::Shared(Box::new(Comparison::Compare(op, operand)))
+}
+
+/// The comparison with each operand converted.
+fn map_operands<T>(
+    raw: Comparison<(Raw, Token)>,
     mut convert: impl FnMut(Raw, &Token) -> Result<T, DqdlError>,
 ) -> Result<Comparison<T>, DqdlError> {
     let mut one = |(raw, token): (Raw, Token)| convert(raw, &token);
     Ok(match raw {
-        RawCondition::Compare(op, operand) => Comparison::Compare(op, one(operand)?),
-        RawCondition::Between { negated, low, high } => Comparison::Between {
+        Comparison::Compare(op, operand) => Comparison::Compare(op, one(operand)?),
+        Comparison::Between { negated, low, high } => Comparison::Between {
             negated,
             low: one(low)?,
             high: one(high)?,
         },
-        RawCondition::In { negated, items } => Comparison::In {
+        Comparison::In { negated, items } => Comparison::In {
             negated,
             items: items.into_iter().map(one).collect::<Result<_, _>>()?,
         },
-        RawCondition::InVariable { .. } | RawCondition::Matches { .. } => {
-            // Both are string conditions, handled by the caller.
-            Comparison::In {
-                negated: false,
-                items: Vec::new(),
-            }
-        }
     })
 }
 
