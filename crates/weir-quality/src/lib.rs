@@ -6,6 +6,17 @@
 //! on a [`Ruleset`] (and on each [`Rule`]/[`RuleExpr`]) gives the canonical text, which parses
 //! back to the same ruleset.
 //!
+//! ```
+//! let ruleset = weir_quality::parse(r#"Rules = [ RowCount between 10 and 20, IsComplete "id" ]"#)?;
+//! assert_eq!(
+//!     ruleset.to_string(),
+//!     "Rules = [\n    RowCount between 10 and 20,\n    IsComplete \"id\"\n]"
+//! );
+//! let err = weir_quality::parse("Rules = [ ColumnLength \"name\" 12 ]").unwrap_err();
+//! assert_eq!((err.line, err.column), (1, 31));
+//! # Ok::<(), weir_quality::DqdlError>(())
+//! ```
+//!
 //! Deliberate differences from the reference implementation: carriage returns are whitespace, a
 //! comment may end the text without a line feed, text after the last section is ignored with a
 //! warning ([`parse_with_warnings`]) rather than silently, the document text includes variables
