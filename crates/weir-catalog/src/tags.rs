@@ -1,8 +1,9 @@
 //! Resource tags: TagResource, UntagResource, GetTags on the ARNs of databases, tables,
-//! user-defined functions, connections, jobs and crawlers.
+//! user-defined functions, connections, jobs, crawlers and data quality rulesets.
 
 use serde_json::{json, Map, Value};
 use weir_metastore::crawlers::CRAWLERS;
+use weir_metastore::dq_rulesets::DQ_RULESETS;
 use weir_metastore::{connections, functions, jobs, tags, Tx};
 use weir_model::{GlueError, Result};
 
@@ -40,7 +41,7 @@ impl Catalog {
         );
         let invalid = || {
             GlueError::invalid_input(format!(
-                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection, job or crawler of this catalog ({prefix}…)"
+                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection, job, crawler or dataQualityRuleset of this catalog ({prefix}…)"
             ))
         };
         let rest = arn.strip_prefix(&prefix).ok_or_else(invalid)?;
@@ -77,6 +78,12 @@ impl Catalog {
                     GlueError::not_found(format!("Crawler entry with name {name} does not exist"))
                 })?;
                 Ok(format!("{prefix}crawler/{name}"))
+            }
+            ["dataQualityRuleset", name] => {
+                DQ_RULESETS.get(tx, name).await?.ok_or_else(|| {
+                    GlueError::not_found(format!("Data quality ruleset {name} not found"))
+                })?;
+                Ok(format!("{prefix}dataQualityRuleset/{name}"))
             }
             _ => Err(invalid()),
         }

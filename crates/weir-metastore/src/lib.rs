@@ -13,6 +13,7 @@ pub mod crawlers;
 pub mod databases;
 pub mod db;
 mod doc;
+pub mod dq_rulesets;
 pub mod error;
 pub mod functions;
 pub mod job_bookmarks;

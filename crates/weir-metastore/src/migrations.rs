@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_run_kinds.sql"),
         postgres: include_str!("../migrations/postgres/0005_run_kinds.sql"),
     },
+    Migration {
+        name: "0006_data_quality",
+        sqlite: include_str!("../migrations/sqlite/0006_data_quality.sql"),
+        postgres: include_str!("../migrations/postgres/0006_data_quality.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

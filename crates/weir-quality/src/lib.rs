@@ -1,4 +1,6 @@
-//! Glue Data Quality for Weir: the Data Quality Definition Language (DQDL).
+//! Glue Data Quality for Weir: the Data Quality Definition Language (DQDL) ([`dqdl`]), and the
+//! data quality service ([`QualityService`]) that keeps rulesets (their DQDL checked when they
+//! are written).
 //!
 //! [`parse`] reads a DQDL document into a [`Ruleset`], validating every rule against the rule-type
 //! catalogue ([`RuleType`]): parameter counts, the kind of condition, and where `where` clauses
@@ -25,6 +27,10 @@
 //! path of its tree (deeper input is an error rather than a stack overflow).
 
 pub mod dqdl;
+mod rulesets;
+mod service;
+
+pub use service::{QualityService, OPERATIONS};
 
 pub use dqdl::ast::{
     Analyzer, Composite, Connector, DataSources, Label, LogicalOp, Metadata, Parameter,

@@ -19,6 +19,7 @@ use weir_crawler::CrawlerService;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
+use weir_quality::QualityService;
 
 use crate::{atomic, auth, AppState};
 
@@ -166,6 +167,7 @@ async fn dispatch(
     if !Catalog::serves(operation)
         && !JobService::serves(operation)
         && !CrawlerService::serves(operation)
+        && !QualityService::serves(operation)
     {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
@@ -191,6 +193,8 @@ async fn dispatch(
             .acting_as(caller.name())
             .call(operation, parsed)
             .await?
+    } else if QualityService::serves(operation) {
+        state.quality.call(operation, parsed).await?
     } else {
         state
             .catalog

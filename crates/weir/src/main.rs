@@ -20,6 +20,7 @@ use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
+use weir_quality::QualityService;
 use weir_server::{AppState, Metrics};
 
 use crate::config::{CatalogOverrides, Config, Overrides};
@@ -376,6 +377,11 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         jobs.clone(),
     );
     crawlers.start();
+    let quality = QualityService::new(
+        catalog.store().clone(),
+        catalog.identity().clone(),
+        Arc::new(SystemClock),
+    );
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
@@ -383,6 +389,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         catalog,
         jobs,
         crawlers,
+        quality,
         metrics: Arc::new(Metrics::default()),
         auth,
     };
