@@ -31,7 +31,7 @@ pub(crate) fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 13616 mod-97: the IBAN moved four characters to the end, letters as 10..35, mod 97 = 1.
@@ -66,7 +66,7 @@ pub(crate) fn aba_checksum_valid(digits: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &d)| weights[i % 3] * u32::from(d))
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The ISO 3779 / FMVSS 115 check digit in position 9 of a 17-character VIN.
