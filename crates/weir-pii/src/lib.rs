@@ -9,6 +9,7 @@
 //! - [`actions`]: which action applies to which column and entity (`PiiType`,
 //!   `DetectionParameters` overrides).
 //! - [`detected_entities`]: the `DetectedEntities` output column.
+//! - [`transform`]: the PIIDetection node over a batch's string columns.
 
 pub mod actions;
 mod context;
@@ -20,8 +21,11 @@ pub mod entity_type;
 pub mod error;
 pub mod mask;
 pub mod sample;
+pub mod transform;
 
 pub use custom::CustomEntityType;
 pub use detect::{detect, ColumnContext, Detector, Match, Sensitivity};
 pub use entity_type::{EntityType, ManagedEntity};
 pub use error::{Error, Result};
+pub use mask::{Action, Hasher, PartialMask};
+pub use transform::{NamedColumn, PiiSettings, PiiTransform};
