@@ -11,58 +11,78 @@
 //! count characters (Unicode scalar values) of the original value, end exclusive, so they do
 //! not depend on Rust's byte offsets. Rows without findings get a null.
 
+use std::fmt::Write;
+
 use arrow_array::builder::StringBuilder;
 use arrow_array::{Array, StringArray};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::mask::Applied;
 
 /// Gathers each column's findings and writes the `DetectedEntities` array.
+///
+/// Each row's JSON is written directly as columns are added (no per-row maps): the column is
+/// built for every row of every batch, so it must cost little beside detection.
 #[derive(Debug)]
 pub struct DetectedEntitiesBuilder {
-    rows: Vec<Map<String, Value>>,
+    /// Per row, the members written so far (`"col":[...]`, comma-separated); empty for none.
+    rows: Vec<String>,
 }
 
 impl DetectedEntitiesBuilder {
     pub fn new(num_rows: usize) -> DetectedEntitiesBuilder {
         DetectedEntitiesBuilder {
-            rows: vec![Map::new(); num_rows],
+            rows: vec![String::new(); num_rows],
         }
     }
 
     /// Adds one column's findings; `original` is the column before masking (offsets refer to it).
     pub fn add_column(&mut self, column: &str, original: &StringArray, applied: &[Vec<Applied>]) {
+        let key = Value::from(column).to_string();
         for (row, findings) in applied.iter().enumerate() {
             if findings.is_empty() || original.is_null(row) {
                 continue;
             }
+            let Some(out) = self.rows.get_mut(row) else {
+                continue;
+            };
             let value = original.value(row);
-            let entries: Vec<Value> = findings
-                .iter()
-                .map(|finding| {
-                    let start = value[..finding.start].chars().count();
-                    let end = start + value[finding.start..finding.end].chars().count();
-                    json!({
-                        "entityType": finding.entity.name(),
-                        "actionUsed": finding.action,
-                        "start": start,
-                        "end": end,
-                    })
-                })
-                .collect();
-            if let Some(target) = self.rows.get_mut(row) {
-                target.insert(column.to_owned(), Value::Array(entries));
+            if !out.is_empty() {
+                out.push(',');
             }
+            out.push_str(&key);
+            out.push_str(":[");
+            for (i, finding) in findings.iter().enumerate() {
+                let start = value[..finding.start].chars().count();
+                let end = start + value[finding.start..finding.end].chars().count();
+                if i > 0 {
+                    out.push(',');
+                }
+                // Writing to a String cannot fail.
+                let _ = write!(
+                    out,
+                    r#"{{"entityType":{},"actionUsed":"{}","start":{start},"end":{end}}}"#,
+                    Value::from(finding.entity.name()),
+                    finding.action,
+                );
+            }
+            out.push(']');
         }
     }
 
     pub fn finish(self) -> StringArray {
-        let mut builder = StringBuilder::with_capacity(self.rows.len(), 0);
-        for row in self.rows {
+        let bytes: usize = self.rows.iter().map(|r| r.len() + 2).sum();
+        let mut builder = StringBuilder::with_capacity(self.rows.len(), bytes);
+        let mut json = String::new();
+        for row in &self.rows {
             if row.is_empty() {
                 builder.append_null();
             } else {
-                builder.append_value(Value::Object(row).to_string());
+                json.clear();
+                json.push('{');
+                json.push_str(row);
+                json.push('}');
+                builder.append_value(&json);
             }
         }
         builder.finish()

@@ -8,7 +8,8 @@ use crate::entity_type::ManagedEntity;
 pub(super) const EMAIL: Recognizer = Recognizer {
     entity: ManagedEntity::Email,
     patterns: &[PatternSpec {
-        regex: r"\b[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}\b",
+        // No `\b` at the edges: boundaries are ASCII, and the greedy runs find the whole address.
+        regex: r"[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
         validate: email_valid,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::byte(b'@'),

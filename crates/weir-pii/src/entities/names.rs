@@ -10,8 +10,11 @@ use std::sync::OnceLock;
 use super::{ContextRule, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
-const FIRST_LAST: &str = r"\b\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?:\s+\p{Lu}\.)?\s+(?:\p{Lu}')?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?\b";
-const LAST_COMMA_FIRST: &str = r"\b\p{Lu}\p{Ll}+,\s*\p{Lu}\p{Ll}+\b";
+// Word boundaries are ASCII (see `detect::compile_managed`), so the patterns end on the greedy
+// lower-case run rather than on `\b`, which would not hold after a final `é`.
+
+const FIRST_LAST: &str = r"\b\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?:\s+\p{Lu}\.)?\s+(?:\p{Lu}')?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?";
+const LAST_COMMA_FIRST: &str = r"\b\p{Lu}\p{Ll}+,\s*\p{Lu}\p{Ll}+";
 
 pub(super) const PERSON_NAME: Recognizer = Recognizer {
     entity: ManagedEntity::PersonName,
@@ -97,6 +100,9 @@ mod tests {
     use crate::detect::Sensitivity;
     use crate::entities::test_support::{found, found_in_column};
     use crate::entity_type::ManagedEntity;
+
+    // Word boundaries are ASCII (see `detect::compile_managed`), so the patterns end on the greedy
+    // lower-case run rather than on `\b`, which would not hold after a final `é`.
 
     #[test]
     fn listed_first_and_last_names() {
