@@ -89,9 +89,47 @@ fn both_listed_reversed(text: &str) -> bool {
     })
 }
 
+/// Words that make a capitalised pair a place or an organisation (`Virginia Beach`,
+/// `Mount Vernon`), not a person, when only one word of the pair is on a list.
+const PLACE_WORDS: &[&str] = &[
+    "avenue",
+    "bank",
+    "bay",
+    "beach",
+    "bridge",
+    "city",
+    "college",
+    "county",
+    "creek",
+    "east",
+    "falls",
+    "fort",
+    "hall",
+    "heights",
+    "hills",
+    "hospital",
+    "lake",
+    "mount",
+    "new",
+    "north",
+    "park",
+    "port",
+    "river",
+    "road",
+    "saint",
+    "school",
+    "south",
+    "springs",
+    "street",
+    "university",
+    "valley",
+    "west",
+];
+
 fn one_listed(text: &str) -> bool {
     outer_words(text).is_some_and(|(first, last)| {
-        first_names().contains(first.as_str()) || last_names().contains(last.as_str())
+        let place = PLACE_WORDS.contains(&first.as_str()) || PLACE_WORDS.contains(&last.as_str());
+        !place && (first_names().contains(first.as_str()) || last_names().contains(last.as_str()))
     })
 }
 
@@ -138,6 +176,8 @@ mod tests {
             "Thank You",
             "Order Number",
             "mary johnson",
+            "Virginia Beach",
+            "Mount Vernon",
         ] {
             assert!(found(name, Sensitivity::High, text).is_empty(), "{text}");
         }
