@@ -8,7 +8,7 @@
 
 use std::str::FromStr;
 
-use arrow_array::{Array, StringArray};
+use arrow_array::{Array, StringArrayType};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use crate::context::{column_mentions, just_before, near_match};
@@ -183,18 +183,22 @@ impl Detector {
     }
 
     /// The findings of every row (empty for nulls), without a column name for context.
-    pub fn detect(&self, array: &StringArray) -> Vec<Vec<Match>> {
+    /// Takes `Utf8`, `LargeUtf8` and `Utf8View` arrays alike.
+    pub fn detect<'a>(&self, array: impl StringArrayType<'a>) -> Vec<Vec<Match>> {
         self.detect_column(array, None)
     }
 
     /// The findings of every row, the column name counting as context.
-    pub fn detect_column(&self, array: &StringArray, column: Option<&str>) -> Vec<Vec<Match>> {
+    pub fn detect_column<'a>(
+        &self,
+        array: impl StringArrayType<'a>,
+        column: Option<&str>,
+    ) -> Vec<Vec<Match>> {
         let context = self.column_context(column);
-        if array.null_count() == array.len() {
-            return vec![Vec::new(); array.len()];
+        if Array::null_count(&array) == Array::len(&array) {
+            return vec![Vec::new(); Array::len(&array)];
         }
-        array
-            .iter()
+        StringArrayType::iter(&array)
             .map(|value| value.map_or_else(Vec::new, |v| self.detect_value(v, &context)))
             .collect()
     }
@@ -273,8 +277,9 @@ impl Detector {
 }
 
 /// Finds `types` (managed, or custom among `custom`) in every row of `array`.
-pub fn detect(
-    array: &StringArray,
+/// Compiles a detector for one call; reuse a [`Detector`] for many arrays.
+pub fn detect<'a>(
+    array: impl StringArrayType<'a>,
     types: &[EntityType],
     sensitivity: Sensitivity,
 ) -> Result<Vec<Vec<Match>>> {
@@ -353,10 +358,25 @@ impl CellFeatures {
 mod tests {
     use std::sync::Arc;
 
+    use arrow_array::StringArray;
+
     use super::*;
 
     fn managed(types: &[ManagedEntity]) -> Vec<EntityType> {
         types.iter().copied().map(EntityType::Managed).collect()
+    }
+
+    #[test]
+    fn view_and_large_arrays_are_read_alike() {
+        let types = managed(&[ManagedEntity::Email]);
+        let detector = Detector::new(&types, &[], Sensitivity::Low).unwrap();
+        let values = vec![Some("x a@b.io"), None];
+        let utf8 = detector.detect(&StringArray::from(values.clone()));
+        let view = detector.detect(&arrow_array::StringViewArray::from(values.clone()));
+        let large = detector.detect(&arrow_array::LargeStringArray::from(values));
+        assert_eq!(utf8, view);
+        assert_eq!(utf8, large);
+        assert_eq!(utf8[0].len(), 1);
     }
 
     #[test]

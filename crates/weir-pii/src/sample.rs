@@ -1,7 +1,7 @@
 //! Column classification: which entity types a column holds, judged on a sample of its rows
 //! (`SampleFraction`) against a share of values (`ThresholdFraction`).
 
-use arrow_array::{Array, StringArray};
+use arrow_array::{Array, StringArrayType};
 
 use crate::detect::Detector;
 use crate::entity_type::EntityType;
@@ -88,18 +88,19 @@ impl ColumnFinding {
 /// The entity types at least `threshold_fraction` of the sampled non-null values hold, most
 /// frequent first. A column with non-null values always has at least one sampled, however
 /// small the fraction, unless the fraction is 0.
-pub fn classify_column(
+pub fn classify_column<'a>(
     detector: &Detector,
-    array: &StringArray,
+    array: impl StringArrayType<'a>,
     column: Option<&str>,
     sampling: &ColumnSampling,
 ) -> Vec<ColumnFinding> {
     let context = detector.column_context(column);
-    let mut rows: Vec<usize> = (0..array.len())
+    let len = Array::len(&array);
+    let mut rows: Vec<usize> = (0..len)
         .filter(|&row| array.is_valid(row) && sampling.samples(row))
         .collect();
     if rows.is_empty() && sampling.sample_fraction > 0.0 {
-        rows.extend((0..array.len()).find(|&row| array.is_valid(row)));
+        rows.extend((0..len).find(|&row| array.is_valid(row)));
     }
     let types: Vec<&EntityType> = detector.entity_types().collect();
     let mut counts = vec![0usize; types.len()];
@@ -130,6 +131,8 @@ pub fn classify_column(
 
 #[cfg(test)]
 mod tests {
+    use arrow_array::StringArray;
+
     use super::*;
     use crate::detect::Sensitivity;
     use crate::entity_type::ManagedEntity;
