@@ -106,6 +106,7 @@ impl Detector {
             match entity_type {
                 EntityType::Managed(managed) => {
                     let recognizer = recognizer(*managed);
+                    debug_assert_eq!(recognizer.entity, *managed);
                     entities.push(EntityWords {
                         entity: entity_type.clone(),
                         context: owned(recognizer.context_words),

@@ -54,88 +54,89 @@ const fn document(
     }
 }
 
-const DOCUMENTS: &[Recognizer] = &[
-    document(
-        ManagedEntity::UsaPassportNumber,
-        &[in_context(r"\b(?:[A-Z]\d{8}|\d{9})\b")],
-        PASSPORT_WORDS,
-    ),
-    document(
-        ManagedEntity::UkPassportNumber,
-        &[in_context(r"\b\d{9}\b")],
-        PASSPORT_WORDS,
-    ),
-    document(
-        ManagedEntity::CanadaPassportNumber,
-        &[in_context(r"\b[A-Z]{2}\d{6}\b")],
-        PASSPORT_WORDS,
-    ),
-    document(
-        ManagedEntity::GermanyPassportNumber,
-        &[in_context(r"\b[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}\b")],
-        PASSPORT_WORDS,
-    ),
-    document(
-        ManagedEntity::FrancePassportNumber,
-        &[in_context(r"\b\d{2}[A-Z]{2}\d{5}\b")],
-        PASSPORT_WORDS,
-    ),
-    document(
-        ManagedEntity::IndiaPassportNumber,
-        &[in_context(r"\b[A-Z]\d{7}\b")],
-        PASSPORT_WORDS,
-    ),
-    document(
-        ManagedEntity::UsaDrivingLicense,
-        // State formats vary: a letter and 4-14 digits, 7-12 digits, or two letters and digits.
-        &[in_context(
-            r"\b[A-Z]\d{4,14}\b|\b\d{7,12}\b|\b[A-Z]{2}\d{6}[A-Z]?\b",
-        )],
-        LICENCE_WORDS,
-    ),
-    document(
-        ManagedEntity::UkDrivingLicense,
-        &[PatternSpec {
-            // Surname (5, padded with 9), birth date digits, initials, check digit, 2 letters.
-            regex: r"\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b",
-            validate: uk_licence_birth_date_valid,
-            context: ContextRule::NeededAtLow,
-            prefilter: Prefilter::digits(7),
-        }],
-        LICENCE_WORDS,
-    ),
-    document(
-        ManagedEntity::CanadaDrivingLicense,
-        // Ontario (A1234-56789-01234) and Quebec (A123456789012).
-        &[in_context(r"\b[A-Z]\d{4}-?\d{5}-?\d{5}\b|\b[A-Z]\d{12}\b")],
-        LICENCE_WORDS,
-    ),
-    document(
-        ManagedEntity::GermanyDrivingLicense,
-        &[in_context(r"\b[A-Z0-9]\d{2}[A-Z0-9]{6}\d[A-Z0-9]\b")],
-        LICENCE_WORDS,
-    ),
-    document(
-        ManagedEntity::FranceDrivingLicense,
-        &[in_context(r"\b\d{12}\b")],
-        LICENCE_WORDS,
-    ),
-    document(
-        ManagedEntity::IndiaDrivingLicense,
-        &[in_context(
-            r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}\d{7}\b",
-        )],
-        LICENCE_WORDS,
-    ),
-];
+pub(super) const USA_PASSPORT_NUMBER: Recognizer = document(
+    ManagedEntity::UsaPassportNumber,
+    &[in_context(r"\b(?:[A-Z]\d{8}|\d{9})\b")],
+    PASSPORT_WORDS,
+);
 
-/// The recognizer of a document type; every other managed type has its own module.
-pub(super) fn recognizer(entity: ManagedEntity) -> &'static Recognizer {
-    DOCUMENTS
-        .iter()
-        .find(|document| document.entity == entity)
-        .unwrap_or(&DOCUMENTS[0])
-}
+pub(super) const UK_PASSPORT_NUMBER: Recognizer = document(
+    ManagedEntity::UkPassportNumber,
+    &[in_context(r"\b\d{9}\b")],
+    PASSPORT_WORDS,
+);
+
+pub(super) const CANADA_PASSPORT_NUMBER: Recognizer = document(
+    ManagedEntity::CanadaPassportNumber,
+    &[in_context(r"\b[A-Z]{2}\d{6}\b")],
+    PASSPORT_WORDS,
+);
+
+pub(super) const GERMANY_PASSPORT_NUMBER: Recognizer = document(
+    ManagedEntity::GermanyPassportNumber,
+    &[in_context(r"\b[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}\b")],
+    PASSPORT_WORDS,
+);
+
+pub(super) const FRANCE_PASSPORT_NUMBER: Recognizer = document(
+    ManagedEntity::FrancePassportNumber,
+    &[in_context(r"\b\d{2}[A-Z]{2}\d{5}\b")],
+    PASSPORT_WORDS,
+);
+
+pub(super) const INDIA_PASSPORT_NUMBER: Recognizer = document(
+    ManagedEntity::IndiaPassportNumber,
+    &[in_context(r"\b[A-Z]\d{7}\b")],
+    PASSPORT_WORDS,
+);
+
+pub(super) const USA_DRIVING_LICENSE: Recognizer = document(
+    ManagedEntity::UsaDrivingLicense,
+    // State formats vary: a letter and 4-14 digits, 7-12 digits, or two letters and digits.
+    &[in_context(
+        r"\b[A-Z]\d{4,14}\b|\b\d{7,12}\b|\b[A-Z]{2}\d{6}[A-Z]?\b",
+    )],
+    LICENCE_WORDS,
+);
+
+pub(super) const UK_DRIVING_LICENSE: Recognizer = document(
+    ManagedEntity::UkDrivingLicense,
+    &[PatternSpec {
+        // Surname (5, padded with 9), birth date digits, initials, check digit, 2 letters.
+        regex: r"\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b",
+        validate: uk_licence_birth_date_valid,
+        context: ContextRule::NeededAtLow,
+        prefilter: Prefilter::digits(7),
+    }],
+    LICENCE_WORDS,
+);
+
+pub(super) const CANADA_DRIVING_LICENSE: Recognizer = document(
+    ManagedEntity::CanadaDrivingLicense,
+    // Ontario (A1234-56789-01234) and Quebec (A123456789012).
+    &[in_context(r"\b[A-Z]\d{4}-?\d{5}-?\d{5}\b|\b[A-Z]\d{12}\b")],
+    LICENCE_WORDS,
+);
+
+pub(super) const GERMANY_DRIVING_LICENSE: Recognizer = document(
+    ManagedEntity::GermanyDrivingLicense,
+    &[in_context(r"\b[A-Z0-9]\d{2}[A-Z0-9]{6}\d[A-Z0-9]\b")],
+    LICENCE_WORDS,
+);
+
+pub(super) const FRANCE_DRIVING_LICENSE: Recognizer = document(
+    ManagedEntity::FranceDrivingLicense,
+    &[in_context(r"\b\d{12}\b")],
+    LICENCE_WORDS,
+);
+
+pub(super) const INDIA_DRIVING_LICENSE: Recognizer = document(
+    ManagedEntity::IndiaDrivingLicense,
+    &[in_context(
+        r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}\d{7}\b",
+    )],
+    LICENCE_WORDS,
+);
 
 /// The six digits of a UK licence hold the birth month (plus 50 for women) and day.
 fn uk_licence_birth_date_valid(text: &str) -> bool {
@@ -147,18 +148,9 @@ fn uk_licence_birth_date_valid(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::detect::Sensitivity;
     use crate::entities::test_support::{found, found_in_column};
-
-    #[test]
-    fn every_document_type_has_its_own_entry() {
-        for entity in ManagedEntity::all() {
-            if DOCUMENTS.iter().any(|d| d.entity == entity) {
-                assert_eq!(recognizer(entity).entity, entity);
-            }
-        }
-    }
+    use crate::entity_type::ManagedEntity;
 
     #[test]
     fn document_numbers_count_only_in_context() {

@@ -81,7 +81,8 @@ pub(crate) fn accept_all(_: &str) -> bool {
     true
 }
 
-/// The recognizer of a managed entity type.
+/// The recognizer of a managed entity type (an exhaustive match: a new type cannot be
+/// forgotten here).
 pub(crate) fn recognizer(entity: ManagedEntity) -> &'static Recognizer {
     use ManagedEntity as E;
     match entity {
@@ -99,7 +100,33 @@ pub(crate) fn recognizer(entity: ManagedEntity) -> &'static Recognizer {
         E::IpAddress => &network::IP_ADDRESS,
         E::MacAddress => &network::MAC_ADDRESS,
         E::Date => &dates::DATE_OF_BIRTH,
-        document => documents::recognizer(document),
+        E::UsaPassportNumber => &documents::USA_PASSPORT_NUMBER,
+        E::UsaDrivingLicense => &documents::USA_DRIVING_LICENSE,
+        E::UkPassportNumber => &documents::UK_PASSPORT_NUMBER,
+        E::UkDrivingLicense => &documents::UK_DRIVING_LICENSE,
+        E::CanadaPassportNumber => &documents::CANADA_PASSPORT_NUMBER,
+        E::CanadaDrivingLicense => &documents::CANADA_DRIVING_LICENSE,
+        E::GermanyPassportNumber => &documents::GERMANY_PASSPORT_NUMBER,
+        E::GermanyDrivingLicense => &documents::GERMANY_DRIVING_LICENSE,
+        E::FrancePassportNumber => &documents::FRANCE_PASSPORT_NUMBER,
+        E::FranceDrivingLicense => &documents::FRANCE_DRIVING_LICENSE,
+        E::IndiaPassportNumber => &documents::INDIA_PASSPORT_NUMBER,
+        E::IndiaDrivingLicense => &documents::INDIA_DRIVING_LICENSE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_managed_type_has_its_own_recognizer_with_patterns() {
+        for entity in ManagedEntity::all() {
+            let recognizer = recognizer(entity);
+            assert_eq!(recognizer.entity, entity);
+            assert!(!recognizer.patterns.is_empty(), "{entity:?}");
+            assert!(!recognizer.context_words.is_empty(), "{entity:?}");
+        }
     }
 }
 
