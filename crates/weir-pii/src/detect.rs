@@ -17,8 +17,10 @@ use crate::entities::{accept_all, recognizer, ContextRule, Prefilter};
 use crate::entity_type::{EntityType, ManagedEntity};
 use crate::error::{Error, Result};
 
-/// The lazy DFA cache of the `RegexSet`; with the default (2 MiB) the set's many Unicode
-/// classes thrash it and matching falls back to the much slower PikeVM.
+/// The lazy DFA cache limit of the `RegexSet`; with the default (2 MiB) the set's many Unicode
+/// classes thrash it and matching falls back to the much slower PikeVM. It is a limit, filled
+/// as states are met (a few MiB for the seeds' five types), but each thread using a detector
+/// holds its own cache: count it per worker thread.
 const SET_DFA_CACHE_BYTES: usize = 64 << 20;
 
 /// `DetectionSensitivity`: LOW asks weak patterns for context words; HIGH takes them alone.
