@@ -1,0 +1,315 @@
+//! Payment and bank identifiers: card numbers, IBANs, US bank accounts and routing numbers.
+
+use super::checksums::{aba_checksum_valid, digits, iban_mod97_valid, luhn_valid};
+use super::{ContextRule, PatternSpec, Prefilter, Recognizer};
+use crate::entity_type::ManagedEntity;
+
+pub(super) const CREDIT_CARD: Recognizer = Recognizer {
+    entity: ManagedEntity::CreditCard,
+    patterns: &[
+        PatternSpec {
+            // Grouped with spaces or dashes.
+            regex: r"\b\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}\b|\b\d{4}[ -]\d{6}[ -]\d{4,5}\b",
+            validate: card_number_valid,
+            context: ContextRule::NotNeeded,
+            prefilter: Prefilter::digits(13),
+        },
+        PatternSpec {
+            regex: r"\b\d{13,19}\b",
+            validate: card_number_valid,
+            context: ContextRule::NeededAtLow,
+            prefilter: Prefilter::digits(13),
+        },
+    ],
+    context_words: &[
+        "card",
+        "credit",
+        "debit",
+        "cc",
+        "visa",
+        "mastercard",
+        "amex",
+        "american express",
+        "discover",
+        "payment",
+        "pan",
+    ],
+    negative_words: &[],
+};
+
+/// One separator throughout, 13 to 19 digits, a known issuer range and the Luhn check.
+fn card_number_valid(text: &str) -> bool {
+    let mut separators = text.bytes().filter(|b| !b.is_ascii_digit());
+    if let Some(first) = separators.next() {
+        if separators.any(|b| b != first) {
+            return false;
+        }
+    }
+    let d = digits(text);
+    (13..=19).contains(&d.len()) && issuer_accepts_length(&d) && luhn_valid(&d)
+}
+
+/// Issuer identification number ranges of the major networks and their card lengths.
+fn issuer_accepts_length(d: &[u8]) -> bool {
+    let prefix = |n: usize| d[..n].iter().fold(0u32, |acc, &x| acc * 10 + u32::from(x));
+    let len = d.len();
+    let (p1, p2, p3, p4, p6) = (prefix(1), prefix(2), prefix(3), prefix(4), prefix(6));
+    match p1 {
+        // Visa
+        4 => matches!(len, 13 | 16 | 19),
+        // American Express, Diners Club, JCB
+        3 => {
+            (matches!(p2, 34 | 37) && len == 15)
+                || ((300..=305).contains(&p3) || matches!(p2, 36 | 38 | 39))
+                    && (14..=19).contains(&len)
+                || (3528..=3589).contains(&p4) && (16..=19).contains(&len)
+        }
+        // Mastercard (51-55 and 2221-2720), Mir (2200-2204)
+        5 => (51..=55).contains(&p2) && len == 16,
+        2 => ((2221..=2720).contains(&p4) || (2200..=2204).contains(&p4)) && len == 16,
+        // Discover, UnionPay, RuPay
+        6 => {
+            (p4 == 6011
+                || (644..=649).contains(&p3)
+                || p2 == 65
+                || p2 == 62
+                || (622126..=622925).contains(&p6))
+                && (16..=19).contains(&len)
+        }
+        _ => false,
+    }
+}
+
+pub(super) const IBAN: Recognizer = Recognizer {
+    entity: ManagedEntity::Iban,
+    patterns: &[PatternSpec {
+        // Compact, or printed in groups of four.
+        regex: r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b",
+        validate: iban_valid,
+        context: ContextRule::NotNeeded,
+        prefilter: Prefilter::digits(2),
+    }],
+    context_words: &["iban", "bank account", "account"],
+    negative_words: &[],
+};
+
+/// IBAN lengths by country (ISO 13616 registry).
+const IBAN_LENGTHS: &[(&str, usize)] = &[
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BR", 29),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NL", 18),
+    ("NO", 15),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("SA", 24),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VG", 24),
+    ("XK", 20),
+];
+
+fn iban_valid(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| *c != ' ').collect();
+    let expected = IBAN_LENGTHS
+        .iter()
+        .find(|(country, _)| compact.starts_with(country))
+        .map(|(_, len)| *len);
+    expected == Some(compact.len()) && iban_mod97_valid(&compact)
+}
+
+pub(super) const BANK_ACCOUNT: Recognizer = Recognizer {
+    entity: ManagedEntity::BankAccount,
+    patterns: &[PatternSpec {
+        regex: r"\b\d{8,17}\b",
+        validate: not_one_repeated_digit,
+        context: ContextRule::Needed,
+        prefilter: Prefilter::digits(8),
+    }],
+    context_words: &[
+        "account",
+        "acct",
+        "account number",
+        "bank account",
+        "checking",
+        "savings",
+        "a/c",
+    ],
+    negative_words: &["routing"],
+};
+
+fn not_one_repeated_digit(text: &str) -> bool {
+    let first = text.as_bytes().first();
+    text.bytes().any(|b| Some(&b) != first)
+}
+
+pub(super) const USA_ROUTING_NUMBER: Recognizer = Recognizer {
+    entity: ManagedEntity::UsaRoutingNumber,
+    patterns: &[PatternSpec {
+        regex: r"\b\d{9}\b",
+        validate: routing_number_valid,
+        context: ContextRule::Needed,
+        prefilter: Prefilter::digits(9),
+    }],
+    context_words: &["routing", "aba", "rtn", "transit", "routing number"],
+    negative_words: &[],
+};
+
+/// A Federal Reserve prefix (00-12, 21-32, 61-72, 80) and the ABA checksum.
+fn routing_number_valid(text: &str) -> bool {
+    let d = digits(text);
+    if d.len() != 9 {
+        return false;
+    }
+    let prefix = d[0] * 10 + d[1];
+    let prefix_ok = matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80);
+    prefix_ok && aba_checksum_valid(&d)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::Sensitivity;
+    use crate::entities::test_support::{assert_whole_values, found, found_in_column};
+    use crate::entity_type::ManagedEntity;
+
+    #[test]
+    fn card_numbers_need_luhn_and_an_issuer_range() {
+        assert_whole_values(
+            ManagedEntity::CreditCard,
+            &[
+                "4111 1111 1111 1111",
+                "5500-0000-0000-0004",
+                "3782 822463 10005",
+                "6011 1111 1111 1117",
+                "2223 0000 4841 0010",
+            ],
+            &[
+                "4111 1111 1111 1112",
+                "1234 5678 9012 3452",
+                "4111-1111 1111-1111",
+                "4111 1111 1111",
+            ],
+        );
+    }
+
+    #[test]
+    fn bare_card_numbers_need_context_at_low_sensitivity() {
+        let card = ManagedEntity::CreditCard;
+        assert!(found(card, Sensitivity::Low, "ref 4111111111111111").is_empty());
+        assert_eq!(
+            found(card, Sensitivity::Low, "card 4111111111111111"),
+            ["4111111111111111"]
+        );
+        assert_eq!(
+            found_in_column(
+                card,
+                Sensitivity::Low,
+                "4111111111111111",
+                Some("credit_card")
+            ),
+            ["4111111111111111"]
+        );
+        assert_eq!(
+            found(card, Sensitivity::High, "4111111111111111"),
+            ["4111111111111111"]
+        );
+    }
+
+    #[test]
+    fn ibans_need_the_country_length_and_checksum() {
+        assert_whole_values(
+            ManagedEntity::Iban,
+            &[
+                "GB82WEST12345698765432",
+                "GB82 WEST 1234 5698 7654 32",
+                "DE89370400440532013000",
+                "FR1420041010050500013M02606",
+            ],
+            &[
+                "GB82WEST12345698765433",
+                "GB82WEST1234569876543",
+                "ZZ82WEST12345698765432",
+            ],
+        );
+    }
+
+    #[test]
+    fn bank_accounts_need_context() {
+        let account = ManagedEntity::BankAccount;
+        assert_eq!(
+            found(account, Sensitivity::Low, "account number 0012345678"),
+            ["0012345678"]
+        );
+        assert!(found(account, Sensitivity::High, "0012345678").is_empty());
+        assert!(found(account, Sensitivity::High, "account 00000000").is_empty());
+    }
+
+    #[test]
+    fn routing_numbers_need_context_and_checksum() {
+        let routing = ManagedEntity::UsaRoutingNumber;
+        assert_eq!(
+            found(routing, Sensitivity::Low, "routing 021000021"),
+            ["021000021"]
+        );
+        assert!(found(routing, Sensitivity::Low, "routing 021000022").is_empty());
+        assert!(found(routing, Sensitivity::Low, "routing 991000021").is_empty());
+        assert!(found(routing, Sensitivity::High, "021000021").is_empty());
+    }
+}
