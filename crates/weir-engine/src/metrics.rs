@@ -140,14 +140,12 @@ struct SourceTable {
     metrics: Arc<RunMetrics>,
 }
 
+/// Puts a table in the place of another, observed the same way.
+pub type Replace = Box<dyn Fn(Arc<dyn TableProvider>) -> Arc<dyn TableProvider>>;
+
 /// The table a source's table observes (itself when it is not one), and a function that puts
 /// another table in its place, observed the same way.
-pub fn observed(
-    table: &Arc<dyn TableProvider>,
-) -> (
-    Arc<dyn TableProvider>,
-    Box<dyn Fn(Arc<dyn TableProvider>) -> Arc<dyn TableProvider>>,
-) {
+pub fn observed(table: &Arc<dyn TableProvider>) -> (Arc<dyn TableProvider>, Replace) {
     match table.as_any().downcast_ref::<SourceTable>() {
         Some(source) => {
             let (node, metrics) = (source.node.clone(), source.metrics.clone());

@@ -956,6 +956,9 @@ mod tests {
 /// b')` ([`super::sql_rewrite`] gives the names: Spark's depend on the SQL).
 pub const ARRAYS_ZIP: &str = "spark_arrays_zip";
 
+/// How a function's argument types are coerced (an error says why they cannot be).
+type Coerce = fn(&[DataType]) -> std::result::Result<Vec<DataType>, String>;
+
 /// A function of DataFusion's (or `datafusion-spark`'s) with Spark's coercion of its arguments,
 /// or with Spark's names for the fields of the struct it returns (at the top or as the elements
 /// of an array), given as text literals after its arguments.
@@ -964,7 +967,7 @@ struct Spelled {
     /// The name, when not the inner function's.
     name: Option<&'static str>,
     inner: ScalarUDF,
-    coerce: Option<fn(&[DataType]) -> std::result::Result<Vec<DataType>, String>>,
+    coerce: Option<Coerce>,
     /// The second half of the arguments names the struct's fields.
     names: bool,
 }

@@ -599,10 +599,7 @@ fn generator_items(call: &Expr, outer: bool, aliases: &[Ident]) -> Result<Vec<Se
         .collect::<Result<Vec<_>>>()?;
     match shape {
         // Planning fails in the check, telling the shape; no names to check yet.
-        Shape::Unknown => Ok(exprs
-            .into_iter()
-            .map(|expr| SelectItem::UnnamedExpr(expr))
-            .collect()),
+        Shape::Unknown => Ok(exprs.into_iter().map(SelectItem::UnnamedExpr).collect()),
         _ => named(defaults, exprs),
     }
 }
