@@ -18,7 +18,7 @@ use weir_jobs::{Executor, Executors, JobService, JobsConfig, RunSpec};
 use weir_metastore::crawlers::CRAWLERS;
 use weir_model::{ErrorKind, GlueError};
 
-use crate::support::backends;
+use crate::support::{backends, Backend};
 
 /// A clock that moves only when told: 2027-01-15 08:00:00 UTC to begin with.
 #[derive(Clone)]
@@ -75,6 +75,33 @@ fn service(catalog: &Catalog, clock: &ManualClock) -> (CrawlerService, JobServic
     (crawlers, jobs)
 }
 
+/// A test's world on one backend: its catalog, a crawler service of one server driven by a
+/// manual clock, and a folder for data.
+struct Setup {
+    label: &'static str,
+    catalog: Catalog,
+    clock: ManualClock,
+    crawlers: CrawlerService,
+    jobs: JobService,
+    data: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new(backend: &Backend) -> Setup {
+        let catalog = backend.catalog().await;
+        let clock = ManualClock::new();
+        let (crawlers, jobs) = service(&catalog, &clock);
+        Setup {
+            label: backend.label(),
+            catalog,
+            clock,
+            crawlers,
+            jobs,
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+}
+
 async fn call(service: &CrawlerService, op: &str, body: Value) -> Value {
     service
         .call(op, &body)
@@ -127,11 +154,14 @@ fn crawl_ids(page: &Value) -> Vec<String> {
 #[tokio::test]
 async fn crawls_run_on_the_job_service_and_are_recorded() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, jobs) = service(&catalog, &clock);
-        let data = tempfile::tempdir().unwrap();
+        let Setup {
+            label,
+            catalog,
+            clock: _,
+            crawlers,
+            jobs,
+            data,
+        } = Setup::new(&backend).await;
         write(
             data.path(),
             "sales/year=2024/a.csv",
@@ -335,10 +365,13 @@ async fn crawls_run_on_the_job_service_and_are_recorded() {
 #[tokio::test]
 async fn schedules_fire_once_per_firing_across_restarts() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, _jobs) = service(&catalog, &clock);
+        let Setup {
+            label,
+            catalog,
+            clock,
+            crawlers,
+            ..
+        } = Setup::new(&backend).await;
         call(
             &crawlers,
             "CreateCrawler",
@@ -437,10 +470,14 @@ async fn schedules_fire_once_per_firing_across_restarts() {
 #[tokio::test]
 async fn files_gone_go_as_the_delete_behavior_says() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, jobs) = service(&catalog, &clock);
+        let Setup {
+            label,
+            catalog,
+            clock: _,
+            crawlers,
+            jobs,
+            ..
+        } = Setup::new(&backend).await;
         for behavior in ["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"] {
             let data = tempfile::tempdir().unwrap();
             write(data.path(), "t1/year=2024/a.csv", "id,amount\n1,2.5\n");
@@ -541,11 +578,14 @@ async fn files_gone_go_as_the_delete_behavior_says() {
 #[tokio::test]
 async fn crawl_new_folders_only_reads_only_new_folders() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, jobs) = service(&catalog, &clock);
-        let data = tempfile::tempdir().unwrap();
+        let Setup {
+            label,
+            catalog,
+            clock: _,
+            crawlers,
+            jobs,
+            data,
+        } = Setup::new(&backend).await;
         write(data.path(), "sales/year=2024/a.csv", "id,amount\n1,2.5\n");
         write(data.path(), "sales/year=2025/a.csv", "id,amount\n2,3.5\n");
         let target = format!("file://{}/sales/", data.path().display());
@@ -602,11 +642,14 @@ async fn crawl_new_folders_only_reads_only_new_folders() {
 #[tokio::test]
 async fn catalog_targets_keep_existing_tables_true_to_their_files() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, jobs) = service(&catalog, &clock);
-        let data = tempfile::tempdir().unwrap();
+        let Setup {
+            label,
+            catalog,
+            clock: _,
+            crawlers,
+            jobs,
+            data,
+        } = Setup::new(&backend).await;
         write(data.path(), "raw/day=1/a.csv", "id,name\n1,x\n");
         write(data.path(), "raw/day=2/a.csv", "id,name\n2,y\n");
         let location = format!("file://{}/raw/", data.path().display());
@@ -730,11 +773,14 @@ fn column_names(table: &Value) -> Vec<String> {
 #[tokio::test]
 async fn configuration_options_shape_what_a_crawl_writes() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, jobs) = service(&catalog, &clock);
-        let data = tempfile::tempdir().unwrap();
+        let Setup {
+            label,
+            catalog,
+            clock: _,
+            crawlers,
+            jobs,
+            data,
+        } = Setup::new(&backend).await;
         let root = |folder: &str| format!("file://{}/{folder}/", data.path().display());
         let create = |name: &str, folder: &str, configuration: &str| {
             json!({"Name": name, "Role": "r", "DatabaseName": "conf",
@@ -865,11 +911,14 @@ async fn configuration_options_shape_what_a_crawl_writes() {
 #[tokio::test]
 async fn sample_size_reads_the_first_files_of_each_folder() {
     for backend in backends().await {
-        let label = backend.label();
-        let catalog = backend.catalog().await;
-        let clock = ManualClock::new();
-        let (crawlers, jobs) = service(&catalog, &clock);
-        let data = tempfile::tempdir().unwrap();
+        let Setup {
+            label,
+            catalog,
+            clock: _,
+            crawlers,
+            jobs,
+            data,
+        } = Setup::new(&backend).await;
         for day in [1, 2] {
             write(data.path(), &format!("logs/day={day}/a.csv"), "id,v\n1,2\n");
             write(
