@@ -124,10 +124,20 @@ pub async fn crawl(
         // Files are read concurrently: on object stores each read is mostly waiting.
         let custom = &custom;
         let sampled = sampled(&listed.files, target.sample_size);
-        let classified: Vec<_> = futures::stream::iter(listed.files.iter().cloned().zip(sampled))
-            .map(|(meta, read)| {
+        // Files of folders crawled before: described from the catalog, not read.
+        let known: Vec<Option<FileSchema>> = listed
+            .files
+            .iter()
+            .map(|meta| match seen.is_empty() {
+                true => None,
+                false => seen.schema_of(&listed.url_of(meta)).cloned(),
+            })
+            .collect();
+        plan.not_read += known.iter().filter(|k| k.is_some()).count() as u64;
+        let reads = listed.files.iter().cloned().zip(sampled).zip(known);
+        let classified: Vec<_> = futures::stream::iter(reads)
+            .map(|((meta, read), known)| {
                 let (ctx, store) = (ctx.clone(), listed.store.clone());
-                let known = seen.schema_of(&listed.url_of(&meta)).cloned();
                 async move {
                     match (known, read) {
                         (Some(schema), _) => Some(Ok(schema)),
@@ -142,9 +152,6 @@ pub async fn crawl(
         let classified = with_samples_schemas(&listed.files, classified, target.sample_size);
         for (meta, classified) in listed.files.iter().zip(classified) {
             plan.files += 1;
-            if !seen.is_empty() && seen.schema_of(&listed.url_of(meta)).is_some() {
-                plan.not_read += 1;
-            }
             match classified {
                 Ok(schema) => {
                     let parts = if single_file {
