@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use weir_metastore::crawlers::CRAWLERS;
+use weir_metastore::custom_entity_types::CUSTOM_ENTITY_TYPES;
 use weir_metastore::dq_rulesets::DQ_RULESETS;
 use weir_metastore::{connections, functions, jobs, tags, Tx};
 use weir_model::{GlueError, Result};
@@ -41,7 +42,7 @@ impl Catalog {
         );
         let invalid = || {
             GlueError::invalid_input(format!(
-                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection, job, crawler or dataQualityRuleset of this catalog ({prefix}…)"
+                "ResourceArn '{arn}' is not the ARN of a database, table, userDefinedFunction, connection, job, crawler, dataQualityRuleset or customEntityType of this catalog ({prefix}…)"
             ))
         };
         let rest = arn.strip_prefix(&prefix).ok_or_else(invalid)?;
@@ -84,6 +85,12 @@ impl Catalog {
                     GlueError::not_found(format!("Data quality ruleset {name} not found"))
                 })?;
                 Ok(format!("{prefix}dataQualityRuleset/{name}"))
+            }
+            ["customEntityType", name] => {
+                CUSTOM_ENTITY_TYPES.get(tx, name).await?.ok_or_else(|| {
+                    GlueError::not_found(format!("Custom entity type {name} not found"))
+                })?;
+                Ok(format!("{prefix}customEntityType/{name}"))
             }
             _ => Err(invalid()),
         }

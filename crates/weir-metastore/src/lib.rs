@@ -10,6 +10,7 @@ pub mod classifiers;
 pub mod column_stats;
 pub mod connections;
 pub mod crawlers;
+pub mod custom_entity_types;
 pub mod databases;
 pub mod db;
 mod doc;

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_data_quality.sql"),
         postgres: include_str!("../migrations/postgres/0006_data_quality.sql"),
     },
+    Migration {
+        name: "0007_custom_entity_types",
+        sqlite: include_str!("../migrations/sqlite/0007_custom_entity_types.sql"),
+        postgres: include_str!("../migrations/postgres/0007_custom_entity_types.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

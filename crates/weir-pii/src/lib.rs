@@ -21,6 +21,7 @@ pub mod entity_type;
 pub mod error;
 pub mod mask;
 pub mod sample;
+mod service;
 pub mod transform;
 
 pub use custom::CustomEntityType;
@@ -28,4 +29,5 @@ pub use detect::{detect, ColumnContext, Detector, Match, Sensitivity};
 pub use entity_type::{EntityType, ManagedEntity};
 pub use error::{Error, Result};
 pub use mask::{Action, Hasher, PartialMask};
+pub use service::PiiService;
 pub use transform::{NamedColumn, PiiSettings, PiiTransform};

@@ -19,6 +19,7 @@ use weir_crawler::CrawlerService;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
+use weir_pii::PiiService;
 use weir_quality::QualityService;
 
 use crate::{atomic, auth, AppState};
@@ -168,6 +169,7 @@ async fn dispatch(
         && !JobService::serves(operation)
         && !CrawlerService::serves(operation)
         && !QualityService::serves(operation)
+        && !PiiService::serves(operation)
     {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
@@ -195,6 +197,8 @@ async fn dispatch(
             .await?
     } else if QualityService::serves(operation) {
         state.quality.call(operation, parsed).await?
+    } else if PiiService::serves(operation) {
+        state.pii.call(operation, parsed).await?
     } else {
         state
             .catalog

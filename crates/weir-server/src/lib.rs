@@ -22,6 +22,7 @@ use weir_auth::Authenticator;
 use weir_catalog::Catalog;
 use weir_crawler::CrawlerService;
 use weir_jobs::JobService;
+use weir_pii::PiiService;
 use weir_quality::QualityService;
 
 pub use metrics::Metrics;
@@ -33,6 +34,7 @@ pub struct AppState {
     pub jobs: JobService,
     pub crawlers: CrawlerService,
     pub quality: QualityService,
+    pub pii: PiiService,
     pub metrics: Arc<Metrics>,
     /// Who may call (authentication off: everyone, anonymously).
     pub auth: Arc<Authenticator>,

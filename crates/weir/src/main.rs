@@ -20,6 +20,7 @@ use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
+use weir_pii::PiiService;
 use weir_quality::QualityService;
 use weir_server::{AppState, Metrics};
 
@@ -382,6 +383,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         catalog.identity().clone(),
         Arc::new(SystemClock),
     );
+    let pii = PiiService::new(catalog.store().clone(), catalog.identity().clone());
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
@@ -390,6 +392,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         jobs,
         crawlers,
         quality,
+        pii,
         metrics: Arc::new(Metrics::default()),
         auth,
     };
