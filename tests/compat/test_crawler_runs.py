@@ -89,6 +89,9 @@ def test_a_crawl_creates_tables_that_jobs_read_and_its_history_says_so(weir, glu
     table = glue.get_table(DatabaseName=database, Name=table["Name"])["Table"]
     assert (table["Parameters"]["objectCount"], table["Parameters"]["recordCount"]) == ("3", "5")
     assert metrics["LastRuntimeSeconds"] >= 0 and metrics["StillEstimating"] is False
+    status, _, body = weir.http("GET", "/metrics")
+    counted = dict(line.rsplit(" ", 1) for line in body.decode().splitlines() if line and not line.startswith("#"))
+    assert status == 200 and int(counted['weir_job_runs_ended_total{kind="CRAWL",state="SUCCEEDED"}']) >= 2
 
 
 def many_files(root: Path, count: int) -> Path:

@@ -166,7 +166,7 @@ def test_a_visual_job_runs_to_succeeded_and_a_failing_node_names_its_error(glue,
     assert "job succeeded: 2 rows read, 2 rows written" in log
     status, _, body = weir.http("GET", "/metrics")
     metrics = dict(line.rsplit(" ", 1) for line in body.decode().splitlines() if line and not line.startswith("#"))
-    assert status == 200 and int(metrics['weir_job_runs_ended_total{state="SUCCEEDED"}']) >= 1
+    assert status == 200 and int(metrics['weir_job_runs_ended_total{kind="JOB",state="SUCCEEDED"}']) >= 1
     assert int(metrics["weir_job_rows_written_total"]) >= 2 and int(metrics["weir_job_runs_running"]) >= 0
 
     nodes["q"]["SparkSQL"]["SqlQuery"] = "SELECT no_such_column FROM t"

@@ -1,11 +1,13 @@
-//! What this server's job runs did, for `/metrics` (Prometheus text): runs ended by state, time
-//! spent running, rows and bytes read and written, and the runs executing now.
+//! What this server's runs did, for `/metrics` (Prometheus text): runs ended by kind (`JOB`,
+//! `CRAWL`) and state, time spent running, rows and bytes read and written, and the runs
+//! executing now.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 
 use crate::executor::RunReport;
+use crate::kind::RunKind;
 use crate::state::RunState;
 
 /// The counters after the per-state one, in the order [`RunMetrics::render`] gives their values.
@@ -39,7 +41,7 @@ pub struct RunMetrics {
 
 #[derive(Default)]
 struct Totals {
-    ended: BTreeMap<&'static str, u64>,
+    ended: BTreeMap<(&'static str, &'static str), u64>,
     seconds: f64,
     rows_read: u64,
     bytes_read: u64,
@@ -48,10 +50,10 @@ struct Totals {
 }
 
 impl RunMetrics {
-    /// Records a run this server ended.
-    pub fn ended(&self, state: RunState, seconds: f64, report: Option<&RunReport>) {
+    /// Records a run of `kind` this server ended.
+    pub fn ended(&self, kind: RunKind, state: RunState, seconds: f64, report: Option<&RunReport>) {
         let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        *t.ended.entry(state.name()).or_default() += 1;
+        *t.ended.entry((kind.name(), state.name())).or_default() += 1;
         t.seconds += seconds;
         if let Some(r) = report {
             t.rows_read += r.rows_read;
@@ -65,9 +67,12 @@ impl RunMetrics {
     pub fn render(&self, running: usize) -> String {
         let t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP weir_job_runs_ended_total Job runs this server ended, by final state.\n# TYPE weir_job_runs_ended_total counter");
-        for (state, n) in &t.ended {
-            let _ = writeln!(out, "weir_job_runs_ended_total{{state=\"{state}\"}} {n}");
+        let _ = writeln!(out, "# HELP weir_job_runs_ended_total Runs (job runs, crawls) this server ended, by kind and final state.\n# TYPE weir_job_runs_ended_total counter");
+        for ((kind, state), n) in &t.ended {
+            let _ = writeln!(
+                out,
+                "weir_job_runs_ended_total{{kind=\"{kind}\",state=\"{state}\"}} {n}"
+            );
         }
         let _ = writeln!(out, "# HELP weir_job_runs_running Job runs this server executes now.\n# TYPE weir_job_runs_running gauge\nweir_job_runs_running {running}");
         let values = [

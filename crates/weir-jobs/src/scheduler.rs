@@ -485,7 +485,8 @@ impl JobService {
         }
         tx.commit().await?;
         let seconds = run.doc["ExecutionTime"].as_f64().unwrap_or(0.0);
-        self.inner.metrics.ended(state, seconds, report);
+        let kind = RunKind::parse(&run.kind).unwrap_or(RunKind::Job);
+        self.inner.metrics.ended(kind, state, seconds, report);
         tracing::info!(kind = %run.kind, name = %run.job_name, run = %run.id, state = %state, "run ended");
         Ok(())
     }
