@@ -157,6 +157,26 @@ pub async fn named_page(
     Ok(take_page(page, limit, |(name, _)| json!(name)))
 }
 
+/// Inserts a new named document and the request's `Tags` on its `arn`, in `tx`; a name that
+/// is taken is Glue's AlreadyExistsException with the message `taken` gives.
+pub async fn insert_tagged(
+    tx: &mut Tx,
+    table: NamedDocs,
+    name: &str,
+    document: &Value,
+    (arn, tags_given): (&str, Option<&Value>),
+    taken: impl FnOnce() -> String,
+) -> Result<()> {
+    match table.insert(tx, name, document).await {
+        Err(weir_metastore::Error::Conflict) => return Err(GlueError::already_exists(taken())),
+        other => other?,
+    }
+    for (k, v) in tags_given.and_then(Value::as_object).into_iter().flatten() {
+        tags::put(tx, arn, k, v.as_str().unwrap_or_default()).await?;
+    }
+    Ok(())
+}
+
 /// The documents of `names` that exist, in the order asked, and the names that do not.
 pub async fn batch_get(
     tx: &mut Tx,

@@ -7,14 +7,14 @@
 //! transaction, so of two concurrent updates one gets `VersionMismatchException`.
 
 use serde_json::{json, Map, Value};
-use weir_catalog::request::Req;
+use weir_catalog::request::{insert_tagged, Req};
 use weir_metastore::classifiers::CLASSIFIERS;
 use weir_metastore::named_docs::Read;
 use weir_metastore::Tx;
 use weir_model::service::ServiceModel;
 use weir_model::{GlueError, Result};
 
-use crate::{insert_new, write_unchanged, CrawlerService};
+use crate::{already_exists, write_unchanged, CrawlerService};
 
 /// The kinds of classifier, as the request and output members name them.
 const KINDS: &[&str] = &[
@@ -54,7 +54,10 @@ impl CrawlerService {
         self.first_version(&mut fields);
         let classifier = json!({ kind: fields });
         let mut tx = self.inner.store.write().await?;
-        insert_new(&mut tx, CLASSIFIERS, "Classifier", name, &classifier).await?;
+        insert_tagged(&mut tx, CLASSIFIERS, name, &classifier, ("", None), || {
+            already_exists("Classifier", name)
+        })
+        .await?;
         tx.commit().await?;
         Ok(json!({}))
     }

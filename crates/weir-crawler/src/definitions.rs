@@ -13,7 +13,7 @@
 //!   `VersionMismatchException`.
 
 use serde_json::{json, Map, Value};
-use weir_catalog::request::{batch_get, listing, named_page, Req};
+use weir_catalog::request::{batch_get, insert_tagged, listing, named_page, Req};
 use weir_metastore::crawlers::{self, CRAWLERS};
 use weir_metastore::{tags, Tx};
 use weir_model::{ErrorKind, GlueError, Result};
@@ -21,7 +21,7 @@ use weir_model::{ErrorKind, GlueError, Result};
 use crate::crawls::{shown, Latest};
 use crate::firing::plan_next_firing;
 use crate::schedule::Cron;
-use crate::{insert_new, write_unchanged, CrawlerService};
+use crate::{already_exists, write_unchanged, CrawlerService};
 
 /// The largest page of ListCrawlers: its `CrawlerNames` hold at most 100 names.
 const NAMES_PAGE: usize = 100;
@@ -76,16 +76,16 @@ impl CrawlerService {
         self.first_version(&mut crawler);
         let crawler = Value::Object(with_defaults(crawler));
         let mut tx = self.inner.store.write().await?;
-        insert_new(&mut tx, CRAWLERS, "Crawler", name, &crawler).await?;
         let arn = self.crawler_arn(name);
-        for (k, v) in req
-            .get("Tags")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            tags::put(&mut tx, &arn, k, v.as_str().unwrap_or_default()).await?;
-        }
+        insert_tagged(
+            &mut tx,
+            CRAWLERS,
+            name,
+            &crawler,
+            (&arn, req.get("Tags")),
+            || already_exists("Crawler", name),
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({}))
     }

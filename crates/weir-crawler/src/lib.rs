@@ -165,21 +165,9 @@ impl CrawlerService {
     }
 }
 
-/// Inserts `name`'s document into `table`; a name taken already is Glue's
-/// AlreadyExistsException, naming the `entity`.
-async fn insert_new(
-    tx: &mut Tx,
-    table: NamedDocs,
-    entity: &str,
-    name: &str,
-    doc: &Value,
-) -> Result<()> {
-    match table.insert(tx, name, doc).await {
-        Err(weir_metastore::Error::Conflict) => Err(GlueError::already_exists(format!(
-            "{entity} with name {name} already exists"
-        ))),
-        other => Ok(other?),
-    }
+/// Glue's message for a name taken already by an `entity`.
+fn already_exists(entity: &str, name: &str) -> String {
+    format!("{entity} with name {name} already exists")
 }
 
 /// Replaces `name`'s document in `table` if it is still the one `read` in this transaction;

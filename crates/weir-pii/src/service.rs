@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
-use weir_catalog::request::{batch_get, listing, named_page, Req};
+use weir_catalog::request::{batch_get, insert_tagged, listing, named_page, Req};
 use weir_catalog::CatalogIdentity;
 use weir_metastore::custom_entity_types::CUSTOM_ENTITY_TYPES;
 use weir_metastore::{tags, Metastore};
@@ -89,26 +89,16 @@ impl PiiService {
             doc.insert("ContextWords".into(), json!(words));
         }
         let mut tx = self.inner.store.write().await?;
-        match CUSTOM_ENTITY_TYPES
-            .insert(&mut tx, name, &Value::Object(doc))
-            .await
-        {
-            Err(weir_metastore::Error::Conflict) => {
-                return Err(GlueError::already_exists(format!(
-                    "A custom entity type named {name} already exists"
-                )))
-            }
-            other => other?,
-        }
         let arn = self.arn(name);
-        for (k, v) in req
-            .get("Tags")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            tags::put(&mut tx, &arn, k, v.as_str().unwrap_or_default()).await?;
-        }
+        insert_tagged(
+            &mut tx,
+            CUSTOM_ENTITY_TYPES,
+            name,
+            &Value::Object(doc),
+            (&arn, req.get("Tags")),
+            || format!("A custom entity type named {name} already exists"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({ "Name": name }))
     }

@@ -4,7 +4,7 @@
 //! and text that is not valid DQDL is refused with the line and column at fault.
 
 use serde_json::{json, Map, Value};
-use weir_catalog::request::{listing, named_page, Req};
+use weir_catalog::request::{insert_tagged, listing, named_page, Req};
 use weir_metastore::dq_rulesets::DQ_RULESETS;
 use weir_metastore::{tags, Tx};
 use weir_model::{GlueError, Result};
@@ -35,26 +35,16 @@ impl QualityService {
         ruleset.insert("CreatedOn".into(), json!(now));
         ruleset.insert("LastModifiedOn".into(), json!(now));
         let mut tx = self.inner.store.write().await?;
-        match DQ_RULESETS
-            .insert(&mut tx, name, &Value::Object(ruleset))
-            .await
-        {
-            Err(weir_metastore::Error::Conflict) => {
-                return Err(GlueError::already_exists(format!(
-                    "A data quality ruleset named {name} already exists"
-                )))
-            }
-            other => other?,
-        }
         let arn = self.ruleset_arn(name);
-        for (k, v) in req
-            .get("Tags")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            tags::put(&mut tx, &arn, k, v.as_str().unwrap_or_default()).await?;
-        }
+        insert_tagged(
+            &mut tx,
+            DQ_RULESETS,
+            name,
+            &Value::Object(ruleset),
+            (&arn, req.get("Tags")),
+            || format!("A data quality ruleset named {name} already exists"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(json!({ "Name": name }))
     }
