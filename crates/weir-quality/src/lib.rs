@@ -27,6 +27,7 @@
 //! path of its tree (deeper input is an error rather than a stack overflow).
 
 pub mod dqdl;
+pub mod eval;
 mod rulesets;
 mod service;
 

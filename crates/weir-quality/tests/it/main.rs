@@ -1,6 +1,7 @@
 //! DQDL parsing, validation and printing, through the public API.
 
 mod errors;
+mod evaluate;
 mod no_panic;
 mod roundtrip;
 mod spec_examples;

@@ -1,0 +1,379 @@
+//! Runs a [`Plan`] on a session where the dataset is the table `primary` and each reference
+//! dataset is registered under its alias: every `where` clause and aggregate is planned alone
+//! first (a bad one fails only its rules), then the aggregates that plan run in one scan, all
+//! frequency sets without a `where` in one more (`GROUPING SETS`), and each query on its own.
+
+use std::collections::BTreeMap;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Float64Type};
+use datafusion::prelude::{DataFrame, SessionContext};
+use weir_engine::spark;
+
+use super::compile::{FreqSet, Plan, Query};
+use super::sql::{ident, PRIMARY};
+
+/// A number a query answered (`None`: SQL NULL), or why it could not.
+pub type Answer = Result<Option<f64>, String>;
+
+/// What the frequencies of one column set's values tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Frequencies {
+    pub distinct: f64,
+    pub singles: f64,
+    pub groups: f64,
+    pub valid_rows: f64,
+    pub nlogn: f64,
+}
+
+/// The answers to a plan.
+#[derive(Debug, Default)]
+pub struct Answers {
+    pub aggregates: Vec<Answer>,
+    pub frequencies: Vec<Result<Frequencies, String>>,
+    pub queries: Vec<Answer>,
+    /// Why each invalid `where` clause is.
+    pub bad_wheres: BTreeMap<String, String>,
+    /// Statements that read the dataset (or a reference dataset).
+    pub scans: usize,
+}
+
+/// Answers everything `plan` asks; `wheres` are the rules' `where` clauses.
+pub async fn run(ctx: &SessionContext, plan: &Plan, wheres: &[String]) -> Answers {
+    let mut answers = Answers::default();
+    for w in wheres {
+        if answers.bad_wheres.contains_key(w) {
+            continue;
+        }
+        let sql = format!("SELECT 1 FROM {PRIMARY} WHERE ({w})");
+        if let Err(e) = spark::sql(ctx, &sql).await {
+            answers.bad_wheres.insert(
+                w.clone(),
+                format!(
+                    "The where clause \"{w}\" is invalid: {}",
+                    short(&e.to_string())
+                ),
+            );
+        }
+    }
+    answers.aggregates = aggregates(ctx, &plan.aggregates, &mut answers.scans).await;
+    answers.frequencies = frequencies(ctx, &plan.frequencies, &mut answers.scans).await;
+    for query in &plan.queries {
+        answers.scans += 1;
+        answers.queries.push(self::query(ctx, query).await);
+    }
+    answers
+}
+
+/// Every aggregate that plans, in one statement; when that statement fails, each alone.
+async fn aggregates(ctx: &SessionContext, aggregates: &[String], scans: &mut usize) -> Vec<Answer> {
+    let mut answers: Vec<Answer> = Vec::with_capacity(aggregates.len());
+    let mut planned = Vec::new();
+    for (i, aggregate) in aggregates.iter().enumerate() {
+        match spark::sql(ctx, &format!("SELECT {aggregate} FROM {PRIMARY}")).await {
+            Ok(_) => {
+                planned.push(i);
+                answers.push(Ok(None));
+            }
+            Err(e) => answers.push(Err(short(&e.to_string()))),
+        }
+    }
+    if planned.is_empty() {
+        return answers;
+    }
+    let select: Vec<String> = planned
+        .iter()
+        .map(|&i| format!("{} AS m{i}", aggregates[i]))
+        .collect();
+    *scans += 1;
+    let sql = format!("SELECT {} FROM {PRIMARY}", select.join(", "));
+    match one_row(ctx, &sql).await {
+        Ok(values) => {
+            for (&i, value) in planned.iter().zip(values) {
+                answers[i] = Ok(value);
+            }
+        }
+        Err(_) => {
+            for &i in &planned {
+                *scans += 1;
+                let sql = format!("SELECT {} FROM {PRIMARY}", aggregates[i]);
+                answers[i] = one_row(ctx, &sql)
+                    .await
+                    .map(|v| v.into_iter().next().flatten());
+            }
+        }
+    }
+    answers
+}
+
+/// The frequency statistics of every column set: those of one `where` (or none) in one
+/// statement with a grouping set each.
+async fn frequencies(
+    ctx: &SessionContext,
+    sets: &[FreqSet],
+    scans: &mut usize,
+) -> Vec<Result<Frequencies, String>> {
+    let mut answers = vec![Ok(Frequencies::default()); sets.len()];
+    let mut by_where: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (i, set) in sets.iter().enumerate() {
+        by_where
+            .entry(set.where_clause.as_deref())
+            .or_default()
+            .push(i);
+    }
+    for (w, members) in by_where {
+        *scans += 1;
+        let chosen: Vec<&FreqSet> = members.iter().map(|&i| &sets[i]).collect();
+        match grouped(ctx, &chosen, w).await {
+            Ok(found) => {
+                for (&i, f) in members.iter().zip(found) {
+                    answers[i] = Ok(f);
+                }
+            }
+            Err(e) => {
+                for &i in &members {
+                    answers[i] = Err(e.clone());
+                }
+            }
+        }
+    }
+    answers
+}
+
+/// One statement over the dataset that counts the values of each set, then sums the counts per
+/// set. Columns are numbered `k0, k1, …` (a column shared by sets is grouped once).
+async fn grouped(
+    ctx: &SessionContext,
+    sets: &[&FreqSet],
+    w: Option<&str>,
+) -> Result<Vec<Frequencies>, String> {
+    let mut columns: Vec<&str> = Vec::new();
+    for set in sets {
+        for c in &set.columns {
+            if !columns.contains(&c.as_str()) {
+                columns.push(c);
+            }
+        }
+    }
+    let key = |c: &str| format!("k{}", columns.iter().position(|x| *x == c).unwrap_or(0));
+    let keys: Vec<String> = (0..columns.len()).map(|i| format!("k{i}")).collect();
+    let projected: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} AS k{i}"))
+        .collect();
+    let grouping_sets: Vec<String> = sets
+        .iter()
+        .map(|s| {
+            let ks: Vec<String> = s.columns.iter().map(|c| key(c)).collect();
+            format!("({})", ks.join(", "))
+        })
+        .collect();
+    let flags: Vec<String> = keys
+        .iter()
+        .map(|k| format!("grouping({k}) AS g_{k}"))
+        .collect();
+    let filter = w.map(|w| format!(" WHERE ({w})")).unwrap_or_default();
+    let inner = format!(
+        "SELECT {}, {}, count(1) AS n FROM (SELECT {} FROM {PRIMARY}{filter}) GROUP BY GROUPING SETS ({})",
+        keys.join(", "),
+        flags.join(", "),
+        projected.join(", "),
+        grouping_sets.join(", ")
+    );
+    let any_value: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+    let valid = any_value.join(" OR ");
+    let flag_names: Vec<String> = keys.iter().map(|k| format!("g_{k}")).collect();
+    let sql = format!(
+        "SELECT {flags}, CAST(count(1) AS DOUBLE), \
+         CAST(count(CASE WHEN {valid} THEN 1 END) AS DOUBLE), \
+         CAST(count(CASE WHEN ({valid}) AND n = 1 THEN 1 END) AS DOUBLE), \
+         CAST(sum(CASE WHEN {valid} THEN n END) AS DOUBLE), \
+         sum(CASE WHEN {valid} THEN CAST(n AS DOUBLE) * ln(CAST(n AS DOUBLE)) END) \
+         FROM ({inner}) GROUP BY {flags}",
+        flags = flag_names.join(", "),
+    );
+    let batches = collect(ctx, &sql).await?;
+    let width = keys.len();
+    let mut found = vec![Frequencies::default(); sets.len()];
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            let grouped_out: Vec<bool> = (0..width)
+                .map(|c| integer(batch.column(c).as_ref(), row) != Some(0))
+                .collect();
+            let number = |c: usize| float(batch.column(width + c).as_ref(), row).unwrap_or(0.0);
+            for (i, set) in sets.iter().enumerate() {
+                let matches = columns
+                    .iter()
+                    .enumerate()
+                    .all(|(c, name)| grouped_out[c] != set.columns.iter().any(|s| s == name));
+                if matches {
+                    found[i] = Frequencies {
+                        groups: number(0),
+                        distinct: number(1),
+                        singles: number(2),
+                        valid_rows: number(3),
+                        nlogn: number(4),
+                    };
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+async fn query(ctx: &SessionContext, query: &Query) -> Answer {
+    match query {
+        Query::Scalar(statement) => {
+            let batches = collect(ctx, statement).await?;
+            let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            let batch = batches.iter().find(|b| b.num_rows() > 0);
+            match batch {
+                Some(b) if rows == 1 && b.num_columns() == 1 => number_at(b.column(0).as_ref(), 0),
+                _ => Err(format!(
+                    "The statement returned {rows} row(s) of {} column(s); it must return one number",
+                    batches.first().map_or(0, RecordBatch::num_columns)
+                )),
+            }
+        }
+        Query::RowLevel(statement) => {
+            let result = spark::sql(ctx, statement)
+                .await
+                .map_err(|e| short(&e.to_string()))?;
+            let names: Vec<String> = result
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            let primary = ctx
+                .table(PRIMARY)
+                .await
+                .map_err(|e| short(&e.to_string()))?;
+            for name in &names {
+                if primary.schema().field_with_unqualified_name(name).is_err() {
+                    return Err(format!(
+                        "The statement selects \"{name}\", which is not found among the dataset's columns"
+                    ));
+                }
+            }
+            ctx.register_table("dq_row_level", result.into_view())
+                .map_err(|e| short(&e.to_string()))?;
+            let on: Vec<String> = names
+                .iter()
+                .map(|n| format!("p.{c} <=> r.{c}", c = ident(n)))
+                .collect();
+            let sql = format!(
+                "SELECT CAST(count(1) AS DOUBLE) FROM {PRIMARY} p LEFT SEMI JOIN (SELECT DISTINCT * FROM dq_row_level) r ON {}",
+                on.join(" AND ")
+            );
+            let answer = scalar(ctx, &sql).await;
+            let _ = ctx.deregister_table("dq_row_level");
+            answer
+        }
+        Query::RowCount(alias) => {
+            scalar(
+                ctx,
+                &format!("SELECT CAST(count(1) AS DOUBLE) FROM {}", ident(alias)),
+            )
+            .await
+        }
+        Query::Contained {
+            columns,
+            alias,
+            ref_columns,
+        } => {
+            let on: Vec<String> = columns
+                .iter()
+                .zip(ref_columns)
+                .map(|(c, r)| format!("p.{c} = r.{r}"))
+                .collect();
+            let sql = format!(
+                "SELECT CAST(count(1) AS DOUBLE) FROM {PRIMARY} p LEFT SEMI JOIN {} r ON {}",
+                ident(alias),
+                on.join(" AND ")
+            );
+            scalar(ctx, &sql).await
+        }
+        Query::Matching {
+            alias,
+            keys,
+            compared,
+        } => {
+            let on: Vec<String> = keys.iter().map(|(a, b)| format!("p.{a} = r.{b}")).collect();
+            let same: Vec<String> = compared
+                .iter()
+                .map(|(a, b)| format!("p.{a} <=> r.{b}"))
+                .collect();
+            let equal = if same.is_empty() {
+                "true".to_string()
+            } else {
+                same.join(" AND ")
+            };
+            let sql = format!(
+                "SELECT CAST(count(1) AS DOUBLE) FROM {PRIMARY} p LEFT SEMI JOIN {} r ON {} AND {equal}",
+                ident(alias),
+                on.join(" AND ")
+            );
+            scalar(ctx, &sql).await
+        }
+        Query::Aggregate { alias, sql } => {
+            scalar(ctx, &format!("SELECT {sql} FROM {}", ident(alias))).await
+        }
+    }
+}
+
+async fn scalar(ctx: &SessionContext, sql: &str) -> Answer {
+    Ok(one_row(ctx, sql).await?.into_iter().next().flatten())
+}
+
+/// The one row of a statement's answer, each column as a number.
+async fn one_row(ctx: &SessionContext, sql: &str) -> Result<Vec<Option<f64>>, String> {
+    let batches = collect(ctx, sql).await?;
+    let batch = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .ok_or("the statement returned no row")?;
+    (0..batch.num_columns())
+        .map(|c| number_at(batch.column(c).as_ref(), 0))
+        .collect()
+}
+
+async fn collect(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>, String> {
+    let df: DataFrame = spark::sql(ctx, sql)
+        .await
+        .map_err(|e| short(&e.to_string()))?;
+    df.collect().await.map_err(|e| short(&e.to_string()))
+}
+
+/// A value of a numeric column as a double.
+fn number_at(array: &dyn Array, row: usize) -> Answer {
+    if array.is_null(row) {
+        return Ok(None);
+    }
+    let cast = datafusion::arrow::compute::cast(&array.slice(row, 1), &DataType::Float64).map_err(
+        |_| {
+            format!(
+                "the statement returned a {} value, not a number",
+                array.data_type()
+            )
+        },
+    )?;
+    Ok(float(cast.as_ref(), 0))
+}
+
+fn float(array: &dyn Array, row: usize) -> Option<f64> {
+    let a = array.as_primitive_opt::<Float64Type>()?;
+    (!a.is_null(row)).then(|| a.value(row))
+}
+
+fn integer(array: &dyn Array, row: usize) -> Option<i64> {
+    let cast = datafusion::arrow::compute::cast(&array.slice(row, 1), &DataType::Int64).ok()?;
+    let a = cast.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()?;
+    (!a.is_null(0)).then(|| a.value(0))
+}
+
+/// DataFusion's message without its context lines.
+fn short(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
