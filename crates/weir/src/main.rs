@@ -3,6 +3,7 @@
 
 mod config;
 mod crawl;
+mod dq;
 mod job_run;
 mod remote_catalog;
 
@@ -82,6 +83,50 @@ enum Command {
         /// Print what would change without changing anything.
         #[arg(long)]
         dry_run: bool,
+        /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
+        #[arg(long, value_name = "URL")]
+        catalog_endpoint: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Evaluate data quality rulesets (DQDL) on tables or files, or recommend one.
+    #[command(subcommand)]
+    Dq(DqCommand),
+}
+
+#[derive(Subcommand)]
+enum DqCommand {
+    /// Evaluate a ruleset on a dataset: a catalog table (DATABASE.TABLE) or files (a path or
+    /// URL: Parquet, CSV with a header, JSON lines). Prints each rule's outcome; exits non-zero
+    /// only when the evaluation cannot run.
+    Evaluate {
+        /// The DQDL ruleset file.
+        #[arg(long)]
+        ruleset: PathBuf,
+        /// DATABASE.TABLE, or a path or URL of files.
+        dataset: String,
+        /// A reference dataset the rules name by alias, as ALIAS=DATASET (repeatable).
+        #[arg(long = "reference", value_name = "ALIAS=DATASET")]
+        references: Vec<String>,
+        /// The files' format (parquet, csv, json) [default: by the name's suffix, else parquet].
+        #[arg(long, value_name = "FORMAT")]
+        file_format: Option<String>,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value = "table")]
+        format: dq::Format,
+        /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
+        #[arg(long, value_name = "URL")]
+        catalog_endpoint: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Profile a dataset and print a ruleset that describes it (every rule passes on it).
+    Recommend {
+        /// DATABASE.TABLE, or a path or URL of files.
+        dataset: String,
+        /// The files' format (parquet, csv, json) [default: by the name's suffix, else parquet].
+        #[arg(long, value_name = "FORMAT")]
+        file_format: Option<String>,
         /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
         #[arg(long, value_name = "URL")]
         catalog_endpoint: Option<String>,
@@ -208,6 +253,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     dry_run,
                 };
                 crawl::run(args, &config, catalog).await
+            }
+            Command::Dq(DqCommand::Evaluate {
+                ruleset,
+                dataset,
+                references,
+                file_format,
+                format,
+                catalog_endpoint,
+                settings,
+            }) => {
+                let config = settings.load_with(Some(CatalogOverrides {
+                    endpoint: catalog_endpoint,
+                }))?;
+                let catalog = job_catalog(&config).await?;
+                let args = dq::EvaluateArgs {
+                    ruleset,
+                    dataset,
+                    references,
+                    file_format,
+                    format,
+                };
+                dq::evaluate(args, &config, catalog).await
+            }
+            Command::Dq(DqCommand::Recommend {
+                dataset,
+                file_format,
+                catalog_endpoint,
+                settings,
+            }) => {
+                let config = settings.load_with(Some(CatalogOverrides {
+                    endpoint: catalog_endpoint,
+                }))?;
+                let catalog = job_catalog(&config).await?;
+                dq::recommend(&dataset, &file_format, &config, catalog).await
             }
             Command::Job(JobCommand::Logs {
                 run_id,

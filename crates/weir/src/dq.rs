@@ -1,0 +1,169 @@
+//! `weir dq evaluate --ruleset FILE DATASET`: evaluates a DQDL ruleset on a catalog table
+//! (`database.table`) or files in this process and prints each rule's outcome, as a table or as
+//! Glue's result JSON. `weir dq recommend DATASET` profiles the dataset and prints a ruleset
+//! that it passes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use serde_json::json;
+use weir_engine::Engine;
+use weir_quality::dataset::Dataset;
+use weir_quality::eval::{self, Evaluation, NoHistory};
+
+use crate::config::Config;
+use crate::job_run::{self, JobCatalog};
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// What `weir dq evaluate` was asked.
+pub struct EvaluateArgs {
+    pub ruleset: std::path::PathBuf,
+    pub dataset: String,
+    /// `alias=DATASET` reference datasets.
+    pub references: Vec<String>,
+    pub file_format: Option<String>,
+    pub format: Format,
+}
+
+fn dataset(text: &str, file_format: &Option<String>) -> Dataset {
+    match Dataset::parse(text) {
+        Dataset::Files { path, .. } => Dataset::Files {
+            path,
+            format: file_format.clone(),
+        },
+        table => table,
+    }
+}
+
+async fn engine(config: &Config, catalog: JobCatalog, datasets: &[&Dataset]) -> Engine {
+    let engine = Engine::new(config.engine.clone());
+    // The metastore (or service) is reached only for catalog tables.
+    if datasets.iter().any(|d| matches!(d, Dataset::Table { .. })) {
+        let (client, _) = job_run::client(config, catalog);
+        return engine.with_catalog(client);
+    }
+    engine
+}
+
+pub async fn evaluate(args: EvaluateArgs, config: &Config, catalog: JobCatalog) -> anyhow::Result<()> {
+    let text = read_ruleset(&args.ruleset)?;
+    let ruleset = weir_quality::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.ruleset.display()))?;
+    let primary = dataset(&args.dataset, &args.file_format);
+    let mut references = Vec::new();
+    for reference in &args.references {
+        let (alias, source) = reference.split_once('=').with_context(|| {
+            format!("--reference {reference}: expected ALIAS=DATASET")
+        })?;
+        references.push((alias.to_string(), dataset(source, &args.file_format)));
+    }
+    let all: Vec<&Dataset> = std::iter::once(&primary)
+        .chain(references.iter().map(|(_, d)| d))
+        .collect();
+    let engine = engine(config, catalog, &all).await;
+    let ctx = engine.session()?;
+    let started = std::time::Instant::now();
+    let frame = primary.read(&engine, &ctx).await.map_err(anyhow::Error::msg)?;
+    let mut frames = BTreeMap::new();
+    for (alias, reference) in &references {
+        let df = reference.read(&engine, &ctx).await.map_err(anyhow::Error::msg)?;
+        frames.insert(alias.clone(), df);
+    }
+    let evaluation = eval::evaluate(&ctx, frame, frames, &ruleset, chrono::Utc::now(), &NoHistory)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    match args.format {
+        Format::Json => {
+            let mut out = evaluation.to_json();
+            out["RowCount"] = json!(evaluation.rows);
+            out["Scans"] = json!(evaluation.scans);
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Table => print_table(&evaluation, &primary, started.elapsed()),
+    }
+    Ok(())
+}
+
+fn read_ruleset(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::Duration) {
+    let width = evaluation
+        .rules
+        .iter()
+        .map(|r| r.description.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(70);
+    for r in &evaluation.rules {
+        let metrics: Vec<String> = r
+            .metrics
+            .iter()
+            .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
+            .collect();
+        println!(
+            "{:<8} {:<5} {:<width$}  {}",
+            r.name,
+            r.outcome.as_str(),
+            r.description,
+            metrics.join(", ")
+        );
+        if let Some(m) = &r.message {
+            println!("{:<14} {m}", "");
+        }
+    }
+    for a in &evaluation.analyzers {
+        let metrics: Vec<String> = a
+            .metrics
+            .iter()
+            .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
+            .collect();
+        println!("{:<14} {:<width$}  {}", a.name, a.description, metrics.join(", "));
+    }
+    for o in &evaluation.observations {
+        println!("anomaly: {}", o.to_json()["Description"].as_str().unwrap_or_default());
+    }
+    let passed = evaluation
+        .rules
+        .iter()
+        .filter(|r| r.outcome == eval::Outcome::Pass)
+        .count();
+    let score = evaluation
+        .score
+        .map_or("no rules".to_string(), |s| format!("score {s:.2}"));
+    eprintln!(
+        "{}: {passed} of {} rules passed ({score}), {} rows, {} scan(s), {:.2?}",
+        dataset.describe(),
+        evaluation.rules.len(),
+        evaluation.rows,
+        evaluation.scans,
+        elapsed
+    );
+}
+
+/// `weir dq recommend DATASET`.
+pub async fn recommend(
+    dataset_text: &str,
+    file_format: &Option<String>,
+    config: &Config,
+    catalog: JobCatalog,
+) -> anyhow::Result<()> {
+    let data = dataset(dataset_text, file_format);
+    let engine = engine(config, catalog, &[&data]).await;
+    let ctx = engine.session()?;
+    let frame = data.read(&engine, &ctx).await.map_err(anyhow::Error::msg)?;
+    let (ruleset, count) = weir_quality::recommend::recommend(&ctx, frame, chrono::Utc::now())
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!("{ruleset}");
+    eprintln!("{}: {count} rules recommended", data.describe());
+    Ok(())
+}
