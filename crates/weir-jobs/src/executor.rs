@@ -32,6 +32,8 @@ pub struct RunSpec {
     pub bookmark: Bookmark,
     /// The principal that started the run; `None` when requests are not authenticated.
     pub started_by: Option<String>,
+    /// The run's document as submitted (what a data quality evaluation run evaluates).
+    pub run: Value,
 }
 
 /// A job's bookmark: as a run starts from it, or as a run leaves it.
@@ -74,12 +76,17 @@ pub trait Executor: Send + Sync + 'static {
 pub struct Executors {
     jobs: Arc<dyn Executor>,
     crawls: Option<Arc<dyn Executor>>,
+    quality: Option<Arc<dyn Executor>>,
 }
 
 impl Executors {
     /// Job runs on `jobs`; no other kind of run.
     pub fn new(jobs: Arc<dyn Executor>) -> Self {
-        Self { jobs, crawls: None }
+        Self {
+            jobs,
+            crawls: None,
+            quality: None,
+        }
     }
 
     /// … and crawls on `crawls`.
@@ -88,11 +95,18 @@ impl Executors {
         self
     }
 
+    /// … and data quality evaluations on `quality`.
+    pub fn with_quality(mut self, quality: Arc<dyn Executor>) -> Self {
+        self.quality = Some(quality);
+        self
+    }
+
     /// The executor of runs of `kind`, if this service runs them.
     pub fn of(&self, kind: RunKind) -> Option<&Arc<dyn Executor>> {
         match kind {
             RunKind::Job => Some(&self.jobs),
             RunKind::Crawl => self.crawls.as_ref(),
+            RunKind::Quality => self.quality.as_ref(),
         }
     }
 }

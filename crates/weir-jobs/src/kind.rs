@@ -1,5 +1,5 @@
 //! What the job service runs: job runs, and the runs of other work that is queued, timed out,
-//! stopped and recorded the same way — a crawler's crawls. A run names its definition (a job, a
+//! stopped and recorded the same way — a crawler's crawls, data quality evaluations. A run names its definition (a job, a
 //! crawler) by kind and name; each kind says where its definitions are and what limits them.
 
 use serde_json::Value;
@@ -16,6 +16,9 @@ pub enum RunKind {
     Job,
     /// A crawl of a crawler (`StartCrawler`, or its schedule).
     Crawl,
+    /// A data quality evaluation of a table (`StartDataQualityRulesetEvaluationRun`), named by
+    /// the table (`database.table`); what it evaluates is in the run's document.
+    Quality,
 }
 
 impl RunKind {
@@ -24,11 +27,12 @@ impl RunKind {
         match self {
             RunKind::Job => "JOB",
             RunKind::Crawl => CRAWL_RUNS,
+            RunKind::Quality => "DATA_QUALITY",
         }
     }
 
     pub fn parse(name: &str) -> Option<RunKind> {
-        [RunKind::Job, RunKind::Crawl]
+        [RunKind::Job, RunKind::Crawl, RunKind::Quality]
             .into_iter()
             .find(|k| k.name() == name)
     }
@@ -38,22 +42,28 @@ impl RunKind {
         match self {
             RunKind::Job => "Job run",
             RunKind::Crawl => "Crawl",
+            RunKind::Quality => "Data quality evaluation run",
         }
     }
 
-    /// The stored definition runs of this kind named `name` run: the `Job`, or the `Crawler`.
+    /// The stored definition runs of this kind named `name` run: the `Job`, or the `Crawler`;
+    /// an evaluation run carries what it evaluates itself, and its definition is only the table's
+    /// name.
     pub(crate) async fn definition(self, tx: &mut Tx, name: &str) -> Result<Option<Value>> {
         Ok(match self {
             RunKind::Job => jobs::get(tx, name).await?,
             RunKind::Crawl => CRAWLERS.get(tx, name).await?,
+            RunKind::Quality => Some(serde_json::json!({ "Name": name })),
         })
     }
 
-    /// How many runs of one definition may run at once (a crawler crawls once at a time).
+    /// How many runs of one definition may run at once (a crawler crawls once at a time; a table
+    /// may be evaluated by any number of runs at once, within the service's limits).
     pub(crate) fn max_concurrent_runs(self, definition: &Value) -> usize {
         match self {
             RunKind::Job => max_concurrent_runs(definition),
             RunKind::Crawl => 1,
+            RunKind::Quality => usize::MAX,
         }
     }
 
@@ -61,7 +71,7 @@ impl RunKind {
     pub(crate) fn max_retries(self, definition: &Value) -> i64 {
         match self {
             RunKind::Job => definition["MaxRetries"].as_i64().unwrap_or(0),
-            RunKind::Crawl => 0,
+            RunKind::Crawl | RunKind::Quality => 0,
         }
     }
 }

@@ -401,6 +401,7 @@ impl JobService {
             memory_limit: memory_bytes(run.dpus, self.inner.config.memory_per_dpu_mib),
             job,
             log: log.clone(),
+            run: run.doc.clone(),
         };
         tracing::info!(dpus = run.dpus, "run started");
         // The work's own task carries the run's span: its logs name the job and the run.

@@ -157,6 +157,32 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// Up to `limit` runs of the `kind`, of the one named `job_name` when given, newest first,
+/// older than `before`.
+pub async fn list_of_kind(
+    tx: &mut Tx,
+    kind: &str,
+    job_name: Option<&str>,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<RunRow>> {
+    if let Some(name) = job_name {
+        return list(tx, kind, name, before, limit).await;
+    }
+    let q = tx
+        .sql(&format!(
+            "SELECT {COLUMNS} FROM job_runs WHERE kind = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+        ))
+        .into_owned();
+    let rows = sqlx::query(&q)
+        .bind(kind)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit as i64)
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// The runs in any of `states`, in submission order, without their documents (`doc` is null):
 /// what scheduling decisions read, for any length of queue. [`get`] reads a whole run.
 pub async fn in_states(tx: &mut Tx, states: &[&str]) -> Result<Vec<RunRow>> {

@@ -14,6 +14,7 @@ pub mod custom_entity_types;
 pub mod databases;
 pub mod db;
 mod doc;
+pub mod dq_results;
 pub mod dq_rulesets;
 pub mod error;
 pub mod functions;

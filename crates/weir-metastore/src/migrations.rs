@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_custom_entity_types.sql"),
         postgres: include_str!("../migrations/postgres/0007_custom_entity_types.sql"),
     },
+    Migration {
+        name: "0008_dq_results",
+        sqlite: include_str!("../migrations/sqlite/0008_dq_results.sql"),
+        postgres: include_str!("../migrations/postgres/0008_dq_results.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

@@ -44,7 +44,10 @@ impl Dataset {
             || std::path::Path::new(text).exists();
         match text.split_once('.') {
             Some((database, table))
-                if !is_path && !database.is_empty() && !table.is_empty() && !table.contains('.') =>
+                if !is_path
+                    && !database.is_empty()
+                    && !table.is_empty()
+                    && !table.contains('.') =>
             {
                 Dataset::Table {
                     database: database.to_string(),
@@ -107,8 +110,14 @@ impl Dataset {
                         .to_string(),
                 };
                 let read = match format.as_str() {
-                    "parquet" => ctx.read_parquet(location, ParquetReadOptions::default()).await,
-                    "csv" => ctx.read_csv(location, CsvReadOptions::new().has_header(true)).await,
+                    "parquet" => {
+                        ctx.read_parquet(location, ParquetReadOptions::default())
+                            .await
+                    }
+                    "csv" => {
+                        ctx.read_csv(location, CsvReadOptions::new().has_header(true))
+                            .await
+                    }
                     "json" => {
                         let suffix = SUFFIXES
                             .iter()
@@ -147,7 +156,10 @@ mod tests {
             }
         );
         for path in ["data/orders.parquet", "orders.csv", "s3://b/k/", "a.b.c"] {
-            assert!(matches!(Dataset::parse(path), Dataset::Files { .. }), "{path}");
+            assert!(
+                matches!(Dataset::parse(path), Dataset::Files { .. }),
+                "{path}"
+            );
         }
     }
 }

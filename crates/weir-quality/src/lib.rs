@@ -29,8 +29,11 @@
 pub mod dataset;
 pub mod dqdl;
 pub mod eval;
+pub mod executor;
 pub mod recommend;
+mod results;
 mod rulesets;
+mod runs;
 mod service;
 
 pub use service::{QualityService, OPERATIONS};

@@ -27,7 +27,10 @@ pub async fn recommend(
     let schema = data.schema().inner().clone();
     let mut profile = String::from("Analyzers = [ RowCount");
     for field in schema.fields() {
-        profile.push_str(&format!(", AllStatistics {}", QuotedString::new(field.name())));
+        profile.push_str(&format!(
+            ", AllStatistics {}",
+            QuotedString::new(field.name())
+        ));
     }
     profile.push_str(" ]");
     let analyzers = crate::parse(&profile).map_err(|e| e.to_string())?;
@@ -101,8 +104,14 @@ pub async fn recommend(
             }
             if data_type.is_numeric() {
                 if let (Some(min), Some(max)) = (m("Minimum"), m("Maximum")) {
-                    rules.push(format!("ColumnValues {quoted} >= {}{threshold}", number(min)));
-                    rules.push(format!("ColumnValues {quoted} <= {}{threshold}", number(max)));
+                    rules.push(format!(
+                        "ColumnValues {quoted} >= {}{threshold}",
+                        number(min)
+                    ));
+                    rules.push(format!(
+                        "ColumnValues {quoted} <= {}{threshold}",
+                        number(max)
+                    ));
                 }
                 if let Some(mean) = m("Mean") {
                     let w = (mean.abs() * 0.1).max(0.01);
@@ -139,8 +148,8 @@ pub async fn recommend(
         .map(|r| r.description.clone())
         .collect();
     let count = passing.len();
-    let ruleset = crate::parse(&format!("Rules = [ {} ]", passing.join(", ")))
-        .map_err(|e| e.to_string())?;
+    let ruleset =
+        crate::parse(&format!("Rules = [ {} ]", passing.join(", "))).map_err(|e| e.to_string())?;
     Ok((ruleset.to_string(), count))
 }
 

@@ -1,12 +1,14 @@
 //! The data quality service: the Glue Data Quality API over the metastore, each operation read
 //! validate → one metastore transaction → check → act → commit, as the job and crawler services
-//! do. Rulesets are in [`crate::rulesets`].
+//! do. Rulesets are in [`crate::rulesets`], evaluation runs (runs of the job service) in
+//! [`crate::runs`] and their results in [`crate::results`].
 
 use std::sync::Arc;
 
 use serde_json::Value;
 use weir_catalog::request::Req;
 use weir_catalog::{CatalogIdentity, Clock};
+use weir_jobs::JobService;
 use weir_metastore::Metastore;
 use weir_model::{ErrorKind, GlueError, Result};
 
@@ -14,12 +16,16 @@ use weir_model::{ErrorKind, GlueError, Result};
 #[derive(Clone)]
 pub struct QualityService {
     pub(crate) inner: Arc<Inner>,
+    /// The principal this clone's operations are made by (see [`QualityService::acting_as`]).
+    caller: Option<Arc<str>>,
 }
 
 pub(crate) struct Inner {
     pub(crate) store: Metastore,
     pub(crate) identity: CatalogIdentity,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Runs the evaluations.
+    pub(crate) jobs: JobService,
 }
 
 /// Every operation [`QualityService::call`] serves.
@@ -29,17 +35,45 @@ pub const OPERATIONS: &[&str] = &[
     "UpdateDataQualityRuleset",
     "DeleteDataQualityRuleset",
     "ListDataQualityRulesets",
+    "StartDataQualityRulesetEvaluationRun",
+    "GetDataQualityRulesetEvaluationRun",
+    "ListDataQualityRulesetEvaluationRuns",
+    "CancelDataQualityRulesetEvaluationRun",
+    "GetDataQualityResult",
+    "BatchGetDataQualityResult",
+    "ListDataQualityResults",
 ];
 
 impl QualityService {
-    pub fn new(store: Metastore, identity: CatalogIdentity, clock: Arc<dyn Clock>) -> Self {
+    /// The rulesets and results of `store`, evaluated by `jobs` (on its metastore, `store`).
+    pub fn new(
+        store: Metastore,
+        identity: CatalogIdentity,
+        clock: Arc<dyn Clock>,
+        jobs: JobService,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 identity,
                 clock,
+                jobs,
             }),
+            caller: None,
         }
+    }
+
+    /// This service, its operations made by the principal `name` (an evaluation run records
+    /// who started it and reads tables as them); `None` when requests are not authenticated.
+    pub fn acting_as(&self, name: Option<&str>) -> QualityService {
+        QualityService {
+            inner: self.inner.clone(),
+            caller: name.map(Arc::from),
+        }
+    }
+
+    pub(crate) fn caller(&self) -> Option<&str> {
+        self.caller.as_deref()
     }
 
     /// Whether this service implements the operation.
@@ -56,6 +90,13 @@ impl QualityService {
             "UpdateDataQualityRuleset" => self.update_ruleset(req).await,
             "DeleteDataQualityRuleset" => self.delete_ruleset(req).await,
             "ListDataQualityRulesets" => self.list_rulesets(req).await,
+            "StartDataQualityRulesetEvaluationRun" => self.start_evaluation_run(req).await,
+            "GetDataQualityRulesetEvaluationRun" => self.get_evaluation_run(req).await,
+            "ListDataQualityRulesetEvaluationRuns" => self.list_evaluation_runs(req).await,
+            "CancelDataQualityRulesetEvaluationRun" => self.cancel_evaluation_run(req).await,
+            "GetDataQualityResult" => self.get_result(req).await,
+            "BatchGetDataQualityResult" => self.batch_get_results(req).await,
+            "ListDataQualityResults" => self.list_results(req).await,
             other => Err(GlueError::new(
                 ErrorKind::UnknownOperation,
                 format!("Operation {other} is not served by Weir's data quality service"),

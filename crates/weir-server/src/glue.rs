@@ -196,7 +196,11 @@ async fn dispatch(
             .call(operation, parsed)
             .await?
     } else if QualityService::serves(operation) {
-        state.quality.call(operation, parsed).await?
+        state
+            .quality
+            .acting_as(caller.name())
+            .call(operation, parsed)
+            .await?
     } else if PiiService::serves(operation) {
         state.pii.call(operation, parsed).await?
     } else {

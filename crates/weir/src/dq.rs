@@ -52,16 +52,20 @@ async fn engine(config: &Config, catalog: JobCatalog, datasets: &[&Dataset]) -> 
     engine
 }
 
-pub async fn evaluate(args: EvaluateArgs, config: &Config, catalog: JobCatalog) -> anyhow::Result<()> {
+pub async fn evaluate(
+    args: EvaluateArgs,
+    config: &Config,
+    catalog: JobCatalog,
+) -> anyhow::Result<()> {
     let text = read_ruleset(&args.ruleset)?;
     let ruleset = weir_quality::parse(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.ruleset.display()))?;
     let primary = dataset(&args.dataset, &args.file_format);
     let mut references = Vec::new();
     for reference in &args.references {
-        let (alias, source) = reference.split_once('=').with_context(|| {
-            format!("--reference {reference}: expected ALIAS=DATASET")
-        })?;
+        let (alias, source) = reference
+            .split_once('=')
+            .with_context(|| format!("--reference {reference}: expected ALIAS=DATASET"))?;
         references.push((alias.to_string(), dataset(source, &args.file_format)));
     }
     let all: Vec<&Dataset> = std::iter::once(&primary)
@@ -70,15 +74,28 @@ pub async fn evaluate(args: EvaluateArgs, config: &Config, catalog: JobCatalog) 
     let engine = engine(config, catalog, &all).await;
     let ctx = engine.session()?;
     let started = std::time::Instant::now();
-    let frame = primary.read(&engine, &ctx).await.map_err(anyhow::Error::msg)?;
-    let mut frames = BTreeMap::new();
-    for (alias, reference) in &references {
-        let df = reference.read(&engine, &ctx).await.map_err(anyhow::Error::msg)?;
-        frames.insert(alias.clone(), df);
-    }
-    let evaluation = eval::evaluate(&ctx, frame, frames, &ruleset, chrono::Utc::now(), &NoHistory)
+    let frame = primary
+        .read(&engine, &ctx)
         .await
         .map_err(anyhow::Error::msg)?;
+    let mut frames = BTreeMap::new();
+    for (alias, reference) in &references {
+        let df = reference
+            .read(&engine, &ctx)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        frames.insert(alias.clone(), df);
+    }
+    let evaluation = eval::evaluate(
+        &ctx,
+        frame,
+        frames,
+        &ruleset,
+        chrono::Utc::now(),
+        &NoHistory,
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
     match args.format {
         Format::Json => {
             let mut out = evaluation.to_json();
@@ -126,10 +143,18 @@ fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::D
             .iter()
             .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
             .collect();
-        println!("{:<14} {:<width$}  {}", a.name, a.description, metrics.join(", "));
+        println!(
+            "{:<14} {:<width$}  {}",
+            a.name,
+            a.description,
+            metrics.join(", ")
+        );
     }
     for o in &evaluation.observations {
-        println!("anomaly: {}", o.to_json()["Description"].as_str().unwrap_or_default());
+        println!(
+            "anomaly: {}",
+            o.to_json()["Description"].as_str().unwrap_or_default()
+        );
     }
     let passed = evaluation
         .rules

@@ -22,6 +22,7 @@ use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
 use weir_pii::PiiService;
+use weir_quality::executor::QualityExecutor;
 use weir_quality::QualityService;
 use weir_server::{AppState, Metrics};
 
@@ -386,12 +387,15 @@ async fn open_jobs(
 ) -> anyhow::Result<JobService> {
     let engine = Engine::new(config.engine.clone());
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
+    let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
     let jobs = JobService::new(
         catalog.store().clone(),
         catalog.identity().clone(),
         Arc::new(SystemClock),
-        Executors::new(Arc::new(jobs)).with_crawls(Arc::new(crawls)),
+        Executors::new(Arc::new(jobs))
+            .with_crawls(Arc::new(crawls))
+            .with_quality(Arc::new(evaluations)),
         config.jobs.clone(),
     );
     let resolved = jobs
@@ -461,6 +465,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         catalog.store().clone(),
         catalog.identity().clone(),
         Arc::new(SystemClock),
+        jobs.clone(),
     );
     let pii = PiiService::new(catalog.store().clone(), catalog.identity().clone());
     let store = catalog.store().clone();

@@ -1,0 +1,218 @@
+//! Ruleset evaluation runs, which are runs of the job service (kind `DATA_QUALITY`, named by
+//! their table `database.table`): StartDataQualityRulesetEvaluationRun queues one,
+//! CancelDataQualityRulesetEvaluationRun stops it, Get and List read the job service's record;
+//! the results each run stored are in [`crate::results`].
+
+use serde_json::{json, Map, Value};
+use weir_catalog::request::{listing, take_page, Req};
+use weir_jobs::{RunKind, Submission};
+use weir_metastore::dq_results;
+use weir_metastore::dq_rulesets::DQ_RULESETS;
+use weir_metastore::job_runs::{self, RunRow};
+use weir_model::{GlueError, Result};
+
+use crate::QualityService;
+
+/// The capacity an evaluation takes of the service's limits (DPUs).
+const EVALUATION_DPUS: f64 = 1.0;
+/// How long an evaluation may run unless its `Timeout` says (minutes): Glue's default.
+const DEFAULT_TIMEOUT_MINUTES: i64 = 2880;
+const RUNS_PAGE: usize = 100;
+
+/// The members of a run's request kept in its document.
+const REQUEST_MEMBERS: [&str; 7] = [
+    "DataSource",
+    "Role",
+    "NumberOfWorkers",
+    "Timeout",
+    "AdditionalRunOptions",
+    "RulesetNames",
+    "AdditionalDataSources",
+];
+
+/// `database.table` of a `DataSource` (`GlueTable` or `DataQualityGlueTable`).
+pub(crate) fn source_name(source: &Value) -> Option<String> {
+    let table = source
+        .get("GlueTable")
+        .or_else(|| source.get("DataQualityGlueTable"))?;
+    let database = table["DatabaseName"].as_str()?.to_ascii_lowercase();
+    let name = table["TableName"].as_str()?.to_ascii_lowercase();
+    Some(format!("{database}.{name}"))
+}
+
+fn not_found(id: &str) -> GlueError {
+    GlueError::not_found(format!("Data quality evaluation run {id} not found"))
+}
+
+/// Glue's `TaskStatusType` of a run state.
+fn status(state: &str) -> &str {
+    match state {
+        "WAITING" => "STARTING",
+        "ERROR" | "EXPIRED" => "FAILED",
+        other => other,
+    }
+}
+
+impl QualityService {
+    pub(crate) async fn start_evaluation_run(&self, req: Req<'_>) -> Result<Value> {
+        let source = req.get("DataSource").cloned().unwrap_or(Value::Null);
+        let name = source_name(&source).ok_or_else(|| {
+            GlueError::invalid_input(
+                "DataSource must name a table: GlueTable with DatabaseName and TableName",
+            )
+        })?;
+        for (alias, reference) in req
+            .get("AdditionalDataSources")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if source_name(reference).is_none() {
+                return Err(GlueError::invalid_input(format!(
+                    "AdditionalDataSources.{alias} must name a table: GlueTable with DatabaseName and TableName"
+                )));
+            }
+        }
+        let rulesets: Vec<&str> = req
+            .get("RulesetNames")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let mut doc = Map::new();
+        for member in REQUEST_MEMBERS {
+            if let Some(v) = req.get(member) {
+                doc.insert(member.into(), v.clone());
+            }
+        }
+        let timeout = req.opt_i64("Timeout").unwrap_or(DEFAULT_TIMEOUT_MINUTES);
+        let jobs = &self.inner.jobs;
+        let mut tx = self.inner.store.write().await?;
+        job_runs::lock_scheduling(&mut tx).await?;
+        for ruleset in &rulesets {
+            if DQ_RULESETS.get(&mut tx, ruleset).await?.is_none() {
+                return Err(GlueError::not_found(format!(
+                    "Data quality ruleset {ruleset} not found"
+                )));
+            }
+        }
+        jobs.check(RunKind::Quality, &json!({ "Name": name }))?;
+        let id = jobs
+            .acting_as(self.caller())
+            .submit(
+                &mut tx,
+                Submission {
+                    kind: RunKind::Quality,
+                    name,
+                    doc,
+                    dpus: EVALUATION_DPUS,
+                    timeout_minutes: timeout,
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        jobs.wake();
+        Ok(json!({ "RunId": id }))
+    }
+
+    pub(crate) async fn get_evaluation_run(&self, req: Req<'_>) -> Result<Value> {
+        let id = req.str("RunId")?;
+        let mut tx = self.inner.store.read().await?;
+        let run = evaluation_run(&mut tx, id).await?;
+        let results = dq_results::of_run(&mut tx, id).await?;
+        Ok(shown(&run, Some(results)))
+    }
+
+    pub(crate) async fn list_evaluation_runs(&self, req: Req<'_>) -> Result<Value> {
+        let filter = req.get("Filter");
+        let limit = req.page_size(RUNS_PAGE);
+        let before = req.next_token()?.and_then(|t| t.as_i64());
+        let source = filter
+            .and_then(|f| f.get("DataSource"))
+            .and_then(source_name);
+        let after = filter.and_then(|f| f["StartedAfter"].as_f64());
+        let until = filter.and_then(|f| f["StartedBefore"].as_f64());
+        let ruleset = filter.and_then(|f| f["RulesetName"].as_str());
+        let mut tx = self.inner.store.read().await?;
+        let rows = job_runs::list_of_kind(
+            &mut tx,
+            RunKind::Quality.name(),
+            source.as_deref(),
+            before,
+            limit + 1,
+        )
+        .await?;
+        let (rows, next) = take_page(rows, limit, |r| json!(r.seq));
+        let runs = rows
+            .into_iter()
+            .filter(|r| {
+                let started = r.doc["StartedOn"].as_f64().unwrap_or(0.0);
+                let names = r.doc["RulesetNames"].as_array();
+                after.is_none_or(|a| started > a)
+                    && until.is_none_or(|b| started < b)
+                    && ruleset.is_none_or(|n| {
+                        names.is_some_and(|names| names.iter().any(|x| x.as_str() == Some(n)))
+                    })
+            })
+            .map(|r| {
+                json!({
+                    "RunId": r.id,
+                    "Status": status(&r.state),
+                    "StartedOn": r.doc["StartedOn"],
+                    "DataSource": r.doc["DataSource"],
+                })
+            })
+            .collect();
+        Ok(listing("Runs", runs, next))
+    }
+
+    pub(crate) async fn cancel_evaluation_run(&self, req: Req<'_>) -> Result<Value> {
+        let id = req.str("RunId")?;
+        let run = {
+            let mut tx = self.inner.store.read().await?;
+            evaluation_run(&mut tx, id).await?
+        };
+        self.inner
+            .jobs
+            .stop(RunKind::Quality, &run.job_name, id)
+            .await?;
+        self.inner.jobs.wake();
+        Ok(json!({}))
+    }
+}
+
+/// The evaluation run `id`.
+async fn evaluation_run(tx: &mut weir_metastore::Tx, id: &str) -> Result<RunRow> {
+    job_runs::get(tx, id)
+        .await?
+        .filter(|r| r.kind == RunKind::Quality.name())
+        .ok_or_else(|| not_found(id))
+}
+
+/// A run as `GetDataQualityRulesetEvaluationRun` shows it.
+fn shown(run: &RunRow, results: Option<Vec<String>>) -> Value {
+    let mut out = Map::new();
+    out.insert("RunId".into(), json!(run.id));
+    for member in REQUEST_MEMBERS {
+        if let Some(v) = run.doc.get(member) {
+            out.insert(member.into(), v.clone());
+        }
+    }
+    out.insert("Status".into(), json!(status(&run.state)));
+    for (from, to) in [
+        ("ErrorMessage", "ErrorString"),
+        ("StartedOn", "StartedOn"),
+        ("LastModifiedOn", "LastModifiedOn"),
+        ("CompletedOn", "CompletedOn"),
+        ("ExecutionTime", "ExecutionTime"),
+    ] {
+        if let Some(v) = run.doc.get(from).filter(|v| !v.is_null()) {
+            out.insert(to.into(), v.clone());
+        }
+    }
+    if let Some(ids) = results.filter(|ids| !ids.is_empty()) {
+        out.insert("ResultIds".into(), json!(ids));
+    }
+    Value::Object(out)
+}
