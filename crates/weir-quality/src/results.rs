@@ -6,7 +6,7 @@ use weir_catalog::request::{listing, take_page, Req};
 use weir_metastore::dq_results;
 use weir_model::{GlueError, Result};
 
-use crate::runs::source_name;
+use crate::runs::{source_name, Started};
 use crate::QualityService;
 
 const RESULTS_PAGE: usize = 100;
@@ -50,8 +50,7 @@ impl QualityService {
         let source = filter
             .and_then(|f| f.get("DataSource"))
             .and_then(source_name);
-        let after = filter.and_then(|f| f["StartedAfter"].as_f64());
-        let until = filter.and_then(|f| f["StartedBefore"].as_f64());
+        let started = Started::of(filter);
         let job = filter.and_then(|f| f["JobName"].as_str());
         let job_run = filter.and_then(|f| f["JobRunId"].as_str());
         let mut tx = self.inner.store.read().await?;
@@ -61,9 +60,7 @@ impl QualityService {
             .into_iter()
             .map(|(_, r)| r)
             .filter(|r| {
-                let started = r["StartedOn"].as_f64().unwrap_or(0.0);
-                after.is_none_or(|a| started > a)
-                    && until.is_none_or(|b| started < b)
+                started.holds(r)
                     && job.is_none_or(|j| r["JobName"].as_str() == Some(j))
                     && job_run.is_none_or(|j| r["JobRunId"].as_str() == Some(j))
             })

@@ -40,6 +40,27 @@ pub(crate) fn source_name(source: &Value) -> Option<String> {
     Some(format!("{database}.{name}"))
 }
 
+/// A filter's `StartedAfter`/`StartedBefore` window.
+pub(crate) struct Started {
+    after: Option<f64>,
+    before: Option<f64>,
+}
+
+impl Started {
+    pub(crate) fn of(filter: Option<&Value>) -> Started {
+        Started {
+            after: filter.and_then(|f| f["StartedAfter"].as_f64()),
+            before: filter.and_then(|f| f["StartedBefore"].as_f64()),
+        }
+    }
+
+    /// Whether a run or result started then (its `StartedOn`).
+    pub(crate) fn holds(&self, doc: &Value) -> bool {
+        let started = doc["StartedOn"].as_f64().unwrap_or(0.0);
+        self.after.is_none_or(|a| started > a) && self.before.is_none_or(|b| started < b)
+    }
+}
+
 fn not_found(id: &str) -> GlueError {
     GlueError::not_found(format!("Data quality evaluation run {id} not found"))
 }
@@ -131,8 +152,7 @@ impl QualityService {
         let source = filter
             .and_then(|f| f.get("DataSource"))
             .and_then(source_name);
-        let after = filter.and_then(|f| f["StartedAfter"].as_f64());
-        let until = filter.and_then(|f| f["StartedBefore"].as_f64());
+        let started = Started::of(filter);
         let ruleset = filter.and_then(|f| f["RulesetName"].as_str());
         let mut tx = self.inner.store.read().await?;
         let rows = job_runs::list_of_kind(
@@ -147,10 +167,8 @@ impl QualityService {
         let runs = rows
             .into_iter()
             .filter(|r| {
-                let started = r.doc["StartedOn"].as_f64().unwrap_or(0.0);
                 let names = r.doc["RulesetNames"].as_array();
-                after.is_none_or(|a| started > a)
-                    && until.is_none_or(|b| started < b)
+                started.holds(&r.doc)
                     && ruleset.is_none_or(|n| {
                         names.is_some_and(|names| names.iter().any(|x| x.as_str() == Some(n)))
                     })

@@ -158,6 +158,33 @@ pub enum Comparison<T> {
     },
 }
 
+impl<T> Comparison<T> {
+    /// The same comparison with each operand mapped by `f` (the first error returned).
+    pub fn try_map<U, E>(&self, f: impl Fn(&T) -> Result<U, E>) -> Result<Comparison<U>, E> {
+        Ok(match self {
+            Comparison::Compare(op, x) => Comparison::Compare(*op, f(x)?),
+            Comparison::Between { negated, low, high } => Comparison::Between {
+                negated: *negated,
+                low: f(low)?,
+                high: f(high)?,
+            },
+            Comparison::In { negated, items } => Comparison::In {
+                negated: *negated,
+                items: items.iter().map(f).collect::<Result<_, _>>()?,
+            },
+        })
+    }
+
+    /// Whether any operand satisfies `f`.
+    pub fn any(&self, f: impl Fn(&T) -> bool) -> bool {
+        match self {
+            Comparison::Compare(_, x) => f(x),
+            Comparison::Between { low, high, .. } => f(low) || f(high),
+            Comparison::In { items, .. } => items.iter().any(f),
+        }
+    }
+}
+
 /// `+ - * /`: all four have the same precedence and associate to the left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ArithOp {

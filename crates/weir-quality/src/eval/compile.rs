@@ -547,18 +547,7 @@ impl Compiler<'_> {
                 let seconds = |d: &crate::Duration| -> Result<Option<String>, String> {
                     Ok(Some(sql::span(*d)?.num_seconds().to_string()))
                 };
-                let operands = match comparison {
-                    Comparison::Compare(op, d) => Comparison::Compare(*op, seconds(d)?),
-                    Comparison::Between { negated, low, high } => Comparison::Between {
-                        negated: *negated,
-                        low: seconds(low)?,
-                        high: seconds(high)?,
-                    },
-                    Comparison::In { negated, items } => Comparison::In {
-                        negated: *negated,
-                        items: items.iter().map(seconds).collect::<Result<_, _>>()?,
-                    },
-                };
+                let operands = comparison.try_map(seconds)?;
                 let age = format!(
                     "(CAST({} AS DOUBLE) - CAST(CAST({reference} AS TIMESTAMP) AS DOUBLE))",
                     sql::timestamp(self.now)
@@ -780,29 +769,14 @@ impl Compiler<'_> {
                     }
                 }
                 let times = |o: &DateOperand| matches!(o, DateOperand::TimeOfDay(_));
-                let any_time = match c {
-                    Comparison::Compare(_, o) => times(o),
-                    Comparison::Between { low, high, .. } => times(low) || times(high),
-                    Comparison::In { items, .. } => items.iter().any(times),
-                };
+                let any_time = c.any(times);
                 let value = if any_time {
                     format!("CAST({reference} AS TIMESTAMP)")
                 } else {
                     format!("CAST({reference} AS DATE)")
                 };
                 let op = |o: &DateOperand| sql::date_operand(o, self.now);
-                let operands = match c {
-                    Comparison::Compare(o, x) => Comparison::Compare(*o, op(x)?),
-                    Comparison::Between { negated, low, high } => Comparison::Between {
-                        negated: *negated,
-                        low: op(low)?,
-                        high: op(high)?,
-                    },
-                    Comparison::In { negated, items } => Comparison::In {
-                        negated: *negated,
-                        items: items.iter().map(op).collect::<Result<_, _>>()?,
-                    },
-                };
+                let operands = c.try_map(op)?;
                 Ok(sql::compare(&value, &operands))
             }
             Condition::Duration(_) | Condition::Size(_) => {
@@ -1009,18 +983,7 @@ fn static_operands(c: &Comparison<NumOperand>) -> Result<Comparison<Option<Strin
             }
         }
     };
-    Ok(match c {
-        Comparison::Compare(op, o) => Comparison::Compare(*op, literal(o)?),
-        Comparison::Between { negated, low, high } => Comparison::Between {
-            negated: *negated,
-            low: literal(low)?,
-            high: literal(high)?,
-        },
-        Comparison::In { negated, items } => Comparison::In {
-            negated: *negated,
-            items: items.iter().map(literal).collect::<Result<_, _>>()?,
-        },
-    })
+    c.try_map(literal)
 }
 
 /// Whether a value casts to the DQDL type `name` (Spark's casts: NULL when it does not).

@@ -363,12 +363,7 @@ fn literal_text(v: f64) -> String {
 }
 
 fn condition_is_dynamic(condition: &Comparison<NumOperand>) -> bool {
-    let dynamic = |o: &NumOperand| matches!(o, NumOperand::Expr(e) if e.is_dynamic());
-    match condition {
-        Comparison::Compare(_, o) => dynamic(o),
-        Comparison::Between { low, high, .. } => dynamic(low) || dynamic(high),
-        Comparison::In { items, .. } => items.iter().any(dynamic),
-    }
+    condition.any(|o| matches!(o, NumOperand::Expr(e) if e.is_dynamic()))
 }
 
 fn with_condition(rule: &Rule, condition: Comparison<NumOperand>) -> String {
