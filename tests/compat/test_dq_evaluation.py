@@ -3,7 +3,9 @@ catalog table by the job service (StartDataQualityRulesetEvaluationRun), its run
 Glue's shapes (Get/List runs, Get/BatchGet/List results), errors for unknown rulesets, runs and
 results, a run on a missing table failing with a reason, and anomaly detection learning from the
 statistics of earlier runs: seven days of taxi rides, alternating ~1,400 and ~700 a day, where
-day six's 2,200 rides and fares of 95 are flagged and the normal seventh day is not."""
+day six's 2,200 rides and fares of 95 are flagged and the normal seventh day is not; the
+statistics, their annotations and the model's results through the API, and an excluded day six
+taken out of training, which tightens the bounds."""
 
 from __future__ import annotations
 
@@ -160,6 +162,7 @@ def test_anomalies_are_learned_from_earlier_runs(glue, tmp_path):
     rng = random.Random(7)
     days = [(1410, 0), (690, 0), (1395, 0), (712, 0), (1402, 0), (2200, 100), (1398, 0)]
     seen = []
+    profiles = []
     for rides, expensive in days:
         taxi_day(folder, rides, rng, expensive)
         run_id = glue.start_data_quality_ruleset_evaluation_run(
@@ -168,6 +171,7 @@ def test_anomalies_are_learned_from_earlier_runs(glue, tmp_path):
         assert run["Status"] == "SUCCEEDED", run
         result = glue.get_data_quality_result(ResultId=run["ResultIds"][0])
         seen.append(([r["Result"] for r in result["RuleResults"]], result.get("Observations", [])))
+        profiles.append(result["ProfileId"])
     # Days one to five build the history: nothing is flagged.
     for outcomes, observations in seen[:5]:
         assert outcomes == ["PASS", "PASS"] and observations == []
@@ -181,3 +185,44 @@ def test_anomalies_are_learned_from_earlier_runs(glue, tmp_path):
     assert 600 < rows["MetricValues"]["ExpectedValue"] < 800
     assert rows["NewRules"][0].startswith("RowCount between ")
     assert seen[6] == (["PASS", "PASS"], [])
+
+    # The statistics of day six, and the model of its row count.
+    day6 = glue.list_data_quality_statistics(ProfileId=profiles[5])["Statistics"]
+    by_name = {s["StatisticName"]: s for s in day6}
+    assert set(by_name) == {"RowCount", "Mean"}
+    count = by_name["RowCount"]
+    assert (count["DoubleValue"], count["EvaluationLevel"]) == (2200.0, "Dataset")
+    assert count["InclusionAnnotation"]["Value"] == "INCLUDE"
+    assert by_name["Mean"]["ColumnsReferenced"] == ["fare"]
+    assert rows["StatisticId"] == count["StatisticId"]
+    series = glue.list_data_quality_statistics(StatisticId=count["StatisticId"])["Statistics"]
+    assert [s["DoubleValue"] for s in series] == [float(r) for r, _ in reversed(days)]
+    assert glue.get_data_quality_model(
+        StatisticId=count["StatisticId"], ProfileId=profiles[6])["Status"] == "SUCCEEDED"
+    model = glue.get_data_quality_model_result(StatisticId=count["StatisticId"], ProfileId=profiles[6])["Model"]
+    assert [m["ActualValue"] for m in model] == [float(r) for r, _ in days]
+    assert all("UpperBound" not in m for m in model[:3])
+    assert model[5]["UpperBound"] < 2200.0
+    before = model[6]
+
+    # Excluding day six takes it out of training: the seventh day's bounds narrow.
+    failed = glue.batch_put_data_quality_statistic_annotation(InclusionAnnotations=[
+        {"ProfileId": profiles[5], "StatisticId": count["StatisticId"], "InclusionAnnotation": "EXCLUDE"},
+        {"ProfileId": "dqprofile-missing", "StatisticId": count["StatisticId"], "InclusionAnnotation": "EXCLUDE"},
+    ])["FailedInclusionAnnotations"]
+    assert [f["ProfileId"] for f in failed] == ["dqprofile-missing"]
+    annotations = glue.list_data_quality_statistic_annotations(ProfileId=profiles[5])["Annotations"]
+    assert [(a["StatisticId"], a["InclusionAnnotation"]["Value"]) for a in annotations] == [
+        (count["StatisticId"], "EXCLUDE")]
+    assert "LastModifiedOn" in annotations[0]["InclusionAnnotation"]
+    model = glue.get_data_quality_model_result(StatisticId=count["StatisticId"], ProfileId=profiles[6])["Model"]
+    assert model[5]["InclusionAnnotation"] == "EXCLUDE"
+    after = model[6]
+    assert after["UpperBound"] - after["LowerBound"] < before["UpperBound"] - before["LowerBound"]
+    assert after["LowerBound"] < after["ActualValue"] < after["UpperBound"]
+    assert "dqprofile-missing" in expect_error(
+        "EntityNotFoundException", glue.put_data_quality_profile_annotation,
+        ProfileId="dqprofile-missing", InclusionAnnotation="EXCLUDE")
+    glue.put_data_quality_profile_annotation(ProfileId=profiles[5], InclusionAnnotation="INCLUDE")
+    model = glue.get_data_quality_model_result(StatisticId=count["StatisticId"], ProfileId=profiles[6])["Model"]
+    assert model[5]["InclusionAnnotation"] == "INCLUDE" and model[6]["UpperBound"] == before["UpperBound"]

@@ -20,8 +20,10 @@ use weir_metastore::Metastore;
 use crate::dataset::Dataset;
 use crate::eval::{self, History};
 use crate::runs::source_name;
+use crate::statistics::statistic_id;
 
-/// Statistics read back per profile for dynamic rules and anomaly detection.
+/// Statistics read back per context (a ruleset on a table) for dynamic rules and anomaly
+/// detection.
 const HISTORY_LIMIT: usize = 100_000;
 
 /// Runs data quality evaluations in this process.
@@ -113,11 +115,11 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
     let mut rows_read = 0;
     for (i, (name, ruleset)) in rulesets.iter().enumerate() {
         let started = now();
-        let profile = format!("{name}@{source}");
+        let context = format!("{name}@{source}");
         let history = {
             let mut tx = store.read().await.map_err(read)?;
             Recorded::new(
-                dq_results::history(&mut tx, &profile, HISTORY_LIMIT)
+                dq_results::history(&mut tx, &context, HISTORY_LIMIT)
                     .await
                     .map_err(read)?,
             )
@@ -143,9 +145,22 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
         .await?;
         rows_read = rows_read.max(evaluation.rows);
         let completed = now();
-        let result_id = format!("dqresult-{}{i:02}", spec.run_id.trim_start_matches("jr_"));
+        let suffix = format!("{}{i:02}", spec.run_id.trim_start_matches("jr_"));
+        let (result_id, profile_id) = (format!("dqresult-{suffix}"), format!("dqprofile-{suffix}"));
         let mut doc = evaluation.to_json();
+        for (observation, shown) in evaluation
+            .observations
+            .iter()
+            .zip(doc["Observations"].as_array_mut().into_iter().flatten())
+        {
+            shown["MetricBasedObservation"]["StatisticId"] = json!(statistic_id(
+                &context,
+                &observation.rule,
+                &observation.metric
+            ));
+        }
         doc["ResultId"] = json!(result_id);
+        doc["ProfileId"] = json!(profile_id);
         doc["DataSource"] = request["DataSource"].clone();
         doc["RulesetName"] = json!(name);
         doc["EvaluationContext"] = json!(name);
@@ -187,12 +202,16 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
             for (metric, value) in metrics {
                 if let Some(value) = value.filter(|v| v.is_finite()) {
                     statistics.push(Statistic {
-                        profile: profile.clone(),
+                        statistic_id: statistic_id(&context, rule, metric),
+                        profile_id: profile_id.clone(),
+                        context: context.clone(),
                         rule: rule.clone(),
                         metric: metric.clone(),
                         value,
                         run_id: spec.run_id.clone(),
                         recorded_on: completed,
+                        included: true,
+                        annotated_on: 0.0,
                     });
                 }
             }
@@ -223,24 +242,28 @@ fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// The recorded statistics of one profile, newest first per (rule, metric).
-struct Recorded(HashMap<(String, String), Vec<f64>>);
+/// The recorded statistics of one context, oldest first per (rule, metric); `None` for an
+/// excluded point.
+struct Recorded(HashMap<(String, String), Vec<Option<f64>>>);
 
 impl Recorded {
-    fn new(rows: Vec<(String, String, f64)>) -> Recorded {
-        let mut map: HashMap<(String, String), Vec<f64>> = HashMap::new();
-        for (rule, metric, value) in rows {
-            map.entry((rule, metric)).or_default().push(value);
+    /// From the points newest first.
+    fn new(rows: Vec<(String, String, f64, bool)>) -> Recorded {
+        let mut map: HashMap<(String, String), Vec<Option<f64>>> = HashMap::new();
+        for (rule, metric, value, included) in rows.into_iter().rev() {
+            map.entry((rule, metric))
+                .or_default()
+                .push(included.then_some(value));
         }
         Recorded(map)
     }
 }
 
 impl History for Recorded {
-    fn values(&self, rule: &str, metric: &str, k: usize) -> Vec<f64> {
+    fn series(&self, rule: &str, metric: &str) -> Vec<Option<f64>> {
         self.0
             .get(&(rule.to_string(), metric.to_string()))
-            .map(|v| v.iter().copied().take(k).collect())
+            .cloned()
             .unwrap_or_default()
     }
 }

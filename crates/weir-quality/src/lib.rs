@@ -35,6 +35,7 @@ mod results;
 mod rulesets;
 mod runs;
 mod service;
+pub mod statistics;
 
 pub use service::{QualityService, OPERATIONS};
 

@@ -1,7 +1,8 @@
 //! The data quality service: the Glue Data Quality API over the metastore, each operation read
 //! validate → one metastore transaction → check → act → commit, as the job and crawler services
 //! do. Rulesets are in [`crate::rulesets`], evaluation runs (runs of the job service) in
-//! [`crate::runs`] and their results in [`crate::results`].
+//! [`crate::runs`], their results in [`crate::results`] and the statistics they record in
+//! [`crate::statistics`].
 
 use std::sync::Arc;
 
@@ -42,6 +43,12 @@ pub const OPERATIONS: &[&str] = &[
     "GetDataQualityResult",
     "BatchGetDataQualityResult",
     "ListDataQualityResults",
+    "ListDataQualityStatistics",
+    "BatchPutDataQualityStatisticAnnotation",
+    "ListDataQualityStatisticAnnotations",
+    "PutDataQualityProfileAnnotation",
+    "GetDataQualityModel",
+    "GetDataQualityModelResult",
 ];
 
 impl QualityService {
@@ -97,6 +104,14 @@ impl QualityService {
             "GetDataQualityResult" => self.get_result(req).await,
             "BatchGetDataQualityResult" => self.batch_get_results(req).await,
             "ListDataQualityResults" => self.list_results(req).await,
+            "ListDataQualityStatistics" => self.list_statistics(req).await,
+            "BatchPutDataQualityStatisticAnnotation" => {
+                self.batch_put_statistic_annotations(req).await
+            }
+            "ListDataQualityStatisticAnnotations" => self.list_statistic_annotations(req).await,
+            "PutDataQualityProfileAnnotation" => self.put_profile_annotation(req).await,
+            "GetDataQualityModel" => self.get_model(req).await,
+            "GetDataQualityModelResult" => self.get_model_result(req).await,
             other => Err(GlueError::new(
                 ErrorKind::UnknownOperation,
                 format!("Operation {other} is not served by Weir's data quality service"),

@@ -1,5 +1,5 @@
-//! Weir's anomaly detector: from the history of one statistic (oldest first, excluded points
-//! already removed), the next value it expects and the bounds outside which a value is an
+//! Weir's anomaly detector: from the history of one statistic (oldest first; an excluded point
+//! is a gap that keeps the others' places), the next value it expects and the bounds outside which a value is an
 //! anomaly. Deterministic, and documented in `crates/weir-quality/ANOMALIES.md`.
 //!
 //! 1. Fewer than [`MIN_POINTS`] points: no prediction.
@@ -44,34 +44,45 @@ impl Prediction {
     }
 }
 
-/// The prediction for the value after `history` (oldest first), if there is enough of it.
-pub fn predict(history: &[f64]) -> Option<Prediction> {
-    let x: Vec<f64> = history.iter().copied().filter(|v| v.is_finite()).collect();
-    let n = x.len();
-    if n < MIN_POINTS {
+/// The prediction for the value after `history` (oldest first); `None` marks a point that is
+/// not used (excluded by a user, or missing) but keeps the others' places in the season.
+pub fn predict(history: &[Option<f64>]) -> Option<Prediction> {
+    let points: Vec<(usize, f64)> = history
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)))
+        .collect();
+    if points.len() < MIN_POINTS {
         return None;
     }
-    let (expected, spread, season) = match season(&x) {
+    let next = history.len();
+    let (expected, spread, season) = match season(&points, next) {
         Some(p) => {
-            let phase_mean = |i: usize| {
-                let same: Vec<f64> = (0..n).filter(|j| j % p == i % p).map(|j| x[j]).collect();
+            let phase_mean = |phase: usize| {
+                let same: Vec<f64> = points
+                    .iter()
+                    .filter(|(i, _)| i % p == phase)
+                    .map(|(_, v)| *v)
+                    .collect();
                 mean(&same)
             };
-            let next: Vec<f64> = (0..n)
+            let newest: Vec<f64> = points
+                .iter()
                 .rev()
-                .filter(|j| j % p == n % p)
+                .filter(|(i, _)| i % p == next % p)
                 .take(SEASONS_AVERAGED)
-                .map(|j| x[j])
+                .map(|(_, v)| *v)
                 .collect();
-            let residuals: Vec<f64> = (0..n).map(|i| x[i] - phase_mean(i)).collect();
-            (mean(&next), std_dev(&residuals), p)
+            let residuals: Vec<f64> = points.iter().map(|(i, v)| v - phase_mean(i % p)).collect();
+            (mean(&newest), std_dev(&residuals), p)
         }
         None => {
-            let (intercept, slope) = line(&x);
-            let residuals: Vec<f64> = (0..n)
-                .map(|i| x[i] - (intercept + slope * i as f64))
+            let (intercept, slope) = line(&points);
+            let residuals: Vec<f64> = points
+                .iter()
+                .map(|(i, v)| v - (intercept + slope * *i as f64))
                 .collect();
-            (intercept + slope * n as f64, std_dev(&residuals), 1)
+            (intercept + slope * next as f64, std_dev(&residuals), 1)
         }
     };
     let spread = spread.max(MIN_SPREAD_SHARE * expected.abs()).max(1e-9);
@@ -83,17 +94,26 @@ pub fn predict(history: &[f64]) -> Option<Prediction> {
     })
 }
 
-/// The season of the series, if one stands out.
-fn season(x: &[f64]) -> Option<usize> {
-    let n = x.len();
-    let m = mean(x);
-    let variance: f64 = x.iter().map(|v| (v - m).powi(2)).sum();
+/// The season of the points (position, value), if one stands out: the lag whose pairs of
+/// points correlate best, each phase (the next point's included) having been seen twice.
+fn season(points: &[(usize, f64)], next: usize) -> Option<usize> {
+    let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
+    let m = mean(&values);
+    let variance: f64 = values.iter().map(|v| (v - m).powi(2)).sum();
     if variance == 0.0 {
         return None;
     }
-    (2..=MAX_SEASON.min(n / 2))
+    let at: std::collections::HashMap<usize, f64> = points.iter().copied().collect();
+    (2..=MAX_SEASON.min(next / 2))
+        .filter(|lag| {
+            let seen = |phase: usize| points.iter().filter(|(i, _)| i % lag == phase).count();
+            (0..*lag).all(|phase| seen(phase) >= 2) || seen(next % lag) >= 2
+        })
         .map(|lag| {
-            let covariance: f64 = (lag..n).map(|i| (x[i] - m) * (x[i - lag] - m)).sum();
+            let covariance: f64 = points
+                .iter()
+                .filter_map(|(i, v)| at.get(&(i + lag)).map(|w| (v - m) * (w - m)))
+                .sum();
             (lag, covariance / variance)
         })
         .filter(|(_, r)| *r >= MIN_SEASONAL_CORRELATION)
@@ -114,14 +134,14 @@ fn std_dev(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
 }
 
-/// Least-squares line through `(i, x[i])`: (intercept, slope).
-fn line(x: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let mean_i = (n - 1.0) / 2.0;
-    let mean_x = mean(x);
+/// Least-squares line through the points: (intercept, slope).
+fn line(points: &[(usize, f64)]) -> (f64, f64) {
+    let n = points.len() as f64;
+    let mean_i = points.iter().map(|(i, _)| *i as f64).sum::<f64>() / n;
+    let mean_x = points.iter().map(|(_, v)| *v).sum::<f64>() / n;
     let (mut num, mut den) = (0.0, 0.0);
-    for (i, v) in x.iter().enumerate() {
-        let di = i as f64 - mean_i;
+    for (i, v) in points {
+        let di = *i as f64 - mean_i;
         num += di * (v - mean_x);
         den += di * di;
     }
@@ -135,12 +155,13 @@ mod tests {
 
     #[test]
     fn too_little_history() {
-        assert_eq!(predict(&[1.0, 2.0]), None);
+        assert_eq!(predict(&[Some(1.0), Some(2.0)]), None);
+        assert_eq!(predict(&[Some(1.0), None, Some(2.0), None]), None);
     }
 
     #[test]
     fn a_constant_history_accepts_its_value() {
-        let p = predict(&[100.0; 5]).expect("a prediction");
+        let p = predict(&[Some(100.0); 5]).expect("a prediction");
         assert_eq!(p.expected, 100.0);
         assert!(!p.is_anomaly(100.0));
         assert!(p.is_anomaly(110.0));
@@ -148,7 +169,8 @@ mod tests {
 
     #[test]
     fn a_trend_is_followed() {
-        let p = predict(&[10.0, 20.0, 30.0, 40.0, 50.0]).expect("a prediction");
+        let p = predict(&[Some(10.0), Some(20.0), Some(30.0), Some(40.0), Some(50.0)])
+            .expect("a prediction");
         assert!((p.expected - 60.0).abs() < 1e-9);
         assert!(!p.is_anomaly(60.5));
         assert!(p.is_anomaly(45.0));
@@ -157,7 +179,7 @@ mod tests {
     #[test]
     fn alternating_days_are_a_season() {
         // Mondays ~1,400 rides, Tuesdays ~700.
-        let history = [1410.0, 690.0, 1395.0, 712.0, 1402.0];
+        let history = [1410.0, 690.0, 1395.0, 712.0, 1402.0].map(Some);
         let p = predict(&history).expect("a prediction");
         assert_eq!(p.season, 2);
         assert!((p.expected - 701.0).abs() < 1.0, "{p:?}");
@@ -165,9 +187,15 @@ mod tests {
         assert!(!p.is_anomaly(705.0));
         // A Monday after the Tuesday.
         let mut longer = history.to_vec();
-        longer.push(705.0);
+        longer.push(Some(705.0));
         let p = predict(&longer).expect("a prediction");
         assert!(!p.is_anomaly(1400.0), "{p:?}");
         assert!(p.is_anomaly(700.0), "{p:?}");
+        // An excluded point keeps its place: the day after it is still a Monday.
+        let mut excluded = history.to_vec();
+        excluded.push(None);
+        let p = predict(&excluded).expect("a prediction");
+        assert_eq!(p.season, 2);
+        assert!(!p.is_anomaly(1400.0), "{p:?}");
     }
 }

@@ -27,6 +27,8 @@ pub struct Judged {
 /// A value outside the bounds its history predicts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
+    /// The rule's (or analyzer's) canonical text.
+    pub rule: String,
     pub metric: String,
     pub actual: f64,
     pub prediction: anomaly::Prediction,
@@ -205,13 +207,12 @@ pub fn leaf(
             let Some((metric, Some(actual))) = judged.metrics.first().cloned() else {
                 return error("The statistic has no value to check for anomalies".into());
             };
-            let mut past = history.values(rule_text, &metric, usize::MAX);
-            past.reverse();
+            let past = history.series(rule_text, &metric);
             match anomaly::predict(&past) {
                 None => {
                     judged.message = Some(format!(
                         "Not enough history to detect anomalies: {} of the {} data points needed",
-                        past.len(),
+                        past.iter().flatten().count(),
                         anomaly::MIN_POINTS
                     ));
                 }
@@ -226,6 +227,7 @@ pub fn leaf(
                             shown(Some(prediction.expected))
                         ));
                         judged.observation = Some(Observation {
+                            rule: rule_text.to_string(),
                             metric,
                             actual,
                             prediction,

@@ -31,16 +31,26 @@ use judge::{Judged, Observation};
 /// The earlier values of the metrics a ruleset computed: what dynamic operands and anomaly
 /// detection read.
 pub trait History: Sync {
-    /// The newest `k` earlier values of `metric` of the rule `rule` (its canonical text), newest
-    /// first, without the points a user excluded.
-    fn values(&self, rule: &str, metric: &str, k: usize) -> Vec<f64>;
+    /// The earlier values of `metric` of the rule `rule` (its canonical text), oldest first;
+    /// `None` for a point a user excluded (it keeps its place in the timeline).
+    fn series(&self, rule: &str, metric: &str) -> Vec<Option<f64>>;
+
+    /// The newest `k` earlier values that are not excluded, newest first.
+    fn values(&self, rule: &str, metric: &str, k: usize) -> Vec<f64> {
+        self.series(rule, metric)
+            .into_iter()
+            .rev()
+            .flatten()
+            .take(k)
+            .collect()
+    }
 }
 
 /// No history: every dynamic rule is on its first run.
 pub struct NoHistory;
 
 impl History for NoHistory {
-    fn values(&self, _: &str, _: &str, _: usize) -> Vec<f64> {
+    fn series(&self, _: &str, _: &str) -> Vec<Option<f64>> {
         Vec::new()
     }
 }
@@ -183,11 +193,10 @@ pub async fn evaluate(
         let judged = judge::leaf(None, compiled, &answers, history, &description);
         for (metric, value) in &judged.metrics {
             let Some(actual) = value else { continue };
-            let mut past = history.values(&description, metric, usize::MAX);
-            past.reverse();
-            if let Some(prediction) = anomaly::predict(&past) {
+            if let Some(prediction) = anomaly::predict(&history.series(&description, metric)) {
                 if prediction.is_anomaly(*actual) {
                     observations.push(Observation {
+                        rule: description.clone(),
                         metric: metric.clone(),
                         actual: *actual,
                         prediction,

@@ -464,8 +464,8 @@ async fn empty_datasets() {
 struct Past(Vec<f64>);
 
 impl History for Past {
-    fn values(&self, _: &str, _: &str, k: usize) -> Vec<f64> {
-        self.0.iter().copied().take(k).collect()
+    fn series(&self, _: &str, _: &str) -> Vec<Option<f64>> {
+        self.0.iter().rev().copied().map(Some).collect()
     }
 }
 
