@@ -39,6 +39,10 @@ pub enum EngineError {
     ObjectPath(#[from] object_store::path::Error),
     #[error("{0}")]
     DataFusion(#[from] DataFusionError),
+    /// The run's targets were committed, and a node asked for the run to fail then (a data
+    /// quality evaluation with `StopJobOnFailureTiming: AfterDataLoad`).
+    #[error("{0}")]
+    AfterCommit(String),
     /// A fault inside the engine (a panic in planning or execution), caught so that the run's
     /// staged output is still cleaned up.
     #[error("internal error while running the job: {0}")]

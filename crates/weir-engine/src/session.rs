@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::catalog::CatalogClient;
 use crate::error::Result;
+use crate::job::extension::NodeTransform;
 use crate::stores::{self, AzureConfig, S3Config, StoreSettings};
 
 /// An unpartitioned write goes to one file unless the data outgrows it (DataFusion's default
@@ -45,6 +46,8 @@ pub struct Engine {
     catalog: Option<Arc<dyn CatalogClient>>,
     /// The memory a run's session may use (bytes); beyond it, operators that can spill to disk.
     memory_limit: Option<usize>,
+    /// Node types implemented outside the engine.
+    transforms: Vec<Arc<dyn NodeTransform>>,
 }
 
 impl Engine {
@@ -58,7 +61,29 @@ impl Engine {
             },
             catalog: None,
             memory_limit: None,
+            transforms: Vec::new(),
         }
+    }
+
+    /// The same engine, running the node types of `transform` too.
+    pub fn with_transform(mut self, transform: Arc<dyn NodeTransform>) -> Self {
+        self.transforms.push(transform);
+        self
+    }
+
+    /// The transform that runs `node_type`, if one was added.
+    pub fn transform(&self, node_type: &str) -> Option<&Arc<dyn NodeTransform>> {
+        self.transforms
+            .iter()
+            .find(|t| t.node_types().contains(&node_type))
+    }
+
+    /// The node types the added transforms run.
+    pub fn transform_types(&self) -> Vec<&'static str> {
+        self.transforms
+            .iter()
+            .flat_map(|t| t.node_types().iter().copied())
+            .collect()
     }
 
     /// The same engine, with each session's memory bounded to `bytes` (DataFusion's fair spill

@@ -148,17 +148,7 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
         let suffix = format!("{}{i:02}", spec.run_id.trim_start_matches("jr_"));
         let (result_id, profile_id) = (format!("dqresult-{suffix}"), format!("dqprofile-{suffix}"));
         let mut doc = evaluation.to_json();
-        for (observation, shown) in evaluation
-            .observations
-            .iter()
-            .zip(doc["Observations"].as_array_mut().into_iter().flatten())
-        {
-            shown["MetricBasedObservation"]["StatisticId"] = json!(statistic_id(
-                &context,
-                &observation.rule,
-                &observation.metric
-            ));
-        }
+        identify_observations(&mut doc, &evaluation, &context);
         doc["ResultId"] = json!(result_id);
         doc["ProfileId"] = json!(profile_id);
         doc["DataSource"] = request["DataSource"].clone();
@@ -188,34 +178,13 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
                 ));
             }
         }
-        let rule_metrics = evaluation
-            .rules
-            .iter()
-            .map(|r| (&r.description, &r.metrics))
-            .chain(
-                evaluation
-                    .analyzers
-                    .iter()
-                    .map(|a| (&a.description, &a.metrics)),
-            );
-        for (rule, metrics) in rule_metrics {
-            for (metric, value) in metrics {
-                if let Some(value) = value.filter(|v| v.is_finite()) {
-                    statistics.push(Statistic {
-                        statistic_id: statistic_id(&context, rule, metric),
-                        profile_id: profile_id.clone(),
-                        context: context.clone(),
-                        rule: rule.clone(),
-                        metric: metric.clone(),
-                        value,
-                        run_id: spec.run_id.clone(),
-                        recorded_on: completed,
-                        included: true,
-                        annotated_on: 0.0,
-                    });
-                }
-            }
-        }
+        statistics.extend(self::statistics(
+            &evaluation,
+            &context,
+            &profile_id,
+            &spec.run_id,
+            completed,
+        ));
         results.push((result_id, started, doc));
     }
     let write = |e: weir_metastore::Error| format!("storing the results: {e}");
@@ -236,6 +205,61 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
     })
 }
 
+/// Each observation of a result document with the id of its statistic.
+pub(crate) fn identify_observations(doc: &mut Value, evaluation: &eval::Evaluation, context: &str) {
+    for (observation, shown) in evaluation
+        .observations
+        .iter()
+        .zip(doc["Observations"].as_array_mut().into_iter().flatten())
+    {
+        shown["MetricBasedObservation"]["StatisticId"] = json!(statistic_id(
+            context,
+            &observation.rule,
+            &observation.metric
+        ));
+    }
+}
+
+/// The statistics an evaluation recorded: each finite metric of each rule and analyzer.
+pub(crate) fn statistics(
+    evaluation: &eval::Evaluation,
+    context: &str,
+    profile_id: &str,
+    run_id: &str,
+    recorded_on: f64,
+) -> Vec<Statistic> {
+    let rule_metrics = evaluation
+        .rules
+        .iter()
+        .map(|r| (&r.description, &r.metrics))
+        .chain(
+            evaluation
+                .analyzers
+                .iter()
+                .map(|a| (&a.description, &a.metrics)),
+        );
+    let mut statistics = Vec::new();
+    for (rule, metrics) in rule_metrics {
+        for (metric, value) in metrics {
+            if let Some(value) = value.filter(|v| v.is_finite()) {
+                statistics.push(Statistic {
+                    statistic_id: statistic_id(context, rule, metric),
+                    profile_id: profile_id.to_string(),
+                    context: context.to_string(),
+                    rule: rule.clone(),
+                    metric: metric.clone(),
+                    value,
+                    run_id: run_id.to_string(),
+                    recorded_on,
+                    included: true,
+                    annotated_on: 0.0,
+                });
+            }
+        }
+    }
+    statistics
+}
+
 fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -244,11 +268,11 @@ fn now() -> f64 {
 
 /// The recorded statistics of one context, oldest first per (rule, metric); `None` for an
 /// excluded point.
-struct Recorded(HashMap<(String, String), Vec<Option<f64>>>);
+pub(crate) struct Recorded(HashMap<(String, String), Vec<Option<f64>>>);
 
 impl Recorded {
     /// From the points newest first.
-    fn new(rows: Vec<(String, String, f64, bool)>) -> Recorded {
+    pub(crate) fn new(rows: Vec<(String, String, f64, bool)>) -> Recorded {
         let mut map: HashMap<(String, String), Vec<Option<f64>>> = HashMap::new();
         for (rule, metric, value, included) in rows.into_iter().rev() {
             map.entry((rule, metric))

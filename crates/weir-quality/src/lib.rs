@@ -30,6 +30,7 @@ pub mod dataset;
 pub mod dqdl;
 pub mod eval;
 pub mod executor;
+pub mod node;
 pub mod recommend;
 mod results;
 mod rulesets;

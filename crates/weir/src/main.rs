@@ -23,6 +23,7 @@ use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
 use weir_pii::PiiService;
 use weir_quality::executor::QualityExecutor;
+use weir_quality::node::QualityNode;
 use weir_quality::QualityService;
 use weir_server::{AppState, Metrics};
 
@@ -385,7 +386,9 @@ async fn open_jobs(
     catalog: &Catalog,
     access: RunAccess,
 ) -> anyhow::Result<JobService> {
-    let engine = Engine::new(config.engine.clone());
+    // Jobs' data quality nodes publish their results to the service's metastore.
+    let engine = Engine::new(config.engine.clone())
+        .with_transform(QualityNode::new(Some(catalog.store().clone())));
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);

@@ -59,9 +59,6 @@ fn not_yet(node_type: &str) -> Option<&'static str> {
         | "S3HudiDirectTarget"
         | "S3IcebergDirectTarget"
         | "S3IcebergCatalogTarget" => "Weir does not read or write Delta, Hudi or Iceberg tables in visual jobs; use Parquet sources and targets",
-        "EvaluateDataQuality" | "EvaluateDataQualityMultiFrame" => {
-            "Weir does not evaluate data quality rulesets in visual jobs"
-        }
         "PIIDetection" => "Weir does not detect sensitive data in visual jobs",
         "DirectKafkaSource"
         | "CatalogKafkaSource"
@@ -142,7 +139,8 @@ pub struct Graph {
 }
 
 impl Graph {
-    pub fn parse(nodes: &Map<String, Value>) -> Result<Graph> {
+    /// The graph of `nodes`; `extensions` are the node types the engine's transforms add.
+    pub fn parse(nodes: &Map<String, Value>, extensions: &[&str]) -> Result<Graph> {
         if nodes.is_empty() {
             return Err(EngineError::invalid_job(
                 "CodeGenConfigurationNodes is empty: the job has no nodes",
@@ -150,7 +148,7 @@ impl Graph {
         }
         let mut parsed = BTreeMap::new();
         for (id, entry) in nodes {
-            parsed.insert(id.clone(), parse_node(id, entry)?);
+            parsed.insert(id.clone(), parse_node(id, entry, extensions)?);
         }
         for node in parsed.values() {
             for input in &node.inputs {
@@ -185,7 +183,7 @@ impl Graph {
     }
 }
 
-fn parse_node(id: &str, entry: &Value) -> Result<Node> {
+fn parse_node(id: &str, entry: &Value, extensions: &[&str]) -> Result<Node> {
     let members: Vec<(&String, &Value)> = entry
         .as_object()
         .map(|o| o.iter().filter(|(_, v)| !v.is_null()).collect())
@@ -201,7 +199,8 @@ fn parse_node(id: &str, entry: &Value) -> Result<Node> {
     };
     let known = SOURCES.contains(&node_type.as_str())
         || TRANSFORMS.contains(&node_type.as_str())
-        || TARGETS.contains(&node_type.as_str());
+        || TARGETS.contains(&node_type.as_str())
+        || extensions.contains(&node_type.as_str());
     if !known {
         return Err(EngineError::Unsupported {
             node: id.to_string(),

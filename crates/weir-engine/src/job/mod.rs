@@ -3,6 +3,7 @@
 pub mod bookmark;
 pub mod catalog_update;
 pub mod connections;
+pub mod extension;
 pub mod files;
 pub mod graph;
 pub mod json_lines;
@@ -154,7 +155,8 @@ pub async fn run_job(
         metrics: Arc::new(RunMetrics::default()),
         bookmarks: RunBookmarks::new(BookmarkOption::of(&job.arguments)?, job.bookmark.clone()),
     };
-    let graph = Graph::parse(&job.nodes)?;
+    let graph = Graph::parse(&job.nodes, &engine.transform_types())?;
+    let mut fail_after_commit = None;
     let engine = &with_connections(engine, job).await?;
     let ctx = engine.session()?;
     // Each node's output collection: one frame, or several after SplitFields.
@@ -188,6 +190,16 @@ pub async fn run_job(
                 bytes_written = Some(written.staged.bytes().await?);
                 staged.push(written.staged);
                 updates.push((node.id.clone(), written.catalog));
+            } else if let Some(extension) = engine.transform(&node.node_type) {
+                let run_context = extension::RunContext {
+                    job_name: &job.name,
+                    run_id: &run.id,
+                };
+                let applied = extension.apply(&ctx, node, inputs, run_context).await?;
+                if fail_after_commit.is_none() {
+                    fail_after_commit = applied.fail_after_commit;
+                }
+                frames.insert(node.id.clone(), applied.outputs);
             } else {
                 let outputs = transforms::apply(&ctx, node, inputs).await?;
                 if node.node_type == "Spigot" {
@@ -241,6 +253,9 @@ pub async fn run_job(
             return Err(e);
         }
     };
+    if let Some(reason) = fail_after_commit {
+        return Err(EngineError::AfterCommit(reason));
+    }
     let files_committed = committed.iter().map(Vec::len).sum();
     for report in reports
         .iter_mut()

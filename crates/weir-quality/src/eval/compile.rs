@@ -110,6 +110,9 @@ pub struct Compiled {
     pub where_clause: Option<String>,
     /// What a failure says beyond the value (the column names that do not match, …).
     pub detail: Option<String>,
+    /// For rules with an outcome per row: the Spark SQL predicate a row passes (a row the
+    /// `where` leaves out passes).
+    pub row: Option<String>,
 }
 
 /// Everything an evaluation asks of the data.
@@ -221,6 +224,9 @@ impl Compiler<'_> {
             rule.condition.as_ref(),
             where_clause.as_deref(),
         )?;
+        if let (Some(w), Some(row)) = (&where_clause, &compiled.row) {
+            compiled.row = Some(format!("CASE WHEN ({w}) THEN {row} ELSE true END"));
+        }
         compiled.where_clause = where_clause;
         Ok(compiled)
     }
@@ -241,6 +247,7 @@ impl Compiler<'_> {
                     verdict: Verdict::Metrics,
                     where_clause: None,
                     detail: None,
+                    row: None,
                 });
             }
             _ => {}
@@ -267,6 +274,7 @@ impl Compiler<'_> {
             verdict,
             where_clause: None,
             detail: None,
+            row: None,
         };
         let column_name = |c: &str| format!("Column.{c}");
         Ok(match rule_type {
@@ -286,11 +294,14 @@ impl Compiler<'_> {
                     compare
                 };
                 let rows = self.rows(w);
-                one(
-                    format!("{}.Completeness", column_name(&c)),
-                    div(present, rows),
-                    verdict,
-                )
+                Compiled {
+                    row: (rule_type == IsComplete).then(|| format!("({reference} IS NOT NULL)")),
+                    ..one(
+                        format!("{}.Completeness", column_name(&c)),
+                        div(present, rows),
+                        verdict,
+                    )
+                }
             }
             Mean | Sum | StandardDeviation | Variance | Range => {
                 let c = self.param(rule, 0)?;
@@ -328,6 +339,7 @@ impl Compiler<'_> {
             Uniqueness | IsUnique | UniqueValueRatio | DistinctValuesCount | Entropy => {
                 let names = self.params(rule)?;
                 let refs = self.references_of(&names)?;
+                let refs_for_rows = refs.clone();
                 let rows = self.rows(w);
                 let src = match rule_type {
                     Uniqueness | IsUnique => div(self.freq(refs, w, FreqStat::Singles), rows),
@@ -352,7 +364,10 @@ impl Compiler<'_> {
                 } else {
                     compare
                 };
-                one(format!("{}.{metric}", entity(&names)), src, verdict)
+                Compiled {
+                    row: (rule_type == IsUnique).then(|| unique_row(&refs_for_rows, false)),
+                    ..one(format!("{}.{metric}", entity(&names)), src, verdict)
+                }
             }
             DuplicateRowCount => {
                 let names = match self.params(rule)? {
@@ -385,6 +400,7 @@ impl Compiler<'_> {
                         div(present, rows.clone()),
                     ));
                 }
+                let row = unique_row(&refs, true);
                 let singles = self.freq(refs, w, FreqStat::Singles);
                 metrics.push((format!("{}.Uniqueness", entity(&names)), div(singles, rows)));
                 Compiled {
@@ -392,6 +408,7 @@ impl Compiler<'_> {
                     verdict: Verdict::AllOne,
                     where_clause: None,
                     detail: None,
+                    row: Some(row),
                 }
             }
             ColumnExists => {
@@ -473,6 +490,7 @@ impl Compiler<'_> {
                     },
                     where_clause: None,
                     detail: None,
+                    row: Some(format!("({predicate})")),
                 }
             }
             ColumnValues => {
@@ -536,6 +554,7 @@ impl Compiler<'_> {
                     },
                     where_clause: None,
                     detail: None,
+                    row: Some(format!("({reference} IS NULL OR {predicate})")),
                 }
             }
             DataFreshness => {
@@ -584,6 +603,7 @@ impl Compiler<'_> {
                     },
                     where_clause: None,
                     detail: None,
+                    row: None,
                 }
             }
             RowCountMatch => {
@@ -736,6 +756,7 @@ impl Compiler<'_> {
             },
             where_clause: None,
             detail: None,
+            row: Some(format!("({predicate})")),
         }
     }
 
@@ -842,6 +863,7 @@ impl Compiler<'_> {
             verdict: Verdict::Metrics,
             where_clause: None,
             detail: None,
+            row: None,
         })
     }
 
@@ -924,6 +946,18 @@ impl Compiler<'_> {
         let reference = self.columns().numeric(column)?;
         Ok((self.agg(&function, None, &reference), column.to_string()))
     }
+}
+
+/// A row of unique values: its value (of `refs`) occurs once; with `complete`, no column is
+/// NULL, else at least one is not.
+fn unique_row(refs: &[String], complete: bool) -> String {
+    let present: Vec<String> = refs.iter().map(|r| format!("{r} IS NOT NULL")).collect();
+    let joiner = if complete { " AND " } else { " OR " };
+    format!(
+        "(({}) AND count(1) OVER (PARTITION BY {}) = 1)",
+        present.join(joiner),
+        refs.join(", ")
+    )
 }
 
 /// The text of a parameter.

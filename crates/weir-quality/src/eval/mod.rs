@@ -225,6 +225,100 @@ pub async fn evaluate(
     })
 }
 
+/// The names of the row-level outcome columns, in order.
+pub const ROW_LEVEL_COLUMNS: [&str; 4] = [
+    "DataQualityRulesPass",
+    "DataQualityRulesFail",
+    "DataQualityRulesSkip",
+    "DataQualityEvaluationResult",
+];
+
+/// `data` with Glue's row-level outcomes appended: the canonical text of the rules each row
+/// passed, failed and for which it has no outcome (rules checked on the whole dataset, composites
+/// of such rules, and rules whose outcome for the row is NULL), and `Passed` or `Failed`. A row
+/// a rule's `where` leaves out passes that rule. Lazy: nothing is read until the frame is.
+pub async fn row_level(
+    ctx: &SessionContext,
+    data: DataFrame,
+    ruleset: &Ruleset,
+    now: DateTime<Utc>,
+) -> Result<DataFrame, String> {
+    let schema: SchemaRef = data.schema().inner().clone();
+    let references = BTreeMap::new();
+    let mut compiler = Compiler {
+        ruleset,
+        schema: &schema,
+        references: &references,
+        now,
+        plan: compile::Plan::default(),
+    };
+    let rules: Vec<(String, Option<String>)> = ruleset
+        .rules
+        .iter()
+        .flatten()
+        .map(|r| (r.to_string(), Tree::compile(r, &mut compiler).row()))
+        .collect();
+    let table = format!("dq_rows_{:016x}", rand_suffix());
+    ctx.register_table(table.as_str(), data.into_view())
+        .map_err(|e| e.to_string())?;
+    let original: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| sql::ident(f.name()))
+        .collect();
+    let outcomes: Vec<String> = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, row))| row.as_ref().map(|r| format!("{r} AS __dq_{i}")))
+        .collect();
+    let list = |items: Vec<String>| {
+        if items.is_empty() {
+            "CAST(array() AS ARRAY<STRING>)".to_string()
+        } else {
+            format!("array_compact(array({}))", items.join(", "))
+        }
+    };
+    let text = |t: &str| sql::string(t);
+    let (mut pass, mut fail, mut skip) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, (rule, row)) in rules.iter().enumerate() {
+        match row {
+            Some(_) => {
+                pass.push(format!("CASE WHEN __dq_{i} THEN {} END", text(rule)));
+                fail.push(format!("CASE WHEN NOT __dq_{i} THEN {} END", text(rule)));
+                skip.push(format!(
+                    "CASE WHEN __dq_{i} IS NULL THEN {} END",
+                    text(rule)
+                ));
+            }
+            None => skip.push(text(rule)),
+        }
+    }
+    let inner = if outcomes.is_empty() {
+        format!("SELECT * FROM {table}")
+    } else {
+        format!("SELECT *, {} FROM {table}", outcomes.join(", "))
+    };
+    let [pass_col, fail_col, skip_col, result_col] = ROW_LEVEL_COLUMNS.map(sql::ident);
+    let sql = format!(
+        "SELECT {columns}{comma}{pass} AS {pass_col}, {fail} AS {fail_col}, {skip} AS {skip_col}, \
+         CASE WHEN size({fail}) = 0 THEN 'Passed' ELSE 'Failed' END AS {result_col} FROM ({inner})",
+        columns = original.join(", "),
+        comma = if original.is_empty() { "" } else { ", " },
+        pass = list(pass),
+        fail = list(fail.clone()),
+        skip = list(skip),
+    );
+    let planned = weir_engine::spark::sql(ctx, &sql).await;
+    let _ = ctx.deregister_table(table.as_str());
+    planned.map_err(|e| format!("row-level outcomes: {e}"))
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The dataset and reference datasets registered as tables for the evaluation's statements;
 /// removed again when dropped.
 struct Registered<'a> {
@@ -291,6 +385,22 @@ impl<'r> Tree<'r> {
             Tree::Composite(_, l, r) => {
                 l.wheres(into);
                 r.wheres(into);
+            }
+        }
+    }
+
+    /// The predicate a row passes, if the rule has an outcome per row (a composite, when all
+    /// its rules have).
+    fn row(&self) -> Option<String> {
+        match self {
+            Tree::Leaf(_, compiled) => compiled.as_ref().as_ref().ok()?.row.clone(),
+            Tree::Composite(op, l, r) => {
+                let (l, r) = (l.row()?, r.row()?);
+                let op = match op {
+                    crate::LogicalOp::And => "AND",
+                    crate::LogicalOp::Or => "OR",
+                };
+                Some(format!("({l} {op} {r})"))
             }
         }
     }

@@ -574,3 +574,36 @@ async fn labels_merge_with_defaults() {
         ]
     );
 }
+
+#[tokio::test]
+async fn row_level_outcomes() {
+    use datafusion::arrow::array::{Array, AsArray};
+    let ctx = session();
+    let ruleset = weir_quality::parse(
+        "Rules = [ ColumnValues \"v\" > 0 where \"id > 3\", IsComplete \"name\", Mean \"v\" > 0, (IsComplete \"id\") and (ColumnValues \"v\" < 7) ]",
+    )
+    .expect("parses");
+    let rows = eval::row_level(&ctx, dataset(&ctx), &ruleset, now())
+        .await
+        .expect("planned")
+        .sort(vec![datafusion::prelude::col("id").sort(true, true)])
+        .expect("sorted")
+        .collect()
+        .await
+        .expect("read");
+    let batch =
+        datafusion::arrow::compute::concat_batches(&rows[0].schema(), &rows).expect("one batch");
+    let schema = batch.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(&names[6..], eval::ROW_LEVEL_COLUMNS);
+    let result = batch.column(9).as_string::<i32>();
+    let results: Vec<&str> = (0..result.len()).map(|i| result.value(i)).collect();
+    // Row 3 has no name; row 6 has v = 7; rows 1–3 are left out of the `where` and pass it.
+    assert_eq!(
+        results,
+        ["Passed", "Passed", "Failed", "Passed", "Passed", "Failed"]
+    );
+    let skip = batch.column(8).as_list::<i32>();
+    let skipped = skip.value(0);
+    assert_eq!(skipped.as_string::<i32>().value(0), "Mean \"v\" > 0");
+}
