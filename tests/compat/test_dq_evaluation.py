@@ -1,7 +1,7 @@
 """Data quality evaluation runs through boto3, on SQLite and PostgreSQL: a ruleset evaluated on a
 catalog table by the job service (StartDataQualityRulesetEvaluationRun), its run and results in
 Glue's shapes (Get/List runs, Get/BatchGet/List results), errors for unknown rulesets, runs and
-results, a run on a missing table failing with a reason, and anomaly detection learning from the
+results, a recommended ruleset saved under CreatedRulesetName that passes on its table, a run on a missing table failing with a reason, and anomaly detection learning from the
 statistics of earlier runs: seven days of taxi rides, alternating ~1,400 and ~700 a day, where
 day six's 2,200 rides and fares of 95 are flagged and the normal seventh day is not; the
 statistics, their annotations and the model's results through the API, and an excluded day six
@@ -40,10 +40,12 @@ def source(database: str, table: str) -> dict:
     return {"GlueTable": {"DatabaseName": database, "TableName": table}}
 
 
-def finished(glue, run_id: str, timeout: float = 120.0) -> dict:
+def finished(glue, run_id: str, timeout: float = 120.0, recommendation: bool = False) -> dict:
+    get = (glue.get_data_quality_rule_recommendation_run if recommendation
+           else glue.get_data_quality_ruleset_evaluation_run)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = glue.get_data_quality_ruleset_evaluation_run(RunId=run_id)
+        run = get(RunId=run_id)
         if run["Status"] in ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT"):
             return run
         time.sleep(0.05)
@@ -118,6 +120,36 @@ def test_an_evaluation_run_stores_results_in_glue_shapes(glue, tmp_path):
     assert [(r["RunId"], r["Status"]) for r in runs] == [(run_id, "SUCCEEDED")]
 
 
+def test_a_recommended_ruleset_is_saved_and_passes_on_its_table(glue, tmp_path):
+    database = unique("dq")
+    orders(tmp_path / "orders")
+    table = csv_table(glue, database, tmp_path / "orders", [("id", "int"), ("status", "string"), ("amount", "double")])
+    name = unique("recommended")
+    run_id = glue.start_data_quality_rule_recommendation_run(
+        DataSource=source(database, table), Role="admin", CreatedRulesetName=name)["RunId"]
+    run = finished(glue, run_id, recommendation=True)
+    assert run["Status"] == "SUCCEEDED", run
+    assert run["CreatedRulesetName"] == name
+    recommended = run["RecommendedRuleset"]
+    assert recommended.startswith("Rules = [")
+    for rule in ('RowCount between 18 and 22', 'IsComplete "id"', 'IsUnique "id"',
+                 'ColumnValues "status" in ["DONE","NEW"]', 'Completeness "amount" >= 0.95'):
+        assert rule in recommended, recommended
+    saved = glue.get_data_quality_ruleset(Name=name)
+    assert saved["Ruleset"] == recommended
+    assert saved["TargetTable"] == {"DatabaseName": database, "TableName": table}
+    assert saved["RecommendationRunId"] == run_id
+    runs = glue.list_data_quality_rule_recommendation_runs(Filter={"DataSource": source(database, table)})["Runs"]
+    assert [(r["RunId"], r["Status"], r["CreatedRulesetName"]) for r in runs] == [(run_id, "SUCCEEDED", name)]
+    # The recommendation passes on the data it describes.
+    evaluation = finished(glue, glue.start_data_quality_ruleset_evaluation_run(
+        DataSource=source(database, table), Role="admin", RulesetNames=[name])["RunId"])
+    assert glue.get_data_quality_result(ResultId=evaluation["ResultIds"][0])["Score"] == 1.0
+    message = expect_error("InvalidInputException", glue.start_data_quality_rule_recommendation_run,
+                           DataSource=source(database, table), Role="admin", CreatedRulesetName=name)
+    assert name in message
+
+
 def test_unknown_rulesets_runs_and_results_are_errors(glue):
     missing = unique("nope")
     message = expect_error("EntityNotFoundException", glue.start_data_quality_ruleset_evaluation_run,
@@ -127,6 +159,8 @@ def test_unknown_rulesets_runs_and_results_are_errors(glue):
                                         glue.get_data_quality_ruleset_evaluation_run, RunId="jr_missing")
     assert "jr_missing" in expect_error("EntityNotFoundException",
                                         glue.cancel_data_quality_ruleset_evaluation_run, RunId="jr_missing")
+    assert "jr_missing" in expect_error("EntityNotFoundException",
+                                        glue.get_data_quality_rule_recommendation_run, RunId="jr_missing")
     assert "dqresult-missing" in expect_error("EntityNotFoundException",
                                               glue.get_data_quality_result, ResultId="dqresult-missing")
 

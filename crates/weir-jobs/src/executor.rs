@@ -95,7 +95,7 @@ impl Executors {
         self
     }
 
-    /// … and data quality evaluations on `quality`.
+    /// … and data quality evaluations and rule recommendations on `quality`.
     pub fn with_quality(mut self, quality: Arc<dyn Executor>) -> Self {
         self.quality = Some(quality);
         self
@@ -106,7 +106,7 @@ impl Executors {
         match kind {
             RunKind::Job => Some(&self.jobs),
             RunKind::Crawl => self.crawls.as_ref(),
-            RunKind::Quality => self.quality.as_ref(),
+            RunKind::Quality | RunKind::Recommendation => self.quality.as_ref(),
         }
     }
 }

@@ -19,6 +19,9 @@ pub enum RunKind {
     /// A data quality evaluation of a table (`StartDataQualityRulesetEvaluationRun`), named by
     /// the table (`database.table`); what it evaluates is in the run's document.
     Quality,
+    /// A data quality rule recommendation for a table
+    /// (`StartDataQualityRuleRecommendationRun`), named as an evaluation is.
+    Recommendation,
 }
 
 impl RunKind {
@@ -28,13 +31,19 @@ impl RunKind {
             RunKind::Job => "JOB",
             RunKind::Crawl => CRAWL_RUNS,
             RunKind::Quality => "DATA_QUALITY",
+            RunKind::Recommendation => "DATA_QUALITY_RECOMMENDATION",
         }
     }
 
     pub fn parse(name: &str) -> Option<RunKind> {
-        [RunKind::Job, RunKind::Crawl, RunKind::Quality]
-            .into_iter()
-            .find(|k| k.name() == name)
+        [
+            RunKind::Job,
+            RunKind::Crawl,
+            RunKind::Quality,
+            RunKind::Recommendation,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
     }
 
     /// How messages name a run of this kind.
@@ -43,6 +52,7 @@ impl RunKind {
             RunKind::Job => "Job run",
             RunKind::Crawl => "Crawl",
             RunKind::Quality => "Data quality evaluation run",
+            RunKind::Recommendation => "Data quality rule recommendation run",
         }
     }
 
@@ -53,7 +63,7 @@ impl RunKind {
         Ok(match self {
             RunKind::Job => jobs::get(tx, name).await?,
             RunKind::Crawl => CRAWLERS.get(tx, name).await?,
-            RunKind::Quality => Some(serde_json::json!({ "Name": name })),
+            RunKind::Quality | RunKind::Recommendation => Some(serde_json::json!({ "Name": name })),
         })
     }
 
@@ -63,7 +73,7 @@ impl RunKind {
         match self {
             RunKind::Job => max_concurrent_runs(definition),
             RunKind::Crawl => 1,
-            RunKind::Quality => usize::MAX,
+            RunKind::Quality | RunKind::Recommendation => usize::MAX,
         }
     }
 
@@ -71,7 +81,7 @@ impl RunKind {
     pub(crate) fn max_retries(self, definition: &Value) -> i64 {
         match self {
             RunKind::Job => definition["MaxRetries"].as_i64().unwrap_or(0),
-            RunKind::Crawl | RunKind::Quality => 0,
+            RunKind::Crawl | RunKind::Quality | RunKind::Recommendation => 0,
         }
     }
 }

@@ -57,7 +57,10 @@ impl Executor for QualityExecutor {
             .with_catalog(std::sync::Arc::new(client));
         let store = self.catalog.store().clone();
         Box::pin(async move {
-            let result = run(&engine, &store, &spec).await;
+            let result = match spec.kind {
+                weir_jobs::RunKind::Recommendation => recommend(&engine, &store, &spec).await,
+                _ => run(&engine, &store, &spec).await,
+            };
             if let Err(message) = &result {
                 spec.log.line(&format!("evaluation failed: {message}"));
             }
@@ -201,6 +204,59 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
     Ok(RunReport {
         rows_read,
         summary: Some(format!("{} result(s)", results.len())),
+        ..RunReport::default()
+    })
+}
+
+/// A rule recommendation: the table profiled, the ruleset that describes it as the run's
+/// summary, and saved as `CreatedRulesetName` when the run names one.
+async fn recommend(
+    engine: &Engine,
+    store: &Metastore,
+    spec: &RunSpec,
+) -> Result<RunReport, String> {
+    let request = &spec.run;
+    let source = source_name(&request["DataSource"]).ok_or("the data source names no table")?;
+    let ctx = engine.session().map_err(|e| e.to_string())?;
+    let data = dataset(&request["DataSource"])?.read(engine, &ctx).await?;
+    let (ruleset, count) = crate::recommend::recommend(&ctx, data, chrono::Utc::now()).await?;
+    spec.log
+        .line(&format!("{count} rules recommended for {source}"));
+    if let Some(name) = request["CreatedRulesetName"].as_str() {
+        let (database, table) = source.split_once('.').unwrap_or((&source, ""));
+        let now = now();
+        let mut doc = json!({
+            "Name": name,
+            "Ruleset": ruleset,
+            "TargetTable": { "DatabaseName": database, "TableName": table },
+            "RecommendationRunId": spec.run_id,
+            "CreatedOn": now,
+            "LastModifiedOn": now,
+        });
+        if let Some(config) = request.get("DataQualitySecurityConfiguration") {
+            doc["DataQualitySecurityConfiguration"] = config.clone();
+        }
+        let write = |e: weir_metastore::Error| format!("saving the ruleset {name}: {e}");
+        let mut tx = store.write().await.map_err(write)?;
+        if DQ_RULESETS
+            .get(&mut tx, name)
+            .await
+            .map_err(write)?
+            .is_some()
+        {
+            return Err(format!(
+                "a data quality ruleset named {name} was created while the run recommended one"
+            ));
+        }
+        DQ_RULESETS
+            .insert(&mut tx, name, &doc)
+            .await
+            .map_err(write)?;
+        tx.commit().await.map_err(write)?;
+        spec.log.line(&format!("saved as ruleset {name}"));
+    }
+    Ok(RunReport {
+        summary: Some(ruleset),
         ..RunReport::default()
     })
 }

@@ -1,7 +1,8 @@
-//! Ruleset evaluation runs, which are runs of the job service (kind `DATA_QUALITY`, named by
-//! their table `database.table`): StartDataQualityRulesetEvaluationRun queues one,
-//! CancelDataQualityRulesetEvaluationRun stops it, Get and List read the job service's record;
-//! the results each run stored are in [`crate::results`].
+//! Ruleset evaluation runs and rule recommendation runs, which are runs of the job service
+//! (kinds `DATA_QUALITY` and `DATA_QUALITY_RECOMMENDATION`, named by their table
+//! `database.table`): Start…Run queues one, Cancel…Run stops it, Get and List read the job
+//! service's record. The results each evaluation stored are in [`crate::results`]; a
+//! recommendation's ruleset is its run's summary.
 
 use serde_json::{json, Map, Value};
 use weir_catalog::request::{listing, take_page, Req};
@@ -19,8 +20,9 @@ const EVALUATION_DPUS: f64 = 1.0;
 const DEFAULT_TIMEOUT_MINUTES: i64 = 2880;
 const RUNS_PAGE: usize = 100;
 
-/// The members of a run's request kept in its document.
-const REQUEST_MEMBERS: [&str; 7] = [
+/// The members of a run's request kept in its document (those a kind does not take are never
+/// present).
+const REQUEST_MEMBERS: [&str; 10] = [
     "DataSource",
     "Role",
     "NumberOfWorkers",
@@ -28,6 +30,9 @@ const REQUEST_MEMBERS: [&str; 7] = [
     "AdditionalRunOptions",
     "RulesetNames",
     "AdditionalDataSources",
+    "CreatedRulesetName",
+    "DataQualitySecurityConfiguration",
+    "RecommendationMode",
 ];
 
 /// `database.table` of a `DataSource` (`GlueTable` or `DataQualityGlueTable`).
@@ -61,8 +66,12 @@ impl Started {
     }
 }
 
-fn not_found(id: &str) -> GlueError {
-    GlueError::not_found(format!("Data quality evaluation run {id} not found"))
+fn not_found(kind: RunKind, id: &str) -> GlueError {
+    let noun = match kind {
+        RunKind::Recommendation => "Data quality rule recommendation run",
+        _ => "Data quality evaluation run",
+    };
+    GlueError::not_found(format!("{noun} {id} not found"))
 }
 
 /// Glue's `TaskStatusType` of a run state.
@@ -76,12 +85,6 @@ fn status(state: &str) -> &str {
 
 impl QualityService {
     pub(crate) async fn start_evaluation_run(&self, req: Req<'_>) -> Result<Value> {
-        let source = req.get("DataSource").cloned().unwrap_or(Value::Null);
-        let name = source_name(&source).ok_or_else(|| {
-            GlueError::invalid_input(
-                "DataSource must name a table: GlueTable with DatabaseName and TableName",
-            )
-        })?;
         for (alias, reference) in req
             .get("AdditionalDataSources")
             .and_then(Value::as_object)
@@ -94,13 +97,63 @@ impl QualityService {
                 )));
             }
         }
-        let rulesets: Vec<&str> = req
+        let rulesets: Vec<String> = req
             .get("RulesetNames")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
+        self.start_run(RunKind::Quality, &req, |tx| {
+            Box::pin(async move {
+                for ruleset in &rulesets {
+                    if DQ_RULESETS.get(tx, ruleset).await?.is_none() {
+                        return Err(GlueError::not_found(format!(
+                            "Data quality ruleset {ruleset} not found"
+                        )));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn start_recommendation_run(&self, req: Req<'_>) -> Result<Value> {
+        let created = req.opt_str("CreatedRulesetName").map(str::to_string);
+        self.start_run(RunKind::Recommendation, &req, |tx| {
+            Box::pin(async move {
+                if let Some(name) = &created {
+                    if DQ_RULESETS.get(tx, name).await?.is_some() {
+                        return Err(GlueError::invalid_input(format!(
+                            "A data quality ruleset named {name} already exists: CreatedRulesetName must name a new one"
+                        )));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Queues a run of `kind` on the request's table once `check` (in the same transaction)
+    /// accepts it.
+    async fn start_run(
+        &self,
+        kind: RunKind,
+        req: &Req<'_>,
+        check: impl for<'t> FnOnce(
+            &'t mut weir_metastore::Tx,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<()>> + Send + 't>,
+        >,
+    ) -> Result<Value> {
+        let source = req.get("DataSource").cloned().unwrap_or(Value::Null);
+        let name = source_name(&source).ok_or_else(|| {
+            GlueError::invalid_input(
+                "DataSource must name a table: GlueTable with DatabaseName and TableName",
+            )
+        })?;
         let mut doc = Map::new();
         for member in REQUEST_MEMBERS {
             if let Some(v) = req.get(member) {
@@ -111,20 +164,14 @@ impl QualityService {
         let jobs = &self.inner.jobs;
         let mut tx = self.inner.store.write().await?;
         job_runs::lock_scheduling(&mut tx).await?;
-        for ruleset in &rulesets {
-            if DQ_RULESETS.get(&mut tx, ruleset).await?.is_none() {
-                return Err(GlueError::not_found(format!(
-                    "Data quality ruleset {ruleset} not found"
-                )));
-            }
-        }
-        jobs.check(RunKind::Quality, &json!({ "Name": name }))?;
+        check(&mut tx).await?;
+        jobs.check(kind, &json!({ "Name": name }))?;
         let id = jobs
             .acting_as(self.caller())
             .submit(
                 &mut tx,
                 Submission {
-                    kind: RunKind::Quality,
+                    kind,
                     name,
                     doc,
                     dpus: EVALUATION_DPUS,
@@ -137,15 +184,18 @@ impl QualityService {
         Ok(json!({ "RunId": id }))
     }
 
-    pub(crate) async fn get_evaluation_run(&self, req: Req<'_>) -> Result<Value> {
+    pub(crate) async fn get_run(&self, kind: RunKind, req: Req<'_>) -> Result<Value> {
         let id = req.str("RunId")?;
         let mut tx = self.inner.store.read().await?;
-        let run = evaluation_run(&mut tx, id).await?;
-        let results = dq_results::of_run(&mut tx, id).await?;
-        Ok(shown(&run, Some(results)))
+        let run = run_of(&mut tx, kind, id).await?;
+        let results = match kind {
+            RunKind::Quality => dq_results::of_run(&mut tx, id).await?,
+            _ => Vec::new(),
+        };
+        Ok(shown(&run, results))
     }
 
-    pub(crate) async fn list_evaluation_runs(&self, req: Req<'_>) -> Result<Value> {
+    pub(crate) async fn list_runs(&self, kind: RunKind, req: Req<'_>) -> Result<Value> {
         let filter = req.get("Filter");
         let limit = req.page_size(RUNS_PAGE);
         let before = req.next_token()?.and_then(|t| t.as_i64());
@@ -155,14 +205,9 @@ impl QualityService {
         let started = Started::of(filter);
         let ruleset = filter.and_then(|f| f["RulesetName"].as_str());
         let mut tx = self.inner.store.read().await?;
-        let rows = job_runs::list_of_kind(
-            &mut tx,
-            RunKind::Quality.name(),
-            source.as_deref(),
-            before,
-            limit + 1,
-        )
-        .await?;
+        let rows =
+            job_runs::list_of_kind(&mut tx, kind.name(), source.as_deref(), before, limit + 1)
+                .await?;
         let (rows, next) = take_page(rows, limit, |r| json!(r.seq));
         let runs = rows
             .into_iter()
@@ -174,42 +219,48 @@ impl QualityService {
                     })
             })
             .map(|r| {
-                json!({
+                let mut description = json!({
                     "RunId": r.id,
                     "Status": status(&r.state),
                     "StartedOn": r.doc["StartedOn"],
                     "DataSource": r.doc["DataSource"],
-                })
+                });
+                if kind == RunKind::Recommendation {
+                    for member in ["CreatedRulesetName", "RecommendationMode"] {
+                        if let Some(v) = r.doc.get(member) {
+                            description[member] = v.clone();
+                        }
+                    }
+                }
+                description
             })
             .collect();
         Ok(listing("Runs", runs, next))
     }
 
-    pub(crate) async fn cancel_evaluation_run(&self, req: Req<'_>) -> Result<Value> {
+    pub(crate) async fn cancel_run(&self, kind: RunKind, req: Req<'_>) -> Result<Value> {
         let id = req.str("RunId")?;
         let run = {
             let mut tx = self.inner.store.read().await?;
-            evaluation_run(&mut tx, id).await?
+            run_of(&mut tx, kind, id).await?
         };
-        self.inner
-            .jobs
-            .stop(RunKind::Quality, &run.job_name, id)
-            .await?;
+        self.inner.jobs.stop(kind, &run.job_name, id).await?;
         self.inner.jobs.wake();
         Ok(json!({}))
     }
 }
 
-/// The evaluation run `id`.
-async fn evaluation_run(tx: &mut weir_metastore::Tx, id: &str) -> Result<RunRow> {
+/// The run `id` of `kind`.
+async fn run_of(tx: &mut weir_metastore::Tx, kind: RunKind, id: &str) -> Result<RunRow> {
     job_runs::get(tx, id)
         .await?
-        .filter(|r| r.kind == RunKind::Quality.name())
-        .ok_or_else(|| not_found(id))
+        .filter(|r| r.kind == kind.name())
+        .ok_or_else(|| not_found(kind, id))
 }
 
-/// A run as `GetDataQualityRulesetEvaluationRun` shows it.
-fn shown(run: &RunRow, results: Option<Vec<String>>) -> Value {
+/// A run as Get…Run shows it: what it was asked, its state and times, and what it made (an
+/// evaluation's result ids, a recommendation's ruleset).
+fn shown(run: &RunRow, results: Vec<String>) -> Value {
     let mut out = Map::new();
     out.insert("RunId".into(), json!(run.id));
     for member in REQUEST_MEMBERS {
@@ -224,13 +275,14 @@ fn shown(run: &RunRow, results: Option<Vec<String>>) -> Value {
         ("LastModifiedOn", "LastModifiedOn"),
         ("CompletedOn", "CompletedOn"),
         ("ExecutionTime", "ExecutionTime"),
+        ("Summary", "RecommendedRuleset"),
     ] {
         if let Some(v) = run.doc.get(from).filter(|v| !v.is_null()) {
             out.insert(to.into(), v.clone());
         }
     }
-    if let Some(ids) = results.filter(|ids| !ids.is_empty()) {
-        out.insert("ResultIds".into(), json!(ids));
+    if !results.is_empty() {
+        out.insert("ResultIds".into(), json!(results));
     }
     Value::Object(out)
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use weir_catalog::request::Req;
 use weir_catalog::{CatalogIdentity, Clock};
-use weir_jobs::JobService;
+use weir_jobs::{JobService, RunKind};
 use weir_metastore::Metastore;
 use weir_model::{ErrorKind, GlueError, Result};
 
@@ -40,6 +40,10 @@ pub const OPERATIONS: &[&str] = &[
     "GetDataQualityRulesetEvaluationRun",
     "ListDataQualityRulesetEvaluationRuns",
     "CancelDataQualityRulesetEvaluationRun",
+    "StartDataQualityRuleRecommendationRun",
+    "GetDataQualityRuleRecommendationRun",
+    "ListDataQualityRuleRecommendationRuns",
+    "CancelDataQualityRuleRecommendationRun",
     "GetDataQualityResult",
     "BatchGetDataQualityResult",
     "ListDataQualityResults",
@@ -98,9 +102,19 @@ impl QualityService {
             "DeleteDataQualityRuleset" => self.delete_ruleset(req).await,
             "ListDataQualityRulesets" => self.list_rulesets(req).await,
             "StartDataQualityRulesetEvaluationRun" => self.start_evaluation_run(req).await,
-            "GetDataQualityRulesetEvaluationRun" => self.get_evaluation_run(req).await,
-            "ListDataQualityRulesetEvaluationRuns" => self.list_evaluation_runs(req).await,
-            "CancelDataQualityRulesetEvaluationRun" => self.cancel_evaluation_run(req).await,
+            "GetDataQualityRulesetEvaluationRun" => self.get_run(RunKind::Quality, req).await,
+            "ListDataQualityRulesetEvaluationRuns" => self.list_runs(RunKind::Quality, req).await,
+            "CancelDataQualityRulesetEvaluationRun" => self.cancel_run(RunKind::Quality, req).await,
+            "StartDataQualityRuleRecommendationRun" => self.start_recommendation_run(req).await,
+            "GetDataQualityRuleRecommendationRun" => {
+                self.get_run(RunKind::Recommendation, req).await
+            }
+            "ListDataQualityRuleRecommendationRuns" => {
+                self.list_runs(RunKind::Recommendation, req).await
+            }
+            "CancelDataQualityRuleRecommendationRun" => {
+                self.cancel_run(RunKind::Recommendation, req).await
+            }
             "GetDataQualityResult" => self.get_result(req).await,
             "BatchGetDataQualityResult" => self.batch_get_results(req).await,
             "ListDataQualityResults" => self.list_results(req).await,
