@@ -1,11 +1,12 @@
 """Data quality evaluation runs through boto3, on SQLite and PostgreSQL: a ruleset evaluated on a
 catalog table by the job service (StartDataQualityRulesetEvaluationRun), its run and results in
-Glue's shapes (Get/List runs, Get/BatchGet/List results), errors for unknown rulesets, runs and
-results, a recommended ruleset saved under CreatedRulesetName that passes on its table, a run on a missing table failing with a reason, and anomaly detection learning from the
-statistics of earlier runs: seven days of taxi rides, alternating ~1,400 and ~700 a day, where
-day six's 2,200 rides and fares of 95 are flagged and the normal seventh day is not; the
-statistics, their annotations and the model's results through the API, and an excluded day six
-taken out of training, which tightens the bounds."""
+Glue's shapes (Get/List runs, Get/BatchGet/List results), a recommended ruleset saved under
+CreatedRulesetName that passes on its table, errors for unknown rulesets, runs and results, a run
+on a missing table failing with a reason, and anomaly detection learning from the statistics of
+earlier runs: seven days of taxi rides, alternating ~1,400 and ~700 a day, where day six's 2,200
+rides and fares of 95 are flagged and the normal seventh day is not; the statistics, their
+annotations and the model's results through the API, and an excluded day six taken out of
+training, which tightens the bounds."""
 
 from __future__ import annotations
 

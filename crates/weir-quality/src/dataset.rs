@@ -5,6 +5,7 @@
 use datafusion::datasource::file_format::options::{
     CsvReadOptions, JsonReadOptions, ParquetReadOptions,
 };
+use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::prelude::{DataFrame, SessionContext};
 use weir_engine::{spark, stores, Engine};
 
@@ -100,6 +101,9 @@ impl Dataset {
                 engine
                     .ensure_store(ctx, &url)
                     .map_err(|e| format!("reading {path}: {e}"))?;
+                exists(ctx, &url)
+                    .await
+                    .map_err(|e| format!("reading {path}: {e}"))?;
                 let location = url.as_str();
                 let format = match format {
                     Some(f) => f.to_ascii_lowercase(),
@@ -138,6 +142,25 @@ impl Dataset {
                 read.map_err(|e| format!("reading {path}: {e}"))
             }
         }
+    }
+}
+
+/// Whether a file, or a folder with files, is at `url`: reading a path where nothing is gives
+/// no rows, which an evaluation must not take for an empty dataset.
+async fn exists(ctx: &SessionContext, url: &url::Url) -> Result<(), String> {
+    use futures::StreamExt;
+    use object_store::ObjectStoreExt;
+    let root = ObjectStoreUrl::parse(format!("{}://{}", url.scheme(), url.authority()))
+        .map_err(|e| e.to_string())?;
+    let store = ctx
+        .runtime_env()
+        .object_store(&root)
+        .map_err(|e| e.to_string())?;
+    let path = object_store::path::Path::from_url_path(url.path()).map_err(|e| e.to_string())?;
+    if store.head(&path).await.is_ok() || store.list(Some(&path)).next().await.is_some() {
+        Ok(())
+    } else {
+        Err("no file or folder with files is there".into())
     }
 }
 
