@@ -73,6 +73,25 @@ impl Dataset {
         }
     }
 
+    /// Where its files are: the path, or the table's location (`None` when the catalog does not
+    /// say); what file rules that name no path check.
+    pub async fn files(&self, engine: &Engine) -> Option<String> {
+        match self {
+            Dataset::Files { path, .. } => Some(path.clone()),
+            Dataset::Table {
+                database, table, ..
+            } => {
+                let request = serde_json::json!({ "DatabaseName": database, "Name": table });
+                let found = engine.catalog()?.call("GetTable", request).await.ok()?;
+                found
+                    .pointer("/Table/StorageDescriptor/Location")
+                    .and_then(serde_json::Value::as_str)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+            }
+        }
+    }
+
     /// Reads it in `ctx` (a session of `engine`, which has the catalog for tables).
     pub async fn read(&self, engine: &Engine, ctx: &SessionContext) -> Result<DataFrame, String> {
         match self {

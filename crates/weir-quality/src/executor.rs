@@ -18,6 +18,7 @@ use weir_metastore::dq_rulesets::DQ_RULESETS;
 use weir_metastore::Metastore;
 
 use crate::dataset::Dataset;
+use crate::eval::files::FileAccess;
 use crate::eval::{self, History};
 use crate::runs::source_name;
 use crate::statistics::statistic_id;
@@ -144,6 +145,10 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
             ruleset,
             chrono::Utc::now(),
             &history,
+            Some(&FileAccess {
+                engine: Some(engine),
+                dataset: primary.files(engine).await,
+            }),
         )
         .await?;
         rows_read = rows_read.max(evaluation.rows);

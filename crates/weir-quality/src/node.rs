@@ -27,6 +27,7 @@ use weir_engine::EngineError;
 use weir_metastore::dq_results;
 use weir_metastore::Metastore;
 
+use crate::eval::files::FileAccess;
 use crate::eval::{self, Evaluation, History, NoHistory, Outcome};
 use crate::statistics::statistic_id;
 
@@ -126,6 +127,10 @@ impl QualityNode {
             &ruleset,
             now,
             history.as_ref(),
+            Some(&FileAccess {
+                engine: None,
+                dataset: None,
+            }),
         )
         .await
         .map_err(|e| invalid(node, e))?;

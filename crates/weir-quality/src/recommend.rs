@@ -41,6 +41,7 @@ pub async fn recommend(
         &analyzers,
         now,
         &NoHistory,
+        None,
     )
     .await?;
     let metric = |name: &str| -> Option<f64> {
@@ -140,7 +141,8 @@ pub async fn recommend(
         .collect();
     let text = format!("Rules = [ {} ]", candidates.join(", "));
     let ruleset = crate::parse(&text).map_err(|e| e.to_string())?;
-    let checked = eval::evaluate(ctx, data, BTreeMap::new(), &ruleset, now, &NoHistory).await?;
+    let checked =
+        eval::evaluate(ctx, data, BTreeMap::new(), &ruleset, now, &NoHistory, None).await?;
     let passing: Vec<String> = checked
         .rules
         .iter()

@@ -10,6 +10,7 @@ use anyhow::Context;
 use serde_json::json;
 use weir_engine::Engine;
 use weir_quality::dataset::Dataset;
+use weir_quality::eval::files::FileAccess;
 use weir_quality::eval::{self, Evaluation, NoHistory};
 
 use crate::config::Config;
@@ -93,6 +94,10 @@ pub async fn evaluate(
         &ruleset,
         chrono::Utc::now(),
         &NoHistory,
+        Some(&FileAccess {
+            engine: Some(&engine),
+            dataset: primary.files(&engine).await,
+        }),
     )
     .await
     .map_err(anyhow::Error::msg)?;

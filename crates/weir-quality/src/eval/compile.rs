@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 
+use super::files::Algorithm;
 use super::sql::{self, Columns};
 use crate::dqdl::ast::{Analyzer, Parameter, Rule, Ruleset, TagValue};
 use crate::dqdl::catalogue::RuleType;
@@ -78,6 +79,33 @@ pub enum Query {
     },
     /// An aggregate of a reference dataset.
     Aggregate { alias: String, sql: String },
+    /// A count of files (see [`super::files`]).
+    Files(FileQuery),
+}
+
+/// Which files a file rule counts: those at `path` (the dataset's when `None`), the `recent`
+/// newest only when given, that satisfy `measure`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileQuery {
+    pub path: Option<String>,
+    pub recent: Option<usize>,
+    pub measure: FileMeasure,
+}
+
+/// What is counted of files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileMeasure {
+    All,
+    /// Last modified (seconds since the epoch) satisfying the comparison.
+    Modified(Comparison<Option<f64>>),
+    /// Size in bytes satisfying the comparison.
+    Size(Comparison<Option<f64>>),
+    /// Checksum satisfying the comparison.
+    Checksum(Algorithm, Comparison<Option<String>>),
+    /// Content no other of the files has.
+    Unique(Algorithm),
+    /// 1 when the files at this other path have the same contents (as a multiset), else 0.
+    SameAs(String, Algorithm),
 }
 
 /// How a rule's metrics decide its outcome.
@@ -327,9 +355,9 @@ impl Compiler<'_> {
                 let (ra, rb) = (self.columns().numeric(&a)?, self.columns().numeric(&b)?);
                 let both = format!("{ra} IS NOT NULL AND {rb} IS NOT NULL");
                 let keep = |v: &str| sql::kept(w, &format!("CASE WHEN {both} THEN {v} END"));
-                let src = self
-                    .plan
-                    .aggregate(double(format!("corr({}, {})", keep(&ra), keep(&rb))));
+                let src =
+                    self.plan
+                        .aggregate(double(format!("corr({}, {})", keep(&ra), keep(&rb))));
                 one(
                     format!("Multicolumn.{a},{b}.ColumnCorrelation"),
                     src,
@@ -422,8 +450,9 @@ impl Compiler<'_> {
             }
             ColumnNamesMatchPattern => {
                 let pattern = self.param(rule, 0)?;
-                let re = regex::Regex::new(&format!("^(?:{pattern})$"))
-                    .map_err(|e| format!("The pattern \"{pattern}\" is not a valid regular expression: {e}"))?;
+                let re = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                    format!("The pattern \"{pattern}\" is not a valid regular expression: {e}")
+                })?;
                 let names: Vec<&String> = self.schema.fields().iter().map(|f| f.name()).collect();
                 let unmatched: Vec<&str> = names
                     .iter()
@@ -470,8 +499,7 @@ impl Compiler<'_> {
                     Comparison::Compare(CompareOp::LessThan | CompareOp::LessThanOrEqual, _) => {
                         vec![(max, self.agg("max", w, &length))]
                     }
-                    Comparison::Compare(_, _)
-                    | Comparison::Between { negated: false, .. } => vec![
+                    Comparison::Compare(_, _) | Comparison::Between { negated: false, .. } => vec![
                         (min, self.agg("min", w, &length)),
                         (max, self.agg("max", w, &length)),
                     ],
@@ -529,10 +557,14 @@ impl Compiler<'_> {
                 let crate::StringOperand::Quoted(target) = target else {
                     return Err("ColumnDataType compares with a type name in quotes".into());
                 };
-                let format = rule.tags.iter().find(|t| t.name == "format").map(|t| match &t.value {
-                    TagValue::Quoted(q) => q.value(),
-                    TagValue::Number(n) => n.text().to_string(),
-                });
+                let format =
+                    rule.tags
+                        .iter()
+                        .find(|t| t.name == "format")
+                        .map(|t| match &t.value {
+                            TagValue::Quoted(q) => q.value(),
+                            TagValue::Number(n) => n.text().to_string(),
+                        });
                 let cast = castable(&reference, &target.value(), format.as_deref())?;
                 let predicate = match op {
                     CompareOp::Equals => cast,
@@ -705,11 +737,7 @@ impl Compiler<'_> {
                 } else {
                     format!("Column.{a_col},{b_col}.AggregateMatch")
                 };
-                one(
-                    name,
-                    Src::MatchRatio(Box::new(a), Box::new(b)),
-                    compare,
-                )
+                one(name, Src::MatchRatio(Box::new(a), Box::new(b)), compare)
             }
             DetectAnomalies => {
                 let wrapped = self.param(rule, 0)?;
@@ -728,8 +756,133 @@ impl Compiler<'_> {
             }
             AllStatistics => self.all_statistics(rule)?,
             FileMatch | FileUniqueness | FileFreshness | FileSize => {
+                self.file_rule(rule_type, rule, condition)?
+            }
+        })
+    }
+
+    /// A file rule: counts of the files at its path (or the dataset's).
+    fn file_rule(
+        &mut self,
+        rule_type: RuleType,
+        rule: &Rule,
+        condition: Option<&Condition>,
+    ) -> Result<Compiled, String> {
+        let tag = |name: &str| {
+            rule.tags
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| match &t.value {
+                    TagValue::Quoted(q) => q.value(),
+                    TagValue::Number(n) => n.text().to_string(),
+                })
+        };
+        let recent = match tag("recentFiles") {
+            Some(n) => Some(n.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                format!("recentFiles must be a whole number of 1 or more, not {n}")
+            })?),
+            None => None,
+        };
+        let algorithm = match tag("hashAlgorithm") {
+            Some(name) => Algorithm::parse(&name)?,
+            None => Algorithm::Sha256,
+        };
+        let path = match rule.parameters.len() {
+            0 => None,
+            _ => Some(self.param(rule, 0)?),
+        };
+        let other = match rule.parameters.len() {
+            2 => Some(self.param(rule, 1)?),
+            _ => None,
+        };
+        let mut files = |measure: FileMeasure| {
+            self.plan.query(Query::Files(FileQuery {
+                path: path.clone(),
+                recent,
+                measure,
+            }))
+        };
+        let count = files(FileMeasure::All);
+        let name = |metric: &str| format!("Dataset.*.{metric}");
+        let compliance = |passing: Src, metric: &str, threshold| Compiled {
+            metrics: vec![
+                (name(metric), div(passing.clone(), count.clone())),
+                (name("FileCount"), count.clone()),
+            ],
+            verdict: Verdict::Compliance {
+                passing,
+                rows: count.clone(),
+                threshold,
+                empty_passes: false,
+            },
+            where_clause: None,
+            detail: None,
+            row: None,
+        };
+        Ok(match (rule_type, condition) {
+            (RuleType::FileFreshness, Some(Condition::Date(c))) => {
+                if let Some(zone) =
+                    tag("timeZone").filter(|z| !matches!(z.as_str(), "UTC" | "Etc/UTC" | "GMT"))
+                {
+                    return Err(format!(
+                        "time zone {zone} is not supported: times of day are compared in UTC"
+                    ));
+                }
+                let at = |o: &DateOperand| sql::date_seconds(o, self.now);
+                let passing = files(FileMeasure::Modified(c.try_map(at)?));
+                compliance(passing, "FileFreshness.Compliance", rule.threshold.clone())
+            }
+            (RuleType::FileSize, Some(Condition::Size(c))) => {
+                let bytes = |size: &crate::Size| -> Result<Option<f64>, String> {
+                    Ok(Some(size.amount.saturating_mul(size.unit.bytes()) as f64))
+                };
+                let passing = files(FileMeasure::Size(c.try_map(bytes)?));
+                compliance(passing, "FileSize.Compliance", rule.threshold.clone())
+            }
+            (RuleType::FileUniqueness, Some(Condition::Number(c))) => {
+                let unique = files(FileMeasure::Unique(algorithm));
+                Compiled {
+                    metrics: vec![
+                        (name("FileUniqueness"), div(unique, count.clone())),
+                        (name("FileCount"), count.clone()),
+                    ],
+                    verdict: Verdict::Compare(c.clone()),
+                    where_clause: None,
+                    detail: None,
+                    row: None,
+                }
+            }
+            (RuleType::FileMatch, Some(Condition::String(c))) => {
+                let crate::StringCondition::Comparison(comparison) = c else {
+                    return Err("FileMatch compares checksums with = or in [...]".into());
+                };
+                let checksum = |o: &crate::StringOperand| -> Result<Option<String>, String> {
+                    match o {
+                        crate::StringOperand::Quoted(q) => Ok(Some(q.value().to_ascii_lowercase())),
+                        crate::StringOperand::Null => Ok(None),
+                        other => Err(format!("FileMatch compares checksums, not {other}")),
+                    }
+                };
+                let passing = files(FileMeasure::Checksum(
+                    algorithm,
+                    comparison.try_map(checksum)?,
+                ));
+                compliance(passing, "FileMatch.Compliance", None)
+            }
+            (RuleType::FileMatch, None) => {
+                let other = other.ok_or("FileMatch compares the files of two paths")?;
+                let same = files(FileMeasure::SameAs(other, algorithm));
+                Compiled {
+                    metrics: vec![(name("FileMatch"), same)],
+                    verdict: Verdict::AllOne,
+                    where_clause: None,
+                    detail: None,
+                    row: None,
+                }
+            }
+            _ => {
                 return Err(format!(
-                    "{} checks files; this evaluation reads a table's rows, and file rules are not supported on it",
+                    "{} takes a condition of another kind",
                     rule_type.name()
                 ))
             }

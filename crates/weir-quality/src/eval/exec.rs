@@ -10,8 +10,10 @@ use datafusion::arrow::datatypes::{DataType, Float64Type};
 use datafusion::prelude::{DataFrame, SessionContext};
 use weir_engine::spark;
 
-use super::compile::{FreqSet, Plan, Query};
+use super::compile::{FileMeasure, FileQuery, FreqSet, Plan, Query};
+use super::files::FileCache;
 use super::sql::{ident, PRIMARY};
+use crate::dqdl::condition::{CompareOp, Comparison};
 
 /// A number a query answered (`None`: SQL NULL), or why it could not.
 pub type Answer = Result<Option<f64>, String>;
@@ -38,8 +40,14 @@ pub struct Answers {
     pub scans: usize,
 }
 
-/// Answers everything `plan` asks; `wheres` are the rules' `where` clauses.
-pub async fn run(ctx: &SessionContext, plan: &Plan, wheres: &[String]) -> Answers {
+/// Answers everything `plan` asks; `wheres` are the rules' `where` clauses, `files` lists and
+/// reads the files file rules check.
+pub async fn run(
+    ctx: &SessionContext,
+    plan: &Plan,
+    wheres: &[String],
+    files: &FileCache<'_>,
+) -> Answers {
     let mut answers = Answers::default();
     for w in wheres {
         if answers.bad_wheres.contains_key(w) {
@@ -59,8 +67,10 @@ pub async fn run(ctx: &SessionContext, plan: &Plan, wheres: &[String]) -> Answer
     answers.aggregates = aggregates(ctx, &plan.aggregates, &mut answers.scans).await;
     answers.frequencies = frequencies(ctx, &plan.frequencies, &mut answers.scans).await;
     for query in &plan.queries {
-        answers.scans += 1;
-        answers.queries.push(self::query(ctx, query).await);
+        if !matches!(query, Query::Files(_)) {
+            answers.scans += 1;
+        }
+        answers.queries.push(self::query(ctx, files, query).await);
     }
     answers
 }
@@ -222,7 +232,7 @@ async fn grouped(
     Ok(found)
 }
 
-async fn query(ctx: &SessionContext, query: &Query) -> Answer {
+async fn query(ctx: &SessionContext, files: &FileCache<'_>, query: &Query) -> Answer {
     match query {
         Query::Scalar(statement) => {
             let batches = collect(ctx, statement).await?;
@@ -320,6 +330,77 @@ async fn query(ctx: &SessionContext, query: &Query) -> Answer {
         Query::Aggregate { alias, sql } => {
             scalar(ctx, &format!("SELECT {sql} FROM {}", ident(alias))).await
         }
+        Query::Files(q) => file_query(files, q).await,
+    }
+}
+
+/// A count of the files a file rule checks.
+async fn file_query(files: &FileCache<'_>, q: &FileQuery) -> Answer {
+    let mut listed = files.list(q.path.as_deref()).await?;
+    if let Some(n) = q.recent {
+        listed.sort_by(|a, b| b.modified.total_cmp(&a.modified));
+        listed.truncate(n);
+    }
+    let count = |n: usize| Ok(Some(n as f64));
+    match &q.measure {
+        FileMeasure::All => count(listed.len()),
+        FileMeasure::Modified(c) => count(listed.iter().filter(|f| holds(&f.modified, c)).count()),
+        FileMeasure::Size(c) => count(listed.iter().filter(|f| holds(&(f.size as f64), c)).count()),
+        FileMeasure::Checksum(algorithm, c) => {
+            let mut passing = 0;
+            for f in &listed {
+                if holds(&files.checksum(f, *algorithm).await?, c) {
+                    passing += 1;
+                }
+            }
+            count(passing)
+        }
+        FileMeasure::Unique(algorithm) => {
+            let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+            for f in &listed {
+                *seen
+                    .entry(files.checksum(f, *algorithm).await?)
+                    .or_default() += 1;
+            }
+            count(seen.values().filter(|n| **n == 1).count())
+        }
+        FileMeasure::SameAs(other, algorithm) => {
+            let mut ours = Vec::new();
+            for f in &listed {
+                ours.push(files.checksum(f, *algorithm).await?);
+            }
+            let mut theirs = Vec::new();
+            for f in &files.list(Some(other)).await? {
+                theirs.push(files.checksum(f, *algorithm).await?);
+            }
+            ours.sort();
+            theirs.sort();
+            Ok(Some(if ours == theirs { 1.0 } else { 0.0 }))
+        }
+    }
+}
+
+/// Whether `value` satisfies a comparison (DQDL's `between` excludes its bounds; a value is
+/// never equal to `NULL`).
+fn holds<T: PartialOrd>(value: &T, comparison: &Comparison<Option<T>>) -> bool {
+    match comparison {
+        Comparison::Compare(op, x) => match x {
+            None => *op == CompareOp::NotEquals,
+            Some(x) => match op {
+                CompareOp::Equals => value == x,
+                CompareOp::NotEquals => value != x,
+                CompareOp::GreaterThan => value > x,
+                CompareOp::GreaterThanOrEqual => value >= x,
+                CompareOp::LessThan => value < x,
+                CompareOp::LessThanOrEqual => value <= x,
+            },
+        },
+        Comparison::Between { negated, low, high } => match (low, high) {
+            (Some(low), Some(high)) if *negated => value <= low || value >= high,
+            (Some(low), Some(high)) => value > low && value < high,
+            _ => false,
+        },
+        Comparison::In { negated, items } => items.iter().flatten().any(|x| x == value) != *negated,
     }
 }
 

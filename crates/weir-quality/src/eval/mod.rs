@@ -14,6 +14,7 @@ pub mod anomaly;
 pub mod compile;
 pub mod dynamic;
 pub mod exec;
+pub mod files;
 pub mod judge;
 pub mod sql;
 
@@ -115,9 +116,10 @@ pub struct Evaluation {
 }
 
 /// Evaluates `ruleset` on `primary`, with `references` as the datasets its rules name by alias,
-/// at `now` (for `DataFreshness` and `now()`), reading dynamic operands from `history`. A rule
-/// that cannot be evaluated is an `ERROR` result; only a dataset that cannot be read at all
-/// fails the evaluation.
+/// at `now` (for `DataFreshness` and `now()`), reading dynamic operands from `history` and the
+/// files of file rules through `files` (without it, file rules are `ERROR`s). A rule that cannot
+/// be evaluated is an `ERROR` result; only a dataset that cannot be read at all fails the
+/// evaluation.
 pub async fn evaluate(
     ctx: &SessionContext,
     primary: DataFrame,
@@ -125,6 +127,7 @@ pub async fn evaluate(
     ruleset: &Ruleset,
     now: DateTime<Utc>,
     history: &dyn History,
+    files: Option<&files::FileAccess<'_>>,
 ) -> Result<Evaluation, String> {
     let schema: SchemaRef = primary.schema().inner().clone();
     let reference_schemas: BTreeMap<String, SchemaRef> = references
@@ -162,7 +165,8 @@ pub async fn evaluate(
     }
 
     let registered = Registered::new(ctx, primary, references)?;
-    let answers = exec::run(ctx, &plan, &wheres).await;
+    let file_cache = files::FileCache::new(ctx, files);
+    let answers = exec::run(ctx, &plan, &wheres, &file_cache).await;
     drop(registered);
     let rows = judge::value(&row_count, &answers)
         .map_err(|e| format!("The dataset could not be read: {e}"))?

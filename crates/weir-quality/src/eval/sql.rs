@@ -299,6 +299,36 @@ pub fn date_operand(operand: &DateOperand, now: DateTime<Utc>) -> Result<Option<
     })
 }
 
+/// A date operand as seconds since the epoch (a date is its midnight, `now()` the minute, a time
+/// of day today's, in UTC), for comparing with files' modification times.
+pub fn date_seconds(operand: &DateOperand, now: DateTime<Utc>) -> Result<Option<f64>, String> {
+    let minute = now.timestamp() - now.timestamp().rem_euclid(60);
+    Ok(Some(match operand {
+        DateOperand::Null => return Ok(None),
+        DateOperand::Date(d) => {
+            NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                .and_then(|day| day.and_hms_opt(0, 0, 0))
+                .ok_or_else(|| format!("{operand} is not a date"))?
+                .and_utc()
+                .timestamp() as f64
+        }
+        DateOperand::Now => minute as f64,
+        DateOperand::NowOffset { sign, offset } => {
+            let span = span(*offset)?.num_seconds();
+            match sign {
+                Sign::Plus => (minute + span) as f64,
+                Sign::Minus => (minute - span) as f64,
+            }
+        }
+        DateOperand::TimeOfDay(t) => now
+            .date_naive()
+            .and_hms_opt(t.hour().into(), t.minute().into(), 0)
+            .ok_or_else(|| format!("{operand} is not a time of day"))?
+            .and_utc()
+            .timestamp() as f64,
+    }))
+}
+
 /// A duration as a time span.
 pub fn span(duration: Duration) -> Result<Span, String> {
     let amount = i64::try_from(duration.amount).map_err(|_| format!("{duration} is too long"))?;

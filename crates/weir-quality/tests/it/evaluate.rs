@@ -94,7 +94,7 @@ async fn evaluate_with(text: &str, history: &dyn History) -> Evaluation {
     let ctx = session();
     let primary = dataset(&ctx);
     let references = BTreeMap::from([("ref".to_string(), reference(&ctx))]);
-    eval::evaluate(&ctx, primary, references, &ruleset, now(), history)
+    eval::evaluate(&ctx, primary, references, &ruleset, now(), history, None)
         .await
         .unwrap_or_else(|e| panic!("{text}: {e}"))
 }
@@ -449,9 +449,17 @@ async fn empty_datasets() {
         "Rules = [ RowCount = 0, Completeness \"name\" > 0.5, ColumnValues \"v\" > 0, CustomSql \"select id from primary\" ]",
     )
     .expect("parses");
-    let e = eval::evaluate(&ctx, empty, BTreeMap::new(), &ruleset, now(), &NoHistory)
-        .await
-        .expect("evaluates");
+    let e = eval::evaluate(
+        &ctx,
+        empty,
+        BTreeMap::new(),
+        &ruleset,
+        now(),
+        &NoHistory,
+        None,
+    )
+    .await
+    .expect("evaluates");
     let outcomes: Vec<Outcome> = e.rules.iter().map(|r| r.outcome).collect();
     assert_eq!(
         outcomes,
@@ -606,4 +614,114 @@ async fn row_level_outcomes() {
     let skip = batch.column(8).as_list::<i32>();
     let skipped = skip.value(0);
     assert_eq!(skipped.as_string::<i32>().value(0), "Mean \"v\" > 0");
+}
+
+/// A folder of three files (two with the same content) and a hidden one.
+fn file_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, content) in [
+        ("a.csv", "x"),
+        ("b.csv", "x"),
+        ("c.csv", "yy"),
+        ("_SUCCESS", ""),
+    ] {
+        std::fs::write(dir.path().join(name), content).expect("written");
+    }
+    dir
+}
+
+async fn file_rule(dir: &std::path::Path, rule: &str) -> RuleResult {
+    let ruleset = weir_quality::parse(&format!("Rules = [ {rule} ]")).expect("parses");
+    let engine = Engine::new(EngineConfig::default());
+    let ctx = engine.session().expect("a session");
+    let access = eval::files::FileAccess {
+        engine: Some(&engine),
+        dataset: Some(format!("{}/", dir.display())),
+    };
+    let mut e = eval::evaluate(
+        &ctx,
+        dataset(&ctx),
+        BTreeMap::new(),
+        &ruleset,
+        Utc::now(),
+        &NoHistory,
+        Some(&access),
+    )
+    .await
+    .expect("evaluates");
+    e.rules.remove(0)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn file_rules_check_the_files() {
+    use sha2::Digest;
+    let dir = file_folder();
+    let d = dir.path();
+    let r = file_rule(d, "FileSize < 1 KB").await;
+    assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
+    assert_eq!(
+        metric(&r, "Dataset.*.FileCount"),
+        3.0,
+        "the hidden file is left out"
+    );
+    let r = file_rule(d, "FileSize > 1 B").await;
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert!(close(
+        metric(&r, "Dataset.*.FileSize.Compliance"),
+        1.0 / 3.0
+    ));
+    assert_eq!(
+        file_rule(d, "FileSize > 1 B with threshold > 0.3")
+            .await
+            .outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        file_rule(d, "FileFreshness > (now() - 1 days)")
+            .await
+            .outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        file_rule(d, "FileFreshness < \"2020-01-01\"").await.outcome,
+        Outcome::Fail
+    );
+    assert_eq!(
+        file_rule(d, "FileFreshness < \"2020-01-01\" with recentFiles = 1")
+            .await
+            .outcome,
+        Outcome::Fail
+    );
+    let r = file_rule(d, "FileUniqueness < 0.5").await;
+    assert!(close(metric(&r, "Dataset.*.FileUniqueness"), 1.0 / 3.0));
+    assert_eq!(r.outcome, Outcome::Pass);
+    let sha = |s: &str| hex(&sha2::Sha256::digest(s.as_bytes()));
+    let text = format!("FileMatch in [\"{}\", \"{}\"]", sha("x"), sha("yy"));
+    assert_eq!(file_rule(d, &text).await.outcome, Outcome::Pass);
+    let text = format!("FileMatch in [\"{}\"]", sha("x"));
+    assert_eq!(file_rule(d, &text).await.outcome, Outcome::Fail);
+    let md5 = |s: &str| hex(&md5::Md5::digest(s.as_bytes()));
+    let text = format!(
+        "FileMatch \"{}/c.csv\" in [\"{}\"] with hashAlgorithm = \"MD5\"",
+        d.display(),
+        md5("yy")
+    );
+    assert_eq!(file_rule(d, &text).await.outcome, Outcome::Pass);
+    let same = format!("FileMatch \"{0}/a.csv\" \"{0}/b.csv\"", d.display());
+    assert_eq!(file_rule(d, &same).await.outcome, Outcome::Pass);
+    let different = format!("FileMatch \"{0}/a.csv\" \"{0}/c.csv\"", d.display());
+    assert_eq!(file_rule(d, &different).await.outcome, Outcome::Fail);
+    let r = file_rule(d, &format!("FileSize \"{}/nothing/\" < 1 KB", d.display())).await;
+    assert_eq!(r.outcome, Outcome::Error);
+    assert!(r
+        .message
+        .unwrap_or_default()
+        .starts_with("no files were found at"));
+    // Without access to files, file rules cannot be evaluated.
+    let r = rule("FileSize < 1 KB").await;
+    assert_eq!(r.outcome, Outcome::Error);
 }
