@@ -9,7 +9,8 @@
 //! - [`actions`]: which action applies to which column and entity (`PiiType`,
 //!   `DetectionParameters` overrides).
 //! - [`detected_entities`]: the `DetectedEntities` output column.
-//! - [`transform`]: the PIIDetection node over a batch's string columns.
+//! - [`transform`]: the PIIDetection node over a batch's string columns; [`node`]: the node in
+//!   visual jobs (the engine's `NodeTransform`).
 
 pub mod actions;
 mod context;
@@ -20,6 +21,7 @@ mod entities;
 pub mod entity_type;
 pub mod error;
 pub mod mask;
+pub mod node;
 pub mod sample;
 mod service;
 pub mod transform;

@@ -35,6 +35,14 @@ impl ColumnSampling {
         })
     }
 
+    pub fn sample_fraction(&self) -> f64 {
+        self.sample_fraction
+    }
+
+    pub fn threshold_fraction(&self) -> f64 {
+        self.threshold_fraction
+    }
+
     /// A different seed samples different rows; the same seed always samples the same rows.
     pub fn with_seed(mut self, seed: u64) -> ColumnSampling {
         self.seed = seed;

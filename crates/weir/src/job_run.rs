@@ -95,10 +95,12 @@ pub fn client(config: &Config, catalog: JobCatalog) -> (Arc<dyn CatalogClient>, 
 
 pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> anyhow::Result<()> {
     let (client, with) = client(config, catalog);
-    // Data quality nodes evaluate; their results are published only by jobs the service runs.
+    // Data quality nodes evaluate; their results are published only by jobs the service runs
+    // (which also find custom entity types for PIIDetection nodes).
     let engine = Engine::new(config.engine.clone())
         .with_catalog(client)
-        .with_transform(weir_quality::node::QualityNode::new(None));
+        .with_transform(weir_quality::node::QualityNode::new(None))
+        .with_transform(weir_pii::node::PiiNode::new(None));
     eprintln!("running job {} ({} nodes){with}", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {
         let written = match (r.rows_written, r.bytes_written) {

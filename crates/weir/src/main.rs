@@ -21,6 +21,7 @@ use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
+use weir_pii::node::PiiNode;
 use weir_pii::PiiService;
 use weir_quality::executor::QualityExecutor;
 use weir_quality::node::QualityNode;
@@ -386,9 +387,11 @@ async fn open_jobs(
     catalog: &Catalog,
     access: RunAccess,
 ) -> anyhow::Result<JobService> {
-    // Jobs' data quality nodes publish their results to the service's metastore.
+    // Jobs' data quality nodes publish their results to the service's metastore; their
+    // PIIDetection nodes find custom entity types there.
     let engine = Engine::new(config.engine.clone())
-        .with_transform(QualityNode::new(Some(catalog.store().clone())));
+        .with_transform(QualityNode::new(Some(catalog.store().clone())))
+        .with_transform(PiiNode::new(Some(catalog.store().clone())));
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);

@@ -59,7 +59,6 @@ fn not_yet(node_type: &str) -> Option<&'static str> {
         | "S3HudiDirectTarget"
         | "S3IcebergDirectTarget"
         | "S3IcebergCatalogTarget" => "Weir does not read or write Delta, Hudi or Iceberg tables in visual jobs; use Parquet sources and targets",
-        "PIIDetection" => "Weir does not detect sensitive data in visual jobs",
         "DirectKafkaSource"
         | "CatalogKafkaSource"
         | "DirectKinesisSource"
