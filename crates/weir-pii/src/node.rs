@@ -323,6 +323,25 @@ async fn column_level(
     df.select(projection)
 }
 
+/// Equality and hashing of a node's function by its id: each node's function is its own.
+macro_rules! identified_by_id {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.id == other.id
+            }
+        }
+
+        impl Eq for $t {}
+
+        impl Hash for $t {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.id.hash(state);
+            }
+        }
+    };
+}
+
 /// The row-level transform over all string columns of a batch: a struct of the columns after
 /// their actions (`c0`, `c1`, …) and the detections (`detected`).
 struct RowPii {
@@ -341,19 +360,7 @@ impl std::fmt::Debug for RowPii {
     }
 }
 
-impl PartialEq for RowPii {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-
-impl Eq for RowPii {}
-
-impl Hash for RowPii {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.id.hash(state);
-    }
-}
+identified_by_id!(RowPii);
 
 /// The signature of a function of `n` text arguments. Volatile: a node's function is
 /// evaluated once per row where it is written, never folded or moved.
@@ -434,19 +441,7 @@ impl std::fmt::Debug for WholeColumn {
     }
 }
 
-impl PartialEq for WholeColumn {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-
-impl Eq for WholeColumn {}
-
-impl Hash for WholeColumn {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.id.hash(state);
-    }
-}
+identified_by_id!(WholeColumn);
 
 impl ScalarUDFImpl for WholeColumn {
     fn as_any(&self) -> &dyn Any {

@@ -143,6 +143,25 @@ pub struct Compiled {
     pub row: Option<String>,
 }
 
+impl Compiled {
+    /// Metrics and how they decide.
+    fn new(metrics: Vec<(String, Src)>, verdict: Verdict) -> Compiled {
+        Compiled {
+            metrics,
+            verdict,
+            where_clause: None,
+            detail: None,
+            row: None,
+        }
+    }
+
+    /// … with an outcome per row: the predicate a row passes.
+    fn with_row(mut self, row: String) -> Compiled {
+        self.row = Some(row);
+        self
+    }
+}
+
 /// Everything an evaluation asks of the data.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -270,13 +289,10 @@ impl Compiler<'_> {
             RuleType::CustomSql => {
                 let statement = self.param(&rule, 0)?;
                 let src = self.plan.query(Query::Scalar(statement));
-                return Ok(Compiled {
-                    metrics: vec![("Dataset.*.CustomSQL".into(), src)],
-                    verdict: Verdict::Metrics,
-                    where_clause: None,
-                    detail: None,
-                    row: None,
-                });
+                return Ok(Compiled::new(
+                    vec![("Dataset.*.CustomSQL".into(), src)],
+                    Verdict::Metrics,
+                ));
             }
             _ => {}
         }
@@ -297,13 +313,8 @@ impl Compiler<'_> {
             Some(Condition::Number(c)) => Verdict::Compare(c.clone()),
             _ => Verdict::Metrics,
         };
-        let one = |name: String, src: Src, verdict: Verdict| Compiled {
-            metrics: vec![(name, src)],
-            verdict,
-            where_clause: None,
-            detail: None,
-            row: None,
-        };
+        let one =
+            |name: String, src: Src, verdict: Verdict| Compiled::new(vec![(name, src)], verdict);
         let column_name = |c: &str| format!("Column.{c}");
         Ok(match rule_type {
             RowCount => one("Dataset.*.RowCount".into(), self.rows(w), compare),
@@ -431,13 +442,7 @@ impl Compiler<'_> {
                 let row = unique_row(&refs, true);
                 let singles = self.freq(refs, w, FreqStat::Singles);
                 metrics.push((format!("{}.Uniqueness", entity(&names)), div(singles, rows)));
-                Compiled {
-                    metrics,
-                    verdict: Verdict::AllOne,
-                    where_clause: None,
-                    detail: None,
-                    row: Some(row),
-                }
+                Compiled::new(metrics, Verdict::AllOne).with_row(row)
             }
             ColumnExists => {
                 let c = self.param(rule, 0)?;
@@ -483,10 +488,10 @@ impl Compiler<'_> {
                 let Some(Condition::Number(comparison)) = condition else {
                     let min_src = self.agg("min", w, &length);
                     let max_src = self.agg("max", w, &length);
-                    return Ok(Compiled {
-                        metrics: vec![(min, min_src), (max, max_src)],
-                        ..one(String::new(), Src::Num(0.0), Verdict::Metrics)
-                    });
+                    return Ok(Compiled::new(
+                        vec![(min, min_src), (max, max_src)],
+                        Verdict::Metrics,
+                    ));
                 };
                 let predicate = sql::compare(&length, &static_operands(comparison)?);
                 let passing = self.passing(w, &predicate);
@@ -508,18 +513,16 @@ impl Compiler<'_> {
                         div(passing.clone(), rows.clone()),
                     )],
                 };
-                Compiled {
+                Compiled::new(
                     metrics,
-                    verdict: Verdict::Compliance {
+                    Verdict::Compliance {
                         passing,
                         rows,
                         threshold: None,
                         empty_passes: true,
                     },
-                    where_clause: None,
-                    detail: None,
-                    row: Some(format!("({predicate})")),
-                }
+                )
+                .with_row(format!("({predicate})"))
             }
             ColumnValues => {
                 let c = self.param(rule, 0)?;
@@ -527,13 +530,13 @@ impl Compiler<'_> {
                 let Some(condition) = condition else {
                     let min = self.agg("min", w, &reference);
                     let max = self.agg("max", w, &reference);
-                    return Ok(Compiled {
-                        metrics: vec![
+                    return Ok(Compiled::new(
+                        vec![
                             (format!("{}.Minimum", column_name(&c)), min),
                             (format!("{}.Maximum", column_name(&c)), max),
                         ],
-                        ..one(String::new(), Src::Num(0.0), Verdict::Metrics)
-                    });
+                        Verdict::Metrics,
+                    ));
                 };
                 let predicate = self.value_predicate(rule, &reference, condition)?;
                 self.compliance(
@@ -573,21 +576,19 @@ impl Compiler<'_> {
                 let not_null = format!("{reference} IS NOT NULL");
                 let passing = self.passing(w, &format!("{not_null} AND {predicate}"));
                 let rows = self.passing(w, &not_null);
-                Compiled {
-                    metrics: vec![(
+                Compiled::new(
+                    vec![(
                         format!("{}.ColumnDataType.Compliance", column_name(&c)),
                         div(passing.clone(), rows.clone()),
                     )],
-                    verdict: Verdict::Compliance {
+                    Verdict::Compliance {
                         passing,
                         rows,
                         threshold: rule.threshold.clone(),
                         empty_passes: true,
                     },
-                    where_clause: None,
-                    detail: None,
-                    row: Some(format!("({reference} IS NULL OR {predicate})")),
-                }
+                )
+                .with_row(format!("({reference} IS NULL OR {predicate})"))
             }
             DataFreshness => {
                 let c = self.param(rule, 0)?;
@@ -622,21 +623,18 @@ impl Compiler<'_> {
                 }
                 let passing = self.plan.query(Query::RowLevel(statement));
                 let rows = self.rows(None);
-                Compiled {
-                    metrics: vec![(
+                Compiled::new(
+                    vec![(
                         "Dataset.*.CustomSQL.Compliance".into(),
                         div(passing.clone(), rows.clone()),
                     )],
-                    verdict: Verdict::Compliance {
+                    Verdict::Compliance {
                         passing,
                         rows,
                         threshold: rule.threshold.clone(),
                         empty_passes: false,
                     },
-                    where_clause: None,
-                    detail: None,
-                    row: None,
-                }
+                )
             }
             RowCountMatch => {
                 let alias = self.alias(&self.param(rule, 0)?)?;
@@ -804,20 +802,19 @@ impl Compiler<'_> {
         };
         let count = files(FileMeasure::All);
         let name = |metric: &str| format!("Dataset.*.{metric}");
-        let compliance = |passing: Src, metric: &str, threshold| Compiled {
-            metrics: vec![
-                (name(metric), div(passing.clone(), count.clone())),
-                (name("FileCount"), count.clone()),
-            ],
-            verdict: Verdict::Compliance {
-                passing,
-                rows: count.clone(),
-                threshold,
-                empty_passes: false,
-            },
-            where_clause: None,
-            detail: None,
-            row: None,
+        let compliance = |passing: Src, metric: &str, threshold| {
+            Compiled::new(
+                vec![
+                    (name(metric), div(passing.clone(), count.clone())),
+                    (name("FileCount"), count.clone()),
+                ],
+                Verdict::Compliance {
+                    passing,
+                    rows: count.clone(),
+                    threshold,
+                    empty_passes: false,
+                },
+            )
         };
         Ok(match (rule_type, condition) {
             (RuleType::FileFreshness, Some(Condition::Date(c))) => {
@@ -841,16 +838,13 @@ impl Compiler<'_> {
             }
             (RuleType::FileUniqueness, Some(Condition::Number(c))) => {
                 let unique = files(FileMeasure::Unique(algorithm));
-                Compiled {
-                    metrics: vec![
+                Compiled::new(
+                    vec![
                         (name("FileUniqueness"), div(unique, count.clone())),
                         (name("FileCount"), count.clone()),
                     ],
-                    verdict: Verdict::Compare(c.clone()),
-                    where_clause: None,
-                    detail: None,
-                    row: None,
-                }
+                    Verdict::Compare(c.clone()),
+                )
             }
             (RuleType::FileMatch, Some(Condition::String(c))) => {
                 let crate::StringCondition::Comparison(comparison) = c else {
@@ -872,13 +866,7 @@ impl Compiler<'_> {
             (RuleType::FileMatch, None) => {
                 let other = other.ok_or("FileMatch compares the files of two paths")?;
                 let same = files(FileMeasure::SameAs(other, algorithm));
-                Compiled {
-                    metrics: vec![(name("FileMatch"), same)],
-                    verdict: Verdict::AllOne,
-                    where_clause: None,
-                    detail: None,
-                    row: None,
-                }
+                Compiled::new(vec![(name("FileMatch"), same)], Verdict::AllOne)
             }
             _ => {
                 return Err(format!(
@@ -899,18 +887,16 @@ impl Compiler<'_> {
     ) -> Compiled {
         let passing = self.passing(w, predicate);
         let rows = self.rows(w);
-        Compiled {
-            metrics: vec![(metric, div(passing.clone(), rows.clone()))],
-            verdict: Verdict::Compliance {
+        Compiled::new(
+            vec![(metric, div(passing.clone(), rows.clone()))],
+            Verdict::Compliance {
                 passing,
                 rows,
                 threshold: rule.threshold.clone(),
                 empty_passes: true,
             },
-            where_clause: None,
-            detail: None,
-            row: Some(format!("({predicate})")),
-        }
+        )
+        .with_row(format!("({predicate})"))
     }
 
     /// The per-row predicate of `ColumnValues`.
@@ -1011,13 +997,7 @@ impl Compiler<'_> {
                 self.agg("max", None, &length),
             ));
         }
-        Ok(Compiled {
-            metrics,
-            verdict: Verdict::Metrics,
-            where_clause: None,
-            detail: None,
-            row: None,
-        })
+        Ok(Compiled::new(metrics, Verdict::Metrics))
     }
 
     /// Every parameter's text.
