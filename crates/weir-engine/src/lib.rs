@@ -7,7 +7,8 @@
 //! targets ([`job::targets`]), which write to run-private staging locations that
 //! [`commit`] moves into place only when every target of the run succeeded.
 //!
-//! - [`session`]: the DataFusion session factory (object stores, configuration).
+//! - [`session`]: the DataFusion session factory (object stores, configuration);
+//!   [`dataset`]: a dataset named on a command line or in a request (a catalog table or files).
 //! - [`stores`]: object stores by URL (`file://`, `s3://` with endpoint and path-style, `memory://`).
 //! - [`types`]: Glue/Hive type names ↔ Arrow types.
 //! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
@@ -23,6 +24,7 @@ pub mod aggregates;
 pub mod avro;
 pub mod catalog;
 pub mod commit;
+pub mod dataset;
 pub mod decimal_arith;
 pub mod encoded_sink;
 pub mod error;

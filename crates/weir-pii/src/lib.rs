@@ -9,6 +9,7 @@
 //! - [`actions`]: which action applies to which column and entity (`PiiType`,
 //!   `DetectionParameters` overrides).
 //! - [`detected_entities`]: the `DetectedEntities` output column.
+//! - [`scan`]: which columns of a dataset hold which entity types (`weir pii scan`).
 //! - [`transform`]: the PIIDetection node over a batch's string columns; [`node`]: the node in
 //!   visual jobs (the engine's `NodeTransform`).
 
@@ -23,6 +24,7 @@ pub mod error;
 pub mod mask;
 pub mod node;
 pub mod sample;
+pub mod scan;
 mod service;
 pub mod transform;
 

@@ -17,11 +17,11 @@ use weir_metastore::dq_results::{self, Statistic};
 use weir_metastore::dq_rulesets::DQ_RULESETS;
 use weir_metastore::Metastore;
 
-use crate::dataset::Dataset;
 use crate::eval::files::FileAccess;
 use crate::eval::{self, History};
 use crate::runs::source_name;
 use crate::statistics::statistic_id;
+use weir_engine::dataset::Dataset;
 
 /// Statistics read back per context (a ruleset on a table) for dynamic rules and anomaly
 /// detection.

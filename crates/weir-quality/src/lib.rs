@@ -26,7 +26,6 @@
 //! it), and a rule may nest parentheses at most 32 deep and hold at most 128 operators along one
 //! path of its tree (deeper input is an error rather than a stack overflow).
 
-pub mod dataset;
 pub mod dqdl;
 pub mod eval;
 pub mod executor;

@@ -8,20 +8,13 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde_json::json;
-use weir_engine::Engine;
-use weir_quality::dataset::Dataset;
+use weir_engine::dataset::Dataset;
 use weir_quality::eval::files::FileAccess;
 use weir_quality::eval::{self, Evaluation, NoHistory};
 
 use crate::config::Config;
-use crate::job_run::{self, JobCatalog};
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
+use crate::datasets::{dataset, engine, print, Format};
+use crate::job_run::JobCatalog;
 
 /// What `weir dq evaluate` was asked.
 pub struct EvaluateArgs {
@@ -31,26 +24,6 @@ pub struct EvaluateArgs {
     pub references: Vec<String>,
     pub file_format: Option<String>,
     pub format: Format,
-}
-
-fn dataset(text: &str, file_format: &Option<String>) -> Dataset {
-    match Dataset::parse(text) {
-        Dataset::Files { path, .. } => Dataset::Files {
-            path,
-            format: file_format.clone(),
-        },
-        table => table,
-    }
-}
-
-async fn engine(config: &Config, catalog: JobCatalog, datasets: &[&Dataset]) -> Engine {
-    let engine = Engine::new(config.engine.clone());
-    // The metastore (or service) is reached only for catalog tables.
-    if datasets.iter().any(|d| matches!(d, Dataset::Table { .. })) {
-        let (client, _) = job_run::client(config, catalog);
-        return engine.with_catalog(client);
-    }
-    engine
 }
 
 pub async fn evaluate(
@@ -106,9 +79,9 @@ pub async fn evaluate(
             let mut out = evaluation.to_json();
             out["RowCount"] = json!(evaluation.rows);
             out["Scans"] = json!(evaluation.scans);
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            print(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
         }
-        Format::Table => print_table(&evaluation, &primary, started.elapsed()),
+        Format::Table => print(&table(&evaluation, &primary, started.elapsed()))?,
     }
     Ok(())
 }
@@ -117,7 +90,10 @@ fn read_ruleset(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
-fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::Duration) {
+/// The results as a table (the summary goes to stderr).
+fn table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::Duration) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     let width = evaluation
         .rules
         .iter()
@@ -131,7 +107,8 @@ fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::D
             .iter()
             .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
             .collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:<8} {:<5} {:<width$}  {}",
             r.name,
             r.outcome.as_str(),
@@ -139,7 +116,7 @@ fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::D
             metrics.join(", ")
         );
         if let Some(m) = &r.message {
-            println!("{:<14} {m}", "");
+            let _ = writeln!(out, "{:<14} {m}", "");
         }
     }
     for a in &evaluation.analyzers {
@@ -148,7 +125,8 @@ fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::D
             .iter()
             .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
             .collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:<14} {:<width$}  {}",
             a.name,
             a.description,
@@ -156,7 +134,8 @@ fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::D
         );
     }
     for o in &evaluation.observations {
-        println!(
+        let _ = writeln!(
+            out,
             "anomaly: {}",
             o.to_json()["Description"].as_str().unwrap_or_default()
         );
@@ -177,6 +156,7 @@ fn print_table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::D
         evaluation.scans,
         elapsed
     );
+    out
 }
 
 /// `weir dq recommend DATASET`.
@@ -193,7 +173,7 @@ pub async fn recommend(
     let (ruleset, count) = weir_quality::recommend::recommend(&ctx, frame, chrono::Utc::now())
         .await
         .map_err(anyhow::Error::msg)?;
-    println!("{ruleset}");
+    print(&format!("{ruleset}\n"))?;
     eprintln!("{}: {count} rules recommended", data.describe());
     Ok(())
 }

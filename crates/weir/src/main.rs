@@ -3,8 +3,10 @@
 
 mod config;
 mod crawl;
+mod datasets;
 mod dq;
 mod job_run;
+mod pii;
 mod remote_catalog;
 
 use std::path::PathBuf;
@@ -95,6 +97,39 @@ enum Command {
     /// Evaluate data quality rulesets (DQDL) on tables or files, or recommend one.
     #[command(subcommand)]
     Dq(DqCommand),
+    /// Find sensitive data in tables or files.
+    #[command(subcommand)]
+    Pii(PiiCommand),
+}
+
+#[derive(Subcommand)]
+enum PiiCommand {
+    /// Which columns of a dataset (DATABASE.TABLE, or a path or URL of files) hold which entity
+    /// types: rows, share and the first positions found. Values are not printed unless asked.
+    Scan {
+        /// DATABASE.TABLE, or a path or URL of files.
+        dataset: String,
+        /// Entity types to look for (comma-separated Glue names) [default: every managed type].
+        #[arg(long, value_delimiter = ',', value_name = "TYPES")]
+        entity_types: Vec<String>,
+        /// LOW (weak patterns need context words) or HIGH.
+        #[arg(long, default_value = "LOW")]
+        sensitivity: String,
+        /// Print the text found at each sample position.
+        #[arg(long)]
+        show_values: bool,
+        /// The files' format (parquet, csv, json) [default: by the name's suffix, else parquet].
+        #[arg(long, value_name = "FORMAT")]
+        file_format: Option<String>,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value = "table")]
+        format: datasets::Format,
+        /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
+        #[arg(long, value_name = "URL")]
+        catalog_endpoint: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -116,7 +151,7 @@ enum DqCommand {
         file_format: Option<String>,
         /// How to print the results.
         #[arg(long, value_enum, default_value = "table")]
-        format: dq::Format,
+        format: datasets::Format,
         /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
         #[arg(long, value_name = "URL")]
         catalog_endpoint: Option<String>,
@@ -290,6 +325,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }))?;
                 let catalog = job_catalog(&config).await?;
                 dq::recommend(&dataset, &file_format, &config, catalog).await
+            }
+            Command::Pii(PiiCommand::Scan {
+                dataset,
+                entity_types,
+                sensitivity,
+                show_values,
+                file_format,
+                format,
+                catalog_endpoint,
+                settings,
+            }) => {
+                let config = settings.load_with(Some(CatalogOverrides {
+                    endpoint: catalog_endpoint,
+                }))?;
+                let catalog = job_catalog(&config).await?;
+                let args = pii::ScanArgs {
+                    dataset,
+                    entity_types,
+                    sensitivity,
+                    show_values,
+                    file_format,
+                    format,
+                };
+                pii::scan(args, &config, catalog).await
             }
             Command::Job(JobCommand::Logs {
                 run_id,

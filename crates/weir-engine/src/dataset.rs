@@ -2,14 +2,13 @@
 //! optionally narrowed by a push-down predicate) or files (a path or URL: Parquet, CSV with a
 //! header, or JSON lines, by the name's suffix or as told).
 
+use crate::session::Engine;
+use crate::{spark, stores};
 use datafusion::datasource::file_format::options::{
     CsvReadOptions, JsonReadOptions, ParquetReadOptions,
 };
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::prelude::{DataFrame, SessionContext};
-use weir_engine::{spark, stores, Engine};
-
-use crate::eval::sql::ident;
 
 /// A dataset, as the command line or an evaluation run names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +161,11 @@ impl Dataset {
             }
         }
     }
+}
+
+/// A Spark SQL identifier.
+fn ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
 }
 
 /// Whether a file, or a folder with files, is at `url`: reading a path where nothing is gives
