@@ -209,6 +209,25 @@ pub async fn stage(
     run: &Run,
 ) -> Result<(StagedOutput, u64)> {
     let id = node.id.as_str();
+    // A SparkSQL query can give two columns one name (`SELECT x, CAST(x AS INT)`), which no
+    // format can hold by name: Spark refuses to write them ([COLUMN_ALREADY_EXISTS]), names
+    // compared without case.
+    let fields = df.schema().fields();
+    for (i, f) in fields.iter().enumerate() {
+        if fields[..i]
+            .iter()
+            .any(|g| g.name().eq_ignore_ascii_case(f.name()))
+        {
+            return Err(EngineError::invalid(
+                id,
+                format!(
+                    "the data has two columns named `{}` (names compared without case); \
+                     alias one of them before writing",
+                    f.name()
+                ),
+            ));
+        }
+    }
     let mut target = path_url(path)?;
     if !target.path().ends_with('/') {
         target.set_path(&format!("{}/", target.path()));

@@ -78,10 +78,12 @@
 //!   zones must be offsets or `UTC`/`GMT`/`Z` (no `Europe/Paris`): there is no zone database.
 //!   Spark's `spark.sql.legacy.timeParserPolicy=EXCEPTION` upgrade errors are not raised
 //!   (text the pattern does not match is NULL), as in Glue's non-legacy mode.
-//! - An unaliased SELECT item whose Spark name another item of the same SELECT already has
-//!   (`SELECT x, CAST(x AS INT)`: both `x` in Spark) keeps its SQL text as its name:
-//!   DataFusion refuses duplicate column names, and no target could write them (Spark cannot
-//!   either).
+//! - Columns of one name (`SELECT x, CAST(x AS INT)`: both `x`, as in Spark) are planned
+//!   under names of their own and get Spark's names back in the result ([`sql_rewrite`]); no
+//!   target writes them (Spark cannot either). An outer query's reference to such a name is
+//!   refused as ambiguous, as in Spark, unless the columns are one column written twice; an
+//!   ORDER BY of the same SELECT takes the first of them. A wildcard given twice
+//!   (`SELECT *, t.* FROM t`) is refused.
 //! - Regular expressions are Java's translated for `fancy-regex` ([`java_regex`]): Unicode
 //!   blocks (`\p{InGreek}`), `\X`, `\N{…}` and the `CANON_EQ` flag are refused, `$` matches
 //!   only at the very end (Java's also before a final line terminator), `(?i)` folds case by

@@ -17,19 +17,23 @@
 //!   boolean, decimal, date or timestamp type follows Spark's non-ANSI cast rules
 //!   ([`super::cast`]: what does not convert is NULL, not an error), with Spark's type names
 //!   (`INT`, `LONG`, `FLOAT` is 4 bytes, `DECIMAL` is `DECIMAL(10,0)`, `VARCHAR(n)` is text). A
-//!   cast that is a whole SELECT item without an alias is named as Spark names it:
-//!   `CAST(x AS INT)`. Casts to other types (arrays, structs, binary) are DataFusion's.
+//!   cast that is a whole SELECT item without an alias is named as Spark names it: `x` for a
+//!   column `x` (even when another column of the result is `x` too), else `CAST(… AS INT)`.
+//!   Casts to other types (arrays, structs, binary) are DataFusion's.
 //! - **Operators**: `a / b` is Spark's division, `a div b` its integral division
 //!   ([`super::pre_parse`]), `RLIKE`/`REGEXP` a regular expression search.
 //! - **Lambdas**: `transform(arr, x -> …)` and the other higher-order functions are planned as
 //!   [`super::lambda`]'s, the lambda passed as text.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use datafusion::arrow::datatypes::{DataType as ArrowType, TimeUnit};
-use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{plan_datafusion_err, Column, DataFusionError, Result, TableReference};
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::{SQLOptions, SessionContext};
+use datafusion::logical_expr::{Expr as LogicalExpr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
@@ -49,29 +53,41 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let state = ctx.state();
     let dialect = state.config().options().sql_parser.dialect;
     // Planned again when a generator's argument turns out of another shape ([`generators`]).
-    let mut shapes = std::collections::HashMap::new();
+    let mut shapes = HashMap::new();
+    let mut repeated;
+    // Names a wildcard's column and a SELECT item both turned out to have: planned again with
+    // the item under a name of its own ([`name_items`]).
+    let mut collided = std::collections::HashSet::new();
     let plan = loop {
         let retry = shapes.len() < 16;
         let sql = generators::alias_lists(sql);
         let mut statement = state.sql_to_statement(&super::pre_parse::rewrite(&sql), &dialect)?;
+        REPEATED.with(|r| r.borrow_mut().clear());
+        COLLIDED.with(|c| c.borrow_mut().clone_from(&collided));
         if let DFStatement::Statement(inner) = &mut statement {
             generators::with_known(&shapes, || rewrite(inner))?;
         }
+        repeated = REPEATED.with(|r| std::mem::take(&mut *r.borrow_mut()));
         match state.statement_to_plan(statement).await {
             Ok(plan) => break plan,
-            Err(e) => match generators::learned(&e) {
-                Some((key, shape)) if retry && shapes.get(&key) != Some(&shape) => {
+            Err(e) => match (generators::learned(&e), collided_name(&e)) {
+                (Some((key, shape)), _) if retry && shapes.get(&key) != Some(&shape) => {
                     shapes.insert(key, shape);
+                }
+                (_, Some(name)) if collided.len() < 16 && !collided.contains(&name) => {
+                    collided.insert(name);
                 }
                 _ => return Err(e),
             },
         }
     };
+    check_ambiguous(&plan, &repeated)?;
     let plan = super::using_join::coalesce_using_keys(plan)?;
     let plan = super::set_all::with_multiplicities(plan)?;
     let plan = super::select_subqueries::as_joins(plan)?;
     let plan = super::coercion::spark_types(&state, plan)?;
     let plan = super::float_keys::normalize_keys(plan)?;
+    let plan = with_repeated_names(plan, &repeated)?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
@@ -251,8 +267,11 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
 
 /// Names the unaliased SELECT items as Spark names them ([`super::names`]): `(id + 1)`,
 /// `count(1)`, `CAST(x AS INT)` — before planning rewrites them and DataFusion names them
-/// after what they became. A name another item of the SELECT already has is not given twice
-/// (DataFusion refuses duplicate names; Spark allows them): the item keeps its SQL text.
+/// after what they became. Spark allows a name twice in a SELECT (`SELECT x, CAST(x AS INT)`:
+/// both `x`), DataFusion does not: an item whose name (ignoring case, as Spark compares
+/// names) an earlier item of the SELECT has is planned under a name of its own
+/// ([`repeated_name`]) and gets Spark's name back as a column of the result
+/// ([`with_repeated_names`]).
 fn name_items(select: &mut Select) {
     let windows = &select.named_window;
     let projection = &mut select.projection;
@@ -266,17 +285,31 @@ fn name_items(select: &mut Select) {
             _ => None,
         })
         .collect();
-    let taken = |name: &str, by: usize| {
-        names
-            .iter()
-            .enumerate()
-            .any(|(j, n)| j != by && n.as_deref() == Some(name))
-    };
     for (i, item) in projection.iter_mut().enumerate() {
-        let SelectItem::UnnamedExpr(expr) = item else {
+        let Some(name) = names[i].clone() else {
             continue;
         };
-        let Some(mut name) = names[i].clone() else {
+        if names[..i]
+            .iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(&name))
+            || COLLIDED.with(|c| c.borrow().contains(&name.to_lowercase()))
+        {
+            let (SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) = item
+            else {
+                continue;
+            };
+            // A column written again is the same column to Spark: an outer query may still
+            // name it. Anything else is a column of its own, which a name shared with
+            // another makes ambiguous to an outer query ([`check_ambiguous`]).
+            let column = matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+            *item = SelectItem::ExprWithAlias {
+                expr: expr.clone(),
+                alias: Ident::with_quote('"', repeated_name(&name, !column)),
+            };
+            continue;
+        }
+        let SelectItem::UnnamedExpr(expr) = item else {
             continue;
         };
         // DataFusion already names a column as Spark does: a quoted one, an unquoted lower-case
@@ -285,17 +318,152 @@ fn name_items(select: &mut Select) {
         {
             continue;
         }
-        if taken(&name, i) {
-            name = super::names::name(&with_named_windows(expr, windows));
-            if taken(&name, i) {
-                continue;
-            }
-        }
         *item = SelectItem::ExprWithAlias {
             expr: expr.clone(),
             alias: Ident::with_quote('"', name),
         };
     }
+}
+
+/// A name [`repeated_name`] gave: the Spark name it stands for, and whether its item is a
+/// column of its own (not a column written again).
+#[derive(Clone)]
+struct Repeated {
+    name: String,
+    ambiguous: bool,
+}
+
+/// The name of a column a wildcard and an item of the same SELECT both gave, when DataFusion
+/// refused the plan for it (`SELECT *, CAST(id AS STRING) FROM t`: the qualified `t.id` and the
+/// item's `id`; `SELECT *, id FROM t`: `t.id` twice), in lower case.
+fn collided_name(e: &DataFusionError) -> Option<String> {
+    let text = e.to_string();
+    let name = if let Some(at) = text.find("and unqualified field name ") {
+        let rest = &text[at + "and unqualified field name ".len()..];
+        let name = &rest[..rest.find(" which would be ambiguous")?];
+        match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+            Some(quoted) => return Some(quoted.replace("\"\"", "\"").to_lowercase()),
+            None => name,
+        }
+    } else {
+        let at = text.find("Projections require unique expression names but the expression \"")?;
+        let rest =
+            &text[at + "Projections require unique expression names but the expression \"".len()..];
+        let expr = &rest[..rest.find('"')?];
+        let name = expr.rsplit('.').next()?;
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        name
+    };
+    Some(name.to_lowercase())
+}
+
+thread_local! {
+    /// The names of columns [`collided_name`] told, while a statement is rewritten.
+    static COLLIDED: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
+    /// The names [`repeated_name`] gave while a statement was rewritten.
+    static REPEATED: std::cell::RefCell<HashMap<String, Repeated>> = Default::default();
+}
+
+/// A name of its own for planning an item Spark names `name` like an earlier item of its
+/// SELECT: `name#n` (Spark's own plans show columns so), remembered for
+/// [`with_repeated_names`] and [`check_ambiguous`].
+fn repeated_name(name: &str, ambiguous: bool) -> String {
+    REPEATED.with(|r| {
+        let mut r = r.borrow_mut();
+        let internal = format!("{name}#{}", r.len() + 1);
+        r.insert(
+            internal.clone(),
+            Repeated {
+                name: name.to_string(),
+                ambiguous,
+            },
+        );
+        internal
+    })
+}
+
+/// Spark refuses a reference to a name two columns of a subquery's result have
+/// (`SELECT id FROM (SELECT id, id + 1 AS id FROM t)`) unless they are one column written
+/// twice. The query planned with [`repeated_name`]s has resolved the name to the first one:
+/// such a reference is an error here too. A node that also refers to the repeated one (a `*`
+/// expanded) is not ambiguous; nor is an ORDER BY, which Weir resolves to the first column.
+fn check_ambiguous(plan: &LogicalPlan, repeated: &HashMap<String, Repeated>) -> Result<()> {
+    if !repeated.values().any(|r| r.ambiguous) {
+        return Ok(());
+    }
+    plan.apply_with_subqueries(|node| {
+        if matches!(node, LogicalPlan::Sort(_)) {
+            return Ok(TreeNodeRecursion::Continue);
+        }
+        let mut refs = std::collections::HashSet::new();
+        for e in node.expressions() {
+            refs.extend(e.column_refs().into_iter().cloned());
+        }
+        for input in node.inputs() {
+            for (qualifier, field) in input.schema().iter() {
+                let Some(r) = repeated.get(field.name()).filter(|r| r.ambiguous) else {
+                    continue;
+                };
+                if refs.iter().any(|c| c.name == *field.name()) {
+                    continue;
+                }
+                if refs.iter().any(|c| {
+                    c.name.eq_ignore_ascii_case(&r.name)
+                        && (qualifier.is_none() || c.relation.as_ref() == qualifier)
+                }) {
+                    return Err(plan_datafusion_err!(
+                        "[AMBIGUOUS_REFERENCE] Reference `{}` is ambiguous: two columns of a subquery have that name",
+                        r.name
+                    ));
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    Ok(())
+}
+
+/// `plan` with the columns of its result that [`repeated_name`] named renamed to Spark's
+/// names, which other columns of the result may have too: a last projection gives each column
+/// of a repeated name a qualifier of its own (`#3.x`), which DataFusion's schemas allow.
+fn with_repeated_names(
+    plan: LogicalPlan,
+    repeated: &HashMap<String, Repeated>,
+) -> Result<LogicalPlan> {
+    let schema = plan.schema().clone();
+    let names: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            repeated
+                .get(f.name())
+                .map_or(f.name().as_str(), |r| r.name.as_str())
+        })
+        .collect();
+    if names
+        .iter()
+        .zip(schema.fields())
+        .all(|(n, f)| n == f.name())
+    {
+        return Ok(plan);
+    }
+    let exprs: Vec<LogicalExpr> = schema
+        .iter()
+        .enumerate()
+        .map(|(i, (qualifier, field))| {
+            let column = LogicalExpr::Column(Column::from((qualifier, field.as_ref())));
+            if names.iter().filter(|n| **n == names[i]).count() > 1 {
+                column.alias_qualified(Some(TableReference::bare(format!("#{}", i + 1))), names[i])
+            } else if names[i] != field.name() {
+                column.alias(names[i])
+            } else {
+                column
+            }
+        })
+        .collect();
+    LogicalPlanBuilder::from(plan).project(exprs)?.build()
 }
 
 /// `expr` with each `OVER w` replaced by the specification `WINDOW w AS (…)` gives it, as

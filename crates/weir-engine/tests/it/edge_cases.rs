@@ -389,3 +389,26 @@ fn json_rows_of(text: &str) -> Vec<Value> {
             .collect(),
     )
 }
+
+#[tokio::test]
+async fn two_columns_of_one_name_are_not_written() {
+    // Spark names both columns `id`; no target can hold them by name (Spark refuses too).
+    let inputs = inputs();
+    let dir = tempfile::tempdir().unwrap();
+    let job = json!({ "Name": "edge", "CodeGenConfigurationNodes": {
+        "src": source(&inputs.nested),
+        "t": { "SparkSQL": one(json!({ "SqlAliases": [{ "From": "src", "Alias": "t" }],
+            "SqlQuery": "SELECT id, CAST(id AS STRING) FROM t" })) },
+        "out": { "S3DirectTarget": { "Name": "Out", "Inputs": ["t"],
+            "Path": s(&dir.path().join("out")), "Format": "json" } }
+    }});
+    let e = run(job).await.unwrap_err().to_string();
+    assert!(e.contains("two columns named `id`"), "{e}");
+    // Aliased, they are written.
+    let node = json!({ "SparkSQL": one(json!({ "SqlAliases": [{ "From": "src", "Alias": "t" }],
+        "SqlQuery": "SELECT id, CAST(id AS STRING) AS sid FROM t WHERE id = 1" })) });
+    assert_eq!(
+        through(node, &inputs.nested).await,
+        vec![json!({"id": 1, "sid": "1"})]
+    );
+}
