@@ -42,11 +42,12 @@ def source(database: str, table: str) -> dict:
 
 
 def finished(glue, run_id: str, timeout: float = 120.0, recommendation: bool = False) -> dict:
-    get = (glue.get_data_quality_rule_recommendation_run if recommendation
-           else glue.get_data_quality_ruleset_evaluation_run)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = get(RunId=run_id)
+        if recommendation:
+            run = glue.get_data_quality_rule_recommendation_run(RunId=run_id)
+        else:
+            run = glue.get_data_quality_ruleset_evaluation_run(RunId=run_id)
         if run["Status"] in ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT"):
             return run
         time.sleep(0.05)
@@ -157,11 +158,13 @@ def test_unknown_rulesets_runs_and_results_are_errors(glue):
                            DataSource=source("db", "t"), Role="admin", RulesetNames=[missing])
     assert message == f"Data quality ruleset {missing} not found"
     assert "jr_missing" in expect_error("EntityNotFoundException",
-                                        glue.get_data_quality_ruleset_evaluation_run, RunId="jr_missing")
+                                        lambda: glue.get_data_quality_ruleset_evaluation_run(RunId="jr_missing"))
     assert "jr_missing" in expect_error("EntityNotFoundException",
-                                        glue.cancel_data_quality_ruleset_evaluation_run, RunId="jr_missing")
+                                        lambda: glue.cancel_data_quality_ruleset_evaluation_run(RunId="jr_missing"))
     assert "jr_missing" in expect_error("EntityNotFoundException",
-                                        glue.get_data_quality_rule_recommendation_run, RunId="jr_missing")
+                                        lambda: glue.get_data_quality_rule_recommendation_run(RunId="jr_missing"))
+    assert "jr_missing" in expect_error("EntityNotFoundException",
+                                        lambda: glue.cancel_data_quality_rule_recommendation_run(RunId="jr_missing"))
     assert "dqresult-missing" in expect_error("EntityNotFoundException",
                                               glue.get_data_quality_result, ResultId="dqresult-missing")
 

@@ -1,7 +1,9 @@
 """The suite drives every operation Weir serves: each name in the OPERATIONS lists of the catalog
-(crates/weir-catalog/src/lib.rs), the job service (crates/weir-jobs/src/lib.rs) and the crawler
-service (crates/weir-crawler/src/lib.rs) is called through boto3 (a method or a paginator)
-somewhere in tests/compat."""
+(crates/weir-catalog/src/lib.rs), the job service (crates/weir-jobs/src/lib.rs), the crawler
+service (crates/weir-crawler/src/lib.rs), the data quality service
+(crates/weir-quality/src/service.rs) and the custom entity type service
+(crates/weir-pii/src/service.rs) is called through boto3 (a method or a paginator) somewhere in
+tests/compat."""
 
 import re
 from pathlib import Path
@@ -9,7 +11,9 @@ from pathlib import Path
 from botocore import xform_name
 
 HERE = Path(__file__).parent
-LIB_RS = [HERE.parent.parent / f"crates/{crate}/src/lib.rs" for crate in ("weir-catalog", "weir-jobs", "weir-crawler")]
+LIB_RS = [HERE.parent.parent / f"crates/{path}" for path in (
+    "weir-catalog/src/lib.rs", "weir-jobs/src/lib.rs", "weir-crawler/src/lib.rs",
+    "weir-quality/src/service.rs", "weir-pii/src/service.rs")]
 
 
 def served_operations() -> list[str]:
