@@ -1,6 +1,6 @@
 //! A ruleset compiled into what the data must answer: the aggregates of one scan of the dataset
-//! ([`Plan::aggregates`]), the value frequencies of column sets ([`Plan::frequencies`], one more
-//! scan for all of them), and the queries that need a statement of their own ([`Query`]:
+//! ([`Plan::aggregates`]), the value frequencies of column sets ([`Plan::frequencies`], a
+//! grouping each), and the queries that need a statement of their own ([`Query`]:
 //! `CustomSql`, reference datasets). Each rule becomes its metrics — expressions over those
 //! answers ([`Src`]) — and how they decide its outcome ([`Verdict`]).
 

@@ -1,7 +1,8 @@
 //! Runs a [`Plan`] on a session where the dataset is the table `primary` and each reference
 //! dataset is registered under its alias: every `where` clause and aggregate is planned alone
-//! first (a bad one fails only its rules), then the aggregates that plan run in one scan, all
-//! frequency sets without a `where` in one more (`GROUPING SETS`), and each query on its own.
+//! first (a bad one fails only its rules), then the aggregates that plan run in one scan, each
+//! column set's value frequencies in a grouping of its own (which reads only its columns), and
+//! each query on its own.
 
 use std::collections::BTreeMap;
 
@@ -116,120 +117,58 @@ async fn aggregates(ctx: &SessionContext, aggregates: &[String], scans: &mut usi
     answers
 }
 
-/// The frequency statistics of every column set: those of one `where` (or none) in one
-/// statement with a grouping set each.
+/// The frequency statistics of every column set, a grouping each. (One `GROUPING SETS`
+/// statement for all sets reads the data once but feeds every row to the aggregation once per
+/// set, under keys as wide as all sets together: on 10M rows and three sets it took half as long
+/// again as three groupings, which read only their own columns.)
 async fn frequencies(
     ctx: &SessionContext,
     sets: &[FreqSet],
     scans: &mut usize,
 ) -> Vec<Result<Frequencies, String>> {
-    let mut answers = vec![Ok(Frequencies::default()); sets.len()];
-    let mut by_where: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-    for (i, set) in sets.iter().enumerate() {
-        by_where
-            .entry(set.where_clause.as_deref())
-            .or_default()
-            .push(i);
-    }
-    for (w, members) in by_where {
+    let mut answers = Vec::with_capacity(sets.len());
+    for set in sets {
         *scans += 1;
-        let chosen: Vec<&FreqSet> = members.iter().map(|&i| &sets[i]).collect();
-        match grouped(ctx, &chosen, w).await {
-            Ok(found) => {
-                for (&i, f) in members.iter().zip(found) {
-                    answers[i] = Ok(f);
-                }
-            }
-            Err(e) => {
-                for &i in &members {
-                    answers[i] = Err(e.clone());
-                }
-            }
-        }
+        answers.push(grouped(ctx, set).await);
     }
     answers
 }
 
-/// One statement over the dataset that counts the values of each set, then sums the counts per
-/// set. Columns are numbered `k0, k1, …` (a column shared by sets is grouped once).
-async fn grouped(
-    ctx: &SessionContext,
-    sets: &[&FreqSet],
-    w: Option<&str>,
-) -> Result<Vec<Frequencies>, String> {
-    let mut columns: Vec<&str> = Vec::new();
-    for set in sets {
-        for c in &set.columns {
-            if !columns.contains(&c.as_str()) {
-                columns.push(c);
-            }
-        }
-    }
-    let key = |c: &str| format!("k{}", columns.iter().position(|x| *x == c).unwrap_or(0));
-    let keys: Vec<String> = (0..columns.len()).map(|i| format!("k{i}")).collect();
-    let projected: Vec<String> = columns
+/// The counts of a set's values (its columns numbered `k0, k1, …`), then what they tell.
+async fn grouped(ctx: &SessionContext, set: &FreqSet) -> Result<Frequencies, String> {
+    let keys: Vec<String> = (0..set.columns.len()).map(|i| format!("k{i}")).collect();
+    let projected: Vec<String> = set
+        .columns
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} AS k{i}"))
+        .zip(&keys)
+        .map(|(c, k)| format!("{c} AS {k}"))
         .collect();
-    let grouping_sets: Vec<String> = sets
-        .iter()
-        .map(|s| {
-            let ks: Vec<String> = s.columns.iter().map(|c| key(c)).collect();
-            format!("({})", ks.join(", "))
-        })
-        .collect();
-    let flags: Vec<String> = keys
-        .iter()
-        .map(|k| format!("grouping({k}) AS g_{k}"))
-        .collect();
-    let filter = w.map(|w| format!(" WHERE ({w})")).unwrap_or_default();
-    let inner = format!(
-        "SELECT {}, {}, count(1) AS n FROM (SELECT {} FROM {PRIMARY}{filter}) GROUP BY GROUPING SETS ({})",
-        keys.join(", "),
-        flags.join(", "),
-        projected.join(", "),
-        grouping_sets.join(", ")
-    );
-    let any_value: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
-    let valid = any_value.join(" OR ");
-    let flag_names: Vec<String> = keys.iter().map(|k| format!("g_{k}")).collect();
+    let filter = set
+        .where_clause
+        .as_ref()
+        .map(|w| format!(" WHERE ({w})"))
+        .unwrap_or_default();
+    let valid: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+    let valid = valid.join(" OR ");
     let sql = format!(
-        "SELECT {flags}, CAST(count(1) AS DOUBLE), \
+        "SELECT CAST(count(1) AS DOUBLE), \
          CAST(count(CASE WHEN {valid} THEN 1 END) AS DOUBLE), \
          CAST(count(CASE WHEN ({valid}) AND n = 1 THEN 1 END) AS DOUBLE), \
          CAST(sum(CASE WHEN {valid} THEN n END) AS DOUBLE), \
          sum(CASE WHEN {valid} THEN CAST(n AS DOUBLE) * ln(CAST(n AS DOUBLE)) END) \
-         FROM ({inner}) GROUP BY {flags}",
-        flags = flag_names.join(", "),
+         FROM (SELECT {keys}, count(1) AS n FROM (SELECT {projected} FROM {PRIMARY}{filter}) GROUP BY {keys})",
+        keys = keys.join(", "),
+        projected = projected.join(", "),
     );
-    let batches = collect(ctx, &sql).await?;
-    let width = keys.len();
-    let mut found = vec![Frequencies::default(); sets.len()];
-    for batch in &batches {
-        for row in 0..batch.num_rows() {
-            let grouped_out: Vec<bool> = (0..width)
-                .map(|c| integer(batch.column(c).as_ref(), row) != Some(0))
-                .collect();
-            let number = |c: usize| float(batch.column(width + c).as_ref(), row).unwrap_or(0.0);
-            for (i, set) in sets.iter().enumerate() {
-                let matches = columns
-                    .iter()
-                    .enumerate()
-                    .all(|(c, name)| grouped_out[c] != set.columns.iter().any(|s| s == name));
-                if matches {
-                    found[i] = Frequencies {
-                        groups: number(0),
-                        distinct: number(1),
-                        singles: number(2),
-                        valid_rows: number(3),
-                        nlogn: number(4),
-                    };
-                }
-            }
-        }
-    }
-    Ok(found)
+    let row = one_row(ctx, &sql).await?;
+    let number = |i: usize| row.get(i).copied().flatten().unwrap_or(0.0);
+    Ok(Frequencies {
+        groups: number(0),
+        distinct: number(1),
+        singles: number(2),
+        valid_rows: number(3),
+        nlogn: number(4),
+    })
 }
 
 async fn query(ctx: &SessionContext, files: &FileCache<'_>, query: &Query) -> Answer {
@@ -446,12 +385,6 @@ fn number_at(array: &dyn Array, row: usize) -> Answer {
 fn float(array: &dyn Array, row: usize) -> Option<f64> {
     let a = array.as_primitive_opt::<Float64Type>()?;
     (!a.is_null(row)).then(|| a.value(row))
-}
-
-fn integer(array: &dyn Array, row: usize) -> Option<i64> {
-    let cast = datafusion::arrow::compute::cast(&array.slice(row, 1), &DataType::Int64).ok()?;
-    let a = cast.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()?;
-    (!a.is_null(0)).then(|| a.value(0))
 }
 
 /// DataFusion's message without its context lines.

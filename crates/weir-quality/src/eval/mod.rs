@@ -1,7 +1,8 @@
 //! Evaluating a ruleset on a dataset with DataFusion, in as few passes over the data as the
 //! rules allow: every aggregate of every rule and analyzer in one scan, the value frequencies of
-//! every column set (uniqueness, distinct values, entropy, duplicates) in one more, and a
-//! statement of its own only for what needs one (`CustomSql`, reference datasets).
+//! each column set (uniqueness, distinct values, entropy, duplicates) in a grouping that reads
+//! only that set's columns, and a statement of its own only for what needs one (`CustomSql`,
+//! reference datasets).
 //!
 //! - [`compile`]: rules into aggregates, frequency sets and queries, and how each rule's metrics
 //!   decide its outcome; [`sql`]: the Spark SQL text of column references, literals and per-row
