@@ -7,7 +7,7 @@
 Peers (one venv holds both; run this script with its interpreter):
   python3 -m venv /tmp/dqenv
   /tmp/dqenv/bin/pip install great_expectations soda-core-duckdb duckdb pyarrow
-  /tmp/dqenv/bin/python benches/data_quality.py --weir target/release/weir
+  /tmp/dqenv/bin/python benches/data_quality.py --weir "$CARGO_TARGET_DIR/release/weir"
 (soda-core-duckdb 3.5.x pins duckdb < 1.1, so pip installs DuckDB 1.0.0 beside GE 1.x.)
 
 Data: one Parquet file of ROWS orders (pyarrow, fixed seed, written 1M rows at a time, one row
