@@ -4,7 +4,8 @@
 # S3GlueParquetTarget that creates and updates a catalog table), created with `create-job`, started
 # with `start-job-run` and polled with `get-job-run` through the AWS CLI as on Glue, then its log,
 # the table and its partitions read back; then a crawler (`create-crawler`, `start-crawler`) that
-# discovers both the raw files and the curated Parquet output as tables of their own.
+# discovers both the raw files and the curated Parquet output as tables of their own; then a data
+# quality ruleset on the curated table, evaluated by the service.
 # Usage: sample-pipeline.sh ENDPOINT WEIR_BINARY [DIR]
 set -euo pipefail
 endpoint="${1:-http://127.0.0.1:4270}"
@@ -84,3 +85,22 @@ glue get-crawler --name sample-lake --query 'Crawler.{State: State, LastCrawl: L
 glue list-crawls --crawler-name sample-lake --query 'Crawls[0].{State: State, Summary: Summary}'
 glue get-tables --database-name sample_crawled \
     --query 'TableList[].{Name: Name, Classification: Parameters.classification, Columns: join(`, `, StorageDescriptor.Columns[].Name), PartitionKeys: join(`, `, PartitionKeys[].Name)}'
+
+# Data quality rules on the curated table, evaluated by the service (a run of the job service).
+glue delete-data-quality-ruleset --name daily-revenue-checks >/dev/null 2>&1 || true
+glue create-data-quality-ruleset --name daily-revenue-checks \
+    --target-table '{"DatabaseName": "sample_sales", "TableName": "daily_revenue"}' \
+    --ruleset 'Rules = [ RowCount > 0, IsComplete "order_date", IsUnique "order_date", ColumnValues "revenue" > 0, Mean "orders" between 0 and 1000 ]'
+dq_run=$(glue start-data-quality-ruleset-evaluation-run --role weir --ruleset-names daily-revenue-checks \
+    --data-source '{"GlueTable": {"DatabaseName": "sample_sales", "TableName": "daily_revenue"}}' \
+    --query RunId --output text)
+for _ in $(seq 1 600); do
+    state=$(aws glue --endpoint-url "$endpoint" get-data-quality-ruleset-evaluation-run --run-id "$dq_run" \
+        --query Status --output text)
+    case "$state" in STARTING|RUNNING|STOPPING) sleep 0.2 ;; *) break ;; esac
+done
+[ "$state" = SUCCEEDED ] || { echo "the evaluation run ended $state" >&2; exit 1; }
+result=$(aws glue --endpoint-url "$endpoint" get-data-quality-ruleset-evaluation-run --run-id "$dq_run" \
+    --query 'ResultIds[0]' --output text)
+glue get-data-quality-result --result-id "$result" \
+    --query '{Score: Score, Rules: RuleResults[].{Rule: Description, Result: Result, Message: EvaluationMessage}}'
