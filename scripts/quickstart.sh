@@ -2,7 +2,9 @@
 # Builds Weir (the debug profile, shared with the tests; WEIR_RELEASE=1 for the optimised build), starts `weir serve` on 127.0.0.1:4270 (data in ./.weir), runs the sample session
 # (scripts/sample-session.sh: a partitioned table driven with the AWS CLI) and the sample pipeline
 # (scripts/sample-pipeline.sh: a visual Glue job that turns raw order files into a partitioned
-# Parquet table in the catalog, then a crawler that discovers the raw and curated folders), then keeps serving until Ctrl-C. Installs the AWS CLI into a venv if it is not on PATH.
+# Parquet table in the catalog, then a crawler that discovers the raw and curated folders, then
+# data quality rules evaluated on the curated table), then keeps serving until Ctrl-C. Installs the
+# AWS CLI into a venv if it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/cargo-env.sh
