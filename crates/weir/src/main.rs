@@ -222,6 +222,14 @@ impl Settings {
         self.load_with(None)
     }
 
+    /// The configuration and the catalog of a command that reads or changes it: the catalog of
+    /// the service at `endpoint` (or the config's), else the metastore's.
+    async fn with_catalog(self, endpoint: Option<String>) -> anyhow::Result<(Config, JobCatalog)> {
+        let config = self.load_with(Some(CatalogOverrides { endpoint }))?;
+        let catalog = job_catalog(&config).await?;
+        Ok((config, catalog))
+    }
+
     /// The configuration, with the `[catalog]` settings given on the command line.
     fn load_with(self, catalog: Option<CatalogOverrides>) -> anyhow::Result<Config> {
         let overrides = Overrides {
@@ -278,10 +286,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 catalog_endpoint,
                 settings,
             } => {
-                let config = settings.load_with(Some(CatalogOverrides {
-                    endpoint: catalog_endpoint,
-                }))?;
-                let catalog = job_catalog(&config).await?;
+                let (config, catalog) = settings.with_catalog(catalog_endpoint).await?;
                 let args = crawl::CrawlArgs {
                     paths,
                     database,
@@ -301,10 +306,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 catalog_endpoint,
                 settings,
             }) => {
-                let config = settings.load_with(Some(CatalogOverrides {
-                    endpoint: catalog_endpoint,
-                }))?;
-                let catalog = job_catalog(&config).await?;
+                let (config, catalog) = settings.with_catalog(catalog_endpoint).await?;
                 let args = dq::EvaluateArgs {
                     ruleset,
                     dataset,
@@ -320,10 +322,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 catalog_endpoint,
                 settings,
             }) => {
-                let config = settings.load_with(Some(CatalogOverrides {
-                    endpoint: catalog_endpoint,
-                }))?;
-                let catalog = job_catalog(&config).await?;
+                let (config, catalog) = settings.with_catalog(catalog_endpoint).await?;
                 dq::recommend(&dataset, &file_format, &config, catalog).await
             }
             Command::Pii(PiiCommand::Scan {
@@ -336,10 +335,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 catalog_endpoint,
                 settings,
             }) => {
-                let config = settings.load_with(Some(CatalogOverrides {
-                    endpoint: catalog_endpoint,
-                }))?;
-                let catalog = job_catalog(&config).await?;
+                let (config, catalog) = settings.with_catalog(catalog_endpoint).await?;
                 let args = pii::ScanArgs {
                     dataset,
                     entity_types,
