@@ -408,12 +408,17 @@ impl ScalarUDFImpl for RowPii {
             .zip(&strings)
             .map(|(name, values)| NamedColumn { name, values })
             .collect();
-        let out = self
+        // Batches of the run's partitions are detected in parallel: each call works on its own
+        // clone (the compiled detectors are shared), and what it compiled is kept for the next.
+        let mut transform = self
             .transform
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let out = transform
             .apply_row_level(rows, &named)
             .map_err(|e| datafusion::error::DataFusionError::Execution(e.to_string()))?;
+        *self.transform.lock().unwrap_or_else(|e| e.into_inner()) = transform;
         let mut columns: Vec<ArrayRef> = out
             .columns
             .into_iter()

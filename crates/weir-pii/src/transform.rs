@@ -54,8 +54,9 @@ pub struct ColumnClassification {
     pub findings: Vec<ColumnFinding>,
 }
 
-/// A PIIDetection node ready to run; detectors are compiled once per distinct set of types.
-#[derive(Debug)]
+/// A PIIDetection node ready to run; detectors are compiled once per distinct set of types (a
+/// clone shares them: each thread of a run works on its own clone).
+#[derive(Debug, Clone)]
 pub struct PiiTransform {
     settings: PiiSettings,
     detectors: HashMap<Vec<EntityType>, Arc<Detector>>,
