@@ -195,22 +195,34 @@ async fn run(engine: &Engine, store: &Metastore, spec: &RunSpec) -> Result<RunRe
         ));
         results.push((result_id, started, doc));
     }
-    let write = |e: weir_metastore::Error| format!("storing the results: {e}");
-    let mut tx = store.write().await.map_err(write)?;
-    for (id, started, doc) in &results {
-        dq_results::insert(&mut tx, id, &spec.run_id, &source, *started, doc)
-            .await
-            .map_err(write)?;
-    }
-    dq_results::record(&mut tx, &statistics)
-        .await
-        .map_err(write)?;
-    tx.commit().await.map_err(write)?;
+    store_results(store, &spec.run_id, &source, &results, &statistics).await?;
     Ok(RunReport {
         rows_read,
         summary: Some(format!("{} result(s)", results.len())),
         ..RunReport::default()
     })
+}
+
+/// Stores a run's results — (id, start, document) of `source` (empty when a job's node) — and
+/// the statistics they recorded, in one metastore transaction.
+pub(crate) async fn store_results(
+    store: &Metastore,
+    run_id: &str,
+    source: &str,
+    results: &[(String, f64, Value)],
+    statistics: &[Statistic],
+) -> Result<(), String> {
+    let write = |e: weir_metastore::Error| format!("storing the results: {e}");
+    let mut tx = store.write().await.map_err(write)?;
+    for (id, started, doc) in results {
+        dq_results::insert(&mut tx, id, run_id, source, *started, doc)
+            .await
+            .map_err(write)?;
+    }
+    dq_results::record(&mut tx, statistics)
+        .await
+        .map_err(write)?;
+    tx.commit().await.map_err(write)
 }
 
 /// A rule recommendation: the table profiled, the ruleset that describes it as the run's

@@ -229,14 +229,8 @@ impl QualityNode {
             run.run_id,
             completed,
         );
-        let mut tx = store.write().await.map_err(|e| e.to_string())?;
-        dq_results::insert(&mut tx, &result_id, run.run_id, "", started, &doc)
-            .await
-            .map_err(|e| e.to_string())?;
-        dq_results::record(&mut tx, &statistics)
-            .await
-            .map_err(|e| e.to_string())?;
-        tx.commit().await.map_err(|e| e.to_string())
+        let results = [(result_id, started, doc)];
+        crate::executor::store_results(store, run.run_id, "", &results, &statistics).await
     }
 }
 

@@ -13,6 +13,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::{DataFrame, SessionContext};
 
 use crate::dqdl::condition::QuotedString;
+use crate::eval::judge::literal_text;
 use crate::eval::{self, sql, NoHistory, Outcome};
 
 /// Columns with at most this many distinct values get an `in [...]` rule.
@@ -74,14 +75,14 @@ pub async fn recommend(
             } else if completeness > 0.0 {
                 rules.push(format!(
                     "Completeness {quoted} >= {}",
-                    number(floor2(completeness))
+                    literal_text(floor2(completeness))
                 ));
             }
             if m("Uniqueness") == Some(1.0) {
                 rules.push(format!("IsUnique {quoted}"));
             }
             let threshold = if completeness < 1.0 {
-                format!(" with threshold >= {}", number(floor2(completeness)))
+                format!(" with threshold >= {}", literal_text(floor2(completeness)))
             } else {
                 String::new()
             };
@@ -107,19 +108,19 @@ pub async fn recommend(
                 if let (Some(min), Some(max)) = (m("Minimum"), m("Maximum")) {
                     rules.push(format!(
                         "ColumnValues {quoted} >= {}{threshold}",
-                        number(min)
+                        literal_text(min)
                     ));
                     rules.push(format!(
                         "ColumnValues {quoted} <= {}{threshold}",
-                        number(max)
+                        literal_text(max)
                     ));
                 }
                 if let Some(mean) = m("Mean") {
                     let w = (mean.abs() * 0.1).max(0.01);
                     rules.push(format!(
                         "Mean {quoted} between {} and {}",
-                        number(floor2(mean - w)),
-                        number(ceil2(mean + w))
+                        literal_text(floor2(mean - w)),
+                        literal_text(ceil2(mean + w))
                     ));
                 }
             } else if text {
@@ -196,14 +197,4 @@ fn floor2(v: f64) -> f64 {
 
 fn ceil2(v: f64) -> f64 {
     (v * 100.0).ceil() / 100.0
-}
-
-/// A number as a DQDL literal (no exponent).
-fn number(v: f64) -> String {
-    let text = format!("{v}");
-    if text.contains('e') {
-        format!("{v:.6}")
-    } else {
-        text
-    }
 }

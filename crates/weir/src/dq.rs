@@ -90,6 +90,15 @@ fn read_ruleset(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
+/// `name = value, …`
+fn metrics(metrics: &[(String, Option<f64>)]) -> String {
+    let shown: Vec<String> = metrics
+        .iter()
+        .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
+        .collect();
+    shown.join(", ")
+}
+
 /// The results as a table (the summary goes to stderr).
 fn table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::Duration) -> String {
     use std::fmt::Write;
@@ -102,35 +111,25 @@ fn table(evaluation: &Evaluation, dataset: &Dataset, elapsed: std::time::Duratio
         .unwrap_or(0)
         .min(70);
     for r in &evaluation.rules {
-        let metrics: Vec<String> = r
-            .metrics
-            .iter()
-            .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
-            .collect();
         let _ = writeln!(
             out,
             "{:<8} {:<5} {:<width$}  {}",
             r.name,
             r.outcome.as_str(),
             r.description,
-            metrics.join(", ")
+            metrics(&r.metrics)
         );
         if let Some(m) = &r.message {
             let _ = writeln!(out, "{:<14} {m}", "");
         }
     }
     for a in &evaluation.analyzers {
-        let metrics: Vec<String> = a
-            .metrics
-            .iter()
-            .map(|(n, v)| format!("{n} = {}", eval::judge::shown(*v)))
-            .collect();
         let _ = writeln!(
             out,
             "{:<14} {:<width$}  {}",
             a.name,
             a.description,
-            metrics.join(", ")
+            metrics(&a.metrics)
         );
     }
     for o in &evaluation.observations {

@@ -355,7 +355,7 @@ fn compare(
 }
 
 /// A number as a DQDL literal (`-?digits(.digits)?`).
-fn literal_text(v: f64) -> String {
+pub(crate) fn literal_text(v: f64) -> String {
     let text = format!("{v}");
     if text.contains('e') || text.contains("inf") || text.contains("NaN") {
         format!("{v:.6}")

@@ -263,7 +263,7 @@ pub async fn row_level(
         .flatten()
         .map(|r| (r.to_string(), Tree::compile(r, &mut compiler).row()))
         .collect();
-    let table = format!("dq_rows_{:016x}", rand_suffix());
+    let table = format!("dq_rows_{:016x}", next_table_id());
     ctx.register_table(table.as_str(), data.into_view())
         .map_err(|e| e.to_string())?;
     let original: Vec<String> = schema
@@ -318,7 +318,8 @@ pub async fn row_level(
     planned.map_err(|e| format!("row-level outcomes: {e}"))
 }
 
-fn rand_suffix() -> u64 {
+/// A table name of its own for each row-level frame planned in this process.
+fn next_table_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
