@@ -2,7 +2,7 @@
 # Runs every test: the Rust workspace (unit, property, conformance on SQLite and PostgreSQL)
 # and the boto3 / AWS CLI compatibility suite against a real `weir serve`.
 # Installs what it needs: mold (optional), a Python venv with boto3, awscli and pytest,
-# and PostgreSQL when none answers on 127.0.0.1:5432.
+# PostgreSQL when none answers on 127.0.0.1:5432, and MariaDB when none answers on 3306.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,6 +12,7 @@ if [ "$(id -u)" = 0 ] && ! command -v mold >/dev/null 2>&1 && command -v apt-get
 fi
 source scripts/cargo-env.sh
 source scripts/ensure-postgres.sh
+source scripts/ensure-mysql.sh
 
 venv="${WEIR_VENV:-$HOME/.cache/weir/venv}"
 if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import boto3, awscli, moto.server, azure.storage.blob' 2>/dev/null; then

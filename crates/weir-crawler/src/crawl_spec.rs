@@ -14,6 +14,14 @@ pub struct CatalogTable {
     pub table: String,
 }
 
+/// A `JdbcTargets` entry: the tables a connection's include path matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JdbcTarget {
+    pub connection: String,
+    pub path: String,
+    pub exclusions: Vec<String>,
+}
+
 /// The options of a crawler's `Configuration` (checked when the crawler is written) that a
 /// crawl honours.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,6 +68,8 @@ pub struct CrawlSpec {
     /// Where the tables of `s3` go (`DatabaseName`); required when there are S3 targets.
     pub database: String,
     pub s3: Vec<Target>,
+    /// Its `JdbcTargets`, whose tables go to `database` too.
+    pub jdbc: Vec<JdbcTarget>,
     pub catalog_tables: Vec<CatalogTable>,
     /// The catalog connections of its S3 targets (`ConnectionName`): how to reach their buckets.
     pub connections: Vec<String>,
@@ -79,9 +89,9 @@ impl CrawlSpec {
         let targets = doc.get("Targets").cloned().unwrap_or(json!({}));
         for (list, entries) in targets.as_object().into_iter().flatten() {
             let used = entries.as_array().is_some_and(|e| !e.is_empty());
-            if used && list != "S3Targets" && list != "CatalogTargets" {
+            if used && !["S3Targets", "CatalogTargets", "JdbcTargets"].contains(&list.as_str()) {
                 return Err(format!(
-                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches) and CatalogTargets"
+                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches), JdbcTargets and CatalogTargets"
                 ));
             }
         }
@@ -116,18 +126,31 @@ impl CrawlSpec {
                     })
             })
             .collect();
-        if s3.is_empty() && catalog_tables.is_empty() {
+        let jdbc: Vec<JdbcTarget> = entries("JdbcTargets")
+            .iter()
+            .map(|t| JdbcTarget {
+                connection: t["ConnectionName"].as_str().unwrap_or_default().to_string(),
+                path: t["Path"].as_str().unwrap_or_default().to_string(),
+                exclusions: texts(&t["Exclusions"]),
+            })
+            .collect();
+        if s3.is_empty() && jdbc.is_empty() && catalog_tables.is_empty() {
             return Err(format!(
-                "Crawler {name} has no S3Targets or CatalogTargets to crawl"
+                "Crawler {name} has no S3Targets, JdbcTargets or CatalogTargets to crawl"
             ));
         }
         let database = doc["DatabaseName"]
             .as_str()
             .unwrap_or_default()
             .to_lowercase();
-        if !s3.is_empty() && database.is_empty() {
+        if !(s3.is_empty() && jdbc.is_empty()) && database.is_empty() {
             return Err(format!(
-                "Crawler {name} has no DatabaseName: the tables of its S3Targets need a database"
+                "Crawler {name} has no DatabaseName: the tables of its {} need a database",
+                if s3.is_empty() {
+                    "JdbcTargets"
+                } else {
+                    "S3Targets"
+                }
             ));
         }
         let mut connections: Vec<String> = entries("S3Targets")
@@ -169,6 +192,7 @@ impl CrawlSpec {
             name,
             database,
             s3,
+            jdbc,
             catalog_tables,
             connections,
         })
@@ -230,9 +254,27 @@ mod tests {
             refused(json!({"Name": "c", "Targets": {"S3Targets": [{"Path": "s3://b/"}]}})),
             "Crawler c has no DatabaseName: the tables of its S3Targets need a database"
         );
-        assert!(refused(
-            json!({"Name": "c", "Targets": {"JdbcTargets": [{"ConnectionName": "x"}]}})
+        assert!(
+            refused(json!({"Name": "c", "Targets": {"DynamoDBTargets": [{"Path": "t"}]}}))
+                .contains("has DynamoDBTargets")
+        );
+        let jdbc = CrawlSpec::of(
+            &json!({"Name": "c", "DatabaseName": "src", "Targets": {"JdbcTargets": [
+                {"ConnectionName": "pg", "Path": "sourcedb/cx/%", "Exclusions": ["cx/tmp_*"]}]}}),
+            0.0,
         )
-        .contains("has JdbcTargets"));
+        .unwrap();
+        assert_eq!(
+            jdbc.jdbc,
+            [JdbcTarget {
+                connection: "pg".into(),
+                path: "sourcedb/cx/%".into(),
+                exclusions: vec!["cx/tmp_*".into()]
+            }]
+        );
+        assert!(refused(
+            json!({"Name": "c", "Targets": {"JdbcTargets": [{"ConnectionName": "pg", "Path": "d/s/%"}]}})
+        )
+        .contains("the tables of its JdbcTargets need a database"));
     }
 }

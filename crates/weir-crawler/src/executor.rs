@@ -77,10 +77,11 @@ async fn run(
     let log = &spec.log;
     let started = std::time::Instant::now();
     log.line(&format!(
-        "crawl {} of crawler {}: {} S3 target(s), {} catalog table(s)",
+        "crawl {} of crawler {}: {} S3 target(s), {} JDBC target(s), {} catalog table(s)",
         spec.run_id,
         crawl.name,
         crawl.s3.len(),
+        crawl.jdbc.len(),
         crawl.catalog_tables.len()
     ));
     let buckets = s3_buckets(catalog, &crawl.connections)
@@ -96,17 +97,23 @@ async fn run(
     let reading = |e: CatalogError| format!("reading the catalog: {}", e.message);
     // What each database should hold, and within which policy.
     let mut plans: Vec<(String, CrawlPlan, Policy)> = Vec::new();
-    if !crawl.s3.is_empty() {
-        if crawl.new_folders_only {
-            options.seen = seen_folders(catalog, crawl).await.map_err(reading)?;
+    if !(crawl.s3.is_empty() && crawl.jdbc.is_empty()) {
+        let mut plan = CrawlPlan::default();
+        if !crawl.s3.is_empty() {
+            if crawl.new_folders_only {
+                options.seen = seen_folders(catalog, crawl).await.map_err(reading)?;
+            }
+            plan = crawl::crawl(&engine, &crawl.s3, &crawl.naming, &options).await?;
+            if plan.not_read > 0 {
+                log.line(&format!(
+                    "{} files in folders crawled before were not read (RecrawlBehavior CRAWL_NEW_FOLDERS_ONLY)",
+                    plan.not_read
+                ));
+            }
         }
-        let plan = crawl::crawl(&engine, &crawl.s3, &crawl.naming, &options).await?;
-        if plan.not_read > 0 {
-            log.line(&format!(
-                "{} files in folders crawled before were not read (RecrawlBehavior CRAWL_NEW_FOLDERS_ONLY)",
-                plan.not_read
-            ));
-        }
+        // One plan for the crawler's database: a table of either kind missing from it is gone.
+        let tables = crawl::jdbc::crawl(catalog, &crawl.jdbc, &crawl.naming).await?;
+        plan.tables.extend(tables.tables);
         plans.push((crawl.database.clone(), plan, crawl.policy.clone()));
     }
     let catalog_plans = catalog_targets::plans(

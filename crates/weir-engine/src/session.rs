@@ -5,6 +5,7 @@ use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionConfig;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use url::Url;
 
 use std::collections::BTreeMap;
@@ -12,7 +13,8 @@ use std::sync::Arc;
 
 use crate::catalog::CatalogClient;
 use crate::error::Result;
-use crate::job::extension::NodeTransform;
+use crate::job::extension::{NodeConnector, NodeTransform};
+use crate::job::graph::ExtensionTypes;
 use crate::stores::{self, AzureConfig, S3Config, StoreSettings};
 
 /// An unpartitioned write goes to one file unless the data outgrows it (DataFusion's default
@@ -48,6 +50,8 @@ pub struct Engine {
     memory_limit: Option<usize>,
     /// Node types implemented outside the engine.
     transforms: Vec<Arc<dyn NodeTransform>>,
+    /// Sources and targets outside object storage.
+    connectors: Vec<Arc<dyn NodeConnector>>,
 }
 
 impl Engine {
@@ -62,6 +66,7 @@ impl Engine {
             catalog: None,
             memory_limit: None,
             transforms: Vec::new(),
+            connectors: Vec::new(),
         }
     }
 
@@ -78,12 +83,41 @@ impl Engine {
             .find(|t| t.node_types().contains(&node_type))
     }
 
-    /// The node types the added transforms run.
-    pub fn transform_types(&self) -> Vec<&'static str> {
-        self.transforms
-            .iter()
-            .flat_map(|t| t.node_types().iter().copied())
-            .collect()
+    /// The same engine, reading and writing the node types of `connector` too.
+    pub fn with_connector(mut self, connector: Arc<dyn NodeConnector>) -> Self {
+        self.connectors.push(connector);
+        self
+    }
+
+    /// The connector that reads or writes `node_type`, if one was added.
+    pub fn connector(&self, node_type: &str) -> Option<&Arc<dyn NodeConnector>> {
+        self.connectors.iter().find(|c| {
+            c.source_types().contains(&node_type) || c.target_types().contains(&node_type)
+        })
+    }
+
+    /// The connector holding a catalog table (GetTable's `Table`), if one was added.
+    pub fn connector_holding(&self, table: &Value) -> Option<&Arc<dyn NodeConnector>> {
+        self.connectors.iter().find(|c| c.holds_table(table))
+    }
+
+    /// The node types the added transforms and connectors run, by role.
+    pub fn extension_types(&self) -> ExtensionTypes {
+        let all = |f: &dyn Fn(&dyn NodeConnector) -> &'static [&'static str]| {
+            self.connectors
+                .iter()
+                .flat_map(|c| f(c.as_ref()).iter().copied())
+                .collect()
+        };
+        ExtensionTypes {
+            sources: all(&|c| c.source_types()),
+            transforms: self
+                .transforms
+                .iter()
+                .flat_map(|t| t.node_types().iter().copied())
+                .collect(),
+            targets: all(&|c| c.target_types()),
+        }
     }
 
     /// The same engine, with each session's memory bounded to `bytes` (DataFusion's fair spill

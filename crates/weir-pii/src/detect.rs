@@ -83,9 +83,13 @@ pub struct Detector {
     sensitivity: Sensitivity,
 }
 
-/// Per-entity answers to "does the column name vouch for this type?".
+/// Per-entity answers to "does the column name vouch for this type?", and per-pattern ones
+/// for patterns that hold only in columns of their kind ([`ContextRule::ColumnNamed`]).
 #[derive(Debug, Clone)]
-pub struct ColumnContext(Vec<bool>);
+pub struct ColumnContext {
+    entities: Vec<bool>,
+    patterns: Vec<bool>,
+}
 
 impl Detector {
     /// Compiles `types`; custom types among them are looked up in `custom` by name.
@@ -177,12 +181,18 @@ impl Detector {
 
     /// Which types the column name vouches for (a `customer_ssn` column is context for SSNs).
     pub fn column_context(&self, column: Option<&str>) -> ColumnContext {
-        ColumnContext(
-            self.entities
+        let mentions = |words: &[String]| column.is_some_and(|name| column_mentions(name, words));
+        ColumnContext {
+            entities: self.entities.iter().map(|e| mentions(&e.context)).collect(),
+            patterns: self
+                .patterns
                 .iter()
-                .map(|e| column.is_some_and(|name| column_mentions(name, &e.context)))
+                .map(|p| match p.context {
+                    ContextRule::ColumnNamed(words) => mentions(&owned(words)),
+                    _ => false,
+                })
                 .collect(),
-        )
+        }
     }
 
     /// The findings of every row (empty for nulls), without a column name for context.
@@ -246,7 +256,7 @@ impl Detector {
             let Some(m) = pattern.regex.find_at(value, at) else {
                 break;
             };
-            if !m.is_empty() && self.accepts(value, m.start(), m.end(), pattern, context) {
+            if !m.is_empty() && self.accepts(value, m.start(), m.end(), index, context) {
                 found.push((m.start(), m.end(), index));
                 at = m.end();
             } else {
@@ -260,9 +270,10 @@ impl Detector {
         value: &str,
         start: usize,
         end: usize,
-        pattern: &CompiledPattern,
+        index: usize,
         column: &ColumnContext,
     ) -> bool {
+        let pattern = &self.patterns[index];
         let words = &self.entities[pattern.entity];
         if continues_a_longer_token(value, start, end) || !(pattern.validate)(&value[start..end]) {
             return false;
@@ -274,8 +285,11 @@ impl Detector {
             ContextRule::NotNeeded => false,
             ContextRule::NeededAtLow => self.sensitivity == Sensitivity::Low,
             ContextRule::Needed => true,
+            ContextRule::ColumnNamed(_) => return column.patterns[index],
         };
-        !needs_context || column.0[pattern.entity] || near_match(value, start, end, &words.context)
+        !needs_context
+            || column.entities[pattern.entity]
+            || near_match(value, start, end, &words.context)
     }
 }
 

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use weir_auth::Caller;
 use weir_catalog::Catalog;
 use weir_crawler::CrawlerService;
+use weir_jdbc::service::JdbcService;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
@@ -170,6 +171,7 @@ async fn dispatch(
         && !CrawlerService::serves(operation)
         && !QualityService::serves(operation)
         && !PiiService::serves(operation)
+        && !JdbcService::serves(operation)
     {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
@@ -203,6 +205,12 @@ async fn dispatch(
             .await?
     } else if PiiService::serves(operation) {
         state.pii.call(operation, parsed).await?
+    } else if JdbcService::serves(operation) {
+        state
+            .jdbc
+            .acting_as(caller.name())
+            .call(operation, parsed)
+            .await?
     } else {
         state
             .catalog

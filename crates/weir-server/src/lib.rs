@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use weir_auth::Authenticator;
 use weir_catalog::Catalog;
 use weir_crawler::CrawlerService;
+use weir_jdbc::service::JdbcService;
 use weir_jobs::JobService;
 use weir_pii::PiiService;
 use weir_quality::QualityService;
@@ -35,6 +36,7 @@ pub struct AppState {
     pub crawlers: CrawlerService,
     pub quality: QualityService,
     pub pii: PiiService,
+    pub jdbc: JdbcService,
     pub metrics: Arc<Metrics>,
     /// Who may call (authentication off: everyone, anonymously).
     pub auth: Arc<Authenticator>,

@@ -100,7 +100,8 @@ pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> an
     let engine = Engine::new(config.engine.clone())
         .with_catalog(client)
         .with_transform(weir_quality::node::QualityNode::new(None))
-        .with_transform(weir_pii::node::PiiNode::new(None));
+        .with_transform(weir_pii::node::PiiNode::new(None))
+        .with_connector(weir_jdbc::node::JdbcConnector::new());
     eprintln!("running job {} ({} nodes){with}", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {
         let written = match (r.rows_written, r.bytes_written) {

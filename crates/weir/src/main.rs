@@ -19,6 +19,8 @@ use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
 use weir_crawler::executor::CrawlExecutor;
 use weir_crawler::CrawlerService;
 use weir_engine::Engine;
+use weir_jdbc::node::JdbcConnector;
+use weir_jdbc::service::JdbcService;
 use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executors, JobService};
@@ -443,10 +445,12 @@ async fn open_jobs(
     access: RunAccess,
 ) -> anyhow::Result<JobService> {
     // Jobs' data quality nodes publish their results to the service's metastore; their
-    // PIIDetection nodes find custom entity types there.
+    // PIIDetection nodes find custom entity types there; their JDBC nodes reach databases
+    // through the catalog's connections.
     let engine = Engine::new(config.engine.clone())
         .with_transform(QualityNode::new(Some(catalog.store().clone())))
-        .with_transform(PiiNode::new(Some(catalog.store().clone())));
+        .with_transform(PiiNode::new(Some(catalog.store().clone())))
+        .with_connector(JdbcConnector::new());
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
@@ -529,6 +533,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         jobs.clone(),
     );
     let pii = PiiService::new(catalog.store().clone(), catalog.identity().clone());
+    let jdbc = JdbcService::new(catalog.clone());
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
@@ -538,6 +543,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         crawlers,
         quality,
         pii,
+        jdbc,
         metrics: Arc::new(Metrics::default()),
         auth,
     };

@@ -10,8 +10,10 @@
 //! state stays the size of the listing). With `job-bookmark-pause` the run filters by the
 //! bookmark and leaves no state; with `job-bookmark-disable` (the default) it reads everything.
 //!
-//! Catalog sources (`CatalogSource`, `S3CatalogSource`) are not bookmarked: they read their
-//! table whole. What to store, and when, is the caller's: the engine returns the new state in
+//! Database sources (the engine's connectors) keep the values of their bookmark keys in the last
+//! row they read instead ([`RunBookmarks::processed_keys`], [`RunBookmarks::record_keys`]).
+//! Catalog sources on files (`CatalogSource`, `S3CatalogSource`) are not bookmarked: they read
+//! their table whole. What to store, and when, is the caller's: the engine returns the new state in
 //! the run's summary and knows nothing of where bookmarks are kept.
 
 use std::collections::BTreeMap;
@@ -68,12 +70,15 @@ pub struct BookmarkState {
     pub nodes: BTreeMap<String, NodeBookmark>,
 }
 
-/// The files one source node has processed.
+/// What one source node has processed: files (S3 sources), or the bookmark keys' values of
+/// the last row read (database sources, as text).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeBookmark {
     /// By file URL.
     #[serde(default)]
     pub files: BTreeMap<String, FileMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<String>>,
 }
 
 /// A processed file as it was when it was read.
@@ -150,6 +155,30 @@ impl RunBookmarks {
                 marks.insert(g.url_of(m), FileMark::of(m));
             }
         }
+    }
+
+    /// The bookmark keys' values of the last row `node` read in earlier runs; `None` when
+    /// bookmarks are disabled or the node has read nothing yet.
+    pub fn processed_keys(&self, node: &str) -> Option<&[String]> {
+        if self.option == BookmarkOption::Disable {
+            return None;
+        }
+        self.previous.nodes.get(node)?.keys.as_deref()
+    }
+
+    /// Whether reads filter by the bookmark (`job-bookmark-enable` or `-pause`).
+    pub fn filters(&self) -> bool {
+        self.option != BookmarkOption::Disable
+    }
+
+    /// Records the bookmark keys' values of the last row `node` reads in this run (when
+    /// bookmarks are enabled).
+    pub fn record_keys(&self, node: &str, keys: Vec<String>) {
+        if self.option != BookmarkOption::Enable {
+            return;
+        }
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        next.nodes.entry(node.to_string()).or_default().keys = Some(keys);
     }
 
     /// The state the run leaves: `None` unless bookmarks are enabled.

@@ -1,14 +1,18 @@
 //! Node types implemented outside the engine: a crate above it (data quality, sensitive data)
-//! implements [`NodeTransform`] for its node types and the composition root adds it to the
-//! [`crate::Engine`] (`with_transform`). The engine knows only the seam: a transform's node
-//! types count as known to the graph, and running one hands it the node and its inputs.
+//! implements [`NodeTransform`] for its node types, a crate reaching databases implements
+//! [`NodeConnector`] for its sources and targets, and the composition root adds them to the
+//! [`crate::Engine`] (`with_transform`, `with_connector`). The engine knows only the seam: their
+//! node types count as known to the graph, and running one hands it the node and its inputs.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use datafusion::prelude::{DataFrame, SessionContext};
+use serde_json::Value;
 
+use super::bookmark::RunBookmarks;
 use super::graph::Node;
+use crate::catalog::CatalogClient;
 use crate::error::Result;
 
 /// What a transform made of its inputs.
@@ -42,4 +46,63 @@ pub trait NodeTransform: Send + Sync {
         inputs: Vec<Vec<DataFrame>>,
         run: RunContext<'a>,
     ) -> TransformFuture<'a>;
+}
+
+/// What a connector is handed for one node.
+pub struct ConnectorIo<'a> {
+    /// The catalog the run uses: connections and tables are looked up there.
+    pub catalog: Option<&'a dyn CatalogClient>,
+    /// The catalog table the node names, when it is a generic catalog node (`CatalogSource`,
+    /// `CatalogTarget`) on a table [`NodeConnector::holds_table`] claimed.
+    pub table: Option<&'a Value>,
+    /// The run's bookmarks (reads only).
+    pub bookmarks: Option<&'a RunBookmarks>,
+}
+
+pub type ReadFuture<'a> = Pin<Box<dyn Future<Output = Result<DataFrame>> + Send + 'a>>;
+pub type WriteFuture<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn PendingWrite>>> + Send + 'a>>;
+
+/// Sources and targets outside object storage (databases reached through a catalog
+/// connection): a crate above the engine implements them and the composition root adds them
+/// (`Engine::with_connector`). Their node types count as sources and targets of the graph, and a
+/// generic catalog node whose table the connector holds runs through it too.
+pub trait NodeConnector: Send + Sync {
+    /// The source node types it reads.
+    fn source_types(&self) -> &'static [&'static str];
+
+    /// The target node types it writes.
+    fn target_types(&self) -> &'static [&'static str];
+
+    /// Whether a catalog table (GetTable's `Table`) is stored where this connector reaches.
+    fn holds_table(&self, table: &Value) -> bool;
+
+    /// The node's rows, planned (not yet read).
+    fn read<'a>(
+        &'a self,
+        ctx: &'a SessionContext,
+        node: &'a Node,
+        io: ConnectorIo<'a>,
+    ) -> ReadFuture<'a>;
+
+    /// Writes `input` without making it visible: the run commits every target together once
+    /// all of them are written, or aborts them all.
+    fn write<'a>(
+        &'a self,
+        ctx: &'a SessionContext,
+        node: &'a Node,
+        io: ConnectorIo<'a>,
+        input: DataFrame,
+    ) -> WriteFuture<'a>;
+}
+
+/// A target's rows, written and not yet committed.
+pub trait PendingWrite: Send {
+    /// The rows written.
+    fn rows(&self) -> u64;
+
+    /// Makes the rows visible.
+    fn commit(self: Box<Self>) -> Pin<Box<dyn Future<Output = Result<()>> + Send>>;
+
+    /// Discards the rows: the target stays as it was.
+    fn abort(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 }

@@ -45,12 +45,6 @@ pub const TARGETS: &[&str] = &[
 /// Node types of the model that Weir does not run, with what a user can do instead.
 fn not_yet(node_type: &str) -> Option<&'static str> {
     Some(match node_type {
-        "JDBCConnectorSource"
-        | "JDBCConnectorTarget"
-        | "PostgreSQLCatalogSource"
-        | "MySQLCatalogSource"
-        | "PostgreSQLCatalogTarget"
-        | "MySQLCatalogTarget" => "Weir does not read or write JDBC databases in visual jobs; export the table to files (CSV, Parquet) and read them with an S3 source",
         "S3DeltaSource"
         | "S3DeltaDirectTarget"
         | "S3DeltaCatalogSource"
@@ -76,11 +70,49 @@ pub fn strings(list: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
+/// The node types an engine's extensions add, by role.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionTypes {
+    pub sources: Vec<&'static str>,
+    pub transforms: Vec<&'static str>,
+    pub targets: Vec<&'static str>,
+}
+
+/// What a node does in the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Reads data; takes no input.
+    Source,
+    /// Makes outputs of its inputs.
+    Transform,
+    /// Writes its input.
+    Target,
+}
+
+impl Role {
+    /// The role of `node_type`, when Weir runs it.
+    fn of(node_type: &str, extensions: &ExtensionTypes) -> Option<Role> {
+        let among = |builtin: &[&str], added: &[&str]| {
+            builtin.contains(&node_type) || added.contains(&node_type)
+        };
+        if among(SOURCES, &extensions.sources) {
+            Some(Role::Source)
+        } else if among(TARGETS, &extensions.targets) {
+            Some(Role::Target)
+        } else if among(TRANSFORMS, &extensions.transforms) {
+            Some(Role::Transform)
+        } else {
+            None
+        }
+    }
+}
+
 /// One node of the graph.
 #[derive(Debug, Clone)]
 pub struct Node {
     pub id: String,
     pub node_type: String,
+    pub role: Role,
     pub fields: Map<String, Value>,
     pub inputs: Vec<String>,
 }
@@ -123,11 +155,11 @@ impl Node {
     }
 
     pub fn is_source(&self) -> bool {
-        SOURCES.contains(&self.node_type.as_str())
+        self.role == Role::Source
     }
 
     pub fn is_target(&self) -> bool {
-        TARGETS.contains(&self.node_type.as_str())
+        self.role == Role::Target
     }
 }
 
@@ -138,8 +170,8 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// The graph of `nodes`; `extensions` are the node types the engine's transforms add.
-    pub fn parse(nodes: &Map<String, Value>, extensions: &[&str]) -> Result<Graph> {
+    /// The graph of `nodes`; `extensions` are the node types the engine's extensions add.
+    pub fn parse(nodes: &Map<String, Value>, extensions: &ExtensionTypes) -> Result<Graph> {
         if nodes.is_empty() {
             return Err(EngineError::invalid_job(
                 "CodeGenConfigurationNodes is empty: the job has no nodes",
@@ -182,7 +214,7 @@ impl Graph {
     }
 }
 
-fn parse_node(id: &str, entry: &Value, extensions: &[&str]) -> Result<Node> {
+fn parse_node(id: &str, entry: &Value, extensions: &ExtensionTypes) -> Result<Node> {
     let members: Vec<(&String, &Value)> = entry
         .as_object()
         .map(|o| o.iter().filter(|(_, v)| !v.is_null()).collect())
@@ -196,17 +228,13 @@ fn parse_node(id: &str, entry: &Value, extensions: &[&str]) -> Result<Node> {
             ),
         ));
     };
-    let known = SOURCES.contains(&node_type.as_str())
-        || TRANSFORMS.contains(&node_type.as_str())
-        || TARGETS.contains(&node_type.as_str())
-        || extensions.contains(&node_type.as_str());
-    if !known {
+    let Some(role) = Role::of(node_type, extensions) else {
         return Err(EngineError::Unsupported {
             node: id.to_string(),
             node_type: node_type.to_string(),
             hint: not_yet(node_type).map(str::to_string),
         });
-    }
+    };
     let fields = fields
         .as_object()
         .cloned()
@@ -223,6 +251,7 @@ fn parse_node(id: &str, entry: &Value, extensions: &[&str]) -> Result<Node> {
     Ok(Node {
         id: id.to_string(),
         node_type: node_type.to_string(),
+        role,
         fields,
         inputs,
     })

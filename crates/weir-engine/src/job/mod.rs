@@ -155,7 +155,7 @@ pub async fn run_job(
         metrics: Arc::new(RunMetrics::default()),
         bookmarks: RunBookmarks::new(BookmarkOption::of(&job.arguments)?, job.bookmark.clone()),
     };
-    let graph = Graph::parse(&job.nodes, &engine.transform_types())?;
+    let graph = Graph::parse(&job.nodes, &engine.extension_types())?;
     let mut fail_after_commit = None;
     let engine = &with_connections(engine, job).await?;
     let ctx = engine.session()?;
@@ -163,6 +163,8 @@ pub async fn run_job(
     let mut frames: HashMap<String, Vec<DataFrame>> = HashMap::new();
     let mut staged = Vec::new();
     let mut updates = Vec::new();
+    // Targets outside object storage (databases), written and not yet committed.
+    let mut pending: Vec<Box<dyn extension::PendingWrite>> = Vec::new();
     let mut reports = Vec::new();
     // A panic inside DataFusion (on some input it does not expect) must not skip the clean-up
     // of what was staged: it becomes this run's error.
@@ -185,11 +187,22 @@ pub async fn run_job(
                     .next()
                     .and_then(|c| c.into_iter().next())
                     .ok_or_else(|| EngineError::invalid(&node.id, "a target takes one input"))?;
-                let written = targets::write(engine, &ctx, node, input, &run).await?;
-                rows_written = Some(written.rows);
-                bytes_written = Some(written.staged.bytes().await?);
-                staged.push(written.staged);
-                updates.push((node.id.clone(), written.catalog));
+                if let Some((connector, table)) = targets::connector(engine, node).await? {
+                    let io = extension::ConnectorIo {
+                        catalog: engine.catalog(),
+                        table: table.as_ref(),
+                        bookmarks: None,
+                    };
+                    let written = connector.write(&ctx, node, io, input).await?;
+                    rows_written = Some(written.rows());
+                    pending.push(written);
+                } else {
+                    let written = targets::write(engine, &ctx, node, input, &run).await?;
+                    rows_written = Some(written.rows);
+                    bytes_written = Some(written.staged.bytes().await?);
+                    staged.push(written.staged);
+                    updates.push((node.id.clone(), written.catalog));
+                }
             } else if let Some(extension) = engine.transform(&node.node_type) {
                 let run_context = extension::RunContext {
                     job_name: &job.name,
@@ -243,10 +256,11 @@ pub async fn run_job(
     .await
     .unwrap_or_else(|panic| Err(EngineError::Internal(panic_message(panic.as_ref()))));
     if let Err(e) = outcome {
+        abort_pending(pending).await;
         commit::abort(&staged).await;
         return Err(e);
     }
-    let committed = match commit_run(engine, &staged, &updates).await {
+    let committed = match commit_run(engine, &staged, &updates, pending).await {
         Ok(files) => files,
         Err(e) => {
             commit::abort(&staged).await;
@@ -259,7 +273,7 @@ pub async fn run_job(
     let files_committed = committed.iter().map(Vec::len).sum();
     for report in reports
         .iter_mut()
-        .filter(|r| graph::SOURCES.contains(&r.node_type.as_str()))
+        .filter(|r| graph.nodes.iter().any(|n| n.id == r.node && n.is_source()))
     {
         report.read = Some(run.metrics.read_by(&report.node).unwrap_or_default());
     }
@@ -293,19 +307,49 @@ async fn with_connections(engine: &Engine, job: &JobDefinition) -> Result<Engine
     Ok(engine.clone().with_s3_buckets(buckets))
 }
 
-/// Commits a run: works out the catalog changes of its targets, moves the staged files into
-/// place, then applies the catalog changes in one catalog transaction. If that fails, the files
-/// are moved back (the caller then deletes them), so targets and catalog stay as they were.
+/// Discards what the run's database targets wrote.
+async fn abort_pending(pending: Vec<Box<dyn extension::PendingWrite>>) {
+    for write in pending {
+        write.abort().await;
+    }
+}
+
+/// Commits a run: works out the catalog changes of its targets, commits its database targets'
+/// transactions, moves the staged files into place, then applies the catalog changes in one
+/// catalog transaction. If a database commit fails, the others not yet committed are aborted
+/// and no file moves; if the catalog update fails, the files are moved back (the caller then
+/// deletes them). A job with one target (or only file targets) so leaves targets and catalog as
+/// they were on any failure; databases committed before a later failure keep their rows.
 async fn commit_run(
     engine: &Engine,
     staged: &[commit::StagedOutput],
     updates: &[(String, Option<catalog_update::CatalogUpdate>)],
+    pending: Vec<Box<dyn extension::PendingWrite>>,
 ) -> Result<Vec<Vec<String>>> {
-    let prepared = commit::prepare(staged).await?;
+    let prepared = match commit::prepare(staged).await {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            abort_pending(pending).await;
+            return Err(e);
+        }
+    };
     let mut calls = Vec::new();
     for ((node, update), files) in updates.iter().zip(&prepared.files) {
         if let (Some(update), Some(client)) = (update, engine.catalog()) {
-            calls.extend(catalog_update::plan(client, node, update, files).await?);
+            match catalog_update::plan(client, node, update, files).await {
+                Ok(planned) => calls.extend(planned),
+                Err(e) => {
+                    abort_pending(pending).await;
+                    return Err(e);
+                }
+            }
+        }
+    }
+    let mut pending = pending.into_iter();
+    while let Some(write) = pending.next() {
+        if let Err(e) = write.commit().await {
+            abort_pending(pending.collect()).await;
+            return Err(e);
         }
     }
     prepared.apply().await?;

@@ -1,5 +1,6 @@
 //! Source nodes: S3CsvSource, S3JsonSource, S3ParquetSource (any object store path), and the
-//! catalog sources.
+//! catalog sources. The engine's connectors read their own node types, and catalog tables they
+//! hold (a database table a crawler catalogued).
 //!
 //! An S3 source reads the files [`files::list`] finds under its paths, whatever their suffix
 //! (Glue reads folders of files without extensions). Without `CompressionType`, each file's
@@ -25,6 +26,7 @@ use datafusion::prelude::{ident, DataFrame, Expr};
 use crate::catalog;
 use crate::error::{AtNode, EngineError, Result};
 use crate::job::bookmark::RunBookmarks;
+use crate::job::extension::ConnectorIo;
 use crate::job::files::{self, StoreFiles};
 use crate::job::graph::Node;
 use crate::job::json_lines;
@@ -39,8 +41,16 @@ pub async fn read(
     node: &Node,
     bookmarks: &RunBookmarks,
 ) -> Result<DataFrame> {
+    if let Some(connector) = engine.connector(&node.node_type) {
+        let io = ConnectorIo {
+            catalog: engine.catalog(),
+            table: None,
+            bookmarks: Some(bookmarks),
+        };
+        return connector.read(ctx, node, io).await;
+    }
     if matches!(node.node_type.as_str(), "CatalogSource" | "S3CatalogSource") {
-        return read_catalog_table(engine, ctx, node).await;
+        return read_catalog_table(engine, ctx, node, bookmarks).await;
     }
     let files::Listing {
         files: listed,
@@ -381,6 +391,7 @@ async fn read_catalog_table(
     engine: &Engine,
     ctx: &SessionContext,
     node: &Node,
+    bookmarks: &RunBookmarks,
 ) -> Result<DataFrame> {
     let id = node.id.as_str();
     let client = engine.catalog_handle().ok_or_else(|| {
@@ -391,6 +402,14 @@ async fn read_catalog_table(
     })?;
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
     let table = catalog::node_table(client.as_ref(), id, &node.node_type, database, name).await?;
+    if let Some(connector) = engine.connector_holding(&table) {
+        let io = ConnectorIo {
+            catalog: Some(client.as_ref()),
+            table: Some(&table),
+            bookmarks: Some(bookmarks),
+        };
+        return connector.read(ctx, node, io).await;
+    }
     let provider = sql_catalog::table_provider(
         client,
         engine.stores().clone(),

@@ -1,7 +1,8 @@
 //! Target nodes: S3DirectTarget and S3HyperDirectTarget (csv, json, parquet, avro; the HyperDirect
 //! one writes parquet and uncompressed unless told otherwise), S3GlueParquetTarget, and the catalog
 //! targets (CatalogTarget, S3CatalogTarget). Each writes its input into the run's staging
-//! location for its path; the run commits them together, then updates the catalog.
+//! location for its path; the run commits them together, then updates the catalog. The engine's
+//! connectors write their own node types, and catalog tables they hold ([`connector`]).
 
 use datafusion::arrow::array::{Array, UInt64Array};
 use datafusion::common::config::{CsvOptions, JsonOptions};
@@ -24,6 +25,7 @@ use crate::commit::{staging_url, StagedOutput};
 use crate::error::{AtNode, EngineError, Result};
 use crate::formats::TableFormat;
 use crate::job::catalog_update::CatalogUpdate;
+use crate::job::extension::NodeConnector;
 use crate::job::graph::Node;
 use crate::job::Run;
 use crate::session::Engine;
@@ -160,6 +162,28 @@ fn strings_of(list: Option<&Value>, member: &str) -> Vec<String> {
         .flatten()
         .filter_map(|c| c.get(member).and_then(Value::as_str).map(str::to_string))
         .collect()
+}
+
+/// The connector writing the node, when one does: its own node types, and `CatalogTarget`s on a
+/// table it holds (that table then comes along).
+pub async fn connector(
+    engine: &Engine,
+    node: &Node,
+) -> Result<Option<(Arc<dyn NodeConnector>, Option<Value>)>> {
+    if let Some(connector) = engine.connector(&node.node_type) {
+        return Ok(Some((connector.clone(), None)));
+    }
+    let Some(client) = engine
+        .catalog()
+        .filter(|_| node.node_type == "CatalogTarget")
+    else {
+        return Ok(None);
+    };
+    let (database, table) = (node.required_str("Database")?, node.required_str("Table")?);
+    let found = catalog::node_table(client, &node.id, &node.node_type, database, table).await?;
+    Ok(engine
+        .connector_holding(&found)
+        .map(|c| (c.clone(), Some(found))))
 }
 
 pub async fn write(

@@ -25,6 +25,9 @@ pub(crate) enum ContextRule {
     NeededAtLow,
     /// Always needed: the pattern alone matches too much ordinary data.
     Needed,
+    /// Holds only in a column whose name mentions one of these words (a whole cell shaped like
+    /// a surname is a name in `last_name`, and nothing in `product`).
+    ColumnNamed(&'static [&'static str]),
 }
 
 /// A cheap test on a cell's bytes that every match of a pattern passes; cells failing the

@@ -2,7 +2,8 @@
 //!
 //! A heuristic, not a language model: it finds `First Last`, `First M. Last` and
 //! `Last, First` where the words are on the lists in `data/`; names off the lists are missed,
-//! and at HIGH sensitivity one listed word suffices.
+//! and at HIGH sensitivity one listed word suffices. In a column named for names (`last_name`,
+//! `surname`, `full_name`, …) a whole cell of capitalised words is a name, listed or not.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -15,6 +16,29 @@ use crate::entity_type::ManagedEntity;
 
 const FIRST_LAST: &str = r"\b\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?:\s+\p{Lu}\.)?\s+(?:\p{Lu}')?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?";
 const LAST_COMMA_FIRST: &str = r"\b\p{Lu}\p{Ll}+,\s*\p{Lu}\p{Ll}+";
+/// A whole cell of one to four capitalised words (`Smith`, `O'Brien`, `Mary Ann`, `McDonald`).
+const WHOLE_CELL_NAME: &str = r"^\p{Lu}[\p{L}'’.\-]*(?:\s+\p{Lu}[\p{L}'’.\-]*){0,3}$";
+
+/// Column names whose cells are person names however short (`last_name`, `surname`).
+const PERSON_COLUMNS: &[&str] = &[
+    "first name",
+    "firstname",
+    "last name",
+    "lastname",
+    "surname",
+    "given name",
+    "givenname",
+    "family name",
+    "familyname",
+    "full name",
+    "fullname",
+    "middle name",
+    "maiden name",
+    "person name",
+    "customer name",
+    "contact name",
+    "employee name",
+];
 
 pub(super) const PERSON_NAME: Recognizer = Recognizer {
     entity: ManagedEntity::PersonName,
@@ -26,6 +50,11 @@ pub(super) const PERSON_NAME: Recognizer = Recognizer {
             ContextRule::NotNeeded,
         ),
         name_pattern(FIRST_LAST, one_listed, ContextRule::NeededAtLow),
+        name_pattern(
+            WHOLE_CELL_NAME,
+            not_a_place,
+            ContextRule::ColumnNamed(PERSON_COLUMNS),
+        ),
     ],
     context_words: &[
         "name", "customer", "contact", "mr", "mrs", "ms", "dr", "dear",
@@ -133,6 +162,14 @@ fn one_listed(text: &str) -> bool {
     })
 }
 
+/// A name-shaped cell that is not a place (`New York` in a `last_name` column is still odd
+/// data, but not a person).
+fn not_a_place(text: &str) -> bool {
+    !text
+        .split_whitespace()
+        .any(|w| PLACE_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::detect::Sensitivity;
@@ -181,6 +218,19 @@ mod tests {
         ] {
             assert!(found(name, Sensitivity::High, text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn whole_cells_of_name_columns_are_names() {
+        let name = ManagedEntity::PersonName;
+        let in_column =
+            |value, column| found_in_column(name, Sensitivity::Low, value, Some(column));
+        assert_eq!(in_column("Zyskowski", "last_name"), ["Zyskowski"]);
+        assert_eq!(in_column("O'Brien-Smythe", "Surname"), ["O'Brien-Smythe"]);
+        assert!(in_column("Zyskowski", "product").is_empty());
+        assert!(in_column("zyskowski", "last_name").is_empty());
+        assert!(in_column("Paid in full", "last_name").is_empty());
+        assert!(found(name, Sensitivity::High, "Zyskowski").is_empty());
     }
 
     #[test]
