@@ -50,8 +50,13 @@ class PgDatabase:
         return name
 
 
+#: The account the JDBC connections use (Glue connections need a password; the admin may have none).
+MYSQL_USER, MYSQL_PASSWORD = "weir_jdbc", "weir-jdbc-secret"
+
+
 class MySqlServer:
-    """The tests' MySQL-compatible server (WEIR_TEST_MYSQL_URL, else root on 127.0.0.1:3306)."""
+    """The tests' MySQL-compatible server (WEIR_TEST_MYSQL_URL, else root on 127.0.0.1:3306), and
+    a user with a password for the connections to it."""
 
     def __init__(self, url: str):
         parts = urllib.parse.urlsplit(url)
@@ -85,6 +90,12 @@ class MySqlServer:
         self.created.append(name)
         return name
 
+    def create_user(self) -> None:
+        for host in ("127.0.0.1", "localhost", "%"):
+            self.run(f"CREATE USER IF NOT EXISTS '{MYSQL_USER}'@'{host}' IDENTIFIED BY '{MYSQL_PASSWORD}';"
+                     f"ALTER USER '{MYSQL_USER}'@'{host}' IDENTIFIED BY '{MYSQL_PASSWORD}';"
+                     f"GRANT ALL ON *.* TO '{MYSQL_USER}'@'{host}'")
+
     def rows(self, database: str, query: str) -> list[dict]:
         """Rows as tab-separated text (NULL as the string 'NULL')."""
         lines = self.run(query, database).splitlines()
@@ -98,7 +109,7 @@ class MySqlServer:
         glue.create_connection(ConnectionInput={
             "Name": name, "ConnectionType": "JDBC",
             "ConnectionProperties": {"JDBC_CONNECTION_URL": f"jdbc:mysql://{self.host}:{self.port}/{database}",
-                                     "USERNAME": self.user, "PASSWORD": self.password}})
+                                     "USERNAME": MYSQL_USER, "PASSWORD": MYSQL_PASSWORD}})
         return name
 
     def drop_all(self) -> None:
@@ -116,6 +127,7 @@ def mysql() -> MySqlServer:
         if explicit:
             pytest.fail(problem)
         pytest.skip(problem)
+    server.create_user()
     yield server
     server.drop_all()
 

@@ -1,8 +1,8 @@
 """The suite drives every operation Weir serves: each name in the OPERATIONS lists of the catalog
 (crates/weir-catalog/src/lib.rs), the job service (crates/weir-jobs/src/lib.rs), the crawler
 service (crates/weir-crawler/src/lib.rs), the data quality service
-(crates/weir-quality/src/service.rs) and the custom entity type service
-(crates/weir-pii/src/service.rs) is called through boto3 (a method or a paginator) somewhere in
+(crates/weir-quality/src/service.rs), the custom entity type service
+(crates/weir-pii/src/service.rs) and the JDBC service (crates/weir-jdbc/src/service.rs) is called through boto3 (a method or a paginator) somewhere in
 tests/compat."""
 
 import re
@@ -13,7 +13,7 @@ from botocore import xform_name
 HERE = Path(__file__).parent
 LIB_RS = [HERE.parent.parent / f"crates/{path}" for path in (
     "weir-catalog/src/lib.rs", "weir-jobs/src/lib.rs", "weir-crawler/src/lib.rs",
-    "weir-quality/src/service.rs", "weir-pii/src/service.rs")]
+    "weir-quality/src/service.rs", "weir-pii/src/service.rs", "weir-jdbc/src/service.rs")]
 
 
 def served_operations() -> list[str]:

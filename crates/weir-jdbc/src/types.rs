@@ -163,8 +163,10 @@ fn mysql(db_type: &str) -> (DataType, Fetch) {
         ("decimal" | "numeric" | "dec" | "fixed", _) => (decimal(&args), Fetch::TextCast),
         ("float", _) => (DataType::Float32, Fetch::F64),
         ("double" | "double precision" | "real", _) => (DataType::Float64, Fetch::F64),
+        // Read through CAST(… AS CHAR): a column with a binary collation (MariaDB's `json` is a
+        // `longtext` collated utf8mb4_bin) comes over the wire as a BLOB otherwise.
         ("char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext", _) => {
-            (DataType::Utf8, Fetch::Text)
+            (DataType::Utf8, Fetch::TextCast)
         }
         ("date", _) => (DataType::Date32, Fetch::Date),
         ("datetime", _) => (
