@@ -594,10 +594,7 @@ async fn bookmark(
         })
         .collect();
     let selected: Vec<String> = keys.iter().map(|k| dialect.as_text(k)).collect();
-    let from = match &spec.relation {
-        Relation::Table(name) => dialect.table(name),
-        Relation::Query(sql) => format!("({}) AS weir_q", sql.trim().trim_end_matches(';')),
-    };
+    let from = spec.relation.sql(dialect);
     let filter = match conditions.is_empty() {
         true => String::new(),
         false => format!(

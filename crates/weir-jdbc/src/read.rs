@@ -41,7 +41,7 @@ pub enum Relation {
 
 impl Relation {
     /// The relation as a FROM item.
-    fn from_item(&self, dialect: Dialect) -> String {
+    pub(crate) fn sql(&self, dialect: Dialect) -> String {
         match self {
             Relation::Table(name) => dialect.table(name),
             Relation::Query(sql) => format!("({}) AS weir_q", sql.trim().trim_end_matches(';')),
@@ -127,10 +127,7 @@ pub struct ReadSpec {
 
 /// The relation's columns, as the database describes them.
 pub async fn describe(session: &mut Session, relation: &Relation) -> Result<Vec<Column>> {
-    let probe = format!(
-        "SELECT * FROM {} LIMIT 0",
-        relation.from_item(session.dialect())
-    );
+    let probe = format!("SELECT * FROM {} LIMIT 0", relation.sql(session.dialect()));
     let context = |what: &str| format!("describing {} ({what})", relation.describe());
     match session {
         Session::Postgres(conn) => {
@@ -219,7 +216,7 @@ pub async fn table(spec: ReadSpec) -> Result<(StreamingTable, Vec<Column>)> {
     let base = format!(
         "SELECT {} FROM {}",
         select.join(", "),
-        spec.relation.from_item(dialect)
+        spec.relation.sql(dialect)
     );
     let columns_shared = Arc::new(columns.clone());
     let partitions: Vec<Arc<dyn PartitionStream>> = spec
