@@ -364,3 +364,64 @@ def test_bad_nodes_and_connections_fail_the_run_naming_what_is_wrong(glue, pg_da
     assert missing in message, message
     message = failure({"JDBCConnectorSource": {**base, "Query": "SELECT 1/0 AS x"}}, [conn])
     assert "division by zero" in message, message
+
+
+# --------------------------------------------------------------------------------------------
+# Database tables in SQL, scans and data quality evaluations
+# --------------------------------------------------------------------------------------------
+
+
+def test_crawled_database_tables_read_in_sparksql_scans_and_quality_runs(weir, glue, pg_database: PgDatabase, tmp_path):
+    import subprocess
+    import time
+
+    from weir_harness import weir_bin
+
+    pg_database.sql("CREATE TABLE contacts (id integer PRIMARY KEY, email text, city text);"
+                    "INSERT INTO contacts SELECT g, 'person' || g || '@example.com', "
+                    "(ARRAY['Lisbon','Oslo'])[1 + g % 2] FROM generate_series(1, 50) g")
+    conn = pg_database.connection(glue)
+    catalog_db = unique("pg_catalog")
+    crawler = unique("pgcrawler")
+    glue.create_crawler(Name=crawler, Role="admin", DatabaseName=catalog_db,
+                        Targets={"JdbcTargets": [{"ConnectionName": conn, "Path": f"{pg_database.name}/public/%"}]})
+    glue.start_crawler(Name=crawler)
+    assert wait_ready(glue, crawler)["LastCrawl"]["Status"] == "SUCCEEDED"
+    table = f"{pg_database.name}_public_contacts"
+
+    # SparkSQL names the catalog table; its rows come from the database.
+    out = tmp_path / "out"
+    nodes = {"src": {"PostgreSQLCatalogSource": {"Name": "contacts", "Database": catalog_db, "Table": table}},
+             "sql": {"SparkSQL": {"Name": "per city", "Inputs": ["src"], "SqlAliases": [{"From": "src", "Alias": "c"}],
+                                  "SqlQuery": f"SELECT c.city, count(*) AS n, max(t.id) AS top FROM c "
+                                              f"JOIN {catalog_db}.{table} t ON t.id = c.id GROUP BY c.city"}},
+             "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["sql"], "Path": str(out), "Format": "json",
+                                        "Compression": "none"}}}
+    _, done = run(glue, nodes, [conn])
+    assert done["JobRunState"] == "SUCCEEDED", done.get("ErrorMessage")
+    assert sorted((r["city"], r["n"], r["top"]) for r in json_rows(out)) == [("Lisbon", 25, 50), ("Oslo", 25, 49)]
+
+    # `weir pii scan` of the catalog table, through the service's catalog.
+    scan = subprocess.run([str(weir_bin()), "pii", "scan", f"{catalog_db}.{table}", "--format", "json",
+                           "--catalog-endpoint", weir.url, "--data-dir", str(tmp_path / "state")],
+                          capture_output=True, text=True, timeout=120)
+    assert scan.returncode == 0, scan.stderr
+    report = json.loads(scan.stdout)
+    assert "person1@example.com" not in scan.stdout
+    assert json.dumps(report).count("EMAIL") >= 1 and "email" in json.dumps(report)
+
+    # A data quality evaluation run on the database table.
+    ruleset = unique("contacts_rules")
+    glue.create_data_quality_ruleset(Name=ruleset, Ruleset='Rules = [ RowCount = 50, IsUnique "id", '
+                                                           'ColumnValues "city" in ["Lisbon", "Oslo"] ]')
+    run_id = glue.start_data_quality_ruleset_evaluation_run(
+        DataSource={"GlueTable": {"DatabaseName": catalog_db, "TableName": table}}, Role="admin",
+        RulesetNames=[ruleset])["RunId"]
+    deadline = time.monotonic() + 120
+    while (evaluation := glue.get_data_quality_ruleset_evaluation_run(RunId=run_id))["Status"] not in (
+            "SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert evaluation["Status"] == "SUCCEEDED", evaluation
+    result = glue.get_data_quality_result(ResultId=evaluation["ResultIds"][0])
+    assert result["Score"] == 1.0, result["RuleResults"]

@@ -188,7 +188,12 @@ impl Engine {
         ctx.add_analyzer_rule(crate::spark::implicit::rule());
         crate::spark::register(&ctx)?;
         if let Some(client) = &self.catalog {
-            crate::sql_catalog::register(&ctx, client.clone(), self.stores.clone());
+            crate::sql_catalog::register(
+                &ctx,
+                client.clone(),
+                self.stores.clone(),
+                self.connectors.clone(),
+            );
         }
         Ok(ctx)
     }

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 use crate::catalog::CatalogClient;
 use crate::glue_table::GlueTable;
+use crate::job::extension::NodeConnector;
 use crate::stores::StoreSettings;
 
 type DfResult<T> = datafusion::error::Result<T>;
@@ -33,14 +34,21 @@ const SESSION_SCHEMA: &str = "public";
 /// Glue's default database, where unqualified names fall back to.
 const DEFAULT_DATABASE: &str = "default";
 
-/// Makes the catalog's tables readable from the session's SQL.
-pub fn register(ctx: &SessionContext, client: Arc<dyn CatalogClient>, stores: StoreSettings) {
+/// Makes the catalog's tables readable from the session's SQL; tables the `connectors` hold
+/// (database tables) are read through them.
+pub fn register(
+    ctx: &SessionContext,
+    client: Arc<dyn CatalogClient>,
+    stores: StoreSettings,
+    connectors: Vec<Arc<dyn NodeConnector>>,
+) {
     let weak = ctx.state_weak_ref();
     let state: StateFn = Arc::new(move || weak.upgrade().map(|s| s.read().clone()));
     let glue = Arc::new(Databases {
         client,
         stores,
         state,
+        connectors,
     });
     let options = ctx.state().config_options().catalog.clone();
     let session = Arc::new(SessionCatalog {
@@ -63,6 +71,7 @@ struct Databases {
     client: Arc<dyn CatalogClient>,
     stores: StoreSettings,
     state: StateFn,
+    connectors: Vec<Arc<dyn NodeConnector>>,
 }
 
 impl Databases {
@@ -190,11 +199,24 @@ impl SchemaProvider for GlueDatabase {
                 return Err(crate::error::CatalogCallFailed::datafusion(context, e));
             }
         };
+        let found = &response["Table"];
+        let connector = self
+            .databases
+            .connectors
+            .iter()
+            .find(|c| c.holds_table(found));
+        if let Some(connector) = connector {
+            let provider = connector
+                .table_provider(found, self.databases.client.as_ref())
+                .await
+                .map_err(|e| DataFusionError::Plan(format!("table {}.{name}: {e}", self.name)))?;
+            return Ok(Some(provider));
+        }
         let table = table_provider(
             self.databases.client.clone(),
             self.databases.stores.clone(),
             self.databases.state.as_ref(),
-            &response["Table"],
+            found,
         )
         .await?;
         Ok(Some(table))

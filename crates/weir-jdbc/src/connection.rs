@@ -14,10 +14,11 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlSslMode};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
 use sqlx::Connection as _;
+use weir_engine::catalog::CatalogClient;
 
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
@@ -121,6 +122,18 @@ impl JdbcConnection {
                 "connection '{name}' is of type {other}: JDBC nodes and crawlers need a JDBC connection"
             ))),
         }
+    }
+
+    /// The catalog's connection of that name (read with its passwords).
+    pub async fn named(catalog: &dyn CatalogClient, name: &str) -> Result<Self> {
+        let found = catalog
+            .call(
+                "GetConnection",
+                json!({ "Name": name, "HidePassword": false }),
+            )
+            .await
+            .map_err(|e| Error::invalid(format!("connection '{name}': {}", e.message)))?;
+        Self::from_catalog(&found["Connection"])
     }
 
     /// The connection that `ConnectionProperties` describe.
@@ -362,7 +375,6 @@ fn parse_url(text: &str) -> std::result::Result<Parsed, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn urls_give_the_server_the_database_and_tls() {

@@ -20,12 +20,13 @@
 
 use std::sync::Arc;
 
+use datafusion::catalog::TableProvider;
 use datafusion::prelude::{DataFrame, SessionContext};
-use serde_json::{json, Value};
+use serde_json::Value;
 use weir_engine::catalog::{self, CatalogClient};
 use weir_engine::job::bookmark::RunBookmarks;
 use weir_engine::job::extension::{
-    ConnectorIo, NodeConnector, PendingWrite, ReadFuture, WriteFuture,
+    ConnectorIo, NodeConnector, PendingWrite, ProviderFuture, ReadFuture, WriteFuture,
 };
 use weir_engine::job::graph::Node;
 use weir_engine::EngineError;
@@ -81,6 +82,26 @@ impl NodeConnector for JdbcConnector {
 
     fn holds_table(&self, table: &Value) -> bool {
         is_jdbc_table(table)
+    }
+
+    fn table_provider<'a>(
+        &'a self,
+        table: &'a Value,
+        catalog: &'a dyn CatalogClient,
+    ) -> ProviderFuture<'a> {
+        Box::pin(async move {
+            let source = table_source(catalog, table)
+                .await
+                .map_err(|e| e.to_string())?;
+            let spec = ReadSpec {
+                connection: source.connection,
+                relation: source.relation,
+                filter: source.filter,
+                partitioning: source.partitioning,
+            };
+            let (provider, _) = read::table(spec).await.map_err(|e| e.to_string())?;
+            Ok(Arc::new(provider) as Arc<dyn TableProvider>)
+        })
     }
 
     fn read<'a>(
@@ -287,53 +308,61 @@ impl Source {
             }),
             _ => {
                 let table = catalog_table(node, io).await?;
-                let (connection, location) = table_connection(node, io, &table).await?;
-                let param = |k: &str| {
-                    table
-                        .pointer(&format!("/Parameters/{k}"))
-                        .and_then(Value::as_str)
-                        .map(str::trim)
-                        .filter(|v| !v.is_empty())
-                };
-                let n = match param("hashpartitions") {
-                    None => DEFAULT_HASH_PARTITIONS,
-                    Some(p) => p.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        EngineError::invalid(
-                            &node.id,
-                            format!("the table's parameter hashpartitions '{p}' is not a positive number"),
-                        )
-                    })?,
-                };
-                let partitioning = match (param("hashexpression"), param("hashfield")) {
-                    (Some(expression), _) => Partitioning::HashExpression {
-                        expression: expression.to_string(),
-                        n,
-                    },
-                    (None, Some(column)) => Partitioning::HashField {
-                        column: column.to_string(),
-                        n,
-                    },
-                    (None, None) => Partitioning::Single,
-                };
-                let keys = param("jobBookmarkKeys").map(|k| {
-                    k.trim_matches(|c| c == '[' || c == ']')
-                        .split(',')
-                        .map(|s| s.trim().trim_matches('"').to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                });
-                Ok(Source {
-                    connection,
-                    relation: Relation::Table(location),
-                    filter: None,
-                    partitioning,
-                    bookmark_keys: keys,
-                    descending: param("jobBookmarkKeysSortOrder")
-                        .is_some_and(|o| o.eq_ignore_ascii_case("desc")),
-                })
+                table_source(catalog_of(node, io)?, &table)
+                    .await
+                    .map_err(|e| at_node(node, e))
             }
         }
     }
+}
+
+/// What a JDBC catalog table reads: its connection (in the database its location names), the
+/// table, and the split its parameters ask for (`hashexpression` or `hashfield`, with
+/// `hashpartitions`), and its bookmark keys (`jobBookmarkKeys`).
+async fn table_source(client: &dyn CatalogClient, table: &Value) -> crate::Result<Source> {
+    let (connection, location) = table_connection(client, table).await?;
+    let param = |k: &str| {
+        table
+            .pointer(&format!("/Parameters/{k}"))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let n = match param("hashpartitions") {
+        None => DEFAULT_HASH_PARTITIONS,
+        Some(p) => p.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            Error::invalid(format!(
+                "the table's parameter hashpartitions '{p}' is not a positive number"
+            ))
+        })?,
+    };
+    let partitioning = match (param("hashexpression"), param("hashfield")) {
+        (Some(expression), _) => Partitioning::HashExpression {
+            expression: expression.to_string(),
+            n,
+        },
+        (None, Some(column)) => Partitioning::HashField {
+            column: column.to_string(),
+            n,
+        },
+        (None, None) => Partitioning::Single,
+    };
+    let keys = param("jobBookmarkKeys").map(|k| {
+        k.trim_matches(|c| c == '[' || c == ']')
+            .split(',')
+            .map(|s| s.trim().trim_matches('"').to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    });
+    Ok(Source {
+        connection,
+        relation: Relation::Table(location),
+        filter: None,
+        partitioning,
+        bookmark_keys: keys,
+        descending: param("jobBookmarkKeysSortOrder")
+            .is_some_and(|o| o.eq_ignore_ascii_case("desc")),
+    })
 }
 
 /// What a target node writes.
@@ -386,7 +415,9 @@ impl Target {
             });
         }
         let table = catalog_table(node, io).await?;
-        let (connection, location) = table_connection(node, io, &table).await?;
+        let (connection, location) = table_connection(catalog_of(node, io)?, &table)
+            .await
+            .map_err(|e| at_node(node, e))?;
         Ok(Target {
             connection,
             table: location,
@@ -414,24 +445,9 @@ async fn named_connection(
     io: &ConnectorIo<'_>,
 ) -> Result<JdbcConnection, EngineError> {
     let name = node.required_str("ConnectionName")?;
-    connection(node, catalog_of(node, io)?, name).await
-}
-
-/// A catalog connection by name, passwords included.
-async fn connection(
-    node: &Node,
-    client: &dyn CatalogClient,
-    name: &str,
-) -> Result<JdbcConnection, EngineError> {
-    let found = catalog::call(
-        client,
-        &node.id,
-        "GetConnection",
-        json!({ "Name": name, "HidePassword": false }),
-    )
-    .await?;
-    let connection = found.get("Connection").cloned().unwrap_or(Value::Null);
-    JdbcConnection::from_catalog(&connection).map_err(|e| at_node(node, e))
+    JdbcConnection::named(catalog_of(node, io)?, name)
+        .await
+        .map_err(|e| at_node(node, e))
 }
 
 /// The catalog table a catalog node names (given by the engine for generic catalog nodes).
@@ -453,36 +469,29 @@ async fn catalog_table(node: &Node, io: &ConnectorIo<'_>) -> Result<Value, Engin
 /// A JDBC catalog table's connection (in the database its location names) and its table name
 /// in that database.
 async fn table_connection(
-    node: &Node,
-    io: &ConnectorIo<'_>,
+    client: &dyn CatalogClient,
     table: &Value,
-) -> Result<(JdbcConnection, String), EngineError> {
+) -> crate::Result<(JdbcConnection, String)> {
     let table_name = table
         .get("Name")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let invalid = |m: String| {
-        EngineError::invalid(
-            &node.id,
-            format!("{}: table {table_name} {m}", node.node_type),
-        )
-    };
+    let invalid = |m: &str| Error::invalid(format!("table {table_name} {m}"));
     let name = table
         .pointer("/Parameters/connectionName")
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| invalid("has no connectionName parameter: it is not a JDBC table".into()))?;
+        .ok_or_else(|| invalid("has no connectionName parameter: it is not a JDBC table"))?;
     let location = table
         .pointer("/StorageDescriptor/Location")
         .and_then(Value::as_str)
         .filter(|l| !l.is_empty())
         .ok_or_else(|| {
             invalid(
-                "has no StorageDescriptor.Location (the database table, e.g. sourcedb.cx.customer)"
-                    .into(),
+                "has no StorageDescriptor.Location (the database table, e.g. sourcedb.cx.customer)",
             )
         })?;
-    let connection = connection(node, catalog_of(node, io)?, name).await?;
+    let connection = JdbcConnection::named(client, name).await?;
     let parts: Vec<&str> = location.split('.').collect();
     let connection = match (connection.dialect, parts.as_slice()) {
         (Dialect::Postgres, [database, _, _]) if *database != connection.database => {

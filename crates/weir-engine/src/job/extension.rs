@@ -6,7 +6,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
+use datafusion::catalog::TableProvider;
 use datafusion::prelude::{DataFrame, SessionContext};
 use serde_json::Value;
 
@@ -59,6 +61,9 @@ pub struct ConnectorIo<'a> {
     pub bookmarks: Option<&'a RunBookmarks>,
 }
 
+/// A table provider, or what is wrong (in words for the user).
+pub type ProviderFuture<'a> =
+    Pin<Box<dyn Future<Output = std::result::Result<Arc<dyn TableProvider>, String>> + Send + 'a>>;
 pub type ReadFuture<'a> = Pin<Box<dyn Future<Output = Result<DataFrame>> + Send + 'a>>;
 pub type WriteFuture<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn PendingWrite>>> + Send + 'a>>;
 
@@ -75,6 +80,14 @@ pub trait NodeConnector: Send + Sync {
 
     /// Whether a catalog table (GetTable's `Table`) is stored where this connector reaches.
     fn holds_table(&self, table: &Value) -> bool;
+
+    /// A catalog table it holds, as SQL reads it (`database.table` in SparkSQL nodes, data
+    /// quality evaluations, scans of a dataset).
+    fn table_provider<'a>(
+        &'a self,
+        table: &'a Value,
+        catalog: &'a dyn CatalogClient,
+    ) -> ProviderFuture<'a>;
 
     /// The node's rows, planned (not yet read).
     fn read<'a>(
