@@ -425,3 +425,35 @@ def test_crawled_database_tables_read_in_sparksql_scans_and_quality_runs(weir, g
     assert evaluation["Status"] == "SUCCEEDED", evaluation
     result = glue.get_data_quality_result(ResultId=evaluation["ResultIds"][0])
     assert result["Score"] == 1.0, result["RuleResults"]
+
+
+def test_tls_is_required_when_the_connection_enforces_it(glue, pg_database: PgDatabase, mysql, tmp_path):
+    def connection(url: str, user: str, password: str, **tls) -> str:
+        name = unique("tlsconn")
+        glue.create_connection(ConnectionInput={"Name": name, "ConnectionType": "JDBC", "ConnectionProperties": {
+            "JDBC_CONNECTION_URL": url, "USERNAME": user, "PASSWORD": password, "JDBC_ENFORCE_SSL": "true", **tls}})
+        return name
+
+    # The PostgreSQL server's certificate is its own (self-signed): verifying it fails, and
+    # skipping the validation still encrypts, as the server itself reports.
+    verified = connection(pg_database.jdbc_url(), pg_database.user, "unused")
+    if pg_database.sql("SHOW ssl").strip() != "on":
+        message = expect_error("InvalidInputException", glue.test_connection, ConnectionName=verified)
+        assert f"connection '{verified}': cannot connect to postgresql://" in message, message
+        pytest.skip("this PostgreSQL server has no TLS: the encrypted path is not exercised")
+    message = expect_error("InvalidInputException", glue.test_connection, ConnectionName=verified)
+    assert f"connection '{verified}': cannot connect to" in message and "certificate" in message.lower(), message
+    unverified = connection(pg_database.jdbc_url(), pg_database.user, "unused", SKIP_CUSTOM_JDBC_CERT_VALIDATION="true")
+    glue.test_connection(ConnectionName=unverified)
+    out = tmp_path / "out"
+    _, done = run(glue, to_files({"JDBCConnectorSource": {
+        "Name": "ssl", "ConnectionName": unverified, "ConnectorName": "pg", "ConnectionType": "postgresql",
+        "Query": "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"}}, out), [unverified])
+    assert done["JobRunState"] == "SUCCEEDED", done.get("ErrorMessage")
+    assert json_rows(out) == [{"ssl": True}]
+
+    # A server without TLS is refused rather than used in clear.
+    if mysql.run("SHOW VARIABLES LIKE 'have_ssl'").split()[-1] != "YES":
+        plain = connection(f"jdbc:mysql://{mysql.host}:{mysql.port}/", MYSQL_USER, MYSQL_PASSWORD)
+        message = expect_error("InvalidInputException", glue.test_connection, ConnectionName=plain)
+        assert f"connection '{plain}': cannot connect to mysql://" in message, message
