@@ -212,7 +212,7 @@ async fn list_tables(
 }
 
 fn texts<R: Values>(row: &R) -> sqlx::Result<[String; 3]> {
-    let text = |i| row.text(i).map(Option::unwrap_or_default);
+    let text = |i| row.text(i).map(|t| t.unwrap_or_default().to_string());
     Ok([text(0)?, text(1)?, text(2)?])
 }
 

@@ -560,7 +560,7 @@ async fn query_texts(session: &mut Session, sql: &str) -> sqlx::Result<Vec<Strin
 /// The first `width` values of a row, as text (null as empty).
 fn texts<R: Values>(row: &R, width: usize) -> sqlx::Result<Vec<String>> {
     (0..width)
-        .map(|i| row.text(i).map(Option::unwrap_or_default))
+        .map(|i| row.text(i).map(|t| t.unwrap_or_default().to_string()))
         .collect()
 }
 

@@ -363,8 +363,8 @@ pub(crate) trait Values: Send {
     fn i64(&self, i: usize) -> sqlx::Result<Option<i64>>;
     fn f32(&self, i: usize) -> sqlx::Result<Option<f32>>;
     fn f64(&self, i: usize) -> sqlx::Result<Option<f64>>;
-    fn text(&self, i: usize) -> sqlx::Result<Option<String>>;
-    fn bytes(&self, i: usize) -> sqlx::Result<Option<Vec<u8>>>;
+    fn text(&self, i: usize) -> sqlx::Result<Option<&str>>;
+    fn bytes(&self, i: usize) -> sqlx::Result<Option<&[u8]>>;
     fn date(&self, i: usize) -> sqlx::Result<Option<NaiveDate>>;
     fn timestamp(&self, i: usize) -> sqlx::Result<Option<NaiveDateTime>>;
     fn timestamp_tz(&self, i: usize) -> sqlx::Result<Option<DateTime<Utc>>>;
@@ -380,8 +380,8 @@ where
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> &'r [u8]: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> NaiveDateTime: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
@@ -404,10 +404,10 @@ where
     fn f64(&self, i: usize) -> sqlx::Result<Option<f64>> {
         self.try_get(i)
     }
-    fn text(&self, i: usize) -> sqlx::Result<Option<String>> {
+    fn text(&self, i: usize) -> sqlx::Result<Option<&str>> {
         self.try_get(i)
     }
-    fn bytes(&self, i: usize) -> sqlx::Result<Option<Vec<u8>>> {
+    fn bytes(&self, i: usize) -> sqlx::Result<Option<&[u8]>> {
         self.try_get(i)
     }
     fn date(&self, i: usize) -> sqlx::Result<Option<NaiveDate>> {
