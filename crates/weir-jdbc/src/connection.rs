@@ -222,19 +222,15 @@ impl JdbcConnection {
 
     /// Opens a session, in UTC (timestamps are read and written as UTC wall time).
     pub async fn open(&self) -> Result<Session> {
-        let failed = |e: sqlx::Error| Error::Connect {
-            connection: self.name.clone(),
-            server: self.describe(),
-            source: e,
-        };
-        let timed_out = |_| Error::Connect {
-            connection: self.name.clone(),
-            server: self.describe(),
-            source: sqlx::Error::PoolTimedOut,
-        };
-        match self.dialect {
+        let database = Some(self.database.as_str()).filter(|d| !d.is_empty());
+        let (user, password, pem) = (
+            self.user.as_deref(),
+            self.password.as_deref(),
+            self.ca_pem.as_ref().map(|p| p.as_bytes().to_vec()),
+        );
+        Ok(match self.dialect {
             Dialect::Postgres => {
-                let mut options = PgConnectOptions::new_without_pgpass()
+                let options = PgConnectOptions::new_without_pgpass()
                     .host(&self.host)
                     .port(self.port)
                     .options([("TimeZone", "UTC")])
@@ -244,27 +240,14 @@ impl JdbcConnection {
                         Tls::Verify => PgSslMode::VerifyFull,
                         Tls::Disable => PgSslMode::Disable,
                     });
-                if !self.database.is_empty() {
-                    options = options.database(&self.database);
-                }
-                if let Some(user) = &self.user {
-                    options = options.username(user);
-                }
-                if let Some(password) = &self.password {
-                    options = options.password(password);
-                }
-                if let Some(pem) = &self.ca_pem {
-                    options = options.ssl_root_cert_from_pem(pem.as_bytes().to_vec());
-                }
-                let connect = PgConnection::connect_with(&options);
-                let conn = tokio::time::timeout(CONNECT_TIMEOUT, connect)
-                    .await
-                    .map_err(timed_out)?
-                    .map_err(failed)?;
-                Ok(Session::Postgres(conn))
+                let options = with(options, database, PgConnectOptions::database);
+                let options = with(options, user, PgConnectOptions::username);
+                let options = with(options, password, PgConnectOptions::password);
+                let options = with(options, pem, PgConnectOptions::ssl_root_cert_from_pem);
+                Session::Postgres(self.connect::<PgConnection>(options).await?)
             }
             Dialect::MySql => {
-                let mut options = MySqlConnectOptions::new()
+                let options = MySqlConnectOptions::new()
                     .host(&self.host)
                     .port(self.port)
                     .timezone(Some("+00:00".into()))
@@ -274,26 +257,26 @@ impl JdbcConnection {
                         Tls::Verify => MySqlSslMode::VerifyIdentity,
                         Tls::Disable => MySqlSslMode::Disabled,
                     });
-                if !self.database.is_empty() {
-                    options = options.database(&self.database);
-                }
-                if let Some(user) = &self.user {
-                    options = options.username(user);
-                }
-                if let Some(password) = &self.password {
-                    options = options.password(password);
-                }
-                if let Some(pem) = &self.ca_pem {
-                    options = options.ssl_ca_from_pem(pem.as_bytes().to_vec());
-                }
-                let connect = MySqlConnection::connect_with(&options);
-                let conn = tokio::time::timeout(CONNECT_TIMEOUT, connect)
-                    .await
-                    .map_err(timed_out)?
-                    .map_err(failed)?;
-                Ok(Session::MySql(conn))
+                let options = with(options, database, MySqlConnectOptions::database);
+                let options = with(options, user, MySqlConnectOptions::username);
+                let options = with(options, password, MySqlConnectOptions::password);
+                let options = with(options, pem, MySqlConnectOptions::ssl_ca_from_pem);
+                Session::MySql(self.connect::<MySqlConnection>(options).await?)
             }
-        }
+        })
+    }
+
+    /// Connects within [`CONNECT_TIMEOUT`].
+    async fn connect<C: sqlx::Connection>(&self, options: C::Options) -> Result<C> {
+        let failed = |source: sqlx::Error| Error::Connect {
+            connection: self.name.clone(),
+            server: self.describe(),
+            source,
+        };
+        tokio::time::timeout(CONNECT_TIMEOUT, C::connect_with(&options))
+            .await
+            .map_err(|_| failed(sqlx::Error::PoolTimedOut))?
+            .map_err(failed)
     }
 
     /// Connects and runs `SELECT 1`: what TestConnection does.
@@ -303,6 +286,14 @@ impl JdbcConnection {
         session.close().await;
         checked.map_err(|e| Error::database(format!("connection '{}': SELECT 1", self.name), e))?;
         Ok(())
+    }
+}
+
+/// `options` with `value` set by `set`, when there is one.
+fn with<O, V>(options: O, value: Option<V>, set: impl FnOnce(O, V) -> O) -> O {
+    match value {
+        Some(v) => set(options, v),
+        None => options,
     }
 }
 

@@ -287,27 +287,15 @@ impl PartitionStream for JdbcPartition {
             let sent = tx.clone();
             let outcome = async {
                 let mut session = connection.open().await?;
+                let sink = Sink {
+                    columns: &columns,
+                    schema: &schema,
+                    batch_rows,
+                    tx: &tx,
+                };
                 let pumped = match &mut session {
-                    Session::Postgres(c) => {
-                        pump(
-                            sqlx::query(&sql).fetch(c),
-                            &columns,
-                            &schema,
-                            batch_rows,
-                            &tx,
-                        )
-                        .await
-                    }
-                    Session::MySql(c) => {
-                        pump(
-                            sqlx::query(&sql).fetch(c),
-                            &columns,
-                            &schema,
-                            batch_rows,
-                            &tx,
-                        )
-                        .await
-                    }
+                    Session::Postgres(c) => sink.pump(sqlx::query(&sql).fetch(c)).await,
+                    Session::MySql(c) => sink.pump(sqlx::query(&sql).fetch(c)).await,
                 };
                 session.close().await;
                 pumped
@@ -328,31 +316,40 @@ impl PartitionStream for JdbcPartition {
     }
 }
 
-/// Decodes `rows` into batches of `batch_rows` and sends them; stops early when the consumer
-/// is gone (a LIMIT was met).
-async fn pump<R: Values>(
-    rows: impl Stream<Item = std::result::Result<R, sqlx::Error>>,
-    columns: &[Column],
-    schema: &SchemaRef,
+/// Where a partition's rows go: decoded into batches of `batch_rows` rows of `schema`, sent
+/// to `tx`.
+struct Sink<'a> {
+    columns: &'a [Column],
+    schema: &'a SchemaRef,
     batch_rows: usize,
-    tx: &tokio::sync::mpsc::Sender<datafusion::common::Result<RecordBatch>>,
-) -> Result<()> {
-    let mut rows = std::pin::pin!(rows);
-    let mut batch = BatchBuilder::new(columns, batch_rows);
-    while let Some(row) = rows.next().await {
-        let row = row.map_err(|e| Error::database(String::new(), e))?;
-        batch.push(&row)?;
-        if batch.len() >= batch_rows {
-            let full = std::mem::replace(&mut batch, BatchBuilder::new(columns, batch_rows));
-            if tx.send(Ok(full.finish(schema)?)).await.is_err() {
-                return Ok(());
+    tx: &'a tokio::sync::mpsc::Sender<datafusion::common::Result<RecordBatch>>,
+}
+
+impl Sink<'_> {
+    /// Decodes `rows` and sends the batches; stops early when the consumer is gone (a LIMIT
+    /// was met).
+    async fn pump<R: Values>(
+        &self,
+        rows: impl Stream<Item = std::result::Result<R, sqlx::Error>>,
+    ) -> Result<()> {
+        let mut rows = std::pin::pin!(rows);
+        let mut batch = BatchBuilder::new(self.columns, self.batch_rows);
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(|e| Error::database(String::new(), e))?;
+            batch.push(&row)?;
+            if batch.len() >= self.batch_rows {
+                let next = BatchBuilder::new(self.columns, self.batch_rows);
+                let full = std::mem::replace(&mut batch, next);
+                if self.tx.send(Ok(full.finish(self.schema)?)).await.is_err() {
+                    return Ok(());
+                }
             }
         }
+        if batch.len() > 0 {
+            let _ = self.tx.send(Ok(batch.finish(self.schema)?)).await;
+        }
+        Ok(())
     }
-    if batch.len() > 0 {
-        let _ = tx.send(Ok(batch.finish(schema)?)).await;
-    }
-    Ok(())
 }
 
 /// The values of a row of either database, by the Rust type each [`Fetch`] decodes to.
