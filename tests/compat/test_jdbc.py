@@ -189,6 +189,17 @@ def test_postgresql_arrays_timestamps_and_numerics_read_exactly(glue, pg_databas
                        "total": 12.5, "price": 3.1, "note": "x", "uid": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}
     assert rows[1] == {"id": 2, "qty": []}
 
+    # DataTypeMapping reads columns of a JDBC type as a Glue type.
+    mapped = tmp_path / "mapped"
+    source = {"JDBCConnectorSource": {"Name": "orders", "ConnectionName": conn, "ConnectorName": "pg",
+                                      "ConnectionType": "postgresql", "ConnectionTable": "sales.orders",
+                                      "AdditionalOptions": {"DataTypeMapping": {"NUMERIC": "STRING", "BIGINT": "INT"}}}}
+    _, done = run(glue, to_files(source, mapped), [conn])
+    assert done["JobRunState"] == "SUCCEEDED", done.get("ErrorMessage")
+    first = sorted(json_rows(mapped), key=lambda r: r["id"])[0]
+    # As the driver gives the text (ResultSet.getString), not reformatted.
+    assert (first["id"], first["total"], first["price"]) == (1, "12.5", "3.10")
+
 
 # --------------------------------------------------------------------------------------------
 # Write modes and all-or-nothing runs

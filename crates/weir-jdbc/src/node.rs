@@ -93,12 +93,7 @@ impl NodeConnector for JdbcConnector {
             let source = table_source(catalog, table)
                 .await
                 .map_err(|e| e.to_string())?;
-            let spec = ReadSpec {
-                connection: source.connection,
-                relation: source.relation,
-                filter: source.filter,
-                partitioning: source.partitioning,
-            };
+            let spec = source.spec();
             let (provider, _) = read::table(spec).await.map_err(|e| e.to_string())?;
             Ok(Arc::new(provider) as Arc<dyn TableProvider>)
         })
@@ -113,12 +108,7 @@ impl NodeConnector for JdbcConnector {
         Box::pin(async move {
             let at = |e: Error| at_node(node, e);
             let source = Source::of(node, &io).await?;
-            let mut spec = ReadSpec {
-                connection: source.connection,
-                relation: source.relation,
-                filter: source.filter,
-                partitioning: source.partitioning,
-            };
+            let mut spec = source.spec();
             if let Some(bookmarks) = io.bookmarks.filter(|b| b.filters()) {
                 let keys = match source.bookmark_keys {
                     Some(keys) => keys,
@@ -198,11 +188,23 @@ struct Source {
     relation: Relation,
     filter: Option<String>,
     partitioning: Partitioning,
+    type_mapping: Vec<(String, String)>,
     bookmark_keys: Option<Vec<String>>,
     descending: bool,
 }
 
 impl Source {
+    /// The read, without the bookmark.
+    fn spec(&self) -> ReadSpec {
+        ReadSpec {
+            connection: self.connection.clone(),
+            relation: self.relation.clone(),
+            filter: self.filter.clone(),
+            partitioning: self.partitioning.clone(),
+            type_mapping: self.type_mapping.clone(),
+        }
+    }
+
     async fn of(node: &Node, io: &ConnectorIo<'_>) -> Result<Source, EngineError> {
         let options = node.fields.get("AdditionalOptions");
         let option = |k: &str| options.and_then(|o| o.get(k));
@@ -233,14 +235,6 @@ impl Source {
                         ))
                     }
                 };
-                if option("DataTypeMapping")
-                    .is_some_and(|m| m.as_object().is_some_and(|m| !m.is_empty()))
-                {
-                    return Err(EngineError::invalid(
-                        &node.id,
-                        "JDBCConnectorSource.AdditionalOptions.DataTypeMapping is not supported: Weir maps each database type to one Arrow type (cast columns with ApplyMapping instead)",
-                    ));
-                }
                 let partitioning = match text("PartitionColumn") {
                     None => Partitioning::Single,
                     Some(column) => {
@@ -289,9 +283,16 @@ impl Source {
                         ))
                     }
                 };
+                let type_mapping = option("DataTypeMapping")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(from, to)| Some((from.clone(), to.as_str()?.to_string())))
+                    .collect();
                 Ok(Source {
                     connection,
                     relation,
+                    type_mapping,
                     filter: text("FilterPredicate"),
                     partitioning,
                     bookmark_keys: (!keys.is_empty()).then_some(keys),
@@ -302,6 +303,7 @@ impl Source {
                 connection: named_connection(node, io).await?,
                 relation: Relation::Table(node.required_str("Table")?.to_string()),
                 filter: None,
+                type_mapping: Vec::new(),
                 partitioning: Partitioning::Single,
                 bookmark_keys: None,
                 descending: false,
@@ -359,6 +361,7 @@ async fn table_source(client: &dyn CatalogClient, table: &Value) -> crate::Resul
         relation: Relation::Table(location),
         filter: None,
         partitioning,
+        type_mapping: Vec::new(),
         bookmark_keys: keys,
         descending: param("jobBookmarkKeysSortOrder")
             .is_some_and(|o| o.eq_ignore_ascii_case("desc")),

@@ -28,7 +28,7 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use crate::connection::{JdbcConnection, Session};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::types::{Column, Fetch};
+use crate::types::{glue_record_type, Column, Fetch};
 
 /// What is read: a table, or the rows of a query.
 #[derive(Debug, Clone)]
@@ -123,6 +123,8 @@ pub struct ReadSpec {
     /// A condition every row read meets (`FilterPredicate`), in the database's SQL.
     pub filter: Option<String>,
     pub partitioning: Partitioning,
+    /// `DataTypeMapping`: columns of a JDBC type (`FLOAT`) read as a Glue type (`STRING`).
+    pub type_mapping: Vec<(String, String)>,
 }
 
 /// The relation's columns, as the database describes them.
@@ -209,8 +211,22 @@ pub fn schema(columns: &[Column]) -> SchemaRef {
 pub async fn table(spec: ReadSpec) -> Result<(StreamingTable, Vec<Column>)> {
     let dialect = spec.connection.dialect;
     let mut session = spec.connection.open().await?;
-    let columns = describe(&mut session, &spec.relation).await?;
+    let mut columns = describe(&mut session, &spec.relation).await?;
     session.close().await;
+    for column in &mut columns {
+        let jdbc = column.jdbc_type(dialect);
+        if let Some((_, glue)) = spec
+            .type_mapping
+            .iter()
+            .find(|(from, _)| from.eq_ignore_ascii_case(jdbc))
+        {
+            column.arrow = glue_record_type(glue, &column.arrow).ok_or_else(|| {
+                Error::invalid(format!(
+                    "DataTypeMapping maps {jdbc} to '{glue}', which is not one of DATE, STRING, TIMESTAMP, INT, FLOAT, LONG, BIGDECIMAL, BYTE, SHORT, DOUBLE"
+                ))
+            })?;
+        }
+    }
     let schema = schema(&columns);
     let select: Vec<String> = columns.iter().map(|c| c.select(dialect)).collect();
     let base = format!(

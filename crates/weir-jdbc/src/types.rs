@@ -68,6 +68,44 @@ impl Column {
         }
     }
 
+    /// The `java.sql.Types` name a JDBC driver reports for the column (what `DataTypeMapping`
+    /// keys name): PostgreSQL's driver reports `boolean` as BIT and `timestamptz` as TIMESTAMP.
+    pub fn jdbc_type(&self, dialect: Dialect) -> &'static str {
+        let (base, args) = parts(&self.db_type);
+        if self.db_type.trim().ends_with("[]") {
+            return "ARRAY";
+        }
+        let base = base
+            .trim_end_matches(" zerofill")
+            .trim_end_matches(" unsigned")
+            .trim()
+            .to_string();
+        match (dialect, base.as_str()) {
+            (_, "smallint" | "int2" | "smallserial") => "SMALLINT",
+            (_, "integer" | "int" | "int4" | "serial" | "mediumint") => "INTEGER",
+            (_, "bigint" | "int8" | "bigserial") => "BIGINT",
+            (Dialect::MySql, "tinyint") if args.trim() == "1" => "BIT",
+            (_, "tinyint") => "TINYINT",
+            (Dialect::Postgres, "real" | "float4") | (Dialect::MySql, "float") => "REAL",
+            (_, "double precision" | "float8" | "double") => "DOUBLE",
+            (Dialect::Postgres, "numeric") => "NUMERIC",
+            (_, "decimal" | "numeric" | "dec" | "fixed") => "DECIMAL",
+            (_, "boolean" | "bool" | "bit") => "BIT",
+            (_, "character" | "char" | "bpchar" | "enum" | "set") => "CHAR",
+            (Dialect::MySql, "text" | "mediumtext" | "longtext" | "json") => "LONGVARCHAR",
+            (_, "text" | "character varying" | "varchar" | "name" | "citext" | "tinytext") => {
+                "VARCHAR"
+            }
+            (_, "date" | "year") => "DATE",
+            (_, t) if t.starts_with("time ") || t == "time" => "TIME",
+            (_, t) if t.starts_with("timestamp") || t == "datetime" => "TIMESTAMP",
+            (Dialect::Postgres, "bytea") | (Dialect::MySql, "binary") => "BINARY",
+            (_, "varbinary" | "tinyblob") => "VARBINARY",
+            (_, "blob" | "mediumblob" | "longblob") => "LONGVARBINARY",
+            _ => "OTHER",
+        }
+    }
+
     /// The column's expression in the SELECT list.
     pub fn select(&self, dialect: Dialect) -> String {
         match self.fetch {
@@ -76,6 +114,27 @@ impl Column {
             _ => dialect.quote(&self.name),
         }
     }
+}
+
+/// The Arrow type of a Glue record type a `DataTypeMapping` names (`STRING`, `INT`, …); a
+/// `BIGDECIMAL` keeps a decimal column's precision and scale.
+pub fn glue_record_type(name: &str, current: &DataType) -> Option<DataType> {
+    Some(match name {
+        "DATE" => DataType::Date32,
+        "STRING" => DataType::Utf8,
+        "TIMESTAMP" => DataType::Timestamp(TimeUnit::Microsecond, None),
+        "INT" => DataType::Int32,
+        "FLOAT" => DataType::Float32,
+        "LONG" => DataType::Int64,
+        "BIGDECIMAL" => match current {
+            DataType::Decimal128(..) => current.clone(),
+            _ => DataType::Decimal128(38, 18),
+        },
+        "BYTE" => DataType::Int8,
+        "SHORT" => DataType::Int16,
+        "DOUBLE" => DataType::Float64,
+        _ => return None,
+    })
 }
 
 /// `numeric(p,s)` / `decimal(p,s)` as a Decimal128 (38, 18 without a precision).
