@@ -5,7 +5,8 @@
 //! parameter names the connection and its `StorageDescriptor.Location` the database table);
 //! `DirectJDBCSource` (`ConnectionName` and `Table`); `JDBCConnectorSource` (`ConnectionTable`
 //! or `Query`, and `AdditionalOptions`: `FilterPredicate`, `PartitionColumn` with `LowerBound`,
-//! `UpperBound` and `NumPartitions`, `JobBookmarkKeys` and `JobBookmarkKeysSortOrder`). A
+//! `UpperBound` and `NumPartitions`, `JobBookmarkKeys` and `JobBookmarkKeysSortOrder`,
+//! `DataTypeMapping` from the JDBC type a driver reports to a Glue type). A
 //! catalog table's parameters `hashfield` or `hashexpression` with `hashpartitions` split its
 //! reads as Glue's do.
 //!
