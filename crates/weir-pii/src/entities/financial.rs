@@ -211,13 +211,19 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
     ("XK", 20),
 ];
 
+/// The country's length, check digits 02-98 (98 minus a remainder mod 97: never 00, 01 or 99,
+/// though 01 passes mod 97 as 98 does) and the mod-97 checksum.
 fn iban_valid(text: &str) -> bool {
     let compact: String = text.chars().filter(|c| *c != ' ').collect();
     let expected = IBAN_LENGTHS
         .iter()
         .find(|(country, _)| compact.starts_with(country))
         .map(|(_, len)| *len);
-    expected == Some(compact.len()) && iban_mod97_valid(&compact)
+    let check_digits_ok = compact
+        .get(2..4)
+        .and_then(|d| d.parse::<u8>().ok())
+        .is_some_and(|d| (2..=98).contains(&d));
+    expected == Some(compact.len()) && check_digits_ok && iban_mod97_valid(&compact)
 }
 
 pub(super) const BANK_ACCOUNT: Recognizer = Recognizer {
@@ -462,8 +468,11 @@ mod tests {
                 "GB82 WEST 1234 5698 7654 32",
                 "DE89370400440532013000",
                 "FR1420041010050500013M02606",
+                "FI9872493953055847",
             ],
             &[
+                // Check digits 01 pass mod 97 (as 98 does) but are never issued.
+                "FI0172493953055847",
                 "GB82WEST12345698765433",
                 "GB82WEST1234569876543",
                 "ZZ82WEST12345698765432",
