@@ -3,7 +3,8 @@
 //! A [`Detector`] compiles the requested types once. Over an array it works in passes: a
 //! byte-level prefilter per cell (digit count, required bytes) skips cells no pattern can
 //! match; one `RegexSet` pass tells which patterns match a surviving cell; only those patterns
-//! then locate their candidates, which validators (checksums, ranges, name lists) and context
+//! then locate their candidates, which validators (checksums, ranges, name lists), guards (what
+//! stands beside a match: more digit groups, an account word before bare digits) and context
 //! rules confirm. Overlapping findings keep the longest, then the type listed first.
 
 use std::str::FromStr;
@@ -13,7 +14,7 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use crate::context::{column_mentions, just_before, near_match};
 use crate::custom::CustomEntityType;
-use crate::entities::{accept_all, recognizer, ContextRule, Prefilter};
+use crate::entities::{accept_all, recognizer, ContextRule, Guard, Prefilter};
 use crate::entity_type::{EntityType, ManagedEntity};
 use crate::error::{Error, Result};
 
@@ -72,6 +73,27 @@ struct CompiledPattern {
     validate: fn(&str) -> bool,
     context: ContextRule,
     prefilter: Prefilter,
+    guard: CompiledGuard,
+}
+
+/// A pattern's [`Guard`], its words owned.
+#[derive(Debug)]
+enum CompiledGuard {
+    None,
+    StandaloneGroups,
+    YieldsTo(Vec<String>),
+    StreetAfterNumber(fn(&str) -> bool),
+}
+
+impl From<Guard> for CompiledGuard {
+    fn from(guard: Guard) -> Self {
+        match guard {
+            Guard::None => CompiledGuard::None,
+            Guard::StandaloneGroups => CompiledGuard::StandaloneGroups,
+            Guard::YieldsTo(words) => CompiledGuard::YieldsTo(owned(words)),
+            Guard::StreetAfterNumber(is_street) => CompiledGuard::StreetAfterNumber(is_street),
+        }
+    }
 }
 
 /// The compiled recognizers of a set of entity types; build once, use on many arrays.
@@ -84,11 +106,13 @@ pub struct Detector {
 }
 
 /// Per-entity answers to "does the column name vouch for this type?", and per-pattern ones
-/// for patterns that hold only in columns of their kind ([`ContextRule::ColumnNamed`]).
+/// for patterns that hold only in columns of their kind ([`ContextRule::ColumnNamed`]) and
+/// for patterns that yield to other words ([`Guard::YieldsTo`]).
 #[derive(Debug, Clone)]
 pub struct ColumnContext {
     entities: Vec<bool>,
     patterns: Vec<bool>,
+    yielded: Vec<bool>,
 }
 
 impl Detector {
@@ -125,6 +149,7 @@ impl Detector {
                             validate: spec.validate,
                             context: spec.context,
                             prefilter: spec.prefilter,
+                            guard: spec.guard.into(),
                         });
                     }
                 }
@@ -155,6 +180,7 @@ impl Detector {
                             ContextRule::Needed
                         },
                         prefilter: Prefilter::NONE,
+                        guard: CompiledGuard::None,
                     });
                 }
             }
@@ -189,6 +215,14 @@ impl Detector {
                 .iter()
                 .map(|p| match p.context {
                     ContextRule::ColumnNamed(words) => mentions(&owned(words)),
+                    _ => false,
+                })
+                .collect(),
+            yielded: self
+                .patterns
+                .iter()
+                .map(|p| match &p.guard {
+                    CompiledGuard::YieldsTo(words) => mentions(words),
                     _ => false,
                 })
                 .collect(),
@@ -281,6 +315,31 @@ impl Detector {
         if just_before(value, start, &words.negative) {
             return false;
         }
+        match &pattern.guard {
+            CompiledGuard::None => {}
+            CompiledGuard::StandaloneGroups => {
+                if glued_to_more_groups(value, start, end) {
+                    return false;
+                }
+            }
+            CompiledGuard::StreetAfterNumber(is_street) => {
+                let bytes = value.as_bytes();
+                let after_number =
+                    start >= 2 && bytes[start - 1] == b' ' && bytes[start - 2].is_ascii_digit();
+                if after_number && is_street(&value[start..end]) {
+                    return false;
+                }
+            }
+            CompiledGuard::YieldsTo(others) => {
+                let yields = column.yielded[index] || just_before(value, start, others);
+                if yields
+                    && !column.entities[pattern.entity]
+                    && !just_before(value, start, &words.context)
+                {
+                    return false;
+                }
+            }
+        }
         let needs_context = match pattern.context {
             ContextRule::NotNeeded => false,
             ContextRule::NeededAtLow => self.sensitivity == Sensitivity::Low,
@@ -328,6 +387,49 @@ fn continues_a_longer_token(value: &str, start: usize, end: usize) -> bool {
         end + 1 < bytes.len() && joiner(bytes[end]) && bytes[end + 1].is_ascii_alphanumeric();
     let before = start >= 2 && joiner(bytes[start - 1]) && bytes[start - 2].is_ascii_alphanumeric();
     after || before
+}
+
+/// Whether a match printed in space-separated groups has one more group glued on by a space:
+/// before it, a run of letters and digits holding a digit (`FI42 3947 …`), or an upper-case
+/// group of four after one (`GB82 WEST 1234 …`, an IBAN's bank code); after it, a
+/// run of digits (`… 1111 003`) that is not the start of a date, a price or a word (`… 1111
+/// 12/25` stands alone).
+fn glued_to_more_groups(value: &str, start: usize, end: usize) -> bool {
+    let bytes = value.as_bytes();
+    let mut at = start;
+    for _ in 0..2 {
+        if at < 2 || bytes[at - 1] != b' ' {
+            break;
+        }
+        let token_end = at - 1;
+        let token_start = bytes[..token_end]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(0, |i| i + 1);
+        let token = &bytes[token_start..token_end];
+        if token.iter().any(u8::is_ascii_digit) {
+            return true;
+        }
+        if token.len() != 4 || !token.iter().all(u8::is_ascii_uppercase) {
+            break;
+        }
+        at = token_start;
+    }
+    if end + 1 < bytes.len() && bytes[end] == b' ' && bytes[end + 1].is_ascii_digit() {
+        let run_end = bytes[end + 1..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .map_or(bytes.len(), |i| end + 1 + i);
+        let next = bytes.get(run_end).copied();
+        let then_digit = bytes.get(run_end + 1).is_some_and(u8::is_ascii_digit);
+        return match next {
+            None => true,
+            Some(b'/') => false,
+            Some(b'.' | b',' | b':') => !then_digit,
+            Some(b) => !b.is_ascii_alphabetic(),
+        };
+    }
+    false
 }
 
 /// Greedy choice of non-overlapping findings: leftmost, then longest, then first pattern.

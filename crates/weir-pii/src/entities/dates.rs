@@ -1,6 +1,6 @@
 //! Dates of birth: calendar dates with a birth context word nearby (or in the column name).
 
-use super::{ContextRule, PatternSpec, Prefilter, Recognizer};
+use super::{ContextRule, Guard, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
 const MONTHS: [&str; 12] = [
@@ -13,6 +13,7 @@ const fn dated(regex: &'static str) -> PatternSpec {
         validate: calendar_date_valid,
         context: ContextRule::Needed,
         prefilter: Prefilter::digits(5),
+        guard: Guard::None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! so they count only with a document word nearby or in the column name.
 
 use super::checksums::digits;
-use super::{accept_all, ContextRule, PatternSpec, Prefilter, Recognizer};
+use super::{accept_all, ContextRule, Guard, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
 const PASSPORT_WORDS: &[&str] = &[
@@ -38,6 +38,7 @@ const fn in_context(regex: &'static str) -> PatternSpec {
         validate: accept_all,
         context: ContextRule::Needed,
         prefilter: Prefilter::digits(5),
+        guard: Guard::None,
     }
 }
 
@@ -51,6 +52,16 @@ const fn document(
         patterns,
         context_words,
         negative_words: &[],
+    }
+}
+
+/// A driving licence: its words, and `plate` ruling out the number after `license plate`.
+const fn licence(entity: ManagedEntity, patterns: &'static [PatternSpec]) -> Recognizer {
+    Recognizer {
+        entity,
+        patterns,
+        context_words: LICENCE_WORDS,
+        negative_words: &["plate"],
     }
 }
 
@@ -90,16 +101,32 @@ pub(super) const INDIA_PASSPORT_NUMBER: Recognizer = document(
     PASSPORT_WORDS,
 );
 
-pub(super) const USA_DRIVING_LICENSE: Recognizer = document(
+pub(super) const USA_DRIVING_LICENSE: Recognizer = licence(
     ManagedEntity::UsaDrivingLicense,
-    // State formats vary: a letter and 4-14 digits, 7-12 digits, or two letters and digits.
-    &[in_context(
-        r"\b[A-Z]\d{4,14}\b|\b\d{7,12}\b|\b[A-Z]{2}\d{6}[A-Z]?\b",
-    )],
-    LICENCE_WORDS,
+    &[
+        // As printed on the cards (first: the leftmost match would otherwise stop at NJ's
+        // first group): FL A123-456-78-901-2, IL A123-4567-8901, NJ A1234 56789 01234,
+        // PA 12 345 678. Then the compact forms, which vary: a letter and 4-14 digits (CA;
+        // FL, IL and NJ without separators), 7-12 digits (NY, TX, PA), two letters and digits.
+        in_context(concat!(
+            r"\b[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d\b",
+            r"|\b[A-Z]\d{3}-\d{4}-\d{4}\b",
+            r"|\b[A-Z]\d{4} \d{5} \d{5}\b",
+            r"|\b\d{2} \d{3} \d{3}\b",
+            r"|\b[A-Z]\d{4,14}\b|\b\d{7,12}\b|\b[A-Z]{2}\d{6}[A-Z]?\b",
+        )),
+        // WA: WDL and nine letters or digits (licences issued since 2018).
+        PatternSpec {
+            regex: r"\bWDL[A-Z0-9]{9}\b",
+            validate: accept_all,
+            context: ContextRule::Needed,
+            prefilter: Prefilter::byte(b'W'),
+            guard: Guard::None,
+        },
+    ],
 );
 
-pub(super) const UK_DRIVING_LICENSE: Recognizer = document(
+pub(super) const UK_DRIVING_LICENSE: Recognizer = licence(
     ManagedEntity::UkDrivingLicense,
     &[PatternSpec {
         // Surname (5, padded with 9), birth date digits, initials, check digit, 2 letters.
@@ -107,35 +134,31 @@ pub(super) const UK_DRIVING_LICENSE: Recognizer = document(
         validate: uk_licence_birth_date_valid,
         context: ContextRule::NeededAtLow,
         prefilter: Prefilter::digits(7),
+        guard: Guard::None,
     }],
-    LICENCE_WORDS,
 );
 
-pub(super) const CANADA_DRIVING_LICENSE: Recognizer = document(
+pub(super) const CANADA_DRIVING_LICENSE: Recognizer = licence(
     ManagedEntity::CanadaDrivingLicense,
     // Ontario (A1234-56789-01234) and Quebec (A123456789012).
     &[in_context(r"\b[A-Z]\d{4}-?\d{5}-?\d{5}\b|\b[A-Z]\d{12}\b")],
-    LICENCE_WORDS,
 );
 
-pub(super) const GERMANY_DRIVING_LICENSE: Recognizer = document(
+pub(super) const GERMANY_DRIVING_LICENSE: Recognizer = licence(
     ManagedEntity::GermanyDrivingLicense,
     &[in_context(r"\b[A-Z0-9]\d{2}[A-Z0-9]{6}\d[A-Z0-9]\b")],
-    LICENCE_WORDS,
 );
 
-pub(super) const FRANCE_DRIVING_LICENSE: Recognizer = document(
+pub(super) const FRANCE_DRIVING_LICENSE: Recognizer = licence(
     ManagedEntity::FranceDrivingLicense,
     &[in_context(r"\b\d{12}\b")],
-    LICENCE_WORDS,
 );
 
-pub(super) const INDIA_DRIVING_LICENSE: Recognizer = document(
+pub(super) const INDIA_DRIVING_LICENSE: Recognizer = licence(
     ManagedEntity::IndiaDrivingLicense,
     &[in_context(
         r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}\d{7}\b",
     )],
-    LICENCE_WORDS,
 );
 
 /// The six digits of a UK licence hold the birth month (plus 50 for women) and day.
@@ -217,6 +240,45 @@ mod tests {
             ),
             ["C03005988"]
         );
+    }
+
+    #[test]
+    fn usa_licences_of_eight_states() {
+        let licence = ManagedEntity::UsaDrivingLicense;
+        for (text, number) in [
+            ("driver's license D1234567", "D1234567"),
+            ("DL# 123456789", "123456789"),
+            ("license number 12345678", "12345678"),
+            ("driving licence B984-629-95-266-4", "B984-629-95-266-4"),
+            ("DL# B984629952664", "B984629952664"),
+            ("Driver License No. M785-0531-4399", "M785-0531-4399"),
+            ("driver's license 54 931 421", "54 931 421"),
+            ("license number WDL5579S0HV2", "WDL5579S0HV2"),
+            ("DL# WDLBLZAUXHTO", "WDLBLZAUXHTO"),
+            ("driving licence A1234 56789 01234", "A1234 56789 01234"),
+        ] {
+            assert_eq!(found(licence, Sensitivity::Low, text), [number], "{text}");
+            assert!(
+                found(licence, Sensitivity::High, number).is_empty(),
+                "{number}"
+            );
+            let other = format!("Order number {number}");
+            assert!(
+                found(licence, Sensitivity::High, &other).is_empty(),
+                "{other}"
+            );
+        }
+        for text in [
+            // Groupings of no state, a WA number one character short, a plate.
+            "driver's license B984-629-952-66-4",
+            "driver's license M785-05314-399",
+            "driver's license 549 31 421",
+            "license number WDL5579S0HV",
+            "license plate 4X D7776",
+            "license plate ABC 1234567",
+        ] {
+            assert!(found(licence, Sensitivity::High, text).is_empty(), "{text}");
+        }
     }
 
     #[test]

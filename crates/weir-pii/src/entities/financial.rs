@@ -1,24 +1,35 @@
 //! Payment and bank identifiers: card numbers, IBANs, US bank accounts and routing numbers.
 
 use super::checksums::{aba_checksum_valid, digits, iban_mod97_valid, luhn_valid};
-use super::{ContextRule, PatternSpec, Prefilter, Recognizer};
+use super::{ContextRule, Guard, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
 pub(super) const CREDIT_CARD: Recognizer = Recognizer {
     entity: ManagedEntity::CreditCard,
     patterns: &[
         PatternSpec {
-            // Grouped with spaces or dashes.
-            regex: r"\b\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}\b|\b\d{4}[ -]\d{6}[ -]\d{4,5}\b",
+            // Grouped with spaces or dashes: 19 digits 4-4-4-4-3 (first, or the leftmost match
+            // would stop after 16), in fours, American Express and Diners Club 4-6-5 (4-6-4),
+            // 13-digit Visa 4-3-3-3.
+            regex: concat!(
+                r"\b\d{4}(?:[ -]\d{4}){3}[ -]\d{3}\b",
+                r"|\b\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}\b",
+                r"|\b\d{4}[ -]\d{6}[ -]\d{4,5}\b",
+                r"|\b\d{4}(?:[ -]\d{3}){3}\b",
+            ),
             validate: card_number_valid,
             context: ContextRule::NotNeeded,
             prefilter: Prefilter::digits(13),
+            guard: Guard::StandaloneGroups,
         },
         PatternSpec {
+            // Bare digits: after an account or order word they are that account's or order's
+            // number, unless a card word is there too.
             regex: r"\b\d{13,19}\b",
             validate: card_number_valid,
             context: ContextRule::NeededAtLow,
             prefilter: Prefilter::digits(13),
+            guard: Guard::YieldsTo(NOT_A_CARD_WORDS),
         },
     ],
     context_words: &[
@@ -36,6 +47,30 @@ pub(super) const CREDIT_CARD: Recognizer = Recognizer {
     ],
     negative_words: &[],
 };
+
+/// Words after which a bare digit run is another number: a bank account's (`checking account
+/// 4260756402471423` is an account number that happens to pass Luhn) or an identifier's.
+const NOT_A_CARD_WORDS: &[&str] = &[
+    "account",
+    "acct",
+    "a/c",
+    "checking",
+    "savings",
+    "order",
+    "invoice",
+    "tracking",
+    "ref",
+    "reference",
+    "serial",
+    "sku",
+    "po",
+    "isbn",
+    "id",
+    "batch",
+    "employee",
+    "model",
+    "part",
+];
 
 /// One separator throughout, 13 to 19 digits, a known issuer range and the Luhn check.
 fn card_number_valid(text: &str) -> bool {
@@ -64,20 +99,29 @@ fn issuer_accepts_length(d: &[u8]) -> bool {
                     && (14..=19).contains(&len)
                 || (3528..=3589).contains(&p4) && (16..=19).contains(&len)
         }
-        // Mastercard (51-55 and 2221-2720), Mir (2200-2204)
-        5 => (51..=55).contains(&p2) && len == 16,
+        // Mastercard (51-55 and 2221-2720), Mir (2200-2204), Maestro (5018, 5020, 5038, 5893)
+        5 => ((51..=55).contains(&p2) && len == 16) || maestro(p4),
         2 => ((2221..=2720).contains(&p4) || (2200..=2204).contains(&p4)) && len == 16,
-        // Discover, UnionPay, RuPay
+        // Discover, UnionPay, RuPay; Maestro (6304, 6759, 6761-6763)
         6 => {
-            (p4 == 6011
+            ((p4 == 6011
                 || (644..=649).contains(&p3)
                 || p2 == 65
                 || p2 == 62
                 || (622126..=622925).contains(&p6))
-                && (16..=19).contains(&len)
+                && (16..=19).contains(&len))
+                || maestro(p4)
         }
         _ => false,
     }
+}
+
+/// Maestro's issuer prefixes; its cards have 12 to 19 digits (the patterns take 13 or more).
+fn maestro(prefix4: u32) -> bool {
+    matches!(
+        prefix4,
+        5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763
+    )
 }
 
 pub(super) const IBAN: Recognizer = Recognizer {
@@ -88,6 +132,7 @@ pub(super) const IBAN: Recognizer = Recognizer {
         validate: iban_valid,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::digits(2),
+        guard: Guard::None,
     }],
     context_words: &["iban", "bank account", "account"],
     negative_words: &[],
@@ -166,13 +211,19 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
     ("XK", 20),
 ];
 
+/// The country's length, check digits 02-98 (98 minus a remainder mod 97: never 00, 01 or 99,
+/// though 01 passes mod 97 as 98 does) and the mod-97 checksum.
 fn iban_valid(text: &str) -> bool {
     let compact: String = text.chars().filter(|c| *c != ' ').collect();
     let expected = IBAN_LENGTHS
         .iter()
         .find(|(country, _)| compact.starts_with(country))
         .map(|(_, len)| *len);
-    expected == Some(compact.len()) && iban_mod97_valid(&compact)
+    let check_digits_ok = compact
+        .get(2..4)
+        .and_then(|d| d.parse::<u8>().ok())
+        .is_some_and(|d| (2..=98).contains(&d));
+    expected == Some(compact.len()) && check_digits_ok && iban_mod97_valid(&compact)
 }
 
 pub(super) const BANK_ACCOUNT: Recognizer = Recognizer {
@@ -182,6 +233,7 @@ pub(super) const BANK_ACCOUNT: Recognizer = Recognizer {
         validate: not_one_repeated_digit,
         context: ContextRule::Needed,
         prefilter: Prefilter::digits(8),
+        guard: Guard::None,
     }],
     context_words: &[
         "account",
@@ -207,6 +259,7 @@ pub(super) const USA_ROUTING_NUMBER: Recognizer = Recognizer {
         validate: routing_number_valid,
         context: ContextRule::Needed,
         prefilter: Prefilter::digits(9),
+        guard: Guard::None,
     }],
     context_words: &["routing", "aba", "rtn", "transit", "routing number"],
     negative_words: &[],
@@ -225,9 +278,24 @@ fn routing_number_valid(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::Sensitivity;
+    use arrow_array::StringArray;
+
+    use crate::detect::{Detector, Sensitivity};
     use crate::entities::test_support::{assert_whole_values, found, found_in_column};
-    use crate::entity_type::ManagedEntity;
+    use crate::entity_type::{EntityType, ManagedEntity};
+
+    /// `TYPE text` for each finding when cards and bank accounts are both asked for, at HIGH.
+    fn cards_and_accounts(value: &str, column: Option<&str>) -> Vec<String> {
+        let types =
+            [ManagedEntity::CreditCard, ManagedEntity::BankAccount].map(EntityType::Managed);
+        let detector = Detector::new(&types, &[], Sensitivity::High).unwrap();
+        detector
+            .detect_column(&StringArray::from(vec![value]), column)
+            .remove(0)
+            .into_iter()
+            .map(|m| format!("{} {}", m.entity.name(), &value[m.start..m.end]))
+            .collect()
+    }
 
     #[test]
     fn card_numbers_need_luhn_and_an_issuer_range() {
@@ -247,6 +315,125 @@ mod tests {
                 "4111 1111 1111",
             ],
         );
+    }
+
+    #[test]
+    fn maestro_cards() {
+        assert_whole_values(
+            ManagedEntity::CreditCard,
+            &[
+                "6759 6498 2643 8453",
+                "5018-0000-0000-0009",
+                "6304 0000 0000 0000",
+                "6761 0000 0000 0006",
+                "5893-0000-0000-0009",
+            ],
+            &[
+                // Luhn fails; a 50xx prefix that is not Maestro's.
+                "6759 6498 2643 8454",
+                "5019 0000 0000 0008",
+            ],
+        );
+        let card = ManagedEntity::CreditCard;
+        assert_eq!(
+            found(card, Sensitivity::High, "6304000000000000"),
+            ["6304000000000000"]
+        );
+        assert!(found(card, Sensitivity::High, "6304000000000001").is_empty());
+    }
+
+    #[test]
+    fn thirteen_digit_visa_in_four_three_three_three() {
+        assert_whole_values(
+            ManagedEntity::CreditCard,
+            &["4222 222 222 222", "4222-222-222-222"],
+            &[
+                "4222 222 222 223",
+                "4222 222-222 222",
+                // Not a card brand's grouping.
+                "422 2222 222 222",
+            ],
+        );
+    }
+
+    #[test]
+    fn nineteen_digit_cards_in_groups_are_found_whole() {
+        assert_whole_values(
+            ManagedEntity::CreditCard,
+            &[
+                "4111 1111 1111 1111 003",
+                "4111-1111-1111-1111-003",
+                "4000 0000 0000 0000 006",
+            ],
+            // The first 16 digits pass, the 19 do not: not a card, nor its first 16 digits.
+            &["4111 1111 1111 1111 004", "4111-1111-1111-1111-004"],
+        );
+    }
+
+    #[test]
+    fn grouped_windows_of_longer_numbers_are_not_cards() {
+        let card = ManagedEntity::CreditCard;
+        for value in [
+            // IBANs with a bad checksum, a USPS tracking number.
+            "FI42 3947 3243 0028 33",
+            "XY90 8705 0700 4813 3314 7745 7657",
+            "GB82 WEST 4111 1111 1111 1111",
+            "9400 4111 1111 1111 1111 04",
+            "Please see PT40 7744 5233 5583 6506 2509 5 for details.",
+        ] {
+            assert!(found(card, Sensitivity::High, value).is_empty(), "{value}");
+        }
+        for (value, number) in [
+            ("4111 1111 1111 1111 12/25", "4111 1111 1111 1111"),
+            ("VISA 4111 1111 1111 1111", "4111 1111 1111 1111"),
+            ("paid 4111 1111 1111 1111, 12 items", "4111 1111 1111 1111"),
+            ("Room 12 (4111 1111 1111 1111)", "4111 1111 1111 1111"),
+        ] {
+            assert_eq!(found(card, Sensitivity::High, value), [number], "{value}");
+        }
+    }
+
+    #[test]
+    fn bare_digits_after_account_words_are_accounts_not_cards() {
+        for value in [
+            "savings account: 4111111111111111",
+            "acct 4111111111111111",
+            "checking account 4111111111111111 closed",
+        ] {
+            assert_eq!(
+                cards_and_accounts(value, None),
+                ["BANK_ACCOUNT 4111111111111111"],
+                "{value}"
+            );
+        }
+        assert_eq!(
+            cards_and_accounts("4111111111111111", Some("account_number")),
+            ["BANK_ACCOUNT 4111111111111111"]
+        );
+        // A card word beside the account word, a card column, or card grouping: a card.
+        for (value, column, number) in [
+            ("card account 4111111111111111", None, "4111111111111111"),
+            (
+                "account 4111111111111111",
+                Some("card_number"),
+                "4111111111111111",
+            ),
+            ("account 4111 1111 1111 1111", None, "4111 1111 1111 1111"),
+        ] {
+            assert_eq!(
+                cards_and_accounts(value, column),
+                [format!("CREDIT_CARD {number}")],
+                "{value}"
+            );
+        }
+        let card = ManagedEntity::CreditCard;
+        for value in [
+            "Order number 2256754961283032",
+            "employee ID 348219828213147",
+            "batch 4111111111111111",
+        ] {
+            assert!(found(card, Sensitivity::High, value).is_empty(), "{value}");
+        }
     }
 
     #[test]
@@ -281,8 +468,11 @@ mod tests {
                 "GB82 WEST 1234 5698 7654 32",
                 "DE89370400440532013000",
                 "FR1420041010050500013M02606",
+                "FI9872493953055847",
             ],
             &[
+                // Check digits 01 pass mod 97 (as 98 does) but are never issued.
+                "FI0172493953055847",
                 "GB82WEST12345698765433",
                 "GB82WEST1234569876543",
                 "ZZ82WEST12345698765432",

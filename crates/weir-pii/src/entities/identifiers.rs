@@ -2,7 +2,7 @@
 //! US social security numbers.
 
 use super::checksums::{digits, vin_check_digit_valid};
-use super::{accept_all, ContextRule, PatternSpec, Prefilter, Recognizer};
+use super::{accept_all, ContextRule, Guard, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
 pub(super) const EMAIL: Recognizer = Recognizer {
@@ -13,6 +13,7 @@ pub(super) const EMAIL: Recognizer = Recognizer {
         validate: email_valid,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::byte(b'@'),
+        guard: Guard::None,
     }],
     context_words: &["email", "e-mail", "mail"],
     negative_words: &[],
@@ -32,6 +33,7 @@ pub(super) const URL: Recognizer = Recognizer {
         validate: accept_all,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::NONE,
+        guard: Guard::None,
     }],
     context_words: &["url", "link", "website", "homepage"],
     negative_words: &[],
@@ -45,6 +47,7 @@ pub(super) const AWS_ACCESS_KEY: Recognizer = Recognizer {
         validate: accept_all,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::byte(b'A'),
+        guard: Guard::None,
     }],
     context_words: &["aws", "access key", "key id"],
     negative_words: &[],
@@ -57,6 +60,7 @@ pub(super) const VIN: Recognizer = Recognizer {
         validate: vin_valid,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::digits(1),
+        guard: Guard::None,
     }],
     context_words: &["vin", "vehicle", "chassis"],
     negative_words: &[],
@@ -78,18 +82,21 @@ pub(super) const USA_SSN: Recognizer = Recognizer {
             validate: ssn_valid,
             context: ContextRule::NotNeeded,
             prefilter: Prefilter::digits(9),
+            guard: Guard::None,
         },
         PatternSpec {
             regex: r"\b\d{3} \d{2} \d{4}\b",
             validate: ssn_valid,
             context: ContextRule::NeededAtLow,
             prefilter: Prefilter::digits(9),
+            guard: Guard::None,
         },
         PatternSpec {
             regex: r"\b\d{9}\b",
             validate: ssn_valid,
             context: ContextRule::Needed,
             prefilter: Prefilter::digits(9),
+            guard: Guard::None,
         },
     ],
     context_words: &["ssn", "ssns", "ss#", "social security", "social sec"],

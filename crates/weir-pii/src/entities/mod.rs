@@ -58,6 +58,24 @@ impl Prefilter {
     }
 }
 
+/// What rules out a validated match by what stands beside it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Guard {
+    /// Nothing beyond the type's negative words.
+    None,
+    /// A number printed in groups stands alone: a match with one more group of digits glued on
+    /// by a space (`FI42 3947 3243 0028 33`, `4111 1111 1111 1111 003`) is a window of a longer
+    /// number, an IBAN or a tracking number. (Dashes and dots already join longer tokens.)
+    StandaloneGroups,
+    /// Words (lower case) that, just before a match, make it another kind of number (a bare
+    /// digit run after `account` is an account number, after `order` an order number) unless
+    /// one of the type's own context words is there too. The column name counts alike.
+    YieldsTo(&'static [&'static str]),
+    /// Right after a number and a space, a match this calls a street is ruled out (`3029
+    /// Vincent Brooks Suite 339` is an address, `Vincent Brooks` alone a person).
+    StreetAfterNumber(fn(&str) -> bool),
+}
+
 /// One pattern of a managed type.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PatternSpec {
@@ -66,6 +84,7 @@ pub(crate) struct PatternSpec {
     pub validate: fn(&str) -> bool,
     pub context: ContextRule,
     pub prefilter: Prefilter,
+    pub guard: Guard,
 }
 
 /// A managed type's patterns and words.

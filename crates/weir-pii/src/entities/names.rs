@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use super::{ContextRule, PatternSpec, Prefilter, Recognizer};
+use super::{ContextRule, Guard, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
 // Word boundaries are ASCII (see `detect::compile_managed`), so the patterns end on the greedy
@@ -50,11 +50,14 @@ pub(super) const PERSON_NAME: Recognizer = Recognizer {
             ContextRule::NotNeeded,
         ),
         name_pattern(FIRST_LAST, one_listed, ContextRule::NeededAtLow),
-        name_pattern(
-            WHOLE_CELL_NAME,
-            not_a_place,
-            ContextRule::ColumnNamed(PERSON_COLUMNS),
-        ),
+        PatternSpec {
+            guard: Guard::None,
+            ..name_pattern(
+                WHOLE_CELL_NAME,
+                not_a_place,
+                ContextRule::ColumnNamed(PERSON_COLUMNS),
+            )
+        },
     ],
     context_words: &[
         "name", "customer", "contact", "mr", "mrs", "ms", "dr", "dear",
@@ -72,6 +75,7 @@ const fn name_pattern(
         validate,
         context,
         prefilter: Prefilter::NONE,
+        guard: Guard::StreetAfterNumber(ends_in_a_street_suffix),
     }
 }
 
@@ -155,10 +159,196 @@ const PLACE_WORDS: &[&str] = &[
     "west",
 ];
 
+/// Street suffixes (the USPS list) that end a street name such as `Jessica Throughway` or
+/// `Scott Cliff`, when only one word of the pair is on a list. Suffixes that are as often
+/// family names (Brooks, Ferry, Hill, Keys, Mills, Wells, …) or first names (Dale, Glen) are
+/// left out.
+const STREET_SUFFIXES: &[&str] = &[
+    "alley",
+    "annex",
+    "arcade",
+    "bayou",
+    "bend",
+    "bluff",
+    "bluffs",
+    "boulevard",
+    "brook",
+    "burg",
+    "burgs",
+    "bypass",
+    "canyon",
+    "cape",
+    "causeway",
+    "center",
+    "centers",
+    "circle",
+    "circles",
+    "cliff",
+    "cliffs",
+    "club",
+    "corner",
+    "corners",
+    "course",
+    "court",
+    "courts",
+    "cove",
+    "coves",
+    "crescent",
+    "crossing",
+    "crossroad",
+    "curve",
+    "dam",
+    "divide",
+    "drive",
+    "drives",
+    "estate",
+    "estates",
+    "expressway",
+    "extension",
+    "extensions",
+    "fall",
+    "flat",
+    "flats",
+    "fords",
+    "forge",
+    "forges",
+    "fork",
+    "forks",
+    "freeway",
+    "garden",
+    "gardens",
+    "gateway",
+    "glens",
+    "greens",
+    "harbor",
+    "harbors",
+    "haven",
+    "highway",
+    "hollow",
+    "inlet",
+    "island",
+    "islands",
+    "isle",
+    "junction",
+    "junctions",
+    "knoll",
+    "knolls",
+    "lakes",
+    "landing",
+    "lights",
+    "loaf",
+    "lock",
+    "locks",
+    "loop",
+    "mall",
+    "manor",
+    "manors",
+    "meadow",
+    "mews",
+    "mill",
+    "mission",
+    "motorway",
+    "mountain",
+    "mountains",
+    "neck",
+    "orchard",
+    "oval",
+    "overpass",
+    "parkway",
+    "parkways",
+    "passage",
+    "path",
+    "pike",
+    "pines",
+    "place",
+    "plain",
+    "plains",
+    "plaza",
+    "point",
+    "points",
+    "ports",
+    "prairie",
+    "radial",
+    "ramp",
+    "ranch",
+    "rapid",
+    "rapids",
+    "ridge",
+    "ridges",
+    "roads",
+    "route",
+    "shoal",
+    "shoals",
+    "shores",
+    "skyway",
+    "spring",
+    "spur",
+    "spurs",
+    "square",
+    "squares",
+    "station",
+    "stravenue",
+    "stream",
+    "streets",
+    "summit",
+    "terrace",
+    "throughway",
+    "trace",
+    "track",
+    "trafficway",
+    "trail",
+    "tunnel",
+    "turnpike",
+    "underpass",
+    "union",
+    "unions",
+    "valleys",
+    "viaduct",
+    "views",
+    "village",
+    "villages",
+    "ville",
+    "vista",
+    "walks",
+    "well",
+    "ways",
+];
+
+/// Street suffixes left out of [`STREET_SUFFIXES`] as family or first names: after a house
+/// number (`3029 Vincent Brooks`, `789 Charles Ferry`) they too end a street's name.
+const FAMILY_NAME_SUFFIXES: &[&str] = &[
+    "branch", "brooks", "camp", "common", "crest", "dale", "ferry", "field", "fields", "ford",
+    "forest", "glen", "green", "grove", "groves", "hill", "key", "keys", "land", "lane", "light",
+    "lodge", "meadows", "mills", "park", "parks", "pass", "pine", "rest", "row", "rue", "run",
+    "shore", "via", "view", "walk", "wall", "way", "wells",
+];
+
+/// Whether the last word of a pair is a street suffix of either list.
+fn ends_in_a_street_suffix(text: &str) -> bool {
+    outer_words(text).is_some_and(|(_, last)| {
+        let last = last.as_str();
+        STREET_SUFFIXES.contains(&last)
+            || FAMILY_NAME_SUFFIXES.contains(&last)
+            || PLACE_WORDS.contains(&last)
+    })
+}
+
+/// Capitalised words that open a sentence before a name (`Dear Cruz`, `Contact Hughes Inc`):
+/// never a pair's first name, so the search moves on to the name itself. Titles (`Mr Smith`)
+/// are not here: without them a lone family name would be no pair at all.
+const NOT_FIRST_NAMES: &[&str] = &[
+    "and", "ask", "by", "call", "contact", "dear", "for", "from", "hello", "hey", "hi", "my",
+    "our", "please", "see", "signed", "thanks", "the", "to", "with", "your",
+];
+
 fn one_listed(text: &str) -> bool {
     outer_words(text).is_some_and(|(first, last)| {
-        let place = PLACE_WORDS.contains(&first.as_str()) || PLACE_WORDS.contains(&last.as_str());
-        !place && (first_names().contains(first.as_str()) || last_names().contains(last.as_str()))
+        let place = PLACE_WORDS.contains(&first.as_str())
+            || PLACE_WORDS.contains(&last.as_str())
+            || STREET_SUFFIXES.contains(&last.as_str());
+        !place
+            && !NOT_FIRST_NAMES.contains(&first.as_str())
+            && (first_names().contains(first.as_str()) || last_names().contains(last.as_str()))
     })
 }
 
@@ -217,6 +407,34 @@ mod tests {
             "Mount Vernon",
         ] {
             assert!(found(name, Sensitivity::High, text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn streets_named_after_people_are_not_names() {
+        let name = ManagedEntity::PersonName;
+        for text in [
+            "Scott Cliff",
+            "Jessica Throughway",
+            "Dear Ryan Underpass,",
+            "768 Walter Prairie Apt. 717",
+            "Dear Gloria Well,",
+            "Dear Cruz Spur,",
+            "Contact Hughes Inc tomorrow",
+            "3029 Vincent Brooks Suite 339",
+        ] {
+            assert!(found(name, Sensitivity::High, text).is_empty(), "{text}");
+        }
+        // A suffix that is as often a family name, or a suffix as a first name: still names.
+        for text in [
+            "Matthew Mills",
+            "Cliff Johnson",
+            "Vincent Brooks",
+            "Room 12, Mary Johnson",
+            "Contact Mary Zyskowski",
+            "2 Mary Johnson",
+        ] {
+            assert!(!found(name, Sensitivity::High, text).is_empty(), "{text}");
         }
     }
 

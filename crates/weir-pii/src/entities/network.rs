@@ -2,7 +2,7 @@
 
 use std::net::Ipv6Addr;
 
-use super::{accept_all, ContextRule, PatternSpec, Prefilter, Recognizer};
+use super::{accept_all, ContextRule, Guard, PatternSpec, Prefilter, Recognizer};
 use crate::entity_type::ManagedEntity;
 
 pub(super) const IP_ADDRESS: Recognizer = Recognizer {
@@ -16,6 +16,7 @@ pub(super) const IP_ADDRESS: Recognizer = Recognizer {
                 min_digits: 4,
                 required_byte: Some(b'.'),
             },
+            guard: Guard::None,
         },
         PatternSpec {
             // A superset of IPv6 text forms; the standard library's parser decides.
@@ -23,6 +24,7 @@ pub(super) const IP_ADDRESS: Recognizer = Recognizer {
             validate: ipv6_valid,
             context: ContextRule::NotNeeded,
             prefilter: Prefilter::byte(b':'),
+            guard: Guard::None,
         },
     ],
     context_words: &["ip", "ip address", "host", "address"],
@@ -50,6 +52,7 @@ pub(super) const MAC_ADDRESS: Recognizer = Recognizer {
         validate: accept_all,
         context: ContextRule::NotNeeded,
         prefilter: Prefilter::NONE,
+        guard: Guard::None,
     }],
     context_words: &["mac", "mac address", "hardware address", "ethernet"],
     negative_words: &[],
