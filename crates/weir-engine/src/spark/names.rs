@@ -627,6 +627,10 @@ fn function(f: &Function) -> String {
             .iter()
             .map(|a| a.to_string()),
     );
+    // assert_true's default message quotes its condition.
+    if called == "assert_true" && arguments.len() == 1 {
+        arguments.push(format!("'{}' is not true!", arguments[0]));
+    }
     let distinct = matches!(
         &f.args,
         FunctionArguments::List(l) if l.duplicate_treatment == Some(DuplicateTreatment::Distinct)
