@@ -18,8 +18,8 @@ use std::ops::ControlFlow;
 use datafusion::sql::sqlparser::ast::{
     visit_expressions, AccessExpr, BinaryOperator, CastKind, DataType, DuplicateTreatment, Expr,
     Function, FunctionArg, FunctionArgExpr, FunctionArguments, LambdaFunction, OneOrManyWithParens,
-    Query, SetExpr, Subscript, TableFactor, TrimWhereField, UnaryOperator, Value, WindowFrame,
-    WindowFrameBound, WindowFrameUnits, WindowType,
+    OrderByExpr, Query, SetExpr, Subscript, TableFactor, TrimWhereField, UnaryOperator, Value,
+    WindowFrame, WindowFrameBound, WindowFrameUnits, WindowType,
 };
 
 /// Functions Spark names in upper case (their expressions' `prettyName`).
@@ -603,6 +603,7 @@ fn default_arguments(function: &str, given: usize) -> &'static [&'static str] {
         ("unix_timestamp" | "to_unix_timestamp" | "from_unixtime", 1) => &["yyyy-MM-dd HH:mm:ss"],
         ("percentile_approx" | "approx_percentile", 2) => &["10000"],
         ("sort_array", 1) => &["true"],
+        ("listagg" | "string_agg", 1) => &["NULL"],
         ("array_sort", 1) => &[ARRAY_SORT_COMPARATOR],
         _ => &[],
     }
@@ -658,6 +659,7 @@ fn function(f: &Function) -> String {
         }
         "log" if arguments.len() == 1 => return format!("LOG(E(), {})", arguments[0]),
         "log" => "LOG".to_string(),
+        "string_agg" => "listagg".to_string(),
         "first_value" if f.null_treatment.is_some() => "first".to_string(),
         "last_value" if f.null_treatment.is_some() => "last".to_string(),
         n if UPPER_CASE.contains(&n) => n.to_ascii_uppercase(),
@@ -668,6 +670,12 @@ fn function(f: &Function) -> String {
         if distinct { "DISTINCT " } else { "" },
         arguments.join(", ")
     );
+    if !f.within_group.is_empty() {
+        out.push_str(&format!(
+            " WITHIN GROUP (ORDER BY {})",
+            order_keys(&f.within_group)
+        ));
+    }
     if let Some(filter) = &f.filter {
         out.push_str(&format!(" FILTER (WHERE {})", name(filter)));
     }
@@ -677,22 +685,7 @@ fn function(f: &Function) -> String {
             parts.push(format!("PARTITION BY {}", join(spec.partition_by.iter())));
         }
         if !spec.order_by.is_empty() {
-            let keys = spec
-                .order_by
-                .iter()
-                .map(|o| {
-                    let asc = o.options.asc.unwrap_or(true);
-                    let nulls_first = o.options.nulls_first.unwrap_or(asc);
-                    format!(
-                        "{} {} NULLS {}",
-                        name(&o.expr),
-                        if asc { "ASC" } else { "DESC" },
-                        if nulls_first { "FIRST" } else { "LAST" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            parts.push(format!("ORDER BY {keys}"));
+            parts.push(format!("ORDER BY {}", order_keys(&spec.order_by)));
         }
         parts.push(frame(
             &called,
@@ -703,6 +696,24 @@ fn function(f: &Function) -> String {
         out.push_str(&format!(" OVER ({})", parts.join(" ")));
     }
     out
+}
+
+/// Sort keys as Spark names them: each with its direction and its NULLs' place (first when
+/// ascending, last when descending, unless written).
+fn order_keys(keys: &[OrderByExpr]) -> String {
+    keys.iter()
+        .map(|o| {
+            let asc = o.options.asc.unwrap_or(true);
+            let nulls_first = o.options.nulls_first.unwrap_or(asc);
+            format!(
+                "{} {} NULLS {}",
+                name(&o.expr),
+                if asc { "ASC" } else { "DESC" },
+                if nulls_first { "FIRST" } else { "LAST" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The frame Spark resolves for a window function: the written one, else its default.
