@@ -468,3 +468,24 @@ def test_tls_is_required_when_the_connection_enforces_it(glue, pg_database: PgDa
         plain = connection(f"jdbc:mysql://{mysql.host}:{mysql.port}/", MYSQL_USER, MYSQL_PASSWORD)
         message = expect_error("InvalidInputException", glue.test_connection, ConnectionName=plain)
         assert f"connection '{plain}': cannot connect to mysql://" in message, message
+
+
+def test_descending_bookmarks_read_only_rows_below_the_last_key(glue, pg_database: PgDatabase):
+    pg_database.sql("CREATE TABLE countdown (n integer PRIMARY KEY);"
+                    "INSERT INTO countdown SELECT g FROM generate_series(96, 100) g;"
+                    "CREATE TABLE seen (n integer)")
+    conn = pg_database.connection(glue)
+    nodes = {"src": {"JDBCConnectorSource": {"Name": "countdown", "ConnectionName": conn, "ConnectorName": "pg",
+                                             "ConnectionType": "postgresql", "ConnectionTable": "countdown",
+                                             "AdditionalOptions": {"JobBookmarkKeys": ["n"],
+                                                                   "JobBookmarkKeysSortOrder": "DESC"}}},
+             "out": {"JDBCConnectorTarget": {"Name": "t", "Inputs": ["src"], "ConnectionName": conn,
+                                             "ConnectionTable": "seen", "ConnectorName": "pg",
+                                             "ConnectionType": "postgresql"}}}
+    name, first = run(glue, nodes, [conn], **{"--job-bookmark-option": "job-bookmark-enable"})
+    assert first["JobRunState"] == "SUCCEEDED", first.get("ErrorMessage")
+    pg_database.sql("INSERT INTO countdown VALUES (94), (95), (101)")
+    assert rerun(glue, name)["JobRunState"] == "SUCCEEDED"
+    # Keys past the last one in the descending order are below it: 101 is behind the bookmark.
+    assert [r["n"] for r in pg_database.rows("SELECT n FROM seen ORDER BY n")] == [
+        "94", "95", "96", "97", "98", "99", "100"]
