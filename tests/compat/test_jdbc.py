@@ -264,20 +264,24 @@ def test_append_overwrite_and_upsert(glue, engine, pg_database: PgDatabase, mysq
 # --------------------------------------------------------------------------------------------
 
 
+def bookmarked_copy(conn: str, source: str, target: str, key: str, order: str) -> dict:
+    """A job copying `source` into `target` in the same database, bookmarked on `key`."""
+    return {"src": {"JDBCConnectorSource": {"Name": "src", "ConnectionName": conn, "ConnectorName": "pg",
+                                            "ConnectionType": "postgresql", "ConnectionTable": source,
+                                            "AdditionalOptions": {"JobBookmarkKeys": [key],
+                                                                  "JobBookmarkKeysSortOrder": order}}},
+            "out": {"JDBCConnectorTarget": {"Name": "t", "Inputs": ["src"], "ConnectionName": conn,
+                                            "ConnectionTable": target, "ConnectorName": "pg",
+                                            "ConnectionType": "postgresql"}}}
+
+
 def test_bookmarks_read_only_rows_past_the_last_key(glue, pg_database: PgDatabase, tmp_path):
     pg_database.sql("CREATE TABLE events (id integer PRIMARY KEY, kind text);"
                     "INSERT INTO events SELECT g, 'k' || g FROM generate_series(1, 5) g;"
                     "CREATE TABLE copied (id integer, kind text)")
     conn = pg_database.connection(glue)
-    nodes = {"src": {"JDBCConnectorSource": {"Name": "events", "ConnectionName": conn, "ConnectorName": "pg",
-                                             "ConnectionType": "postgresql", "ConnectionTable": "public.events",
-                                             "AdditionalOptions": {"JobBookmarkKeys": ["id"],
-                                                                   "JobBookmarkKeysSortOrder": "ASC"}}},
-             "out": {"JDBCConnectorTarget": {"Name": "t", "Inputs": ["src"], "ConnectionName": conn,
-                                             "ConnectionTable": "copied", "ConnectorName": "pg",
-                                             "ConnectionType": "postgresql"}}}
-    enable = {"--job-bookmark-option": "job-bookmark-enable"}
-    name, first = run(glue, nodes, [conn], **enable)
+    name, first = run(glue, bookmarked_copy(conn, "public.events", "copied", "id", "ASC"), [conn],
+                      **{"--job-bookmark-option": "job-bookmark-enable"})
     assert first["JobRunState"] == "SUCCEEDED", first.get("ErrorMessage")
     assert len(pg_database.rows("SELECT * FROM copied")) == 5
     pg_database.sql("INSERT INTO events VALUES (6, 'k6'), (7, 'k7')")
@@ -475,14 +479,8 @@ def test_descending_bookmarks_read_only_rows_below_the_last_key(glue, pg_databas
                     "INSERT INTO countdown SELECT g FROM generate_series(96, 100) g;"
                     "CREATE TABLE seen (n integer)")
     conn = pg_database.connection(glue)
-    nodes = {"src": {"JDBCConnectorSource": {"Name": "countdown", "ConnectionName": conn, "ConnectorName": "pg",
-                                             "ConnectionType": "postgresql", "ConnectionTable": "countdown",
-                                             "AdditionalOptions": {"JobBookmarkKeys": ["n"],
-                                                                   "JobBookmarkKeysSortOrder": "DESC"}}},
-             "out": {"JDBCConnectorTarget": {"Name": "t", "Inputs": ["src"], "ConnectionName": conn,
-                                             "ConnectionTable": "seen", "ConnectorName": "pg",
-                                             "ConnectionType": "postgresql"}}}
-    name, first = run(glue, nodes, [conn], **{"--job-bookmark-option": "job-bookmark-enable"})
+    name, first = run(glue, bookmarked_copy(conn, "countdown", "seen", "n", "DESC"), [conn],
+                      **{"--job-bookmark-option": "job-bookmark-enable"})
     assert first["JobRunState"] == "SUCCEEDED", first.get("ErrorMessage")
     pg_database.sql("INSERT INTO countdown VALUES (94), (95), (101)")
     assert rerun(glue, name)["JobRunState"] == "SUCCEEDED"

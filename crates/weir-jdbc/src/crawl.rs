@@ -16,7 +16,7 @@ use weir_engine::types::hive_type;
 use crate::connection::{JdbcConnection, Session};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::read::{describe, Relation, Values};
+use crate::read::{describe, text_rows, Relation};
 
 /// A table the include path matched.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,32 +188,15 @@ async fn list_tables(
             dialect.literal(&include.table)
         ),
     };
-    let rows = match session {
-        Session::Postgres(c) => sqlx::query(&sql)
-            .fetch_all(c)
-            .await?
-            .iter()
-            .map(texts)
-            .collect::<sqlx::Result<Vec<_>>>()?,
-        Session::MySql(c) => sqlx::query(&sql)
-            .fetch_all(c)
-            .await?
-            .iter()
-            .map(texts)
-            .collect::<sqlx::Result<Vec<_>>>()?,
-    };
+    let rows = text_rows(session, &sql, 3).await?;
     Ok(rows
         .into_iter()
-        .map(|[schema, table, kind]| {
+        .map(|row| {
+            let [schema, table, kind]: [String; 3] = row.try_into().unwrap_or_default();
             let schema = (dialect == Dialect::Postgres).then_some(schema);
             (schema, table, kind)
         })
         .collect())
-}
-
-fn texts<R: Values>(row: &R) -> sqlx::Result<[String; 3]> {
-    let text = |i| row.text(i).map(|t| t.unwrap_or_default().to_string());
-    Ok([text(0)?, text(1)?, text(2)?])
 }
 
 #[cfg(test)]

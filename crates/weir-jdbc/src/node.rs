@@ -35,7 +35,7 @@ use weir_engine::EngineError;
 use crate::connection::{JdbcConnection, Session};
 use crate::dialect::Dialect;
 use crate::error::Error;
-use crate::read::{self, Partitioning, ReadSpec, Relation, Values};
+use crate::read::{self, text_rows, where_clause, Partitioning, ReadSpec, Relation};
 use crate::write::{self, PendingInsert, WriteMode};
 
 /// Glue's default `hashpartitions`.
@@ -111,23 +111,29 @@ impl NodeConnector for JdbcConnector {
             let source = Source::of(node, &io).await?;
             let mut spec = source.spec();
             if let Some(bookmarks) = io.bookmarks.filter(|b| b.filters()) {
-                let keys = match source.bookmark_keys {
-                    Some(keys) => keys,
-                    None => primary_key(&spec).await.map_err(at)?,
-                };
-                if keys.is_empty() {
-                    return Err(EngineError::invalid(
-                        &node.id,
-                        format!(
-                            "{}: job bookmarks need JobBookmarkKeys, or a primary key on {}",
-                            node.node_type,
+                let mut session = spec.connection.open().await.map_err(at)?;
+                let narrowed = async {
+                    let keys = match source.bookmark_keys {
+                        Some(keys) => keys,
+                        None => primary_key(&mut session, &spec).await?,
+                    };
+                    if keys.is_empty() {
+                        return Err(Error::invalid(format!(
+                            "job bookmarks need JobBookmarkKeys, or a primary key on {}",
                             spec.relation.describe()
-                        ),
-                    ));
+                        )));
+                    }
+                    let mark = Mark {
+                        node: &node.id,
+                        bookmarks,
+                        keys: &keys,
+                        descending: source.descending,
+                    };
+                    mark.narrow(&mut session, &mut spec).await
                 }
-                bookmark(&mut spec, node, bookmarks, &keys, source.descending)
-                    .await
-                    .map_err(at)?;
+                .await;
+                session.close().await;
+                narrowed.map_err(at)?;
             }
             let (table, _) = read::table(spec).await.map_err(at)?;
             ctx.read_table(Arc::new(table))
@@ -507,11 +513,10 @@ async fn table_connection(
 }
 
 /// The relation's primary key columns, in key order.
-async fn primary_key(spec: &ReadSpec) -> crate::Result<Vec<String>> {
+async fn primary_key(session: &mut Session, spec: &ReadSpec) -> crate::Result<Vec<String>> {
     let Relation::Table(name) = &spec.relation else {
         return Ok(Vec::new());
     };
-    let mut session = spec.connection.open().await?;
     let dialect = spec.connection.dialect;
     let sql = match dialect {
         Dialect::Postgres => format!(
@@ -540,137 +545,88 @@ async fn primary_key(spec: &ReadSpec) -> crate::Result<Vec<String>> {
             )
         }
     };
-    let keys = query_texts(&mut session, &sql).await;
-    session.close().await;
-    keys.map_err(|e| Error::database(format!("finding the primary key of table {name}"), e))
+    let rows = text_rows(session, &sql, 1).await;
+    let rows =
+        rows.map_err(|e| Error::database(format!("finding the primary key of table {name}"), e))?;
+    Ok(rows.into_iter().flatten().collect())
 }
 
-/// The first column of every row of a query, as text.
-async fn query_texts(session: &mut Session, sql: &str) -> sqlx::Result<Vec<String>> {
-    match session {
-        Session::Postgres(c) => sqlx::query(sql).fetch_all(c).await.and_then(|rows| {
-            rows.iter()
-                .map(|r| texts(r, 1).map(|mut t| t.remove(0)))
-                .collect()
-        }),
-        Session::MySql(c) => sqlx::query(sql).fetch_all(c).await.and_then(|rows| {
-            rows.iter()
-                .map(|r| texts(r, 1).map(|mut t| t.remove(0)))
-                .collect()
-        }),
-    }
-}
-
-/// The first `width` values of a row, as text (null as empty).
-fn texts<R: Values>(row: &R, width: usize) -> sqlx::Result<Vec<String>> {
-    (0..width)
-        .map(|i| row.text(i).map(|t| t.unwrap_or_default().to_string()))
-        .collect()
-}
-
-/// Narrows the read to the rows past the bookmark and up to the last row now there, and
-/// records that row's keys.
-async fn bookmark(
-    spec: &mut ReadSpec,
-    node: &Node,
-    bookmarks: &RunBookmarks,
-    keys: &[String],
+/// A source's job bookmark in this run.
+struct Mark<'a> {
+    node: &'a str,
+    bookmarks: &'a RunBookmarks,
+    keys: &'a [String],
     descending: bool,
-) -> crate::Result<()> {
-    let dialect = spec.connection.dialect;
-    let tuple = |values: Vec<String>| format!("({})", values.join(", "));
-    let key_tuple = tuple(keys.iter().map(|k| dialect.quote(k)).collect());
-    let (past, upto) = match descending {
-        false => (">", "<="),
-        true => ("<", ">="),
-    };
-    let mut conditions: Vec<String> = spec.filter.iter().cloned().collect();
-    if let Some(previous) = bookmarks.processed_keys(&node.id) {
-        if previous.len() != keys.len() {
-            return Err(Error::invalid(format!(
-                "the job's bookmark holds {} key values, and the source has {} bookmark keys: reset the job bookmark after changing the keys",
-                previous.len(),
-                keys.len()
-            )));
-        }
-        let values = previous.iter().map(|v| dialect.literal(v)).collect();
-        conditions.push(format!("{key_tuple} {past} {}", tuple(values)));
-    }
-    let order: Vec<String> = keys
-        .iter()
-        .map(|k| {
-            format!(
-                "{} {}",
-                dialect.quote(k),
-                if descending { "ASC" } else { "DESC" }
-            )
-        })
-        .collect();
-    let selected: Vec<String> = keys.iter().map(|k| dialect.as_text(k)).collect();
-    let from = spec.relation.sql(dialect);
-    let filter = match conditions.is_empty() {
-        true => String::new(),
-        false => format!(
-            " WHERE {}",
-            conditions
-                .iter()
-                .map(|c| format!("({c})"))
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        ),
-    };
-    let sql = format!(
-        "SELECT {} FROM {from}{filter} ORDER BY {} LIMIT 1",
-        selected.join(", "),
-        order.join(", ")
-    );
-    let mut session = spec.connection.open().await?;
-    let last = last_row(&mut session, &sql, keys.len()).await;
-    session.close().await;
-    let last = last.map_err(|e| {
-        Error::database(
-            format!(
-                "finding the bookmark keys' last values in {}",
-                spec.relation.describe()
-            ),
-            e,
-        )
-    })?;
-    match last {
-        Some(values) => {
-            let literals = values.iter().map(|v| dialect.literal(v)).collect();
-            conditions.push(format!("{key_tuple} {upto} {}", tuple(literals)));
-            bookmarks.record_keys(&node.id, values);
-        }
-        None => {
-            // Nothing new: the bookmark stays where it was.
-            if let Some(previous) = bookmarks.processed_keys(&node.id) {
-                bookmarks.record_keys(&node.id, previous.to_vec());
-            }
-            conditions.push("1 = 0".into());
-        }
-    }
-    spec.filter = Some(conditions.join(") AND ("));
-    Ok(())
 }
 
-/// The text values of the first row of a query, if it has one.
-async fn last_row(
-    session: &mut Session,
-    sql: &str,
-    width: usize,
-) -> sqlx::Result<Option<Vec<String>>> {
-    match session {
-        Session::Postgres(c) => sqlx::query(sql)
-            .fetch_optional(c)
-            .await?
-            .map(|r| texts(&r, width))
-            .transpose(),
-        Session::MySql(c) => sqlx::query(sql)
-            .fetch_optional(c)
-            .await?
-            .map(|r| texts(&r, width))
-            .transpose(),
+impl Mark<'_> {
+    /// Narrows the read to the rows past the bookmark and up to the last row now there, and
+    /// records that row's keys.
+    async fn narrow(&self, session: &mut Session, spec: &mut ReadSpec) -> crate::Result<()> {
+        let (keys, descending) = (self.keys, self.descending);
+        let dialect = spec.connection.dialect;
+        let tuple = |values: Vec<String>| format!("({})", values.join(", "));
+        let key_tuple = tuple(keys.iter().map(|k| dialect.quote(k)).collect());
+        let (past, upto) = match descending {
+            false => (">", "<="),
+            true => ("<", ">="),
+        };
+        let mut conditions: Vec<String> = spec.filter.iter().cloned().collect();
+        let previous = self.bookmarks.processed_keys(self.node);
+        if let Some(previous) = previous {
+            if previous.len() != keys.len() {
+                return Err(Error::invalid(format!(
+                    "the job's bookmark holds {} key values, and the source has {} bookmark keys: reset the job bookmark after changing the keys",
+                    previous.len(),
+                    keys.len()
+                )));
+            }
+            let values = previous.iter().map(|v| dialect.literal(v)).collect();
+            conditions.push(format!("{key_tuple} {past} {}", tuple(values)));
+        }
+        let order: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {}",
+                    dialect.quote(k),
+                    if descending { "ASC" } else { "DESC" }
+                )
+            })
+            .collect();
+        let selected: Vec<String> = keys.iter().map(|k| dialect.as_text(k)).collect();
+        let sql = format!(
+            "SELECT {} FROM {}{} ORDER BY {} LIMIT 1",
+            selected.join(", "),
+            spec.relation.sql(dialect),
+            where_clause(&conditions),
+            order.join(", ")
+        );
+        let last = text_rows(session, &sql, keys.len()).await.map_err(|e| {
+            Error::database(
+                format!(
+                    "finding the bookmark keys' last values in {}",
+                    spec.relation.describe()
+                ),
+                e,
+            )
+        })?;
+        match last.into_iter().next() {
+            Some(values) => {
+                let literals = values.iter().map(|v| dialect.literal(v)).collect();
+                conditions.push(format!("{key_tuple} {upto} {}", tuple(literals)));
+                self.bookmarks.record_keys(self.node, values);
+            }
+            None => {
+                // Nothing new: the bookmark stays where it was.
+                if let Some(previous) = previous {
+                    self.bookmarks.record_keys(self.node, previous.to_vec());
+                }
+                conditions.push("1 = 0".into());
+            }
+        }
+        spec.filter = Some(conditions.join(") AND ("));
+        Ok(())
     }
 }
 

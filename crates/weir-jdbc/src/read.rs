@@ -197,6 +197,44 @@ fn text_cell(row: &sqlx::mysql::MySqlRow, i: usize) -> Result<String> {
     }
 }
 
+/// The first `width` values of every row of a query, as text (null as empty).
+pub(crate) async fn text_rows(
+    session: &mut Session,
+    sql: &str,
+    width: usize,
+) -> sqlx::Result<Vec<Vec<String>>> {
+    fn texts<R: Values>(row: &R, width: usize) -> sqlx::Result<Vec<String>> {
+        (0..width)
+            .map(|i| row.text(i).map(|t| t.unwrap_or_default().to_string()))
+            .collect()
+    }
+    match session {
+        Session::Postgres(c) => sqlx::query(sql)
+            .fetch_all(c)
+            .await?
+            .iter()
+            .map(|r| texts(r, width))
+            .collect(),
+        Session::MySql(c) => sqlx::query(sql)
+            .fetch_all(c)
+            .await?
+            .iter()
+            .map(|r| texts(r, width))
+            .collect(),
+    }
+}
+
+/// ` WHERE (a) AND (b)` of `conditions`; empty when there are none.
+pub(crate) fn where_clause(conditions: &[String]) -> String {
+    match conditions.is_empty() {
+        true => String::new(),
+        false => {
+            let each: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
+            format!(" WHERE {}", each.join(" AND "))
+        }
+    }
+}
+
 /// The Arrow schema of `columns`.
 pub fn schema(columns: &[Column]) -> SchemaRef {
     Arc::new(Schema::new(
@@ -240,17 +278,8 @@ pub async fn table(spec: ReadSpec) -> Result<(StreamingTable, Vec<Column>)> {
         .conditions(dialect)
         .into_iter()
         .map(|condition| {
-            let conditions: Vec<String> = spec
-                .filter
-                .iter()
-                .cloned()
-                .chain(condition)
-                .map(|c| format!("({c})"))
-                .collect();
-            let sql = match conditions.is_empty() {
-                true => base.clone(),
-                false => format!("{base} WHERE {}", conditions.join(" AND ")),
-            };
+            let conditions: Vec<String> = spec.filter.iter().cloned().chain(condition).collect();
+            let sql = format!("{base}{}", where_clause(&conditions));
             Arc::new(JdbcPartition {
                 connection: spec.connection.clone(),
                 relation: spec.relation.describe(),
