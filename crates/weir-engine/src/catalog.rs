@@ -33,6 +33,17 @@ pub trait CatalogClient: Send + Sync {
     fn call_atomic<'a>(&'a self, calls: Vec<(String, Value)>) -> AtomicFuture<'a>;
 }
 
+/// A `Table` (GetTable's) as the `TableInput` that writes it back: its members the input shape
+/// has.
+pub fn table_input(table: &Value) -> Value {
+    let input: serde_json::Map<String, Value> = weir_model::service::ServiceModel::glue()
+        .member_names("TableInput")
+        .into_iter()
+        .filter_map(|m| table.get(m).map(|v| (m.to_string(), v.clone())))
+        .collect();
+    Value::Object(input)
+}
+
 /// Calls an operation, turning a catalog error into an engine error naming the node.
 pub async fn call(
     client: &dyn CatalogClient,

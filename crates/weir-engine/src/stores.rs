@@ -55,7 +55,8 @@ pub struct AzureConfig {
 }
 
 /// Every object store setting a session uses.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StoreSettings {
     /// `s3://` buckets without settings of their own.
     pub s3: S3Config,
@@ -96,8 +97,7 @@ pub fn path_url(path: &str) -> Result<Url> {
 
 /// Registers the store a URL needs, if the session's runtime does not have it yet.
 pub fn ensure_store(runtime: &RuntimeEnv, settings: &StoreSettings, url: &Url) -> Result<()> {
-    let root = Url::parse(&format!("{}://{}", url.scheme(), url.authority()))
-        .map_err(|e| EngineError::invalid_job(format!("path '{url}': {e}")))?;
+    let root = store_root(url)?;
     if runtime
         .object_store(datafusion::execution::object_store::ObjectStoreUrl::parse(
             root.as_str(),
@@ -106,22 +106,37 @@ pub fn ensure_store(runtime: &RuntimeEnv, settings: &StoreSettings, url: &Url) -
     {
         return Ok(());
     }
-    let store: Arc<dyn ObjectStore> = match url.scheme() {
+    if url.scheme() == "file" {
+        return Ok(());
+    }
+    let store = build_store(settings, url)?;
+    runtime.register_object_store(&root, store);
+    Ok(())
+}
+
+/// A new store for the bucket, container or file system of `url` (paths within it are the URL's
+/// path, without its leading `/`).
+pub fn build_store(settings: &StoreSettings, url: &Url) -> Result<Arc<dyn ObjectStore>> {
+    Ok(match url.scheme() {
         "s3" => {
             let bucket = url.host_str().unwrap_or_default();
             Arc::new(s3_store(settings.s3_for(bucket), bucket)?)
         }
         "memory" => Arc::new(InMemory::new()),
-        "file" => return Ok(()),
-        scheme if AZURE_SCHEMES.contains(&scheme) => azure_store(&settings.azure, &root)?,
+        "file" => Arc::new(object_store::local::LocalFileSystem::new()),
+        scheme if AZURE_SCHEMES.contains(&scheme) => azure_store(&settings.azure, &store_root(url)?)?,
         other => {
             return Err(EngineError::invalid_job(format!(
                 "path '{url}': scheme {other}:// is not supported (use s3://, abfss://, file:// or a local path)"
             )))
         }
-    };
-    runtime.register_object_store(&root, store);
-    Ok(())
+    })
+}
+
+/// `scheme://authority` of a URL: the root its store is registered under.
+fn store_root(url: &Url) -> Result<Url> {
+    Url::parse(&format!("{}://{}", url.scheme(), url.authority()))
+        .map_err(|e| EngineError::invalid_job(format!("path '{url}': {e}")))
 }
 
 fn s3_store(config: &S3Config, bucket: &str) -> Result<object_store::aws::AmazonS3> {

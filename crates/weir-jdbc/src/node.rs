@@ -437,8 +437,11 @@ impl Target {
 }
 
 /// The catalog, or an error saying the node needs one.
-fn catalog_of<'a>(node: &Node, io: &ConnectorIo<'a>) -> Result<&'a dyn CatalogClient, EngineError> {
-    io.catalog.ok_or_else(|| {
+fn catalog_of<'b>(
+    node: &Node,
+    io: &'b ConnectorIo<'_>,
+) -> Result<&'b dyn CatalogClient, EngineError> {
+    io.catalog.as_deref().ok_or_else(|| {
         EngineError::invalid(
             &node.id,
             format!(

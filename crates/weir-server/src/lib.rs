@@ -1,12 +1,13 @@
 //! Weir's HTTP service: one port with the Glue JSON 1.1 API on `POST /`, `GET /health`,
-//! `GET /metrics` and `GET /runs/{run_id}/log`. Handlers decode, call the service, encode; the
-//! wire rules (target header, model validation, output shaping, error bodies) live in [`glue`].
+//! `GET /metrics`, `GET /runs/{run_id}/log` and the Iceberg REST catalog under `/iceberg`
+//! ([`iceberg`]). Handlers decode, call the service, encode; the wire rules (target header, model validation, output shaping, error bodies) live in [`glue`].
 //! Every route but `/health` is authenticated ([`auth`]): `/metrics` is the action
 //! `glue:GetMetrics`, a run's log `glue:GetJobRun`.
 
 mod atomic;
 mod auth;
 mod glue;
+mod iceberg;
 mod metrics;
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use weir_auth::Authenticator;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub quality: QualityService,
     pub pii: PiiService,
     pub jdbc: JdbcService,
+    /// The Iceberg REST catalog under `/iceberg`.
+    pub iceberg: weir_iceberg::RestCatalog,
     pub metrics: Arc<Metrics>,
     /// Who may call (authentication off: everyone, anonymously).
     pub auth: Arc<Authenticator>,
@@ -49,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::handle))
         .route("/runs/{run_id}/log", get(run_log))
+        .route("/iceberg/{*path}", any(iceberg::handle))
         .layer(DefaultBodyLimit::max(glue::MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -31,6 +31,9 @@ pub struct Config {
     /// Authentication: `mode` ("none" or "sigv4") and `[[auth.principals]]`.
     #[serde(default)]
     pub auth: weir_auth::AuthConfig,
+    /// Iceberg tables: where new ones go.
+    #[serde(default)]
+    pub iceberg: IcebergConfig,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
     #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub log: String,
@@ -54,6 +57,17 @@ pub struct CatalogConfig {
         deserialize_with = "weir_model::setting_text::option"
     )]
     pub endpoint: Option<String>,
+}
+
+/// Iceberg tables.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IcebergConfig {
+    /// Where a new Iceberg table goes when neither its request nor its database names a
+    /// location (`s3://BUCKET/PREFIX`, `file:///PATH`): `WAREHOUSE/DATABASE.db/TABLE`. Default:
+    /// the folder `warehouse` of the data dir.
+    #[serde(default, deserialize_with = "weir_model::setting_text::option")]
+    pub warehouse: Option<String>,
 }
 
 /// The key that encrypts secret connection properties at rest.
@@ -82,6 +96,7 @@ impl Default for Config {
             engine: weir_engine::EngineConfig::default(),
             jobs: weir_jobs::JobsConfig::default(),
             auth: weir_auth::AuthConfig::default(),
+            iceberg: IcebergConfig::default(),
             log: "info".into(),
         }
     }
@@ -161,6 +176,33 @@ impl Config {
         self.metastore
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("metastore.db").display()))
+    }
+
+    /// Iceberg tables, their files in the engine's object stores.
+    pub fn iceberg_tables(&self) -> weir_iceberg::Tables {
+        let warehouse = self.iceberg.warehouse.clone().unwrap_or_else(|| {
+            let folder = std::path::absolute(self.data_dir.join("warehouse"))
+                .unwrap_or_else(|_| self.data_dir.join("warehouse"));
+            url::Url::from_directory_path(&folder)
+                .map(String::from)
+                .unwrap_or_else(|_| folder.display().to_string())
+        });
+        let stores = weir_engine::stores::StoreSettings {
+            s3: self.engine.s3.clone(),
+            azure: self.engine.azure.clone(),
+            ..Default::default()
+        };
+        weir_iceberg::Tables::new(&stores, warehouse)
+    }
+
+    /// An engine of this configuration with the sources and targets outside plain files: JDBC
+    /// databases and Iceberg tables.
+    pub fn engine(&self) -> weir_engine::Engine {
+        weir_engine::Engine::new(self.engine.clone())
+            .with_connector(weir_jdbc::node::JdbcConnector::new())
+            .with_connector(weir_iceberg::node::IcebergConnector::new(
+                self.iceberg_tables(),
+            ))
     }
 
     /// The secrets key: from `secrets.key`, or read from (or created in) the key file.

@@ -3,7 +3,6 @@
 
 use weir_engine::dataset::Dataset;
 use weir_engine::Engine;
-use weir_jdbc::node::JdbcConnector;
 
 use crate::config::Config;
 use crate::job_run::{self, JobCatalog};
@@ -29,7 +28,7 @@ pub fn dataset(text: &str, file_format: &Option<String>) -> Dataset {
 /// The engine that reads `datasets`: the metastore (or service) is reached only for catalog
 /// tables (database tables a JDBC crawler catalogued among them).
 pub async fn engine(config: &Config, catalog: JobCatalog, datasets: &[&Dataset]) -> Engine {
-    let engine = Engine::new(config.engine.clone()).with_connector(JdbcConnector::new());
+    let engine = config.engine();
     if datasets.iter().any(|d| matches!(d, Dataset::Table { .. })) {
         let (client, _) = job_run::client(config, catalog);
         return engine.with_catalog(client);

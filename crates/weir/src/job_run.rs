@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use serde_json::Value;
 use weir_engine::catalog::{AtomicFuture, CatalogClient, CatalogError, CatalogFuture};
 use weir_engine::job::NodeReport;
-use weir_engine::{run_job, Engine, JobDefinition};
+use weir_engine::{run_job, JobDefinition};
 use weir_jobs::catalog_client::ServiceCatalog;
 
 use crate::config::Config;
@@ -97,11 +97,11 @@ pub async fn run(job: JobDefinition, config: &Config, catalog: JobCatalog) -> an
     let (client, with) = client(config, catalog);
     // Data quality nodes evaluate; their results are published only by jobs the service runs
     // (which also find custom entity types for PIIDetection nodes).
-    let engine = Engine::new(config.engine.clone())
+    let engine = config
+        .engine()
         .with_catalog(client)
         .with_transform(weir_quality::node::QualityNode::new(None))
-        .with_transform(weir_pii::node::PiiNode::new(None))
-        .with_connector(weir_jdbc::node::JdbcConnector::new());
+        .with_transform(weir_pii::node::PiiNode::new(None));
     eprintln!("running job {} ({} nodes){with}", job.name, job.nodes.len());
     let progress = |r: &NodeReport| {
         let written = match (r.rows_written, r.bytes_written) {

@@ -18,8 +18,6 @@ use weir_auth::{AuthMode, Authenticator};
 use weir_catalog::{Catalog, CatalogIdentity, SecretBox, SystemClock};
 use weir_crawler::executor::CrawlExecutor;
 use weir_crawler::CrawlerService;
-use weir_engine::Engine;
-use weir_jdbc::node::JdbcConnector;
 use weir_jdbc::service::JdbcService;
 use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
@@ -447,10 +445,10 @@ async fn open_jobs(
     // Jobs' data quality nodes publish their results to the service's metastore; their
     // PIIDetection nodes find custom entity types there; their JDBC nodes reach databases
     // through the catalog's connections.
-    let engine = Engine::new(config.engine.clone())
+    let engine = config
+        .engine()
         .with_transform(QualityNode::new(Some(catalog.store().clone())))
-        .with_transform(PiiNode::new(Some(catalog.store().clone())))
-        .with_connector(JdbcConnector::new());
+        .with_transform(PiiNode::new(Some(catalog.store().clone())));
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
@@ -544,6 +542,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         quality,
         pii,
         jdbc,
+        iceberg: weir_iceberg::RestCatalog::new(config.iceberg_tables()),
         metrics: Arc::new(Metrics::default()),
         auth,
     };

@@ -373,27 +373,7 @@ fn with_new_columns(current: &Value, crawled: &Value) -> Value {
 
 /// A `Table` as the `TableInput` that writes it back.
 fn table_input(table: &Value) -> Value {
-    const MEMBERS: &[&str] = &[
-        "Name",
-        "Description",
-        "Owner",
-        "LastAccessTime",
-        "LastAnalyzedTime",
-        "Retention",
-        "StorageDescriptor",
-        "PartitionKeys",
-        "ViewOriginalText",
-        "ViewExpandedText",
-        "TableType",
-        "Parameters",
-        "TargetTable",
-    ];
-    let mut input = json!({});
-    for member in MEMBERS {
-        if let Some(v) = table.get(*member) {
-            input[*member] = v.clone();
-        }
-    }
+    let mut input = weir_engine::catalog::table_input(table);
     if input.get("Parameters").is_none() {
         input["Parameters"] = json!({});
     }

@@ -6,9 +6,7 @@
 use std::collections::BTreeSet;
 
 use datafusion::arrow::datatypes::SchemaRef;
-use serde_json::{json, Map, Value};
-
-use weir_model::service::ServiceModel;
+use serde_json::{json, Value};
 
 use crate::catalog::{self, CatalogClient};
 use crate::error::Result;
@@ -71,13 +69,8 @@ pub async fn plan(
             let columns = merge_columns(&current, columns);
             if update.update_schema && !same_columns(&current, &columns) {
                 sd["Columns"] = Value::Array(columns);
-                // The table's `TableInput`: its members that the input shape has.
-                let mut input: Map<String, Value> = ServiceModel::glue()
-                    .member_names("TableInput")
-                    .into_iter()
-                    .filter_map(|m| table.get(m).map(|v| (m.to_string(), v.clone())))
-                    .collect();
-                input.insert("StorageDescriptor".into(), sd.clone());
+                let mut input = crate::catalog::table_input(&table);
+                input["StorageDescriptor"] = sd.clone();
                 let mut request = json!({ "DatabaseName": update.database, "TableInput": input });
                 if let Some(version) = table.get("VersionId") {
                     request["VersionId"] = version.clone();

@@ -52,8 +52,9 @@ pub trait NodeTransform: Send + Sync {
 
 /// What a connector is handed for one node.
 pub struct ConnectorIo<'a> {
-    /// The catalog the run uses: connections and tables are looked up there.
-    pub catalog: Option<&'a dyn CatalogClient>,
+    /// The catalog the run uses: connections and tables are looked up there (shared: a
+    /// pending write may commit through it).
+    pub catalog: Option<Arc<dyn CatalogClient>>,
     /// The catalog table the node names, when it is a generic catalog node (`CatalogSource`,
     /// `CatalogTarget`) on a table [`NodeConnector::holds_table`] claimed.
     pub table: Option<&'a Value>,

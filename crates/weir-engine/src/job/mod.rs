@@ -189,7 +189,7 @@ pub async fn run_job(
                     .ok_or_else(|| EngineError::invalid(&node.id, "a target takes one input"))?;
                 if let Some((connector, table)) = targets::connector(engine, node).await? {
                     let io = extension::ConnectorIo {
-                        catalog: engine.catalog(),
+                        catalog: engine.catalog_handle(),
                         table: table.as_ref(),
                         bookmarks: None,
                     };

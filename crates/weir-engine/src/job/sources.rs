@@ -43,7 +43,7 @@ pub async fn read(
 ) -> Result<DataFrame> {
     if let Some(connector) = engine.connector(&node.node_type) {
         let io = ConnectorIo {
-            catalog: engine.catalog(),
+            catalog: engine.catalog_handle(),
             table: None,
             bookmarks: Some(bookmarks),
         };
@@ -404,7 +404,7 @@ async fn read_catalog_table(
     let table = catalog::node_table(client.as_ref(), id, &node.node_type, database, name).await?;
     if let Some(connector) = engine.connector_holding(&table) {
         let io = ConnectorIo {
-            catalog: Some(client.as_ref()),
+            catalog: Some(client.clone()),
             table: Some(&table),
             bookmarks: Some(bookmarks),
         };

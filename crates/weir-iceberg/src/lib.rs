@@ -1,0 +1,28 @@
+//! Apache Iceberg tables in Weir, kept in the Glue Data Catalog as Iceberg's own Glue catalog
+//! keeps them (`table_type` = `ICEBERG`, `metadata_location`), their files in Weir's object
+//! stores.
+//!
+//! - [`tables`]: load, create, register, rename, drop, and commits that swap the table's
+//!   `metadata_location` atomically (a concurrent writer gets a conflict, never a lost update).
+//! - [`namespaces`]: namespaces are Glue databases.
+//! - [`rest`]: the Iceberg REST catalog protocol over both, for PyIceberg, Spark, Trino.
+//! - [`node`]: the visual jobs' Iceberg sources and targets, as a connector the engine runs;
+//!   [`write`] writes data files and commits them as a snapshot.
+//! - [`storage`]: Iceberg's file I/O on Weir's object stores; [`files`]: the files a table's
+//!   metadata reaches.
+//! - [`glue`]: how an Iceberg table looks as a Glue table.
+
+pub mod catalog;
+pub mod error;
+pub mod files;
+pub mod glue;
+pub mod namespaces;
+pub mod node;
+pub mod rest;
+pub mod storage;
+pub mod tables;
+pub mod write;
+
+pub use error::{Error, Result};
+pub use rest::RestCatalog;
+pub use tables::Tables;

@@ -1,0 +1,201 @@
+//! A job's rows written into an Iceberg table: conformed to the table's current schema (columns
+//! by name, cast to their types; a nullable column the input lacks is null), written as Parquet
+//! data files under the table's data location — one writer per input partition, split by the
+//! table's partition spec, files rolled at `write.target-file-size-bytes` — and only then
+//! committed as one appended snapshot. Until the commit the files are invisible: a run that
+//! fails deletes them.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::Schema as ArrowSchema;
+use datafusion::common::{Column, ScalarValue};
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::logical_expr::{cast, col, lit, Expr};
+use datafusion::prelude::DataFrame;
+use futures::StreamExt;
+use iceberg::arrow::{schema_to_arrow_schema, FieldMatchMode, RecordBatchPartitionSplitter};
+use iceberg::io::FileIO;
+use iceberg::spec::{DataFile, DataFileFormat, TableMetadata};
+use iceberg::table::Table;
+use iceberg::transaction::{ApplyTransactionAction, Transaction};
+use iceberg::writer::base_writer::data_file_writer::DataFileWriterBuilder;
+use iceberg::writer::file_writer::location_generator::{
+    DefaultFileNameGenerator, DefaultLocationGenerator,
+};
+use iceberg::writer::file_writer::rolling_writer::RollingFileWriterBuilder;
+use iceberg::writer::file_writer::ParquetWriterBuilder;
+use iceberg::writer::partitioning::fanout_writer::FanoutWriter;
+use iceberg::writer::partitioning::unpartitioned_writer::UnpartitionedWriter;
+use iceberg::writer::partitioning::PartitioningWriter;
+use weir_engine::catalog::CatalogClient;
+
+use crate::catalog::GlueCatalog;
+use crate::error::{Error, Result};
+use crate::tables::Tables;
+
+/// Data files written and not yet committed.
+pub struct Written {
+    pub files: Vec<DataFile>,
+    pub rows: u64,
+}
+
+/// The input with the table's columns, in its order and types.
+pub fn conform(input: DataFrame, metadata: &TableMetadata, table: &str) -> Result<DataFrame> {
+    let target = schema_to_arrow_schema(metadata.current_schema())?;
+    let source = input.schema().clone();
+    let find = |name: &str| {
+        source
+            .fields()
+            .iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    };
+    if let Some(extra) = source.fields().iter().find(|f| {
+        target
+            .fields()
+            .iter()
+            .all(|t| !t.name().eq_ignore_ascii_case(f.name()))
+    }) {
+        return Err(Error::bad_request(format!(
+            "column {} is not in Iceberg table {table} (its columns: {})",
+            extra.name(),
+            column_names(&target)
+        )));
+    }
+    let mut columns: Vec<Expr> = Vec::with_capacity(target.fields().len());
+    for field in target.fields() {
+        let value = match find(field.name()) {
+            Some(f) => {
+                let column = col(Column::from_name(f.name()));
+                if f.data_type() == field.data_type() {
+                    column
+                } else {
+                    cast(column, field.data_type().clone())
+                }
+            }
+            None if field.is_nullable() => lit(ScalarValue::try_from(field.data_type())?),
+            None => {
+                return Err(Error::bad_request(format!(
+                    "column {} of Iceberg table {table} is required and not in the input",
+                    field.name()
+                )))
+            }
+        };
+        columns.push(value.alias(field.name()));
+    }
+    Ok(input.select(columns)?)
+}
+
+fn column_names(schema: &ArrowSchema) -> String {
+    schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes the input (already conformed) as data files of the table: nothing is committed.
+pub async fn data_files(
+    io: &FileIO,
+    metadata: &TableMetadata,
+    input: DataFrame,
+) -> Result<Written> {
+    let streams = input.execute_stream_partitioned().await?;
+    let metadata = Arc::new(metadata.clone());
+    let prefix = uuid::Uuid::now_v7().to_string();
+    let tasks: Vec<_> = streams
+        .into_iter()
+        .enumerate()
+        .map(|(i, stream)| {
+            let (io, metadata) = (io.clone(), metadata.clone());
+            let prefix = format!("{prefix}-{i:05}");
+            tokio::spawn(async move { write_stream(io, &metadata, prefix, stream).await })
+        })
+        .collect();
+    let mut written = Written {
+        files: Vec::new(),
+        rows: 0,
+    };
+    let mut failure = None;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(files)) => written.files.extend(files),
+            Ok(Err(e)) => failure = failure.or(Some(e)),
+            Err(e) => {
+                failure = failure.or(Some(Error::Internal(format!(
+                    "writing data files failed: {e}"
+                ))))
+            }
+        }
+    }
+    if let Some(e) = failure {
+        delete(io, &written.files).await;
+        return Err(e);
+    }
+    written.rows = written.files.iter().map(DataFile::record_count).sum();
+    Ok(written)
+}
+
+/// One input partition's rows as data files.
+async fn write_stream(
+    io: FileIO,
+    metadata: &TableMetadata,
+    prefix: String,
+    mut stream: SendableRecordBatchStream,
+) -> Result<Vec<DataFile>> {
+    let properties = metadata.table_properties()?;
+    let schema = metadata.current_schema().clone();
+    let parquet = ParquetWriterBuilder::from_table_properties(&properties, schema.clone())
+        .with_match_mode(FieldMatchMode::Name);
+    let rolling = RollingFileWriterBuilder::new(
+        parquet,
+        properties.write_target_file_size_bytes,
+        io,
+        DefaultLocationGenerator::new(metadata)?,
+        DefaultFileNameGenerator::new(prefix, None, DataFileFormat::Parquet),
+    );
+    let builder = DataFileWriterBuilder::new(rolling);
+    let spec = metadata.default_partition_spec().clone();
+    if spec.is_unpartitioned() {
+        let mut writer = UnpartitionedWriter::new(builder);
+        while let Some(batch) = stream.next().await {
+            writer.write(batch?).await?;
+        }
+        Ok(writer.close().await?)
+    } else {
+        let splitter = RecordBatchPartitionSplitter::try_new_with_computed_values(schema, spec)?;
+        let mut writer = FanoutWriter::new(builder);
+        while let Some(batch) = stream.next().await {
+            for (key, part) in splitter.split(&batch?)? {
+                writer.write(key, part).await?;
+            }
+        }
+        Ok(writer.close().await?)
+    }
+}
+
+/// Appends the data files to the table as one snapshot (re-applied to the newest metadata if
+/// another writer committed meanwhile).
+pub async fn append(
+    tables: &Tables,
+    client: &dyn CatalogClient,
+    table: &Table,
+    files: Vec<DataFile>,
+) -> Result<Table> {
+    let catalog = GlueCatalog { tables, client };
+    let transaction = Transaction::new(table);
+    let transaction = transaction
+        .fast_append()
+        .add_data_files(files)
+        .apply(transaction)?;
+    Ok(transaction.commit(&catalog).await?)
+}
+
+/// Deletes data files that were not committed.
+pub async fn delete(io: &FileIO, files: &[DataFile]) {
+    for file in files {
+        if let Err(e) = io.delete(file.file_path()).await {
+            tracing::warn!(file = file.file_path(), error = %e, "an uncommitted data file was not deleted");
+        }
+    }
+}
