@@ -1,0 +1,341 @@
+"""Iceberg tables: PyIceberg (from PyPI) uses Weir's Iceberg REST catalog under `/iceberg` to
+create namespaces and tables, append and read; the same tables are Glue tables (boto3 sees
+`table_type` ICEBERG and the current `metadata_location`); Weir's visual jobs read what PyIceberg
+wrote and PyIceberg reads what the jobs wrote; commits are atomic swaps (a stale writer gets a
+conflict, never a lost update); a failed run leaves the table as it was."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from pyiceberg.catalog import load_catalog
+from pyiceberg.exceptions import (
+    ForbiddenError,
+    NamespaceAlreadyExistsError,
+    NamespaceNotEmptyError,
+    NoSuchNamespaceError,
+    NoSuchTableError,
+    TableAlreadyExistsError,
+)
+
+from conftest import table_input
+from test_job_service import wait_run
+from weir_harness import ADMIN, READER, REGION, unique
+
+
+def rest_catalog(weir, principal=ADMIN):
+    """PyIceberg's REST catalog on Weir, signing its requests with SigV4 as `principal` (as for
+    AWS Glue's Iceberg endpoint: signing name `glue`)."""
+    return load_catalog(principal.name, **{
+        "type": "rest", "uri": f"{weir.url}/iceberg", "rest.sigv4-enabled": "true", "rest.signing-name": "glue",
+        "rest.signing-region": REGION, "client.access-key-id": principal.access_key_id,
+        "client.secret-access-key": principal.secret_access_key})
+
+
+@pytest.fixture(scope="module")
+def iceberg(weir):
+    return rest_catalog(weir)
+
+
+@pytest.fixture
+def ns(iceberg) -> str:
+    name = unique("ice")
+    iceberg.create_namespace(name)
+    return name
+
+
+ORDERS = pa.table({
+    "id": pa.array([1, 2, 3], pa.int64()),
+    "name": pa.array(["ann", "bob", "cy"], pa.string()),
+    "region": pa.array(["eu", "us", "eu"], pa.string()),
+})
+
+
+def run_job(glue, nodes: dict, timeout: float = 120) -> dict:
+    name = unique("icejob")
+    glue.create_job(Name=name, Role="admin", Command={"Name": "glueetl"}, CodeGenConfigurationNodes=nodes)
+    return wait_run(glue, name, glue.start_job_run(JobName=name)["JobRunId"], timeout=timeout)
+
+
+def rows(table) -> list[dict]:
+    return sorted(table.scan().to_arrow().to_pylist(), key=lambda r: json.dumps(r, sort_keys=True, default=str))
+
+
+def data_files(table) -> set[str]:
+    return {task.file.file_path for task in table.scan().plan_files()}
+
+
+def local(path: str) -> Path:
+    assert path.startswith("file://"), path
+    return Path(path[len("file://"):])
+
+
+# --------------------------------------------------------------------------------------------
+# The REST catalog, driven by PyIceberg
+# --------------------------------------------------------------------------------------------
+
+
+def test_pyiceberg_creates_appends_and_reads_through_weir(iceberg, glue, ns):
+    assert (ns,) in iceberg.list_namespaces()
+    iceberg.update_namespace_properties(ns, updates={"owner": "etl", "comment": "orders"})
+    assert iceberg.load_namespace_properties(ns) == {"owner": "etl", "comment": "orders"}
+    assert glue.get_database(Name=ns)["Database"]["Description"] == "orders"
+
+    table = iceberg.create_table(f"{ns}.orders", schema=ORDERS.schema)
+    table.append(ORDERS)
+    table.append(ORDERS.slice(0, 1))
+
+    loaded = iceberg.load_table(f"{ns}.orders")
+    assert rows(loaded) == sorted(ORDERS.to_pylist() + ORDERS.slice(0, 1).to_pylist(), key=lambda r: json.dumps(r, sort_keys=True))
+    assert [s.summary.operation.value for s in loaded.snapshots()] == ["append", "append"]
+    assert iceberg.list_tables(ns) == [(ns, "orders")]
+    assert iceberg.table_exists(f"{ns}.orders") and not iceberg.table_exists(f"{ns}.nothing")
+
+    # The same table, as Glue keeps it (as Iceberg's own Glue catalog writes it).
+    glued = glue.get_table(DatabaseName=ns, Name="orders")["Table"]
+    assert glued["TableType"] == "EXTERNAL_TABLE"
+    assert glued["Parameters"]["table_type"] == "ICEBERG"
+    assert glued["Parameters"]["metadata_location"] == loaded.metadata_location
+    assert glued["Parameters"]["previous_metadata_location"].endswith(".metadata.json")
+    assert glued["StorageDescriptor"]["Location"] == loaded.location()
+    assert [(c["Name"], c["Type"], c["Parameters"]["iceberg.field.id"]) for c in glued["StorageDescriptor"]["Columns"]] == [
+        ("id", "bigint", "1"), ("name", "string", "2"), ("region", "string", "3")]
+    # Every metadata file is where the catalog says.
+    assert local(loaded.metadata_location).is_file()
+
+
+def test_namespace_and_table_errors_are_the_protocols(iceberg, glue, weir, ns):
+    with pytest.raises(NamespaceAlreadyExistsError):
+        iceberg.create_namespace(ns)
+    with pytest.raises(NoSuchNamespaceError):
+        iceberg.create_table(f"{unique('nons')}.t", schema=ORDERS.schema)
+    with pytest.raises(NoSuchNamespaceError):
+        iceberg.load_namespace_properties(unique("nons"))
+    with pytest.raises(NoSuchTableError):
+        iceberg.load_table(f"{ns}.missing")
+    iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    with pytest.raises(TableAlreadyExistsError):
+        iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    with pytest.raises(NamespaceNotEmptyError):
+        iceberg.drop_namespace(ns)
+
+    # A Glue table that is not an Iceberg table is not one of the catalog's tables.
+    glue.create_table(DatabaseName=ns, TableInput=table_input("plain"))
+    assert iceberg.list_tables(ns) == [(ns, "t")]
+    with pytest.raises(NoSuchTableError, match="is not an Iceberg table"):
+        iceberg.load_table(f"{ns}.plain")
+
+    # The error body is the protocol's ErrorModel.
+    status, headers, body = weir.http("GET", f"/iceberg/v1/namespaces/{ns}/tables/missing")
+    assert (status, headers["content-type"]) == (404, "application/json")
+    assert json.loads(body) == {"error": {"message": f"Table does not exist: {ns}.missing",
+                                          "type": "NoSuchTableException", "code": 404}}
+    status, _, body = weir.http("GET", "/iceberg/v1/views")
+    assert status == 404 and json.loads(body)["error"]["type"] == "NotFoundException"
+
+
+def test_requests_are_signed_and_the_callers_actions_apply(iceberg, weir, ns):
+    iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    status, _, body = weir.http("GET", f"/iceberg/v1/namespaces/{ns}/tables/t", sign=False)
+    assert status == 403 and json.loads(body)["__type"] == "MissingAuthenticationTokenException"
+
+    reader = rest_catalog(weir, READER)
+    assert reader.list_tables(ns) == [(ns, "t")]
+    assert reader.load_table(f"{ns}.t").schema() == iceberg.load_table(f"{ns}.t").schema()
+    with pytest.raises(ForbiddenError, match="glue:CreateTable"):
+        reader.create_table(f"{ns}.u", schema=ORDERS.schema)
+    with pytest.raises(ForbiddenError, match="glue:UpdateTable"):
+        reader.load_table(f"{ns}.t").append(ORDERS)
+    assert iceberg.load_table(f"{ns}.t").current_snapshot() is None
+
+
+def test_a_stale_writer_gets_a_conflict_not_a_lost_update(iceberg, weir, ns):
+    iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    first = iceberg.load_table(f"{ns}.t")
+    second = iceberg.load_table(f"{ns}.t")
+    first.append(ORDERS)
+    # The second writer's commit still requires the table it read: Weir refuses it, and PyIceberg
+    # re-applies its append to the table the first writer committed.
+    second.append(ORDERS.slice(0, 1))
+    table = iceberg.load_table(f"{ns}.t")
+    assert len(rows(table)) == 4 and len(table.snapshots()) == 2
+
+    # The refusal itself: a commit whose requirement no longer holds changes nothing.
+    stale = {"requirements": [{"type": "assert-ref-snapshot-id", "ref": "main", "snapshot-id": None}],
+             "updates": [{"action": "set-properties", "updates": {"k": "v"}}]}
+    status, _, body = weir.http("POST", f"/iceberg/v1/namespaces/{ns}/tables/t", json.dumps(stale))
+    assert status == 409 and json.loads(body)["error"]["type"] == "CommitFailedException", body
+    assert iceberg.load_table(f"{ns}.t").metadata_location == table.metadata_location
+
+
+def test_concurrent_appends_lose_nothing(weir, ns):
+    # Each writer retries a refused commit on the newest table, as often as it takes.
+    rest_catalog(weir).create_table(f"{ns}.t", schema=ORDERS.schema, properties={"commit.retry.num-retries": "100"})
+
+    def writer(i: int) -> None:
+        catalog = rest_catalog(weir)
+        for j in range(3):
+            catalog.load_table(f"{ns}.t").append(pa.table({
+                "id": pa.array([i * 10 + j], pa.int64()), "name": pa.array([f"w{i}"]), "region": pa.array(["eu"])}))
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    table = rest_catalog(weir).load_table(f"{ns}.t")
+    assert sorted(r["id"] for r in rows(table)) == sorted(i * 10 + j for i in range(4) for j in range(3))
+    assert len(table.snapshots()) == 12
+
+
+def test_rename_drop_and_purge(iceberg, glue, ns):
+    table = iceberg.create_table(f"{ns}.a", schema=ORDERS.schema)
+    table.append(ORDERS)
+    other = unique("ice")
+    iceberg.create_namespace(other)
+    iceberg.rename_table(f"{ns}.a", f"{other}.b")
+    assert iceberg.list_tables(ns) == [] and iceberg.list_tables(other) == [(other, "b")]
+    moved = iceberg.load_table(f"{other}.b")
+    assert len(rows(moved)) == 3
+
+    files = data_files(moved) | {moved.metadata_location}
+    assert all(local(f).exists() for f in files)
+    iceberg.purge_table(f"{other}.b")
+    assert not any(local(f).exists() for f in files)
+    with pytest.raises(glue.exceptions.EntityNotFoundException):
+        glue.get_table(DatabaseName=other, Name="b")
+
+    kept = iceberg.create_table(f"{ns}.kept", schema=ORDERS.schema)
+    kept.append(ORDERS)
+    kept_files = data_files(iceberg.load_table(f"{ns}.kept"))
+    iceberg.drop_table(f"{ns}.kept")
+    assert all(local(f).exists() for f in kept_files)
+    iceberg.drop_namespace(other)
+    assert (other,) not in iceberg.list_namespaces()
+
+
+def test_register_an_existing_table_by_its_metadata_file(iceberg, ns):
+    table = iceberg.create_table(f"{ns}.src", schema=ORDERS.schema)
+    table.append(ORDERS)
+    location = iceberg.load_table(f"{ns}.src").metadata_location
+    registered = iceberg.register_table(f"{ns}.copy", location)
+    assert rows(registered) == rows(table.refresh())
+    with pytest.raises(TableAlreadyExistsError):
+        iceberg.register_table(f"{ns}.copy", location)
+
+
+# --------------------------------------------------------------------------------------------
+# Visual jobs
+# --------------------------------------------------------------------------------------------
+
+
+def test_jobs_read_what_pyiceberg_wrote_and_pyiceberg_reads_what_jobs_wrote(iceberg, glue, ns):
+    table = iceberg.create_table(f"{ns}.orders", schema=ORDERS.schema)
+    table.append(ORDERS)
+
+    run = run_job(glue, {
+        "src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "orders"}},
+        "sql": {"SparkSQL": {"Name": "sql", "Inputs": ["src"], "SqlAliases": [{"From": "src", "Alias": "o"}],
+                             "SqlQuery": "SELECT id * 10 AS id, upper(name) AS name, region FROM o"}},
+        # A new table, partitioned by region.
+        "copy": {"S3IcebergCatalogTarget": {"Name": "copy", "Inputs": ["sql"], "Database": ns, "Table": "by_region",
+                                            "PartitionKeys": [["region"]]}},
+        # And back into the table read: one more snapshot.
+        "back": {"S3IcebergCatalogTarget": {"Name": "back", "Inputs": ["sql"], "Database": ns, "Table": "orders"}},
+    })
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+
+    by_region = iceberg.load_table(f"{ns}.by_region")
+    assert [f.name for f in by_region.spec().fields] == ["region"]
+    assert rows(by_region) == [{"id": 10, "name": "ANN", "region": "eu"}, {"id": 20, "name": "BOB", "region": "us"},
+                               {"id": 30, "name": "CY", "region": "eu"}]
+    assert by_region.scan(row_filter="region == 'eu'").to_arrow().num_rows == 2
+    # One data file per partition, under the table's data folder.
+    assert sorted(Path(f).parent.name for f in data_files(by_region)) == ["region=eu", "region=us"]
+
+    orders = iceberg.load_table(f"{ns}.orders")
+    assert len(orders.snapshots()) == 2
+    assert len(rows(orders)) == 6
+    assert orders.current_snapshot().summary["added-records"] == "3"
+
+
+def test_job_time_travel_and_sql_reads(iceberg, glue, ns, tmp_path):
+    table = iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    table.append(ORDERS.slice(0, 1))
+    first = iceberg.load_table(f"{ns}.t").current_snapshot().snapshot_id
+    table.append(ORDERS.slice(1, 2))
+
+    def read(options: dict | None, out: Path) -> list[dict]:
+        source = {"Name": "src", "Database": ns, "Table": "t"}
+        if options is not None:
+            source["AdditionalIcebergOptions"] = options
+        run = run_job(glue, {
+            "src": {"S3CatalogIcebergSource": source},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["src"], "Path": str(out), "Format": "json",
+                                       "Compression": "none"}},
+        })
+        assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+        return sorted((json.loads(line) for f in out.glob("*.json") for line in f.read_text().splitlines()),
+                      key=lambda r: r["id"])
+
+    assert [r["id"] for r in read(None, tmp_path / "now")] == [1, 2, 3]
+    assert [r["id"] for r in read({"snapshot-id": str(first)}, tmp_path / "then")] == [1]
+
+    # A SparkSQL node reads the table by name, like any catalog table.
+    out = tmp_path / "sql"
+    run = run_job(glue, {
+        "src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "t"}},
+        "sql": {"SparkSQL": {"Name": "sql", "Inputs": ["src"], "SqlAliases": [{"From": "src", "Alias": "o"}],
+                             "SqlQuery": f"SELECT region, count(*) AS n FROM {ns}.t GROUP BY region"}},
+        "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["sql"], "Path": str(out), "Format": "json",
+                                   "Compression": "none"}},
+    })
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    counted = sorted((json.loads(line) for f in out.glob("*.json") for line in f.read_text().splitlines()),
+                     key=lambda r: r["region"])
+    assert counted == [{"region": "eu", "n": 2}, {"region": "us", "n": 1}]
+
+    run = run_job(glue, {"src": {"S3CatalogIcebergSource": {
+        "Name": "src", "Database": ns, "Table": "t", "AdditionalIcebergOptions": {"snapshot-id": "12345"}}},
+        "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["src"], "Path": str(tmp_path / "x"), "Format": "json",
+                                   "Compression": "none"}}})
+    assert run["JobRunState"] == "FAILED"
+    assert "snapshot-id 12345: the table has no such snapshot" in run["ErrorMessage"]
+
+
+def test_a_failed_run_leaves_the_table_as_it_was(iceberg, glue, ns, tmp_path):
+    table = iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    table.append(ORDERS)
+    before = iceberg.load_table(f"{ns}.t")
+    folder = local(before.location()) / "data"
+    files_before = sorted(folder.rglob("*"))
+
+    # The Iceberg target writes its files, then the other target fails: nothing is committed.
+    run = run_job(glue, {
+        "src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "t"}},
+        "ok": {"S3IcebergCatalogTarget": {"Name": "ok", "Inputs": ["src"], "Database": ns, "Table": "t"}},
+        "bad": {"SparkSQL": {"Name": "bad", "Inputs": ["src"], "SqlAliases": [{"From": "src", "Alias": "o"}],
+                             "SqlQuery": "SELECT assert_true(id < 0) AS x FROM o"}},
+        "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["bad"], "Path": str(tmp_path / "out"), "Format": "json",
+                                   "Compression": "none"}},
+    })
+    assert run["JobRunState"] == "FAILED"
+    after = iceberg.load_table(f"{ns}.t")
+    assert after.metadata_location == before.metadata_location
+    assert sorted(folder.rglob("*")) == files_before
+    assert rows(after) == rows(before)
+
+    # Rows that do not fit the table's schema are refused by name, before anything is written.
+    run = run_job(glue, {
+        "src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "t"}},
+        "sql": {"SparkSQL": {"Name": "sql", "Inputs": ["src"], "SqlAliases": [{"From": "src", "Alias": "o"}],
+                             "SqlQuery": "SELECT id, name, region, 1 AS extra FROM o"}},
+        "out": {"S3IcebergCatalogTarget": {"Name": "out", "Inputs": ["sql"], "Database": ns, "Table": "t"}},
+    })
+    assert run["JobRunState"] == "FAILED"
+    assert f"column extra is not in Iceberg table {ns}.t (its columns: id, name, region)" in run["ErrorMessage"]
+    assert iceberg.load_table(f"{ns}.t").metadata_location == before.metadata_location
