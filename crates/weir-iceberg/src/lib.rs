@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod error;
 pub mod files;
 pub mod glue;
+pub mod maintenance;
 pub mod namespaces;
 pub mod node;
 pub mod rest;
