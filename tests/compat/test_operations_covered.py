@@ -2,7 +2,8 @@
 (crates/weir-catalog/src/lib.rs), the job service (crates/weir-jobs/src/lib.rs), the crawler
 service (crates/weir-crawler/src/lib.rs), the data quality service
 (crates/weir-quality/src/service.rs), the custom entity type service
-(crates/weir-pii/src/service.rs) and the JDBC service (crates/weir-jdbc/src/service.rs) is called through boto3 (a method or a paginator) somewhere in
+(crates/weir-pii/src/service.rs), the JDBC service (crates/weir-jdbc/src/service.rs) and the table
+optimizer service (crates/weir-optimizers/src/lib.rs) is called through boto3 (a method or a paginator) somewhere in
 tests/compat."""
 
 import re
@@ -13,7 +14,8 @@ from botocore import xform_name
 HERE = Path(__file__).parent
 LIB_RS = [HERE.parent.parent / f"crates/{path}" for path in (
     "weir-catalog/src/lib.rs", "weir-jobs/src/lib.rs", "weir-crawler/src/lib.rs",
-    "weir-quality/src/service.rs", "weir-pii/src/service.rs", "weir-jdbc/src/service.rs")]
+    "weir-quality/src/service.rs", "weir-pii/src/service.rs", "weir-jdbc/src/service.rs",
+    "weir-optimizers/src/lib.rs")]
 
 
 def served_operations() -> list[str]:

@@ -27,6 +27,8 @@ use crate::storage;
 #[derive(Clone, Debug)]
 pub struct Tables {
     io: FileIO,
+    /// The stores' settings (for listings, which Iceberg's file I/O does not do).
+    settings: StoreSettings,
     /// Where new tables go when neither the request nor their database names a location.
     warehouse: String,
 }
@@ -49,12 +51,17 @@ impl Tables {
     pub fn new(settings: &StoreSettings, warehouse: impl Into<String>) -> Self {
         Tables {
             io: storage::file_io(settings),
+            settings: settings.clone(),
             warehouse: warehouse.into().trim_end_matches('/').to_string(),
         }
     }
 
     pub fn file_io(&self) -> &FileIO {
         &self.io
+    }
+
+    pub fn store_settings(&self) -> &StoreSettings {
+        &self.settings
     }
 
     /// The table, or `NoSuchTable` (`NoSuchNamespace` when its database does not exist).

@@ -77,6 +77,7 @@ pub struct Executors {
     jobs: Arc<dyn Executor>,
     crawls: Option<Arc<dyn Executor>>,
     quality: Option<Arc<dyn Executor>>,
+    optimizers: Option<Arc<dyn Executor>>,
 }
 
 impl Executors {
@@ -86,6 +87,7 @@ impl Executors {
             jobs,
             crawls: None,
             quality: None,
+            optimizers: None,
         }
     }
 
@@ -101,12 +103,19 @@ impl Executors {
         self
     }
 
+    /// … and table optimizer runs on `optimizers`.
+    pub fn with_optimizers(mut self, optimizers: Arc<dyn Executor>) -> Self {
+        self.optimizers = Some(optimizers);
+        self
+    }
+
     /// The executor of runs of `kind`, if this service runs them.
     pub fn of(&self, kind: RunKind) -> Option<&Arc<dyn Executor>> {
         match kind {
             RunKind::Job => Some(&self.jobs),
             RunKind::Crawl => self.crawls.as_ref(),
             RunKind::Quality | RunKind::Recommendation => self.quality.as_ref(),
+            RunKind::Optimizer => self.optimizers.as_ref(),
         }
     }
 }

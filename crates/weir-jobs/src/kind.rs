@@ -1,9 +1,10 @@
 //! What the job service runs: job runs, and the runs of other work that is queued, timed out,
-//! stopped and recorded the same way — a crawler's crawls, data quality evaluations. A run names its definition (a job, a
+//! stopped and recorded the same way — a crawler's crawls, data quality evaluations, table optimizer runs. A run names its definition (a job, a
 //! crawler) by kind and name; each kind says where its definitions are and what limits them.
 
 use serde_json::Value;
 use weir_metastore::crawlers::{CRAWLERS, CRAWL_RUNS};
+use weir_metastore::table_optimizers::{OPTIMIZER_RUNS, TABLE_OPTIMIZERS};
 use weir_metastore::{jobs, Tx};
 use weir_model::Result;
 
@@ -22,6 +23,9 @@ pub enum RunKind {
     /// A data quality rule recommendation for a table
     /// (`StartDataQualityRuleRecommendationRun`), named as an evaluation is.
     Recommendation,
+    /// A run of a table optimizer (compaction, snapshot retention, orphan file deletion), named
+    /// by the optimizer.
+    Optimizer,
 }
 
 impl RunKind {
@@ -32,6 +36,7 @@ impl RunKind {
             RunKind::Crawl => CRAWL_RUNS,
             RunKind::Quality => "DATA_QUALITY",
             RunKind::Recommendation => "DATA_QUALITY_RECOMMENDATION",
+            RunKind::Optimizer => OPTIMIZER_RUNS,
         }
     }
 
@@ -41,6 +46,7 @@ impl RunKind {
             RunKind::Crawl,
             RunKind::Quality,
             RunKind::Recommendation,
+            RunKind::Optimizer,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -53,6 +59,7 @@ impl RunKind {
             RunKind::Crawl => "Crawl",
             RunKind::Quality => "Data quality evaluation run",
             RunKind::Recommendation => "Data quality rule recommendation run",
+            RunKind::Optimizer => "Table optimizer run",
         }
     }
 
@@ -64,6 +71,7 @@ impl RunKind {
             RunKind::Job => jobs::get(tx, name).await?,
             RunKind::Crawl => CRAWLERS.get(tx, name).await?,
             RunKind::Quality | RunKind::Recommendation => Some(serde_json::json!({ "Name": name })),
+            RunKind::Optimizer => TABLE_OPTIMIZERS.get(tx, name).await?,
         })
     }
 
@@ -72,7 +80,7 @@ impl RunKind {
     pub(crate) fn max_concurrent_runs(self, definition: &Value) -> usize {
         match self {
             RunKind::Job => max_concurrent_runs(definition),
-            RunKind::Crawl => 1,
+            RunKind::Crawl | RunKind::Optimizer => 1,
             RunKind::Quality | RunKind::Recommendation => usize::MAX,
         }
     }
@@ -81,7 +89,7 @@ impl RunKind {
     pub(crate) fn max_retries(self, definition: &Value) -> i64 {
         match self {
             RunKind::Job => definition["MaxRetries"].as_i64().unwrap_or(0),
-            RunKind::Crawl | RunKind::Quality | RunKind::Recommendation => 0,
+            RunKind::Crawl | RunKind::Quality | RunKind::Recommendation | RunKind::Optimizer => 0,
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod jobs;
 mod migrations;
 pub mod named_docs;
 pub mod partitions;
+pub mod table_optimizers;
 pub mod tables;
 pub mod tags;
 

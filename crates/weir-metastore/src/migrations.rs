@@ -53,6 +53,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_dq_results.sql"),
         postgres: include_str!("../migrations/postgres/0008_dq_results.sql"),
     },
+    Migration {
+        name: "0009_table_optimizers",
+        sqlite: include_str!("../migrations/sqlite/0009_table_optimizers.sql"),
+        postgres: include_str!("../migrations/postgres/0009_table_optimizers.sql"),
+    },
 ];
 
 pub(crate) async fn apply(store: &Metastore) -> Result<Vec<String>> {

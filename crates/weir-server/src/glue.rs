@@ -20,6 +20,7 @@ use weir_jdbc::service::JdbcService;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
+use weir_optimizers::OptimizerService;
 use weir_pii::PiiService;
 use weir_quality::QualityService;
 
@@ -172,6 +173,7 @@ async fn dispatch(
         && !QualityService::serves(operation)
         && !PiiService::serves(operation)
         && !JdbcService::serves(operation)
+        && !OptimizerService::serves(operation)
     {
         return Err(GlueError::new(
             ErrorKind::UnknownOperation,
@@ -205,6 +207,12 @@ async fn dispatch(
             .await?
     } else if PiiService::serves(operation) {
         state.pii.call(operation, parsed).await?
+    } else if OptimizerService::serves(operation) {
+        state
+            .optimizers
+            .acting_as(caller.name())
+            .call(operation, parsed)
+            .await?
     } else if JdbcService::serves(operation) {
         state
             .jdbc

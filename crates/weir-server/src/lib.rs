@@ -38,6 +38,7 @@ pub struct AppState {
     pub quality: QualityService,
     pub pii: PiiService,
     pub jdbc: JdbcService,
+    pub optimizers: weir_optimizers::OptimizerService,
     /// The Iceberg REST catalog under `/iceberg`.
     pub iceberg: weir_iceberg::RestCatalog,
     pub metrics: Arc<Metrics>,

@@ -34,6 +34,9 @@ pub struct Config {
     /// Iceberg tables: where new ones go.
     #[serde(default)]
     pub iceberg: IcebergConfig,
+    /// Table optimizers: when their runs start.
+    #[serde(default)]
+    pub optimizers: weir_optimizers::Timing,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
     #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub log: String,
@@ -97,6 +100,7 @@ impl Default for Config {
             jobs: weir_jobs::JobsConfig::default(),
             auth: weir_auth::AuthConfig::default(),
             iceberg: IcebergConfig::default(),
+            optimizers: weir_optimizers::Timing::default(),
             log: "info".into(),
         }
     }

@@ -23,6 +23,7 @@ use weir_jobs::local::LocalExecutor;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executors, JobService};
 use weir_metastore::Metastore;
+use weir_optimizers::executor::OptimizerExecutor;
 use weir_pii::node::PiiNode;
 use weir_pii::PiiService;
 use weir_quality::executor::QualityExecutor;
@@ -451,6 +452,8 @@ async fn open_jobs(
         .with_transform(PiiNode::new(Some(catalog.store().clone())));
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
+    let optimizer_runs =
+        OptimizerExecutor::new(config.iceberg_tables(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
     let jobs = JobService::new(
         catalog.store().clone(),
@@ -458,7 +461,8 @@ async fn open_jobs(
         Arc::new(SystemClock),
         Executors::new(Arc::new(jobs))
             .with_crawls(Arc::new(crawls))
-            .with_quality(Arc::new(evaluations)),
+            .with_quality(Arc::new(evaluations))
+            .with_optimizers(Arc::new(optimizer_runs)),
         config.jobs.clone(),
     );
     let resolved = jobs
@@ -532,6 +536,14 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
     );
     let pii = PiiService::new(catalog.store().clone(), catalog.identity().clone());
     let jdbc = JdbcService::new(catalog.clone());
+    let optimizers = weir_optimizers::OptimizerService::new(
+        catalog.clone(),
+        config.iceberg_tables(),
+        Arc::new(SystemClock),
+        jobs.clone(),
+        config.optimizers.clone(),
+    );
+    optimizers.start();
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
@@ -542,6 +554,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         quality,
         pii,
         jdbc,
+        optimizers,
         iceberg: weir_iceberg::RestCatalog::new(config.iceberg_tables()),
         metrics: Arc::new(Metrics::default()),
         auth,

@@ -1,0 +1,186 @@
+"""Table optimizers through the AWS CLI, as the seed post runs them: `create-table-optimizer`
+for snapshot retention and orphan file deletion (and compaction), `get-table-optimizer`,
+`list-table-optimizer-runs`, on an Iceberg table with a history of small appends and CDC
+updates. After the optimizers ran: only the retained snapshots; files of expired snapshots and
+orphan files older than the period gone, younger ones and every referenced file still there;
+query results unchanged throughout. Runs start within the server's first-run delay of being
+enabled (one second here) and are runs of the job service."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from freezegun import freeze_time
+from pyiceberg.catalog.sql import SqlCatalog
+
+from conftest import expect_error
+from test_iceberg import ORDERS, local, rest_catalog, rows
+from weir_harness import AwsCli, CliError, unique
+
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/admin"
+DAY = 86_400
+
+
+@pytest.fixture(scope="module")
+def server(backend, tmp_path_factory):
+    """A server whose optimizers run one second after being enabled."""
+    data_dir, metastore = backend.new_store()
+    server = backend.server(data_dir, metastore, env={
+        "WEIR__OPTIMIZERS__FIRST_RUN_SECONDS": "1", "WEIR__OPTIMIZERS__POLL_SECONDS": "1",
+        "WEIR__OPTIMIZERS__COMPACTION_CHECK_SECONDS": "1"}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def cli(server):
+    return AwsCli(server.url)
+
+
+def make_aged(server, tmp_path: Path, ns: str, name: str, days_ago: int, appends: int):
+    """A table whose first `appends` snapshots were committed `days_ago` days ago (written by
+    PyIceberg's SQL catalog then, its files dated then), registered in Weir through the REST
+    catalog — a table with a history, as one migrated to Weir has."""
+    warehouse = tmp_path / f"old-{name}"
+    warehouse.mkdir()
+    then = time.time() - days_ago * DAY
+    with freeze_time(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(then))):
+        old = SqlCatalog("old", uri=f"sqlite:///{warehouse}/catalog.db", warehouse=f"file://{warehouse}")
+        old.create_namespace("db")
+        table = old.create_table("db.t", schema=ORDERS.schema, location=f"file://{warehouse}/t")
+        for i in range(appends):
+            table.append(ORDERS.slice(i % 3, 1))
+        location = old.load_table("db.t").metadata_location
+    for path in warehouse.rglob("*"):
+        os.utime(path, (then, then))
+    return rest_catalog(server).register_table(f"{ns}.{name}", location)
+
+
+def wait_runs(cli, ns: str, table: str, kind: str, count: int = 1, timeout: float = 60) -> list[dict]:
+    """Waits until the optimizer has `count` ended runs; returns its runs, newest first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = cli("list-table-optimizer-runs", catalog_id=ACCOUNT, database_name=ns, table_name=table,
+                   type=kind)["TableOptimizerRuns"]
+        ended = [r for r in runs if r["eventType"] in ("completed", "failed")]
+        if len(ended) >= count:
+            return runs
+        assert time.monotonic() < deadline, f"{kind} of {ns}.{table}: runs {runs}"
+        time.sleep(0.2)
+
+
+def test_the_seed_posts_retention_and_orphan_file_deletion(server, cli, tmp_path):
+    iceberg = rest_catalog(server)
+    ns = unique("opt")
+    iceberg.create_namespace(ns)
+    # Three days of small appends, then today's appends and a CDC update (a copy-on-write
+    # overwrite of one row).
+    make_aged(server, tmp_path, ns, "customer", days_ago=3, appends=6)
+    table = iceberg.load_table(f"{ns}.customer")
+    table.append(ORDERS.slice(0, 1))
+    table.append(ORDERS.slice(1, 1))
+    table = iceberg.load_table(f"{ns}.customer")
+    table.overwrite(pa.table({"id": pa.array([2], pa.int64()), "name": ["bob2"], "region": ["us"]}),
+                    overwrite_filter="id == 2")
+    table = iceberg.load_table(f"{ns}.customer")
+    before = rows(table)
+    snapshots_before = {s.snapshot_id for s in table.snapshots()}
+    old_snapshots = {s.snapshot_id for s in table.snapshots() if s.timestamp_ms < (time.time() - DAY) * 1000}
+    assert len(old_snapshots) == 6
+
+    # Orphans: an old one and a young one beside the data files; and an old referenced file.
+    data = local(table.location()) / "data"
+    data.mkdir(exist_ok=True)
+    old_orphan, young_orphan = data / "old-orphan.parquet", data / "young-orphan.parquet"
+    old_orphan.write_bytes(b"x")
+    young_orphan.write_bytes(b"y")
+    two_days_ago = time.time() - 2 * DAY
+    os.utime(old_orphan, (two_days_ago, two_days_ago))
+    referenced = {local(t.file.file_path) for t in table.scan().plan_files()}
+
+    cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="customer", type="retention",
+        table_optimizer_configuration={"roleArn": ROLE, "enabled": True, "retentionConfiguration": {
+            "icebergConfiguration": {"snapshotRetentionPeriodInDays": 1, "numberOfSnapshotsToRetain": 1,
+                                     "cleanExpiredFiles": True}}})
+    runs = wait_runs(cli, ns, "customer", "retention")
+    run = runs[0]
+    assert run["eventType"] == "completed", run
+    metrics = run["retentionMetrics"]["IcebergMetrics"]
+    assert metrics["NumberOfManifestListsDeleted"] == 6 and metrics["NumberOfDpus"] == 1, metrics
+
+    table = iceberg.load_table(f"{ns}.customer")
+    assert {s.snapshot_id for s in table.snapshots()} == snapshots_before - old_snapshots
+    assert rows(table) == before
+
+    got = cli("get-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="customer", type="retention")
+    assert got["TableOptimizer"]["type"] == "retention"
+    assert got["TableOptimizer"]["configuration"]["retentionConfiguration"]["icebergConfiguration"][
+        "numberOfSnapshotsToRetain"] == 1
+    assert got["TableOptimizer"]["lastRun"]["eventType"] == "completed"
+
+    cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="customer",
+        type="orphan_file_deletion", table_optimizer_configuration={
+            "roleArn": ROLE, "enabled": True,
+            "orphanFileDeletionConfiguration": {"icebergConfiguration": {"orphanFileRetentionPeriodInDays": 1}}})
+    run = wait_runs(cli, ns, "customer", "orphan_file_deletion")[0]
+    assert run["eventType"] == "completed", run
+    assert run["orphanFileDeletionMetrics"]["IcebergMetrics"]["NumberOfOrphanFilesDeleted"] >= 1
+    assert not old_orphan.exists() and young_orphan.exists()
+    assert all(f.exists() for f in referenced)
+    assert rows(iceberg.load_table(f"{ns}.customer")) == before
+
+    got = cli("batch-get-table-optimizer", entries=[
+        {"catalogId": ACCOUNT, "databaseName": ns, "tableName": "customer", "type": "retention"},
+        {"catalogId": ACCOUNT, "databaseName": ns, "tableName": "customer", "type": "compaction"}])
+    assert [o["tableOptimizer"]["type"] for o in got["TableOptimizers"]] == ["retention"]
+    assert got["Failures"][0]["error"]["ErrorCode"] == "EntityNotFoundException"
+
+    # Disabled, it runs no more; deleted, it is gone with its runs.
+    cli("update-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="customer", type="retention",
+        table_optimizer_configuration={"roleArn": ROLE, "enabled": False})
+    cli("delete-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="customer",
+        type="orphan_file_deletion")
+    with pytest.raises(CliError) as error:
+        cli("get-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="customer",
+            type="orphan_file_deletion")
+    assert error.value.code == "EntityNotFoundException"
+    assert f"Table optimizer of type orphan_file_deletion not found for table {ns}.customer" in error.value.message
+
+
+def test_optimizer_errors(server, cli):
+    glue = server.client()
+    ns = unique("opt")
+    glue.create_database(DatabaseInput={"Name": ns})
+    glue.create_table(DatabaseName=ns, TableInput={"Name": "plain", "StorageDescriptor": {"Columns": []}})
+    config = {"roleArn": ROLE, "enabled": True}
+    message = expect_error("InvalidInputException", glue.create_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                           TableName="plain", Type="retention", TableOptimizerConfiguration=config)
+    assert "is not an Iceberg table" in message
+    expect_error("EntityNotFoundException", glue.create_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="missing", Type="retention", TableOptimizerConfiguration=config)
+    rest_catalog(server).create_table(f"{ns}.t", schema=ORDERS.schema)
+    message = expect_error("InvalidInputException", glue.create_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                           TableName="t", Type="orphan_file_deletion", TableOptimizerConfiguration={
+                               **config, "orphanFileDeletionConfiguration": {
+                                   "icebergConfiguration": {"orphanFileRetentionPeriodInDays": 0}}})
+    assert message == "orphanFileRetentionPeriodInDays must be a whole number of at least 1, got 0"
+    glue.create_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t", Type="retention",
+                                TableOptimizerConfiguration={"roleArn": ROLE, "enabled": False})
+    expect_error("AlreadyExistsException", glue.create_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="t", Type="retention", TableOptimizerConfiguration=config)
+    expect_error("EntityNotFoundException", glue.get_table_optimizer, CatalogId="999999999999", DatabaseName=ns,
+                 TableName="t", Type="retention")
+    expect_error("EntityNotFoundException", glue.update_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="t", Type="compaction", TableOptimizerConfiguration=config)
+    # A disabled optimizer never runs.
+    time.sleep(2)
+    assert glue.list_table_optimizer_runs(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t",
+                                          Type="retention")["TableOptimizerRuns"] == []
+    got = glue.get_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t", Type="retention")
+    assert got["TableOptimizer"] == {"type": "retention", "configuration": {"roleArn": ROLE, "enabled": False},
+                                     "configurationSource": "table"}
