@@ -22,7 +22,7 @@ from pyiceberg.exceptions import (
     TableAlreadyExistsError,
 )
 
-from conftest import table_input
+from conftest import expect_error, table_input
 from test_job_service import wait_run
 from weir_harness import ADMIN, READER, REGION, unique
 
@@ -339,3 +339,34 @@ def test_a_failed_run_leaves_the_table_as_it_was(iceberg, glue, ns, tmp_path):
     assert run["JobRunState"] == "FAILED"
     assert f"column extra is not in Iceberg table {ns}.t (its columns: id, name, region)" in run["ErrorMessage"]
     assert iceberg.load_table(f"{ns}.t").metadata_location == before.metadata_location
+
+
+def test_glue_create_table_with_open_table_format_input_makes_an_iceberg_table(iceberg, glue, ns, tmp_path):
+    location = (tmp_path / "events").as_uri()
+    glue.create_table(DatabaseName=ns, OpenTableFormatInput={"IcebergInput": {"MetadataOperation": "CREATE",
+                                                                              "Version": "2"}},
+                      TableInput={"Name": "Events", "StorageDescriptor": {"Location": location, "Columns": [
+                          {"Name": "id", "Type": "bigint"}, {"Name": "amount", "Type": "decimal(10,2)"},
+                          {"Name": "tags", "Type": "array<string>"}]},
+                          "PartitionKeys": [{"Name": "day", "Type": "date"}],
+                          "Parameters": {"write.parquet.compression-codec": "zstd"}})
+    glued = glue.get_table(DatabaseName=ns, Name="events")["Table"]
+    assert glued["Parameters"]["table_type"] == "ICEBERG"
+    assert glued["StorageDescriptor"]["Location"] == location
+    assert local(glued["Parameters"]["metadata_location"]).is_file()
+
+    table = iceberg.load_table(f"{ns}.events")
+    assert [f.name for f in table.schema().fields] == ["id", "amount", "tags", "day"]
+    assert str(table.schema().find_field("amount").field_type) == "decimal(10, 2)"
+    assert [f.name for f in table.spec().fields] == ["day"]
+    assert table.properties["write.parquet.compression-codec"] == "zstd"
+    assert table.format_version == 2
+
+    message = expect_error("InvalidInputException", glue.create_table, DatabaseName=ns,
+                           OpenTableFormatInput={"IcebergInput": {"MetadataOperation": "CREATE"}},
+                           TableInput={"Name": "bad", "StorageDescriptor": {"Columns": [
+                               {"Name": "x", "Type": "nonsense<"}]}})
+    assert message == "column x: type 'nonsense<' is not a Hive type Weir reads"
+    expect_error("AlreadyExistsException", glue.create_table, DatabaseName=ns,
+                 OpenTableFormatInput={"IcebergInput": {"MetadataOperation": "CREATE"}},
+                 TableInput={"Name": "events", "StorageDescriptor": {"Columns": [{"Name": "x", "Type": "int"}]}})

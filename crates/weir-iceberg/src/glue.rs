@@ -12,6 +12,11 @@ pub const ICEBERG: &str = "ICEBERG";
 pub const METADATA_LOCATION: &str = "metadata_location";
 pub const PREVIOUS_METADATA_LOCATION: &str = "previous_metadata_location";
 
+/// Whether a table parameter is the catalog's own record of the table (not a table property).
+pub fn is_catalog_parameter(key: &str) -> bool {
+    [TABLE_TYPE, METADATA_LOCATION, PREVIOUS_METADATA_LOCATION].contains(&key)
+}
+
 /// Whether a catalog table (GetTable's `Table`) is an Iceberg table.
 pub fn is_iceberg(table: &Value) -> bool {
     table

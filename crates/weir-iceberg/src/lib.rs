@@ -10,9 +10,11 @@
 //!   [`write`] writes data files and commits them as a snapshot.
 //! - [`storage`]: Iceberg's file I/O on Weir's object stores; [`files`]: the files a table's
 //!   metadata reaches.
-//! - [`glue`]: how an Iceberg table looks as a Glue table.
+//! - [`glue`]: how an Iceberg table looks as a Glue table; [`create_input`]: Glue's CreateTable
+//!   with `OpenTableFormatInput`, which creates an Iceberg table.
 
 pub mod catalog;
+pub mod create_input;
 pub mod error;
 pub mod files;
 pub mod glue;

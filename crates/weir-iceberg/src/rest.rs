@@ -101,6 +101,11 @@ impl RestCatalog {
         RestCatalog { tables }
     }
 
+    /// The Iceberg tables it serves.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
     /// Answers one request, calling the catalog as `catalog` (the caller's principal).
     pub async fn handle(&self, catalog: &dyn CatalogClient, request: Request<'_>) -> Reply {
         let is_head = request.method == "HEAD";

@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 use weir_auth::Caller;
 use weir_catalog::Catalog;
 use weir_crawler::CrawlerService;
+use weir_iceberg::create_input;
 use weir_jdbc::service::JdbcService;
+use weir_jobs::catalog_client::ServiceCatalog;
 use weir_jobs::JobService;
 use weir_model::service::ServiceModel;
 use weir_model::{output, validate, ErrorKind, GlueError};
@@ -24,7 +26,7 @@ use weir_optimizers::OptimizerService;
 use weir_pii::PiiService;
 use weir_quality::QualityService;
 
-use crate::{atomic, auth, AppState};
+use crate::{atomic, auth, iceberg, AppState};
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -207,6 +209,12 @@ async fn dispatch(
             .await?
     } else if PiiService::serves(operation) {
         state.pii.call(operation, parsed).await?
+    } else if operation == "CreateTable" && create_input::is_iceberg_create(parsed) {
+        let client = ServiceCatalog::acting_as(&state.catalog, iceberg::principal(caller));
+        create_input::create_from_input(state.iceberg.tables(), &client, parsed)
+            .await
+            .map_err(iceberg::glue_error)?;
+        json!({})
     } else if OptimizerService::serves(operation) {
         state
             .optimizers

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use weir_auth::Caller;
 use weir_iceberg::rest::Request;
 use weir_jobs::catalog_client::ServiceCatalog;
+use weir_model::{ErrorKind, GlueError};
 
 use crate::{auth, AppState};
 
@@ -30,11 +31,7 @@ pub async fn handle(
     // Served in a task of its own, as Glue requests are: a client that goes away does not cut
     // a commit short between its metadata file and the catalog's swap.
     let served = tokio::spawn(async move {
-        let principal = match &caller {
-            Caller::Principal(p) => Some(p.clone()),
-            Caller::Anonymous => None,
-        };
-        let client = ServiceCatalog::acting_as(&state.catalog, principal);
+        let client = ServiceCatalog::acting_as(&state.catalog, principal(&caller));
         let path = uri.path().strip_prefix(PREFIX).unwrap_or(uri.path());
         let request = Request {
             method: method.as_str(),
@@ -75,4 +72,30 @@ pub async fn handle(
             response
         }
     }
+}
+
+/// The principal a caller is, if any.
+pub fn principal(caller: &Caller) -> Option<std::sync::Arc<weir_auth::Principal>> {
+    match caller {
+        Caller::Principal(p) => Some(p.clone()),
+        Caller::Anonymous => None,
+    }
+}
+
+/// An Iceberg error as a Glue error (for Glue operations that create Iceberg tables).
+pub fn glue_error(e: weir_iceberg::Error) -> GlueError {
+    use weir_iceberg::Error;
+    let kind = match &e {
+        Error::NoSuchNamespace(_) | Error::NoSuchTable(_) => ErrorKind::EntityNotFound,
+        Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
+        Error::BadRequest(_) | Error::Unsupported(_) => ErrorKind::InvalidInput,
+        Error::Forbidden(_) => ErrorKind::AccessDenied,
+        Error::CommitFailed(_) => ErrorKind::ConcurrentModification,
+        Error::Catalog(c) => {
+            let kind = ErrorKind::from_shape_name(&c.code).unwrap_or(ErrorKind::InternalService);
+            return GlueError::new(kind, c.message.clone());
+        }
+        _ => ErrorKind::InternalService,
+    };
+    GlueError::new(kind, e.to_string())
 }

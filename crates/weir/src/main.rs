@@ -8,6 +8,7 @@ mod dq;
 mod job_run;
 mod pii;
 mod remote_catalog;
+mod table;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,6 +102,43 @@ enum Command {
     /// Find sensitive data in tables or files.
     #[command(subcommand)]
     Pii(PiiCommand),
+    /// Keep Iceberg tables healthy.
+    #[command(subcommand)]
+    Table(TableCommand),
+}
+
+#[derive(Subcommand)]
+enum TableCommand {
+    /// Run a table optimizer now: compaction, retention (expire old snapshots) or
+    /// orphan_file_deletion, with Glue's defaults unless flags say otherwise.
+    Optimize {
+        /// The Iceberg table (DATABASE.TABLE).
+        table: String,
+        /// compaction, retention or orphan_file_deletion.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        /// Retention: keep snapshots this many days (default 5); orphan file deletion: delete
+        /// only files older than this (default 3, at least 1).
+        #[arg(long, value_name = "DAYS")]
+        retention_days: Option<i64>,
+        /// Retention: keep at least this many snapshots of each branch (default 1).
+        #[arg(long, value_name = "N")]
+        snapshots_to_retain: Option<i64>,
+        /// Compaction: compact a partition once it has this many small files (default 100).
+        #[arg(long, value_name = "N")]
+        min_input_files: Option<i64>,
+        /// Orphan file deletion: the folder to clean (default: the table's location).
+        #[arg(long, value_name = "URL")]
+        location: Option<String>,
+        /// Orphan file deletion: list the files it would delete, delete none.
+        #[arg(long)]
+        dry_run: bool,
+        /// Use the catalog of the Weir service at this URL [config: catalog.endpoint].
+        #[arg(long, value_name = "URL")]
+        catalog_endpoint: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -325,6 +363,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }) => {
                 let (config, catalog) = settings.with_catalog(catalog_endpoint).await?;
                 dq::recommend(&dataset, &file_format, &config, catalog).await
+            }
+            Command::Table(TableCommand::Optimize {
+                table,
+                kind,
+                retention_days,
+                snapshots_to_retain,
+                min_input_files,
+                location,
+                dry_run,
+                catalog_endpoint,
+                settings,
+            }) => {
+                let (config, catalog) = settings.with_catalog(catalog_endpoint).await?;
+                let args = table::OptimizeArgs {
+                    table,
+                    kind,
+                    retention_days,
+                    snapshots_to_retain,
+                    min_input_files,
+                    location,
+                    dry_run,
+                };
+                table::optimize_table(args, &config, catalog).await
             }
             Command::Pii(PiiCommand::Scan {
                 dataset,
