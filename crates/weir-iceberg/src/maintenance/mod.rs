@@ -5,3 +5,6 @@
 //! readers never see a half-done state.
 //!
 //! [`Tables`]: crate::Tables
+
+pub mod compaction;
+pub mod rewrite;
