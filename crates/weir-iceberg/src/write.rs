@@ -101,6 +101,7 @@ pub async fn data_files(
     input: DataFrame,
 ) -> Result<Written> {
     let streams = input.execute_stream_partitioned().await?;
+    let target_file_size = metadata.table_properties()?.write_target_file_size_bytes;
     let metadata = Arc::new(metadata.clone());
     let prefix = uuid::Uuid::now_v7().to_string();
     let tasks: Vec<_> = streams
@@ -109,7 +110,9 @@ pub async fn data_files(
         .map(|(i, stream)| {
             let (io, metadata) = (io.clone(), metadata.clone());
             let prefix = format!("{prefix}-{i:05}");
-            tokio::spawn(async move { write_stream(io, &metadata, prefix, stream).await })
+            tokio::spawn(async move {
+                write_stream(io, &metadata, prefix, target_file_size, stream).await
+            })
         })
         .collect();
     let mut written = Written {
@@ -136,11 +139,13 @@ pub async fn data_files(
     Ok(written)
 }
 
-/// One input partition's rows as data files.
-async fn write_stream(
+/// One input partition's rows as data files (named `PREFIX-NNNNN.parquet`), rolled at
+/// `target_file_size` bytes.
+pub(crate) async fn write_stream(
     io: FileIO,
     metadata: &TableMetadata,
     prefix: String,
+    target_file_size: usize,
     mut stream: SendableRecordBatchStream,
 ) -> Result<Vec<DataFile>> {
     let properties = metadata.table_properties()?;
@@ -149,7 +154,7 @@ async fn write_stream(
         .with_match_mode(FieldMatchMode::Name);
     let rolling = RollingFileWriterBuilder::new(
         parquet,
-        properties.write_target_file_size_bytes,
+        target_file_size,
         io,
         DefaultLocationGenerator::new(metadata)?,
         DefaultFileNameGenerator::new(prefix, None, DataFileFormat::Parquet),

@@ -6,6 +6,7 @@
 use iceberg::{NamespaceIdent, TableIdent};
 use serde_json::{json, Value};
 use weir_catalog::Catalog;
+use weir_iceberg::maintenance::compaction::{self, CompactionOptions};
 use weir_iceberg::maintenance::orphans::{self, OrphanOptions};
 use weir_iceberg::maintenance::retention::{self, RetentionOptions};
 use weir_iceberg::Tables;
@@ -79,8 +80,17 @@ pub async fn optimize(
 ) -> weir_iceberg::Result<Value> {
     let now = chrono::Utc::now();
     Ok(match settings {
-        Settings::Compaction { .. } => {
-            return Err(weir_iceberg::Error::Unsupported("PENDING".into()));
+        Settings::Compaction { min_input_files } => {
+            let table = tables.load(client, ident).await?.table;
+            let options = CompactionOptions {
+                min_input_files: *min_input_files,
+                ..CompactionOptions::for_table(table.metadata())?
+            };
+            let report = compaction::compact(tables, client, ident, &options).await?;
+            json!({
+                "NumberOfBytesCompacted": report.bytes_compacted,
+                "NumberOfFilesCompacted": report.files_compacted,
+            })
         }
         Settings::Retention {
             retention_days,
@@ -127,6 +137,22 @@ pub(crate) async fn needs_compaction(
     optimizer: &Value,
     min_input_files: usize,
 ) -> bool {
-    let _ = (service, optimizer, min_input_files);
-    false
+    let client = ServiceCatalog::new(service.inner.catalog.clone());
+    let ident = table_of(optimizer);
+    let tables = &service.inner.tables;
+    let planned = async {
+        let table = tables.load(&client, &ident).await?.table;
+        let options = CompactionOptions {
+            min_input_files,
+            ..CompactionOptions::for_table(table.metadata())?
+        };
+        compaction::has_work(tables, &client, &ident, &options).await
+    };
+    match planned.await {
+        Ok(work) => work,
+        Err(e) => {
+            tracing::warn!(table = %ident, error = %e, "checking a table for compaction failed");
+            false
+        }
+    }
 }

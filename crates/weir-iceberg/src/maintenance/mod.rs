@@ -6,5 +6,7 @@
 //!
 //! [`Tables`]: crate::Tables
 
+pub mod compaction;
 pub mod orphans;
 pub mod retention;
+pub mod rewrite;

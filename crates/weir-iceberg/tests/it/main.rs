@@ -1,0 +1,6 @@
+//! Iceberg tables in a real Glue catalog (SQLite metastore) with a local warehouse.
+#![allow(clippy::unwrap_used)]
+
+mod compaction;
+mod maintenance;
+mod support;
