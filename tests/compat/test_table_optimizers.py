@@ -184,3 +184,40 @@ def test_optimizer_errors(server, cli):
     got = glue.get_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t", Type="retention")
     assert got["TableOptimizer"] == {"type": "retention", "configuration": {"roleArn": ROLE, "enabled": False},
                                      "configurationSource": "table"}
+
+
+def test_compaction_optimizer_rewrites_small_files_once_there_are_enough(server, cli):
+    iceberg = rest_catalog(server)
+    ns = unique("opt")
+    iceberg.create_namespace(ns)
+    table = iceberg.create_table(f"{ns}.events", schema=ORDERS.schema)
+    # A streaming-like loop of small appends: one file each.
+    for i in range(8):
+        table.append(pa.table({"id": pa.array([i], pa.int64()), "name": [f"n{i}"], "region": ["eu"]}))
+    table = iceberg.load_table(f"{ns}.events")
+    before = rows(table)
+    files_before = {t.file.file_path for t in table.scan().plan_files()}
+    assert len(files_before) == 8
+
+    cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="events", type="compaction",
+        table_optimizer_configuration={"roleArn": ROLE, "enabled": True, "compactionConfiguration": {
+            "icebergConfiguration": {"strategy": "binpack", "minInputFiles": 5}}})
+    run = wait_runs(cli, ns, "events", "compaction")[0]
+    assert run["eventType"] == "completed", run
+    assert run["compactionStrategy"] == "binpack"
+    metrics = run["compactionMetrics"]["IcebergMetrics"]
+    assert metrics["NumberOfFilesCompacted"] == 8 and metrics["NumberOfBytesCompacted"] > 0, metrics
+    assert run["metrics"]["NumberOfFilesCompacted"] == "8"
+
+    table = iceberg.load_table(f"{ns}.events")
+    assert len(list(table.scan().plan_files())) == 1
+    assert table.current_snapshot().summary.operation.value == "replace"
+    assert rows(table) == before
+    # The old files stay for time travel until retention expires their snapshots.
+    assert all(local(f).exists() for f in files_before)
+
+    # No more small files: the optimizer checks again and starts no run.
+    time.sleep(3)
+    runs = cli("list-table-optimizer-runs", catalog_id=ACCOUNT, database_name=ns, table_name="events",
+               type="compaction")["TableOptimizerRuns"]
+    assert len(runs) == 1
