@@ -140,11 +140,11 @@ impl NodeConnector for IcebergConnector {
                 Some(t) => {
                     Target::Existing(self.tables.of_glue_table(&database, t).await.map_err(at)?)
                 }
-                None => Target::New(
+                None => Target::New(Box::new(
                     self.new_table(client.as_ref(), node, &ident, &input)
                         .await
                         .map_err(at)?,
-                ),
+                )),
             };
             let metadata = match &target {
                 Target::Existing(table) => table.metadata(),
@@ -287,7 +287,7 @@ fn at_node(node: &Node, e: Error) -> EngineError {
 enum Target {
     Existing(Table),
     /// A table to create, its metadata built.
-    New(TableMetadata),
+    New(Box<TableMetadata>),
 }
 
 /// Data files written, to be appended as one snapshot when the run commits.
@@ -324,7 +324,7 @@ impl PendingWrite for PendingAppend {
                 Target::Existing(table) => (table, false),
                 Target::New(metadata) => {
                     match tables
-                        .create_with_metadata(client.as_ref(), ident.clone(), metadata)
+                        .create_with_metadata(client.as_ref(), ident.clone(), *metadata)
                         .await
                     {
                         Ok(table) => (table, true),

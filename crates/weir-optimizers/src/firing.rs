@@ -60,11 +60,7 @@ impl OptimizerService {
                     .await?;
                 let Some((last, _)) = page.last() else { break };
                 after = Some(last.clone());
-                due_names.extend(
-                    page.into_iter()
-                        .filter(|(_, o)| due(o, now))
-                        .map(|(n, o)| (n, o)),
-                );
+                due_names.extend(page.into_iter().filter(|(_, o)| due(o, now)));
             }
         }
         let mut started = Vec::new();
