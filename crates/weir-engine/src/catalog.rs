@@ -44,6 +44,28 @@ pub fn table_input(table: &Value) -> Value {
     Value::Object(input)
 }
 
+/// Every item of a paginated listing (`GetDatabases`, `GetTables`, …): the `member` list of
+/// each page, following `NextToken` until the last page.
+pub async fn all_pages(
+    client: &dyn CatalogClient,
+    operation: &str,
+    request: Value,
+    member: &str,
+) -> std::result::Result<Vec<Value>, CatalogError> {
+    let mut items = Vec::new();
+    let mut request = request;
+    loop {
+        let mut page = client.call(operation, request.clone()).await?;
+        if let Some(list) = page.get_mut(member).and_then(Value::as_array_mut) {
+            items.append(list);
+        }
+        match page["NextToken"].as_str().filter(|t| !t.is_empty()) {
+            Some(token) => request["NextToken"] = json!(token),
+            None => return Ok(items),
+        }
+    }
+}
+
 /// Calls an operation, turning a catalog error into an engine error naming the node.
 pub async fn call(
     client: &dyn CatalogClient,

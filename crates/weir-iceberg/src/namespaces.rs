@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use iceberg::NamespaceIdent;
 use serde_json::{json, Map, Value};
-use weir_engine::catalog::CatalogClient;
+use weir_engine::catalog::{all_pages, CatalogClient};
 
 use crate::error::{Error, Result};
 
@@ -46,32 +46,13 @@ pub async fn load(catalog: &dyn CatalogClient, namespace: &NamespaceIdent) -> Re
 
 /// Every namespace.
 pub async fn list(catalog: &dyn CatalogClient) -> Result<Vec<String>> {
-    let mut names = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut request = json!({});
-        if let Some(t) = &token {
-            request["NextToken"] = json!(t);
-        }
-        let page = catalog
-            .call("GetDatabases", request)
-            .await
-            .map_err(Error::catalog)?;
-        names.extend(
-            page["DatabaseList"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|d| d["Name"].as_str().map(str::to_string)),
-        );
-        token = page["NextToken"]
-            .as_str()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            return Ok(names);
-        }
-    }
+    let databases = all_pages(catalog, "GetDatabases", json!({}), "DatabaseList")
+        .await
+        .map_err(Error::catalog)?;
+    Ok(databases
+        .iter()
+        .filter_map(|d| d["Name"].as_str().map(str::to_string))
+        .collect())
 }
 
 /// Creates a namespace.

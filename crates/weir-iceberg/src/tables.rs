@@ -15,7 +15,7 @@ use iceberg::{
     TableUpdate,
 };
 use serde_json::{json, Value};
-use weir_engine::catalog::CatalogClient;
+use weir_engine::catalog::{all_pages, CatalogClient};
 use weir_engine::stores::StoreSettings;
 
 use crate::error::{Error, Result};
@@ -368,32 +368,20 @@ impl Tables {
     ) -> Result<Vec<TableIdent>> {
         let database = namespaces::database_name(namespace)?;
         namespaces::load(catalog, namespace).await?;
-        let mut names = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut request = json!({ "DatabaseName": database });
-            if let Some(t) = &token {
-                request["NextToken"] = json!(t);
-            }
-            let page = catalog
-                .call("GetTables", request)
-                .await
-                .map_err(Error::catalog)?;
-            for table in page["TableList"].as_array().into_iter().flatten() {
-                if glue::is_iceberg(table) {
-                    if let Some(name) = table["Name"].as_str() {
-                        names.push(TableIdent::new(namespace.clone(), name.to_string()));
-                    }
-                }
-            }
-            token = page["NextToken"]
-                .as_str()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            if token.is_none() {
-                return Ok(names);
-            }
-        }
+        let tables = all_pages(
+            catalog,
+            "GetTables",
+            json!({ "DatabaseName": database }),
+            "TableList",
+        )
+        .await
+        .map_err(Error::catalog)?;
+        Ok(tables
+            .iter()
+            .filter(|t| glue::is_iceberg(t))
+            .filter_map(|t| t["Name"].as_str())
+            .map(|name| TableIdent::new(namespace.clone(), name.to_string()))
+            .collect())
     }
 
     async fn refuse_existing(&self, catalog: &dyn CatalogClient, ident: &TableIdent) -> Result<()> {

@@ -17,7 +17,7 @@ use iceberg::TableIdent;
 use object_store::path::Path;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
-use weir_engine::catalog::CatalogClient;
+use weir_engine::catalog::{all_pages, CatalogClient};
 use weir_engine::stores::{build_store, path_url};
 
 use crate::error::{Error, Result};
@@ -126,39 +126,25 @@ async fn refuse_shared(
 ) -> Result<()> {
     let databases = crate::namespaces::list(client).await?;
     for database in databases {
-        let mut token: Option<String> = None;
-        loop {
-            let mut request = json!({ "DatabaseName": database });
-            if let Some(t) = &token {
-                request["NextToken"] = json!(t);
-            }
-            let page = client
-                .call("GetTables", request)
-                .await
-                .map_err(Error::catalog)?;
-            for table in page["TableList"].as_array().into_iter().flatten() {
-                let name = table["Name"].as_str().unwrap_or_default();
-                let same = database == ident.namespace().join(".") && name == ident.name();
-                let Some(other) = table
-                    .pointer("/StorageDescriptor/Location")
-                    .and_then(Value::as_str)
-                    .filter(|l| !l.is_empty())
-                else {
-                    continue;
-                };
-                let other = normalise(other);
-                if !same && (within(&other, location) || within(location, &other)) {
-                    return Err(Error::bad_request(format!(
-                        "location {location} is shared with table {database}.{name} ({other}): orphan files are not deleted there"
-                    )));
-                }
-            }
-            token = page["NextToken"]
-                .as_str()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            if token.is_none() {
-                break;
+        let request = json!({ "DatabaseName": database });
+        let tables = all_pages(client, "GetTables", request, "TableList")
+            .await
+            .map_err(Error::catalog)?;
+        for table in &tables {
+            let name = table["Name"].as_str().unwrap_or_default();
+            let same = database == ident.namespace().join(".") && name == ident.name();
+            let Some(other) = table
+                .pointer("/StorageDescriptor/Location")
+                .and_then(Value::as_str)
+                .filter(|l| !l.is_empty())
+            else {
+                continue;
+            };
+            let other = normalise(other);
+            if !same && (within(&other, location) || within(location, &other)) {
+                return Err(Error::bad_request(format!(
+                    "location {location} is shared with table {database}.{name} ({other}): orphan files are not deleted there"
+                )));
             }
         }
     }

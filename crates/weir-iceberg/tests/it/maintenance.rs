@@ -36,10 +36,12 @@ async fn retention_keeps_the_newest_snapshots_and_deletes_only_unreached_files()
     }
     let table = env.load(&ident).await;
     let before = read(&env.ctx, &table, None).await;
+    // In commit order.
     let snapshots: Vec<i64> = table
         .metadata()
-        .snapshots()
-        .map(|s| s.snapshot_id())
+        .history()
+        .iter()
+        .map(|l| l.snapshot_id)
         .collect();
     assert_eq!(snapshots.len(), 5);
 
