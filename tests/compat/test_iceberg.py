@@ -263,6 +263,33 @@ def test_jobs_read_what_pyiceberg_wrote_and_pyiceberg_reads_what_jobs_wrote(iceb
     assert orders.current_snapshot().summary["added-records"] == "3"
 
 
+def test_job_overwrites_an_iceberg_table(iceberg, glue, ns):
+    table = iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
+    table.append(ORDERS)
+    source = iceberg.create_table(f"{ns}.src", schema=ORDERS.schema)
+    source.append(ORDERS.slice(0, 1))
+
+    def target(mode: str) -> dict:
+        return {"S3IcebergCatalogTarget": {"Name": "out", "Inputs": ["src"], "Database": ns, "Table": "t",
+                                           "AdditionalOptions": {"writeMode": mode}}}
+    run = run_job(glue, {"src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "src"}},
+                         "out": target("overwrite")})
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    table = iceberg.load_table(f"{ns}.t")
+    assert rows(table) == ORDERS.slice(0, 1).to_pylist()
+    summary = table.current_snapshot().summary
+    assert summary.operation.value == "overwrite"
+    assert (summary["deleted-records"], summary["added-records"], summary["total-records"]) == ("3", "1", "1")
+    # The rows before are still there to travel back to.
+    first = table.snapshots()[0].snapshot_id
+    assert table.scan(snapshot_id=first).to_arrow().num_rows == 3
+
+    run = run_job(glue, {"src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "src"}},
+                         "out": target("merge")})
+    assert run["JobRunState"] == "FAILED"
+    assert "AdditionalOptions.writeMode 'merge' is not append or overwrite" in run["ErrorMessage"]
+
+
 def test_job_time_travel_and_sql_reads(iceberg, glue, ns, tmp_path):
     table = iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
     table.append(ORDERS.slice(0, 1))

@@ -6,7 +6,9 @@
 //! the epoch) the snapshot current then.
 //!
 //! Targets: `S3IcebergCatalogTarget`, and `CatalogTarget` on an Iceberg table: the rows are
-//! appended as one snapshot, committed with the run's other targets. A table that does not
+//! appended as one snapshot, committed with the run's other targets (with `AdditionalOptions`
+//! `writeMode` = `overwrite`, they replace the table's rows, as one `overwrite` snapshot that
+//! fails if another writer committed while the run ran). A table that does not
 //! exist yet is created from the rows' schema (partitioned by `PartitionKeys`, identity) in the
 //! same commit, under its database's location, else the warehouse.
 
@@ -150,17 +152,32 @@ impl NodeConnector for IcebergConnector {
                 Target::Existing(table) => table.metadata(),
                 Target::New(metadata) => metadata,
             };
+            let overwrite = match node
+                .fields
+                .get("AdditionalOptions")
+                .and_then(|o| o.get("writeMode"))
+                .and_then(Value::as_str)
+            {
+                None | Some("append") => false,
+                Some("overwrite") => true,
+                Some(other) => {
+                    return Err(at(Error::bad_request(format!(
+                        "AdditionalOptions.writeMode '{other}' is not append or overwrite"
+                    ))))
+                }
+            };
             let input = write::conform(input, metadata, &ident.to_string()).map_err(at)?;
             let written = write::data_files(self.tables.file_io(), metadata, input)
                 .await
                 .map_err(at)?;
-            Ok(Box::new(PendingAppend {
+            Ok(Box::new(PendingCommit {
                 tables: self.tables.clone(),
                 client,
                 node: node.id.clone(),
                 ident,
                 target,
                 written,
+                overwrite,
             }) as Box<dyn PendingWrite>)
         })
     }
@@ -290,17 +307,20 @@ enum Target {
     New(Box<TableMetadata>),
 }
 
-/// Data files written, to be appended as one snapshot when the run commits.
-struct PendingAppend {
+/// Data files written, to be committed as one snapshot (an append or an overwrite) when the run
+/// commits.
+struct PendingCommit {
     tables: Tables,
     client: Arc<dyn CatalogClient>,
     node: String,
     ident: TableIdent,
     target: Target,
     written: Written,
+    /// Replace the table's rows instead of adding to them.
+    overwrite: bool,
 }
 
-impl PendingWrite for PendingAppend {
+impl PendingWrite for PendingCommit {
     fn rows(&self) -> u64 {
         self.written.rows
     }
@@ -309,13 +329,14 @@ impl PendingWrite for PendingAppend {
         self: Box<Self>,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = weir_engine::Result<()>> + Send>> {
         Box::pin(async move {
-            let PendingAppend {
+            let PendingCommit {
                 tables,
                 client,
                 node,
                 ident,
                 target,
                 written,
+                overwrite,
             } = *self;
             let fail = |e: Error| {
                 EngineError::invalid(&node, format!("commit to Iceberg table {ident}: {e}"))
@@ -336,7 +357,12 @@ impl PendingWrite for PendingAppend {
                 }
             };
             let files = written.files.clone();
-            match write::append(&tables, client.as_ref(), &table, written.files).await {
+            let committed = if overwrite {
+                write::overwrite(&tables, client.as_ref(), &table, written.files).await
+            } else {
+                write::append(&tables, client.as_ref(), &table, written.files).await
+            };
+            match committed {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     write::delete(tables.file_io(), &files).await;

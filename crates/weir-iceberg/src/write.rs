@@ -5,6 +5,7 @@
 //! committed as one appended snapshot. Until the commit the files are invisible: a run that
 //! fails deletes them.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::Schema as ArrowSchema;
@@ -12,10 +13,10 @@ use datafusion::common::{Column, ScalarValue};
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::logical_expr::{cast, col, lit, Expr};
 use datafusion::prelude::DataFrame;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use iceberg::arrow::{schema_to_arrow_schema, FieldMatchMode, RecordBatchPartitionSplitter};
 use iceberg::io::FileIO;
-use iceberg::spec::{DataFile, DataFileFormat, TableMetadata};
+use iceberg::spec::{DataFile, DataFileFormat, Operation, TableMetadata};
 use iceberg::table::Table;
 use iceberg::transaction::{ApplyTransactionAction, Transaction};
 use iceberg::writer::base_writer::data_file_writer::DataFileWriterBuilder;
@@ -31,6 +32,7 @@ use weir_engine::catalog::CatalogClient;
 
 use crate::catalog::GlueCatalog;
 use crate::error::{Error, Result};
+use crate::maintenance::rewrite::{discard, replace_files};
 use crate::tables::Tables;
 
 /// Data files written and not yet committed.
@@ -194,6 +196,42 @@ pub async fn append(
         .add_data_files(files)
         .apply(transaction)?;
     Ok(transaction.commit(&catalog).await?)
+}
+
+/// Replaces every data file of the table's current snapshot by `files`, as one `overwrite`
+/// snapshot. Unlike an append it is not re-applied to a newer table: if another writer
+/// committed since `table` was read, the overwrite fails (what it would replace has changed).
+pub async fn overwrite(
+    tables: &Tables,
+    client: &dyn CatalogClient,
+    table: &Table,
+    files: Vec<DataFile>,
+) -> Result<Table> {
+    let removed: BTreeSet<String> = match table.metadata().current_snapshot() {
+        None => BTreeSet::new(),
+        Some(_) => {
+            let tasks: Vec<_> = table
+                .scan()
+                .build()?
+                .plan_files()
+                .await?
+                .try_collect()
+                .await?;
+            tasks.into_iter().map(|t| t.data_file_path).collect()
+        }
+    };
+    let (requirements, updates) =
+        replace_files(table, &removed, files, Operation::Overwrite, HashMap::new()).await?;
+    match tables
+        .commit(client, table.identifier(), &requirements, updates.clone())
+        .await
+    {
+        Ok(table) => Ok(table),
+        Err(e) => {
+            discard(table, &updates).await;
+            Err(e)
+        }
+    }
 }
 
 /// Deletes data files that were not committed.
