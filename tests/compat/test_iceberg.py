@@ -281,13 +281,13 @@ def test_job_overwrites_an_iceberg_table(iceberg, glue, ns):
     assert summary.operation.value == "overwrite"
     assert (summary["deleted-records"], summary["added-records"], summary["total-records"]) == ("3", "1", "1")
     # The rows before are still there to travel back to.
-    first = table.snapshots()[0].snapshot_id
+    first = min(table.snapshots(), key=lambda snap: snap.sequence_number).snapshot_id
     assert table.scan(snapshot_id=first).to_arrow().num_rows == 3
 
     run = run_job(glue, {"src": {"S3CatalogIcebergSource": {"Name": "src", "Database": ns, "Table": "src"}},
                          "out": target("merge")})
     assert run["JobRunState"] == "FAILED"
-    assert "AdditionalOptions.writeMode 'merge' is not append or overwrite" in run["ErrorMessage"]
+    assert "AdditionalOptions.writeMode 'merge' is not append, overwrite, upsert or cdc" in run["ErrorMessage"]
 
 
 def test_job_time_travel_and_sql_reads(iceberg, glue, ns, tmp_path):
@@ -397,3 +397,69 @@ def test_glue_create_table_with_open_table_format_input_makes_an_iceberg_table(i
     expect_error("AlreadyExistsException", glue.create_table, DatabaseName=ns,
                  OpenTableFormatInput={"IcebergInput": {"MetadataOperation": "CREATE"}},
                  TableInput={"Name": "events", "StorageDescriptor": {"Columns": [{"Name": "x", "Type": "int"}]}})
+
+
+def change(op: str, before: dict | None, after: dict | None, lsn: int, wrapped: bool = False) -> str:
+    """One Debezium change event as its JSON converter writes it (PostgreSQL: `source.lsn`)."""
+    event = {"op": op, "before": before, "after": after, "ts_ms": 1_700_000_000_000 + lsn,
+             "source": {"connector": "postgresql", "db": "shop", "table": "orders", "lsn": lsn}}
+    return json.dumps({"schema": {}, "payload": event} if wrapped else event)
+
+
+def test_cdc_change_events_and_upserts_merge_into_an_iceberg_table(iceberg, glue, ns, tmp_path):
+    """The seeds' MySQL → Kafka → S3 → table pipeline, minus Kafka: Debezium change files read
+    with job bookmarks, each run's events applied in one commit; and an upsert of plain rows."""
+    table = iceberg.create_table(f"{ns}.orders", schema=ORDERS.schema)
+    table.append(ORDERS)   # ids 1 ann, 2 bob, 3 cy
+    changes = tmp_path / "changes"
+    changes.mkdir()
+    row = lambda i, name, region="eu": {"id": i, "name": name, "region": region}  # noqa: E731
+    # Out of order in the file: the highest LSN of a key wins, whatever the line order.
+    (changes / "0001.json").write_text("\n".join([
+        change("u", row(1, "ann"), row(1, "ann-2"), lsn=20),
+        change("u", row(1, "ann"), row(1, "ann-1"), lsn=10),
+        change("d", row(2, "bob", "us"), None, lsn=11),
+        change("c", None, row(4, "dee", "us"), lsn=12),
+        change("c", None, row(5, "eve"), lsn=13),
+        change("d", row(5, "eve"), None, lsn=14),
+    ]) + "\n")
+    name = unique("cdc")
+    glue.create_job(Name=name, Role="admin", Command={"Name": "glueetl"}, CodeGenConfigurationNodes={
+        "src": {"S3JsonSource": {"Name": "src", "Paths": [str(changes)]}},
+        "out": {"S3IcebergCatalogTarget": {"Name": "out", "Inputs": ["src"], "Database": ns, "Table": "orders",
+                                           "AdditionalOptions": {"writeMode": "cdc", "upsertKeys": "id"}}}},
+                    DefaultArguments={"--job-bookmark-option": "job-bookmark-enable"})
+    run = wait_run(glue, name, glue.start_job_run(JobName=name)["JobRunId"], timeout=120)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    table = iceberg.load_table(f"{ns}.orders")
+    assert rows(table) == [row(1, "ann-2"), row(3, "cy"), row(4, "dee", "us")]
+    assert table.current_snapshot().summary.operation.value == "overwrite"
+
+    # The next file (with the schema/payload wrapper): only its events apply.
+    (changes / "0002.json").write_text("\n".join([
+        change("r", None, row(6, "fay"), lsn=30, wrapped=True),
+        change("u", row(3, "cy"), row(3, "cy-2", "us"), lsn=31, wrapped=True),
+    ]) + "\n")
+    run = wait_run(glue, name, glue.start_job_run(JobName=name)["JobRunId"], timeout=120)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert rows(iceberg.load_table(f"{ns}.orders")) == [
+        row(1, "ann-2"), row(3, "cy-2", "us"), row(4, "dee", "us"), row(6, "fay")]
+
+    # Upserts of plain rows: matched keys updated, others inserted.
+    updates = tmp_path / "updates"
+    updates.mkdir()
+    (updates / "u.json").write_text(json.dumps(row(4, "dee-2", "us")) + "\n" + json.dumps(row(7, "gus")) + "\n")
+    run = run_job(glue, {
+        "src": {"S3JsonSource": {"Name": "src", "Paths": [str(updates)]}},
+        "out": {"S3IcebergCatalogTarget": {"Name": "out", "Inputs": ["src"], "Database": ns, "Table": "orders",
+                                           "AdditionalOptions": {"writeMode": "upsert", "upsertKeys": "id"}}}})
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert rows(iceberg.load_table(f"{ns}.orders")) == [
+        row(1, "ann-2"), row(3, "cy-2", "us"), row(4, "dee-2", "us"), row(6, "fay"), row(7, "gus")]
+
+    run = run_job(glue, {
+        "src": {"S3JsonSource": {"Name": "src", "Paths": [str(updates)]}},
+        "out": {"S3IcebergCatalogTarget": {"Name": "out", "Inputs": ["src"], "Database": ns, "Table": "orders",
+                                           "AdditionalOptions": {"writeMode": "upsert"}}}})
+    assert run["JobRunState"] == "FAILED"
+    assert "AdditionalOptions.upsertKeys must name the key columns of the table" in run["ErrorMessage"]

@@ -221,3 +221,27 @@ def test_compaction_optimizer_rewrites_small_files_once_there_are_enough(server,
     runs = cli("list-table-optimizer-runs", catalog_id=ACCOUNT, database_name=ns, table_name="events",
                type="compaction")["TableOptimizerRuns"]
     assert len(runs) == 1
+
+
+def test_optimizer_api_through_boto3(server):
+    glue = server.client()
+    ns = unique("opt")
+    rest_catalog(server).create_namespace(ns)
+    rest_catalog(server).create_table(f"{ns}.t", schema=ORDERS.schema)
+    off = {"roleArn": ROLE, "enabled": False}
+    glue.create_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t", Type="orphan_file_deletion",
+                                TableOptimizerConfiguration=off)
+    updated = {**off, "orphanFileDeletionConfiguration": {"icebergConfiguration": {
+        "orphanFileRetentionPeriodInDays": 7, "location": "file:///elsewhere"}}}
+    glue.update_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t", Type="orphan_file_deletion",
+                                TableOptimizerConfiguration=updated)
+    got = glue.batch_get_table_optimizer(Entries=[
+        {"catalogId": ACCOUNT, "databaseName": ns, "tableName": "t", "type": "orphan_file_deletion"},
+        {"catalogId": ACCOUNT, "databaseName": ns, "tableName": "nope", "type": "retention"}])
+    assert [o["tableOptimizer"]["configuration"] for o in got["TableOptimizers"]] == [updated]
+    assert [(f["tableName"], f["error"]["ErrorCode"]) for f in got["Failures"]] == [("nope", "EntityNotFoundException")]
+    glue.delete_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="t", Type="orphan_file_deletion")
+    expect_error("EntityNotFoundException", glue.delete_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="t", Type="orphan_file_deletion")
+    expect_error("EntityNotFoundException", glue.list_table_optimizer_runs, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="t", Type="orphan_file_deletion")

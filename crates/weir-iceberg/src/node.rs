@@ -7,8 +7,9 @@
 //!
 //! Targets: `S3IcebergCatalogTarget`, and `CatalogTarget` on an Iceberg table: the rows are
 //! appended as one snapshot, committed with the run's other targets (with `AdditionalOptions`
-//! `writeMode` = `overwrite`, they replace the table's rows, as one `overwrite` snapshot that
-//! fails if another writer committed while the run ran). A table that does not
+//! `writeMode` = `overwrite`, they replace the table's rows; `upsert` and `cdc`, with
+//! `upsertKeys`, merge rows or Debezium change events into them ([`crate::merge`]) — each as
+//! one `overwrite` snapshot that fails if another writer committed while the run ran). A table that does not
 //! exist yet is created from the rows' schema (partitioned by `PartitionKeys`, identity) in the
 //! same commit, under its database's location, else the warehouse.
 
@@ -31,6 +32,7 @@ use weir_engine::EngineError;
 
 use crate::error::{Error, Result};
 use crate::glue;
+use crate::merge::Merge;
 use crate::tables::Tables;
 use crate::write::{self, Written};
 
@@ -114,7 +116,7 @@ impl NodeConnector for IcebergConnector {
 
     fn write<'a>(
         &'a self,
-        _ctx: &'a SessionContext,
+        ctx: &'a SessionContext,
         node: &'a Node,
         io: ConnectorIo<'a>,
         input: DataFrame,
@@ -152,19 +154,22 @@ impl NodeConnector for IcebergConnector {
                 Target::Existing(table) => table.metadata(),
                 Target::New(metadata) => metadata,
             };
-            let overwrite = match node
-                .fields
-                .get("AdditionalOptions")
-                .and_then(|o| o.get("writeMode"))
-                .and_then(Value::as_str)
-            {
-                None | Some("append") => false,
-                Some("overwrite") => true,
-                Some(other) => {
-                    return Err(at(Error::bad_request(format!(
-                        "AdditionalOptions.writeMode '{other}' is not append or overwrite"
+            let mode = write_mode(node).map_err(at)?;
+            let input = match (&mode, &target) {
+                (WriteMode::Merge(merge), Target::Existing(table)) => {
+                    let current = IcebergStaticTableProvider::try_new_from_table(table.clone())
+                        .await
+                        .map_err(|e| at(Error::Iceberg(e)))?;
+                    let current = ctx.read_table(Arc::new(current)).map_err(|e| at(e.into()))?;
+                    crate::merge::merged(current, input, merge, metadata, &ident.to_string())
+                        .map_err(at)?
+                }
+                (WriteMode::Merge(_), Target::New(_)) => {
+                    return Err(at(Error::NoSuchTable(format!(
+                        "Iceberg table {ident} does not exist: upserts and change events apply to an existing table"
                     ))))
                 }
+                _ => input,
             };
             let input = write::conform(input, metadata, &ident.to_string()).map_err(at)?;
             let written = write::data_files(self.tables.file_io(), metadata, input)
@@ -177,7 +182,7 @@ impl NodeConnector for IcebergConnector {
                 ident,
                 target,
                 written,
-                overwrite,
+                overwrite: !matches!(mode, WriteMode::Append),
             }) as Box<dyn PendingWrite>)
         })
     }
@@ -239,6 +244,48 @@ async fn node_table(
     let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
     let table = catalog::find_table(client, &node.id, database, name).await?;
     Ok((database.to_string(), table))
+}
+
+/// How a target writes (`AdditionalOptions` `writeMode`, with `upsertKeys` for upserts and
+/// change events).
+enum WriteMode {
+    Append,
+    Overwrite,
+    Merge(Merge),
+}
+
+fn write_mode(node: &Node) -> Result<WriteMode> {
+    let options = node.fields.get("AdditionalOptions");
+    let keys = || -> Result<Vec<String>> {
+        let keys: Vec<String> = match options.and_then(|o| o.get("upsertKeys")) {
+            Some(Value::Array(keys)) => keys
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            Some(Value::String(keys)) => keys.split(',').map(|k| k.trim().to_string()).collect(),
+            _ => Vec::new(),
+        };
+        let keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+        if keys.is_empty() {
+            return Err(Error::bad_request(
+                "AdditionalOptions.upsertKeys must name the key columns of the table",
+            ));
+        }
+        Ok(keys)
+    };
+    match options
+        .and_then(|o| o.get("writeMode"))
+        .and_then(Value::as_str)
+    {
+        None | Some("append") => Ok(WriteMode::Append),
+        Some("overwrite") => Ok(WriteMode::Overwrite),
+        Some("upsert") => Ok(WriteMode::Merge(Merge::Upsert { keys: keys()? })),
+        Some("cdc") => Ok(WriteMode::Merge(Merge::ChangeEvents { keys: keys()? })),
+        Some(other) => Err(Error::bad_request(format!(
+            "AdditionalOptions.writeMode '{other}' is not append, overwrite, upsert or cdc"
+        ))),
+    }
 }
 
 /// The snapshot a source's options ask for.
