@@ -463,3 +463,43 @@ def test_cdc_change_events_and_upserts_merge_into_an_iceberg_table(iceberg, glue
                                            "AdditionalOptions": {"writeMode": "upsert"}}}})
     assert run["JobRunState"] == "FAILED"
     assert "AdditionalOptions.upsertKeys must name the key columns of the table" in run["ErrorMessage"]
+
+
+def test_a_crawler_registers_iceberg_tables_found_under_its_iceberg_targets(iceberg, glue, ns, tmp_path):
+    """Tables another catalog wrote (PyIceberg's SQL catalog), found by a crawler's
+    IcebergTargets and registered at their newest metadata file; Weir's jobs and PyIceberg
+    through Weir then read them."""
+    from pyiceberg.catalog.sql import SqlCatalog
+    from test_crawler_runs import wait_ready
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    other = SqlCatalog("other", uri=f"sqlite:///{tmp_path}/other.db", warehouse=f"file://{lake}")
+    other.create_namespace("sales")
+    for name in ("orders", "refunds"):
+        table = other.create_table(f"sales.{name}", schema=ORDERS.schema, location=f"file://{lake}/sales/{name}")
+        table.append(ORDERS)
+        table.append(ORDERS.slice(0, 1))   # a second metadata file: the newest must be taken
+    (lake / "sales" / "notes.txt").write_text("not a table")
+
+    crawler = unique("icecrawler")
+    glue.create_crawler(Name=crawler, Role="admin", DatabaseName=ns, TablePrefix="lake_",
+                        Targets={"IcebergTargets": [{"Paths": [f"file://{lake}"], "MaximumTraversalDepth": 3}]})
+    glue.start_crawler(Name=crawler)
+    assert wait_ready(glue, crawler)["LastCrawl"]["Status"] == "SUCCEEDED"
+
+    names = sorted(t["Name"] for t in glue.get_tables(DatabaseName=ns)["TableList"])
+    assert names == ["lake_orders", "lake_refunds"]
+    glued = glue.get_table(DatabaseName=ns, Name="lake_orders")["Table"]
+    assert glued["Parameters"]["table_type"] == "ICEBERG"
+    assert glued["Parameters"]["metadata_location"] == other.load_table("sales.orders").metadata_location
+    assert glued["Parameters"]["UPDATED_BY_CRAWLER"] == crawler
+    assert len(rows(iceberg.load_table(f"{ns}.lake_orders"))) == 4
+
+    out = tmp_path / "out"
+    run = run_job(glue, {
+        "src": {"CatalogSource": {"Name": "src", "Database": ns, "Table": "lake_refunds"}},
+        "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["src"], "Path": str(out), "Format": "json",
+                                   "Compression": "none"}}})
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert sum(len(f.read_text().splitlines()) for f in out.glob("*.json")) == 4

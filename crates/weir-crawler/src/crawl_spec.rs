@@ -14,6 +14,15 @@ pub struct CatalogTable {
     pub table: String,
 }
 
+/// An `IcebergTargets` entry: paths under which folders are Iceberg tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IcebergTarget {
+    pub paths: Vec<String>,
+    pub exclusions: Vec<String>,
+    /// How many folders below a path a table may be (`MaximumTraversalDepth`, Glue's default 10).
+    pub max_depth: usize,
+}
+
 /// A `JdbcTargets` entry: the tables a connection's include path matches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JdbcTarget {
@@ -70,6 +79,8 @@ pub struct CrawlSpec {
     pub s3: Vec<Target>,
     /// Its `JdbcTargets`, whose tables go to `database` too.
     pub jdbc: Vec<JdbcTarget>,
+    /// Its `IcebergTargets`, whose tables go to `database` too.
+    pub iceberg: Vec<IcebergTarget>,
     pub catalog_tables: Vec<CatalogTable>,
     /// The catalog connections of its S3 targets (`ConnectionName`): how to reach their buckets.
     pub connections: Vec<String>,
@@ -89,9 +100,17 @@ impl CrawlSpec {
         let targets = doc.get("Targets").cloned().unwrap_or(json!({}));
         for (list, entries) in targets.as_object().into_iter().flatten() {
             let used = entries.as_array().is_some_and(|e| !e.is_empty());
-            if used && !["S3Targets", "CatalogTargets", "JdbcTargets"].contains(&list.as_str()) {
+            if used
+                && ![
+                    "S3Targets",
+                    "CatalogTargets",
+                    "JdbcTargets",
+                    "IcebergTargets",
+                ]
+                .contains(&list.as_str())
+            {
                 return Err(format!(
-                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches), JdbcTargets and CatalogTargets"
+                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches), JdbcTargets, IcebergTargets and CatalogTargets"
                 ));
             }
         }
@@ -134,28 +153,39 @@ impl CrawlSpec {
                 exclusions: texts(&t["Exclusions"]),
             })
             .collect();
-        if s3.is_empty() && jdbc.is_empty() && catalog_tables.is_empty() {
+        let iceberg: Vec<IcebergTarget> = entries("IcebergTargets")
+            .iter()
+            .map(|t| IcebergTarget {
+                paths: texts(&t["Paths"]),
+                exclusions: texts(&t["Exclusions"]),
+                max_depth: t["MaximumTraversalDepth"].as_u64().unwrap_or(10) as usize,
+            })
+            .collect();
+        if s3.is_empty() && jdbc.is_empty() && iceberg.is_empty() && catalog_tables.is_empty() {
             return Err(format!(
-                "Crawler {name} has no S3Targets, JdbcTargets or CatalogTargets to crawl"
+                "Crawler {name} has no S3Targets, JdbcTargets, IcebergTargets or CatalogTargets to crawl"
             ));
         }
         let database = doc["DatabaseName"]
             .as_str()
             .unwrap_or_default()
             .to_lowercase();
-        if !(s3.is_empty() && jdbc.is_empty()) && database.is_empty() {
+        if !(s3.is_empty() && jdbc.is_empty() && iceberg.is_empty()) && database.is_empty() {
             return Err(format!(
                 "Crawler {name} has no DatabaseName: the tables of its {} need a database",
-                if s3.is_empty() {
+                if !s3.is_empty() {
+                    "S3Targets"
+                } else if !jdbc.is_empty() {
                     "JdbcTargets"
                 } else {
-                    "S3Targets"
+                    "IcebergTargets"
                 }
             ));
         }
         let mut connections: Vec<String> = entries("S3Targets")
             .iter()
             .chain(&entries("CatalogTargets"))
+            .chain(&entries("IcebergTargets"))
             .filter_map(|t| t["ConnectionName"].as_str())
             .filter(|c| !c.is_empty())
             .map(String::from)
@@ -193,6 +223,7 @@ impl CrawlSpec {
             database,
             s3,
             jdbc,
+            iceberg,
             catalog_tables,
             connections,
         })

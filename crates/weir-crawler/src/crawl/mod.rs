@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod custom;
 pub mod file;
+pub mod iceberg;
 pub mod jdbc;
 pub mod kind;
 pub mod layout;
