@@ -16,7 +16,7 @@ bigint customer, double amount, string status, string note), written once by PyA
 - orphans: a table of 100 files with M stray files (default 100,000 tiny ones) beside its data
   files, all old —
   - weir: `weir table optimize DB.TABLE --type orphan_file_deletion --dry-run` (whole process);
-  - deltalake: `DeltaTable.vacuum(dry_run=True, retention_hours=0)` on the same layout as a
+  - deltalake: `DeltaTable.vacuum(dry_run=True, retention_hours=0, full=True)` (a full scan: the default looks only at removed files) on the same layout as a
     Delta table;
   - pyiceberg: what a PyIceberg user writes: the table's files from `inspect.all_files()` and its
     manifests, set against an `os.walk` of the location.
@@ -126,7 +126,7 @@ def compaction(args, weir: str, url: str, work: Path, files: Path, want: tuple[i
         ids = table.to_pyarrow_table(columns=["id"])["id"]
         import pyarrow.compute as pc
         assert (len(ids), pc.sum(ids).as_py()) == want
-        print(f"  deltalake: {args.files} files -> {len(table.files())}", flush=True)
+        print(f"  deltalake: {args.files} files -> {len(table.file_uris())}", flush=True)
 
         name = register_iceberg(catalog, f"pyiceberg_{r}", files, work)
         table = catalog.load_table(name)
@@ -162,7 +162,7 @@ def orphans(args, weir: str, url: str, work: Path) -> dict:
         return len(out.splitlines())
 
     def delta_scan() -> int:
-        return len(DeltaTable(str(delta)).vacuum(retention_hours=0, dry_run=True, enforce_retention_duration=False))
+        return len(DeltaTable(str(delta)).vacuum(retention_hours=0, dry_run=True, enforce_retention_duration=False, full=True))
 
     def pyiceberg_scan() -> int:
         table = catalog.load_table(name)
