@@ -35,6 +35,11 @@ use crate::maintenance::rewrite;
 use crate::tables::Tables;
 use crate::write;
 
+/// How many small files one writer's reader reads at once.
+const FILE_READS: usize = 16;
+/// Rows per batch read (the writers' batches).
+const BATCH_ROWS: usize = 8192;
+
 /// How many manifests are read at once.
 const MANIFEST_READS: usize = 8;
 
@@ -102,6 +107,23 @@ impl Group {
 
     fn records(&self) -> Option<u64> {
         self.tasks.iter().map(|t| t.record_count).sum()
+    }
+
+    /// The group cut into parts of about `target` bytes of input, in file order.
+    fn parts(&self, target: u64) -> Vec<Group> {
+        let mut parts = vec![Group { tasks: Vec::new() }];
+        let mut bytes = 0;
+        for task in &self.tasks {
+            if bytes >= target.max(1) {
+                parts.push(Group { tasks: Vec::new() });
+                bytes = 0;
+            }
+            bytes += task.file_size_in_bytes;
+            if let Some(part) = parts.last_mut() {
+                part.tasks.push(task.clone());
+            }
+        }
+        parts
     }
 }
 
@@ -237,16 +259,29 @@ async fn rewrite_groups(
         ))
     })?;
     let run = uuid::Uuid::now_v7();
+    // Each part of about one target file is rewritten by its own writer, as many at once as
+    // there are cores (each holds one open file's unwritten row group).
+    let parts: Vec<Group> = groups
+        .iter()
+        .flat_map(|g| g.parts(options.target_file_size))
+        .collect();
+    let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results: Vec<Result<Vec<DataFile>>> = stream::iter(parts.iter().enumerate())
+        .map(|(i, part)| rewrite_group(table, part, format!("{run}-{i:05}"), target_file_size))
+        .buffer_unordered(parallel)
+        .collect()
+        .await;
     let mut written = Vec::new();
-    for (i, group) in groups.iter().enumerate() {
-        let prefix = format!("{run}-{i:05}");
-        match rewrite_group(table, group, prefix, target_file_size).await {
+    let mut failure = None;
+    for result in results {
+        match result {
             Ok(files) => written.extend(files),
-            Err(e) => {
-                write::delete(table.file_io(), &written).await;
-                return Err(e);
-            }
+            Err(e) => failure = failure.or(Some(e)),
         }
+    }
+    if let Some(e) = failure {
+        write::delete(table.file_io(), &written).await;
+        return Err(e);
     }
     Ok(written)
 }
@@ -267,8 +302,11 @@ async fn rewrite_group(
         .map(|t| Ok(in_schema(t.clone(), current)))
         .collect();
     let tasks: FileScanTaskStream = stream::iter(tasks).boxed();
+    // Small files: many read at once (each is a few round trips of latency, little work).
     let batches = table
         .reader_builder()
+        .with_data_file_concurrency_limit(FILE_READS)
+        .with_batch_size(BATCH_ROWS)
         .build()
         .read(tasks)?
         .stream()

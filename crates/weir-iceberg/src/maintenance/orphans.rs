@@ -83,10 +83,10 @@ pub async fn delete_orphans(
     let mut report = OrphanReport::default();
     for (file, modified) in list(tables, &location).await? {
         report.files_scanned += 1;
-        let normal = normalise(&file);
-        let orphan = !reached.contains(&normal)
-            && !reached_paths.contains(path_part(&normal))
-            && modified < options.older_than;
+        // Listed paths are canonical already (the store's keys under its root).
+        let orphan = modified < options.older_than
+            && !reached.contains(&file)
+            && !reached_paths.contains(path_part(&file));
         if orphan {
             report.orphans.push(file);
         }

@@ -238,9 +238,12 @@ async fn output_rolls_at_the_target_size() {
     assert_eq!(report.files_compacted, 10);
     assert!(after.len() > 1 && after.len() < 10, "{after:?}");
     assert_eq!(after.len() as u64, report.files_written);
-    // Each file rolled once it reached the target; the last holds what was left.
+    // The group is rewritten in parts of about the target's worth of input, each by its own
+    // writer; each writer rolled its file once it reached the target, its last holds the rest.
+    let input: u64 = before.iter().map(|f| f.size).sum();
+    let parts = input.div_ceil(target) as usize;
     let full = after.iter().filter(|f| f.size >= target).count();
-    assert_eq!(full, after.len() - 1, "target {target}: {after:?}");
+    assert!(full + parts >= after.len(), "target {target}, {parts} parts: {after:?}");
     assert_eq!(read(&env.ctx, &table, None).await, shown(&all));
 }
 
