@@ -266,8 +266,13 @@ async fn rewrite_groups(
         .flat_map(|g| g.parts(options.target_file_size))
         .collect();
     let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results: Vec<Result<Vec<DataFile>>> = stream::iter(parts.iter().enumerate())
+    // The futures are made first: a closure making them inside the stream is not `Send`.
+    let rewrites: Vec<_> = parts
+        .iter()
+        .enumerate()
         .map(|(i, part)| rewrite_group(table, part, format!("{run}-{i:05}"), target_file_size))
+        .collect();
+    let results: Vec<Result<Vec<DataFile>>> = stream::iter(rewrites)
         .buffer_unordered(parallel)
         .collect()
         .await;

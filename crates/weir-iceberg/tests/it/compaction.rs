@@ -243,7 +243,10 @@ async fn output_rolls_at_the_target_size() {
     let input: u64 = before.iter().map(|f| f.size).sum();
     let parts = input.div_ceil(target) as usize;
     let full = after.iter().filter(|f| f.size >= target).count();
-    assert!(full + parts >= after.len(), "target {target}, {parts} parts: {after:?}");
+    assert!(
+        full + parts >= after.len(),
+        "target {target}, {parts} parts: {after:?}"
+    );
     assert_eq!(read(&env.ctx, &table, None).await, shown(&all));
 }
 
