@@ -245,3 +245,25 @@ def test_optimizer_api_through_boto3(server):
                  TableName="t", Type="orphan_file_deletion")
     expect_error("EntityNotFoundException", glue.list_table_optimizer_runs, CatalogId=ACCOUNT, DatabaseName=ns,
                  TableName="t", Type="orphan_file_deletion")
+
+
+def test_a_tables_optimizers_go_with_the_table(server):
+    glue = server.client()
+    iceberg = rest_catalog(server)
+    ns = unique("opt")
+    iceberg.create_namespace(ns)
+    for table in ("a", "b"):
+        iceberg.create_table(f"{ns}.{table}", schema=ORDERS.schema)
+        glue.create_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName=table, Type="retention",
+                                    TableOptimizerConfiguration={"roleArn": ROLE, "enabled": False})
+    glue.delete_table(DatabaseName=ns, Name="a")
+    expect_error("EntityNotFoundException", glue.get_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="a", Type="retention")
+    assert glue.get_table_optimizer(CatalogId=ACCOUNT, DatabaseName=ns, TableName="b",
+                                    Type="retention")["TableOptimizer"]["type"] == "retention"
+    glue.delete_database(Name=ns)
+    # A table of the same name later starts without optimizers.
+    iceberg.create_namespace(ns)
+    iceberg.create_table(f"{ns}.b", schema=ORDERS.schema)
+    expect_error("EntityNotFoundException", glue.get_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
+                 TableName="b", Type="retention")

@@ -1,7 +1,7 @@
 //! CreateDatabase, GetDatabase, GetDatabases, UpdateDatabase, DeleteDatabase.
 
 use serde_json::{json, Map, Value};
-use weir_metastore::{databases, tags};
+use weir_metastore::{databases, table_optimizers, tags};
 use weir_model::{GlueError, Result};
 
 use crate::names::{self, fold};
@@ -134,6 +134,7 @@ impl Catalog {
         let mut tx = self.write().await?;
         let db = names::database(&mut tx, req.str("Name")?).await?;
         databases::delete(&mut tx, db.id).await?;
+        table_optimizers::delete_of_database(&mut tx, &db.name).await?;
         for arn in [
             self.database_arn(&db.name),
             self.tables_arn_prefix(&db.name),

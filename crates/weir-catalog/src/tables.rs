@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use regex::Regex;
 use serde_json::{json, Map, Value};
 use weir_metastore::tables::{self, TableRow};
-use weir_metastore::{tags, Tx};
+use weir_metastore::{table_optimizers, tags, Tx};
 use weir_model::service::ServiceModel;
 use weir_model::{GlueError, Result};
 
@@ -218,6 +218,7 @@ impl Catalog {
 
     async fn drop_table(&self, tx: &mut Tx, database: &str, table: &TableRow) -> Result<()> {
         tables::delete(tx, table.id).await?;
+        table_optimizers::delete_of_table(tx, database, &table.name).await?;
         tags::remove_resource(tx, &self.table_arn(database, &table.name)).await?;
         Ok(())
     }

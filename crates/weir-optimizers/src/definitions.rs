@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 use weir_catalog::request::Req;
-use weir_metastore::table_optimizers::{OPTIMIZER_RUNS, TABLE_OPTIMIZERS};
+use weir_metastore::table_optimizers::{self, OPTIMIZER_RUNS, TABLE_OPTIMIZERS};
 use weir_metastore::{job_runs, Tx};
 use weir_model::{ErrorKind, GlueError, Result};
 
@@ -93,10 +93,9 @@ impl OptimizerService {
         let (database, table, kind) = names(&req)?;
         let name = optimizer_name(database, table, kind);
         let mut tx = self.inner.catalog.store().write().await?;
-        if !TABLE_OPTIMIZERS.delete(&mut tx, &name).await? {
+        if !table_optimizers::delete(&mut tx, &name).await? {
             return Err(missing(database, table, kind));
         }
-        job_runs::delete_all(&mut tx, OPTIMIZER_RUNS, &name).await?;
         tx.commit().await?;
         Ok(json!({}))
     }

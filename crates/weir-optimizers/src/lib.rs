@@ -146,7 +146,4 @@ impl OptimizerService {
     }
 }
 
-/// The name an optimizer (and its runs) is stored under.
-pub fn optimizer_name(database: &str, table: &str, kind: &str) -> String {
-    json!([database.to_lowercase(), table.to_lowercase(), kind]).to_string()
-}
+pub use weir_metastore::table_optimizers::name as optimizer_name;
