@@ -137,6 +137,14 @@ def test_namespace_and_table_errors_are_the_protocols(iceberg, glue, weir, ns):
     status, _, body = weir.http("GET", "/iceberg/v1/views")
     assert status == 404 and json.loads(body)["error"]["type"] == "NotFoundException"
 
+    # No Iceberg views: none listed, none found, none created.
+    assert iceberg.list_views(ns) == []
+    assert not iceberg.view_exists(f"{ns}.v")
+    with pytest.raises(NoSuchNamespaceError):
+        iceberg.list_views(unique("nons"))
+    status, _, body = weir.http("POST", f"/iceberg/v1/namespaces/{ns}/views", "{}")
+    assert status == 406 and "Iceberg views are not supported" in json.loads(body)["error"]["message"]
+
 
 def test_requests_are_signed_and_the_callers_actions_apply(iceberg, weir, ns):
     iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)

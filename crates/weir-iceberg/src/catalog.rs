@@ -34,7 +34,7 @@ pub fn to_iceberg(e: Error) -> iceberg::Error {
     let kind = match e {
         Error::Iceberg(inner) => return inner,
         Error::NoSuchNamespace(_) => ErrorKind::NamespaceNotFound,
-        Error::NoSuchTable(_) => ErrorKind::TableNotFound,
+        Error::NoSuchTable(_) | Error::NoSuchView(_) => ErrorKind::TableNotFound,
         Error::AlreadyExists(_) => ErrorKind::TableAlreadyExists,
         Error::CommitFailed(_) => ErrorKind::CatalogCommitConflicts,
         Error::BadRequest(_) => ErrorKind::DataInvalid,

@@ -10,6 +10,8 @@ pub enum Error {
     #[error("{0}")]
     NoSuchTable(String),
     #[error("{0}")]
+    NoSuchView(String),
+    #[error("{0}")]
     AlreadyExists(String),
     #[error("{0}")]
     NamespaceNotEmpty(String),
@@ -62,6 +64,7 @@ impl Error {
         match self {
             Error::NoSuchNamespace(_) => (404, "NoSuchNamespaceException"),
             Error::NoSuchTable(_) => (404, "NoSuchTableException"),
+            Error::NoSuchView(_) => (404, "NoSuchViewException"),
             Error::AlreadyExists(_) => (409, "AlreadyExistsException"),
             Error::NamespaceNotEmpty(_) => (409, "NamespaceNotEmptyException"),
             Error::CommitFailed(_) => (409, "CommitFailedException"),

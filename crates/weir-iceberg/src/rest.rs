@@ -6,7 +6,8 @@
 //!
 //! Served: `GET /v1/config`; namespaces (list, create, load, exists, drop, properties);
 //! tables (list, create, load, exists, commit, drop with purge, register, rename, metrics
-//! reports); multi-table commits (`POST /v1/transactions/commit`, one catalog transaction).
+//! reports); multi-table commits (`POST /v1/transactions/commit`, one catalog transaction);
+//! views are listed (none: Weir keeps no Iceberg views) and refused on creation.
 
 use std::collections::HashMap;
 
@@ -88,6 +89,9 @@ const ENDPOINTS: &[&str] = &[
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
     "POST /v1/{prefix}/tables/rename",
     "POST /v1/{prefix}/transactions/commit",
+    "GET /v1/{prefix}/namespaces/{namespace}/views",
+    "GET /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}",
 ];
 
 /// The Iceberg REST catalog.
@@ -288,6 +292,18 @@ impl RestCatalog {
                     .await?;
                 Ok(Reply::no_content())
             }
+            // Weir keeps no Iceberg views (Glue views are SQL views of the catalog): a namespace
+            // lists none, and none exists.
+            ("GET", ["v1", "namespaces", ns, "views"]) => {
+                namespaces::load(catalog, &namespace(ns)?).await?;
+                Ok(Reply::ok(json!({ "identifiers": [] })))
+            }
+            ("GET" | "HEAD", ["v1", "namespaces", ns, "views", view]) => Err(Error::NoSuchView(
+                format!("View does not exist: {ns}.{view}"),
+            )),
+            ("POST", ["v1", "namespaces", _, "views"]) => Err(Error::Unsupported(
+                "Iceberg views are not supported: create a Glue view (CreateTable with TableType VIRTUAL_VIEW)".into(),
+            )),
             ("POST", ["v1", "transactions", "commit"]) => {
                 #[derive(Deserialize)]
                 #[serde(rename_all = "kebab-case")]

@@ -86,7 +86,9 @@ pub fn principal(caller: &Caller) -> Option<std::sync::Arc<weir_auth::Principal>
 pub fn glue_error(e: weir_iceberg::Error) -> GlueError {
     use weir_iceberg::Error;
     let kind = match &e {
-        Error::NoSuchNamespace(_) | Error::NoSuchTable(_) => ErrorKind::EntityNotFound,
+        Error::NoSuchNamespace(_) | Error::NoSuchTable(_) | Error::NoSuchView(_) => {
+            ErrorKind::EntityNotFound
+        }
         Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
         Error::BadRequest(_) | Error::Unsupported(_) => ErrorKind::InvalidInput,
         Error::Forbidden(_) => ErrorKind::AccessDenied,
