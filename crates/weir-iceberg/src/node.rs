@@ -169,9 +169,9 @@ impl NodeConnector for IcebergConnector {
                         "Iceberg table {ident} does not exist: upserts and change events apply to an existing table"
                     ))))
                 }
-                _ => input,
+                // Merged rows are conformed already.
+                _ => write::conform(input, metadata, &ident.to_string()).map_err(at)?,
             };
-            let input = write::conform(input, metadata, &ident.to_string()).map_err(at)?;
             let written = write::data_files(self.tables.file_io(), metadata, input)
                 .await
                 .map_err(at)?;

@@ -19,11 +19,7 @@ pub(crate) const NEXT_RUN: &str = "NextRun";
 impl OptimizerService {
     pub(crate) async fn create(&self, req: Req<'_>) -> Result<Value> {
         let (database, table, kind) = names(&req)?;
-        let configuration = req
-            .get("TableOptimizerConfiguration")
-            .cloned()
-            .unwrap_or(json!({}));
-        Settings::of(kind, &configuration)?;
+        let configuration = configuration(&req, kind)?;
         self.check_table(database, table).await?;
         let mut doc = Map::new();
         doc.insert("DatabaseName".into(), json!(database.to_lowercase()));
@@ -62,11 +58,7 @@ impl OptimizerService {
 
     pub(crate) async fn update(&self, req: Req<'_>) -> Result<Value> {
         let (database, table, kind) = names(&req)?;
-        let configuration = req
-            .get("TableOptimizerConfiguration")
-            .cloned()
-            .unwrap_or(json!({}));
-        Settings::of(kind, &configuration)?;
+        let configuration = configuration(&req, kind)?;
         let name = optimizer_name(database, table, kind);
         let mut tx = self.inner.catalog.store().write().await?;
         let read = TABLE_OPTIMIZERS
@@ -186,6 +178,16 @@ fn names<'a>(req: &Req<'a>) -> Result<(&'a str, &'a str, &'a str)> {
         req.str("TableName")?,
         req.str("Type")?,
     ))
+}
+
+/// The request's `TableOptimizerConfiguration`, checked for an optimizer of `kind`.
+fn configuration(req: &Req<'_>, kind: &str) -> Result<Value> {
+    let configuration = req
+        .get("TableOptimizerConfiguration")
+        .cloned()
+        .unwrap_or(json!({}));
+    Settings::of(kind, &configuration)?;
+    Ok(configuration)
 }
 
 fn missing(database: &str, table: &str, kind: &str) -> GlueError {
