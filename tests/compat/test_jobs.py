@@ -98,6 +98,14 @@ def test_a_job_reads_and_writes_s3_through_an_s3_compatible_server(s3_endpoint, 
     assert sorted((r["order_id"], r["name"], r["amount"]) for r in rows) == [(1, "Ada", 19.99), (2, "Grace", 5.0), (3, "Ada", 7.5)]
 
 
+def written(path) -> bool:
+    """Whether a file has bytes; a staging file renamed away meanwhile (its temporary name) has none."""
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
 def test_a_run_killed_mid_write_leaves_the_target_as_it_was(tmp_path):
     source = tmp_path / "big.csv"
     with open(source, "w") as f:
@@ -115,7 +123,7 @@ def test_a_run_killed_mid_write_leaves_the_target_as_it_was(tmp_path):
     deadline = time.monotonic() + 120
     staged = []
     while time.monotonic() < deadline and proc.poll() is None:
-        staged = [p for d in tmp_path.glob("out.weir-staging-*") for p in d.rglob("*") if p.is_file() and p.stat().st_size > 0]
+        staged = [p for d in tmp_path.glob("out.weir-staging-*") for p in d.rglob("*") if written(p)]
         if staged:
             break
         time.sleep(0.01)
