@@ -10,6 +10,8 @@ bigint customer, double amount, string status, string note), written once by PyA
     `weir table optimize DB.TABLE --type compaction --min-input-files 2` (whole process);
   - deltalake: the same files made a Delta table (`convert_to_deltalake`), compacted by
     `DeltaTable.optimize.compact(target_size=512 MiB)` (delta-rs, the Python `deltalake` package);
+  - weir-delta: the same Delta table registered in Weir's catalog (`table_type` DELTA, its
+    `delta.targetFileSize` 512 MiB), compacted by `weir table optimize … --type compaction`;
   - pyiceberg: PyIceberg's only way to rewrite a table: `overwrite(scan().to_arrow())` (the
     whole table through memory), on its own copy of the Iceberg table.
   Each run compacts a fresh table registered from the same files (registration is not timed).
@@ -18,6 +20,7 @@ bigint customer, double amount, string status, string note), written once by PyA
   - weir: `weir table optimize DB.TABLE --type orphan_file_deletion --dry-run` (whole process);
   - deltalake: `DeltaTable.vacuum(dry_run=True, retention_hours=0, full=True)` (a full scan: the default looks only at removed files) on the same layout as a
     Delta table;
+  - weir-delta: that Delta table registered in Weir, `weir table optimize … --dry-run`;
   - pyiceberg: what a PyIceberg user writes: the table's files from `inspect.all_files()` and its
     manifests, set against an `os.walk` of the location.
 
@@ -99,6 +102,32 @@ def register_iceberg(catalog, name: str, files: Path, work: Path) -> str:
     return f"bench.{name}"
 
 
+def glue_client(url: str):
+    import boto3
+    return boto3.client("glue", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
+                        aws_secret_access_key="bench")
+
+
+def delta_copy(files: Path, folder: Path, url: str, name: str) -> str:
+    """A Delta table made of copies of `files` (target file size 512 MiB), registered in Weir's
+    catalog as bench.NAME; returns DB.TABLE."""
+    from deltalake import convert_to_deltalake
+    shutil.copytree(files, folder)
+    convert_to_deltalake(str(folder), configuration={"delta.targetFileSize": str(TARGET)})
+    glue_client(url).create_table(DatabaseName="bench", TableInput={
+        "Name": name, "Parameters": {"table_type": "DELTA"}, "StorageDescriptor": {"Location": str(folder)}})
+    return f"bench.{name}"
+
+
+def check_delta(folder: Path, want: tuple[int, int]) -> int:
+    import pyarrow.compute as pc
+    from deltalake import DeltaTable
+    table = DeltaTable(str(folder))
+    ids = table.to_pyarrow_table(columns=["id"])["id"]
+    assert (len(ids), pc.sum(ids).as_py()) == want, f"{folder}: {(len(ids), pc.sum(ids).as_py())} != {want}"
+    return len(table.file_uris())
+
+
 def check_iceberg(catalog, name: str, want: tuple[int, int]) -> int:
     import pyarrow.compute as pc
     scanned = catalog.load_table(name).scan(selected_fields=("id",)).to_arrow()
@@ -108,9 +137,9 @@ def check_iceberg(catalog, name: str, want: tuple[int, int]) -> int:
 
 
 def compaction(args, weir: str, url: str, work: Path, files: Path, want: tuple[int, int]) -> dict:
-    from deltalake import DeltaTable, convert_to_deltalake
+    from deltalake import DeltaTable
     catalog = iceberg_catalog(url)
-    times = {"weir": [], "deltalake": [], "pyiceberg": []}
+    times = {"weir": [], "weir-delta": [], "deltalake": [], "pyiceberg": []}
     for r in range(args.repeats):
         name = register_iceberg(catalog, f"weir_{r}", files, work)
         times["weir"].append(timed(lambda: run([weir, "table", "optimize", name, "--type", "compaction",
@@ -118,15 +147,16 @@ def compaction(args, weir: str, url: str, work: Path, files: Path, want: tuple[i
         after = check_iceberg(catalog, name, want)
         print(f"  weir: {args.files} files -> {after}", flush=True)
 
+        delta = work / f"weir_delta_{r}"
+        name = delta_copy(files, delta, url, delta.name)
+        times["weir-delta"].append(timed(lambda: run([weir, "table", "optimize", name, "--type", "compaction",
+                                                      "--min-input-files", "2", "--catalog-endpoint", url])))
+        print(f"  weir-delta: {args.files} files -> {check_delta(delta, want)}", flush=True)
+
         delta = work / f"delta_{r}"
-        shutil.copytree(files, delta)
-        convert_to_deltalake(str(delta))
+        delta_copy(files, delta, url, delta.name)
         times["deltalake"].append(timed(lambda: DeltaTable(str(delta)).optimize.compact(target_size=TARGET)))
-        table = DeltaTable(str(delta))
-        ids = table.to_pyarrow_table(columns=["id"])["id"]
-        import pyarrow.compute as pc
-        assert (len(ids), pc.sum(ids).as_py()) == want
-        print(f"  deltalake: {args.files} files -> {len(table.file_uris())}", flush=True)
+        print(f"  deltalake: {args.files} files -> {check_delta(delta, want)}", flush=True)
 
         name = register_iceberg(catalog, f"pyiceberg_{r}", files, work)
         table = catalog.load_table(name)
@@ -137,15 +167,14 @@ def compaction(args, weir: str, url: str, work: Path, files: Path, want: tuple[i
 
 
 def orphans(args, weir: str, url: str, work: Path) -> dict:
-    from deltalake import DeltaTable, convert_to_deltalake
+    from deltalake import DeltaTable
     catalog = iceberg_catalog(url)
     files = work / "orphan-src"
     make_files(files, 100)
     name = register_iceberg(catalog, "orphans", files, work)
     location = Path(catalog.load_table(name).location().removeprefix("file://"))
-    delta = work / "orphans-delta"
-    shutil.copytree(files, delta)
-    convert_to_deltalake(str(delta))
+    delta = work / "orphans_delta"
+    delta_name = delta_copy(files, delta, url, delta.name)
     old = time.time() - 10 * DAY
     for folder in (location / "data", delta):
         folder.mkdir(parents=True, exist_ok=True)
@@ -158,6 +187,11 @@ def orphans(args, weir: str, url: str, work: Path) -> dict:
 
     def weir_scan() -> int:
         out = run([weir, "table", "optimize", name, "--type", "orphan_file_deletion", "--dry-run",
+                   "--catalog-endpoint", url])
+        return len(out.splitlines())
+
+    def weir_delta_scan() -> int:
+        out = run([weir, "table", "optimize", delta_name, "--type", "orphan_file_deletion", "--dry-run",
                    "--catalog-endpoint", url])
         return len(out.splitlines())
 
@@ -177,9 +211,11 @@ def orphans(args, weir: str, url: str, work: Path) -> dict:
                     found += 1
         return found
 
-    times = {"weir": [], "deltalake": [], "pyiceberg": []}
+    times = {"weir": [], "weir-delta": [], "deltalake": [], "pyiceberg": []}
+    scans = (("weir", weir_scan), ("weir-delta", weir_delta_scan), ("deltalake", delta_scan),
+             ("pyiceberg", pyiceberg_scan))
     for _ in range(args.repeats):
-        for engine, scan in (("weir", weir_scan), ("deltalake", delta_scan), ("pyiceberg", pyiceberg_scan)):
+        for engine, scan in scans:
             found = []
             times[engine].append(timed(lambda: found.append(scan())))
             assert found[0] == args.orphans, f"{engine} found {found[0]} orphans, not {args.orphans}"
@@ -193,6 +229,9 @@ def report(title: str, times: dict) -> None:
         med = statistics.median(runs)
         print(f"  {engine:10} {med:8.2f} s   min {min(runs):.2f}  max {max(runs):.2f}   "
               f"weir/{engine} {base / med:.2f}x")
+    if "weir-delta" in times:
+        ratio = statistics.median(times["weir-delta"]) / statistics.median(times["deltalake"])
+        print(f"  Delta tables: weir-delta/deltalake {ratio:.2f}x")
 
 
 def main() -> None:

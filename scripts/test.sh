@@ -15,7 +15,7 @@ source scripts/ensure-postgres.sh
 source scripts/ensure-mysql.sh
 
 venv="${WEIR_VENV:-$HOME/.cache/weir/venv}"
-if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import boto3, awscli, moto.server, azure.storage.blob, faker, pyiceberg, pyarrow, sqlalchemy, freezegun' 2>/dev/null; then
+if [ ! -x "$venv/bin/pytest" ] || ! "$venv/bin/python" -c 'import boto3, awscli, moto.server, azure.storage.blob, faker, pyiceberg, pyarrow, sqlalchemy, freezegun, deltalake' 2>/dev/null; then
     echo "== creating the Python venv $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r tests/compat/requirements.txt

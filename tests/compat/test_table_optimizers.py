@@ -160,7 +160,7 @@ def test_optimizer_errors(server, cli):
     config = {"roleArn": ROLE, "enabled": True}
     message = expect_error("InvalidInputException", glue.create_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
                            TableName="plain", Type="retention", TableOptimizerConfiguration=config)
-    assert "is not an Iceberg table" in message
+    assert "is neither an Iceberg nor a Delta table" in message
     expect_error("EntityNotFoundException", glue.create_table_optimizer, CatalogId=ACCOUNT, DatabaseName=ns,
                  TableName="missing", Type="retention", TableOptimizerConfiguration=config)
     rest_catalog(server).create_table(f"{ns}.t", schema=ORDERS.schema)
@@ -221,6 +221,59 @@ def test_compaction_optimizer_rewrites_small_files_once_there_are_enough(server,
     runs = cli("list-table-optimizer-runs", catalog_id=ACCOUNT, database_name=ns, table_name="events",
                type="compaction")["TableOptimizerRuns"]
     assert len(runs) == 1
+
+
+def test_optimizers_keep_a_delta_table_healthy(server, cli, tmp_path):
+    """A Delta table the `deltalake` package wrote in small appends, registered in the catalog:
+    compaction bin-packs its files (delta-rs optimize), orphan file deletion removes an old file
+    no version names and keeps a young one, retention expires old versions; rows unchanged."""
+    from deltalake import DeltaTable, write_deltalake
+
+    glue = server.client()
+    ns = unique("opt")
+    glue.create_database(DatabaseInput={"Name": ns})
+    path = tmp_path / "events"
+    for i in range(8):
+        write_deltalake(str(path), pa.table({"id": pa.array([i], pa.int64()), "name": [f"n{i}"]}), mode="append")
+    glue.create_table(DatabaseName=ns, TableInput={
+        "Name": "events", "Parameters": {"table_type": "DELTA"},
+        "StorageDescriptor": {"Location": str(path), "Columns": [{"Name": "id", "Type": "bigint"},
+                                                                   {"Name": "name", "Type": "string"}]}})
+    before = sorted(DeltaTable(str(path)).to_pyarrow_table().to_pylist(), key=lambda r: r["id"])
+    assert len(DeltaTable(str(path)).file_uris()) == 8
+
+    cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="events", type="compaction",
+        table_optimizer_configuration={"roleArn": ROLE, "enabled": True, "compactionConfiguration": {
+            "icebergConfiguration": {"strategy": "binpack", "minInputFiles": 5}}})
+    run = wait_runs(cli, ns, "events", "compaction")[0]
+    assert run["eventType"] == "completed", run
+    assert run["compactionMetrics"]["IcebergMetrics"]["NumberOfFilesCompacted"] == 8, run
+    table = DeltaTable(str(path))
+    assert len(table.file_uris()) == 1
+    assert table.history(1)[0]["operation"] == "OPTIMIZE"
+    assert sorted(table.to_pyarrow_table().to_pylist(), key=lambda r: r["id"]) == before
+
+    # An old file no version names goes; a young one stays, as do the table's files.
+    old, young = path / "part-old-orphan.parquet", path / "part-young-orphan.parquet"
+    old.write_bytes(b"orphan")
+    young.write_bytes(b"orphan")
+    os.utime(old, (time.time() - 10 * DAY, time.time() - 10 * DAY))
+    cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="events",
+        type="orphan_file_deletion", table_optimizer_configuration={
+            "roleArn": ROLE, "enabled": True, "orphanFileDeletionConfiguration": {
+                "icebergConfiguration": {"orphanFileRetentionPeriodInDays": 3}}})
+    run = wait_runs(cli, ns, "events", "orphan_file_deletion")[0]
+    assert run["eventType"] == "completed", run
+    assert run["orphanFileDeletionMetrics"]["IcebergMetrics"]["NumberOfOrphanFilesDeleted"] == 1, run
+    assert not old.exists() and young.exists()
+    assert all(Path(f.removeprefix("file://")).exists() for f in DeltaTable(str(path)).file_uris())
+
+    cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name="events", type="retention",
+        table_optimizer_configuration={"roleArn": ROLE, "enabled": True})
+    run = wait_runs(cli, ns, "events", "retention")[0]
+    assert run["eventType"] == "completed", run
+    table = DeltaTable(str(path))
+    assert sorted(table.to_pyarrow_table().to_pylist(), key=lambda r: r["id"]) == before
 
 
 def test_optimizer_api_through_boto3(server):

@@ -23,6 +23,12 @@ pub struct IcebergTarget {
     pub max_depth: usize,
 }
 
+/// A `DeltaTargets` entry: paths of Delta tables (or of folders holding them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeltaTarget {
+    pub paths: Vec<String>,
+}
+
 /// A `JdbcTargets` entry: the tables a connection's include path matches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JdbcTarget {
@@ -81,6 +87,8 @@ pub struct CrawlSpec {
     pub jdbc: Vec<JdbcTarget>,
     /// Its `IcebergTargets`, whose tables go to `database` too.
     pub iceberg: Vec<IcebergTarget>,
+    /// Its `DeltaTargets`, whose tables go to `database` too.
+    pub delta: Vec<DeltaTarget>,
     pub catalog_tables: Vec<CatalogTable>,
     /// The catalog connections of its S3 targets (`ConnectionName`): how to reach their buckets.
     pub connections: Vec<String>,
@@ -106,11 +114,12 @@ impl CrawlSpec {
                     "CatalogTargets",
                     "JdbcTargets",
                     "IcebergTargets",
+                    "DeltaTargets",
                 ]
                 .contains(&list.as_str())
             {
                 return Err(format!(
-                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches), JdbcTargets, IcebergTargets and CatalogTargets"
+                    "Crawler {name} has {list}: Weir crawls S3Targets (paths of any object store it reaches), JdbcTargets, IcebergTargets, DeltaTargets and CatalogTargets"
                 ));
             }
         }
@@ -161,24 +170,34 @@ impl CrawlSpec {
                 max_depth: t["MaximumTraversalDepth"].as_u64().unwrap_or(10) as usize,
             })
             .collect();
-        if s3.is_empty() && jdbc.is_empty() && iceberg.is_empty() && catalog_tables.is_empty() {
+        let delta: Vec<DeltaTarget> = entries("DeltaTargets")
+            .iter()
+            .map(|t| DeltaTarget {
+                paths: texts(&t["DeltaTables"]),
+            })
+            .collect();
+        let in_database =
+            !(s3.is_empty() && jdbc.is_empty() && iceberg.is_empty() && delta.is_empty());
+        if !in_database && catalog_tables.is_empty() {
             return Err(format!(
-                "Crawler {name} has no S3Targets, JdbcTargets, IcebergTargets or CatalogTargets to crawl"
+                "Crawler {name} has no S3Targets, JdbcTargets, IcebergTargets, DeltaTargets or CatalogTargets to crawl"
             ));
         }
         let database = doc["DatabaseName"]
             .as_str()
             .unwrap_or_default()
             .to_lowercase();
-        if !(s3.is_empty() && jdbc.is_empty() && iceberg.is_empty()) && database.is_empty() {
+        if in_database && database.is_empty() {
             return Err(format!(
                 "Crawler {name} has no DatabaseName: the tables of its {} need a database",
                 if !s3.is_empty() {
                     "S3Targets"
                 } else if !jdbc.is_empty() {
                     "JdbcTargets"
-                } else {
+                } else if !iceberg.is_empty() {
                     "IcebergTargets"
+                } else {
+                    "DeltaTargets"
                 }
             ));
         }
@@ -186,6 +205,7 @@ impl CrawlSpec {
             .iter()
             .chain(&entries("CatalogTargets"))
             .chain(&entries("IcebergTargets"))
+            .chain(&entries("DeltaTargets"))
             .filter_map(|t| t["ConnectionName"].as_str())
             .filter(|c| !c.is_empty())
             .map(String::from)
@@ -224,6 +244,7 @@ impl CrawlSpec {
             s3,
             jdbc,
             iceberg,
+            delta,
             catalog_tables,
             connections,
         })

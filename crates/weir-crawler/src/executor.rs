@@ -77,12 +77,13 @@ async fn run(
     let log = &spec.log;
     let started = std::time::Instant::now();
     log.line(&format!(
-        "crawl {} of crawler {}: {} S3 target(s), {} JDBC target(s), {} Iceberg target(s), {} catalog table(s)",
+        "crawl {} of crawler {}: {} S3 target(s), {} JDBC target(s), {} Iceberg target(s), {} Delta target(s), {} catalog table(s)",
         spec.run_id,
         crawl.name,
         crawl.s3.len(),
         crawl.jdbc.len(),
         crawl.iceberg.len(),
+        crawl.delta.len(),
         crawl.catalog_tables.len()
     ));
     let buckets = s3_buckets(catalog, &crawl.connections)
@@ -98,7 +99,11 @@ async fn run(
     let reading = |e: CatalogError| format!("reading the catalog: {}", e.message);
     // What each database should hold, and within which policy.
     let mut plans: Vec<(String, CrawlPlan, Policy)> = Vec::new();
-    if !(crawl.s3.is_empty() && crawl.jdbc.is_empty() && crawl.iceberg.is_empty()) {
+    if !(crawl.s3.is_empty()
+        && crawl.jdbc.is_empty()
+        && crawl.iceberg.is_empty()
+        && crawl.delta.is_empty())
+    {
         let mut plan = CrawlPlan::default();
         if !crawl.s3.is_empty() {
             if crawl.new_folders_only {
@@ -115,9 +120,13 @@ async fn run(
         // One plan for the crawler's database: a table of either kind missing from it is gone.
         let tables = crawl::jdbc::crawl(catalog, &crawl.jdbc, &crawl.naming).await?;
         plan.tables.extend(tables.tables);
-        let tables = crawl::iceberg::crawl(&engine, &crawl.iceberg, &crawl.naming).await?;
-        plan.files += tables.files;
-        plan.tables.extend(tables.tables);
+        for tables in [
+            crawl::iceberg::crawl(&engine, &crawl.iceberg, &crawl.naming).await?,
+            crawl::delta::crawl(&engine, &crawl.delta, &crawl.naming).await?,
+        ] {
+            plan.files += tables.files;
+            plan.tables.extend(tables.tables);
+        }
         plans.push((crawl.database.clone(), plan, crawl.policy.clone()));
     }
     let catalog_plans = catalog_targets::plans(

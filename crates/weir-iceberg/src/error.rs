@@ -2,6 +2,7 @@
 //! REST catalog answers with them; jobs report the message).
 
 use weir_engine::catalog::CatalogError;
+use weir_engine::job::merge::MergeError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -40,6 +41,15 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<MergeError> for Error {
+    fn from(e: MergeError) -> Error {
+        match e {
+            MergeError::Invalid(message) => Error::BadRequest(message),
+            MergeError::Execution(e) => Error::Execution(e),
+        }
+    }
+}
 
 impl Error {
     pub fn bad_request(message: impl Into<String>) -> Error {

@@ -7,8 +7,8 @@
 //! - [`namespaces`]: namespaces are Glue databases.
 //! - [`rest`]: the Iceberg REST catalog protocol over both, for PyIceberg, Spark, Trino.
 //! - [`node`]: the visual jobs' Iceberg sources and targets, as a connector the engine runs;
-//!   [`write`] writes data files and commits them as a snapshot; [`merge`] applies upserts and
-//!   Debezium change events copy-on-write.
+//!   [`write`] writes data files and commits them as a snapshot (upserts and Debezium change
+//!   events are merged copy-on-write by the engine's `job::merge`).
 //! - [`storage`]: Iceberg's file I/O on Weir's object stores; [`files`]: the files a table's
 //!   metadata reaches.
 //! - [`glue`]: how an Iceberg table looks as a Glue table; [`create_input`]: Glue's CreateTable
@@ -20,7 +20,6 @@ pub mod error;
 pub mod files;
 pub mod glue;
 pub mod maintenance;
-pub mod merge;
 pub mod namespaces;
 pub mod node;
 pub mod rest;

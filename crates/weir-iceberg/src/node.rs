@@ -8,7 +8,7 @@
 //! Targets: `S3IcebergCatalogTarget`, and `CatalogTarget` on an Iceberg table: the rows are
 //! appended as one snapshot, committed with the run's other targets (with `AdditionalOptions`
 //! `writeMode` = `overwrite`, they replace the table's rows; `upsert` and `cdc`, with
-//! `upsertKeys`, merge rows or Debezium change events into them ([`crate::merge`]) — each as
+//! `upsertKeys`, merge rows or Debezium change events into them (`weir_engine::job::merge`) — each as
 //! one `overwrite` snapshot that fails if another writer committed while the run ran). A table that does not
 //! exist yet is created from the rows' schema (partitioned by `PartitionKeys`, identity) in the
 //! same commit, under its database's location, else the warehouse.
@@ -23,16 +23,16 @@ use iceberg::table::Table;
 use iceberg::{NamespaceIdent, TableCreation, TableIdent};
 use iceberg_datafusion::IcebergStaticTableProvider;
 use serde_json::Value;
-use weir_engine::catalog::{self, CatalogClient};
+use weir_engine::catalog::CatalogClient;
 use weir_engine::job::extension::{
     ConnectorIo, NodeConnector, PendingWrite, ProviderFuture, ReadFuture, WriteFuture,
 };
 use weir_engine::job::graph::Node;
+use weir_engine::job::merge::{self, WriteMode};
 use weir_engine::EngineError;
 
 use crate::error::{Error, Result};
 use crate::glue;
-use crate::merge::Merge;
 use crate::tables::Tables;
 use crate::write::{self, Written};
 
@@ -87,7 +87,7 @@ impl NodeConnector for IcebergConnector {
     ) -> ReadFuture<'a> {
         Box::pin(async move {
             let at = |e: Error| at_node(node, e);
-            let (database, glue_table) = node_table(node, &io).await?;
+            let (database, glue_table) = io.node_table(node).await?;
             let glue_table = glue_table.ok_or_else(|| {
                 at(Error::NoSuchTable(format!(
                     "table {database}.{} does not exist",
@@ -123,13 +123,8 @@ impl NodeConnector for IcebergConnector {
     ) -> WriteFuture<'a> {
         Box::pin(async move {
             let at = |e: Error| at_node(node, e);
-            let client = io.catalog.clone().ok_or_else(|| {
-                EngineError::invalid(
-                    &node.id,
-                    format!("{} needs a catalog, and this run has none", node.node_type),
-                )
-            })?;
-            let (database, glue_table) = node_table(node, &io).await?;
+            let client = io.catalog_for(node)?;
+            let (database, glue_table) = io.node_table(node).await?;
             let name = match &glue_table {
                 Some(t) => t["Name"].as_str().unwrap_or_default().to_string(),
                 None => node.required_str("Table")?.to_string(),
@@ -154,15 +149,18 @@ impl NodeConnector for IcebergConnector {
                 Target::Existing(table) => table.metadata(),
                 Target::New(metadata) => metadata,
             };
-            let mode = write_mode(node).map_err(at)?;
+            let mode = WriteMode::of(node).map_err(|e| at(e.into()))?;
             let input = match (&mode, &target) {
-                (WriteMode::Merge(merge), Target::Existing(table)) => {
+                (WriteMode::Merge(how), Target::Existing(table)) => {
                     let current = IcebergStaticTableProvider::try_new_from_table(table.clone())
                         .await
                         .map_err(|e| at(Error::Iceberg(e)))?;
                     let current = ctx.read_table(Arc::new(current)).map_err(|e| at(e.into()))?;
-                    crate::merge::merged(current, input, merge, metadata, &ident.to_string())
-                        .map_err(at)?
+                    let schema = iceberg::arrow::schema_to_arrow_schema(metadata.current_schema())
+                        .map_err(|e| at(e.into()))?;
+                    let label = format!("Iceberg table {ident}");
+                    merge::merged(current, input, how, &schema, &label)
+                        .map_err(|e| at(e.into()))?
                 }
                 (WriteMode::Merge(_), Target::New(_)) => {
                     return Err(at(Error::NoSuchTable(format!(
@@ -220,71 +218,6 @@ impl IcebergConnector {
         Ok(TableMetadataBuilder::from_table_creation(creation)?
             .build()?
             .metadata)
-    }
-}
-
-/// The database a node names, and its table if it exists.
-async fn node_table(
-    node: &Node,
-    io: &ConnectorIo<'_>,
-) -> Result<(String, Option<Value>), EngineError> {
-    if let Some(table) = io.table {
-        let database = table["DatabaseName"]
-            .as_str()
-            .or_else(|| node.str("Database"))
-            .unwrap_or_default();
-        return Ok((database.to_string(), Some(table.clone())));
-    }
-    let client = io.catalog.as_deref().ok_or_else(|| {
-        EngineError::invalid(
-            &node.id,
-            format!("{} needs a catalog, and this run has none", node.node_type),
-        )
-    })?;
-    let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
-    let table = catalog::find_table(client, &node.id, database, name).await?;
-    Ok((database.to_string(), table))
-}
-
-/// How a target writes (`AdditionalOptions` `writeMode`, with `upsertKeys` for upserts and
-/// change events).
-enum WriteMode {
-    Append,
-    Overwrite,
-    Merge(Merge),
-}
-
-fn write_mode(node: &Node) -> Result<WriteMode> {
-    let options = node.fields.get("AdditionalOptions");
-    let keys = || -> Result<Vec<String>> {
-        let keys: Vec<String> = match options.and_then(|o| o.get("upsertKeys")) {
-            Some(Value::Array(keys)) => keys
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect(),
-            Some(Value::String(keys)) => keys.split(',').map(|k| k.trim().to_string()).collect(),
-            _ => Vec::new(),
-        };
-        let keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).collect();
-        if keys.is_empty() {
-            return Err(Error::bad_request(
-                "AdditionalOptions.upsertKeys must name the key columns of the table",
-            ));
-        }
-        Ok(keys)
-    };
-    match options
-        .and_then(|o| o.get("writeMode"))
-        .and_then(Value::as_str)
-    {
-        None | Some("append") => Ok(WriteMode::Append),
-        Some("overwrite") => Ok(WriteMode::Overwrite),
-        Some("upsert") => Ok(WriteMode::Merge(Merge::Upsert { keys: keys()? })),
-        Some("cdc") => Ok(WriteMode::Merge(Merge::ChangeEvents { keys: keys()? })),
-        Some(other) => Err(Error::bad_request(format!(
-            "AdditionalOptions.writeMode '{other}' is not append, overwrite, upsert or cdc"
-        ))),
     }
 }
 

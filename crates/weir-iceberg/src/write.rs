@@ -8,10 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::Schema as ArrowSchema;
-use datafusion::common::{Column, ScalarValue};
 use datafusion::execution::SendableRecordBatchStream;
-use datafusion::logical_expr::{cast, col, lit, Expr};
 use datafusion::prelude::DataFrame;
 use futures::{StreamExt, TryStreamExt};
 use iceberg::arrow::{schema_to_arrow_schema, FieldMatchMode, RecordBatchPartitionSplitter};
@@ -29,6 +26,7 @@ use iceberg::writer::partitioning::fanout_writer::FanoutWriter;
 use iceberg::writer::partitioning::unpartitioned_writer::UnpartitionedWriter;
 use iceberg::writer::partitioning::PartitioningWriter;
 use weir_engine::catalog::CatalogClient;
+use weir_engine::job::merge;
 
 use crate::catalog::GlueCatalog;
 use crate::error::{Error, Result};
@@ -41,59 +39,14 @@ pub struct Written {
     pub rows: u64,
 }
 
-/// The input with the table's columns, in its order and types.
+/// The input with the table's columns, in its order and types (see [`merge::conform`]).
 pub fn conform(input: DataFrame, metadata: &TableMetadata, table: &str) -> Result<DataFrame> {
     let target = schema_to_arrow_schema(metadata.current_schema())?;
-    let source = input.schema().clone();
-    let find = |name: &str| {
-        source
-            .fields()
-            .iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
-    };
-    if let Some(extra) = source.fields().iter().find(|f| {
-        target
-            .fields()
-            .iter()
-            .all(|t| !t.name().eq_ignore_ascii_case(f.name()))
-    }) {
-        return Err(Error::bad_request(format!(
-            "column {} is not in Iceberg table {table} (its columns: {})",
-            extra.name(),
-            column_names(&target)
-        )));
-    }
-    let mut columns: Vec<Expr> = Vec::with_capacity(target.fields().len());
-    for field in target.fields() {
-        let value = match find(field.name()) {
-            Some(f) => {
-                let column = col(Column::from_name(f.name()));
-                if f.data_type() == field.data_type() {
-                    column
-                } else {
-                    cast(column, field.data_type().clone())
-                }
-            }
-            None if field.is_nullable() => lit(ScalarValue::try_from(field.data_type())?),
-            None => {
-                return Err(Error::bad_request(format!(
-                    "column {} of Iceberg table {table} is required and not in the input",
-                    field.name()
-                )))
-            }
-        };
-        columns.push(value.alias(field.name()));
-    }
-    Ok(input.select(columns)?)
-}
-
-fn column_names(schema: &ArrowSchema) -> String {
-    schema
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Ok(merge::conform(
+        input,
+        &target,
+        &format!("Iceberg table {table}"),
+    )?)
 }
 
 /// Writes the input (already conformed) as data files of the table: nothing is committed.

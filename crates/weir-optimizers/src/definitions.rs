@@ -151,7 +151,7 @@ impl OptimizerService {
         }
     }
 
-    /// The table must exist and be an Iceberg table.
+    /// The table must exist and be an Iceberg or a Delta table.
     async fn check_table(&self, database: &str, table: &str) -> Result<()> {
         let found = self
             .inner
@@ -162,9 +162,11 @@ impl OptimizerService {
                 &json!({ "DatabaseName": database, "Name": table }),
             )
             .await?;
-        if !weir_iceberg::glue::is_iceberg(&found["Table"]) {
+        let table_found = &found["Table"];
+        if !weir_iceberg::glue::is_iceberg(table_found) && !weir_delta::glue::is_delta(table_found)
+        {
             return Err(GlueError::invalid_input(format!(
-                "Table {database}.{table} is not an Iceberg table: table optimizers work on Iceberg tables (parameter table_type = ICEBERG)"
+                "Table {database}.{table} is neither an Iceberg nor a Delta table: table optimizers work on Iceberg tables (parameter table_type = ICEBERG) and Delta tables (table_type = DELTA)"
             )));
         }
         Ok(())

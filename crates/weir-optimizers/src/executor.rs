@@ -1,7 +1,8 @@
 //! Optimizer runs as runs of the job service: [`OptimizerExecutor`] does what the run's
 //! optimizer says on its table — compaction, snapshot retention or orphan file deletion, through
-//! `weir-iceberg`'s maintenance — calling the catalog as the optimizer's role, and reports the
-//! run's metrics (the Iceberg metrics of Glue's `TableOptimizerRun`) as its summary.
+//! `weir-iceberg`'s maintenance on an Iceberg table and `weir-delta`'s (delta-rs optimize and
+//! vacuum) on a Delta table — calling the catalog as the optimizer's role, and reports the run's
+//! metrics (the metrics of Glue's `TableOptimizerRun`) as its summary.
 
 use iceberg::{NamespaceIdent, TableIdent};
 use serde_json::{json, Value};
@@ -9,28 +10,27 @@ use weir_catalog::Catalog;
 use weir_iceberg::maintenance::compaction::{self, CompactionOptions};
 use weir_iceberg::maintenance::orphans::{self, OrphanOptions};
 use weir_iceberg::maintenance::retention::{self, RetentionOptions};
-use weir_iceberg::Tables;
 use weir_jobs::catalog_client::ServiceCatalog;
 use weir_jobs::executor::ExecFuture;
 use weir_jobs::run_access::RunAccess;
 use weir_jobs::{Executor, RunReport, RunSpec};
 
 use crate::settings::Settings;
-use crate::OptimizerService;
+use crate::{OptimizerService, TableFormats};
 
 const DAY_SECONDS: f64 = 86_400.0;
 
 /// Runs table optimizers in this process.
 pub struct OptimizerExecutor {
-    tables: Tables,
+    formats: TableFormats,
     catalog: Catalog,
     access: RunAccess,
 }
 
 impl OptimizerExecutor {
-    pub fn new(tables: Tables, catalog: Catalog, access: RunAccess) -> Self {
+    pub fn new(formats: TableFormats, catalog: Catalog, access: RunAccess) -> Self {
         OptimizerExecutor {
-            tables,
+            formats,
             catalog,
             access,
         }
@@ -45,7 +45,7 @@ impl Executor for OptimizerExecutor {
     fn execute(&self, spec: RunSpec) -> ExecFuture {
         let principal = self.access.principal(&spec).cloned();
         let client = ServiceCatalog::acting_as(&self.catalog, principal);
-        let tables = self.tables.clone();
+        let formats = self.formats.clone();
         Box::pin(async move {
             let optimizer = &spec.job;
             let kind = optimizer["Type"].as_str().unwrap_or_default();
@@ -53,7 +53,7 @@ impl Executor for OptimizerExecutor {
                 Settings::of(kind, &optimizer["Configuration"]).map_err(|e| e.message)?;
             let ident = table_of(optimizer);
             spec.log.line(&format!("{kind} of table {ident}"));
-            let metrics = optimize(&tables, &client, &ident, &settings)
+            let metrics = optimize(&formats, &client, &ident, &settings)
                 .await
                 .map_err(|e| format!("{kind} of table {ident}: {e}"))?;
             spec.log.line(&format!("done: {metrics}"));
@@ -71,9 +71,47 @@ pub fn table_of(optimizer: &Value) -> TableIdent {
     TableIdent::new(NamespaceIdent::new(text("DatabaseName")), text("TableName"))
 }
 
-/// Does what `settings` say on the table; returns the Iceberg metrics of the run.
+/// Does what `settings` say on the table (an Iceberg or a Delta table); returns the metrics of
+/// the run.
 pub async fn optimize(
-    tables: &Tables,
+    formats: &TableFormats,
+    client: &dyn weir_engine::catalog::CatalogClient,
+    ident: &TableIdent,
+    settings: &Settings,
+) -> Result<Value, String> {
+    match delta_location(client, ident).await? {
+        Some(location) => optimize_delta(&formats.delta, &location, settings)
+            .await
+            .map_err(|e| e.to_string()),
+        None => optimize_iceberg(&formats.iceberg, client, ident, settings)
+            .await
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// The folder of the table when it is a Delta table.
+pub async fn delta_location(
+    client: &dyn weir_engine::catalog::CatalogClient,
+    ident: &TableIdent,
+) -> Result<Option<String>, String> {
+    let found = client
+        .call(
+            "GetTable",
+            json!({ "DatabaseName": ident.namespace().to_url_string(), "Name": ident.name() }),
+        )
+        .await
+        .map_err(|e| format!("{}: {}", e.code, e.message))?;
+    let table = &found["Table"];
+    if !weir_delta::glue::is_delta(table) {
+        return Ok(None);
+    }
+    weir_delta::glue::location(table)
+        .map(|l| Some(l.to_string()))
+        .ok_or_else(|| format!("Delta table {ident} has no location"))
+}
+
+async fn optimize_iceberg(
+    tables: &weir_iceberg::Tables,
     client: &dyn weir_engine::catalog::CatalogClient,
     ident: &TableIdent,
     settings: &Settings,
@@ -130,6 +168,56 @@ pub async fn optimize(
     })
 }
 
+/// A Delta table's optimizer run, reported in the metrics' Iceberg names (the only ones Glue's
+/// `TableOptimizerRun` has).
+async fn optimize_delta(
+    deltas: &weir_delta::Deltas,
+    location: &str,
+    settings: &Settings,
+) -> weir_delta::Result<Value> {
+    use weir_delta::maintenance;
+    let now = chrono::Utc::now();
+    let days_ago = |days: f64| now - chrono::Duration::seconds((days * DAY_SECONDS) as i64);
+    Ok(match settings {
+        Settings::Compaction { min_input_files } => {
+            let report = maintenance::compact(deltas, location, *min_input_files).await?;
+            json!({
+                "NumberOfBytesCompacted": report.bytes_compacted,
+                "NumberOfFilesCompacted": report.files_compacted,
+            })
+        }
+        Settings::Retention {
+            retention_days,
+            snapshots_to_retain,
+            clean_expired_files,
+            ..
+        } => {
+            let report = maintenance::expire_versions(
+                deltas,
+                location,
+                days_ago(*retention_days as f64),
+                *snapshots_to_retain,
+                *clean_expired_files,
+            )
+            .await?;
+            json!({
+                "NumberOfSnapshotsExpired": report.versions_expired,
+                "NumberOfDataFilesDeleted": report.files_deleted,
+            })
+        }
+        Settings::OrphanFileDeletion { retention_days, .. } => {
+            let deleted = maintenance::delete_orphans(
+                deltas,
+                location,
+                days_ago(*retention_days as f64),
+                false,
+            )
+            .await?;
+            json!({ "NumberOfOrphanFilesDeleted": deleted.len() })
+        }
+    })
+}
+
 /// Whether a compaction optimizer's table has a partition with at least `min_input_files`
 /// small files.
 pub(crate) async fn needs_compaction(
@@ -139,14 +227,31 @@ pub(crate) async fn needs_compaction(
 ) -> bool {
     let client = ServiceCatalog::new(service.inner.catalog.clone());
     let ident = table_of(optimizer);
-    let tables = &service.inner.tables;
+    let formats = &service.inner.formats;
     let planned = async {
-        let table = tables.load(&client, &ident).await?.table;
+        if let Some(location) = delta_location(&client, &ident).await? {
+            let table = formats
+                .delta
+                .open(&location)
+                .await
+                .map_err(|e| e.to_string())?;
+            return weir_delta::maintenance::has_work(&table, min_input_files)
+                .await
+                .map_err(|e| e.to_string());
+        }
+        let tables = &formats.iceberg;
+        let table = tables
+            .load(&client, &ident)
+            .await
+            .map_err(|e| e.to_string())?
+            .table;
         let options = CompactionOptions {
             min_input_files,
-            ..CompactionOptions::for_table(table.metadata())?
+            ..CompactionOptions::for_table(table.metadata()).map_err(|e| e.to_string())?
         };
-        compaction::has_work(tables, &client, &ident, &options).await
+        compaction::has_work(tables, &client, &ident, &options)
+            .await
+            .map_err(|e| e.to_string())
     };
     match planned.await {
         Ok(work) => work,

@@ -65,9 +65,16 @@ pub struct OptimizerService {
     caller: Option<Arc<str>>,
 }
 
+/// The table formats optimizers keep healthy, with where their files are.
+#[derive(Clone)]
+pub struct TableFormats {
+    pub iceberg: weir_iceberg::Tables,
+    pub delta: weir_delta::Deltas,
+}
+
 struct Inner {
     catalog: Catalog,
-    tables: weir_iceberg::Tables,
+    formats: TableFormats,
     clock: Arc<dyn Clock>,
     jobs: JobService,
     timing: Timing,
@@ -76,7 +83,7 @@ struct Inner {
 impl OptimizerService {
     pub fn new(
         catalog: Catalog,
-        tables: weir_iceberg::Tables,
+        formats: TableFormats,
         clock: Arc<dyn Clock>,
         jobs: JobService,
         timing: Timing,
@@ -84,7 +91,7 @@ impl OptimizerService {
         OptimizerService {
             inner: Arc::new(Inner {
                 catalog,
-                tables,
+                formats,
                 clock,
                 jobs,
                 timing,

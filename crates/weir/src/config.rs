@@ -66,9 +66,9 @@ pub struct CatalogConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IcebergConfig {
-    /// Where a new Iceberg table goes when neither its request nor its database names a
-    /// location (`s3://BUCKET/PREFIX`, `file:///PATH`): `WAREHOUSE/DATABASE.db/TABLE`. Default:
-    /// the folder `warehouse` of the data dir.
+    /// Where a new Iceberg (or Delta) table goes when neither its request nor its database
+    /// names a location (`s3://BUCKET/PREFIX`, `file:///PATH`): `WAREHOUSE/DATABASE.db/TABLE`.
+    /// Default: the folder `warehouse` of the data dir.
     #[serde(default, deserialize_with = "weir_model::setting_text::option")]
     pub warehouse: Option<String>,
 }
@@ -182,31 +182,53 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("metastore.db").display()))
     }
 
-    /// Iceberg tables, their files in the engine's object stores.
-    pub fn iceberg_tables(&self) -> weir_iceberg::Tables {
-        let warehouse = self.iceberg.warehouse.clone().unwrap_or_else(|| {
+    /// Where new Iceberg and Delta tables go when neither the request nor the database names a
+    /// location: `iceberg.warehouse`, else the folder `warehouse` of the data dir.
+    fn warehouse(&self) -> String {
+        self.iceberg.warehouse.clone().unwrap_or_else(|| {
             let folder = std::path::absolute(self.data_dir.join("warehouse"))
                 .unwrap_or_else(|_| self.data_dir.join("warehouse"));
             url::Url::from_directory_path(&folder)
                 .map(String::from)
                 .unwrap_or_else(|_| folder.display().to_string())
-        });
-        let stores = weir_engine::stores::StoreSettings {
+        })
+    }
+
+    fn stores(&self) -> weir_engine::stores::StoreSettings {
+        weir_engine::stores::StoreSettings {
             s3: self.engine.s3.clone(),
             azure: self.engine.azure.clone(),
             ..Default::default()
-        };
-        weir_iceberg::Tables::new(&stores, warehouse)
+        }
+    }
+
+    /// Iceberg tables, their files in the engine's object stores.
+    pub fn iceberg_tables(&self) -> weir_iceberg::Tables {
+        weir_iceberg::Tables::new(&self.stores(), self.warehouse())
+    }
+
+    /// Delta tables, their files in the engine's object stores.
+    pub fn delta_tables(&self) -> weir_delta::Deltas {
+        weir_delta::Deltas::new(self.stores(), self.warehouse())
+    }
+
+    /// The table formats optimizers keep healthy.
+    pub fn table_formats(&self) -> weir_optimizers::TableFormats {
+        weir_optimizers::TableFormats {
+            iceberg: self.iceberg_tables(),
+            delta: self.delta_tables(),
+        }
     }
 
     /// An engine of this configuration with the sources and targets outside plain files: JDBC
-    /// databases and Iceberg tables.
+    /// databases, Iceberg and Delta tables.
     pub fn engine(&self) -> weir_engine::Engine {
         weir_engine::Engine::new(self.engine.clone())
             .with_connector(weir_jdbc::node::JdbcConnector::new())
             .with_connector(weir_iceberg::node::IcebergConnector::new(
                 self.iceberg_tables(),
             ))
+            .with_connector(weir_delta::DeltaConnector::new(self.delta_tables()))
     }
 
     /// The secrets key: from `secrets.key`, or read from (or created in) the key file.

@@ -102,7 +102,7 @@ enum Command {
     /// Find sensitive data in tables or files.
     #[command(subcommand)]
     Pii(PiiCommand),
-    /// Keep Iceberg tables healthy.
+    /// Keep Iceberg and Delta tables healthy.
     #[command(subcommand)]
     Table(TableCommand),
 }
@@ -112,7 +112,7 @@ enum TableCommand {
     /// Run a table optimizer now: compaction, retention (expire old snapshots) or
     /// orphan_file_deletion, with Glue's defaults unless flags say otherwise.
     Optimize {
-        /// The Iceberg table (DATABASE.TABLE).
+        /// The Iceberg or Delta table (DATABASE.TABLE).
         table: String,
         /// compaction, retention or orphan_file_deletion.
         #[arg(long = "type", value_name = "TYPE")]
@@ -514,7 +514,7 @@ async fn open_jobs(
     let crawls = CrawlExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let evaluations = QualityExecutor::new(engine.clone(), catalog.clone(), access.clone());
     let optimizer_runs =
-        OptimizerExecutor::new(config.iceberg_tables(), catalog.clone(), access.clone());
+        OptimizerExecutor::new(config.table_formats(), catalog.clone(), access.clone());
     let jobs = LocalExecutor::new(engine, catalog.clone(), config.jobs.python.clone(), access);
     let jobs = JobService::new(
         catalog.store().clone(),
@@ -599,7 +599,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
     let jdbc = JdbcService::new(catalog.clone());
     let optimizers = weir_optimizers::OptimizerService::new(
         catalog.clone(),
-        config.iceberg_tables(),
+        config.table_formats(),
         Arc::new(SystemClock),
         jobs.clone(),
         config.optimizers.clone(),

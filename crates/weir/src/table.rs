@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use weir_iceberg::maintenance::orphans::{self, OrphanOptions};
-use weir_optimizers::executor::{optimize, table_of};
+use weir_optimizers::executor::{delta_location, optimize, table_of};
 use weir_optimizers::settings::{Settings, ORPHAN_FILE_DELETION};
 
 use crate::config::Config;
@@ -45,7 +45,7 @@ pub async fn optimize_table(
         Settings::of(&args.kind, &configuration).map_err(|e| anyhow::anyhow!(e.message))?;
     let ident = table_of(&json!({ "DatabaseName": database, "TableName": table }));
     let (client, _) = job_run::client(config, catalog);
-    let tables = config.iceberg_tables();
+    let formats = config.table_formats();
     if args.dry_run {
         let Settings::OrphanFileDeletion {
             retention_days,
@@ -55,12 +55,31 @@ pub async fn optimize_table(
         else {
             anyhow::bail!("--dry-run is for --type {ORPHAN_FILE_DELETION}");
         };
+        let delta = delta_location(client.as_ref(), &ident)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        if let Some(location) = delta {
+            let older_than = chrono::Utc::now() - chrono::Duration::days(retention_days);
+            let orphans = weir_delta::maintenance::delete_orphans(
+                &formats.delta,
+                &location,
+                older_than,
+                true,
+            )
+            .await?;
+            for file in &orphans {
+                println!("{file}");
+            }
+            eprintln!("{} orphan files (none deleted: dry run)", orphans.len());
+            return Ok(());
+        }
         let options = OrphanOptions {
             older_than: chrono::Utc::now() - chrono::Duration::days(retention_days),
             location,
             dry_run: true,
         };
-        let report = orphans::delete_orphans(&tables, client.as_ref(), &ident, &options).await?;
+        let report =
+            orphans::delete_orphans(&formats.iceberg, client.as_ref(), &ident, &options).await?;
         for file in &report.orphans {
             println!("{file}");
         }
@@ -71,7 +90,9 @@ pub async fn optimize_table(
         );
         return Ok(());
     }
-    let metrics = optimize(&tables, client.as_ref(), &ident, &settings).await?;
+    let metrics = optimize(&formats, client.as_ref(), &ident, &settings)
+        .await
+        .map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string_pretty(&metrics)?);
     Ok(())
 }

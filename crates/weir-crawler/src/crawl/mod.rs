@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod custom;
+pub mod delta;
 pub mod file;
 pub mod iceberg;
 pub mod jdbc;

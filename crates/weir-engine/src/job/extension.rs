@@ -62,6 +62,34 @@ pub struct ConnectorIo<'a> {
     pub bookmarks: Option<&'a RunBookmarks>,
 }
 
+impl ConnectorIo<'_> {
+    /// The run's catalog, or an error naming the node that needs one.
+    pub fn catalog_for(&self, node: &Node) -> Result<Arc<dyn CatalogClient>> {
+        self.catalog.clone().ok_or_else(|| {
+            crate::EngineError::invalid(
+                &node.id,
+                format!("{} needs a catalog, and this run has none", node.node_type),
+            )
+        })
+    }
+
+    /// The database a catalog node names (the claimed table's, else `Database`), and its table
+    /// (`Table`) if it exists.
+    pub async fn node_table(&self, node: &Node) -> Result<(String, Option<Value>)> {
+        if let Some(table) = self.table {
+            let database = table["DatabaseName"]
+                .as_str()
+                .or_else(|| node.str("Database"))
+                .unwrap_or_default();
+            return Ok((database.to_string(), Some(table.clone())));
+        }
+        let client = self.catalog_for(node)?;
+        let (database, name) = (node.required_str("Database")?, node.required_str("Table")?);
+        let table = crate::catalog::find_table(client.as_ref(), &node.id, database, name).await?;
+        Ok((database.to_string(), table))
+    }
+}
+
 /// A table provider, or what is wrong (in words for the user).
 pub type ProviderFuture<'a> =
     Pin<Box<dyn Future<Output = std::result::Result<Arc<dyn TableProvider>, String>> + Send + 'a>>;

@@ -7,6 +7,7 @@ pub mod extension;
 pub mod files;
 pub mod graph;
 pub mod json_lines;
+pub mod merge;
 pub mod scan;
 pub mod sources;
 pub mod targets;
