@@ -139,6 +139,34 @@ def test_jobs_write_delta_tables_the_deltalake_package_reads(glue, db, tmp_path)
     assert "versionAsOf 'x' is not a version number" in run["ErrorMessage"]
 
 
+def test_new_input_columns_join_the_schema_when_the_target_says_so(glue, db, tmp_path):
+    path = tmp_path / "orders"
+    write_deltalake(str(path), ORDERS)
+    glue.create_table(DatabaseName=db, TableInput={
+        "Name": "orders", "Parameters": {"table_type": "DELTA"},
+        "StorageDescriptor": {"Location": str(path), "Columns": [
+            {"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"}, {"Name": "region", "Type": "string"}]}})
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "more.json").write_text(json.dumps({"id": 4, "name": "dee", "region": "us", "note": "vip"}) + "\n")
+    target = {"Name": "out", "Inputs": ["src"], "Database": db, "Table": "orders"}
+    nodes = {"src": {"S3JsonSource": {"Name": "src", "Paths": [str(source)]}}, "out": {"S3DeltaCatalogTarget": target}}
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "FAILED"
+    assert "column note is not in Delta table" in run["ErrorMessage"]
+
+    target["SchemaChangePolicy"] = {"EnableUpdateCatalog": True, "UpdateBehavior": "UPDATE_IN_DATABASE"}
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    delta = DeltaTable(str(path))
+    assert [f.name for f in delta.schema().fields] == ["id", "name", "region", "note"]
+    assert rows(delta) == sorted([{**r, "note": None} for r in ORDERS.to_pylist()]
+                                 + [{"id": 4, "name": "dee", "region": "us", "note": "vip"}],
+                                 key=lambda r: json.dumps(r, sort_keys=True, default=str))
+    columns = glue.get_table(DatabaseName=db, Name="orders")["Table"]["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in columns] == ["id", "name", "region", "note"]
+
+
 def test_a_direct_target_writes_a_delta_table_at_a_path(glue, tmp_path):
     source = tmp_path / "in"
     source.mkdir()
@@ -147,9 +175,13 @@ def test_a_direct_target_writes_a_delta_table_at_a_path(glue, tmp_path):
     run = run_job(glue, {
         "src": {"S3JsonSource": {"Name": "src", "Paths": [str(source)]}},
         "out": {"S3DeltaDirectTarget": {"Name": "out", "Inputs": ["src"], "Path": str(path), "Format": "delta",
-                                        "Compression": "snappy"}}})
+                                        "Compression": "uncompressed"}}})
     assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
     assert rows(DeltaTable(str(path))) == ORDERS.to_pylist()
+    import pyarrow.parquet as pq
+    files = list(path.glob("*.parquet"))
+    assert files and all(pq.ParquetFile(f).metadata.row_group(0).column(0).compression == "UNCOMPRESSED"
+                         for f in files)
 
 
 def test_cdc_change_events_and_upserts_merge_into_a_delta_table(glue, tmp_path):

@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datafusion::catalog::TableProvider;
 use datafusion::prelude::{DataFrame, SessionContext};
 use deltalake_core::logstore::{LogStoreRef, ObjectStoreRef};
+use deltalake_core::parquet::basic::Compression;
 use deltalake_core::DeltaTable;
 use serde_json::{json, Value};
 use weir_engine::catalog::{self, CatalogClient};
@@ -157,8 +158,19 @@ impl NodeConnector for DeltaConnector {
                     Layout::for_rows(input.schema().as_arrow(), partitions).map_err(at)?
                 }
             };
+            let layout = layout.with_compression(compression(node).map_err(at)?);
             let label = format!("Delta table {location}");
             let mode = WriteMode::of(node).map_err(|e| at(e.into()))?;
+            // New input columns join the table's schema when the node says so (not for change
+            // events, whose columns are the envelope's).
+            let evolved = match (&existing, &mode) {
+                (Some(_), WriteMode::Merge(merge::Merge::ChangeEvents { .. })) => None,
+                (Some(_), _) if merges_schema(node) => {
+                    layout.with_new_columns(input.schema().as_arrow())
+                }
+                _ => None,
+            };
+            let layout = evolved.clone().unwrap_or(layout);
             let rows = match (&mode, &existing) {
                 (WriteMode::Merge(how), Some(table)) => {
                     let current = ctx
@@ -191,6 +203,7 @@ impl NodeConnector for DeltaConnector {
                 register,
                 written,
                 change,
+                evolved,
                 store,
             }) as Box<dyn PendingWrite>)
         })
@@ -224,7 +237,12 @@ impl DeltaConnector {
                 glue::location(&table)
                     .ok_or_else(|| at(Error::invalid("the Delta table has no location")))?
                     .to_string(),
-                None,
+                io.catalog.clone().map(|client| Registration {
+                    client,
+                    database,
+                    name: table["Name"].as_str().unwrap_or_default().to_string(),
+                    current: Some(table.clone()),
+                }),
             )),
             None => {
                 let client = io.catalog_for(node)?;
@@ -243,6 +261,7 @@ impl DeltaConnector {
                         client,
                         database,
                         name,
+                        current: None,
                     }),
                 ))
             }
@@ -303,6 +322,40 @@ fn timestamp(text: &str) -> Option<DateTime<Utc>> {
         .map(|at| at.and_utc())
 }
 
+/// Whether new input columns join the table's schema: `AdditionalOptions` `mergeSchema`
+/// `true` (Delta's writer option), or a `SchemaChangePolicy` updating the catalog
+/// (`EnableUpdateCatalog` with `UpdateBehavior` `UPDATE_IN_DATABASE`).
+fn merges_schema(node: &Node) -> bool {
+    let option = node
+        .fields
+        .get("AdditionalOptions")
+        .and_then(|o| o.get("mergeSchema"))
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let policy = node.fields.get("SchemaChangePolicy");
+    let updates = policy
+        .and_then(|p| p.get("EnableUpdateCatalog"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        && policy
+            .and_then(|p| p.get("UpdateBehavior"))
+            .and_then(Value::as_str)
+            == Some("UPDATE_IN_DATABASE");
+    option || updates
+}
+
+/// How a direct target compresses its data files (`Compression`: `snappy`, the default, or
+/// `uncompressed`).
+fn compression(node: &Node) -> Result<Compression> {
+    match node.str("Compression") {
+        None | Some("snappy") => Ok(Compression::SNAPPY),
+        Some("uncompressed") => Ok(Compression::UNCOMPRESSED),
+        Some(other) => Err(Error::invalid(format!(
+            "Compression '{other}' is not snappy or uncompressed"
+        ))),
+    }
+}
+
 /// A node's error, naming the node.
 fn at_node(node: &Node, e: Error) -> EngineError {
     match e {
@@ -314,11 +367,33 @@ fn at_node(node: &Node, e: Error) -> EngineError {
     }
 }
 
-/// A catalog table to create for a new Delta table.
+/// The catalog table of a target: to create (`current` none), or to keep true to a changed
+/// schema.
 struct Registration {
     client: Arc<dyn CatalogClient>,
     database: String,
     name: String,
+    current: Option<Value>,
+}
+
+impl Registration {
+    /// Creates (`CreateTable`) or updates (`UpdateTable`) the catalog table for the layout.
+    async fn save(&self, location: &str, layout: &Layout, operation: &str) -> Result<()> {
+        let input = glue::table_input(
+            &self.name,
+            location,
+            &layout.schema,
+            &layout.partition_columns,
+            self.current.as_ref(),
+        );
+        self.client
+            .call(
+                operation,
+                json!({ "DatabaseName": self.database, "TableInput": input }),
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 enum Target {
@@ -337,6 +412,8 @@ struct PendingCommit {
     register: Option<Registration>,
     written: Written,
     change: Change,
+    /// The table's layout with the input's new columns, when they join its schema.
+    evolved: Option<Layout>,
     store: ObjectStoreRef,
 }
 
@@ -356,6 +433,7 @@ impl PendingWrite for PendingCommit {
                 register,
                 written,
                 change,
+                evolved,
                 store,
             } = *self;
             let fail = |e: Error| {
@@ -363,35 +441,24 @@ impl PendingWrite for PendingCommit {
             };
             // A catalog table is created first: a concurrent creator makes this run fail before
             // the Delta table exists.
-            let registered = match (&register, &target) {
-                (Some(r), _) => {
-                    let (schema, partitions) = match &target {
-                        Target::Existing(table) => {
-                            let layout = Layout::of(table).map_err(fail)?;
-                            (layout.schema, layout.partition_columns)
-                        }
-                        Target::New { layout, .. } => {
-                            (layout.schema.clone(), layout.partition_columns.clone())
-                        }
+            let created = match (&register, &target) {
+                (Some(r), _) if r.current.is_none() => {
+                    let layout = match &target {
+                        Target::Existing(table) => Layout::of(table).map_err(fail)?,
+                        Target::New { layout, .. } => layout.clone(),
                     };
-                    let input = glue::table_input(&r.name, &location, &schema, &partitions, None);
-                    if let Err(e) = r
-                        .client
-                        .call(
-                            "CreateTable",
-                            json!({ "DatabaseName": r.database, "TableInput": input }),
-                        )
-                        .await
-                    {
+                    if let Err(e) = r.save(&location, &layout, "CreateTable").await {
                         write::delete(&store, &written.adds).await;
-                        return Err(fail(e.into()));
+                        return Err(fail(e));
                     }
                     true
                 }
                 _ => false,
             };
             let committed = match &target {
-                Target::Existing(table) => write::commit(table, &written, change).await.map(|_| ()),
+                Target::Existing(table) => write::commit(table, &written, change, evolved.as_ref())
+                    .await
+                    .map(|_| ()),
                 Target::New { log_store, layout } => {
                     let name = register.as_ref().map_or("", |r| r.name.as_str());
                     write::create(log_store.clone(), name, layout, &written)
@@ -401,7 +468,7 @@ impl PendingWrite for PendingCommit {
             };
             if let Err(e) = committed {
                 write::delete(&store, &written.adds).await;
-                if let (true, Some(r)) = (registered, &register) {
+                if let (true, Some(r)) = (created, &register) {
                     let _ = r
                         .client
                         .call(
@@ -411,6 +478,15 @@ impl PendingWrite for PendingCommit {
                         .await;
                 }
                 return Err(fail(e));
+            }
+            // The catalog's columns follow a schema that gained columns.
+            if let (Some(r), Some(layout)) = (&register, &evolved) {
+                if r.current.is_some() {
+                    if let Err(e) = r.save(&location, layout, "UpdateTable").await {
+                        tracing::warn!(table = %format!("{}.{}", r.database, r.name), error = %e,
+                            "the Delta table's new columns were committed, the catalog's columns not updated");
+                    }
+                }
             }
             Ok(())
         })

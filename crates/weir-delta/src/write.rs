@@ -12,9 +12,11 @@ use datafusion::prelude::DataFrame;
 use delta_kernel::table_properties::DataSkippingNumIndexedCols;
 use deltalake_core::kernel::engine::arrow_conversion::TryIntoKernel;
 use deltalake_core::kernel::transaction::{CommitBuilder, CommitProperties};
-use deltalake_core::kernel::{Action, Add, StructType};
+use deltalake_core::kernel::{Action, Add, MetadataExt, StructType};
 use deltalake_core::logstore::{LogStoreRef, ObjectStoreRef};
 use deltalake_core::operations::write::writer::{DeltaWriter, WriterConfig};
+use deltalake_core::parquet::basic::Compression;
+use deltalake_core::parquet::file::properties::WriterProperties;
 use deltalake_core::protocol::{DeltaOperation, SaveMode};
 use deltalake_core::DeltaTable;
 use futures::StreamExt;
@@ -33,6 +35,7 @@ pub struct Layout {
     pub partition_columns: Vec<String>,
     num_indexed_cols: DataSkippingNumIndexedCols,
     target_file_size: u64,
+    compression: Compression,
 }
 
 impl Layout {
@@ -49,6 +52,7 @@ impl Layout {
             target_file_size: properties
                 .target_file_size
                 .map_or(TARGET_FILE_SIZE, NonZeroU64::get),
+            compression: Compression::SNAPPY,
         })
     }
 
@@ -72,6 +76,50 @@ impl Layout {
             partition_columns,
             num_indexed_cols: DataSkippingNumIndexedCols::NumColumns(32),
             target_file_size: TARGET_FILE_SIZE,
+            compression: Compression::SNAPPY,
+        })
+    }
+
+    /// The layout with data files compressed so (Snappy unless said).
+    pub fn with_compression(self, compression: Compression) -> Layout {
+        Layout {
+            compression,
+            ..self
+        }
+    }
+
+    /// The layout with the columns of `input` it lacks (matched by name, ignoring case) added
+    /// at its end, nullable, as Delta stores them; `None` when it lacks none.
+    pub fn with_new_columns(&self, input: &Schema) -> Option<Layout> {
+        let new: Vec<Field> = input
+            .fields()
+            .iter()
+            .filter(|f| {
+                self.schema
+                    .fields()
+                    .iter()
+                    .all(|t| !t.name().eq_ignore_ascii_case(f.name()))
+            })
+            .map(|f| {
+                f.as_ref()
+                    .clone()
+                    .with_data_type(delta_type(f.data_type()))
+                    .with_nullable(true)
+            })
+            .collect();
+        if new.is_empty() {
+            return None;
+        }
+        let fields: Vec<Field> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .chain(new)
+            .collect();
+        Some(Layout {
+            schema: Arc::new(Schema::new(fields)),
+            ..self.clone()
         })
     }
 
@@ -140,7 +188,12 @@ pub async fn data_files(
     let config = WriterConfig::new(
         layout.schema.clone(),
         layout.partition_columns.clone(),
-        None,
+        Some(
+            WriterProperties::builder()
+                .set_created_by(format!("weir {}", env!("CARGO_PKG_VERSION")))
+                .set_compression(layout.compression)
+                .build(),
+        ),
         NonZeroU64::new(layout.target_file_size),
         None,
         layout.num_indexed_cols,
@@ -207,10 +260,24 @@ pub enum Change {
 }
 
 /// Commits the written files to an existing table (loaded at the version the rows were
-/// computed from), as one commit; the new version.
-pub async fn commit(table: &DeltaTable, written: &Written, change: Change) -> Result<u64> {
+/// computed from), as one commit — with the table's schema moved to `evolved`'s when given;
+/// the new version.
+pub async fn commit(
+    table: &DeltaTable,
+    written: &Written,
+    change: Change,
+    evolved: Option<&Layout>,
+) -> Result<u64> {
     let snapshot = table.snapshot()?;
     let mut actions: Vec<Action> = written.adds.iter().cloned().map(Action::Add).collect();
+    if let Some(layout) = evolved {
+        let metadata = snapshot
+            .metadata()
+            .clone()
+            .with_schema(&layout.delta_schema()?)
+            .map_err(|e| Error::invalid(format!("the table's new schema: {e}")))?;
+        actions.push(Action::Metadata(metadata));
+    }
     let (mode, retries) = match change {
         Change::Append => (SaveMode::Append, CommitProperties::default()),
         Change::Replace => {

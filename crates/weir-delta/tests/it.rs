@@ -49,7 +49,7 @@ async fn write_rows(location: &str, rows: &[Row], change: Change) -> Result<(), 
         let table = deltas.open(location).await?;
         let layout = Layout::of(&table)?;
         let written = write::data_files(store, &layout, frame(&ctx, rows)).await?;
-        write::commit(&table, &written, change).await?;
+        write::commit(&table, &written, change, None).await?;
     } else {
         let input = frame(&ctx, rows);
         let layout = Layout::for_rows(input.schema().as_arrow(), vec!["region".into()])?;
@@ -156,7 +156,7 @@ async fn a_stale_replace_is_refused_and_a_stale_append_reapplied() {
     let written = write::data_files(store.clone(), &layout, frame(&ctx, &rows(7..8, "eu")))
         .await
         .unwrap();
-    let refused = write::commit(&stale, &written, Change::Replace).await;
+    let refused = write::commit(&stale, &written, Change::Replace, None).await;
     assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
     write::delete(&store, &written.adds).await;
     assert_eq!(
@@ -167,7 +167,7 @@ async fn a_stale_replace_is_refused_and_a_stale_append_reapplied() {
     let written = write::data_files(store, &layout, frame(&ctx, &rows(8..9, "eu")))
         .await
         .unwrap();
-    write::commit(&stale, &written, Change::Append)
+    write::commit(&stale, &written, Change::Append, None)
         .await
         .unwrap();
     assert_eq!(

@@ -124,6 +124,29 @@ pub async fn list_all(tx: &mut Tx) -> Result<Vec<TableInDatabase>> {
         .collect()
 }
 
+/// Tables changed (created or updated) after `since` (seconds since the epoch), with their
+/// databases: (table, its database's name, when it changed), oldest change first.
+pub async fn changed_since(tx: &mut Tx, since: f64) -> Result<Vec<(TableInDatabase, f64)>> {
+    let q = tx
+        .sql(&format!(
+            "SELECT {COLUMNS}, d.name, t.update_time FROM tables t JOIN databases d ON d.id = t.database_id \
+             WHERE t.update_time > $1 ORDER BY t.update_time"
+        ))
+        .into_owned();
+    let rows = sqlx::query(&q).bind(since).fetch_all(tx.conn()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                TableInDatabase {
+                    database_name: r.try_get(5)?,
+                    table: from_row(r)?,
+                },
+                r.try_get(6)?,
+            ))
+        })
+        .collect()
+}
+
 /// Replaces the table's document and moves it to the next version.
 ///
 /// With `expected_version`, the update applies only if the table is still at that version;

@@ -42,6 +42,8 @@ pub struct AppState {
     /// The Iceberg REST catalog under `/iceberg`.
     pub iceberg: weir_iceberg::RestCatalog,
     pub metrics: Arc<Metrics>,
+    /// Per-commit metrics of Iceberg tables, shown on `/metrics` (when collected).
+    pub table_metrics: Option<Arc<weir_table_metrics::Collector>>,
     /// Who may call (authentication off: everyone, anonymously).
     pub auth: Arc<Authenticator>,
 }

@@ -1,5 +1,6 @@
 //! Prometheus metrics: request counts and latency histograms per Glue operation and outcome,
-//! then the job service's run metrics (`weir_jobs`).
+//! then the job service's run metrics (`weir_jobs`), then each Iceberg table's metrics at its
+//! newest commit (`weir_table_metric`, `weir_table_metric_anomaly`).
 //! Label values are bounded: operation names come from the Glue model, plus
 //! `WeirCatalog.ExecuteAtomically` (others are `unknown`),
 //! outcomes are `ok` or an exception shape name.
@@ -106,7 +107,13 @@ pub async fn handle(
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render() + &state.jobs.metrics_text(),
+        state.metrics.render()
+            + &state.jobs.metrics_text()
+            + &state
+                .table_metrics
+                .as_ref()
+                .map(|m| m.render())
+                .unwrap_or_default(),
     )
         .into_response()
 }

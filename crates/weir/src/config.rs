@@ -37,6 +37,9 @@ pub struct Config {
     /// Table optimizers: when their runs start.
     #[serde(default)]
     pub optimizers: weir_optimizers::Timing,
+    /// Per-commit metrics of Iceberg tables: how often the catalog is looked at for commits.
+    #[serde(default)]
+    pub table_metrics: weir_table_metrics::Settings,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `weir_server=debug`.
     #[serde(deserialize_with = "weir_model::setting_text::string")]
     pub log: String,
@@ -101,6 +104,7 @@ impl Default for Config {
             auth: weir_auth::AuthConfig::default(),
             iceberg: IcebergConfig::default(),
             optimizers: weir_optimizers::Timing::default(),
+            table_metrics: weir_table_metrics::Settings::default(),
             log: "info".into(),
         }
     }

@@ -605,6 +605,12 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         config.optimizers.clone(),
     );
     optimizers.start();
+    let table_metrics = weir_table_metrics::Collector::new(
+        catalog.store().clone(),
+        config.iceberg_tables(),
+        config.table_metrics.clone(),
+    );
+    table_metrics.spawn();
     let store = catalog.store().clone();
     // The first line on stdout tells scripts where the service is, once it is ready.
     println!("weir listening on http://{addr}");
@@ -618,6 +624,7 @@ async fn serve(config: Config, insecure_no_auth: bool) -> anyhow::Result<()> {
         optimizers,
         iceberg: weir_iceberg::RestCatalog::new(config.iceberg_tables()),
         metrics: Arc::new(Metrics::default()),
+        table_metrics: Some(table_metrics),
         auth,
     };
     weir_server::serve(listener, state, shutdown_signal()).await?;
