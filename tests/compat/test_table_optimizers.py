@@ -223,6 +223,46 @@ def test_compaction_optimizer_rewrites_small_files_once_there_are_enough(server,
     assert len(runs) == 1
 
 
+def test_compaction_sorts_by_the_tables_sort_order_with_the_sort_strategy(server, cli):
+    from pyiceberg.schema import Schema
+    from pyiceberg.table.sorting import SortField, SortOrder
+    from pyiceberg.transforms import IdentityTransform
+    from pyiceberg.types import LongType, NestedField, StringType
+
+    iceberg = rest_catalog(server)
+    ns = unique("opt")
+    iceberg.create_namespace(ns)
+    schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "name", StringType(), required=False),
+                    NestedField(3, "region", StringType(), required=False))
+    table = iceberg.create_table(f"{ns}.sorted", schema=schema,
+                                 sort_order=SortOrder(SortField(source_id=1, transform=IdentityTransform())))
+    plain = iceberg.create_table(f"{ns}.plain", schema=schema)
+    # Small appends whose ids interleave: no file is in order with the others.
+    for i in range(6):
+        batch = pa.table({"id": pa.array([j * 6 + i for j in range(10)], pa.int64()),
+                          "name": [f"n{j}" for j in range(10)], "region": ["eu"] * 10})
+        table.append(batch)
+        plain.append(batch)
+    before = rows(iceberg.load_table(f"{ns}.sorted"))
+
+    for name in ("sorted", "plain"):
+        cli("create-table-optimizer", catalog_id=ACCOUNT, database_name=ns, table_name=name, type="compaction",
+            table_optimizer_configuration={"roleArn": ROLE, "enabled": True, "compactionConfiguration": {
+                "icebergConfiguration": {"strategy": "sort", "minInputFiles": 5}}})
+    run = wait_runs(cli, ns, "sorted", "compaction")[0]
+    assert run["eventType"] == "completed", run
+    assert run["compactionStrategy"] == "sort"
+    assert "Strategy" not in run["compactionMetrics"]["IcebergMetrics"]
+    table = iceberg.load_table(f"{ns}.sorted")
+    assert len(list(table.scan().plan_files())) == 1
+    assert table.scan(selected_fields=("id",)).to_arrow()["id"].to_pylist() == list(range(60))
+    assert rows(table) == before
+
+    run = wait_runs(cli, ns, "plain", "compaction")[0]
+    assert run["eventType"] == "failed", run
+    assert "the sort strategy orders rows by the table's sort order, and the table has none" in run["error"]
+
+
 def test_optimizers_keep_a_delta_table_healthy(server, cli, tmp_path):
     """A Delta table the `deltalake` package wrote in small appends, registered in the catalog:
     compaction bin-packs its files (delta-rs optimize), orphan file deletion removes an old file

@@ -20,6 +20,10 @@ use crate::{OptimizerService, TableFormats};
 
 const DAY_SECONDS: f64 = 86_400.0;
 
+/// The member of a compaction run's summary that names its strategy (not one of Glue's
+/// metrics: [`crate::runs`] shows it as the run's `compactionStrategy`).
+pub const STRATEGY: &str = "Strategy";
+
 /// Runs table optimizers in this process.
 pub struct OptimizerExecutor {
     formats: TableFormats,
@@ -118,16 +122,21 @@ async fn optimize_iceberg(
 ) -> weir_iceberg::Result<Value> {
     let now = chrono::Utc::now();
     Ok(match settings {
-        Settings::Compaction { min_input_files } => {
+        Settings::Compaction {
+            min_input_files,
+            strategy,
+        } => {
             let table = tables.load(client, ident).await?.table;
             let options = CompactionOptions {
                 min_input_files: *min_input_files,
+                strategy: *strategy,
                 ..CompactionOptions::for_table(table.metadata())?
             };
             let report = compaction::compact(tables, client, ident, &options).await?;
             json!({
                 "NumberOfBytesCompacted": report.bytes_compacted,
                 "NumberOfFilesCompacted": report.files_compacted,
+                STRATEGY: strategy.name(),
             })
         }
         Settings::Retention {
@@ -179,7 +188,16 @@ async fn optimize_delta(
     let now = chrono::Utc::now();
     let days_ago = |days: f64| now - chrono::Duration::seconds((days * DAY_SECONDS) as i64);
     Ok(match settings {
-        Settings::Compaction { min_input_files } => {
+        Settings::Compaction {
+            min_input_files,
+            strategy,
+        } => {
+            if *strategy != weir_iceberg::maintenance::ordering::Strategy::BinPack {
+                return Err(weir_delta::Error::invalid(format!(
+                    "Delta tables are compacted by bin-packing: the {} strategy orders rows by an Iceberg sort order",
+                    strategy.name()
+                )));
+            }
             let report = maintenance::compact(deltas, location, *min_input_files).await?;
             json!({
                 "NumberOfBytesCompacted": report.bytes_compacted,

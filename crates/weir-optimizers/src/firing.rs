@@ -116,9 +116,9 @@ impl OptimizerService {
     async fn has_work(&self, optimizer: &Value) -> bool {
         let kind = optimizer["Type"].as_str().unwrap_or_default();
         match Settings::of(kind, &optimizer["Configuration"]) {
-            Ok(Settings::Compaction { min_input_files }) => {
-                crate::executor::needs_compaction(self, optimizer, min_input_files).await
-            }
+            Ok(Settings::Compaction {
+                min_input_files, ..
+            }) => crate::executor::needs_compaction(self, optimizer, min_input_files).await,
             _ => true,
         }
     }

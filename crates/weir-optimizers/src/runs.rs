@@ -105,12 +105,15 @@ pub fn shown_run(run: &RunRow, kind: &str) -> Value {
     };
     let hours = run.doc["ExecutionTime"].as_f64().unwrap_or(0.0) / 3600.0;
     let mut iceberg = metrics.as_object().cloned().unwrap_or_default();
+    let strategy = iceberg
+        .remove(crate::executor::STRATEGY)
+        .unwrap_or_else(|| json!("binpack"));
     iceberg.insert("NumberOfDpus".into(), json!(RUN_DPUS as i64));
     iceberg.insert("JobDurationInHour".into(), json!(hours));
     iceberg.insert("DpuHours".into(), json!(hours * RUN_DPUS));
     match kind {
         COMPACTION => {
-            out["compactionStrategy"] = json!("binpack");
+            out["compactionStrategy"] = strategy;
             out["metrics"] = json!({
                 "NumberOfBytesCompacted": metrics["NumberOfBytesCompacted"].to_string(),
                 "NumberOfFilesCompacted": metrics["NumberOfFilesCompacted"].to_string(),

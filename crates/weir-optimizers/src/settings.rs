@@ -1,11 +1,13 @@
 //! An optimizer's `TableOptimizerConfiguration`, checked and completed with Glue's defaults:
 //! retention keeps snapshots for 5 days and at least 1, deleting expired files; orphan file
-//! deletion takes files older than 3 days under the table's location; compaction bin-packs once
-//! a partition has 100 small files (`minInputFiles`). Retention and orphan file deletion run
+//! deletion takes files older than 3 days under the table's location; compaction bin-packs
+//! (or, with `strategy`, sorts or Z-orders by the table's sort order) once a partition has 100
+//! small files (`minInputFiles`). Retention and orphan file deletion run
 //! every `runRateInHours` (24 by default); compaction is checked every few minutes and runs
 //! when there is work.
 
 use serde_json::Value;
+use weir_iceberg::maintenance::ordering::Strategy;
 use weir_model::{GlueError, Result};
 
 /// The types of optimizer (`TableOptimizerType`).
@@ -24,6 +26,7 @@ pub const DEFAULT_RUN_RATE_HOURS: i64 = 24;
 pub enum Settings {
     Compaction {
         min_input_files: usize,
+        strategy: Strategy,
     },
     Retention {
         retention_days: i64,
@@ -58,15 +61,17 @@ impl Settings {
         match kind {
             COMPACTION => {
                 let section = iceberg("compactionConfiguration");
-                if let Some(strategy) = section.and_then(|s| s["strategy"].as_str()) {
-                    if strategy != "binpack" {
-                        return Err(GlueError::invalid_input(format!(
-                            "Compaction strategy {strategy} is not supported: use binpack"
-                        )));
-                    }
-                }
+                let strategy = match section.and_then(|s| s["strategy"].as_str()) {
+                    None => Strategy::BinPack,
+                    Some(name) => Strategy::parse(name).ok_or_else(|| {
+                        GlueError::invalid_input(format!(
+                            "Compaction strategy {name} is not binpack, sort or z-order"
+                        ))
+                    })?,
+                };
                 Ok(Settings::Compaction {
                     min_input_files: number(section, "minInputFiles", 2, DEFAULT_MIN_INPUT_FILES)? as usize,
+                    strategy,
                 })
             }
             RETENTION => {
@@ -148,14 +153,25 @@ mod tests {
             e.message,
             "orphanFileRetentionPeriodInDays must be a whole number of at least 1, got 0"
         );
+        assert_eq!(
+            Settings::of(
+                COMPACTION,
+                &json!({"compactionConfiguration": {"icebergConfiguration": {"strategy": "z-order"}}}),
+            )
+            .unwrap(),
+            Settings::Compaction {
+                min_input_files: 100,
+                strategy: Strategy::ZOrder
+            }
+        );
         let e = Settings::of(
             COMPACTION,
-            &json!({"compactionConfiguration": {"icebergConfiguration": {"strategy": "sort"}}}),
+            &json!({"compactionConfiguration": {"icebergConfiguration": {"strategy": "hilbert"}}}),
         )
         .unwrap_err();
         assert_eq!(
             e.message,
-            "Compaction strategy sort is not supported: use binpack"
+            "Compaction strategy hilbert is not binpack, sort or z-order"
         );
     }
 }

@@ -127,6 +127,10 @@ enum TableCommand {
         /// Compaction: compact a partition once it has this many small files (default 100).
         #[arg(long, value_name = "N")]
         min_input_files: Option<i64>,
+        /// Compaction: binpack (default), sort (by the table's sort order) or z-order (over
+        /// the sort order's columns).
+        #[arg(long, value_name = "STRATEGY")]
+        strategy: Option<String>,
         /// Orphan file deletion: the folder to clean (default: the table's location).
         #[arg(long, value_name = "URL")]
         location: Option<String>,
@@ -370,6 +374,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 retention_days,
                 snapshots_to_retain,
                 min_input_files,
+                strategy,
                 location,
                 dry_run,
                 catalog_endpoint,
@@ -382,6 +387,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     retention_days,
                     snapshots_to_retain,
                     min_input_files,
+                    strategy,
                     location,
                     dry_run,
                 };

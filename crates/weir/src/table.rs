@@ -17,6 +17,7 @@ pub struct OptimizeArgs {
     pub retention_days: Option<i64>,
     pub snapshots_to_retain: Option<i64>,
     pub min_input_files: Option<i64>,
+    pub strategy: Option<String>,
     pub location: Option<String>,
     pub dry_run: bool,
 }
@@ -31,7 +32,10 @@ pub async fn optimize_table(
     };
     let iceberg = |fields: Value| json!({ "icebergConfiguration": fields });
     let configuration = json!({
-        "compactionConfiguration": iceberg(json!({ "minInputFiles": args.min_input_files })),
+        "compactionConfiguration": iceberg(json!({
+            "minInputFiles": args.min_input_files,
+            "strategy": args.strategy,
+        })),
         "retentionConfiguration": iceberg(json!({
             "snapshotRetentionPeriodInDays": args.retention_days,
             "numberOfSnapshotsToRetain": args.snapshots_to_retain,

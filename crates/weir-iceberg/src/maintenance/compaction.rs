@@ -1,6 +1,7 @@
-//! Bin-pack compaction, as Glue's compaction optimizer runs it: the current snapshot's small
-//! data files, grouped by partition, each group of at least `min_input_files` files rewritten
-//! into files of about the target size, all in one `replace` snapshot. Readers of the current
+//! Compaction, as Glue's compaction optimizer runs it: the current snapshot's small data files,
+//! grouped by partition, each group of at least `min_input_files` files rewritten into files of
+//! about the target size, all in one `replace` snapshot — bin-packed (rows as read), sorted by
+//! the table's sort order, or along a Z-order curve over its columns ([`ordering`]). Readers of the current
 //! snapshot see the same rows; older snapshots keep their files, so time travel still reads
 //! them until snapshot retention expires them.
 //!
@@ -11,7 +12,7 @@
 //! Groups are read through iceberg's Arrow reader (the files' rows in the table's current
 //! schema) and streamed into the writers [`crate::write`] uses, one group after another, so
 //! memory holds the batches in flight and the open file's unwritten row group, never a whole
-//! group. The new files are written with the table's current schema and default partition spec
+//! group (a sort holds at most [`ordering::SORT_MEMORY`], spilling the rest). The new files are written with the table's current schema and default partition spec
 //! (a group of an older spec is rewritten into the current one).
 
 use std::collections::{BTreeSet, HashMap};
@@ -23,14 +24,15 @@ use futures::{stream, StreamExt, TryStreamExt};
 use iceberg::arrow::schema_to_arrow_schema;
 use iceberg::scan::{FileScanTask, FileScanTaskStream};
 use iceberg::spec::{
-    DataFile, DataFileFormat, ManifestContentType, Operation, SchemaRef, SnapshotRef, Struct,
-    TableMetadata,
+    DataFile, DataFileFormat, Datum, ManifestContentType, Operation, SchemaRef, SnapshotRef,
+    Struct, TableMetadata,
 };
 use iceberg::table::Table;
 use iceberg::TableIdent;
 use weir_engine::catalog::CatalogClient;
 
 use crate::error::{Error, Result};
+use crate::maintenance::ordering::{self, SortKey, Strategy};
 use crate::maintenance::rewrite;
 use crate::tables::Tables;
 use crate::write;
@@ -56,6 +58,8 @@ pub struct CompactionOptions {
     pub min_input_files: usize,
     /// Files smaller than this are small.
     pub small_file_threshold: u64,
+    /// The order rows are written in.
+    pub strategy: Strategy,
 }
 
 impl CompactionOptions {
@@ -65,6 +69,7 @@ impl CompactionOptions {
             target_file_size,
             min_input_files: DEFAULT_MIN_INPUT_FILES,
             small_file_threshold: target_file_size / 4 * 3,
+            strategy: Strategy::BinPack,
         }
     }
 
@@ -98,6 +103,8 @@ pub struct CompactionReport {
 /// A partition's small files, rewritten together.
 struct Group {
     tasks: Vec<FileScanTask>,
+    /// The least and greatest value of each column (by field id) its files' statistics give.
+    ranges: HashMap<i32, (Datum, Datum)>,
 }
 
 impl Group {
@@ -111,11 +118,15 @@ impl Group {
 
     /// The group cut into parts of about `target` bytes of input, in file order.
     fn parts(&self, target: u64) -> Vec<Group> {
-        let mut parts = vec![Group { tasks: Vec::new() }];
+        let empty = || Group {
+            tasks: Vec::new(),
+            ranges: self.ranges.clone(),
+        };
+        let mut parts = vec![empty()];
         let mut bytes = 0;
         for task in &self.tasks {
             if bytes >= target.max(1) {
-                parts.push(Group { tasks: Vec::new() });
+                parts.push(empty());
                 bytes = 0;
             }
             bytes += task.file_size_in_bytes;
@@ -141,11 +152,15 @@ pub async fn compact(
     let Some(snapshot) = table.metadata().current_snapshot() else {
         return Ok(CompactionReport::default());
     };
+    let keys = match options.strategy {
+        Strategy::BinPack => Vec::new(),
+        strategy => ordering::sort_keys(table.metadata(), strategy)?,
+    };
     let groups = plan(&table, snapshot, options).await?;
     if groups.is_empty() {
         return Ok(CompactionReport::default());
     }
-    let written = rewrite_groups(&table, &groups, options).await?;
+    let written = rewrite_groups(&table, &groups, options, &keys).await?;
     let files_written = written.len() as u64;
     let snapshot_id = commit(tables, client, &table, &groups, written).await?;
     Ok(CompactionReport {
@@ -189,15 +204,15 @@ async fn plan(
         .await?
         .try_collect()
         .await?;
-    let specs = data_file_specs(table, snapshot).await?;
+    let files = live_files(table, snapshot).await?;
     let mut partitions: HashMap<(i32, Option<Struct>), Vec<FileScanTask>> = HashMap::new();
     for task in tasks {
-        let Some(&spec) = specs.get(&task.data_file_path) else {
+        let Some(file) = files.get(&task.data_file_path) else {
             continue;
         };
         if is_candidate(&task, options) {
             partitions
-                .entry((spec, task.partition.clone()))
+                .entry((file.spec, task.partition.clone()))
                 .or_default()
                 .push(task);
         }
@@ -206,13 +221,39 @@ async fn plan(
     Ok(partitions
         .into_values()
         .filter(|tasks| tasks.len() >= min_input_files)
-        .map(|tasks| Group { tasks })
+        .map(|tasks| {
+            let mut ranges: HashMap<i32, (Datum, Datum)> = HashMap::new();
+            for file in tasks.iter().filter_map(|t| files.get(&t.data_file_path)) {
+                for (id, lower) in &file.lower {
+                    let Some(upper) = file.upper.get(id) else {
+                        continue;
+                    };
+                    let range = ranges
+                        .entry(*id)
+                        .or_insert_with(|| (lower.clone(), upper.clone()));
+                    if lower < &range.0 {
+                        range.0 = lower.clone();
+                    }
+                    if upper > &range.1 {
+                        range.1 = upper.clone();
+                    }
+                }
+            }
+            Group { tasks, ranges }
+        })
         .collect())
 }
 
-/// The partition spec id of each live data file of the snapshot (scan tasks do not say it, and
-/// equal partition values of two specs are different partitions).
-async fn data_file_specs(table: &Table, snapshot: &SnapshotRef) -> Result<HashMap<String, i32>> {
+/// What scan tasks do not say of a live data file: its partition spec (equal partition values
+/// of two specs are different partitions) and its columns' bounds.
+struct LiveFile {
+    spec: i32,
+    lower: HashMap<i32, Datum>,
+    upper: HashMap<i32, Datum>,
+}
+
+/// The snapshot's live data files, by path.
+async fn live_files(table: &Table, snapshot: &SnapshotRef) -> Result<HashMap<String, LiveFile>> {
     let list = table.manifest_list_reader(snapshot).load().await?;
     let io = table.file_io();
     // Collected: the list's own iterator is not `Send`, and this future must be.
@@ -221,13 +262,20 @@ async fn data_file_specs(table: &Table, snapshot: &SnapshotRef) -> Result<HashMa
         .into_iter()
         .filter(|m| m.content == ManifestContentType::Data)
         .collect();
-    let files: Vec<Vec<(String, i32)>> = stream::iter(manifests)
+    let files: Vec<Vec<(String, LiveFile)>> = stream::iter(manifests)
         .map(|manifest| async move {
             let entries = manifest.load_manifest(io).await?;
             let live = entries.entries().iter().filter(|e| e.is_alive());
             Ok::<_, iceberg::Error>(
-                live.map(|e| (e.file_path().to_string(), manifest.partition_spec_id))
-                    .collect(),
+                live.map(|e| {
+                    let file = LiveFile {
+                        spec: manifest.partition_spec_id,
+                        lower: e.data_file().lower_bounds().clone(),
+                        upper: e.data_file().upper_bounds().clone(),
+                    };
+                    (e.file_path().to_string(), file)
+                })
+                .collect(),
             )
         })
         .buffer_unordered(MANIFEST_READS)
@@ -251,6 +299,7 @@ async fn rewrite_groups(
     table: &Table,
     groups: &[Group],
     options: &CompactionOptions,
+    keys: &[SortKey],
 ) -> Result<Vec<DataFile>> {
     let target_file_size = usize::try_from(options.target_file_size).map_err(|_| {
         Error::bad_request(format!(
@@ -259,18 +308,32 @@ async fn rewrite_groups(
         ))
     })?;
     let run = uuid::Uuid::now_v7();
-    // Each part of about one target file is rewritten by its own writer, as many at once as
-    // there are cores (each holds one open file's unwritten row group).
-    let parts: Vec<Group> = groups
-        .iter()
-        .flat_map(|g| g.parts(options.target_file_size))
-        .collect();
+    // Bin-packing: each part of about one target file is rewritten by its own writer, as many
+    // at once as there are cores (each holds one open file's unwritten row group). Ordering
+    // strategies order a whole group at once.
+    let parts: Vec<Group> = match options.strategy {
+        Strategy::BinPack => groups
+            .iter()
+            .flat_map(|g| g.parts(options.target_file_size))
+            .collect(),
+        _ => groups
+            .iter()
+            .map(|g| Group {
+                tasks: g.tasks.clone(),
+                ranges: g.ranges.clone(),
+            })
+            .collect(),
+    };
     let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
     // The futures are made first: a closure making them inside the stream is not `Send`.
     let rewrites: Vec<_> = parts
         .iter()
         .enumerate()
-        .map(|(i, part)| rewrite_group(table, part, format!("{run}-{i:05}"), target_file_size))
+        .map(|(i, part)| {
+            let prefix = format!("{run}-{i:05}");
+            let order = (options.strategy, keys);
+            rewrite_group(table, part, prefix, target_file_size, order)
+        })
         .collect();
     let results: Vec<Result<Vec<DataFile>>> = stream::iter(rewrites)
         .buffer_unordered(parallel)
@@ -298,6 +361,7 @@ async fn rewrite_group(
     group: &Group,
     prefix: String,
     target_file_size: usize,
+    (strategy, keys): (Strategy, &[SortKey]),
 ) -> Result<Vec<DataFile>> {
     let metadata = table.metadata();
     let current = metadata.current_schema();
@@ -318,6 +382,7 @@ async fn rewrite_group(
         .map_err(|e| DataFusionError::External(Box::new(e)));
     let schema = Arc::new(schema_to_arrow_schema(current)?);
     let rows = Box::pin(RecordBatchStreamAdapter::new(schema, batches));
+    let rows = ordering::ordered(rows, strategy, keys, &group.ranges, BATCH_ROWS).await?;
     let io = table.file_io().clone();
     let files = write::write_stream(io, metadata, prefix, target_file_size, rows).await?;
     let written: u64 = files.iter().map(DataFile::record_count).sum();

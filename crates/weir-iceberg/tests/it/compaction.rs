@@ -10,6 +10,7 @@ use iceberg::table::Table;
 use iceberg::TableIdent;
 use proptest::prelude::*;
 use weir_iceberg::maintenance::compaction::{compact, CompactionOptions, CompactionReport};
+use weir_iceberg::maintenance::ordering::Strategy as Order;
 use weir_iceberg::maintenance::rewrite::{discard, replace_files};
 use weir_iceberg::Error;
 
@@ -29,6 +30,7 @@ fn options(min_input_files: usize) -> CompactionOptions {
         target_file_size: 1024 * 1024,
         min_input_files,
         small_file_threshold: 768 * 1024,
+        strategy: Order::BinPack,
     }
 }
 
@@ -529,5 +531,176 @@ proptest! {
             .build()
             .unwrap();
         runtime.block_on(run(steps, partitioned));
+    }
+}
+
+/// Gives the table a sort order on `columns` (ascending, nulls first).
+async fn sort_by(env: &Env, ident: &TableIdent, columns: &[i32]) {
+    use iceberg::spec::{NullOrder, SortDirection, SortField, SortOrder, Transform};
+    use iceberg::TableUpdate;
+    let table = env.load(ident).await;
+    let mut order = SortOrder::builder();
+    order.with_order_id(1);
+    for &source_id in columns {
+        order.with_sort_field(SortField {
+            source_id,
+            transform: Transform::Identity,
+            direction: SortDirection::Ascending,
+            null_order: NullOrder::First,
+        });
+    }
+    let order = order.build(table.metadata().current_schema()).unwrap();
+    env.tables
+        .commit(
+            &env.client,
+            ident,
+            &[],
+            vec![
+                TableUpdate::AddSortOrder { sort_order: order },
+                TableUpdate::SetDefaultSortOrder { sort_order_id: -1 },
+            ],
+        )
+        .await
+        .unwrap();
+}
+
+/// The ids of the table's one data file, in the file's order.
+async fn ids_in_file_order(table: &Table) -> Vec<i64> {
+    use datafusion::arrow::array::Int64Array;
+    use futures::TryStreamExt;
+    let batches: Vec<_> = table
+        .scan()
+        .select(["id"])
+        .build()
+        .unwrap()
+        .to_arrow()
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    batches
+        .iter()
+        .flat_map(|b| {
+            let ids = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+            ids.values().to_vec()
+        })
+        .collect()
+}
+
+/// The (id, category) of the table's one data file's rows, in the file's order.
+async fn points_in_file_order(table: &Table) -> Vec<(i64, String)> {
+    use datafusion::arrow::array::{Int64Array, StringArray};
+    use futures::TryStreamExt;
+    let batches: Vec<_> = table
+        .scan()
+        .select(["id", "category"])
+        .build()
+        .unwrap()
+        .to_arrow()
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let mut points = Vec::new();
+    for b in &batches {
+        let ids = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+        let categories = b.column(1).as_any().downcast_ref::<StringArray>().unwrap();
+        for i in 0..b.num_rows() {
+            points.push((ids.value(i), categories.value(i).to_string()));
+        }
+    }
+    points
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sort_strategy_writes_rows_in_the_tables_sort_order() {
+    let env = Env::new().await;
+    let ident = env
+        .create(
+            "events",
+            Layout {
+                partitioned: false,
+                format: FormatVersion::V2,
+            },
+        )
+        .await;
+    // Six small files, each in descending order, interleaving each other.
+    let mut all: Vec<Row> = Vec::new();
+    for i in 0..6 {
+        let batch: Vec<Row> = (0..20)
+            .rev()
+            .map(|j| (j * 6 + i, "a".to_string(), format!("row {i}-{j}")))
+            .collect();
+        env.append(&ident, &batch).await;
+        all.extend(batch);
+    }
+    let sorted = CompactionOptions {
+        strategy: Order::Sort,
+        ..options(2)
+    };
+    let refused = compact(&env.tables, &env.client, &ident, &sorted).await;
+    assert!(
+        matches!(&refused, Err(Error::BadRequest(m)) if m.contains("the table has none")),
+        "{refused:?}"
+    );
+
+    sort_by(&env, &ident, &[1]).await;
+    let report = compact(&env.tables, &env.client, &ident, &sorted)
+        .await
+        .unwrap();
+    assert_eq!((report.files_compacted, report.files_written), (6, 1));
+    let table = env.load(&ident).await;
+    assert_eq!(
+        ids_in_file_order(&table).await,
+        (0..120).collect::<Vec<i64>>()
+    );
+    assert_eq!(read(&env.ctx, &table, None).await, shown(&all));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_z_order_strategy_clusters_rows_close_in_every_sort_column() {
+    let env = Env::new().await;
+    let ident = env
+        .create(
+            "points",
+            Layout {
+                partitioned: false,
+                format: FormatVersion::V2,
+            },
+        )
+        .await;
+    // A 16 x 16 grid of (id, category) points, categories `a` to `p`, written column by column
+    // in four files.
+    let letter = |y: u8| ((b'a' + y) as char).to_string();
+    let mut all: Vec<Row> = Vec::new();
+    for file in 0..4 {
+        let batch: Vec<Row> = (file * 4..file * 4 + 4)
+            .flat_map(|x| (0..16).map(move |y| (x, letter(y), format!("{x}:{y}"))))
+            .collect();
+        env.append(&ident, &batch).await;
+        all.extend(batch);
+    }
+    sort_by(&env, &ident, &[1, 2]).await;
+    let zorder = CompactionOptions {
+        strategy: Order::ZOrder,
+        ..options(2)
+    };
+    let report = compact(&env.tables, &env.client, &ident, &zorder)
+        .await
+        .unwrap();
+    assert_eq!((report.files_compacted, report.files_written), (4, 1));
+    let table = env.load(&ident).await;
+    assert_eq!(read(&env.ctx, &table, None).await, shown(&all));
+    // Along the curve each quarter of the rows is one quadrant of the grid (a sort by id
+    // alone would make each quarter a band of four ids across every category).
+    let points = points_in_file_order(&table).await;
+    for quarter in points.chunks(64) {
+        let quadrants: BTreeSet<(bool, bool)> = quarter
+            .iter()
+            .map(|(x, y)| (*x >= 8, y.as_str() >= "i"))
+            .collect();
+        assert_eq!(quadrants.len(), 1, "{quarter:?}");
     }
 }
