@@ -564,30 +564,6 @@ async fn sort_by(env: &Env, ident: &TableIdent, columns: &[i32]) {
         .unwrap();
 }
 
-/// The ids of the table's one data file, in the file's order.
-async fn ids_in_file_order(table: &Table) -> Vec<i64> {
-    use datafusion::arrow::array::Int64Array;
-    use futures::TryStreamExt;
-    let batches: Vec<_> = table
-        .scan()
-        .select(["id"])
-        .build()
-        .unwrap()
-        .to_arrow()
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    batches
-        .iter()
-        .flat_map(|b| {
-            let ids = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
-            ids.values().to_vec()
-        })
-        .collect()
-}
-
 /// The (id, category) of the table's one data file's rows, in the file's order.
 async fn points_in_file_order(table: &Table) -> Vec<(i64, String)> {
     use datafusion::arrow::array::{Int64Array, StringArray};
