@@ -5,9 +5,11 @@
 //! snapshot see the same rows; older snapshots keep their files, so time travel still reads
 //! them until snapshot retention expires them.
 //!
-//! Deletes are not applied: a data file that any delete file (position or equality) applies to
-//! is left as it is, so delete files never need rewriting and their sequence numbers keep
-//! meaning what they meant.
+//! Deletes are applied: a data file that delete files (position or equality) apply to is
+//! rewritten whatever its size, its deleted rows left out. The rewritten files carry the
+//! `replace` snapshot's sequence number, newer than every delete file the table holds, so no
+//! delete applies to them again; delete files stay until snapshot retention expires the
+//! snapshots that need them.
 //!
 //! Groups are read through iceberg's Arrow reader (the files' rows in the table's current
 //! schema) and streamed into the writers [`crate::write`] uses, one group after another, so
@@ -112,7 +114,11 @@ impl Group {
         self.tasks.iter().map(|t| t.file_size_in_bytes).sum()
     }
 
+    /// The rows it holds, when no delete applies (deletes leave fewer).
     fn records(&self) -> Option<u64> {
+        if self.tasks.iter().any(|t| !t.deletes.is_empty()) {
+            return None;
+        }
         self.tasks.iter().map(|t| t.record_count).sum()
     }
 
@@ -284,13 +290,12 @@ async fn live_files(table: &Table, snapshot: &SnapshotRef) -> Result<HashMap<Str
     Ok(files.into_iter().flatten().collect())
 }
 
-/// A small Parquet file read whole, with no deletes to apply.
+/// A Parquet file read whole that is small or has deletes to apply.
 fn is_candidate(task: &FileScanTask, options: &CompactionOptions) -> bool {
-    task.deletes.is_empty()
-        && task.data_file_format == DataFileFormat::Parquet
+    task.data_file_format == DataFileFormat::Parquet
         && task.start == 0
         && task.length == task.file_size_in_bytes
-        && task.file_size_in_bytes < options.small_file_threshold
+        && (task.file_size_in_bytes < options.small_file_threshold || !task.deletes.is_empty())
 }
 
 /// Writes every group's rows as new data files; if one fails, deletes those written (files the

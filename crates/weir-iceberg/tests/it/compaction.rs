@@ -288,7 +288,7 @@ async fn nothing_to_do_commits_nothing() {
 /// Files that deletes apply to are left as they are; the delete manifest is carried over
 /// untouched, and the deleted rows stay deleted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn files_with_deletes_are_left_alone() {
+async fn deletes_are_applied_by_the_rewrite() {
     let env = Env::new().await;
     let layout = Layout {
         partitioned: false,
@@ -306,30 +306,31 @@ async fn files_with_deletes_are_left_alone() {
         all.extend(batch);
     }
     let before = env.load(&ident).await;
-    let before_files = data_files(&before).await;
     assert_eq!(read(&env.ctx, &before, None).await, shown(&all));
 
     let report = compact(&env.tables, &env.client, &ident, &options(5))
         .await
         .unwrap();
 
-    // Only the five files appended after the delete: the delete applies to the others.
-    assert_eq!((report.files_compacted, report.files_written), (5, 1));
+    // All ten files, the deleted rows left out of the one written.
+    assert_eq!((report.files_compacted, report.files_written), (10, 1));
     let table = env.load(&ident).await;
     let after = data_files(&table).await;
-    assert_eq!(after.len(), 6);
-    let kept = before_files.iter().filter(|f| after.contains(f)).count();
-    assert_eq!(kept, 5);
-    assert!(after.iter().any(|f| f.records == 50));
-    assert_eq!(
-        delete_manifests(&table).await,
-        delete_manifests(&before).await
-    );
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].records, 98);
+    assert_eq!(read(&env.ctx, &table, None).await, shown(&all));
+    // The delete file stays (older snapshots need it) and no longer applies.
     assert_eq!(delete_manifests(&table).await.len(), 1);
+    let before_rows = read(&env.ctx, &table, before.metadata().current_snapshot_id()).await;
+    assert_eq!(before_rows, shown(&all));
+
+    // A later delete applies to the rewritten file as to any other.
+    delete_ids(&env, &ident, &[42]).await;
+    all.retain(|r: &Row| r.0 != 42);
+    let table = env.load(&ident).await;
     assert_eq!(read(&env.ctx, &table, None).await, shown(&all));
 }
 
-/// The delete manifests of the current snapshot.
 async fn delete_manifests(table: &Table) -> Vec<iceberg::spec::ManifestFile> {
     let snapshot = table.metadata().current_snapshot().unwrap();
     let list = table.manifest_list_reader(snapshot).load().await.unwrap();
