@@ -271,6 +271,49 @@ def test_jobs_read_what_pyiceberg_wrote_and_pyiceberg_reads_what_jobs_wrote(iceb
     assert orders.current_snapshot().summary["added-records"] == "3"
 
 
+def test_a_direct_target_creates_its_table_at_its_path(iceberg, glue, ns, tmp_path):
+    import pyarrow.parquet as pq
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "orders.json").write_text("\n".join(json.dumps(r) for r in ORDERS.to_pylist()) + "\n")
+    path = tmp_path / "lake" / "orders"
+    direct = {"Name": "out", "Inputs": ["src"], "Path": f"file://{path}", "Format": "iceberg", "Compression": "snappy",
+              "PartitionKeys": [["region"]],
+              "SchemaChangePolicy": {"EnableUpdateCatalog": True, "UpdateBehavior": "UPDATE_IN_DATABASE",
+                                     "Database": ns, "Table": "orders"}}
+    nodes = {"src": {"S3JsonSource": {"Name": "src", "Paths": [str(source)]}}, "out": {"S3IcebergDirectTarget": direct}}
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    table = iceberg.load_table(f"{ns}.orders")
+    assert table.location().rstrip("/") == f"file://{path}"
+    assert rows(table) == sorted(ORDERS.to_pylist(), key=lambda r: json.dumps(r, sort_keys=True))
+    assert table.properties["write.parquet.compression-codec"] == "snappy"
+    files = [local(f) for f in data_files(table)]
+    assert {pq.ParquetFile(f).metadata.row_group(0).column(0).compression for f in files} == {"SNAPPY"}
+    # The next run appends to the same table.
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert len(rows(iceberg.load_table(f"{ns}.orders"))) == 6
+
+    del direct["SchemaChangePolicy"]
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "FAILED"
+    assert "SchemaChangePolicy must name the Database and Table of the Iceberg table" in run["ErrorMessage"]
+
+
+def test_jobs_write_zstd_parquet_unless_the_table_says_otherwise(iceberg, glue, ns, tmp_path):
+    import pyarrow.parquet as pq
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "orders.json").write_text("\n".join(json.dumps(r) for r in ORDERS.to_pylist()) + "\n")
+    run = run_job(glue, {
+        "src": {"S3JsonSource": {"Name": "src", "Paths": [str(source)]}},
+        "out": {"S3IcebergCatalogTarget": {"Name": "out", "Inputs": ["src"], "Database": ns, "Table": "fresh"}}})
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    files = [local(f) for f in data_files(iceberg.load_table(f"{ns}.fresh"))]
+    assert {pq.ParquetFile(f).metadata.row_group(0).column(0).compression for f in files} == {"ZSTD"}
+
+
 def test_job_overwrites_an_iceberg_table(iceberg, glue, ns):
     table = iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
     table.append(ORDERS)

@@ -8,7 +8,8 @@
 //! - [`rest`]: the Iceberg REST catalog protocol over both, for PyIceberg, Spark, Trino.
 //! - [`node`]: the visual jobs' Iceberg sources and targets, as a connector the engine runs;
 //!   [`write`] writes data files and commits them as a snapshot (upserts and Debezium change
-//!   events are merged copy-on-write by the engine's `job::merge`).
+//!   events are merged copy-on-write by the engine's `job::merge`); [`parquet_properties`]:
+//!   how its Parquet files are written (the table's `write.parquet.*`, zstd by default).
 //! - [`storage`]: Iceberg's file I/O on Weir's object stores; [`files`]: the files a table's
 //!   metadata reaches.
 //! - [`glue`]: how an Iceberg table looks as a Glue table; [`create_input`]: Glue's CreateTable
@@ -22,6 +23,7 @@ pub mod glue;
 pub mod maintenance;
 pub mod namespaces;
 pub mod node;
+pub mod parquet_properties;
 pub mod rest;
 pub mod storage;
 pub mod tables;

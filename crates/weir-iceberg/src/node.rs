@@ -5,7 +5,9 @@
 //! `AdditionalOptions`) `snapshot-id` reads that snapshot, `as-of-timestamp` (milliseconds since
 //! the epoch) the snapshot current then.
 //!
-//! Targets: `S3IcebergCatalogTarget`, and `CatalogTarget` on an Iceberg table: the rows are
+//! Targets: `S3IcebergCatalogTarget`, `S3IcebergDirectTarget` (the table its
+//! `SchemaChangePolicy` names, created at its `Path`), and `CatalogTarget` on an Iceberg table:
+//! the rows are
 //! appended as one snapshot, committed with the run's other targets (with `AdditionalOptions`
 //! `writeMode` = `overwrite`, they replace the table's rows; `upsert` and `cdc`, with
 //! `upsertKeys`, merge rows or Debezium change events into them (`weir_engine::job::merge`) — each as
@@ -23,7 +25,7 @@ use iceberg::table::Table;
 use iceberg::{NamespaceIdent, TableCreation, TableIdent};
 use iceberg_datafusion::IcebergStaticTableProvider;
 use serde_json::Value;
-use weir_engine::catalog::CatalogClient;
+use weir_engine::catalog::{self, CatalogClient};
 use weir_engine::job::extension::{
     ConnectorIo, NodeConnector, PendingWrite, ProviderFuture, ReadFuture, WriteFuture,
 };
@@ -53,7 +55,7 @@ impl NodeConnector for IcebergConnector {
     }
 
     fn target_types(&self) -> &'static [&'static str] {
-        &["S3IcebergCatalogTarget"]
+        &["S3IcebergCatalogTarget", "S3IcebergDirectTarget"]
     }
 
     fn holds_table(&self, table: &Value) -> bool {
@@ -124,10 +126,20 @@ impl NodeConnector for IcebergConnector {
         Box::pin(async move {
             let at = |e: Error| at_node(node, e);
             let client = io.catalog_for(node)?;
-            let (database, glue_table) = io.node_table(node).await?;
-            let name = match &glue_table {
-                Some(t) => t["Name"].as_str().unwrap_or_default().to_string(),
-                None => node.required_str("Table")?.to_string(),
+            let direct = DirectTarget::of(node).map_err(at)?;
+            let (database, glue_table) = match &direct {
+                Some(d) => {
+                    let found =
+                        catalog::find_table(client.as_ref(), &node.id, &d.database, &d.table)
+                            .await?;
+                    (d.database.clone(), found)
+                }
+                None => io.node_table(node).await?,
+            };
+            let name = match (&glue_table, &direct) {
+                (Some(t), _) => t["Name"].as_str().unwrap_or_default().to_string(),
+                (None, Some(d)) => d.table.clone(),
+                (None, None) => node.required_str("Table")?.to_string(),
             };
             let ident = TableIdent::new(NamespaceIdent::new(database.clone()), name.clone());
             let target = match &glue_table {
@@ -140,7 +152,7 @@ impl NodeConnector for IcebergConnector {
                     Target::Existing(self.tables.of_glue_table(&database, t).await.map_err(at)?)
                 }
                 None => Target::New(Box::new(
-                    self.new_table(client.as_ref(), node, &ident, &input)
+                    self.new_table(client.as_ref(), node, &ident, &input, direct.as_ref())
                         .await
                         .map_err(at)?,
                 )),
@@ -188,13 +200,15 @@ impl NodeConnector for IcebergConnector {
 
 impl IcebergConnector {
     /// A new table's metadata for the rows: their schema, identity partitions on
-    /// `PartitionKeys`.
+    /// `PartitionKeys`, under the direct target's `Path` (else its database's location, else
+    /// the warehouse), its data files compressed as the direct target says.
     async fn new_table(
         &self,
         client: &dyn CatalogClient,
         node: &Node,
         ident: &TableIdent,
         input: &DataFrame,
+        direct: Option<&DirectTarget>,
     ) -> Result<TableMetadata> {
         let schema = arrow_schema_to_schema_auto_assign_ids(input.schema().as_arrow())?;
         let mut spec = UnboundPartitionSpec::builder().with_spec_id(0);
@@ -206,18 +220,83 @@ impl IcebergConnector {
             spec = spec.add_partition_field(field.id, &name, Transform::Identity)?;
         }
         let namespace = crate::namespaces::load(client, ident.namespace()).await?;
+        let location = match direct {
+            Some(d) => d.path.trim_end_matches('/').to_string(),
+            None => self.tables.default_location(&namespace, ident.name()),
+        };
+        let mut properties = std::collections::HashMap::new();
+        if let Some(codec) = direct.and_then(|d| d.compression.clone()) {
+            properties.insert(
+                crate::parquet_properties::COMPRESSION_CODEC.to_string(),
+                codec,
+            );
+        }
         let creation = TableCreation {
             name: ident.name().to_string(),
-            location: Some(self.tables.default_location(&namespace, ident.name())),
+            location: Some(location),
             schema,
             partition_spec: Some(spec.build()),
             sort_order: None,
-            properties: Default::default(),
+            properties,
             format_version: iceberg::spec::FormatVersion::V2,
         };
         Ok(TableMetadataBuilder::from_table_creation(creation)?
             .build()?
             .metadata)
+    }
+}
+
+/// What an `S3IcebergDirectTarget` writes: the catalog table its `SchemaChangePolicy` names
+/// (Iceberg tables are kept in the catalog), created at `Path` if it does not exist yet.
+struct DirectTarget {
+    database: String,
+    table: String,
+    path: String,
+    /// `Compression` as a codec of `write.parquet.compression-codec` (for a new table).
+    compression: Option<String>,
+}
+
+impl DirectTarget {
+    fn of(node: &Node) -> Result<Option<DirectTarget>> {
+        if node.node_type != "S3IcebergDirectTarget" {
+            return Ok(None);
+        }
+        if let Some(format) = node.str("Format").filter(|f| *f != "iceberg") {
+            return Err(Error::bad_request(format!(
+                "Format '{format}' is not iceberg: an S3IcebergDirectTarget writes an Iceberg table"
+            )));
+        }
+        let policy = node.fields.get("SchemaChangePolicy");
+        let named = |member: &str| {
+            policy
+                .and_then(|p| p.get(member))
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let (Some(database), Some(table)) = (named("Database"), named("Table")) else {
+            return Err(Error::bad_request(
+                "SchemaChangePolicy must name the Database and Table of the Iceberg table: Weir keeps Iceberg tables in its catalog",
+            ));
+        };
+        let compression = match node.str("Compression") {
+            None => None,
+            Some("lzo") => {
+                return Err(Error::bad_request(
+                    "Compression lzo is not supported for Iceberg data files: use snappy, gzip or uncompressed",
+                ))
+            }
+            Some(codec) => Some(codec.to_string()),
+        };
+        Ok(Some(DirectTarget {
+            database,
+            table,
+            path: node
+                .required_str("Path")
+                .map_err(|e| Error::bad_request(e.to_string()))?
+                .to_string(),
+            compression,
+        }))
     }
 }
 

@@ -103,10 +103,12 @@ pub(crate) async fn write_stream(
     target_file_size: usize,
     mut stream: SendableRecordBatchStream,
 ) -> Result<Vec<DataFile>> {
-    let properties = metadata.table_properties()?;
     let schema = metadata.current_schema().clone();
-    let parquet = ParquetWriterBuilder::from_table_properties(&properties, schema.clone())
-        .with_match_mode(FieldMatchMode::Name);
+    let parquet = ParquetWriterBuilder::new_with_match_mode(
+        crate::parquet_properties::writer_properties(metadata)?,
+        schema.clone(),
+        FieldMatchMode::Name,
+    );
     let rolling = RollingFileWriterBuilder::new(
         parquet,
         target_file_size,
