@@ -137,13 +137,49 @@ def test_namespace_and_table_errors_are_the_protocols(iceberg, glue, weir, ns):
     status, _, body = weir.http("GET", "/iceberg/v1/views")
     assert status == 404 and json.loads(body)["error"]["type"] == "NotFoundException"
 
-    # No Iceberg views: none listed, none found, none created.
-    assert iceberg.list_views(ns) == []
-    assert not iceberg.view_exists(f"{ns}.v")
     with pytest.raises(NoSuchNamespaceError):
         iceberg.list_views(unique("nons"))
-    status, _, body = weir.http("POST", f"/iceberg/v1/namespaces/{ns}/views", "{}")
-    assert status == 406 and "Iceberg views are not supported" in json.loads(body)["error"]["message"]
+
+
+def test_iceberg_views_are_glue_views(iceberg, glue, ns):
+    from pyiceberg.exceptions import NoSuchViewError, ViewAlreadyExistsError
+    from pyiceberg.view.metadata import SQLViewRepresentation, ViewRepresentation, ViewVersion
+
+    iceberg.create_table(f"{ns}.orders", schema=ORDERS.schema)
+    assert iceberg.list_views(ns) == []
+    assert not iceberg.view_exists(f"{ns}.eu_orders")
+    sql = f"SELECT id, name FROM {ns}.orders WHERE region = 'eu'"
+    version = ViewVersion(version_id=1, schema_id=0, timestamp_ms=1_700_000_000_000,
+                          summary={"engine-name": "spark"}, default_namespace=[ns],
+                          representations=[ViewRepresentation(SQLViewRepresentation(type="sql", sql=sql, dialect="spark"))])
+    schema = pa.schema([pa.field("id", pa.int64()), pa.field("name", pa.string())])
+    view = iceberg.create_view(f"{ns}.eu_orders", schema=schema, view_version=version, properties={"owner": "etl"})
+    assert view.metadata.current_version_id == 1
+    assert iceberg.view_exists(f"{ns}.eu_orders")
+    assert iceberg.list_views(ns) == [(ns, "eu_orders")]
+    assert iceberg.list_tables(ns) == [(ns, "orders")]
+    loaded = iceberg.load_view(f"{ns}.eu_orders")
+    assert loaded.metadata.properties["owner"] == "etl"
+    assert [f.name for f in loaded.metadata.schemas[0].fields] == ["id", "name"]
+    assert loaded.metadata.versions[0].representations[0].root.sql == sql
+
+    # Glue clients see a view with its SQL and columns.
+    glued = glue.get_table(DatabaseName=ns, Name="eu_orders")["Table"]
+    assert glued["TableType"] == "VIRTUAL_VIEW"
+    assert glued["ViewOriginalText"] == sql
+    assert glued["Parameters"]["table_type"] == "ICEBERG_VIEW"
+    assert [(c["Name"], c["Type"]) for c in glued["StorageDescriptor"]["Columns"]] == [("id", "bigint"), ("name", "string")]
+
+    with pytest.raises(ViewAlreadyExistsError):
+        iceberg.create_view(f"{ns}.eu_orders", schema=schema, view_version=version)
+    with pytest.raises(ViewAlreadyExistsError):
+        iceberg.create_view(f"{ns}.orders", schema=schema, view_version=version)
+    iceberg.drop_view(f"{ns}.eu_orders")
+    assert not iceberg.view_exists(f"{ns}.eu_orders")
+    with pytest.raises(NoSuchViewError):
+        iceberg.drop_view(f"{ns}.eu_orders")
+    with pytest.raises(NoSuchViewError):
+        iceberg.load_view(f"{ns}.orders")
 
 
 def test_requests_are_signed_and_the_callers_actions_apply(iceberg, weir, ns):

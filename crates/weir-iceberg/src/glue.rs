@@ -67,14 +67,16 @@ pub fn table_input(
         .cloned()
         .unwrap_or_default();
     sd.insert("Location".into(), json!(metadata.location()));
-    sd.insert("Columns".into(), Value::Array(columns(metadata)));
+    sd.insert(
+        "Columns".into(),
+        Value::Array(columns(metadata.current_schema())),
+    );
     input["StorageDescriptor"] = Value::Object(sd);
     input
 }
 
-/// The current schema's columns as Glue columns.
-fn columns(metadata: &TableMetadata) -> Vec<Value> {
-    let schema = metadata.current_schema();
+/// A schema's fields as Glue columns (with Iceberg's `iceberg.field.*` parameters).
+pub fn columns(schema: &iceberg::spec::Schema) -> Vec<Value> {
     schema
         .as_struct()
         .fields()

@@ -5,7 +5,8 @@
 //! - [`tables`]: load, create, register, rename, drop, and commits that swap the table's
 //!   `metadata_location` atomically (a concurrent writer gets a conflict, never a lost update).
 //! - [`namespaces`]: namespaces are Glue databases.
-//! - [`rest`]: the Iceberg REST catalog protocol over both, for PyIceberg, Spark, Trino.
+//! - [`rest`]: the Iceberg REST catalog protocol over both, for PyIceberg, Spark, Trino;
+//!   [`views`]: Iceberg views, kept as Glue views.
 //! - [`node`]: the visual jobs' Iceberg sources and targets, as a connector the engine runs;
 //!   [`write`] writes data files and commits them as a snapshot (upserts and Debezium change
 //!   events are merged copy-on-write by the engine's `job::merge`); [`parquet_properties`]:
@@ -27,6 +28,7 @@ pub mod parquet_properties;
 pub mod rest;
 pub mod storage;
 pub mod tables;
+pub mod views;
 pub mod write;
 
 pub use error::{Error, Result};

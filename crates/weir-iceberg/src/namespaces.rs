@@ -182,3 +182,40 @@ fn database_input(name: &str, properties: &BTreeMap<String, String>) -> Value {
     input["Parameters"] = Value::Object(parameters);
     input
 }
+
+/// The namespace's Glue tables that `keep` holds, as identifiers.
+pub async fn tables_where(
+    catalog: &dyn CatalogClient,
+    namespace: &NamespaceIdent,
+    keep: fn(&Value) -> bool,
+) -> Result<Vec<iceberg::TableIdent>> {
+    let database = database_name(namespace)?;
+    load(catalog, namespace).await?;
+    let tables = weir_engine::catalog::all_pages(
+        catalog,
+        "GetTables",
+        serde_json::json!({ "DatabaseName": database }),
+        "TableList",
+    )
+    .await
+    .map_err(Error::catalog)?;
+    Ok(tables
+        .iter()
+        .filter(|t| keep(t))
+        .filter_map(|t| t["Name"].as_str())
+        .map(|name| iceberg::TableIdent::new(namespace.clone(), name.to_string()))
+        .collect())
+}
+
+/// Deletes the Glue table of a table or view.
+pub async fn delete_table(catalog: &dyn CatalogClient, ident: &iceberg::TableIdent) -> Result<()> {
+    let database = database_name(ident.namespace())?;
+    catalog
+        .call(
+            "DeleteTable",
+            serde_json::json!({ "DatabaseName": database, "Name": ident.name() }),
+        )
+        .await
+        .map_err(Error::catalog)?;
+    Ok(())
+}

@@ -7,7 +7,7 @@
 //! Served: `GET /v1/config`; namespaces (list, create, load, exists, drop, properties);
 //! tables (list, create, load, exists, commit, drop with purge, register, rename, metrics
 //! reports); multi-table commits (`POST /v1/transactions/commit`, one catalog transaction);
-//! views are listed (none: Weir keeps no Iceberg views) and refused on creation.
+//! views are created, listed, loaded and dropped ([`crate::views`]).
 
 use std::collections::HashMap;
 
@@ -90,8 +90,10 @@ const ENDPOINTS: &[&str] = &[
     "POST /v1/{prefix}/tables/rename",
     "POST /v1/{prefix}/transactions/commit",
     "GET /v1/{prefix}/namespaces/{namespace}/views",
+    "POST /v1/{prefix}/namespaces/{namespace}/views",
     "GET /v1/{prefix}/namespaces/{namespace}/views/{view}",
     "HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}",
 ];
 
 /// The Iceberg REST catalog.
@@ -292,18 +294,34 @@ impl RestCatalog {
                     .await?;
                 Ok(Reply::no_content())
             }
-            // Weir keeps no Iceberg views (Glue views are SQL views of the catalog): a namespace
-            // lists none, and none exists.
             ("GET", ["v1", "namespaces", ns, "views"]) => {
-                namespaces::load(catalog, &namespace(ns)?).await?;
-                Ok(Reply::ok(json!({ "identifiers": [] })))
+                let views = crate::views::list(catalog, &namespace(ns)?).await?;
+                Ok(Reply::ok(json!({ "identifiers": views })))
             }
-            ("GET" | "HEAD", ["v1", "namespaces", ns, "views", view]) => Err(Error::NoSuchView(
-                format!("View does not exist: {ns}.{view}"),
-            )),
-            ("POST", ["v1", "namespaces", _, "views"]) => Err(Error::Unsupported(
-                "Iceberg views are not supported: create a Glue view (CreateTable with TableType VIRTUAL_VIEW)".into(),
-            )),
+            ("POST", ["v1", "namespaces", ns, "views"]) => {
+                let body: crate::views::CreateView = parse_body(request.body)?;
+                let created = crate::views::create(tables, catalog, &namespace(ns)?, body).await?;
+                Ok(Reply::ok(created))
+            }
+            ("GET", ["v1", "namespaces", ns, "views", view]) => {
+                let ident = TableIdent::new(namespace(ns)?, view.to_string());
+                Ok(Reply::ok(crate::views::load(tables, catalog, &ident).await?))
+            }
+            ("HEAD", ["v1", "namespaces", ns, "views", view]) => {
+                let ident = TableIdent::new(namespace(ns)?, view.to_string());
+                crate::views::load(tables, catalog, &ident).await?;
+                Ok(Reply::no_content())
+            }
+            ("DELETE", ["v1", "namespaces", ns, "views", view]) => {
+                let ident = TableIdent::new(namespace(ns)?, view.to_string());
+                crate::views::drop(catalog, &ident).await?;
+                Ok(Reply::no_content())
+            }
+            ("POST", ["v1", "namespaces", _, "views", _]) | ("POST", ["v1", "views", "rename"]) => {
+                Err(Error::Unsupported(
+                    "Replacing or renaming an Iceberg view is not supported: drop it and create it again".into(),
+                ))
+            }
             ("POST", ["v1", "transactions", "commit"]) => {
                 #[derive(Deserialize)]
                 #[serde(rename_all = "kebab-case")]

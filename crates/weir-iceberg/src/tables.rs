@@ -15,7 +15,7 @@ use iceberg::{
     TableUpdate,
 };
 use serde_json::{json, Value};
-use weir_engine::catalog::{all_pages, CatalogClient};
+use weir_engine::catalog::CatalogClient;
 use weir_engine::stores::StoreSettings;
 
 use crate::error::{Error, Result};
@@ -317,14 +317,7 @@ impl Tables {
         purge: bool,
     ) -> Result<()> {
         let loaded = self.load(catalog, ident).await?;
-        let database = namespaces::database_name(ident.namespace())?;
-        catalog
-            .call(
-                "DeleteTable",
-                json!({ "DatabaseName": database, "Name": ident.name() }),
-            )
-            .await
-            .map_err(Error::catalog)?;
+        namespaces::delete_table(catalog, ident).await?;
         if purge {
             crate::files::purge(&loaded.table).await?;
         }
@@ -366,22 +359,7 @@ impl Tables {
         catalog: &dyn CatalogClient,
         namespace: &NamespaceIdent,
     ) -> Result<Vec<TableIdent>> {
-        let database = namespaces::database_name(namespace)?;
-        namespaces::load(catalog, namespace).await?;
-        let tables = all_pages(
-            catalog,
-            "GetTables",
-            json!({ "DatabaseName": database }),
-            "TableList",
-        )
-        .await
-        .map_err(Error::catalog)?;
-        Ok(tables
-            .iter()
-            .filter(|t| glue::is_iceberg(t))
-            .filter_map(|t| t["Name"].as_str())
-            .map(|name| TableIdent::new(namespace.clone(), name.to_string()))
-            .collect())
+        namespaces::tables_where(catalog, namespace, glue::is_iceberg).await
     }
 
     async fn refuse_existing(&self, catalog: &dyn CatalogClient, ident: &TableIdent) -> Result<()> {
