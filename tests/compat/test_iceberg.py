@@ -182,6 +182,22 @@ def test_iceberg_views_are_glue_views(iceberg, glue, ns):
         iceberg.load_view(f"{ns}.orders")
 
 
+def test_a_staged_table_exists_once_its_transaction_commits(iceberg, glue, ns):
+    """PyIceberg's create_table_transaction (the REST catalog's stage-create, as Spark's CREATE
+    TABLE AS SELECT uses it): the table appears with its first rows in one commit."""
+    txn = iceberg.create_table_transaction(f"{ns}.staged", schema=ORDERS.schema)
+    assert not iceberg.table_exists(f"{ns}.staged")
+    txn.append(ORDERS)
+    txn.commit_transaction()
+    table = iceberg.load_table(f"{ns}.staged")
+    assert rows(table) == sorted(ORDERS.to_pylist(), key=lambda r: json.dumps(r, sort_keys=True))
+    assert len(table.history()) == 1
+    assert glue.get_table(DatabaseName=ns, Name="staged")["Table"]["Parameters"]["table_type"] == "ICEBERG"
+    # A second staged creation of the same name is refused.
+    with pytest.raises(TableAlreadyExistsError):
+        iceberg.create_table_transaction(f"{ns}.staged", schema=ORDERS.schema)
+
+
 def test_requests_are_signed_and_the_callers_actions_apply(iceberg, weir, ns):
     iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
     status, _, body = weir.http("GET", f"/iceberg/v1/namespaces/{ns}/tables/t", sign=False)

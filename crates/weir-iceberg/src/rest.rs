@@ -210,12 +210,7 @@ impl RestCatalog {
             }
             ("POST", ["v1", "namespaces", ns, "tables"]) => {
                 let body: CreateTable = parse_body(request.body)?;
-                if body.stage_create {
-                    return Err(Error::Unsupported(format!(
-                        "Table {}: staged creation (stage-create) is not supported; create the table without it",
-                        body.name
-                    )));
-                }
+                let staged = body.stage_create;
                 let creation = TableCreation {
                     name: body.name,
                     location: body.location.filter(|l| !l.is_empty()),
@@ -225,6 +220,11 @@ impl RestCatalog {
                     properties: body.properties,
                     format_version: iceberg::spec::FormatVersion::V2,
                 };
+                if staged {
+                    // Nothing is created until a commit requiring that the table not exist.
+                    let metadata = tables.stage(catalog, &namespace(ns)?, creation).await?;
+                    return Ok(Reply::ok(json!({ "metadata": metadata, "config": {} })));
+                }
                 let table = tables.create(catalog, &namespace(ns)?, creation).await?;
                 Ok(Reply::ok(load_result(&table)))
             }

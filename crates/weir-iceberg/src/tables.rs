@@ -4,11 +4,12 @@
 //! it read: of two writers that read the same version, one wins and the other gets a conflict
 //! (never a lost update), and its metadata file is deleted.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use iceberg::io::FileIO;
-use iceberg::spec::{TableMetadata, TableMetadataBuilder};
+use iceberg::spec::{FormatVersion, TableMetadata, TableMetadataBuilder};
 use iceberg::table::Table;
 use iceberg::{
     MetadataLocation, NamespaceIdent, Runtime, TableCreation, TableIdent, TableRequirement,
@@ -134,16 +135,10 @@ impl Tables {
         &self,
         catalog: &dyn CatalogClient,
         namespace: &NamespaceIdent,
-        mut creation: TableCreation,
+        creation: TableCreation,
     ) -> Result<Table> {
-        let ns = namespaces::load(catalog, namespace).await?;
-        if creation.location.is_none() {
-            creation.location = Some(self.default_location(&ns, &creation.name));
-        }
         let ident = TableIdent::new(namespace.clone(), creation.name.clone());
-        let metadata = TableMetadataBuilder::from_table_creation(creation)?
-            .build()?
-            .metadata;
+        let metadata = self.stage(catalog, namespace, creation).await?;
         self.create_with_metadata(catalog, ident, metadata).await
     }
 
@@ -234,9 +229,7 @@ impl Tables {
         let loaded = match self.load(catalog, ident).await {
             Ok(loaded) => loaded,
             Err(Error::NoSuchTable(_)) if requirements.contains(&TableRequirement::NotExist) => {
-                return Err(Error::Unsupported(format!(
-                    "Table {ident} does not exist: staged creation (a commit that creates the table) is not supported; create the table first"
-                )))
+                return self.prepare_create(catalog, ident, updates).await;
             }
             Err(e) => return Err(e),
         };
@@ -256,6 +249,82 @@ impl Tables {
         let location = next_location(&current, &metadata);
         self.prepare(ident.clone(), metadata, location, Some(&loaded.glue))
             .await
+    }
+
+    /// The metadata a staged table would start with (the REST catalog's `stage-create`):
+    /// nothing is written; a commit requiring that the table not exist creates it.
+    pub async fn stage(
+        &self,
+        catalog: &dyn CatalogClient,
+        namespace: &NamespaceIdent,
+        mut creation: TableCreation,
+    ) -> Result<TableMetadata> {
+        let ns = namespaces::load(catalog, namespace).await?;
+        if creation.location.is_none() {
+            creation.location = Some(self.default_location(&ns, &creation.name));
+        }
+        let ident = TableIdent::new(namespace.clone(), creation.name.clone());
+        self.refuse_existing(catalog, &ident).await?;
+        Ok(TableMetadataBuilder::from_table_creation(creation)?
+            .build()?
+            .metadata)
+    }
+
+    /// A commit that creates the table (a staged creation's): its first metadata made of the
+    /// creation updates (schema, partition spec, sort order, location, properties, format
+    /// version, uuid), then the others (snapshots and their references) applied.
+    async fn prepare_create(
+        &self,
+        catalog: &dyn CatalogClient,
+        ident: &TableIdent,
+        updates: Vec<TableUpdate>,
+    ) -> Result<Prepared> {
+        let namespace = namespaces::load(catalog, ident.namespace()).await?;
+        let (mut schema, mut spec, mut order, mut location) = (None, None, None, None);
+        let (mut properties, mut format, mut uuid) = (HashMap::new(), FormatVersion::V2, None);
+        let mut rest = Vec::new();
+        for update in updates {
+            match update {
+                TableUpdate::AddSchema { schema: s } => schema = Some(s),
+                TableUpdate::AddSpec { spec: s } => spec = Some(s),
+                TableUpdate::AddSortOrder { sort_order } => order = Some(sort_order),
+                TableUpdate::SetLocation { location: l } => location = Some(l),
+                TableUpdate::SetProperties { updates } => properties.extend(updates),
+                TableUpdate::UpgradeFormatVersion { format_version } => format = format_version,
+                TableUpdate::AssignUuid { uuid: u } => uuid = Some(u),
+                TableUpdate::SetCurrentSchema { .. }
+                | TableUpdate::SetDefaultSpec { .. }
+                | TableUpdate::SetDefaultSortOrder { .. } => {}
+                other => rest.push(other),
+            }
+        }
+        let schema = schema.ok_or_else(|| {
+            Error::bad_request(format!(
+                "Table {ident} does not exist, and the commit creating it adds no schema"
+            ))
+        })?;
+        let creation = TableCreation {
+            name: ident.name().to_string(),
+            location: Some(
+                location.unwrap_or_else(|| self.default_location(&namespace, ident.name())),
+            ),
+            schema,
+            partition_spec: spec,
+            sort_order: order,
+            properties,
+            format_version: format,
+        };
+        let mut builder = TableMetadataBuilder::from_table_creation(creation)?;
+        if let Some(uuid) = uuid {
+            builder = builder.assign_uuid(uuid);
+        }
+        for update in rest {
+            builder = update.apply(builder)?;
+        }
+        let metadata = builder.build()?.metadata;
+        self.refuse_existing(catalog, ident).await?;
+        let location = MetadataLocation::new_with_metadata(metadata.location(), &metadata);
+        self.prepare(ident.clone(), metadata, location, None).await
     }
 
     /// Writes the metadata file and says which catalog call makes it current.
