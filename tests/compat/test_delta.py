@@ -123,7 +123,20 @@ def test_jobs_write_delta_tables_the_deltalake_package_reads(glue, db, tmp_path)
     assert rows(delta) == [{"id": 9, "name": "zed", "region": "us"}]
     assert delta.history(1)[0]["operation"] == "WRITE"
 
-    # Time travel: version 1 still holds the appended rows.
+    # A dynamic partition overwrite replaces the rows of the partitions written (eu) only.
+    (source / "orders.json").write_text(json.dumps({"id": 5, "name": "eve", "region": "eu"}) + "\n")
+    del target["S3DeltaCatalogTarget"]["AdditionalOptions"]
+    run = run_job(glue, nodes)   # append eve (eu) to zed (us)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    (source / "orders.json").write_text(json.dumps({"id": 6, "name": "fay", "region": "eu"}) + "\n")
+    target["S3DeltaCatalogTarget"]["AdditionalOptions"] = {"writeMode": "overwrite",
+                                                           "partitionOverwriteMode": "dynamic"}
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert rows(DeltaTable(location)) == [{"id": 6, "name": "fay", "region": "eu"},
+                                          {"id": 9, "name": "zed", "region": "us"}]
+
+    # Time travel: version 1 still holds the first two runs' rows.
     out = tmp_path / "v1"
     run = run_job(glue, {
         "src": {"S3DeltaSource": {"Name": "src", "Paths": [location], "AdditionalDeltaOptions": {"versionAsOf": "1"}}},

@@ -393,6 +393,26 @@ def test_job_overwrites_an_iceberg_table(iceberg, glue, ns):
     assert "AdditionalOptions.writeMode 'merge' is not append, overwrite, upsert or cdc" in run["ErrorMessage"]
 
 
+def test_dynamic_partition_overwrite_replaces_only_the_partitions_written(iceberg, glue, ns, tmp_path):
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "orders.json").write_text("\n".join(json.dumps(r) for r in ORDERS.to_pylist()) + "\n")
+    target = {"Name": "out", "Inputs": ["src"], "Database": ns, "Table": "by_region", "PartitionKeys": [["region"]]}
+    nodes = {"src": {"S3JsonSource": {"Name": "src", "Paths": [str(source)]}},
+             "out": {"S3IcebergCatalogTarget": target}}
+    assert run_job(glue, nodes)["JobRunState"] == "SUCCEEDED"   # eu: ann, cy; us: bob
+    (source / "orders.json").write_text(json.dumps({"id": 9, "name": "zed", "region": "eu"}) + "\n")
+    target["AdditionalOptions"] = {"writeMode": "overwrite", "partitionOverwriteMode": "dynamic"}
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert rows(iceberg.load_table(f"{ns}.by_region")) == [
+        {"id": 2, "name": "bob", "region": "us"}, {"id": 9, "name": "zed", "region": "eu"}]
+    target["AdditionalOptions"]["partitionOverwriteMode"] = "sometimes"
+    run = run_job(glue, nodes)
+    assert run["JobRunState"] == "FAILED"
+    assert "AdditionalOptions.partitionOverwriteMode 'sometimes' is not static or dynamic" in run["ErrorMessage"]
+
+
 def test_job_time_travel_and_sql_reads(iceberg, glue, ns, tmp_path):
     table = iceberg.create_table(f"{ns}.t", schema=ORDERS.schema)
     table.append(ORDERS.slice(0, 1))

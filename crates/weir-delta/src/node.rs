@@ -8,7 +8,7 @@
 //! Targets: `S3DeltaDirectTarget` (the table at `Path`), `S3DeltaCatalogTarget`, and
 //! `CatalogTarget` on a Delta table. The rows are written as data files and committed with the
 //! run's other targets as one Delta commit; `AdditionalOptions` `writeMode` `overwrite` replaces
-//! the table's rows, `upsert` and `cdc` (with `upsertKeys`) merge rows or Debezium change events
+//! the table's rows (with `partitionOverwriteMode` `dynamic`, those of the partitions written), `upsert` and `cdc` (with `upsertKeys`) merge rows or Debezium change events
 //! into them (the engine's `job::merge`), committed as one commit that fails if another writer
 //! committed while the run ran. A table that does not exist is created (partitioned by
 //! `PartitionKeys`) by the commit, and a catalog target registers it in the catalog.
@@ -191,6 +191,7 @@ impl NodeConnector for DeltaConnector {
                 .map_err(at)?;
             let change = match mode {
                 WriteMode::Append => Change::Append,
+                WriteMode::OverwritePartitions => Change::ReplacePartitions,
                 WriteMode::Overwrite | WriteMode::Merge(_) => Change::Replace,
             };
             Ok(Box::new(PendingCommit {

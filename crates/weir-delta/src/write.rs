@@ -257,6 +257,8 @@ pub enum Change {
     Append,
     /// Replace every file of the version read; fails if another writer committed meanwhile.
     Replace,
+    /// Replace the files of the partitions written, as `Replace` does.
+    ReplacePartitions,
 }
 
 /// Commits the written files to an existing table (loaded at the version the rows were
@@ -280,12 +282,18 @@ pub async fn commit(
     }
     let (mode, retries) = match change {
         Change::Append => (SaveMode::Append, CommitProperties::default()),
-        Change::Replace => {
+        Change::Replace | Change::ReplacePartitions => {
+            let written: Vec<_> = written.adds.iter().map(|a| &a.partition_values).collect();
             let mut files = snapshot
                 .snapshot()
                 .file_views(table.log_store().as_ref(), None);
             while let Some(file) = files.next().await {
-                actions.push(Action::Remove(file?.remove_action(true)));
+                let remove = file?.remove_action(true);
+                let replaced = change == Change::Replace
+                    || written.contains(&&remove.partition_values.clone().unwrap_or_default());
+                if replaced {
+                    actions.push(Action::Remove(remove));
+                }
             }
             (
                 SaveMode::Overwrite,

@@ -9,7 +9,8 @@
 //! `SchemaChangePolicy` names, created at its `Path`), and `CatalogTarget` on an Iceberg table:
 //! the rows are
 //! appended as one snapshot, committed with the run's other targets (with `AdditionalOptions`
-//! `writeMode` = `overwrite`, they replace the table's rows; `upsert` and `cdc`, with
+//! `writeMode` = `overwrite`, they replace the table's rows — with `partitionOverwriteMode`
+//! `dynamic`, only those of the partitions written; `upsert` and `cdc`, with
 //! `upsertKeys`, merge rows or Debezium change events into them (`weir_engine::job::merge`) — each as
 //! one `overwrite` snapshot that fails if another writer committed while the run ran). A table that does not
 //! exist yet is created from the rows' schema (partitioned by `PartitionKeys`, identity) in the
@@ -192,7 +193,11 @@ impl NodeConnector for IcebergConnector {
                 ident,
                 target,
                 written,
-                overwrite: !matches!(mode, WriteMode::Append),
+                change: match mode {
+                    WriteMode::Append => write::Change::Append,
+                    WriteMode::OverwritePartitions => write::Change::ReplacePartitions,
+                    WriteMode::Overwrite | WriteMode::Merge(_) => write::Change::Replace,
+                },
             }) as Box<dyn PendingWrite>)
         })
     }
@@ -375,8 +380,7 @@ struct PendingCommit {
     ident: TableIdent,
     target: Target,
     written: Written,
-    /// Replace the table's rows instead of adding to them.
-    overwrite: bool,
+    change: write::Change,
 }
 
 impl PendingWrite for PendingCommit {
@@ -395,7 +399,7 @@ impl PendingWrite for PendingCommit {
                 ident,
                 target,
                 written,
-                overwrite,
+                change,
             } = *self;
             let fail = |e: Error| {
                 EngineError::invalid(&node, format!("commit to Iceberg table {ident}: {e}"))
@@ -416,10 +420,13 @@ impl PendingWrite for PendingCommit {
                 }
             };
             let files = written.files.clone();
-            let committed = if overwrite {
-                write::overwrite(&tables, client.as_ref(), &table, written.files).await
-            } else {
-                write::append(&tables, client.as_ref(), &table, written.files).await
+            let committed = match change {
+                write::Change::Append => {
+                    write::append(&tables, client.as_ref(), &table, written.files).await
+                }
+                replace => {
+                    write::overwrite(&tables, client.as_ref(), &table, written.files, replace).await
+                }
             };
             match committed {
                 Ok(_) => Ok(()),

@@ -153,7 +153,19 @@ pub async fn append(
     Ok(transaction.commit(&catalog).await?)
 }
 
-/// Replaces every data file of the table's current snapshot by `files`, as one `overwrite`
+/// How written files change a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Added to the table's files.
+    Append,
+    /// Replace every data file of the table.
+    Replace,
+    /// Replace the data files of the partitions written (of the table's default spec).
+    ReplacePartitions,
+}
+
+/// Replaces data files of the table's current snapshot by `files` (all of them, or with
+/// [`Change::ReplacePartitions`] those of the partitions `files` are in), as one `overwrite`
 /// snapshot. Unlike an append it is not re-applied to a newer table: if another writer
 /// committed since `table` was read, the overwrite fails (what it would replace has changed).
 pub async fn overwrite(
@@ -161,10 +173,13 @@ pub async fn overwrite(
     client: &dyn CatalogClient,
     table: &Table,
     files: Vec<DataFile>,
+    change: Change,
 ) -> Result<Table> {
+    let default_spec = table.metadata().default_partition_spec().clone();
+    let written: Vec<iceberg::spec::Struct> = files.iter().map(|f| f.partition().clone()).collect();
     let removed: BTreeSet<String> = match table.metadata().current_snapshot() {
         None => BTreeSet::new(),
-        Some(_) => {
+        Some(snapshot) => {
             let tasks: Vec<_> = table
                 .scan()
                 .build()?
@@ -172,7 +187,25 @@ pub async fn overwrite(
                 .await?
                 .try_collect()
                 .await?;
-            tasks.into_iter().map(|t| t.data_file_path).collect()
+            let by_partition =
+                change == Change::ReplacePartitions && !default_spec.is_unpartitioned();
+            // Scan tasks do not say their file's spec: the manifests do.
+            let specs = if by_partition {
+                crate::maintenance::compaction::live_files(table, snapshot).await?
+            } else {
+                HashMap::new()
+            };
+            tasks
+                .into_iter()
+                .filter(|t| {
+                    !by_partition
+                        || (specs
+                            .get(&t.data_file_path)
+                            .is_some_and(|f| f.spec == default_spec.spec_id())
+                            && t.partition.as_ref().is_some_and(|p| written.contains(p)))
+                })
+                .map(|t| t.data_file_path)
+                .collect()
         }
     };
     let (requirements, updates) =

@@ -46,6 +46,9 @@ pub enum WriteMode {
     Append,
     /// Replace the table's rows.
     Overwrite,
+    /// Replace the rows of the partitions the input has rows in (Spark's dynamic partition
+    /// overwrite).
+    OverwritePartitions,
     Merge(Merge),
 }
 
@@ -58,7 +61,8 @@ pub enum Merge {
 
 impl WriteMode {
     /// The node's `AdditionalOptions` `writeMode` (`append` unless given), with `upsertKeys`
-    /// (a list or a comma-separated string) for `upsert` and `cdc`.
+    /// (a list or a comma-separated string) for `upsert` and `cdc`; `overwrite` with
+    /// `partitionOverwriteMode` `dynamic` replaces only the partitions written.
     pub fn of(node: &Node) -> Result<WriteMode> {
         let options = node.fields.get("AdditionalOptions");
         let keys = || -> Result<Vec<String>> {
@@ -86,7 +90,16 @@ impl WriteMode {
             .and_then(Value::as_str)
         {
             None | Some("append") => Ok(WriteMode::Append),
-            Some("overwrite") => Ok(WriteMode::Overwrite),
+            Some("overwrite") => match options
+                .and_then(|o| o.get("partitionOverwriteMode"))
+                .and_then(Value::as_str)
+            {
+                None | Some("static") => Ok(WriteMode::Overwrite),
+                Some("dynamic") => Ok(WriteMode::OverwritePartitions),
+                Some(other) => Err(MergeError::invalid(format!(
+                    "AdditionalOptions.partitionOverwriteMode '{other}' is not static or dynamic"
+                ))),
+            },
             Some("upsert") => Ok(WriteMode::Merge(Merge::Upsert { keys: keys()? })),
             Some("cdc") => Ok(WriteMode::Merge(Merge::ChangeEvents { keys: keys()? })),
             Some(other) => Err(MergeError::invalid(format!(

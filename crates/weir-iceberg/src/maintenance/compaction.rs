@@ -252,14 +252,17 @@ async fn plan(
 
 /// What scan tasks do not say of a live data file: its partition spec (equal partition values
 /// of two specs are different partitions) and its columns' bounds.
-struct LiveFile {
-    spec: i32,
+pub(crate) struct LiveFile {
+    pub(crate) spec: i32,
     lower: HashMap<i32, Datum>,
     upper: HashMap<i32, Datum>,
 }
 
 /// The snapshot's live data files, by path.
-async fn live_files(table: &Table, snapshot: &SnapshotRef) -> Result<HashMap<String, LiveFile>> {
+pub(crate) async fn live_files(
+    table: &Table,
+    snapshot: &SnapshotRef,
+) -> Result<HashMap<String, LiveFile>> {
     let list = table.manifest_list_reader(snapshot).load().await?;
     let io = table.file_io();
     // Collected: the list's own iterator is not `Send`, and this future must be.
