@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from test_iceberg import change
+from test_iceberg import change, row, write_first_changes
 from test_job_service import wait_run
 from test_jobs import run_job as run_local_job, s3_endpoint  # noqa: F401 (s3_endpoint is a fixture)
 from weir_harness import unique
@@ -204,15 +204,7 @@ def test_cdc_change_events_and_upserts_merge_into_a_delta_table(glue, tmp_path):
     write_deltalake(path, ORDERS)   # ids 1 ann, 2 bob, 3 cy
     changes = tmp_path / "changes"
     changes.mkdir()
-    row = lambda i, name, region="eu": {"id": i, "name": name, "region": region}  # noqa: E731
-    (changes / "0001.json").write_text("\n".join([
-        change("u", row(1, "ann"), row(1, "ann-2"), lsn=20),
-        change("u", row(1, "ann"), row(1, "ann-1"), lsn=10),
-        change("d", row(2, "bob", "us"), None, lsn=11),
-        change("c", None, row(4, "dee", "us"), lsn=12),
-        change("c", None, row(5, "eve"), lsn=13),
-        change("d", row(5, "eve"), None, lsn=14),
-    ]) + "\n")
+    write_first_changes(changes)
     name = unique("deltacdc")
     glue.create_job(Name=name, Role="admin", Command={"Name": "glueetl"}, CodeGenConfigurationNodes={
         "src": {"S3JsonSource": {"Name": "src", "Paths": [str(changes)]}},

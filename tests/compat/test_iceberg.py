@@ -529,16 +529,15 @@ def change(op: str, before: dict | None, after: dict | None, lsn: int, wrapped: 
     return json.dumps({"schema": {}, "payload": event} if wrapped else event)
 
 
-def test_cdc_change_events_and_upserts_merge_into_an_iceberg_table(iceberg, glue, ns, tmp_path):
-    """The seeds' MySQL → Kafka → S3 → table pipeline, minus Kafka: Debezium change files read
-    with job bookmarks, each run's events applied in one commit; and an upsert of plain rows."""
-    table = iceberg.create_table(f"{ns}.orders", schema=ORDERS.schema)
-    table.append(ORDERS)   # ids 1 ann, 2 bob, 3 cy
-    changes = tmp_path / "changes"
-    changes.mkdir()
-    row = lambda i, name, region="eu": {"id": i, "name": name, "region": region}  # noqa: E731
-    # Out of order in the file: the highest LSN of a key wins, whatever the line order.
-    (changes / "0001.json").write_text("\n".join([
+def row(i: int, name: str, region: str = "eu") -> dict:
+    return {"id": i, "name": name, "region": region}
+
+
+def write_first_changes(folder: Path) -> None:
+    """Change events on ORDERS (ids 1 ann, 2 bob, 3 cy), out of order in the file (the highest
+    LSN of a key wins, whatever the line order): ann updated twice, bob deleted, dee created,
+    eve created and deleted."""
+    (folder / "0001.json").write_text("\n".join([
         change("u", row(1, "ann"), row(1, "ann-2"), lsn=20),
         change("u", row(1, "ann"), row(1, "ann-1"), lsn=10),
         change("d", row(2, "bob", "us"), None, lsn=11),
@@ -546,6 +545,16 @@ def test_cdc_change_events_and_upserts_merge_into_an_iceberg_table(iceberg, glue
         change("c", None, row(5, "eve"), lsn=13),
         change("d", row(5, "eve"), None, lsn=14),
     ]) + "\n")
+
+
+def test_cdc_change_events_and_upserts_merge_into_an_iceberg_table(iceberg, glue, ns, tmp_path):
+    """The seeds' MySQL → Kafka → S3 → table pipeline, minus Kafka: Debezium change files read
+    with job bookmarks, each run's events applied in one commit; and an upsert of plain rows."""
+    table = iceberg.create_table(f"{ns}.orders", schema=ORDERS.schema)
+    table.append(ORDERS)   # ids 1 ann, 2 bob, 3 cy
+    changes = tmp_path / "changes"
+    changes.mkdir()
+    write_first_changes(changes)
     name = unique("cdc")
     glue.create_job(Name=name, Role="admin", Command={"Name": "glueetl"}, CodeGenConfigurationNodes={
         "src": {"S3JsonSource": {"Name": "src", "Paths": [str(changes)]}},
