@@ -121,6 +121,7 @@ pub async fn expire_versions(
         files_deleted: 0,
     };
     if clean_expired_files {
+        // Loaded again: vacuum must see the log as the cleanup left it.
         let table = deltas.open(location).await?;
         report.files_deleted = vacuum(table, older_than, VacuumMode::Lite, false)
             .await?

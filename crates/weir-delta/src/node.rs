@@ -108,15 +108,7 @@ impl NodeConnector for DeltaConnector {
                             node.str("Table").unwrap_or_default()
                         )))
                     })?;
-                    if !glue::is_delta(&table) {
-                        return Err(at(Error::invalid(format!(
-                            "table {database}.{} is not a Delta table",
-                            table["Name"].as_str().unwrap_or_default()
-                        ))));
-                    }
-                    glue::location(&table)
-                        .ok_or_else(|| at(Error::invalid("the Delta table has no location")))?
-                        .to_string()
+                    delta_location(&database, &table).map_err(at)?
                 }
             };
             let version = version_option(node).map_err(at)?;
@@ -230,14 +222,8 @@ impl DeltaConnector {
         }
         let (database, table) = io.node_table(node).await?;
         match table {
-            Some(table) if !glue::is_delta(&table) => Err(at(Error::invalid(format!(
-                "table {database}.{} is not a Delta table",
-                table["Name"].as_str().unwrap_or_default()
-            )))),
             Some(table) => Ok((
-                glue::location(&table)
-                    .ok_or_else(|| at(Error::invalid("the Delta table has no location")))?
-                    .to_string(),
+                delta_location(&database, &table).map_err(at)?,
                 io.catalog.clone().map(|client| Registration {
                     client,
                     database,
@@ -268,6 +254,19 @@ impl DeltaConnector {
             }
         }
     }
+}
+
+/// The folder of a catalog table that must be a Delta table.
+fn delta_location(database: &str, table: &Value) -> Result<String> {
+    let name = table["Name"].as_str().unwrap_or_default();
+    if !glue::is_delta(table) {
+        return Err(Error::invalid(format!(
+            "table {database}.{name} is not a Delta table"
+        )));
+    }
+    glue::location(table)
+        .map(str::to_string)
+        .ok_or_else(|| Error::invalid(format!("Delta table {database}.{name} has no location")))
 }
 
 /// The table as DataFusion reads it (pruned by partitions and statistics).
