@@ -5,7 +5,7 @@
 
 use datafusion::arrow::datatypes::Schema;
 use serde_json::{json, Map, Value};
-use weir_engine::types::hive_type;
+use weir_spark::types::hive_type;
 
 /// Whether a Glue table (GetTable's `Table`) is a Delta table.
 pub fn is_delta(table: &Value) -> bool {

@@ -3,7 +3,7 @@
 //! header, or JSON lines, by the name's suffix or as told).
 
 use crate::session::Engine;
-use crate::{spark, stores};
+use crate::stores;
 use datafusion::datasource::file_format::options::{
     CsvReadOptions, JsonReadOptions, ParquetReadOptions,
 };
@@ -110,7 +110,7 @@ impl Dataset {
                     .map(|p| format!(" WHERE ({p})"))
                     .unwrap_or_default();
                 let sql = format!("SELECT * FROM {}.{}{filter}", ident(database), ident(table));
-                spark::sql(ctx, &sql)
+                weir_spark::sql(ctx, &sql)
                     .await
                     .map_err(|e| format!("reading {}: {e}", self.describe()))
             }

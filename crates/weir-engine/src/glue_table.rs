@@ -41,7 +41,7 @@ use crate::job::files;
 use crate::job::scan::naming_files;
 use crate::partition_filter;
 use crate::stores::{self, path_url, StoreSettings};
-use crate::types::arrow_type;
+use weir_spark::types::arrow_type;
 
 type DfResult<T> = datafusion::error::Result<T>;
 

@@ -10,22 +10,20 @@
 //! - [`session`]: the DataFusion session factory (object stores, configuration);
 //!   [`dataset`]: a dataset named on a command line or in a request (a catalog table or files).
 //! - [`stores`]: object stores by URL (`file://`, `s3://` with endpoint and path-style, `memory://`).
-//! - [`types`]: Glue/Hive type names ↔ Arrow types.
 //! - [`glue_table`]: a catalog table as a DataFusion table (partitions from the catalog, pruned
 //!   by [`partition_filter`]); [`sql_catalog`] makes every catalog table readable from SQL.
 //! - [`formats`]: a catalog table's format (CSV, JSON, Parquet, Avro, ORC, grok patterns);
 //!   [`self_described`] reads files that carry their schema in DataFusion scans, with a decoder
 //!   per format: [`orc`], [`avro`], [`grok`]'s lines (their schema their pattern's) and [`xml`]'s
 //!   records (their schema their table's).
-//! - [`spark`] and [`aggregates`]: Spark's SQL functions and aggregates; [`decimal_arith`]:
-//!   decimal `+`, `-`, `*` planned without a checked 128-bit multiplication per value.
+//!
+//! Spark SQL itself — Spark's functions, aggregates, decimal arithmetic and Glue/Hive type
+//! names — is `weir-spark`, which every session registers ([`session`]).
 
-pub mod aggregates;
 pub mod avro;
 pub mod catalog;
 pub mod commit;
 pub mod dataset;
-pub mod decimal_arith;
 pub mod encoded_sink;
 pub mod error;
 pub mod formats;
@@ -37,10 +35,8 @@ pub mod orc;
 pub mod partition_filter;
 pub mod self_described;
 pub mod session;
-pub mod spark;
 pub mod sql_catalog;
 pub mod stores;
-pub mod types;
 pub mod xml;
 
 pub use error::{EngineError, Result};

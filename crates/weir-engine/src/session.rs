@@ -184,9 +184,9 @@ impl Engine {
             }
             None => SessionContext::new_with_config(config),
         };
-        ctx.add_optimizer_rule(crate::decimal_arith::rule());
-        ctx.add_analyzer_rule(crate::spark::implicit::rule());
-        crate::spark::register(&ctx)?;
+        ctx.add_optimizer_rule(weir_spark::decimal_arith::rule());
+        ctx.add_analyzer_rule(weir_spark::implicit::rule());
+        weir_spark::register(&ctx)?;
         if let Some(client) = &self.catalog {
             crate::sql_catalog::register(
                 &ctx,

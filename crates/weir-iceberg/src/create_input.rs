@@ -63,12 +63,11 @@ pub async fn create_from_input(
         .map(|c| {
             let column = c["Name"].as_str().unwrap_or_default();
             let hive = c["Type"].as_str().unwrap_or_default();
-            let data_type =
-                weir_engine::types::arrow_type_keeping_names(hive).ok_or_else(|| {
-                    Error::bad_request(format!(
-                        "column {column}: type '{hive}' is not a Hive type Weir reads"
-                    ))
-                })?;
+            let data_type = weir_spark::types::arrow_type_keeping_names(hive).ok_or_else(|| {
+                Error::bad_request(format!(
+                    "column {column}: type '{hive}' is not a Hive type Weir reads"
+                ))
+            })?;
             Ok(Field::new(column, data_type, true))
         })
         .collect::<Result<Vec<_>>>()?;

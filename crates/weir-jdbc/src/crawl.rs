@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 use weir_engine::job::files::glob_matches;
-use weir_engine::types::hive_type;
+use weir_spark::types::hive_type;
 
 use crate::connection::{JdbcConnection, Session};
 use crate::dialect::Dialect;

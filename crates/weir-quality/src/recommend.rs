@@ -169,7 +169,7 @@ async fn distinct_values(
         "SELECT DISTINCT CAST({c} AS STRING) FROM dq_profile WHERE {c} IS NOT NULL ORDER BY 1 LIMIT {}",
         MAX_SET + 1
     );
-    let batches = weir_engine::spark::sql(ctx, &query)
+    let batches = weir_spark::sql(ctx, &query)
         .await
         .map_err(|e| e.to_string());
     let batches = match batches {

@@ -209,7 +209,7 @@ async fn declared_columns(
         .map(|f| {
             (
                 f.name().clone(),
-                Kind::Declared(weir_engine::types::hive_type(f.data_type())),
+                Kind::Declared(weir_spark::types::hive_type(f.data_type())),
             )
         })
         .collect())

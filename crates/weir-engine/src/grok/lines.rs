@@ -21,7 +21,7 @@ use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore};
 
 use super::Grok;
 use crate::self_described::{Decoder, SelfDescribed};
-use crate::types::arrow_type;
+use weir_spark::types::arrow_type;
 
 /// The format of files read through `grok`, compressed as `compression` says.
 pub fn format(grok: Arc<Grok>, compression: FileCompressionType) -> SelfDescribed {

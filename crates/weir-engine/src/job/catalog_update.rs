@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::catalog::{self, CatalogClient};
 use crate::error::Result;
 use crate::formats::TableFormat;
-use crate::types::hive_type;
+use weir_spark::types::hive_type;
 
 /// The catalog table a target keeps up to date.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::{AtNode, EngineError, Result};
 use crate::job::graph::{strings, Node};
-use crate::types::arrow_type;
+use weir_spark::types::arrow_type;
 
 /// Applies a transform to its inputs. Each input is a collection of frames: one frame for most
 /// nodes, several after SplitFields. Returns the node's output collection.
@@ -621,7 +621,7 @@ async fn spark_sql(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) ->
         ctx.register_table(alias, df.into_view()).at(id)?;
         registered.push(alias.to_string());
     }
-    let result = crate::spark::sql(ctx, query).await;
+    let result = weir_spark::sql(ctx, query).await;
     for alias in registered {
         let _ = ctx.deregister_table(alias.as_str());
     }
@@ -629,7 +629,7 @@ async fn spark_sql(ctx: &SessionContext, node: &Node, inputs: Vec<DataFrame>) ->
 }
 
 /// Aggregate: group by `Groups`, one aggregate per `Aggs` entry, named `func(column)`, with
-/// Spark's semantics (see [`crate::aggregates`] for avg, skewness and kurtosis).
+/// Spark's semantics (see [`weir_spark::exact_aggregates`] for avg, skewness and kurtosis).
 fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
     let groups: Vec<Expr> = node.paths("Groups").iter().map(|p| field(p)).collect();
     let mut aggs = Vec::new();
@@ -638,9 +638,9 @@ fn aggregate(node: &Node, df: DataFrame) -> Result<DataFrame> {
         let func = a.get("AggFunc").and_then(Value::as_str).unwrap_or_default();
         let c = field(&column);
         let e = match func {
-            "avg" => crate::aggregates::avg().call(vec![c]),
-            "kurtosis" => crate::aggregates::kurtosis().call(vec![c]),
-            "skewness" => crate::aggregates::skewness().call(vec![c]),
+            "avg" => weir_spark::exact_aggregates::avg().call(vec![c]),
+            "kurtosis" => weir_spark::exact_aggregates::kurtosis().call(vec![c]),
+            "skewness" => weir_spark::exact_aggregates::skewness().call(vec![c]),
             "count" => agg::count(c),
             "countDistinct" => agg::count_distinct(c),
             "first" => agg::first_value(c, vec![]),

@@ -317,7 +317,7 @@ mod tests {
     use object_store::{ObjectStoreExt, PutPayload};
 
     use super::*;
-    use crate::types::arrow_type;
+    use weir_spark::types::arrow_type;
 
     const BOOKS: &str = r#"<?xml version="1.0"?>
 <catalog>

@@ -1,5 +1,5 @@
 //! Decimal `+`, `-` and `*` in a Weir session (planned as Weir's decimal operators, see
-//! `weir_engine::decimal_arith`): the values, result types and nulls are DataFusion's; a
+//! `weir_spark::decimal_arith`): the values, result types and nulls are DataFusion's; a
 //! result that overflows its type is NULL, as in Spark's non-ANSI mode.
 
 use datafusion::arrow::array::{Array, AsArray};

@@ -60,9 +60,7 @@ struct Outcome {
 }
 
 async fn run_query(ctx: &SessionContext, sql: &str) -> Result<Outcome, String> {
-    let df = weir_engine::spark::sql(ctx, sql)
-        .await
-        .map_err(|e| e.to_string())?;
+    let df = weir_spark::sql(ctx, sql).await.map_err(|e| e.to_string())?;
     // The executed plan's schema: what a target writes.
     let plan = df.create_physical_plan().await.map_err(|e| e.to_string())?;
     let columns = plan
@@ -375,7 +373,7 @@ async fn spark_fidelity() {
     // `WEIR_SPARK_QUERY='SELECT …'`: answer one query over the suite's tables and show its
     // plan, instead of the suite (for finding out why a case differs).
     if let Ok(sql) = std::env::var("WEIR_SPARK_QUERY") {
-        if let Ok(df) = weir_engine::spark::sql(&ctx, &sql).await {
+        if let Ok(df) = weir_spark::sql(&ctx, &sql).await {
             println!("{}", df.logical_plan().display_indent());
             if let Ok(plan) = df.create_physical_plan().await {
                 println!(

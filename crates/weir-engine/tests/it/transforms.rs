@@ -170,7 +170,7 @@ fn parquet_types(dir: &Path) -> Vec<(String, String)> {
         .map(|f| {
             (
                 f.name().clone(),
-                weir_engine::types::hive_type(f.data_type()),
+                weir_spark::types::hive_type(f.data_type()),
             )
         })
         .collect()

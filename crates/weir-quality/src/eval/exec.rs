@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type};
 use datafusion::prelude::{DataFrame, SessionContext};
-use weir_engine::spark;
+use weir_spark as spark;
 
 use super::compile::{FileMeasure, FileQuery, FreqSet, Plan, Query};
 use super::files::FileCache;

@@ -313,7 +313,7 @@ pub async fn row_level(
         fail = list(fail.clone()),
         skip = list(skip),
     );
-    let planned = weir_engine::spark::sql(ctx, &sql).await;
+    let planned = weir_spark::sql(ctx, &sql).await;
     let _ = ctx.deregister_table(table.as_str());
     planned.map_err(|e| format!("row-level outcomes: {e}"))
 }

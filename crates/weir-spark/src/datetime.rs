@@ -750,7 +750,7 @@ impl ScalarUDFImpl for DateArgs {
 #[cfg(test)]
 mod tests {
     use super::spark_months_between;
-    use crate::spark::convert::string_to_timestamp;
+    use crate::convert::string_to_timestamp;
 
     fn between(a: &str, b: &str, round: bool) -> Option<f64> {
         spark_months_between(string_to_timestamp(a)?, string_to_timestamp(b)?, round)

@@ -1,5 +1,7 @@
-//! Spark SQL for SparkSQL nodes: Spark's functions on a DataFusion session ([`register`]) and
-//! the planning of a node's query ([`sql`]).
+//! Spark SQL on DataFusion: Spark's functions on a DataFusion session ([`register`]), the
+//! planning of a SparkSQL node's query ([`sql`]), Spark's exact aggregates
+//! ([`exact_aggregates`]), decimal arithmetic ([`decimal_arith`]) and Glue/Hive type names
+//! ([`types`]). It knows no jobs, stores or catalogs: `weir-engine` builds on it.
 //!
 //! Functions, by where they come from:
 //!
@@ -47,7 +49,7 @@
 //! - Aggregates: [`aggregates`] (`first`, `last`, `any_value`, `approx_count_distinct`,
 //!   `percentile_approx`, `percentile`, `median`, `percentile_disc`, `mode`, `max_by`,
 //!   `min_by`, `count_if`, `every`/`some`/`any`, `string_agg`/`listagg`, `variance`, `std`) and
-//!   [`crate::aggregates`] (`avg`, `sum`, `count`, `skewness`, `kurtosis`); [`aggregate_syntax`]:
+//!   [`crate::exact_aggregates`] (`avg`, `sum`, `count`, `skewness`, `kurtosis`); [`aggregate_syntax`]:
 //!   `grouping_id`, `grouping` as a `tinyint`, `GROUP BY … WITH ROLLUP/CUBE`,
 //!   `WITHIN GROUP (ORDER BY …)`.
 //! - [`window`]: `row_number`, `rank`, `dense_rank`, `ntile` as `int`s,
@@ -131,7 +133,9 @@ pub mod convert;
 pub mod datetime;
 pub mod datetime_format;
 pub mod datetime_pattern;
+pub mod decimal_arith;
 pub mod decimal_divide;
+pub mod exact_aggregates;
 pub mod float_keys;
 pub mod from_json;
 pub mod generators;
@@ -155,6 +159,7 @@ pub mod subscript;
 pub mod syntax;
 mod text_arithmetic;
 pub mod to_json;
+pub mod types;
 mod udf;
 pub mod using_join;
 pub mod window;
@@ -200,11 +205,11 @@ pub fn register(ctx: &SessionContext) -> Result<()> {
     }
     // Spark's avg (decimal results for decimals), count, sum, skewness and kurtosis.
     for udaf in [
-        crate::aggregates::avg(),
-        crate::aggregates::count(),
-        crate::aggregates::sum(),
-        crate::aggregates::skewness(),
-        crate::aggregates::kurtosis(),
+        crate::exact_aggregates::avg(),
+        crate::exact_aggregates::count(),
+        crate::exact_aggregates::sum(),
+        crate::exact_aggregates::skewness(),
+        crate::exact_aggregates::kurtosis(),
     ] {
         ctx.register_udaf(udaf.as_ref().clone());
     }
