@@ -27,6 +27,12 @@ const PARALLEL_OUTPUT_FILES_VAR: &str = "DATAFUSION_EXECUTION_MINIMUM_PARALLEL_O
 /// does: `SELECT DISTINCT id … ORDER BY id LIMIT 3` lost its NULL row. Off, unless the variable
 /// says otherwise; the query then aggregates every group and sorts the top n.
 const TOPK_AGGREGATION_VAR: &str = "DATAFUSION_OPTIMIZER_ENABLE_TOPK_AGGREGATION";
+/// DataFusion's `ListingTable` (files read by path) reads every file's footer at planning for
+/// column statistics, and DataFusion 53 panics (debug builds) or fails with "Selectivity is
+/// out of limit" (release builds) when it estimates a filter over a `bigint` column whose
+/// statistics span `i64::MIN..=i64::MAX` (`Interval::cardinality` overflows). Off, as for the
+/// sources of jobs (which plan without statistics), unless the variable says otherwise.
+const COLLECT_STATISTICS_VAR: &str = "DATAFUSION_EXECUTION_COLLECT_STATISTICS";
 
 /// Engine settings (the `engine` section of Weir's configuration).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -166,6 +172,9 @@ impl Engine {
         }
         if std::env::var_os(TOPK_AGGREGATION_VAR).is_none() {
             config.options_mut().optimizer.enable_topk_aggregation = false;
+        }
+        if std::env::var_os(COLLECT_STATISTICS_VAR).is_none() {
+            config.options_mut().execution.collect_statistics = false;
         }
         // Spark's SQL: NULLs sort first in ascending order (last in descending); `0.5` is a
         // decimal literal (see `spark::literals`).

@@ -16,8 +16,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float32Array, Float64Array,
-    Int64Array, PrimitiveArray, StringArray, StringBuilder,
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Decimal128Array, Float32Array,
+    Float64Array, Int64Array, PrimitiveArray, StringArray, StringBuilder,
 };
 use datafusion::arrow::datatypes::{
     ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type,
@@ -40,6 +40,10 @@ pub fn int_udf() -> ScalarUDF {
 /// with the Arrow name of the type (`'Int32'`, `'Decimal128(12, 2)'`), Spark's rules.
 pub const CAST: &str = "spark_cast";
 
+/// The function SQL's `TRY_CAST(x AS type)` (and Spark's `try_cast`) is planned as:
+/// `spark_try_cast(x, 'type')`, Spark's ANSI cast with NULL where it fails ([`try_cast`]).
+pub const TRY_CAST: &str = "spark_try_cast";
+
 /// The types `CAST` converts to with Spark's rules (others keep DataFusion's cast).
 pub fn casts_to(t: &DataType) -> bool {
     matches!(
@@ -55,6 +59,7 @@ pub fn casts_to(t: &DataType) -> bool {
             | DataType::Date32
             | DataType::Timestamp(TimeUnit::Microsecond, None)
             | DataType::Decimal128(..)
+            | DataType::Binary
     )
 }
 
@@ -62,6 +67,9 @@ pub fn casts_to(t: &DataType) -> bool {
 pub fn functions() -> Vec<ScalarUDF> {
     vec![
         SparkFn::new(CAST, coerce_cast, |_| Err(CAST_TYPE.into()), eval)
+            .returns_for(cast_type)
+            .udf(),
+        SparkFn::new(TRY_CAST, coerce_cast, |_| Err(CAST_TYPE.into()), eval_try)
             .returns_for(cast_type)
             .udf(),
         string_udf(),
@@ -139,6 +147,38 @@ fn eval(args: &[ArrayRef], _: usize, to: &DataType) -> Result<ArrayRef> {
     spark_cast(&args[0], to)
 }
 
+fn eval_try(args: &[ArrayRef], _: usize, to: &DataType) -> Result<ArrayRef> {
+    try_cast(&args[0], to)
+}
+
+/// Spark's `try_cast`: the ANSI cast, NULL where it fails. It differs from [`spark_cast`] for
+/// integral types: text must be an integer (`'8.0'` fails, where `CAST` drops the fraction),
+/// and a number outside the type's range fails (where `CAST` wraps or saturates).
+pub fn try_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
+    let from = array.data_type();
+    if !to.is_integer() || from == to {
+        return spark_cast(array, to);
+    }
+    if convert::is_string(from) {
+        let integers: StringArray = convert::strings(array, "try_cast")?
+            .iter()
+            .map(|s| s.filter(|s| is_integer_text(convert::trim_all(s))))
+            .collect();
+        return spark_cast(&(Arc::new(integers) as ArrayRef), to);
+    }
+    if from.is_numeric() {
+        // Arrow's safe cast: fractions truncated, NULL out of range (and for NaN).
+        return cast_safe(array, to);
+    }
+    spark_cast(array, to)
+}
+
+/// `-12`, `+7`, `0042`: an optional sign and digits.
+fn is_integer_text(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Casts `array` to `to` with Spark's rules (see the module documentation).
 pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
     let from = array.data_type();
@@ -165,6 +205,7 @@ pub fn spark_cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef> {
         }
         DataType::Timestamp(..) => Ok(Arc::new(convert::micros(array, "timestamp")?)),
         DataType::Decimal128(..) => to_decimal(array, to),
+        DataType::Binary => to_binary(array),
         other => exec_err!("cannot cast {from} to {other}"),
     }
 }
@@ -377,6 +418,37 @@ fn parse_decimal(text: &str, p: u8, s: i8) -> Option<i128> {
     (unscaled < 10i128.pow(u32::from(p))).then_some(if negative { -unscaled } else { unscaled })
 }
 
+/// Spark's bytes of every value: text as UTF-8, an integer as its big-endian two's complement
+/// of its type's width (`CAST(1 AS BINARY)` is `0x00000001`).
+fn to_binary(array: &ArrayRef) -> Result<ArrayRef> {
+    fn big_endian<T: ArrowPrimitiveType>(
+        array: &ArrayRef,
+        bytes: fn(T::Native) -> Vec<u8>,
+    ) -> ArrayRef {
+        let out: BinaryArray = array
+            .as_primitive::<T>()
+            .iter()
+            .map(|v| v.map(bytes))
+            .collect();
+        Arc::new(out)
+    }
+    Ok(match array.data_type() {
+        t if convert::is_string(t) => cast_safe(array, &DataType::Binary)?,
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
+            cast_safe(array, &DataType::Binary)?
+        }
+        DataType::Int8 => big_endian::<Int8Type>(array, |v| v.to_be_bytes().to_vec()),
+        DataType::Int16 => big_endian::<Int16Type>(array, |v| v.to_be_bytes().to_vec()),
+        DataType::Int32 => big_endian::<Int32Type>(array, |v| v.to_be_bytes().to_vec()),
+        DataType::Int64 => big_endian::<Int64Type>(array, |v| v.to_be_bytes().to_vec()),
+        other => {
+            return exec_err!(
+            "cannot cast {other} to binary: Spark casts only text, integers and binary to binary"
+        )
+        }
+    })
+}
+
 /// Spark's text of every value.
 fn to_string(array: &ArrayRef) -> Result<ArrayRef> {
     let mut out = StringBuilder::with_capacity(array.len(), array.len() * 8);
@@ -394,6 +466,11 @@ fn to_string(array: &ArrayRef) -> Result<ArrayRef> {
         DataType::Timestamp(..) => {
             for v in convert::micros(array, "string")?.iter() {
                 out.append_option(v.and_then(timestamp_text));
+            }
+        }
+        DataType::Decimal128(_, scale) => {
+            for v in array.as_primitive::<Decimal128Type>().iter() {
+                out.append_option(v.map(|v| java_decimal(v, *scale)));
             }
         }
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
@@ -472,6 +549,32 @@ fn to_string(array: &ArrayRef) -> Result<ArrayRef> {
     Ok(Arc::new(out.finish()))
 }
 
+/// Java's `BigDecimal.toString` of `unscaled` × 10^-`scale`: plain (`10.50`, `0.000001`)
+/// unless the exponent of its first digit is below -6 (or the scale negative), then in
+/// scientific notation (`1.000E-7`, `0E-10`).
+fn java_decimal(unscaled: i128, scale: i8) -> String {
+    let digits = unscaled.unsigned_abs().to_string();
+    let sign = if unscaled < 0 { "-" } else { "" };
+    let scale = i64::from(scale);
+    let exponent = digits.len() as i64 - 1 - scale;
+    if scale >= 0 && exponent >= -6 {
+        let scale = scale as usize;
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        return match fraction.is_empty() {
+            true => format!("{sign}{whole}"),
+            false => format!("{sign}{whole}.{fraction}"),
+        };
+    }
+    let (first, rest) = digits.split_at(1);
+    let mantissa = match rest.is_empty() {
+        true => first.to_string(),
+        false => format!("{first}.{rest}"),
+    };
+    let exponent_sign = if exponent > 0 { "+" } else { "" };
+    format!("{sign}{mantissa}E{exponent_sign}{exponent}")
+}
+
 fn list_item_type(t: &DataType) -> DataType {
     match t {
         DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
@@ -542,6 +645,41 @@ fn java_notation(plain: String, scientific: String, magnitude: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn try_cast_refuses_fractions_and_overflow_for_integers() {
+        use super::try_cast;
+        use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, StringArray};
+        use datafusion::arrow::datatypes::{DataType, Int32Type};
+        use std::sync::Arc;
+        let text: ArrayRef = Arc::new(StringArray::from(vec![" 45 ", "8.0", "-5", "x"]));
+        let ints = try_cast(&text, &DataType::Int32).expect("casts");
+        let ints = ints.as_primitive::<Int32Type>();
+        assert_eq!(
+            ints.iter().collect::<Vec<_>>(),
+            [Some(45), None, Some(-5), None]
+        );
+        let doubles: ArrayRef = Arc::new(Float64Array::from(vec![1.9, 3e10, f64::NAN]));
+        let ints = try_cast(&doubles, &DataType::Int32).expect("casts");
+        assert_eq!(
+            ints.as_primitive::<Int32Type>().iter().collect::<Vec<_>>(),
+            [Some(1), None, None]
+        );
+        assert_eq!(ints.null_count(), 2);
+    }
+
+    #[test]
+    fn decimals_are_written_as_java_writes_them() {
+        use super::java_decimal;
+        assert_eq!(java_decimal(1050, 2), "10.50");
+        assert_eq!(java_decimal(-1, 6), "-0.000001");
+        assert_eq!(java_decimal(0, 4), "0.0000");
+        assert_eq!(java_decimal(1000, 10), "1.000E-7");
+        assert_eq!(java_decimal(-1, 7), "-1E-7");
+        assert_eq!(java_decimal(0, 10), "0E-10");
+        assert_eq!(java_decimal(12, 0), "12");
+        assert_eq!(java_decimal(12, -2), "1.2E+3");
+    }
+
     #[test]
     fn text_reads_as_spark_decimals() {
         use super::parse_decimal;

@@ -28,9 +28,13 @@
 //!   DataFusion's type first, so a product whose full scale does not fit 38 digits is NULL
 //!   where Spark would round it.
 //! - `concat` takes numbers, dates and booleans as Spark writes them as text.
+//! - A cast to an array or a struct gives NULL for an element or field that does not convert
+//!   (DataFusion's cast fails the query).
 //! - An inline table's column of integer literals that fit is an `int` column.
 //! - A UNION of a decimal and a double column is a double, of a date and a timestamp a
-//!   timestamp (DataFusion: a decimal, which fails on NaN, and nanoseconds).
+//!   timestamp (DataFusion: a decimal, which fails on NaN, and nanoseconds); of decimals
+//!   whose common type needs more than 38 digits Spark's type, which gives up scale
+//!   ([`wider_decimal`]; a value that does not fit is NULL).
 //! - Decimal literals (`0.5`) are decimals: DataFusion's `parse_float_as_decimal`, set by the
 //!   session; a number with an exponent (`1e3`) stays a double ([`super::sql_rewrite`]).
 //! - A `RANGE` frame with offsets over a decimal key orders by the key widened to 38 digits
@@ -45,12 +49,14 @@ use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{plan_datafusion_err, Column, DFSchema, Result, ScalarValue};
 use datafusion::execution::session_state::SessionState;
-use datafusion::logical_expr::expr::{Between, Case, ScalarFunction, WindowFunctionParams};
+use datafusion::logical_expr::expr::{
+    Between, Case, ScalarFunction, TryCast, WindowFunctionParams,
+};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::type_coercion::binary::BinaryTypeCoercer;
 use datafusion::logical_expr::{
-    BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, Projection, ScalarUDF, Union,
-    Values,
+    BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator, Projection, RecursiveQuery,
+    ScalarUDF, Union, Values,
 };
 use datafusion::logical_expr::{WindowFrameBound, WindowFrameUnits};
 use datafusion::prelude::lit;
@@ -66,6 +72,9 @@ pub fn spark_types(state: &SessionState, plan: LogicalPlan) -> Result<LogicalPla
             }
             if let LogicalPlan::Union(union) = node {
                 return union_types(union).map(|u| Transformed::yes(LogicalPlan::Union(u)));
+            }
+            if let LogicalPlan::RecursiveQuery(query) = node {
+                return recursive_types(query).map(Transformed::yes);
             }
             let inputs = node.inputs();
             if inputs.is_empty() || matches!(node, LogicalPlan::Limit(_)) {
@@ -287,6 +296,18 @@ fn decimals_as_doubles(values: &mut [Expr], schema: &DFSchema) -> Result<bool> {
 
 fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     match expr {
+        // A cast to an array or a struct: an element or field that does not convert is NULL
+        // (Spark's non-ANSI cast), where DataFusion's cast fails the query.
+        Expr::Cast(Cast { expr, data_type })
+            if matches!(
+                data_type,
+                DataType::List(_) | DataType::LargeList(_) | DataType::Struct(_)
+            ) =>
+        {
+            Ok(Transformed::yes(Expr::TryCast(TryCast::new(
+                expr, data_type,
+            ))))
+        }
         Expr::BinaryExpr(BinaryExpr { left, op, right }) if ARITHMETIC.contains(&op) => {
             let (left_type, right_type) = (left.get_type(schema).ok(), right.get_type(schema).ok());
             let (left, right) = (
@@ -316,6 +337,19 @@ fn spark_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             if f.args.len() == 2 && matches!(f.func.name(), "mod" | "pmod") =>
         {
             f.args = operands(std::mem::take(&mut f.args), schema);
+            // A floating-point remainder by zero (-0.0 too) is NULL, not NaN.
+            let floating = f
+                .args
+                .iter()
+                .filter_map(|e| e.get_type(schema).ok().filter(DataType::is_floating))
+                .max_by_key(|t| t.primitive_width());
+            if let Some(t) = floating {
+                let divisor = std::mem::replace(&mut f.args[1], lit(0));
+                let divisor = Expr::Cast(Cast::new(Box::new(divisor), t.clone()));
+                let normalized = super::float_keys::udf().call(vec![divisor]);
+                let zero = lit(ScalarValue::new_zero(&t)?);
+                f.args[1] = datafusion::functions::core::expr_fn::nullif(normalized, zero);
+            }
             let remainder = decimal_remainder(&f.args[0], &f.args[1], schema);
             let call = Expr::ScalarFunction(f);
             Ok(Transformed::yes(match remainder {
@@ -553,7 +587,7 @@ fn union_types(union: Union) -> Result<Union> {
                 DataType::Timestamp(TimeUnit::Microsecond, None),
             ))
         } else {
-            None
+            wider_decimal(&types).map(|t| (is_decimal as fn(&DataType) -> bool, t))
         };
         let Some((converted, to)) = to else { continue };
         for input in inputs.iter_mut() {
@@ -572,6 +606,9 @@ fn union_types(union: Union) -> Result<Union> {
                 .map(|(i, (qualifier, field))| {
                     let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
                     match i == c {
+                        // A decimal that does not fit the narrower scale is NULL.
+                        true if is_decimal(&to) => spark_cast(column, &to)
+                            .alias_qualified(qualifier.cloned(), field.name()),
                         true => Expr::Cast(Cast::new(Box::new(column), to.clone()))
                             .alias_qualified(qualifier.cloned(), field.name()),
                         false => column,
@@ -585,6 +622,90 @@ fn union_types(union: Union) -> Result<Union> {
         }
     }
     Union::try_new_with_loose_types(inputs)
+}
+
+/// A recursive CTE whose anchor got Spark's types (`SELECT 1 AS n` an `int`): the rows it
+/// hands the recursive term are cast to the types that term was planned for (its work table's,
+/// DataFusion's), and the CTE's result to the anchor's types, as Spark types it. The work
+/// table's rows would otherwise not be of its declared types.
+fn recursive_types(query: RecursiveQuery) -> Result<LogicalPlan> {
+    let mut work_table = None;
+    query.recursive_term.apply(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            if scan.table_name.table() == query.name {
+                work_table = Some(scan.source.schema());
+                return Ok(TreeNodeRecursion::Stop);
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    let anchor: Vec<DataType> = column_types(&query.static_term);
+    let Some(work_table) = work_table else {
+        return Ok(LogicalPlan::RecursiveQuery(query));
+    };
+    let declared: Vec<DataType> = work_table
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    if declared == anchor || declared.len() != anchor.len() {
+        return Ok(LogicalPlan::RecursiveQuery(query));
+    }
+    let static_term = Arc::new(cast_columns(
+        Arc::unwrap_or_clone(query.static_term.clone()),
+        &declared,
+    )?);
+    let query = LogicalPlan::RecursiveQuery(RecursiveQuery {
+        static_term,
+        ..query
+    });
+    cast_columns(query, &anchor)
+}
+
+fn column_types(plan: &LogicalPlan) -> Vec<DataType> {
+    plan.schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect()
+}
+
+/// `plan` with each column cast to the type at its place in `types`, under its name.
+fn cast_columns(plan: LogicalPlan, types: &[DataType]) -> Result<LogicalPlan> {
+    let exprs: Vec<Expr> = plan
+        .schema()
+        .iter()
+        .zip(types)
+        .map(|((qualifier, field), to)| {
+            let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+            match field.data_type() == to {
+                true => column,
+                false => Expr::Cast(Cast::new(Box::new(column), to.clone()))
+                    .alias_qualified(qualifier.cloned(), field.name()),
+            }
+        })
+        .collect();
+    Ok(LogicalPlan::Projection(Projection::try_new(
+        exprs,
+        Arc::new(plan),
+    )?))
+}
+
+/// Spark's common type of decimal columns whose widest integral part and widest scale need
+/// more than 38 digits together: it keeps the integral digits and gives up scale, down to 6
+/// places (`decimal(38,6)` and `decimal(38,10)` meet as `decimal(38,6)`; DataFusion's type,
+/// `decimal(38,10)`, cannot hold the first one's values).
+fn wider_decimal(types: &[DataType]) -> Option<DataType> {
+    let mut widest = (0i32, 0i32);
+    for t in types {
+        let DataType::Decimal128(p, s) = t else {
+            return None;
+        };
+        let (p, s) = (i32::from(*p), i32::from(*s));
+        widest = (widest.0.max(p - s), widest.1.max(s));
+    }
+    let (integral, scale) = widest;
+    (integral + scale > 38).then(|| super::decimal_divide::adjusted(integral + scale, scale))
 }
 
 /// A `RANGE` frame with an offset over one decimal key narrower than 38 digits. DataFusion

@@ -2,11 +2,12 @@
 //! decimal): the result type follows Spark's `DecimalPrecision` — `decimal(p1 - s1 + s2 +
 //! max(6, s1 + p2 + 1), max(6, s1 + p2 + 1))`, reduced to 38 digits by giving up scale down to
 //! 6 places — and the quotient is rounded half up to that scale, NULL when it does not fit or
-//! the divisor is 0 (so `sum(dec) / count(*)` is a `decimal(38,20)` as in Spark).
+//! the divisor is 0 (so `sum(dec) / count(*)` is a `decimal(38,20)` as in Spark). A decimal
+//! `div` is the exact quotient truncated to a `bigint` ([`integral_function`]).
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, AsArray, Decimal128Array};
+use datafusion::arrow::array::{ArrayRef, AsArray, Decimal128Array, Int64Array};
 use datafusion::arrow::datatypes::{i256, DataType, Decimal128Type};
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::ScalarUDF;
@@ -18,6 +19,21 @@ pub const NAME: &str = "spark_decimal_divide";
 
 pub fn function() -> ScalarUDF {
     SparkFn::new(NAME, coerce, returns, eval).udf()
+}
+
+/// The function a decimal `div` is planned as: Spark's `bigint` of the exact quotient
+/// truncated toward zero, wrapped to 64 bits as Java's `BigDecimal.longValue` wraps; NULL
+/// for a zero divisor.
+pub const INTEGRAL_NAME: &str = "spark_decimal_integral_divide";
+
+pub fn integral_function() -> ScalarUDF {
+    SparkFn::new(
+        INTEGRAL_NAME,
+        coerce,
+        |_| Ok(DataType::Int64),
+        eval_integral,
+    )
+    .udf()
 }
 
 /// The decimal type Spark gives an exact operand of a decimal operation.
@@ -35,7 +51,7 @@ pub fn as_decimal(t: &DataType) -> Option<(u8, i8)> {
 
 /// Spark's `adjustPrecisionScale`: a type wider than 38 digits keeps its integral digits and
 /// gives up scale, down to 6 places (or the scale it has, when smaller).
-fn adjusted(precision: i32, scale: i32) -> DataType {
+pub(crate) fn adjusted(precision: i32, scale: i32) -> DataType {
     if precision <= 38 {
         return DataType::Decimal128(precision.max(1) as u8, scale as i8);
     }
@@ -109,6 +125,40 @@ fn divide(a: i128, sa: i8, b: i128, sb: i8, p: u8, s: i8) -> Option<i128> {
     (value.unsigned_abs() < 10u128.pow(u32::from(p))).then_some(value)
 }
 
+/// `a` (scale `sa`) divided by `b` (scale `sb`), truncated toward zero and wrapped to 64 bits.
+fn integral_quotient(a: i128, sa: i8, b: i128, sb: i8) -> Option<i64> {
+    if b == 0 {
+        return None;
+    }
+    // a/b = (A / B) · 10^(sb - sa).
+    let shift = i32::from(sb) - i32::from(sa);
+    let (mut numerator, mut denominator) = (i256::from_i128(a), i256::from_i128(b));
+    if shift >= 0 {
+        numerator = numerator.checked_mul(pow10(shift as u32))?;
+    } else {
+        denominator = denominator.checked_mul(pow10((-shift) as u32))?;
+    }
+    Some(numerator.checked_div(denominator)?.as_i128() as i64)
+}
+
+fn eval_integral(args: &[ArrayRef], _rows: usize, _to: &DataType) -> Result<ArrayRef> {
+    let (DataType::Decimal128(_, sa), DataType::Decimal128(_, sb)) =
+        (args[0].data_type(), args[1].data_type())
+    else {
+        return exec_err!("{INTEGRAL_NAME}: divides decimals");
+    };
+    let (a, b) = (
+        args[0].as_primitive::<Decimal128Type>(),
+        args[1].as_primitive::<Decimal128Type>(),
+    );
+    let out: Int64Array = a
+        .iter()
+        .zip(b.iter())
+        .map(|(a, b)| integral_quotient(a?, *sa, b?, *sb))
+        .collect();
+    Ok(Arc::new(out))
+}
+
 fn eval(args: &[ArrayRef], _rows: usize, to: &DataType) -> Result<ArrayRef> {
     let (DataType::Decimal128(_, sa), DataType::Decimal128(_, sb), DataType::Decimal128(p, s)) =
         (args[0].data_type(), args[1].data_type(), to)
@@ -129,7 +179,7 @@ fn eval(args: &[ArrayRef], _rows: usize, to: &DataType) -> Result<ArrayRef> {
 
 #[cfg(test)]
 mod tests {
-    use super::{divide, quotient_type};
+    use super::{divide, integral_quotient, quotient_type};
     use datafusion::arrow::datatypes::DataType;
 
     #[test]
@@ -153,5 +203,18 @@ mod tests {
         assert_eq!(divide(1, 0, 0, 0, 8, 6), None);
         // Too many digits for the precision: NULL.
         assert_eq!(divide(10i128.pow(20), 0, 1, 0, 8, 6), None);
+    }
+
+    #[test]
+    fn integral_quotients_truncate_and_wrap() {
+        // 10.50 div 2 = 5; -99.999999 div 7 = -14
+        assert_eq!(integral_quotient(1050, 2, 2, 0), Some(5));
+        assert_eq!(integral_quotient(-99_999_999, 6, 7, 0), Some(-14));
+        assert_eq!(integral_quotient(1, 0, 0, 0), None);
+        // 10^32 / 7 does not fit a bigint: its low 64 bits, as Spark's.
+        assert_eq!(
+            integral_quotient(10i128.pow(38) - 1, 6, 7, 0),
+            Some(-1_259_201_004_763_011_950)
+        );
     }
 }

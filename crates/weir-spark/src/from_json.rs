@@ -5,12 +5,14 @@
 //! JSON parser converts them ([`conform`]): a member that does not convert is NULL and the
 //! others are kept (Spark's partial results); text that is not JSON, or JSON of another shape,
 //! gives a struct of NULLs for a struct schema and NULL for an array or map schema, as Spark's
-//! default `PERMISSIVE` mode does. NULL or blank text gives NULL. Unlike Spark's parser, JSON
-//! must be strict (no single quotes, no `NaN` token). The options argument is not taken.
+//! default `PERMISSIVE` mode does. NULL or blank text gives NULL. As Spark's parser, it reads
+//! strings in single quotes and the tokens `NaN`, `Infinity` and `INF` (signed) ([`lenient`]).
+//! An options map may be given (`from_json(js, 'a INT', map('mode', 'PERMISSIVE'))`) with
+//! Spark's defaults only: another mode or parser option is refused.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::json::ReaderBuilder;
 use datafusion::arrow::util::display::array_value_to_string;
@@ -20,7 +22,7 @@ use datafusion::logical_expr::ScalarUDF;
 use serde_json::Value;
 
 use super::cast::spark_cast;
-use super::convert::{is_string, string_to_date, string_to_timestamp, strings};
+use super::convert::{cast_safe, is_string, string_to_date, string_to_timestamp, strings};
 use super::json::json_text;
 use super::udf::{arity, literal_text, text, SparkFn};
 use crate::types::{arrow_type_keeping_names, ddl_struct};
@@ -30,11 +32,14 @@ pub fn function() -> ScalarUDF {
     SparkFn::new(
         "from_json",
         |args| {
-            arity(args, 2, 2).map_err(|e| format!("{e} (options are not supported)"))?;
-            Ok(vec![
-                text(&args[0], "the JSON")?,
-                text(&args[1], "the schema")?,
-            ])
+            arity(args, 2, 3)?;
+            let mut types = vec![text(&args[0], "the JSON")?, text(&args[1], "the schema")?];
+            match args.get(2) {
+                None => {}
+                Some(t @ DataType::Map(..)) => types.push(t.clone()),
+                Some(other) => return Err(format!("the options must be a map, got {other}")),
+            }
+            Ok(types)
         },
         |_| Err(SCHEMA.into()),
         eval,
@@ -67,6 +72,9 @@ fn parse_schema(text: &str) -> Option<DataType> {
 /// Each text read as Spark's JSON parser reads it against `to` ([`conform`]), written again as
 /// `{"v": value}` with values Arrow's decoder reads exactly, and decoded together.
 fn eval(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
+    if let Some(options) = args.get(2) {
+        check_options(options)?;
+    }
     let json = strings(&args[0], "from_json")?;
     let schema: SchemaRef = Arc::new(Schema::new(vec![Field::new("v", to.clone(), true)]));
     let docs: Vec<String> = (0..rows)
@@ -81,6 +89,120 @@ fn eval(args: &[ArrayRef], rows: usize, to: &DataType) -> Result<ArrayRef> {
     decode(&schema, docs.iter().map(String::as_str), rows)
 }
 
+/// Options that are Spark's defaults, which this function follows (any other is refused).
+const DEFAULT_OPTIONS: &[(&str, &str)] = &[
+    ("mode", "permissive"),
+    ("allowsinglequotes", "true"),
+    ("allownonnumericnumbers", "true"),
+];
+
+fn check_options(options: &ArrayRef) -> Result<()> {
+    let Some(map) = options.as_map_opt() else {
+        return exec_err!("from_json: the options must be a map");
+    };
+    let (keys, values) = (
+        cast_safe(map.keys(), &DataType::Utf8)?,
+        cast_safe(map.values(), &DataType::Utf8)?,
+    );
+    let (keys, values) = (keys.as_string::<i32>(), values.as_string::<i32>());
+    for i in 0..keys.len() {
+        let (key, value) = (keys.value(i), values.value(i));
+        let default = DEFAULT_OPTIONS
+            .iter()
+            .any(|(k, v)| key.eq_ignore_ascii_case(k) && value.trim().eq_ignore_ascii_case(v));
+        if !default {
+            return exec_err!(
+                "from_json: the option '{key}' = '{value}' is not supported (only Spark's defaults: mode PERMISSIVE, allowSingleQuotes and allowNonNumericNumbers true)"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The first JSON value of `text`, if it is one.
+fn parse_first(text: &str) -> Option<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .next()
+        .and_then(|v| v.ok())
+}
+
+/// Text that Spark's lenient parser reads written as strict JSON: a string in single quotes
+/// in double quotes, and the tokens `NaN`, `Infinity`, `INF` (signed) as strings, which
+/// [`conform`] reads as floating point. `None` when there is nothing to rewrite.
+fn lenient(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.char_indices().peekable();
+    let mut changed = false;
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => {
+                out.push(c);
+                while let Some((_, c)) = chars.next() {
+                    out.push(c);
+                    match c {
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                out.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '\'' => {
+                changed = true;
+                out.push('"');
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => match chars.next() {
+                            Some((_, '\'')) => out.push('\''),
+                            Some((_, escaped)) => {
+                                out.push('\\');
+                                out.push(escaped);
+                            }
+                            None => {}
+                        },
+                        '"' => out.push_str("\\\""),
+                        '\'' => break,
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            '-' | '+' | 'N' | 'I' => {
+                let rest = &text[at..];
+                let token = [
+                    "NaN",
+                    "-Infinity",
+                    "+Infinity",
+                    "Infinity",
+                    "-INF",
+                    "+INF",
+                    "INF",
+                ]
+                .into_iter()
+                .find(|t| rest.starts_with(t));
+                match token {
+                    Some(token) => {
+                        changed = true;
+                        out.push('"');
+                        out.push_str(token);
+                        out.push('"');
+                        for _ in 1..token.len() {
+                            chars.next();
+                        }
+                    }
+                    None => out.push(c),
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    changed.then_some(out)
+}
+
 /// The value of a JSON text for a schema: what [`conform`] gives, and when the text is not
 /// JSON or does not fit, a struct of NULLs for a struct schema (NULL otherwise), as Spark's
 /// default `PERMISSIVE` mode gives. Empty text is NULL.
@@ -88,10 +210,7 @@ fn read_root(text: &str, to: &DataType) -> Value {
     if text.trim().is_empty() {
         return Value::Null;
     }
-    let parsed = serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .next()
-        .and_then(|v| v.ok());
+    let parsed = parse_first(text).or_else(|| lenient(text).and_then(|t| parse_first(&t)));
     match parsed.map(|v| conform(&v, to)) {
         Some(Conformed::Whole(v) | Conformed::Partial(v)) => v,
         _ => match to {
@@ -315,6 +434,25 @@ mod reading {
         (0..texts.len())
             .map(|i| array_value_to_string(&out, i).expect("display"))
             .collect()
+    }
+
+    #[test]
+    fn single_quotes_and_non_numeric_numbers_are_read() {
+        assert_eq!(
+            read(
+                &[
+                    Some("{'a': 1, 'b': 'it\\'s \"x\"'}"),
+                    Some(r#"{"a": NaN, "b": "NaN"}"#),
+                    Some(r#"{"a": -Infinity}"#),
+                ],
+                "a DOUBLE, b STRING"
+            ),
+            [
+                r#"{a: 1.0, b: it's "x"}"#,
+                "{a: NaN, b: NaN}",
+                "{a: -inf, b: }"
+            ]
+        );
     }
 
     #[test]

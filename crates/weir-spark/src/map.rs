@@ -1,7 +1,7 @@
 //! Spark's `map(k1, v1, k2, v2, …)`: a map per row from key/value pairs. Keys are coerced to
 //! one type and values to another; a NULL key, or the same key twice in a row's map, is an
 //! error, as with Spark's default `spark.sql.mapKeyDedupPolicy=EXCEPTION`. `map()` is an empty
-//! `map<string,string>`.
+//! map of Spark's `map<void,void>` (keys and values of the NULL type).
 //!
 //! `map_concat(m1, m2, …)`: the entries of the maps in order, NULL when one of them is NULL; a
 //! key in two of them is an error, as for `map`.
@@ -99,8 +99,8 @@ fn map_type(key: DataType, value: DataType) -> DataType {
 }
 
 fn returns(args: &[DataType]) -> std::result::Result<DataType, String> {
-    let key = args.first().cloned().unwrap_or(DataType::Utf8);
-    let value = args.get(1).cloned().unwrap_or(DataType::Utf8);
+    let key = args.first().cloned().unwrap_or(DataType::Null);
+    let value = args.get(1).cloned().unwrap_or(DataType::Null);
     Ok(map_type(key, value))
 }
 

@@ -16,10 +16,11 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions, AccessExpr, BinaryOperator, CastKind, DataType, DuplicateTreatment, Expr,
-    Function, FunctionArg, FunctionArgExpr, FunctionArguments, LambdaFunction, OneOrManyWithParens,
-    OrderByExpr, Query, SetExpr, Subscript, TableFactor, TrimWhereField, UnaryOperator, Value,
-    WindowFrame, WindowFrameBound, WindowFrameUnits, WindowType,
+    visit_expressions, AccessExpr, BinaryOperator, CastKind, DataType, DateTimeField,
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Interval,
+    LambdaFunction, OneOrManyWithParens, OrderByExpr, Query, SetExpr, Subscript, TableFactor,
+    TrimWhereField, UnaryOperator, Value, WindowFrame, WindowFrameBound, WindowFrameUnits,
+    WindowType,
 };
 
 /// Functions Spark names in upper case (their expressions' `prettyName`).
@@ -163,9 +164,8 @@ pub fn name(expr: &Expr) -> String {
         Expr::TypedString(t) => typed_literal(&t.data_type, &t.value.value),
         Expr::Nested(inner) => name(inner),
         Expr::UnaryOp { op, expr: inner } => match (op, inner.as_ref()) {
-            (UnaryOperator::Minus, Expr::Value(v)) if matches!(v.value, Value::Number(..)) => {
-                format!("-{}", name(inner))
-            }
+            // A negative number is one literal to Spark's parser (`-1.0D` too).
+            (UnaryOperator::Minus, inner) if is_number(inner) => format!("-{}", name(inner)),
             (UnaryOperator::Minus, _) => format!("(- {})", name(inner)),
             (UnaryOperator::Plus, _) => format!("(+ {})", name(inner)),
             (UnaryOperator::Not, _) => format!("(NOT {})", name(inner)),
@@ -173,6 +173,7 @@ pub fn name(expr: &Expr) -> String {
             _ => expr.to_string(),
         },
         Expr::BinaryOp { left, op, right } => binary(left, op, right),
+        Expr::Interval(interval) => interval_literal(interval).unwrap_or_else(|| expr.to_string()),
         Expr::IsNull(inner) => format!("({} IS NULL)", name(inner)),
         Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", name(inner)),
         Expr::IsUnknown(inner) => format!("({} IS NULL)", name(inner)),
@@ -478,6 +479,55 @@ fn binary(left: &Expr, op: &BinaryOperator, right: &Expr) -> String {
         other => return format!("({l} {other} {r})"),
     };
     format!("({l} {symbol} {r})")
+}
+
+/// A number written as a literal: `1.5`, or a typed one (`1.5D`, `1L`, which
+/// [`super::pre_parse`] writes as `DOUBLE '1.5'`, `BIGINT '1'`).
+fn is_number(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(v) => matches!(v.value, Value::Number(..)),
+        Expr::TypedString(t) => matches!(
+            t.data_type,
+            DataType::Double(_)
+                | DataType::Float(_)
+                | DataType::BigInt(_)
+                | DataType::SmallInt(_)
+                | DataType::TinyInt(_)
+                | DataType::Decimal(_)
+        ),
+        _ => false,
+    }
+}
+
+/// An interval of one unit as Spark prints its literal: `INTERVAL '1' MONTH`,
+/// `INTERVAL '1' DAY`, `INTERVAL '02' HOUR` (hours, minutes and seconds in two digits);
+/// `None` for other intervals.
+fn interval_literal(interval: &Interval) -> Option<String> {
+    if interval.last_field.is_some() || interval.fractional_seconds_precision.is_some() {
+        return None;
+    }
+    let text = match interval.value.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) | Value::SingleQuotedString(n) => n.trim().to_string(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let value: i64 = text.parse().ok()?;
+    let two_digits = || {
+        let sign = if value < 0 { "-" } else { "" };
+        format!("{sign}{:02}", value.unsigned_abs())
+    };
+    let (shown, unit) = match interval.leading_field.as_ref()? {
+        DateTimeField::Year | DateTimeField::Years => (value.to_string(), "YEAR"),
+        DateTimeField::Month | DateTimeField::Months => (value.to_string(), "MONTH"),
+        DateTimeField::Day | DateTimeField::Days => (value.to_string(), "DAY"),
+        DateTimeField::Hour | DateTimeField::Hours => (two_digits(), "HOUR"),
+        DateTimeField::Minute | DateTimeField::Minutes => (two_digits(), "MINUTE"),
+        DateTimeField::Second | DateTimeField::Seconds => (two_digits(), "SECOND"),
+        _ => return None,
+    };
+    Some(format!("INTERVAL '{shown}' {unit}"))
 }
 
 /// A literal as Spark prints it: numbers as written (a double in Spark's form), strings
@@ -806,6 +856,9 @@ mod tests {
             ("id * 2 - 3", "((id * 2) - 3)"),
             ("-(id + 1)", "(- (id + 1))"),
             ("-1", "-1"),
+            ("-DOUBLE '1.0' / 0", "(-1.0 / 0)"),
+            ("INTERVAL 1 MONTH", "INTERVAL '1' MONTH"),
+            ("INTERVAL 2 HOURS", "INTERVAL '02' HOUR"),
             ("id <> 2", "(NOT (id = 2))"),
             ("count(*)", "count(1)"),
             ("count(DISTINCT k)", "count(DISTINCT k)"),

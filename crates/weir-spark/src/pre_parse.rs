@@ -141,7 +141,12 @@ fn rewrite_tokens(sql: &str) -> Cow<'_, str> {
         .as_bytes()
         .windows(2)
         .any(|w| w[0].is_ascii_digit() && b"lsydfb".contains(&w[1]));
-    if !lower.contains("div") && !lower.contains("exists") && !lower.contains("null") && !suffixed {
+    if !lower.contains("div")
+        && !lower.contains("exists")
+        && !lower.contains("null")
+        && !lower.contains("struct")
+        && !suffixed
+    {
         return Cow::Borrowed(sql);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
@@ -168,8 +173,31 @@ fn rewrite_tokens(sql: &str) -> Cow<'_, str> {
             }
         }
     }
+    // The type names whose `<` is open (`STRUCT<a: INT, b: ARRAY<STRING>>`).
+    let mut open_types: Vec<bool> = Vec::new();
     for (i, t) in significant.iter().enumerate() {
         let at = |k: usize| significant.get(k).map(|t| &t.token);
+        if at(i + 1) == Some(&Token::Lt)
+            && ["struct", "array", "map"]
+                .iter()
+                .any(|w| is_word(&t.token, w))
+        {
+            open_types.push(is_word(&t.token, "struct"));
+        }
+        match &t.token {
+            Token::Gt => {
+                open_types.pop();
+            }
+            Token::ShiftRight => {
+                open_types.pop();
+                open_types.pop();
+            }
+            // Spark's `STRUCT<name: type>`: the parser reads `STRUCT<name type>`.
+            Token::Colon if open_types.last() == Some(&true) => {
+                edits.push((t.span.start, 1, " ".into()));
+            }
+            _ => {}
+        }
         if is_word(&t.token, "div")
             && i > 0
             && at(i - 1).is_some_and(ends_operand)
@@ -223,15 +251,37 @@ fn typed_literal(number: &str, suffix: &Word) -> Option<String> {
         "Y" if integral => "TINYINT".to_string(),
         "D" => "DOUBLE".to_string(),
         "F" => "FLOAT".to_string(),
-        "BD" if !number.contains(['e', 'E']) => {
-            let scale = number.split_once('.').map_or(0, |(_, f)| f.len());
-            let digits = number.replace('.', "");
-            let significant = digits.trim_start_matches('0').len();
-            format!("DECIMAL({},{scale})", significant.max(scale).max(1))
-        }
+        "BD" => return decimal_literal(number),
         _ => return None,
     };
     Some(format!("{type_name} '{number}'"))
+}
+
+/// The typed string of a `BD` literal (`1.50` → `DECIMAL(3,2) '1.50'`, `1E-7` →
+/// `DECIMAL(7,7) '0.0000001'`): Java's `BigDecimal` of the text, its precision at least its
+/// scale; `None` when its scale would be negative (`1E+3`) or it has more than 38 digits.
+fn decimal_literal(number: &str) -> Option<String> {
+    let (mantissa, exponent) = match number.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (number, 0),
+    };
+    let fraction = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
+    let scale = i64::try_from(fraction).ok()? - exponent;
+    let significant = mantissa.replace('.', "").trim_start_matches('0').len();
+    let precision = i64::try_from(significant).ok()?.max(scale).max(1);
+    if scale < 0 || precision > 38 {
+        return None;
+    }
+    // The value without an exponent (the cast from text reads no exponent).
+    let digits = mantissa.replace('.', "");
+    let scale_digits = usize::try_from(scale).ok()?;
+    let padded = format!("{digits:0>width$}", width = scale_digits + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - scale_digits);
+    let value = match fraction.is_empty() {
+        true => whole.to_string(),
+        false => format!("{whole}.{fraction}"),
+    };
+    Some(format!("DECIMAL({precision},{scale}) '{value}'"))
 }
 
 /// The byte offset in `sql` of a tokenizer's location (line and column, from 1, in characters).
@@ -337,6 +387,10 @@ mod tests {
             as_operator("SELECT 1L, 1.0D, 1.50BD, 2S+1Y, 1.5f FROM t"),
             "SELECT BIGINT '1', DOUBLE '1.0', DECIMAL(3,2) '1.50', SMALLINT '2'+TINYINT '1', FLOAT '1.5' FROM t"
         );
+        assert_eq!(
+            as_operator("SELECT 1E-7BD, 1.5e-2BD, 0.00BD"),
+            "SELECT DECIMAL(7,7) '0.0000001', DECIMAL(3,3) '0.015', DECIMAL(2,2) '0.00'"
+        );
         for sql in [
             "SELECT 1 d FROM t",
             "SELECT 'x1L', a1L FROM t",
@@ -344,6 +398,14 @@ mod tests {
         ] {
             assert_eq!(as_operator(sql), sql);
         }
+    }
+
+    #[test]
+    fn struct_field_colons_are_dropped() {
+        assert_eq!(
+            as_operator("SELECT CAST(st AS STRUCT<a: STRING, b:ARRAY<STRUCT<c: INT>>>), m['a:b']"),
+            "SELECT CAST(st AS STRUCT<a  STRING, b ARRAY<STRUCT<c  INT>>>), m['a:b']"
+        );
     }
 
     #[test]

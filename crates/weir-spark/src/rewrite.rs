@@ -272,8 +272,11 @@ impl ScalarUDFImpl for Rewrite {
                     }
                     _ => division_types(&l, &r)?,
                 };
-                if matches!(self.kind, Kind::Divide) && matches!(to, DataType::Decimal128(..)) {
-                    let udf = Arc::new(super::decimal_divide::function());
+                if matches!(to, DataType::Decimal128(..)) {
+                    let udf = Arc::new(match self.kind {
+                        Kind::IntDivide => super::decimal_divide::integral_function(),
+                        _ => super::decimal_divide::function(),
+                    });
                     return Ok(ExprSimplifyResult::Simplified(Expr::ScalarFunction(
                         datafusion::logical_expr::expr::ScalarFunction::new_udf(
                             udf,

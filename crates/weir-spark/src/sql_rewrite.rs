@@ -13,13 +13,14 @@
 //!   cannot be escaped with a backslash (the parser ends the literal there); use `''`.
 //! - **`map(k1, v1, …)`** is planned as Spark's map ([`super::map`]), not DataFusion's
 //!   two-array `map`.
-//! - **`CAST(x AS type)`** (and `TRY_CAST`, `x::type`) to a string, integer, floating point,
-//!   boolean, decimal, date or timestamp type follows Spark's non-ANSI cast rules
-//!   ([`super::cast`]: what does not convert is NULL, not an error), with Spark's type names
+//! - **`CAST(x AS type)`** (and `x::type`) to a string, integer, floating point, boolean,
+//!   decimal, date, timestamp or binary type follows Spark's non-ANSI cast rules
+//!   ([`super::cast`]: what does not convert is NULL, not an error), `TRY_CAST` Spark's ANSI
+//!   rules with NULL where they fail, with Spark's type names
 //!   (`INT`, `LONG`, `FLOAT` is 4 bytes, `DECIMAL` is `DECIMAL(10,0)`, `VARCHAR(n)` is text). A
 //!   cast that is a whole SELECT item without an alias is named as Spark names it: `x` for a
 //!   column `x` (even when another column of the result is `x` too), else `CAST(… AS INT)`.
-//!   Casts to other types (arrays, structs, binary) are DataFusion's.
+//!   Casts to other types (arrays, structs, maps) are DataFusion's.
 //! - **Operators**: `a / b` is Spark's division, `a div b` its integral division
 //!   ([`super::pre_parse`]), `RLIKE`/`REGEXP` a regular expression search.
 //! - **Lambdas**: `transform(arr, x -> …)` and the other higher-order functions are planned as
@@ -37,7 +38,7 @@ use datafusion::logical_expr::{Expr as LogicalExpr, LogicalPlan, LogicalPlanBuil
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CeilFloorKind, DataType,
+    visit_expressions_mut, AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType,
     ExactNumberInfo, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
     NamedWindowDefinition, NamedWindowExpr, ObjectName, OrderBy, OrderByKind, Query, Select,
     SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Statement, Subscript,
@@ -85,6 +86,8 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let plan = super::using_join::coalesce_using_keys(plan)?;
     let plan = super::set_all::with_multiplicities(plan)?;
     let plan = super::select_subqueries::as_joins(plan)?;
+    let plan = super::sort_subqueries::below_sorts(plan)?;
+    let plan = super::single_row_subqueries::in_one_row(plan)?;
     let plan = super::coercion::spark_types(&state, plan)?;
     let plan = super::float_keys::normalize_keys(plan)?;
     let plan = with_repeated_names(plan, &repeated)?;
@@ -94,6 +97,12 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
 
 /// Rewrites a parsed statement in place.
 pub fn rewrite(statement: &mut Statement) -> Result<()> {
+    if let ControlFlow::Break(e) = statement.visit(&mut super::ctes::Ctes::default()) {
+        return Err(e);
+    }
+    if let ControlFlow::Break(e) = statement.visit(&mut super::in_tuples::InTuples::default()) {
+        return Err(e);
+    }
     if let ControlFlow::Break(e) = statement.visit(&mut Generators) {
         return Err(e);
     }
@@ -564,6 +573,7 @@ fn spark_cast_target(expr: &Expr) -> Option<ArrowType> {
         | DataType::CharVarying(_)
         | DataType::Text => ArrowType::Utf8,
         DataType::Decimal(info) | DataType::Dec(info) | DataType::Numeric(info) => decimal(info)?,
+        DataType::Binary(None) | DataType::Varbinary(None) | DataType::Bytea => ArrowType::Binary,
         DataType::Custom(name, modifiers) if modifiers.is_empty() => {
             match name.to_string().to_ascii_lowercase().as_str() {
                 "long" => ArrowType::Int64,
@@ -580,14 +590,22 @@ fn spark_cast_target(expr: &Expr) -> Option<ArrowType> {
     }
 }
 
-/// `CAST(x AS type)` as the call of Spark's cast, when [`spark_cast_target`] takes it.
+/// `CAST(x AS type)` (`TRY_CAST`) as the call of Spark's cast (`try_cast`), when
+/// [`spark_cast_target`] takes it.
 fn spark_cast_call(expr: &Expr) -> Option<Expr> {
     let to = spark_cast_target(expr)?;
-    let Expr::Cast { expr: value, .. } = expr else {
+    let Expr::Cast {
+        expr: value, kind, ..
+    } = expr
+    else {
         return None;
     };
+    let function = match kind {
+        CastKind::TryCast | CastKind::SafeCast => super::cast::TRY_CAST,
+        _ => super::cast::CAST,
+    };
     let type_name = Expr::value(Value::SingleQuotedString(to.to_string()));
-    call(super::cast::CAST, vec![value.as_ref().clone(), type_name]).ok()
+    call(function, vec![value.as_ref().clone(), type_name]).ok()
 }
 
 /// The name the columns of a FROM relation are qualified with.
@@ -615,7 +633,7 @@ fn parse_expr(sql: &str) -> Result<Expr> {
         .map_err(|e| plan_datafusion_err!("internal SQL template '{sql}': {e}"))
 }
 
-fn parse_query(sql: &str) -> Result<Box<Query>> {
+pub(super) fn parse_query(sql: &str) -> Result<Box<Query>> {
     let statements = Parser::parse_sql(&GenericDialect {}, sql)
         .map_err(|e| plan_datafusion_err!("internal SQL template '{sql}': {e}"))?;
     match statements.into_iter().next() {
