@@ -69,9 +69,9 @@
 //! [`sql_rewrite`] names unaliased SELECT items as Spark does ([`names`], from the query as
 //! written) and rewrites Spark's syntax ([`ctes`]: `WITH` clauses, [`in_tuples`]:
 //! multi-column `IN` subqueries); DataFusion plans it; [`using_join`], [`set_all`],
-//! [`select_subqueries`], [`sort_subqueries`], [`single_row_subqueries`], [`coercion`] and
-//! [`float_keys`] give the planned query Spark's semantics where the plan's shape and types
-//! decide them, and it is analyzed.
+//! [`select_subqueries`], [`sort_subqueries`], [`single_row_subqueries`],
+//! [`lateral_aggregates`], [`coercion`] and [`float_keys`] give the planned query Spark's
+//! semantics where the plan's shape and types decide them, and it is analyzed.
 //! Apache Spark is the judge: `tests/spark/` (see its README) compares Weir's answers with
 //! Spark's on hundreds of queries.
 //!
@@ -114,12 +114,13 @@
 //!   `+ - *` are the engine's own fast operators ([`crate::decimal_arith`]), shared with every
 //!   job.
 //!   Division follows Spark ([`decimal_divide`]).
-//! - Correlated scalar subqueries outside a SELECT list and an ORDER BY (a `LATERAL`
-//!   subquery that aggregates), `EXISTS` whose outer references are not equalities of its
-//!   filter, correlated `IN` subqueries in a SELECT list and multi-column `NOT IN` subqueries
-//!   are not supported ([`select_subqueries`] answers the others in a SELECT list,
-//!   [`sort_subqueries`] in an ORDER BY; DataFusion plans them in `WHERE`, `HAVING` and
-//!   `FROM`).
+//! - Correlated scalar subqueries outside a SELECT list and an ORDER BY, `LATERAL`
+//!   subqueries that refer to their row other than as DataFusion decorrelates them or as an
+//!   aggregate without GROUP BY ([`lateral_aggregates`]), `EXISTS` whose outer references are
+//!   not equalities of its filter, correlated `IN` subqueries in a SELECT list and
+//!   multi-column `NOT IN` subqueries are not supported ([`select_subqueries`] answers the
+//!   others in a SELECT list, [`sort_subqueries`] in an ORDER BY; DataFusion plans them in
+//!   `WHERE`, `HAVING` and `FROM`).
 //! - `input_file_name` is not supported; a SELECT takes one generator (Spark 4 takes several,
 //!   crossed); `transform_keys` does not refuse a repeated key; `assert_true`'s default message
 //!   is not Spark's (which quotes the condition's SQL).
@@ -152,6 +153,7 @@ pub mod in_tuples;
 pub mod java_regex;
 pub mod json;
 pub mod lambda;
+pub mod lateral_aggregates;
 pub mod map;
 pub mod names;
 pub mod numbers;

@@ -88,6 +88,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let plan = super::select_subqueries::as_joins(plan)?;
     let plan = super::sort_subqueries::below_sorts(plan)?;
     let plan = super::single_row_subqueries::in_one_row(plan)?;
+    let plan = super::lateral_aggregates::as_scalar_subqueries(plan)?;
     let plan = super::coercion::spark_types(&state, plan)?;
     let plan = super::float_keys::normalize_keys(plan)?;
     let plan = with_repeated_names(plan, &repeated)?;
