@@ -121,9 +121,9 @@
 //!   multi-column `NOT IN` subqueries are not supported ([`select_subqueries`] answers the
 //!   others in a SELECT list, [`sort_subqueries`] in an ORDER BY; DataFusion plans them in
 //!   `WHERE`, `HAVING` and `FROM`).
-//! - `input_file_name` is not supported; a SELECT takes one generator (Spark 4 takes several,
-//!   crossed); `transform_keys` does not refuse a repeated key; `assert_true`'s default message
-//!   is not Spark's (which quotes the condition's SQL).
+//! - `input_file_name` is not supported; several generators in a SELECT (crossed, as in Spark
+//!   4) need one relation in FROM, without joins; `transform_keys` does not refuse a repeated
+//!   key; `assert_true`'s default message is not Spark's (which quotes the condition's SQL).
 //! - [`syntax`]: `"text"` literals, `SUBSTRING`/`OVERLAY`/`POSITION`/`EXTRACT` syntax,
 //!   `LIKE … ESCAPE`, `LIKE ANY/ALL`, interval ranges (`'1-2' YEAR TO MONTH`), units of
 //!   `timestampadd`; [`implicit`]: text literals compared with dates and timestamps read by

@@ -5,9 +5,10 @@
 //!   SELECT item become DataFusion `unnest`s: one row per element, named `col` (and `pos`,
 //!   0-based) unless aliased; NULL or empty arrays give no row, or one row of NULLs for the
 //!   `_outer` forms. `FROM t LATERAL VIEW [OUTER] explode(arr) v AS x` becomes a subquery of
-//!   `t` with the generated columns, named after `t`, and `v.x` refers to it. Like Spark, one
-//!   generator per SELECT and none nested in other expressions. LATERAL VIEW needs one named
-//!   relation in FROM (no joins before it). Generators of maps are not supported.
+//!   `t` with the generated columns, named after `t`, and `v.x` refers to it. Several
+//!   generators in one SELECT are crossed, as in Spark 4 (each but the last generates in such
+//!   a subquery); none may be nested in other expressions. LATERAL VIEW and several generators
+//!   need one named relation in FROM (no joins before them).
 //! - **String literals** take Spark's backslash escapes (`'\\d'` is the regex `\d`, `'\t'` a
 //!   tab; `\%` and `\_` stay for LIKE). DataFusion keeps backslashes as they are. A quote
 //!   cannot be escaped with a backslash (the parser ends the literal there); use `''`.
@@ -255,23 +256,74 @@ fn rewrite_select(select: &mut Select, renames: &mut Vec<(String, Ident)>) -> Re
         })
         .map(|(i, _)| i)
         .collect();
-    match generators.as_slice() {
-        [] => Ok(()),
-        [i] => {
-            let i = *i;
-            let items = match &select.projection[i] {
-                SelectItem::UnnamedExpr(e) => generator_items(e, false, &[])?,
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    generator_items(expr, false, &generators::aliases(alias))?
-                }
-                _ => Vec::new(),
-            };
-            select.projection.splice(i..=i, items);
-            Ok(())
+    let Some((&last, crossed)) = generators.split_last() else {
+        return Ok(());
+    };
+    let item_generator = |item: &SelectItem| match item {
+        SelectItem::UnnamedExpr(e) => generator_items(e, false, &[]),
+        SelectItem::ExprWithAlias { expr, alias } => {
+            generator_items(expr, false, &generators::aliases(alias))
         }
-        _ => Err(plan_datafusion_err!(
-            "only one generator (explode, posexplode, …) is allowed per SELECT clause"
-        )),
+        _ => Ok(Vec::new()),
+    };
+    // Several generators: each one but the last generates its rows in a derived table of the
+    // FROM relation, so that the next one generates rows for each of them (Spark 4 crosses
+    // them), and the SELECT takes their columns.
+    let mut replacements: Vec<(usize, Vec<SelectItem>)> = Vec::new();
+    for (k, &i) in crossed.iter().enumerate() {
+        let [from] = select.from.as_mut_slice() else {
+            return Err(plan_datafusion_err!(
+                "several generators in a SELECT are supported over one relation in FROM, not several"
+            ));
+        };
+        if !from.joins.is_empty() {
+            return Err(plan_datafusion_err!(
+                "several generators in a SELECT are not supported after a JOIN; join in a subquery first"
+            ));
+        }
+        let name = relation_name(&from.relation)?;
+        let mut generated = item_generator(&select.projection[i])?;
+        let mut taken = Vec::new();
+        for (j, item) in generated.iter_mut().enumerate() {
+            if let SelectItem::ExprWithAlias { alias, .. } = item {
+                let internal = Ident::new(format!("__weir_generated_{}_{j}", k + 1));
+                let spark_name = std::mem::replace(alias, internal.clone());
+                taken.push(SelectItem::ExprWithAlias {
+                    expr: Expr::Identifier(internal),
+                    alias: spark_name,
+                });
+            }
+        }
+        let relation = std::mem::replace(&mut from.relation, placeholder_relation()?);
+        from.relation = derived(&name, relation, generated)?;
+        replacements.push((i, taken));
+    }
+    replacements.push((last, item_generator(&select.projection[last])?));
+    for (i, items) in replacements.into_iter().rev() {
+        select.projection.splice(i..=i, items);
+    }
+    if !crossed.is_empty() {
+        unique_names(&mut select.projection);
+    }
+    Ok(())
+}
+
+/// The SELECT items named like an earlier item (the columns of crossed generators, `col` and
+/// `col`) planned under names of their own ([`repeated_name`]).
+fn unique_names(projection: &mut [SelectItem]) {
+    let mut seen: Vec<String> = Vec::new();
+    for item in projection.iter_mut() {
+        let name = match item {
+            SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
+            SelectItem::UnnamedExpr(e) => super::names::item_name(e),
+            _ => continue,
+        };
+        if seen.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            if let SelectItem::ExprWithAlias { alias, .. } = item {
+                *alias = Ident::with_quote('"', repeated_name(&name, true));
+            }
+        }
+        seen.push(name);
     }
 }
 
