@@ -6,8 +6,8 @@
 //! - a CTE of an inner query that has the name of a CTE of an enclosing one (Spark: the inner
 //!   one is meant inside the inner query; DataFusion refuses the name): the inner CTE is planned
 //!   under a name of its own, and the inner query's references to it keep the written name as
-//!   their alias. An inner CTE whose body reads the CTE of that name it hides is refused (its
-//!   body would read itself).
+//!   their alias. A CTE's body sees the CTEs before it (and itself in a recursive `WITH`), so
+//!   `WITH c AS (SELECT v + 1 AS v FROM c)` inside a query of an outer `c` reads the outer one.
 
 use std::ops::ControlFlow;
 
@@ -19,37 +19,83 @@ use datafusion::sql::sqlparser::ast::{
 /// Rewrites the `WITH` clauses of every query (see the module documentation).
 #[derive(Default)]
 pub struct Ctes {
-    /// The CTEs in scope, innermost query last: the written name (lower case) and the name
-    /// it is planned under.
-    scopes: Vec<Vec<(String, Ident)>>,
+    /// The `WITH` clauses of the queries being visited, innermost last.
+    scopes: Vec<Scope>,
     renamed: usize,
+}
+
+/// The CTEs of one `WITH` clause.
+struct Scope {
+    /// Each CTE's written name (lower case), the name it is planned under, and its body (to
+    /// tell when the visitor enters and leaves it).
+    ctes: Vec<(String, Ident, *const Query)>,
+    recursive: bool,
+    /// The CTEs whose bodies were visited: a CTE's body sees the CTEs before it (and itself
+    /// when recursive), the query's body sees them all.
+    visited: usize,
+    /// Whether the visitor is inside the body of CTE `visited`.
+    in_body: bool,
+}
+
+impl Scope {
+    fn visible(&self) -> &[(String, Ident, *const Query)] {
+        let n = match self.in_body && self.recursive {
+            true => self.visited + 1,
+            false => self.visited,
+        };
+        &self.ctes[..n.min(self.ctes.len())]
+    }
 }
 
 impl VisitorMut for Ctes {
     type Break = DataFusionError;
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
-        let mut scope = Vec::new();
+        let this: *const Query = query;
+        if let Some(scope) = self.scopes.last_mut() {
+            if scope.ctes.get(scope.visited).is_some_and(|c| c.2 == this) {
+                scope.in_body = true;
+            }
+        }
+        let mut scope = Scope {
+            ctes: Vec::new(),
+            recursive: false,
+            visited: 0,
+            in_body: false,
+        };
         if let Some(with) = &mut query.with {
+            scope.recursive = with.recursive;
             for cte in &mut with.cte_tables {
                 if with.recursive {
                     name_anchor_columns(&mut cte.query.body, &cte.alias);
                 }
                 let written = cte.alias.name.value.to_lowercase();
-                if self.planned_name(&written).is_some() {
+                if self
+                    .scopes
+                    .iter()
+                    .any(|s| s.ctes.iter().any(|c| c.0 == written))
+                {
                     self.renamed += 1;
                     cte.alias.name =
                         Ident::new(format!("{written}__weir_inner_cte_{}", self.renamed));
                 }
-                scope.push((written, cte.alias.name.clone()));
+                let body: *const Query = cte.query.as_ref();
+                scope.ctes.push((written, cte.alias.name.clone(), body));
             }
         }
         self.scopes.push(scope);
         ControlFlow::Continue(())
     }
 
-    fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<Self::Break> {
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
         self.scopes.pop();
+        let this: *const Query = query;
+        if let Some(scope) = self.scopes.last_mut() {
+            if scope.in_body && scope.ctes.get(scope.visited).is_some_and(|c| c.2 == this) {
+                scope.in_body = false;
+                scope.visited += 1;
+            }
+        }
         ControlFlow::Continue(())
     }
 
@@ -78,14 +124,14 @@ impl VisitorMut for Ctes {
 }
 
 impl Ctes {
-    /// The name the innermost CTE called `written` is planned under.
+    /// The name the innermost visible CTE called `written` is planned under.
     fn planned_name(&self, written: &str) -> Option<&Ident> {
         self.scopes
             .iter()
             .rev()
-            .flat_map(|scope| scope.iter())
-            .find(|(name, _)| name == written)
-            .map(|(_, planned)| planned)
+            .flat_map(|scope| scope.visible().iter().rev())
+            .find(|(name, _, _)| name == written)
+            .map(|(_, planned, _)| planned)
     }
 }
 
@@ -120,5 +166,39 @@ fn name_anchor_columns(body: &mut SetExpr, alias: &TableAlias) {
             expr,
             alias: column.name.clone(),
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ctes;
+    use datafusion::sql::sqlparser::ast::VisitMut;
+    use datafusion::sql::sqlparser::dialect::GenericDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+
+    fn rewritten(sql: &str) -> String {
+        let mut statements = Parser::parse_sql(&GenericDialect {}, sql).expect("parses");
+        let _ = statements[0].visit(&mut Ctes::default());
+        statements[0].to_string()
+    }
+
+    #[test]
+    fn an_inner_cte_of_an_outer_name_is_planned_under_its_own() {
+        assert_eq!(
+            rewritten(
+                "WITH c AS (SELECT 1 AS v) SELECT * FROM (WITH c AS (SELECT v + 1 AS v FROM c) SELECT v FROM c)"
+            ),
+            "WITH c AS (SELECT 1 AS v) SELECT * FROM (WITH c__weir_inner_cte_1 AS (SELECT v + 1 AS v FROM c) SELECT v FROM c__weir_inner_cte_1 AS c)"
+        );
+    }
+
+    #[test]
+    fn a_recursive_anchor_is_named_by_the_column_list() {
+        assert_eq!(
+            rewritten(
+                "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r"
+            ),
+            "WITH RECURSIVE r (n) AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r) SELECT * FROM r"
+        );
     }
 }
