@@ -15,6 +15,14 @@
 
 use std::ops::ControlFlow;
 
+use datafusion::arrow::datatypes::DataType as ArrowType;
+use std::collections::HashMap;
+
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::common::{Column, DFSchema, Result, ScalarValue};
+use datafusion::logical_expr::{
+    Expr as LogicalExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder,
+};
 use datafusion::sql::sqlparser::ast::{
     visit_expressions, AccessExpr, BinaryOperator, CastKind, DataType, DateTimeField,
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Interval,
@@ -130,6 +138,60 @@ fn args(f: &Function) -> Vec<&Expr> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The result of `plan` with a column named from the query as `x[a]` (a subscript by a text
+/// literal) named `x.a` where `x` turned out to be a struct, as Spark names a struct's field
+/// taken by subscript (a map's value keeps `x[a]`). The names of the query as written cannot
+/// tell a struct from a map.
+pub fn with_struct_field_names(plan: LogicalPlan) -> Result<LogicalPlan> {
+    let mut struct_fields: HashMap<String, String> = HashMap::new();
+    plan.apply(|node| {
+        if let LogicalPlan::Projection(projection) = node {
+            for e in &projection.expr {
+                if let Some((name, spark)) = struct_field_name(e, projection.input.schema()) {
+                    struct_fields.insert(name, spark);
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    let schema = plan.schema().clone();
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| struct_fields.contains_key(f.name()))
+    {
+        return Ok(plan);
+    }
+    let exprs: Vec<LogicalExpr> = schema
+        .iter()
+        .map(|(qualifier, field)| {
+            let column = LogicalExpr::Column(Column::from((qualifier, field.as_ref())));
+            match struct_fields.get(field.name()) {
+                Some(name) => column.alias(name),
+                None => column,
+            }
+        })
+        .collect();
+    LogicalPlanBuilder::from(plan).project(exprs)?.build()
+}
+
+/// `(x[a], x.a)` for a projected `spark_subscript(x, 'a') AS x[a]` of a struct `x`.
+fn struct_field_name(e: &LogicalExpr, input: &DFSchema) -> Option<(String, String)> {
+    let LogicalExpr::Alias(alias) = e else {
+        return None;
+    };
+    let LogicalExpr::ScalarFunction(f) = alias.expr.as_ref() else {
+        return None;
+    };
+    let [value, LogicalExpr::Literal(ScalarValue::Utf8(Some(field)), _)] = f.args.as_slice() else {
+        return None;
+    };
+    let prefix = alias.name.strip_suffix(&format!("[{field}]"))?;
+    let is_struct = matches!(value.get_type(input), Ok(ArrowType::Struct(_)));
+    (f.func.name() == super::subscript::NAME && is_struct)
+        .then(|| (alias.name.clone(), format!("{prefix}.{field}")))
 }
 
 /// Spark's SQL text of an expression inside a name.
