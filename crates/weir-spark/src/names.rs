@@ -11,18 +11,17 @@
 //! ([`UPPER_CASE`]) and arguments Spark fills in ([`default_arguments`]); `count(*)` is
 //! `count(1)`; window functions carry their whole resolved specification (`ORDER BY x ASC
 //! NULLS FIRST ROWS BETWEEN …`). A name not derivable here (an unusual expression) is the
-//! expression's SQL text.
+//! expression's SQL text. Names Spark gives by type (`st['a']` of a struct, `dt + 1` of a
+//! date) are corrected once the query is planned ([`typed_names`]).
 
 use std::ops::ControlFlow;
 
-use datafusion::arrow::datatypes::DataType as ArrowType;
 use std::collections::HashMap;
 
+use datafusion::arrow::datatypes::DataType as ArrowType;
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
-use datafusion::common::{Column, DFSchema, Result, ScalarValue};
-use datafusion::logical_expr::{
-    Expr as LogicalExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder,
-};
+use datafusion::common::{DFSchema, Result, ScalarValue};
+use datafusion::logical_expr::{Expr as LogicalExpr, ExprSchemable, LogicalPlan};
 use datafusion::sql::sqlparser::ast::{
     visit_expressions, AccessExpr, BinaryOperator, CastKind, DataType, DateTimeField,
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Interval,
@@ -73,7 +72,70 @@ pub fn item_name(expr: &Expr) -> String {
     match expr {
         // A cast of a column keeps the column's name (Spark 4).
         Expr::Cast { expr: inner, .. } if column(inner).is_some() => name(inner),
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+            right,
+        } => {
+            let named = name(expr);
+            let interval = match right.as_ref() {
+                Expr::Interval(i) => Some(
+                    matches!(
+                        i.leading_field,
+                        Some(DateTimeField::Day | DateTimeField::Days)
+                    ) && i.last_field.is_none(),
+                ),
+                _ => None,
+            };
+            let arithmetic = Arithmetic {
+                left: name(left),
+                minus: *op == BinaryOperator::Minus,
+                right: name(right),
+                interval,
+            };
+            ARITHMETIC.with(|a| a.borrow_mut().insert(named.clone(), arithmetic));
+            named
+        }
         _ => name(expr),
+    }
+}
+
+/// A `+` or `-` named by [`item_name`], which Spark names by its operands' types.
+struct Arithmetic {
+    left: String,
+    minus: bool,
+    right: String,
+    /// `Some(true)` for an interval of days, `Some(false)` for another interval.
+    interval: Option<bool>,
+}
+
+thread_local! {
+    /// The `+` and `-` items [`item_name`] named while a statement was rewritten.
+    static ARITHMETIC: std::cell::RefCell<HashMap<String, Arithmetic>> = Default::default();
+}
+
+/// Forgets the items [`item_name`] named (before a statement is rewritten).
+pub fn forget_items() {
+    ARITHMETIC.with(|a| a.borrow_mut().clear());
+}
+
+/// Spark's name of `left ± right` given the left operand's type: `date_add(dt, 1)` for a
+/// date and a number, `date_add(dt, (- extractansiintervaldays(INTERVAL '1' DAY)))` for a
+/// date and days, `ts + INTERVAL '02' HOUR` for a timestamp and an interval.
+fn arithmetic_name(a: &Arithmetic, left: &ArrowType) -> Option<String> {
+    let (l, r) = (&a.left, &a.right);
+    let symbol = if a.minus { "-" } else { "+" };
+    match (left, a.interval) {
+        (ArrowType::Date32, None) => Some(match a.minus {
+            true => format!("date_sub({l}, {r})"),
+            false => format!("date_add({l}, {r})"),
+        }),
+        (ArrowType::Date32, Some(true)) => Some(match a.minus {
+            true => format!("date_add({l}, (- extractansiintervaldays({r})))"),
+            false => format!("date_add({l}, extractansiintervaldays({r}))"),
+        }),
+        (ArrowType::Timestamp(..), Some(_)) => Some(format!("{l} {symbol} {r}")),
+        _ => None,
     }
 }
 
@@ -140,41 +202,43 @@ fn args(f: &Function) -> Vec<&Expr> {
     }
 }
 
-/// The result of `plan` with a column named from the query as `x[a]` (a subscript by a text
-/// literal) named `x.a` where `x` turned out to be a struct, as Spark names a struct's field
-/// taken by subscript (a map's value keeps `x[a]`). The names of the query as written cannot
-/// tell a struct from a map.
-pub fn with_struct_field_names(plan: LogicalPlan) -> Result<LogicalPlan> {
-    let mut struct_fields: HashMap<String, String> = HashMap::new();
+/// The names of `plan`'s columns that Spark names by type, which the query as written cannot
+/// tell, with Spark's names: a column named `x[a]` (a subscript by a text literal) is `x.a` where `x` is a struct
+/// (a map's value keeps `x[a]`); `(dt + 1)` is `date_add(dt, 1)` where `dt` is a date
+/// ([`arithmetic_name`]).
+pub fn typed_names(plan: &LogicalPlan) -> Result<HashMap<String, String>> {
+    let mut names: HashMap<String, String> = HashMap::new();
     plan.apply(|node| {
         if let LogicalPlan::Projection(projection) = node {
+            let input = projection.input.schema();
             for e in &projection.expr {
-                if let Some((name, spark)) = struct_field_name(e, projection.input.schema()) {
-                    struct_fields.insert(name, spark);
+                if let Some((name, spark)) =
+                    struct_field_name(e, input).or_else(|| typed_arithmetic_name(e, input))
+                {
+                    names.insert(name, spark);
                 }
             }
         }
         Ok(TreeNodeRecursion::Continue)
     })?;
-    let schema = plan.schema().clone();
-    if !schema
-        .fields()
-        .iter()
-        .any(|f| struct_fields.contains_key(f.name()))
-    {
-        return Ok(plan);
-    }
-    let exprs: Vec<LogicalExpr> = schema
-        .iter()
-        .map(|(qualifier, field)| {
-            let column = LogicalExpr::Column(Column::from((qualifier, field.as_ref())));
-            match struct_fields.get(field.name()) {
-                Some(name) => column.alias(name),
-                None => column,
-            }
-        })
-        .collect();
-    LogicalPlanBuilder::from(plan).project(exprs)?.build()
+    Ok(names)
+}
+
+/// `((dt + 1), date_add(dt, 1))` for a projected `+` or `-` [`item_name`] named, when its left
+/// operand's type gives it another name in Spark.
+fn typed_arithmetic_name(e: &LogicalExpr, input: &DFSchema) -> Option<(String, String)> {
+    let LogicalExpr::Alias(alias) = e else {
+        return None;
+    };
+    let LogicalExpr::BinaryExpr(binary) = alias.expr.as_ref() else {
+        return None;
+    };
+    let left = binary.left.get_type(input).ok()?;
+    ARITHMETIC.with(|a| {
+        let a = a.borrow();
+        let spark = arithmetic_name(a.get(&alias.name)?, &left)?;
+        Some((alias.name.clone(), spark))
+    })
 }
 
 /// `(x[a], x.a)` for a projected `spark_subscript(x, 'a') AS x[a]` of a struct `x`.
@@ -909,6 +973,36 @@ mod tests {
             .and_then(|mut p| p.parse_expr())
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         item_name(&expr)
+    }
+
+    #[test]
+    fn date_and_timestamp_arithmetic_is_named_by_type() {
+        use super::{arithmetic_name, forget_items, ARITHMETIC};
+        use datafusion::arrow::datatypes::{DataType, TimeUnit};
+        forget_items();
+        for sql in ["dt + 1", "dt - INTERVAL 1 DAY", "ts + INTERVAL 2 HOURS"] {
+            named(sql);
+        }
+        let spark = |name: &str, left: DataType| {
+            ARITHMETIC.with(|a| arithmetic_name(&a.borrow()[name], &left))
+        };
+        assert_eq!(
+            spark("(dt + 1)", DataType::Date32).as_deref(),
+            Some("date_add(dt, 1)")
+        );
+        assert_eq!(spark("(dt + 1)", DataType::Int32), None);
+        assert_eq!(
+            spark("(dt - INTERVAL '1' DAY)", DataType::Date32).as_deref(),
+            Some("date_add(dt, (- extractansiintervaldays(INTERVAL '1' DAY)))")
+        );
+        assert_eq!(
+            spark(
+                "(ts + INTERVAL '02' HOUR)",
+                DataType::Timestamp(TimeUnit::Microsecond, None)
+            )
+            .as_deref(),
+            Some("ts + INTERVAL '02' HOUR")
+        );
     }
 
     #[test]

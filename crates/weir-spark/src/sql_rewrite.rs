@@ -65,6 +65,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
         let sql = generators::alias_lists(sql);
         let mut statement = state.sql_to_statement(&super::pre_parse::rewrite(&sql), &dialect)?;
         REPEATED.with(|r| r.borrow_mut().clear());
+        super::names::forget_items();
         COLLIDED.with(|c| c.borrow_mut().clone_from(&collided));
         if let DFStatement::Statement(inner) = &mut statement {
             generators::with_known(&shapes, || rewrite(inner))?;
@@ -92,8 +93,8 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let plan = super::lateral_aggregates::as_scalar_subqueries(plan)?;
     let plan = super::coercion::spark_types(&state, plan)?;
     let plan = super::float_keys::normalize_keys(plan)?;
-    let plan = with_repeated_names(plan, &repeated)?;
-    let plan = super::names::with_struct_field_names(plan)?;
+    let typed = super::names::typed_names(&plan)?;
+    let plan = with_result_names(plan, &repeated, &typed)?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
@@ -334,7 +335,7 @@ fn unique_names(projection: &mut [SelectItem]) {
 /// both `x`), DataFusion does not: an item whose name (ignoring case, as Spark compares
 /// names) an earlier item of the SELECT has is planned under a name of its own
 /// ([`repeated_name`]) and gets Spark's name back as a column of the result
-/// ([`with_repeated_names`]).
+/// ([`with_result_names`]).
 fn name_items(select: &mut Select) {
     let windows = &select.named_window;
     let projection = &mut select.projection;
@@ -431,7 +432,7 @@ thread_local! {
 
 /// A name of its own for planning an item Spark names `name` like an earlier item of its
 /// SELECT: `name#n` (Spark's own plans show columns so), remembered for
-/// [`with_repeated_names`] and [`check_ambiguous`].
+/// [`with_result_names`] and [`check_ambiguous`].
 fn repeated_name(name: &str, ambiguous: bool) -> String {
     REPEATED.with(|r| {
         let mut r = r.borrow_mut();
@@ -488,21 +489,23 @@ fn check_ambiguous(plan: &LogicalPlan, repeated: &HashMap<String, Repeated>) -> 
     Ok(())
 }
 
-/// `plan` with the columns of its result that [`repeated_name`] named renamed to Spark's
-/// names, which other columns of the result may have too: a last projection gives each column
+/// `plan` with the columns of its result that [`repeated_name`] named, and those Spark names
+/// by type ([`super::names::typed_names`]), renamed to Spark's names, which other columns of
+/// the result may have too: a last projection gives each column
 /// of a repeated name a qualifier of its own (`#3.x`), which DataFusion's schemas allow.
-fn with_repeated_names(
+fn with_result_names(
     plan: LogicalPlan,
     repeated: &HashMap<String, Repeated>,
+    typed: &HashMap<String, String>,
 ) -> Result<LogicalPlan> {
     let schema = plan.schema().clone();
     let names: Vec<&str> = schema
         .fields()
         .iter()
-        .map(|f| {
-            repeated
-                .get(f.name())
-                .map_or(f.name().as_str(), |r| r.name.as_str())
+        .map(|f| match (repeated.get(f.name()), typed.get(f.name())) {
+            (Some(r), _) => typed.get(&r.name).unwrap_or(&r.name).as_str(),
+            (None, Some(spark)) => spark.as_str(),
+            (None, None) => f.name().as_str(),
         })
         .collect();
     if names
