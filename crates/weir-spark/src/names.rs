@@ -412,6 +412,11 @@ pub fn name(expr: &Expr) -> String {
             if nested && matches!(inner.as_ref(), Expr::Value(v) if v.value == Value::Null) {
                 return "NULL".into();
             }
+            // Spark names a column cast to an array, map or struct by the column, also as an
+            // argument (`array_join(arr, |)` for `array_join(CAST(arr AS ARRAY<STRING>), '|')`).
+            if nested && column(inner).is_some() {
+                return name(inner);
+            }
             let call = match kind {
                 CastKind::TryCast | CastKind::SafeCast => "TRY_CAST",
                 _ => "CAST",
@@ -1020,6 +1025,8 @@ mod tests {
             ("count(DISTINCT k)", "count(DISTINCT k)"),
             ("concat(s, '!')", "concat(s, !)"),
             ("CAST(id AS STRING)", "id"),
+            ("size(CAST(arr AS ARRAY<STRING>))", "size(arr)"),
+            ("typeof(CAST(dec AS DECIMAL(10,0)))", "typeof(CAST(dec AS DECIMAL(10,0)))"),
             ("CAST('2024-01-02' AS DATE)", "CAST(2024-01-02 AS DATE)"),
             ("CASE k WHEN 'a' THEN 1 END", "CASE WHEN (k = a) THEN 1 END"),
             ("k NOT IN ('a', 'b')", "(NOT (k IN (a, b)))"),
