@@ -194,6 +194,7 @@ impl Engine {
             None => SessionContext::new_with_config(config),
         };
         ctx.add_optimizer_rule(weir_spark::decimal_arith::rule());
+        ctx.add_optimizer_rule(weir_spark::decimal_literals::rule());
         ctx.add_analyzer_rule(weir_spark::implicit::rule());
         weir_spark::register(&ctx)?;
         if let Some(client) = &self.catalog {

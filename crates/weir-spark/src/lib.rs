@@ -109,11 +109,12 @@
 //!   rules ([`cast`]; `try_cast` Spark's ANSI ones, NULL where they fail).
 //! - Integer literals are `int`s where they fit ([`coercion`]), except as the direct arguments
 //!   of `count` and of window functions and in `LIMIT`, where their type changes no result.
-//! - A product or sum of decimals wider than 38 digits keeps DataFusion's scale, where Spark
-//!   gives up scale (down to 6 places); a result that overflows is NULL in both. Decimal
-//!   `+ - *` are the engine's own fast operators ([`crate::decimal_arith`]), shared with every
-//!   job.
-//!   Division follows Spark ([`decimal_divide`]).
+//! - A product or sum of decimals wider than 38 digits has Spark's type, which gives up scale
+//!   ([`coercion`]), but is computed at DataFusion's type first: a product whose full scale
+//!   does not fit 38 digits is NULL where Spark rounds it. A result that overflows is NULL in
+//!   both (of literals too, [`decimal_literals`]). Decimal `+ - *` are the engine's own fast
+//!   operators ([`crate::decimal_arith`]), shared with every job. Division follows Spark
+//!   ([`decimal_divide`]).
 //! - Correlated scalar subqueries outside a SELECT list and an ORDER BY, `LATERAL`
 //!   subqueries that refer to their row other than as DataFusion decorrelates them or as an
 //!   aggregate without GROUP BY ([`lateral_aggregates`]), `EXISTS` whose outer references are
@@ -143,6 +144,7 @@ pub mod datetime_format;
 pub mod datetime_pattern;
 pub mod decimal_arith;
 pub mod decimal_divide;
+pub mod decimal_literals;
 pub mod exact_aggregates;
 pub mod float_keys;
 pub mod from_json;
