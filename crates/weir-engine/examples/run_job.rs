@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo build --release -p weir-engine --example run_job
 //! target/release/examples/run_job JOB.json
+//! RUST_LOG=weir_engine=debug target/release/examples/run_job JOB.json   # with each target's plan
 //! ```
 
 use weir_engine::{run_job, Engine, EngineConfig, JobDefinition};
@@ -17,6 +18,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .ok_or("usage: run_job JOB.json (a CreateJob input or `aws glue get-job` output)")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     let job = JobDefinition::from_json(&serde_json::from_str(&text)?)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
