@@ -171,27 +171,58 @@ impl Operand<'_> {
             Operand::Scalar(s) => *s,
         }
     }
-
-    /// Whether every value (null slots included) fits in 64 bits.
-    fn fits_64(&self) -> bool {
-        match self {
-            Operand::Values(v) => v.iter().fold(true, |ok, x| ok & (wide(*x) == *x)),
-            Operand::Scalar(s) => wide(*s) == *s,
-        }
-    }
 }
 
-/// `f` over `len` pairs of values, one loop per shape of operands.
+/// Whether a value fits in 64 bits.
 #[inline(always)]
-fn map2(l: Operand, r: Operand, len: usize, f: impl Fn(i128, i128) -> i128) -> Vec<i128> {
-    match (l, r) {
-        (Operand::Values(a), Operand::Values(b)) => {
-            a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect()
+fn fits_64(a: i128) -> bool {
+    wide(a) == a
+}
+
+/// `f` over `len` pairs of values, one loop per shape of operands, in the same pass as the
+/// check that every value (null slots included) fits in 64 bits: `None` when one does not (the
+/// values computed are then thrown away).
+#[inline(always)]
+fn map2_of_64_bit(
+    l: Operand,
+    r: Operand,
+    len: usize,
+    f: impl Fn(i128, i128) -> i128,
+) -> Option<Vec<i128>> {
+    let mut fit = true;
+    let values = match (l, r) {
+        (Operand::Values(a), Operand::Values(b)) => a
+            .iter()
+            .zip(b)
+            .map(|(&x, &y)| {
+                fit &= fits_64(x) & fits_64(y);
+                f(x, y)
+            })
+            .collect(),
+        (Operand::Values(a), Operand::Scalar(y)) => {
+            fit &= fits_64(y);
+            a.iter()
+                .map(|&x| {
+                    fit &= fits_64(x);
+                    f(x, y)
+                })
+                .collect()
         }
-        (Operand::Values(a), Operand::Scalar(y)) => a.iter().map(|x| f(*x, y)).collect(),
-        (Operand::Scalar(x), Operand::Values(b)) => b.iter().map(|y| f(x, *y)).collect(),
-        (Operand::Scalar(x), Operand::Scalar(y)) => vec![f(x, y); len],
-    }
+        (Operand::Scalar(x), Operand::Values(b)) => {
+            fit &= fits_64(x);
+            b.iter()
+                .map(|&y| {
+                    fit &= fits_64(y);
+                    f(x, y)
+                })
+                .collect()
+        }
+        (Operand::Scalar(x), Operand::Scalar(y)) => {
+            fit &= fits_64(x) & fits_64(y);
+            vec![f(x, y); len]
+        }
+    };
+    fit.then_some(values)
 }
 
 /// One decimal operator, planned by [`rule`]: `+` and `-` rescale their operands by `l_mul`
@@ -228,22 +259,24 @@ impl DecimalArith {
     /// The results over `len` rows, and which rows overflowed (NULL). When every operand value
     /// and rescaling factor fits in 64 bits no result can overflow (a product of two such
     /// values is below 2^126 < 10^38, and narrower result types are wide enough for their
-    /// operands), and the loop is plain widening arithmetic; otherwise each value is checked.
+    /// operands), and one pass of plain widening arithmetic, which also checks the operands,
+    /// gives the results; otherwise a second pass checks each value.
     fn compute(
         &self,
         l: Operand,
         r: Operand,
         len: usize,
     ) -> (ScalarBuffer<i128>, Option<NullBuffer>) {
-        let fits = |m: i128| i64::try_from(m).is_ok();
-        if l.fits_64() && r.fits_64() && fits(self.l_mul) && fits(self.r_mul) {
+        if fits_64(self.l_mul) && fits_64(self.r_mul) {
             let (lm, rm) = (wide(self.l_mul), wide(self.r_mul));
             let values = match self.kind {
-                Kind::Mul => map2(l, r, len, |a, b| wide(a) * wide(b)),
-                Kind::Add => map2(l, r, len, |a, b| wide(a) * lm + wide(b) * rm),
-                Kind::Sub => map2(l, r, len, |a, b| wide(a) * lm - wide(b) * rm),
+                Kind::Mul => map2_of_64_bit(l, r, len, |a, b| wide(a) * wide(b)),
+                Kind::Add => map2_of_64_bit(l, r, len, |a, b| wide(a) * lm + wide(b) * rm),
+                Kind::Sub => map2_of_64_bit(l, r, len, |a, b| wide(a) * lm - wide(b) * rm),
             };
-            return (values.into(), None);
+            if let Some(values) = values {
+                return (values.into(), None);
+            }
         }
         let mut valid = Vec::with_capacity(len);
         let values: Vec<i128> = (0..len)
@@ -354,5 +387,24 @@ mod tests {
         assert_eq!(mul(1 << 80, 1 << 50), None);
         assert_eq!(mul(12, 1), Some(12));
         assert_eq!(mul(12, 100), Some(1200));
+    }
+
+    #[test]
+    fn the_one_pass_gives_up_on_any_operand_wider_than_64_bits() {
+        let (narrow, wider) = ([1i128, -2, 3], [1i128, 1 << 70, 3]);
+        let times = |a: i128, b: i128| a * b;
+        let (n, w) = (Operand::Values(&narrow), Operand::Values(&wider));
+        assert_eq!(
+            map2_of_64_bit(n, Operand::Scalar(10), 3, times),
+            Some(vec![10, -20, 30])
+        );
+        assert_eq!(map2_of_64_bit(n, n, 3, times), Some(vec![1, 4, 9]));
+        assert_eq!(map2_of_64_bit(w, Operand::Scalar(10), 3, times), None);
+        assert_eq!(map2_of_64_bit(Operand::Scalar(1 << 70), n, 3, times), None);
+        assert_eq!(map2_of_64_bit(n, w, 3, times), None);
+        assert_eq!(
+            map2_of_64_bit(Operand::Scalar(2), Operand::Scalar(3), 2, times),
+            Some(vec![6, 6])
+        );
     }
 }
