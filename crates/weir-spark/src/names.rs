@@ -110,13 +110,24 @@ struct Arithmetic {
 }
 
 thread_local! {
-    /// The `+` and `-` items [`item_name`] named while a statement was rewritten.
+    /// The `+` and `-` items [`item_name`] named while a statement is rewritten (a synchronous
+    /// pass), until [`take_items`] takes them.
     static ARITHMETIC: std::cell::RefCell<HashMap<String, Arithmetic>> = Default::default();
 }
+
+/// The `+` and `-` items [`item_name`] named in one statement, by name.
+#[derive(Default)]
+pub struct NamedItems(HashMap<String, Arithmetic>);
 
 /// Forgets the items [`item_name`] named (before a statement is rewritten).
 pub fn forget_items() {
     ARITHMETIC.with(|a| a.borrow_mut().clear());
+}
+
+/// The items [`item_name`] named since [`forget_items`], taken from this thread before the
+/// statement is planned (planning awaits, and the task may go on on another thread).
+pub fn take_items() -> NamedItems {
+    NamedItems(ARITHMETIC.with(|a| std::mem::take(&mut *a.borrow_mut())))
 }
 
 /// Spark's name of `left ± right` given the left operand's type: `date_add(dt, 1)` for a
@@ -206,14 +217,14 @@ fn args(f: &Function) -> Vec<&Expr> {
 /// tell, with Spark's names: a column named `x[a]` (a subscript by a text literal) is `x.a` where `x` is a struct
 /// (a map's value keeps `x[a]`); `(dt + 1)` is `date_add(dt, 1)` where `dt` is a date
 /// ([`arithmetic_name`]).
-pub fn typed_names(plan: &LogicalPlan) -> Result<HashMap<String, String>> {
+pub fn typed_names(plan: &LogicalPlan, items: &NamedItems) -> Result<HashMap<String, String>> {
     let mut names: HashMap<String, String> = HashMap::new();
     plan.apply(|node| {
         if let LogicalPlan::Projection(projection) = node {
             let input = projection.input.schema();
             for e in &projection.expr {
                 if let Some((name, spark)) =
-                    struct_field_name(e, input).or_else(|| typed_arithmetic_name(e, input))
+                    struct_field_name(e, input).or_else(|| typed_arithmetic_name(e, input, items))
                 {
                     names.insert(name, spark);
                 }
@@ -226,7 +237,11 @@ pub fn typed_names(plan: &LogicalPlan) -> Result<HashMap<String, String>> {
 
 /// `((dt + 1), date_add(dt, 1))` for a projected `+` or `-` [`item_name`] named, when its left
 /// operand's type gives it another name in Spark.
-fn typed_arithmetic_name(e: &LogicalExpr, input: &DFSchema) -> Option<(String, String)> {
+fn typed_arithmetic_name(
+    e: &LogicalExpr,
+    input: &DFSchema,
+    items: &NamedItems,
+) -> Option<(String, String)> {
     let LogicalExpr::Alias(alias) = e else {
         return None;
     };
@@ -234,11 +249,8 @@ fn typed_arithmetic_name(e: &LogicalExpr, input: &DFSchema) -> Option<(String, S
         return None;
     };
     let left = binary.left.get_type(input).ok()?;
-    ARITHMETIC.with(|a| {
-        let a = a.borrow();
-        let spark = arithmetic_name(a.get(&alias.name)?, &left)?;
-        Some((alias.name.clone(), spark))
-    })
+    let spark = arithmetic_name(items.0.get(&alias.name)?, &left)?;
+    Some((alias.name.clone(), spark))
 }
 
 /// `(x[a], x.a)` for a projected `spark_subscript(x, 'a') AS x[a]` of a struct `x`.
@@ -982,15 +994,14 @@ mod tests {
 
     #[test]
     fn date_and_timestamp_arithmetic_is_named_by_type() {
-        use super::{arithmetic_name, forget_items, ARITHMETIC};
+        use super::{arithmetic_name, forget_items, take_items};
         use datafusion::arrow::datatypes::{DataType, TimeUnit};
         forget_items();
         for sql in ["dt + 1", "dt - INTERVAL 1 DAY", "ts + INTERVAL 2 HOURS"] {
             named(sql);
         }
-        let spark = |name: &str, left: DataType| {
-            ARITHMETIC.with(|a| arithmetic_name(&a.borrow()[name], &left))
-        };
+        let items = take_items();
+        let spark = |name: &str, left: DataType| arithmetic_name(&items.0[name], &left);
         assert_eq!(
             spark("(dt + 1)", DataType::Date32).as_deref(),
             Some("date_add(dt, 1)")

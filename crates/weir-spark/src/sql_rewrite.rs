@@ -57,6 +57,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     // Planned again when a generator's argument turns out of another shape ([`generators`]).
     let mut shapes = HashMap::new();
     let mut repeated;
+    let mut named_items;
     // Names a wildcard's column and a SELECT item both turned out to have: planned again with
     // the item under a name of its own ([`name_items`]).
     let mut collided = std::collections::HashSet::new();
@@ -71,6 +72,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
             generators::with_known(&shapes, || rewrite(inner))?;
         }
         repeated = REPEATED.with(|r| std::mem::take(&mut *r.borrow_mut()));
+        named_items = super::names::take_items();
         match state.statement_to_plan(statement).await {
             Ok(plan) => break plan,
             Err(e) => match (generators::learned(&e), collided_name(&e)) {
@@ -93,7 +95,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let plan = super::lateral_aggregates::as_scalar_subqueries(plan)?;
     let plan = super::coercion::spark_types(&state, plan)?;
     let plan = super::float_keys::normalize_keys(plan)?;
-    let typed = super::names::typed_names(&plan)?;
+    let typed = super::names::typed_names(&plan, &named_items)?;
     let plan = with_result_names(plan, &repeated, &typed)?;
     SQLOptions::new().verify_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
