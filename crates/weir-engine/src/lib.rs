@@ -35,6 +35,7 @@ pub mod orc;
 pub mod partition_filter;
 pub mod self_described;
 pub mod session;
+pub mod short_key_aggregate;
 pub mod sql_catalog;
 pub mod stores;
 pub mod xml;

@@ -3,6 +3,7 @@
 use datafusion::execution::context::SessionContext;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::SessionConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,6 +16,7 @@ use crate::catalog::CatalogClient;
 use crate::error::Result;
 use crate::job::extension::{NodeConnector, NodeTransform};
 use crate::job::graph::ExtensionTypes;
+use crate::short_key_aggregate::ShortKeyAggregateRule;
 use crate::stores::{self, AzureConfig, S3Config, StoreSettings};
 
 /// An unpartitioned write goes to one file unless the data outgrows it (DataFusion's default
@@ -184,15 +186,17 @@ impl Engine {
         if let Some(n) = self.target_partitions {
             config = config.with_target_partitions(n.max(1));
         }
-        let ctx = match self.memory_limit {
-            Some(bytes) => {
-                let runtime = RuntimeEnvBuilder::new()
-                    .with_memory_pool(Arc::new(FairSpillPool::new(bytes)))
-                    .build_arc()?;
-                SessionContext::new_with_config_rt(config, runtime)
-            }
-            None => SessionContext::new_with_config(config),
-        };
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(bytes) = self.memory_limit {
+            runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
+        }
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime.build_arc()?)
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(ShortKeyAggregateRule))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         ctx.add_optimizer_rule(weir_spark::decimal_arith::rule());
         ctx.add_optimizer_rule(weir_spark::decimal_literals::rule());
         ctx.add_analyzer_rule(weir_spark::implicit::rule());

@@ -118,6 +118,10 @@ fn rewrite_expr(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     )))
 }
 
+/// The names of the operators in plans: `+`, `-`, `*`. Computing one never fails (a result
+/// that overflows is NULL).
+pub const NAMES: [&str; 3] = ["decimal_add", "decimal_sub", "decimal_mul"];
+
 /// 10^k for a scale difference `k` in 0..=38.
 fn pow10(k: i8) -> Option<i128> {
     u32::try_from(k).ok().and_then(|k| 10i128.checked_pow(k))
@@ -302,9 +306,9 @@ impl ScalarUDFImpl for DecimalArith {
 
     fn name(&self) -> &str {
         match self.kind {
-            Kind::Add => "decimal_add",
-            Kind::Sub => "decimal_sub",
-            Kind::Mul => "decimal_mul",
+            Kind::Add => NAMES[0],
+            Kind::Sub => NAMES[1],
+            Kind::Mul => NAMES[2],
         }
     }
 

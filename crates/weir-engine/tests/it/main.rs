@@ -9,6 +9,7 @@ mod decimal_arithmetic;
 mod edge_cases;
 mod invalid_jobs;
 mod pipelines;
+mod short_key_aggregate;
 mod sources;
 mod spark_fidelity;
 mod spark_functions;
