@@ -1036,3 +1036,22 @@ async fn higher_order_functions_take_lambdas() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn mean_is_avg_rounded_half_up() {
+    // Spark's `mean` is `avg`: a decimal mean at scale 6, rounded half up (3.01 / 3 is
+    // 1.0033333…, 0.02 / 3 is 0.0066666…, which truncation would make 0.006666).
+    let rows = query(
+        "{\"id\":1,\"g\":1,\"v\":\"1.00\"}\n{\"id\":2,\"g\":1,\"v\":\"1.00\"}\n\
+         {\"id\":3,\"g\":1,\"v\":\"1.01\"}\n{\"id\":4,\"g\":2,\"v\":\"0.00\"}\n\
+         {\"id\":5,\"g\":2,\"v\":\"0.00\"}\n{\"id\":6,\"g\":2,\"v\":\"0.02\"}\n",
+        "SELECT g AS id, CAST(mean(CAST(v AS DECIMAL(10,2))) AS STRING) AS m, \
+         CAST(avg(CAST(v AS DECIMAL(10,2))) AS STRING) AS a FROM t GROUP BY g",
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "m"),
+        vec![json!("1.003333"), json!("0.006667")]
+    );
+    assert_eq!(column(&rows, "a"), column(&rows, "m"));
+}

@@ -29,12 +29,14 @@ use super::recompute::{distinct_state_fields, Distinct, Factory, Sliding};
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(super) struct SparkAvg {
     signature: Signature,
+    aliases: Vec<String>,
 }
 
 impl SparkAvg {
     pub(super) fn new() -> Self {
         Self {
             signature: Signature::user_defined(Volatility::Immutable),
+            aliases: vec!["mean".to_string()],
         }
     }
 
@@ -209,6 +211,12 @@ impl AggregateUDFImpl for SparkAvg {
 
     fn name(&self) -> &str {
         "avg"
+    }
+
+    /// Spark's `mean` is `avg` (left to DataFusion, it would be DataFusion's average, which
+    /// truncates a decimal mean where Spark rounds it half up).
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
 
     fn signature(&self) -> &Signature {
