@@ -46,6 +46,9 @@ pub struct KeyLayout {
 
 /// Strings are packed only when the other columns leave each of them at least this many bytes.
 const MIN_STRING_SLOT: u32 = 2;
+/// A string slot holds at most 12 bytes of string: the most a string view holds inline (a
+/// longer string's view holds a prefix and where the rest is, which says nothing of the bytes).
+const MAX_STRING_SLOT: u32 = 13;
 
 impl KeyLayout {
     /// The layout for grouping by `schema`'s columns, or `None` when they cannot share one
@@ -69,7 +72,7 @@ impl KeyLayout {
         let free_bytes = KEY_BITS.checked_sub(null_bits + fixed_bits)? / 8;
         let string_bytes = match strings {
             0 => 0,
-            n => (free_bytes / n).min(16),
+            n => (free_bytes / n).min(MAX_STRING_SLOT),
         };
         if strings > 0 && string_bytes < MIN_STRING_SLOT {
             return None;

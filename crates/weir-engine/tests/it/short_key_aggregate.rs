@@ -202,6 +202,19 @@ async fn a_longer_string_part_way_hands_over() {
 }
 
 #[tokio::test]
+async fn strings_longer_than_a_view_holds_are_not_packed() {
+    // One string column has room for 14 bytes, but a view holds only 12 inline: these 13- and
+    // 14-byte strings share their first 12 bytes and must stay apart.
+    let rows = same_as_datafusion(
+        None,
+        "SELECT arrow_cast(concat('abcdefghijkl', status), 'Utf8View') AS s, count(*) FROM t \
+         GROUP BY s ORDER BY s",
+    )
+    .await;
+    assert_eq!(rows.lines().count(), 3 + 4, "{rows}");
+}
+
+#[tokio::test]
 async fn a_filter_below_is_run_as_a_selection() {
     // About 77 % of the rows pass (the '' flag is left out): the filter runs inside the
     // aggregation, and the group of the rows it leaves out is not emitted.
