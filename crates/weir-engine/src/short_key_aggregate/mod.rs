@@ -7,7 +7,8 @@
 //! sixth of a Q1 job's CPU. Here each row's key is packed into one `u128` (see [`layout`]) and
 //! looked up in one small map; the accumulators are DataFusion's own, fed the group of each
 //! row as `AggregateExec` feeds them, and the output is the same partial state, so the final
-//! aggregation above is unchanged.
+//! aggregation above is unchanged. A filter right below, under expressions that cannot fail,
+//! runs inside it without copying the rows that pass (see [`selection`]).
 //!
 //! The fast path holds at most [`MAX_GROUPS`] groups. A grouping with more groups, a string
 //! longer than its slot, or a memory limit that its state reaches hands the rest of the input
