@@ -156,10 +156,7 @@ impl ExecutionPlan for ShortKeyAggregateExec {
         let (input, selection) = match &self.selection {
             Some(selection) => {
                 let selection = selection.with_input(child)?;
-                (
-                    selection.over(Arc::clone(selection.input()))?,
-                    Some(selection),
-                )
+                (selection.plan()?, Some(selection))
             }
             None => (child, None),
         };

@@ -82,11 +82,7 @@ impl Selection {
 
     /// The filter and projection over `input`, as the aggregation's input.
     pub fn over(&self, input: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>> {
-        let filter = Arc::clone(&self.filter).with_new_children(vec![input])?;
-        match &self.projection {
-            Some(p) => Arc::clone(p).with_new_children(vec![filter]),
-            None => Ok(filter),
-        }
+        self.with_input(input)?.plan()
     }
 
     /// The same, reading `input`.
@@ -99,6 +95,15 @@ impl Selection {
             filter: Arc::new(filter.clone()),
             projection: self.projection.clone(),
         })
+    }
+
+    /// The filter and projection as a plan.
+    pub fn plan(&self) -> Result<Arc<dyn ExecutionPlan>> {
+        let filter: Arc<dyn ExecutionPlan> = Arc::clone(&self.filter) as _;
+        match &self.projection {
+            Some(p) => Arc::clone(p).with_new_children(vec![filter]),
+            None => Ok(filter),
+        }
     }
 
     pub fn start(&self) -> Result<Selecting> {
