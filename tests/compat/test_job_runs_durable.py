@@ -1,9 +1,11 @@
 """Job runs outlive the servers that run them: a server killed mid-run leaves no run RUNNING once
 it (or another server) is back, queued runs proceed, two servers on one PostgreSQL run each queued
-run exactly once, and a run past its Timeout ends TIMEOUT."""
+run exactly once, a run past its Timeout ends TIMEOUT, and a run past its memory spills to disk or, where
+it cannot, fails alone."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -133,7 +135,7 @@ def test_a_run_past_its_timeout_ends_timeout(glue, backend, tmp_path):
     assert 60 <= run["ExecutionTime"] <= 75
 
 
-def test_a_run_that_outgrows_its_memory_fails_and_the_service_goes_on(backend, tmp_path):
+def test_a_run_that_outgrows_its_memory_fails_or_spills_and_the_service_goes_on(backend, tmp_path):
     if backend.name != "sqlite":
         pytest.skip("the memory bound is the run's, whatever the metastore")
     data_dir, metastore = backend.new_store()
@@ -161,5 +163,20 @@ def test_a_run_that_outgrows_its_memory_fails_and_the_service_goes_on(backend, t
         assert "Resources exhausted" in run["ErrorMessage"], run["ErrorMessage"]
         assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
         assert name in glue.list_jobs()["JobNames"]
+
+        # A grouping whose hash table outgrows the same 16 MiB spills to disk and finishes,
+        # every one of its million groups counted once.
+        nodes["q"]["SparkSQL"]["SqlQuery"] = (
+            "SELECT count(*) AS groups, sum(n) AS n, sum(low) AS low, min(name) AS first, max(name) AS last "
+            "FROM (SELECT name, count(*) AS n, min(id) AS low FROM t GROUP BY name)")
+        nodes["out"]["S3DirectTarget"]["Path"] = str(tmp_path / "grouped") + "/"
+        name = unique("spill")
+        glue.create_job(Name=name, Role=ROLE, Command={"Name": "glueetl"}, CodeGenConfigurationNodes=nodes,
+                        MaxCapacity=2.0)
+        run = wait_run(glue, name, glue.start_job_run(JobName=name)["JobRunId"], timeout=120)
+        assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+        rows = [json.loads(line) for f in sorted((tmp_path / "grouped").iterdir()) for line in f.read_text().splitlines()]
+        assert rows == [{"groups": 1_000_000, "n": 1_000_000, "low": 499_999_500_000,
+                         "first": "name-number-0", "last": "name-number-999999"}]
     finally:
         server.stop()

@@ -183,9 +183,17 @@ fn fits_64(a: i128) -> bool {
     wide(a) == a
 }
 
-/// `f` over `len` pairs of values, one loop per shape of operands, in the same pass as the
-/// check that every value (null slots included) fits in 64 bits: `None` when one does not (the
-/// values computed are then thrown away).
+/// Whether every value fits in 64 bits: a fold without an early exit, which keeps the flag in a
+/// register (checked inside the computing loop, the flag was stored and reloaded every row).
+fn all_64_bit(operand: Operand) -> bool {
+    match operand {
+        Operand::Values(values) => values.iter().fold(true, |fit, &v| fit & fits_64(v)),
+        Operand::Scalar(v) => fits_64(v),
+    }
+}
+
+/// `f` over `len` pairs of values, one loop per shape of operands, when every value (null
+/// slots included) fits in 64 bits; `None` when one does not.
 #[inline(always)]
 fn map2_of_64_bit(
     l: Operand,
@@ -193,40 +201,17 @@ fn map2_of_64_bit(
     len: usize,
     f: impl Fn(i128, i128) -> i128,
 ) -> Option<Vec<i128>> {
-    let mut fit = true;
-    let values = match (l, r) {
-        (Operand::Values(a), Operand::Values(b)) => a
-            .iter()
-            .zip(b)
-            .map(|(&x, &y)| {
-                fit &= fits_64(x) & fits_64(y);
-                f(x, y)
-            })
-            .collect(),
-        (Operand::Values(a), Operand::Scalar(y)) => {
-            fit &= fits_64(y);
-            a.iter()
-                .map(|&x| {
-                    fit &= fits_64(x);
-                    f(x, y)
-                })
-                .collect()
+    if !(all_64_bit(l) && all_64_bit(r)) {
+        return None;
+    }
+    Some(match (l, r) {
+        (Operand::Values(a), Operand::Values(b)) => {
+            a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
         }
-        (Operand::Scalar(x), Operand::Values(b)) => {
-            fit &= fits_64(x);
-            b.iter()
-                .map(|&y| {
-                    fit &= fits_64(y);
-                    f(x, y)
-                })
-                .collect()
-        }
-        (Operand::Scalar(x), Operand::Scalar(y)) => {
-            fit &= fits_64(x) & fits_64(y);
-            vec![f(x, y); len]
-        }
-    };
-    fit.then_some(values)
+        (Operand::Values(a), Operand::Scalar(y)) => a.iter().map(|&x| f(x, y)).collect(),
+        (Operand::Scalar(x), Operand::Values(b)) => b.iter().map(|&y| f(x, y)).collect(),
+        (Operand::Scalar(x), Operand::Scalar(y)) => vec![f(x, y); len],
+    })
 }
 
 /// One decimal operator, planned by [`rule`]: `+` and `-` rescale their operands by `l_mul`
@@ -263,8 +248,8 @@ impl DecimalArith {
     /// The results over `len` rows, and which rows overflowed (NULL). When every operand value
     /// and rescaling factor fits in 64 bits no result can overflow (a product of two such
     /// values is below 2^126 < 10^38, and narrower result types are wide enough for their
-    /// operands), and one pass of plain widening arithmetic, which also checks the operands,
-    /// gives the results; otherwise a second pass checks each value.
+    /// operands), and plain widening arithmetic gives the results; otherwise each value is
+    /// checked.
     fn compute(
         &self,
         l: Operand,
@@ -272,11 +257,18 @@ impl DecimalArith {
         len: usize,
     ) -> (ScalarBuffer<i128>, Option<NullBuffer>) {
         if fits_64(self.l_mul) && fits_64(self.r_mul) {
-            let (lm, rm) = (wide(self.l_mul), wide(self.r_mul));
+            // The factors go into the loops as 64-bit values (they fit) and are widened there,
+            // so that each rescaling is one 64 × 64-bit multiplication: captured as 128-bit
+            // values they were multiplied in full 128 bits.
+            let (lm, rm) = (self.l_mul as i64, self.r_mul as i64);
             let values = match self.kind {
                 Kind::Mul => map2_of_64_bit(l, r, len, |a, b| wide(a) * wide(b)),
-                Kind::Add => map2_of_64_bit(l, r, len, |a, b| wide(a) * lm + wide(b) * rm),
-                Kind::Sub => map2_of_64_bit(l, r, len, |a, b| wide(a) * lm - wide(b) * rm),
+                Kind::Add => map2_of_64_bit(l, r, len, move |a, b| {
+                    wide(a) * i128::from(lm) + wide(b) * i128::from(rm)
+                }),
+                Kind::Sub => map2_of_64_bit(l, r, len, move |a, b| {
+                    wide(a) * i128::from(lm) - wide(b) * i128::from(rm)
+                }),
             };
             if let Some(values) = values {
                 return (values.into(), None);
@@ -394,7 +386,7 @@ mod tests {
     }
 
     #[test]
-    fn the_one_pass_gives_up_on_any_operand_wider_than_64_bits() {
+    fn the_64_bit_arithmetic_gives_up_on_any_operand_wider_than_64_bits() {
         let (narrow, wider) = ([1i128, -2, 3], [1i128, 1 << 70, 3]);
         let times = |a: i128, b: i128| a * b;
         let (n, w) = (Operand::Values(&narrow), Operand::Values(&wider));

@@ -174,7 +174,10 @@ impl Groups {
             filters: aggregate.filter_expr().to_vec(),
             selecting,
             left_out: None,
+            // It yields to back pressure (by handing over), as DataFusion's partial
+            // aggregation does, so it takes its fair share of a spilling pool.
             reservation: MemoryConsumer::new(format!("ShortKeyAggregate[{partition}]"))
+                .with_can_spill(true)
                 .register(context.memory_pool()),
             packed: Vec::new(),
             group_indices: Vec::new(),

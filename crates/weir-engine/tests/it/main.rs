@@ -8,6 +8,7 @@ mod catalog_tables;
 mod decimal_arithmetic;
 mod edge_cases;
 mod invalid_jobs;
+mod memory_limit;
 mod pipelines;
 mod short_key_aggregate;
 mod sources;
