@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Decimal128Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::util::display::array_value_to_string;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::datasource::MemTable;
 use datafusion::physical_plan::{collect, ExecutionPlan};
@@ -46,14 +47,14 @@ fn table() -> Arc<MemTable> {
     Arc::new(MemTable::try_new(partitions[0][0].schema(), partitions).unwrap())
 }
 
-fn session(engine: Engine) -> SessionContext {
+fn session(engine: Engine, table: &Arc<MemTable>) -> SessionContext {
     let ctx = engine.session().unwrap();
-    ctx.register_table("t", table()).unwrap();
+    ctx.register_table("t", Arc::clone(table) as _).unwrap();
     ctx
 }
 
-/// The rows of `sql`, and how many times its plan spilled.
-async fn run(ctx: &SessionContext, sql: &str) -> (String, usize) {
+/// The rows of `sql` as text, the first row's values, and how many times its plan spilled.
+async fn run(ctx: &SessionContext, sql: &str) -> (String, Vec<String>, usize) {
     let plan = ctx
         .sql(sql)
         .await
@@ -62,8 +63,14 @@ async fn run(ctx: &SessionContext, sql: &str) -> (String, usize) {
         .await
         .unwrap();
     let batches = collect(Arc::clone(&plan), ctx.task_ctx()).await.unwrap();
+    let first = batches[0]
+        .columns()
+        .iter()
+        .map(|c| array_value_to_string(c, 0).unwrap())
+        .collect();
     (
         pretty_format_batches(&batches).unwrap().to_string(),
+        first,
         spills(plan.as_ref()),
     )
 }
@@ -86,18 +93,24 @@ const GROUPED: &str = "SELECT count(*) AS groups, sum(n) AS rows, sum(total) AS 
 
 #[tokio::test]
 async fn a_grouping_larger_than_the_limit_spills_and_gives_every_group() {
-    let (unbounded, unbounded_spills) = run(&session(Engine::default()), GROUPED).await;
-    let (bounded, bounded_spills) = run(
-        &session(Engine::default().with_memory_limit(LIMIT)),
-        GROUPED,
-    )
-    .await;
+    let table = table();
+    let (unbounded, _, unbounded_spills) = run(&session(Engine::default(), &table), GROUPED).await;
+    let bounded_engine = Engine::default().with_memory_limit(LIMIT);
+    let (bounded, values, bounded_spills) = run(&session(bounded_engine, &table), GROUPED).await;
     assert_eq!(unbounded_spills, 0);
     assert!(bounded_spills > 0, "no spill under {LIMIT} bytes");
     assert_eq!(bounded, unbounded);
+    // Key i appears twice, with i and i + 1 cents and the id i each time.
     let keys = KEYS as i128;
-    // amounts: i and i + 1 cents for every key i
-    let total = (keys * (keys - 1) + keys) as f64 / 100.0;
-    assert!(bounded.contains(&format!("| {KEYS}")), "{bounded}");
-    assert!(bounded.contains(&format!("{total:.2}")), "{bounded}");
+    let expected = [
+        keys.to_string(),                           // groups
+        (2 * keys).to_string(),                     // rows
+        format!("{}.00", keys * keys / 100),        // total: 2 * sum(i) + keys cents
+        (keys * (keys - 1)).to_string(),            // weighted: sum(2 * i)
+        "customer-number-000000000".to_string(),    // min(key)
+        format!("customer-number-{:09}", KEYS - 1), // max(key)
+        "2".to_string(),                            // max(n)
+        (keys * (keys - 1) / 2).to_string(),        // lows: sum(i)
+    ];
+    assert_eq!(values, expected, "{bounded}");
 }
