@@ -307,6 +307,7 @@ pub async fn stage(
     let physical = state.create_physical_plan(&copy).await.at(id)?;
     let write_rows = crate::job::bulk_batch_rows(state.config_options());
     let physical = with_write_batches(physical, write_rows).at(id)?;
+    let physical = crate::parquet_dictionaries::choosing_dictionaries(physical);
     tracing::debug!(
         node = %id,
         plan = %datafusion::physical_plan::displayable(physical.as_ref()).indent(true),

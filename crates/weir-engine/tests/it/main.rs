@@ -9,6 +9,7 @@ mod decimal_arithmetic;
 mod edge_cases;
 mod invalid_jobs;
 mod memory_limit;
+mod parquet_writes;
 mod pipelines;
 mod short_key_aggregate;
 mod sources;
