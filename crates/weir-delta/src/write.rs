@@ -23,6 +23,8 @@ use futures::StreamExt;
 use object_store::path::Path;
 use object_store::ObjectStoreExt;
 
+use weir_engine::parquet_dictionaries::{replayed, with_dictionaries_chosen};
+
 use crate::error::{Error, Result};
 
 /// Files Delta writers aim for (delta-rs's and Spark's default).
@@ -185,25 +187,27 @@ pub async fn data_files(
     input: DataFrame,
 ) -> Result<Written> {
     let streams = input.execute_stream_partitioned().await?;
-    let config = WriterConfig::new(
-        layout.schema.clone(),
-        layout.partition_columns.clone(),
-        Some(
-            WriterProperties::builder()
-                .set_created_by(format!("weir {}", env!("CARGO_PKG_VERSION")))
-                .set_compression(layout.compression)
-                .build(),
-        ),
-        NonZeroU64::new(layout.target_file_size),
-        None,
-        layout.num_indexed_cols,
-        None,
-    );
+    let properties = WriterProperties::builder()
+        .set_created_by(format!("weir {}", env!("CARGO_PKG_VERSION")))
+        .set_compression(layout.compression)
+        .build();
     let tasks: Vec<_> = streams
         .into_iter()
         .map(|mut stream| {
-            let (store, config) = (store.clone(), config.clone());
+            let (store, properties, layout) = (store.clone(), properties.clone(), layout.clone());
             tokio::spawn(async move {
+                let (properties, sample) =
+                    with_dictionaries_chosen(properties, &mut stream).await?;
+                let mut stream = replayed(sample, stream);
+                let config = WriterConfig::new(
+                    layout.schema.clone(),
+                    layout.partition_columns.clone(),
+                    Some(properties),
+                    NonZeroU64::new(layout.target_file_size),
+                    None,
+                    layout.num_indexed_cols,
+                    None,
+                );
                 let mut writer = DeltaWriter::new(store, config);
                 let mut rows = 0u64;
                 while let Some(batch) = stream.next().await {

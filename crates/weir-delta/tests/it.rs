@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, Int64Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::parquet::basic::Encoding;
+use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use datafusion::prelude::{DataFrame, SessionContext};
 use proptest::prelude::*;
 use weir_delta::write::{self, Change, Layout};
@@ -134,6 +136,31 @@ async fn writes_commit_one_version_each_and_read_back() {
         .unwrap();
     assert_eq!(read(&location).await, rows(9..10, "us"));
     referenced_files_exist(&location).await;
+}
+
+/// Each column's dictionary is chosen from the data: distinct ids are written plain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distinct_ids_are_written_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = dir.path().join("t").display().to_string();
+    let all = rows(0..100_000, "eu");
+    write_rows(&location, &all, Change::Append).await.unwrap();
+    let data: Vec<String> = walk(&dir.path().join("t"))
+        .into_iter()
+        .filter(|f| f.ends_with(".parquet") && !f.contains("_delta_log"))
+        .collect();
+    assert!(!data.is_empty());
+    for f in &data {
+        let file = std::fs::File::open(f).unwrap();
+        let reader = SerializedFileReader::new(file).unwrap();
+        let id = reader.metadata().row_group(0).column(0);
+        assert_eq!(id.column_path().string(), "id");
+        assert!(
+            !id.encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "{f}"
+        );
+    }
+    assert_eq!(read(&location).await, all);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -32,7 +32,7 @@ pub mod grok;
 pub mod job;
 pub mod metrics;
 pub mod orc;
-mod parquet_dictionaries;
+pub mod parquet_dictionaries;
 pub mod partition_filter;
 pub mod self_described;
 pub mod session;

@@ -7,7 +7,9 @@
 //! job that was a tenth of the CPU. Before the first row is written, [`DictionaryChoosingSink`]
 //! reads the first rows of the output (up to [`SAMPLE_ROWS`]), estimates each column's
 //! distinct values in a row group, and writes plain those whose dictionary would not fit.
-//! Columns of few values, or of values in runs (dates in order), keep their dictionaries.
+//! Columns of few values, or of values in runs (dates in order), keep their dictionaries. The
+//! Iceberg and Delta writers, which take Parquet-rs `WriterProperties`, choose the same way
+//! through [`with_dictionaries_chosen`].
 
 use std::any::Any;
 use std::collections::HashSet;
@@ -23,6 +25,8 @@ use datafusion::common::hash_utils::create_hashes;
 use datafusion::datasource::file_format::parquet::ParquetSink;
 use datafusion::error::Result;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan};
 use datafusion_datasource::file_sink_config::{FileSink, FileSinkConfig};
@@ -91,41 +95,88 @@ impl DataSink for DictionaryChoosingSink {
         mut data: SendableRecordBatchStream,
         context: &Arc<TaskContext>,
     ) -> Result<u64> {
-        let schema = data.schema();
-        let mut sample = Vec::new();
-        let (mut rows, mut bytes, mut ended) = (0, 0, false);
-        while rows < SAMPLE_ROWS && bytes < SAMPLE_BYTES {
-            match data.next().await {
-                Some(batch) => {
-                    let batch = batch?;
-                    rows += batch.num_rows();
-                    bytes += batch.get_array_memory_size();
-                    sample.push(batch);
-                }
-                None => {
-                    ended = true;
-                    break;
-                }
-            }
-        }
+        let global = &self.options.global;
+        let (sample, plain) = sample_plain_columns(
+            &mut data,
+            global.max_row_group_size,
+            global.dictionary_page_size_limit,
+        )
+        .await?;
         let mut options = self.options.clone();
-        let global = &options.global;
-        let rows_per_group = if ended {
-            rows.min(global.max_row_group_size)
-        } else {
-            global.max_row_group_size
-        };
-        let limit = global.dictionary_page_size_limit;
-        for name in plain_columns(&sample, rows_per_group, limit)? {
+        for name in plain {
             let column = options.column_specific_options.entry(name).or_default();
             // A column the writer's options name keeps what they say.
             column.dictionary_enabled.get_or_insert(false);
         }
         let sink = ParquetSink::new(self.config.clone(), options);
-        let rest = futures::stream::iter(sample.into_iter().map(Ok)).chain(data);
-        let stream = Box::pin(RecordBatchStreamAdapter::new(schema, rest));
-        DataSink::write_all(&sink, stream, context).await
+        DataSink::write_all(&sink, replayed(sample, data), context).await
     }
+}
+
+/// Reads the first rows of `data` (up to [`SAMPLE_ROWS`]) and names its top-level columns whose
+/// dictionary would outgrow `limit` bytes in a row group of `max_row_group_size` rows: those are
+/// better written plain. The rows read are returned, to be written first ([`replayed`]).
+pub async fn sample_plain_columns(
+    data: &mut SendableRecordBatchStream,
+    max_row_group_size: usize,
+    limit: usize,
+) -> Result<(Vec<RecordBatch>, Vec<String>)> {
+    let mut sample = Vec::new();
+    let (mut rows, mut bytes, mut ended) = (0, 0, false);
+    while rows < SAMPLE_ROWS && bytes < SAMPLE_BYTES {
+        match data.next().await {
+            Some(batch) => {
+                let batch = batch?;
+                rows += batch.num_rows();
+                bytes += batch.get_array_memory_size();
+                sample.push(batch);
+            }
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    let rows_per_group = if ended {
+        rows.min(max_row_group_size)
+    } else {
+        max_row_group_size
+    };
+    let plain = plain_columns(&sample, rows_per_group, limit)?;
+    Ok((sample, plain))
+}
+
+/// `props` with the dictionary turned off for the columns of `data` that are better written
+/// plain ([`sample_plain_columns`]), for writers that take Parquet-rs `WriterProperties` (Iceberg
+/// and Delta tables); with the rows read, to be written first ([`replayed`]).
+pub async fn with_dictionaries_chosen(
+    props: WriterProperties,
+    data: &mut SendableRecordBatchStream,
+) -> Result<(WriterProperties, Vec<RecordBatch>)> {
+    let (sample, plain) = sample_plain_columns(
+        data,
+        props.max_row_group_row_count().unwrap_or(usize::MAX),
+        props.dictionary_page_size_limit(),
+    )
+    .await?;
+    let mut builder = props.clone().into_builder();
+    for name in plain {
+        let path = ColumnPath::from(name);
+        if props.dictionary_enabled(&path) {
+            builder = builder.set_column_dictionary_enabled(path, false);
+        }
+    }
+    Ok((builder.build(), sample))
+}
+
+/// The rows `sample` took from `rest`, then the rest.
+pub fn replayed(
+    sample: Vec<RecordBatch>,
+    rest: SendableRecordBatchStream,
+) -> SendableRecordBatchStream {
+    let schema = rest.schema();
+    let stream = futures::stream::iter(sample.into_iter().map(Ok)).chain(rest);
+    Box::pin(RecordBatchStreamAdapter::new(schema, stream))
 }
 
 /// The top-level columns of `sample` whose dictionary would outgrow `limit` bytes within a row

@@ -27,6 +27,7 @@ use iceberg::writer::partitioning::unpartitioned_writer::UnpartitionedWriter;
 use iceberg::writer::partitioning::PartitioningWriter;
 use weir_engine::catalog::CatalogClient;
 use weir_engine::job::merge;
+use weir_engine::parquet_dictionaries::{replayed, with_dictionaries_chosen};
 
 use crate::catalog::GlueCatalog;
 use crate::error::{Error, Result};
@@ -104,11 +105,14 @@ pub(crate) async fn write_stream(
     mut stream: SendableRecordBatchStream,
 ) -> Result<Vec<DataFile>> {
     let schema = metadata.current_schema().clone();
-    let parquet = ParquetWriterBuilder::new_with_match_mode(
+    let (properties, sample) = with_dictionaries_chosen(
         crate::parquet_properties::writer_properties(metadata)?,
-        schema.clone(),
-        FieldMatchMode::Name,
-    );
+        &mut stream,
+    )
+    .await?;
+    let mut stream = replayed(sample, stream);
+    let parquet =
+        ParquetWriterBuilder::new_with_match_mode(properties, schema.clone(), FieldMatchMode::Name);
     let rolling = RollingFileWriterBuilder::new(
         parquet,
         target_file_size,

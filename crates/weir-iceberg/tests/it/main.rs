@@ -3,4 +3,5 @@
 
 mod compaction;
 mod maintenance;
+mod parquet_writes;
 mod support;
