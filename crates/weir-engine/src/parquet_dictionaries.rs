@@ -204,9 +204,9 @@ fn plain_columns(
         if field.name().contains('.') {
             continue;
         }
-        let mut distinct = Distinct::new(rows);
+        let mut distinct = Distinct::new(rows, width);
         for batch in sample {
-            distinct.add(batch.column(i), &random_state, width)?;
+            distinct.add(batch.column(i), &random_state)?;
         }
         let values = distinct.estimate(rows_per_group);
         if values * distinct.entry_bytes() > limit as f64 {
@@ -242,29 +242,29 @@ struct Distinct {
     seen_rows: usize,
     hashes: HashSet<u64>,
     in_first_half: usize,
-    /// Bytes of the non-null values (variable-length columns) and their number.
+    /// The width of a value ([`dictionary_entry_width`]); 0: measured, from the bytes of the
+    /// non-null values and their number.
+    width: usize,
     value_bytes: usize,
     values: usize,
-    fixed_width: usize,
 }
 
 impl Distinct {
-    fn new(rows: usize) -> Self {
+    fn new(rows: usize, width: usize) -> Self {
         Self {
             rows,
             seen_rows: 0,
             hashes: HashSet::new(),
             in_first_half: 0,
+            width,
             value_bytes: 0,
             values: 0,
-            fixed_width: 0,
         }
     }
 
-    fn add(&mut self, array: &dyn Array, random_state: &RandomState, width: usize) -> Result<()> {
+    fn add(&mut self, array: &dyn Array, random_state: &RandomState) -> Result<()> {
         let mut hashes = vec![0; array.len()];
         create_hashes([array], random_state, &mut hashes)?;
-        self.fixed_width = width;
         let half = self.rows / 2;
         for (row, hash) in hashes.iter().enumerate() {
             if self.seen_rows + row == half {
@@ -275,7 +275,7 @@ impl Distinct {
             }
         }
         self.seen_rows += array.len();
-        if width == 0 {
+        if self.width == 0 {
             self.values += array.len() - array.null_count();
             self.value_bytes += value_bytes(array);
         }
@@ -284,8 +284,8 @@ impl Distinct {
 
     /// Bytes of one dictionary entry: the fixed width, or the mean length plus its 4-byte prefix.
     fn entry_bytes(&self) -> f64 {
-        if self.fixed_width > 0 {
-            self.fixed_width as f64
+        if self.width > 0 {
+            self.width as f64
         } else {
             4.0 + self.value_bytes as f64 / self.values.max(1) as f64
         }
