@@ -16,6 +16,8 @@
 //!   [`self_described`] reads files that carry their schema in DataFusion scans, with a decoder
 //!   per format: [`orc`], [`avro`], [`grok`]'s lines (their schema their pattern's) and [`xml`]'s
 //!   records (their schema their table's).
+//! - `plain_csv`: Weir's reader of CSV without quote characters, which CSV scans use where
+//!   their options and column types allow (Arrow's reader reads the rest).
 //!
 //! Spark SQL itself — Spark's functions, aggregates, decimal arithmetic and Glue/Hive type
 //! names — is `weir-spark`, which every session registers ([`session`]).
@@ -34,6 +36,7 @@ pub mod metrics;
 pub mod orc;
 pub mod parquet_dictionaries;
 pub mod partition_filter;
+mod plain_csv;
 pub mod self_described;
 pub mod session;
 pub mod short_key_aggregate;

@@ -242,7 +242,8 @@ pub(crate) fn naming_files(plan: Arc<dyn ExecutionPlan>, shown_as: &str) -> Arc<
     DataSourceExec::from_data_source(config)
 }
 
-/// A file source whose openers name the file in their errors (as `shown_as` + its path).
+/// A file source whose openers name the file in their errors (as `shown_as` + its path). CSV
+/// whose options and columns Weir's own reader handles is read with it ([`crate::plain_csv`]).
 #[derive(Clone)]
 struct NamedFiles {
     inner: Arc<dyn FileSource>,
@@ -272,9 +273,13 @@ impl FileSource for NamedFiles {
         base_config: &FileScanConfig,
         partition: usize,
     ) -> Result<Arc<dyn FileOpener>> {
-        let inner = self
-            .inner
-            .create_file_opener(object_store, base_config, partition)?;
+        let inner = match crate::plain_csv::opener(&self.inner, object_store.clone(), base_config)?
+        {
+            Some(plain) => plain,
+            None => self
+                .inner
+                .create_file_opener(object_store, base_config, partition)?,
+        };
         Ok(Arc::new(NamedOpener {
             inner,
             shown_as: self.shown_as.clone(),

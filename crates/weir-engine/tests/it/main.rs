@@ -5,6 +5,7 @@ mod bookmarks;
 mod catalog_formats;
 mod catalog_nodes;
 mod catalog_tables;
+mod csv_reads;
 mod decimal_arithmetic;
 mod edge_cases;
 mod invalid_jobs;
