@@ -51,7 +51,7 @@ pub(super) struct Unreadable {
 
 /// Column `column` of `rows` of `lines`, read as `data_type` (one that is [`readable`]).
 pub(super) fn column(
-    lines: &Lines,
+    lines: &Lines<'_>,
     rows: Range<usize>,
     column: usize,
     data_type: &DataType,
@@ -124,7 +124,7 @@ where
 }
 
 struct Fields<'a> {
-    lines: &'a Lines,
+    lines: &'a Lines<'a>,
     rows: Range<usize>,
     column: usize,
 }

@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use datafusion::arrow::csv::reader::Decoder as ArrowDecoder;
 use datafusion::arrow::csv::ReaderBuilder;
@@ -40,8 +40,11 @@ use object_store::{GetOptions, GetRange, GetResultPayload, ObjectStore};
 
 use split::{Layout, Lines};
 
-/// Bytes read before a block of whole lines is split: about 60,000 rows of 130 bytes.
-const BLOCK: usize = 8 << 20;
+/// Bytes read before a block of whole lines is split: about 8,000 rows of 130 bytes, a batch
+/// of DataFusion's size. The text and its fields' ends stay in the core's cache while the
+/// columns are read from them: on TPC-H's `lineitem`, 1 MiB blocks took the CPU time of 2 MiB
+/// blocks and 40 MiB less memory than 8 MiB blocks.
+const BLOCK: usize = 1 << 20;
 
 /// The opener of a scan by `source` (DataFusion's CSV source) that reads with this reader, or
 /// `None` when the scan's options or column types are not this reader's.
@@ -208,15 +211,17 @@ fn from_stream(
 /// not plain; from then on Arrow's reader reads the rest.
 struct Decoder {
     format: Arc<Format>,
-    /// Text not yet read: a block in the making, or the unfinished last line of one.
-    pending: BytesMut,
+    /// Text not yet read, `buffer[..filled]`: a block in the making, or the unfinished last
+    /// line of one.
+    buffer: Vec<u8>,
+    filled: usize,
     /// Whether the next line is the header, to be skipped.
     header: bool,
     /// The number of the next line, for messages.
     line: usize,
     arrow: Option<ArrowDecoder>,
     ready: VecDeque<RecordBatch>,
-    /// The pending text that is split: [`BLOCK`] but in tests.
+    /// The text read before it is split: [`BLOCK`] but in tests.
     block: usize,
 }
 
@@ -224,7 +229,8 @@ impl Decoder {
     fn new(format: Arc<Format>, header: bool) -> Self {
         Self {
             format,
-            pending: BytesMut::new(),
+            buffer: Vec::new(),
+            filled: 0,
             header,
             line: 1,
             arrow: None,
@@ -235,76 +241,88 @@ impl Decoder {
 
     /// Reads up to a block from `reader` straight into the pending text; the bytes read.
     fn read_from(&mut self, reader: &mut dyn Read) -> Result<usize> {
-        let old = self.pending.len();
-        self.pending.resize(old + self.block, 0);
-        let mut filled = old;
+        let old = self.filled;
+        self.make_room(self.block);
         // Fill the block (a decompressing reader returns little at a time).
-        while filled < old + self.block {
-            match reader.read(&mut self.pending[filled..]) {
+        while self.filled < old + self.block {
+            match reader.read(&mut self.buffer[self.filled..old + self.block]) {
                 Ok(0) => break,
-                Ok(n) => filled += n,
+                Ok(n) => self.filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.pending.truncate(filled);
-                    return Err(e.into());
-                }
+                Err(e) => return Err(e.into()),
             }
         }
-        self.pending.truncate(filled);
+        let read = self.filled - old;
         self.decode_whole_lines()?;
-        Ok(filled - old)
+        Ok(read)
     }
 
     fn push(&mut self, piece: &[u8]) -> Result<()> {
-        self.pending.extend_from_slice(piece);
-        match self.pending.len() >= self.block {
+        self.make_room(piece.len());
+        self.buffer[self.filled..self.filled + piece.len()].copy_from_slice(piece);
+        self.filled += piece.len();
+        match self.filled >= self.block {
             true => self.decode_whole_lines(),
             false => Ok(()),
         }
     }
 
-    /// Decodes the pending text up to its last line end.
-    fn decode_whole_lines(&mut self) -> Result<()> {
-        if let Some(last) = memchr::memrchr(b'\n', &self.pending) {
-            let block = self.pending.split_to(last + 1).freeze();
-            self.decode(block, false)?;
+    /// Room for `more` bytes after the pending text. The buffer only grows (for lines longer
+    /// than a block), so that its memory is reused block after block.
+    fn make_room(&mut self, more: usize) {
+        if self.buffer.len() < self.filled + more {
+            self.buffer.resize(self.filled + more, 0);
         }
-        Ok(())
+    }
+
+    /// Decodes the pending text up to its last line end; the rest moves to the front.
+    fn decode_whole_lines(&mut self) -> Result<()> {
+        let Some(last) = memchr::memrchr(b'\n', &self.buffer[..self.filled]) else {
+            return Ok(());
+        };
+        let buffer = std::mem::take(&mut self.buffer);
+        let decoded = self.decode(&buffer[..=last], false);
+        self.buffer = buffer;
+        self.buffer.copy_within(last + 1..self.filled, 0);
+        self.filled -= last + 1;
+        decoded
     }
 
     fn finish(&mut self) -> Result<()> {
-        let rest = std::mem::take(&mut self.pending).freeze();
-        self.decode(rest, true)
+        let buffer = std::mem::take(&mut self.buffer);
+        let decoded = self.decode(&buffer[..self.filled], true);
+        self.filled = 0;
+        decoded
     }
 
-    fn decode(&mut self, mut block: Bytes, last: bool) -> Result<()> {
+    fn decode(&mut self, mut block: &[u8], last: bool) -> Result<()> {
         if self.arrow.is_none() && self.header {
             // The header is the first line that is not blank.
             let start = block
                 .iter()
                 .position(|&b| b != b'\n' && b != b'\r')
                 .unwrap_or(block.len());
-            if memchr::memchr(self.format.layout.quote, &block[..]).is_none() {
+            if memchr::memchr(self.format.layout.quote, block).is_none() {
                 let Some(end) = memchr::memchr(b'\n', &block[start..]) else {
                     return Ok(()); // a header alone
                 };
-                self.line += block[..start].iter().filter(|&&b| b == b'\n').count() + 1;
-                block = block.slice(start + end + 1..);
+                self.line += memchr::memchr_iter(b'\n', &block[..start]).count() + 1;
+                block = &block[start + end + 1..];
                 self.header = false;
             }
         }
         if self.arrow.is_none() && !self.header {
             let first_line = self.line;
-            if let Some(lines) = split::split(block.clone(), self.format.layout, first_line)? {
+            if let Some(lines) = split::split(block, self.format.layout, first_line)? {
                 self.line = lines.next_line;
                 return self.batches(&lines, first_line);
             }
         }
-        self.decode_with_arrow(&block, last)
+        self.decode_with_arrow(block, last)
     }
 
     /// The lines' rows as batches of at most `batch_rows` rows.
-    fn batches(&mut self, lines: &Lines, first_line: usize) -> Result<()> {
+    fn batches(&mut self, lines: &Lines<'_>, first_line: usize) -> Result<()> {
         let format = self.format.clone();
         let mut start = 0;
         while start < lines.rows() {
@@ -363,7 +381,7 @@ impl Decoder {
 
 /// The error of a field that does not read as its column's type.
 fn unreadable(
-    lines: &Lines,
+    lines: &Lines<'_>,
     row: usize,
     column: usize,
     data_type: &DataType,

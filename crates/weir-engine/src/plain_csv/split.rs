@@ -2,12 +2,11 @@
 //! in `\n` or `\r\n`. The delimiters and line ends of each 64 bytes are found at once, as the
 //! bits of one word, so the cost is per field rather than per byte.
 
-use bytes::Bytes;
 use datafusion::arrow::error::ArrowError;
 
 /// Lines of text split into rows of `width` fields.
-pub(super) struct Lines {
-    pub text: Bytes,
+pub(super) struct Lines<'a> {
+    pub text: &'a [u8],
     /// Where each row starts.
     starts: Vec<u32>,
     /// Where each field of each row ends (exclusive), row after row. A field starts one byte
@@ -19,7 +18,7 @@ pub(super) struct Lines {
     pub next_line: usize,
 }
 
-impl Lines {
+impl Lines<'_> {
     pub fn rows(&self) -> usize {
         self.starts.len()
     }
@@ -64,12 +63,12 @@ pub(super) struct Layout {
 /// carriage return that does not end a line. `text` ends with a line end unless it is the end
 /// of the input. Blank lines are skipped. `first_line` numbers the first line in messages.
 pub(super) fn split(
-    text: Bytes,
+    text: &[u8],
     layout: Layout,
     first_line: usize,
-) -> Result<Option<Lines>, ArrowError> {
-    let lone_return = memchr::memchr_iter(b'\r', &text).any(|at| text.get(at + 1) != Some(&b'\n'));
-    if lone_return || memchr::memchr(layout.quote, &text).is_some() {
+) -> Result<Option<Lines<'_>>, ArrowError> {
+    let lone_return = memchr::memchr_iter(b'\r', text).any(|at| text.get(at + 1) != Some(&b'\n'));
+    if lone_return || memchr::memchr(layout.quote, text).is_some() {
         return Ok(None);
     }
     // A row has a field per delimiter and one more: about one field per 8 bytes.
@@ -81,7 +80,7 @@ pub(super) fn split(
         fields: 0,
         line: first_line,
     };
-    let bytes: &[u8] = &text;
+    let bytes = text;
     let mut blocks = bytes.chunks_exact(64);
     let mut base = 0;
     for block in &mut blocks {
@@ -217,22 +216,20 @@ mod tests {
             text.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
             expected.push(row);
         }
-        let lines = split(Bytes::from(text), layout(4), 1).unwrap().unwrap();
+        let lines = split(text.as_bytes(), layout(4), 1).unwrap().unwrap();
         assert_eq!(rows(&lines), expected);
     }
 
     #[test]
     fn last_line_without_line_end_and_blank_lines() {
-        let lines = split(Bytes::from("\na|b\n\r\n\nc|d"), layout(2), 1)
-            .unwrap()
-            .unwrap();
+        let lines = split(b"\na|b\n\r\n\nc|d", layout(2), 1).unwrap().unwrap();
         assert_eq!(rows(&lines), vec![vec!["a", "b"], vec!["c", "d"]]);
     }
 
     #[test]
     fn short_rows_are_padded_or_refused() {
-        let text = Bytes::from("a|b|c\nd\ne|f\n");
-        let err = split(text.clone(), layout(3), 1).err().unwrap();
+        let text = b"a|b|c\nd\ne|f\n";
+        let err = split(text, layout(3), 1).err().unwrap();
         assert_eq!(
             err.to_string(),
             "Csv error: incorrect number of fields for line 2, expected 3 got 1"
@@ -246,9 +243,7 @@ mod tests {
             rows(&lines),
             vec![vec!["a", "b", "c"], vec!["d", "", ""], vec!["e", "f", ""]]
         );
-        let err = split(Bytes::from("a|b\nc|d|e\n"), layout(2), 10)
-            .err()
-            .unwrap();
+        let err = split(b"a|b\nc|d|e\n", layout(2), 10).err().unwrap();
         assert!(
             err.to_string().contains("line 11, expected 2 got 3"),
             "{err}"
@@ -257,11 +252,7 @@ mod tests {
 
     #[test]
     fn quotes_and_lone_carriage_returns_are_not_plain() {
-        assert!(split(Bytes::from("a|\"b\"\n"), layout(2), 1)
-            .unwrap()
-            .is_none());
-        assert!(split(Bytes::from("a|b\rc|d\n"), layout(2), 1)
-            .unwrap()
-            .is_none());
+        assert!(split(b"a|\"b\"\n", layout(2), 1).unwrap().is_none());
+        assert!(split(b"a|b\rc|d\n", layout(2), 1).unwrap().is_none());
     }
 }
