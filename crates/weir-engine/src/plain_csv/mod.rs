@@ -43,7 +43,7 @@ use split::{Layout, Lines};
 /// Bytes read before a block of whole lines is split: about 8,000 rows of 130 bytes, a batch
 /// of DataFusion's size. The text and its fields' ends stay in the core's cache while the
 /// columns are read from them: on TPC-H's `lineitem`, 1 MiB blocks took the CPU time of 2 MiB
-/// blocks and 40 MiB less memory than 8 MiB blocks.
+/// blocks, and with 8 MiB blocks a Q1 job over it peaked at 137 MB against 104.
 const BLOCK: usize = 1 << 20;
 
 /// The opener of a scan by `source` (DataFusion's CSV source) that reads with this reader, or
