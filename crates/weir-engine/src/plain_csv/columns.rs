@@ -43,7 +43,7 @@ pub(super) fn readable(data_type: &DataType) -> bool {
     )
 }
 
-/// A field that does not read as its column's type: the row (of the lines) and the column.
+/// A field that does not read as its column's type: its row of the lines.
 #[derive(Debug)]
 pub(super) struct Unreadable {
     pub row: usize,
@@ -90,11 +90,8 @@ pub(super) fn column(
                     None => parse_decimal::<Decimal128Type>(text(f)?, precision, scale).ok(),
                 }
             })?;
-            Arc::new(
-                decimals
-                    .with_precision_and_scale(precision, scale)
-                    .map_err(|_| Unreadable { row: 0 })?,
-            )
+            // The column's own type (the same variant: no check can fail).
+            Arc::new(decimals.with_data_type(data_type.clone()))
         }
         DataType::Date32 => Arc::new(at.primitive::<Date32Type>(|f| {
             values::date(f).or_else(|| Date32Type::parse(text(f)?))
