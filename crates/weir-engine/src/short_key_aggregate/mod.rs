@@ -5,9 +5,11 @@
 //! DataFusion's partial [`AggregateExec`] finds each row's group by hashing and comparing the
 //! key columns one at a time (`GroupValuesColumn`); on two one-character strings that was a
 //! sixth of a Q1 job's CPU. Here each row's key is packed into one `u128` (see [`layout`]) and
-//! looked up in one small map; the accumulators are DataFusion's own, fed the group of each
-//! row as `AggregateExec` feeds them, and the output is the same partial state, so the final
-//! aggregation above is unchanged. A filter right below, under expressions that cannot fail,
+//! looked up in one small map; the accumulators are DataFusion's own (or Spark's), and the
+//! output is the same partial state, so the final aggregation above is unchanged. Spark's
+//! `count`, and its `sum` and `avg` of decimals, are fed each group's totals once per batch
+//! (see [`partials`]); other aggregates are fed the group of each row as `AggregateExec` feeds
+//! them. A filter right below, under expressions that cannot fail,
 //! runs inside it without copying the rows that pass (see [`selection`]).
 //!
 //! The fast path holds at most [`MAX_GROUPS`] groups. A grouping with more groups, a string
@@ -16,6 +18,7 @@
 //! states may be emitted at any time: the final aggregation merges them).
 
 mod layout;
+mod partials;
 mod selection;
 mod stream;
 
@@ -28,7 +31,7 @@ use datafusion::common::{internal_datafusion_err, internal_err, Result};
 use datafusion::config::ConfigOptions;
 use datafusion::execution::TaskContext;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
-use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode};
+use datafusion::physical_plan::aggregates::{aggregate_expressions, AggregateExec, AggregateMode};
 use datafusion::physical_plan::metrics::{ExecutionPlanMetricsSet, MetricsSet};
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, InputOrderMode, PlanProperties,
@@ -36,6 +39,7 @@ use datafusion::physical_plan::{
 };
 
 use layout::KeyLayout;
+use partials::Partials;
 use selection::Selection;
 
 /// The most groups one partition aggregates here before handing over to DataFusion.
@@ -82,6 +86,8 @@ pub struct ShortKeyAggregateExec {
     layout: KeyLayout,
     /// The filter below the aggregation, when it is run inside it.
     selection: Option<Selection>,
+    /// How many of its aggregates are fed a batch at a time (see [`partials`]).
+    fed_per_batch: usize,
     metrics: ExecutionPlanMetricsSet,
 }
 
@@ -107,10 +113,12 @@ impl ShortKeyAggregateExec {
         let Some(layout) = KeyLayout::for_schema(&group_schema) else {
             return Ok(None);
         };
+        let arguments = aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), 0)?;
         Ok(Some(Self {
             aggregate: Arc::new(aggregate.clone()),
             layout,
             selection: Selection::below(aggregate)?,
+            fed_per_batch: Partials::of(aggregate, &arguments)?.map_or(0, |p| p.fed_per_batch()),
             metrics: ExecutionPlanMetricsSet::new(),
         }))
     }
@@ -122,6 +130,14 @@ impl DisplayAs for ShortKeyAggregateExec {
         self.aggregate.fmt_as(t, f)?;
         if self.selection.is_some() {
             write!(f, ", with the filter below as a selection")?;
+        }
+        if self.fed_per_batch > 0 {
+            let of = self.aggregate.aggr_expr().len();
+            write!(
+                f,
+                ", {} of {of} aggregates fed per batch",
+                self.fed_per_batch
+            )?;
         }
         Ok(())
     }
@@ -168,6 +184,7 @@ impl ExecutionPlan for ShortKeyAggregateExec {
             aggregate: Arc::new(aggregate.clone()),
             layout: self.layout.clone(),
             selection,
+            fed_per_batch: self.fed_per_batch,
             metrics: ExecutionPlanMetricsSet::new(),
         }))
     }

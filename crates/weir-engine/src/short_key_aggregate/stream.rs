@@ -24,6 +24,7 @@ use futures::stream::{self, BoxStream};
 use futures::{StreamExt, TryStreamExt};
 
 use super::layout::KeyLayout;
+use super::partials::Partials;
 use super::selection::{Selected, Selecting, Selection};
 use super::MAX_GROUPS;
 
@@ -137,6 +138,8 @@ struct Groups {
     recent: Box<[Option<(u128, usize)>; RECENT_SLOTS]>,
     keys: Vec<u128>,
     accumulators: Vec<Box<dyn GroupsAccumulator>>,
+    /// How the accumulators are fed a batch at a time, when some take partial results.
+    partials: Option<Partials>,
     group_by: PhysicalGroupBy,
     arguments: Vec<Vec<Arc<dyn PhysicalExpr>>>,
     filters: Vec<Option<Arc<dyn PhysicalExpr>>>,
@@ -163,14 +166,16 @@ impl Groups {
             .iter()
             .map(|a| a.create_groups_accumulator())
             .collect::<Result<_>>()?;
+        let arguments = aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), 0)?;
         Ok(Self {
+            partials: Partials::of(aggregate, &arguments)?,
             layout,
             index: HashMap::default(),
             recent: Box::new([None; RECENT_SLOTS]),
             keys: Vec::new(),
             accumulators,
             group_by: aggregate.group_expr().clone(),
-            arguments: aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), 0)?,
+            arguments,
             filters: aggregate.filter_expr().to_vec(),
             selecting,
             left_out: None,
@@ -204,6 +209,21 @@ impl Groups {
         {
             return Ok(Step::HandOver { absorbed: false });
         }
+        let total = self.keys.len();
+        if let Some(partials) = &mut self.partials {
+            let arguments = &self.arguments;
+            partials.feed(
+                &batch,
+                &self.group_indices,
+                total,
+                &mut self.accumulators,
+                |i| {
+                    evaluate_many(std::slice::from_ref(&arguments[i]), &batch)
+                        .map(|mut v| v.remove(0))
+                },
+            )?;
+            return Ok(self.reserve());
+        }
         let arguments = evaluate_many(&self.arguments, &batch)?;
         let filters = self
             .filters
@@ -219,21 +239,25 @@ impl Groups {
                     .transpose()
             })
             .collect::<Result<Vec<Option<BooleanArray>>>>()?;
-        let total = self.keys.len();
         for ((accumulator, values), filter) in
             self.accumulators.iter_mut().zip(&arguments).zip(&filters)
         {
             accumulator.update_batch(values, &self.group_indices, filter.as_ref(), total)?;
         }
+        Ok(self.reserve())
+    }
+
+    /// Resizes the reservation to the state's size: whether the fast path may go on.
+    fn reserve(&mut self) -> Step {
         let size = self.accumulators.iter().map(|a| a.size()).sum::<usize>()
             + self.keys.capacity() * 16
             + self.index.capacity() * 32
             + self.packed.capacity() * 16
             + self.group_indices.capacity() * 8;
-        Ok(match self.reservation.try_resize(size) {
+        match self.reservation.try_resize(size) {
             Ok(()) => Step::Absorbed,
             Err(_) => Step::HandOver { absorbed: true },
-        })
+        }
     }
 
     /// Each packed row's group index, new groups added; `false` (and nothing added) when the
