@@ -13,7 +13,8 @@
 //! order of the rows: it is fed row by row).
 //!
 //! Other aggregates are fed their rows as before, and so is every aggregate of an aggregation
-//! where some aggregate has a `FILTER`.
+//! where some aggregate has a `FILTER`, and of a batch with more groups than a quarter of its
+//! rows (where merging a state row per group would cost as much as the rows).
 
 use std::sync::Arc;
 
@@ -119,6 +120,16 @@ impl Partials {
             .iter()
             .filter(|f| matches!(f, Feed::Partial { .. }))
             .count()
+    }
+
+    /// The bytes its per-group totals take.
+    pub fn size(&self) -> usize {
+        let arguments = self.arguments.iter();
+        self.rows.capacity() * 8
+            + self.every_group.capacity() * 8
+            + arguments
+                .map(|a| a.sums.capacity() * 16 + a.counts.capacity() * 8)
+                .sum::<usize>()
     }
 
     /// The index of `expr` among the arguments, added if new.

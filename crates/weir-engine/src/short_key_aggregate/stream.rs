@@ -210,7 +210,10 @@ impl Groups {
             return Ok(Step::HandOver { absorbed: false });
         }
         let total = self.keys.len();
-        if let Some(partials) = &mut self.partials {
+        // Per batch, merging a state row per group costs as much as the rows once the groups
+        // pass a quarter of them: more groups than that are fed row by row.
+        let few_groups = total.saturating_mul(4) <= batch.num_rows();
+        if let Some(partials) = self.partials.as_mut().filter(|_| few_groups) {
             let arguments = &self.arguments;
             partials.feed(
                 &batch,
@@ -253,7 +256,8 @@ impl Groups {
             + self.keys.capacity() * 16
             + self.index.capacity() * 32
             + self.packed.capacity() * 16
-            + self.group_indices.capacity() * 8;
+            + self.group_indices.capacity() * 8
+            + self.partials.as_ref().map_or(0, Partials::size);
         match self.reservation.try_resize(size) {
             Ok(()) => Step::Absorbed,
             Err(_) => Step::HandOver { absorbed: true },

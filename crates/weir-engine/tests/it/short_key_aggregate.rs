@@ -313,3 +313,16 @@ async fn sums_of_decimal_products_fed_per_batch() {
     .await;
     assert_eq!(rows.lines().count(), 5 * 3 + 4, "{rows}");
 }
+
+#[tokio::test]
+async fn many_groups_are_fed_row_by_row_part_way() {
+    // The first 10,000 ids make one group, fed per batch; past them 3,000 groups, more than a
+    // quarter of a batch's rows, are fed row by row into the same accumulators.
+    let rows = same_as_datafusion(
+        None,
+        "SELECT CASE WHEN id < 10000 THEN -1 ELSE id % 3000 END AS k, count(*), sum(price), \
+         avg(price), count(discount) FROM t GROUP BY k ORDER BY k",
+    )
+    .await;
+    assert_eq!(rows.lines().count(), 3001 + 4, "{rows}");
+}
