@@ -304,13 +304,13 @@ async fn sums_of_decimal_products_fed_per_batch() {
     // Q1's shape, without NULLs, beside `wide * 10`, which is past 38 digits (NULL) in one row
     // in a thousand: those NULLs are not counted. The `avg` of a 32-digit product is fed row
     // by row.
-    let rows = same_as_datafusion(
-        None,
-        "SELECT flag, status, sum(price * (1 - tax)), sum(price * (1 - tax) * (1 + tax)), \
-         avg(tax), sum(wide * 10), sum(wide), avg(price * (1 - tax)), count(*) FROM t \
-         WHERE day <> 19001 GROUP BY flag, status ORDER BY flag, status",
-    )
-    .await;
+    let sql = "SELECT flag, status, sum(price * (1 - tax)), sum(price * (1 - tax) * (1 + tax)), \
+               avg(tax), sum(wide * 10), sum(wide), avg(price * (1 - tax)), count(*) FROM t \
+               WHERE day <> 19001 GROUP BY flag, status ORDER BY flag, status";
+    let rows = same_as_datafusion(None, sql).await;
+    let (weir, _) = sessions(None);
+    let (_, plan) = run(&weir, sql).await;
+    assert!(plan.contains("6 of 7 aggregates fed per batch"), "{plan}");
     assert_eq!(rows.lines().count(), 5 * 3 + 4, "{rows}");
 }
 
