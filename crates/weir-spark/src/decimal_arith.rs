@@ -10,7 +10,10 @@
 //! multiplications (no check per value), falling back to checked arithmetic per value when
 //! some value is wider. Results and result types (DataFusion's own coercion rules) are Arrow's;
 //! a result that does not fit its type (128 bits, or the result's precision) is NULL, as in
-//! Spark's non-ANSI mode (Glue's), where Arrow fails the query.
+//! Spark's non-ANSI mode (Glue's), where Arrow fails the query. Operands whose values all fit
+//! in 32 bits take vectorised 64-bit arithmetic ([`narrow`]).
+
+mod narrow;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -163,7 +166,7 @@ fn wide(a: i128) -> i128 {
 /// One operand of an operator: a column's values or a constant.
 #[derive(Clone, Copy)]
 enum Operand<'a> {
-    Values(&'a [i128]),
+    Values(&'a ScalarBuffer<i128>),
     Scalar(i128),
 }
 
@@ -256,6 +259,9 @@ impl DecimalArith {
         r: Operand,
         len: usize,
     ) -> (ScalarBuffer<i128>, Option<NullBuffer>) {
+        if let Some(values) = self.narrow(l, r, len) {
+            return (values, None);
+        }
         if fits_64(self.l_mul) && fits_64(self.r_mul) {
             // The factors go into the loops as 64-bit values (they fit) and are widened there,
             // so that each rescaling is one 64 × 64-bit multiplication: captured as 128-bit
@@ -284,6 +290,23 @@ impl DecimalArith {
             .collect();
         let overflowed = valid.iter().any(|ok| !ok);
         (values.into(), overflowed.then(|| NullBuffer::from(valid)))
+    }
+
+    /// The results in 64-bit arithmetic, when every operand value and rescaling factor fits in
+    /// 32 bits (a product of two such values, or a sum of two such products, fits in 64).
+    fn narrow(&self, l: Operand, r: Operand, len: usize) -> Option<ScalarBuffer<i128>> {
+        let narrow = |operand| match operand {
+            Operand::Values(values) => Some(narrow::Narrow::words(values)),
+            Operand::Scalar(value) => i32::try_from(value).ok().map(narrow::Narrow::Constant),
+        };
+        let (l, r) = (narrow(l)?, narrow(r)?);
+        let (lm, rm) = (i32::try_from(self.l_mul).ok()?, i32::try_from(self.r_mul).ok()?);
+        let (lm, rm) = (i64::from(lm), i64::from(rm));
+        match self.kind {
+            Kind::Mul => narrow::map2(l, r, len, |a, b| a * b),
+            Kind::Add => narrow::map2(l, r, len, move |a, b| a * lm + b * rm),
+            Kind::Sub => narrow::map2(l, r, len, move |a, b| a * lm - b * rm),
+        }
     }
 
     fn result_type(&self) -> DataType {
@@ -387,7 +410,10 @@ mod tests {
 
     #[test]
     fn the_64_bit_arithmetic_gives_up_on_any_operand_wider_than_64_bits() {
-        let (narrow, wider) = ([1i128, -2, 3], [1i128, 1 << 70, 3]);
+        let (narrow, wider) = (
+            ScalarBuffer::from(vec![1i128, -2, 3]),
+            ScalarBuffer::from(vec![1i128, 1 << 70, 3]),
+        );
         let times = |a: i128, b: i128| a * b;
         let (n, w) = (Operand::Values(&narrow), Operand::Values(&wider));
         assert_eq!(
