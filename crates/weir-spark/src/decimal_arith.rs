@@ -300,12 +300,16 @@ impl DecimalArith {
             Operand::Scalar(value) => i32::try_from(value).ok().map(narrow::Narrow::Constant),
         };
         let (l, r) = (narrow(l)?, narrow(r)?);
-        let (lm, rm) = (i32::try_from(self.l_mul).ok()?, i32::try_from(self.r_mul).ok()?);
-        let (lm, rm) = (i64::from(lm), i64::from(rm));
+        // The factors stay `i32`s widened in the loop, so that the compiler multiplies 32-bit
+        // values into 64-bit ones.
+        let (lm, rm) = (
+            i32::try_from(self.l_mul).ok()?,
+            i32::try_from(self.r_mul).ok()?,
+        );
         match self.kind {
             Kind::Mul => narrow::map2(l, r, len, |a, b| a * b),
-            Kind::Add => narrow::map2(l, r, len, move |a, b| a * lm + b * rm),
-            Kind::Sub => narrow::map2(l, r, len, move |a, b| a * lm - b * rm),
+            Kind::Add => narrow::map2(l, r, len, move |a, b| a * i64::from(lm) + b * i64::from(rm)),
+            Kind::Sub => narrow::map2(l, r, len, move |a, b| a * i64::from(lm) - b * i64::from(rm)),
         }
     }
 

@@ -56,32 +56,51 @@ pub(super) fn map2(
     let mut out = MutableBuffer::with_capacity(len * 16);
     out.resize(len * 16, 0);
     let results = &mut out.typed_data_mut::<i64>().as_chunks_mut::<2>().0[..len];
-    let mut outside = 0i64;
-    match (l, r) {
-        (Narrow::Words(a), Narrow::Words(b)) => {
-            for ((result, x), y) in results.iter_mut().zip(&a[..len]).zip(&b[..len]) {
-                outside |= outside_32(x) | outside_32(y);
-                put(result, f(low_32(x), low_32(y)));
-            }
-        }
+    let outside = match (l, r) {
+        (Narrow::Words(a), Narrow::Words(b)) => columns(results, &a[..len], &b[..len], f),
         (Narrow::Words(a), Narrow::Constant(y)) => {
-            for (result, x) in results.iter_mut().zip(&a[..len]) {
-                outside |= outside_32(x);
-                put(result, f(low_32(x), i64::from(y)));
-            }
+            column(results, &a[..len], move |x| f(x, i64::from(y)))
         }
         (Narrow::Constant(x), Narrow::Words(b)) => {
-            for (result, y) in results.iter_mut().zip(&b[..len]) {
-                outside |= outside_32(y);
-                put(result, f(i64::from(x), low_32(y)));
-            }
+            column(results, &b[..len], move |y| f(i64::from(x), y))
         }
         (Narrow::Constant(x), Narrow::Constant(y)) => {
             let value = f(i64::from(x), i64::from(y));
             results.iter_mut().for_each(|result| put(result, value));
+            0
         }
-    }
+    };
     (outside == 0).then(|| ScalarBuffer::new(out.into(), 0, len))
+}
+
+// The loops are functions of their own, not inlined: the compiler knows then that the results
+// do not overlap the operands, and vectorises the loops without checking.
+
+/// `f` of two columns into `results`; non-zero when some value does not fit in 32 bits.
+#[inline(never)]
+fn columns(
+    results: &mut [[i64; 2]],
+    a: &[[i64; 2]],
+    b: &[[i64; 2]],
+    f: impl Fn(i64, i64) -> i64,
+) -> i64 {
+    let mut outside = 0;
+    for ((result, x), y) in results.iter_mut().zip(a).zip(b) {
+        outside |= outside_32(x) | outside_32(y);
+        put(result, f(low_32(x), low_32(y)));
+    }
+    outside
+}
+
+/// `f` of one column into `results`; non-zero when some value does not fit in 32 bits.
+#[inline(never)]
+fn column(results: &mut [[i64; 2]], a: &[[i64; 2]], f: impl Fn(i64) -> i64) -> i64 {
+    let mut outside = 0;
+    for (result, x) in results.iter_mut().zip(a) {
+        outside |= outside_32(x);
+        put(result, f(low_32(x)));
+    }
+    outside
 }
 
 #[cfg(test)]
@@ -114,12 +133,27 @@ mod tests {
     #[test]
     fn any_value_wider_than_32_bits_gives_up() {
         let narrow = values(&[1, 2, 3]);
-        for wide in [1i128 << 31, -(1i128 << 31) - 1, 1 << 64, -(1 << 64), 1 << 100] {
+        for wide in [
+            1i128 << 31,
+            -(1i128 << 31) - 1,
+            1 << 64,
+            -(1 << 64),
+            1 << 100,
+        ] {
             let wider = values(&[1, wide, 3]);
             let times = |x: i64, y: i64| x * y;
-            assert_eq!(map2(Narrow::words(&narrow), Narrow::words(&wider), 3, times), None);
-            assert_eq!(map2(Narrow::words(&wider), Narrow::Constant(2), 3, times), None);
-            assert_eq!(map2(Narrow::Constant(2), Narrow::words(&wider), 3, times), None);
+            assert_eq!(
+                map2(Narrow::words(&narrow), Narrow::words(&wider), 3, times),
+                None
+            );
+            assert_eq!(
+                map2(Narrow::words(&wider), Narrow::Constant(2), 3, times),
+                None
+            );
+            assert_eq!(
+                map2(Narrow::Constant(2), Narrow::words(&wider), 3, times),
+                None
+            );
         }
     }
 }
