@@ -138,6 +138,40 @@ async fn values_wider_than_64_bits_are_multiplied_exactly_or_are_null_on_overflo
 }
 
 #[tokio::test]
+async fn values_at_the_32_bit_bounds_are_exact_in_either_arithmetic() {
+    // Operands within 32 bits take 64-bit arithmetic, the batch of a wider one 128-bit: the
+    // products at the edges of the range are the same either way.
+    let (min, max) = ("-2147483648", "2147483647");
+    let product = |a: &str, b: &str| {
+        format!(
+            "SELECT CAST(a AS DECIMAL(18,0)) * CAST(b AS DECIMAL(18,0)) FROM \
+             (VALUES ('{a}', '{b}'), ('-3', '7')) AS t(a, b)"
+        )
+    };
+    let narrow = column(&product(max, min)).await.unwrap().1;
+    assert_eq!(narrow, ["-4611686016279904256", "-21"]);
+    let narrow = column(&product(min, min)).await.unwrap().1;
+    assert_eq!(narrow, ["4611686018427387904", "-21"]);
+    let wider = column(&product("2147483648", max)).await.unwrap().1;
+    assert_eq!(wider, ["4611686016279904256", "-21"]);
+    let wider = column(&product(min, "-2147483649")).await.unwrap().1;
+    assert_eq!(wider, ["4611686020574871552", "-21"]);
+    // A sum rescales its operand by 10^4 within 64 bits; by 10^10, a factor wider than 32 bits.
+    let sql = format!(
+        "SELECT CAST(a AS DECIMAL(10,0)) + CAST(b AS DECIMAL(12,4)) FROM \
+         (VALUES ('{max}', '-0.0001'), ('{min}', '0.0001')) AS t(a, b)"
+    );
+    let sums = column(&sql).await.unwrap().1;
+    assert_eq!(sums, ["2147483646.9999", "-2147483647.9999"]);
+    let sql = "SELECT CAST(a AS DECIMAL(20,0)) - CAST(b AS DECIMAL(20,10)) FROM \
+               (VALUES ('5', '0.0000000001'), ('-5', '-0.0000000001')) AS t(a, b)";
+    assert_eq!(
+        column(sql).await.unwrap().1,
+        ["4.9999999999", "-4.9999999999"]
+    );
+}
+
+#[tokio::test]
 async fn decimal_averages_round_half_up_in_four_more_digits() {
     let sql = "SELECT avg(CAST(v AS DECIMAL(15,2))) FROM \
                (VALUES ('1.00', 1), ('2.00', 1), ('2.00', 1), (NULL, 1), ('-0.01', 2), ('0.00', 2)) \
