@@ -412,6 +412,41 @@ mod tests {
         assert_eq!(mul(12, 100), Some(1200));
     }
 
+    fn operator(kind: Kind, l_mul: i128, r_mul: i128) -> DecimalArith {
+        DecimalArith {
+            kind,
+            l_mul,
+            r_mul,
+            precision: 38,
+            scale: 0,
+            limit: 10u128.pow(38),
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+
+    #[test]
+    fn operands_and_factors_within_32_bits_take_the_64_bit_arithmetic() {
+        let narrow = ScalarBuffer::from(vec![5i128, -7]);
+        let wide = ScalarBuffer::from(vec![5i128, 1 << 40]);
+        // `1 - x` rescales the constant by 100: 100 - 5, 100 + 7.
+        let sub = operator(Kind::Sub, 100, 1);
+        let (one, n, w) = (
+            Operand::Scalar(1),
+            Operand::Values(&narrow),
+            Operand::Values(&wide),
+        );
+        assert_eq!(sub.narrow(one, n, 2).as_deref(), Some(&[95, 107][..]));
+        assert_eq!(sub.narrow(one, w, 2), None);
+        assert_eq!(&*sub.compute(one, w, 2).0, &[95, 100 - (1 << 40)]);
+        // A factor past 32 bits takes the 64-bit operands' path, to the same exact sums.
+        let add = operator(Kind::Add, 10_000_000_000, 1);
+        assert_eq!(add.narrow(n, n, 2), None);
+        assert_eq!(&*add.compute(n, n, 2).0, &[50_000_000_005, -70_000_000_007]);
+        let mul = operator(Kind::Mul, 1, 1);
+        assert_eq!(mul.narrow(n, n, 2).as_deref(), Some(&[25, 49][..]));
+        assert_eq!(mul.narrow(Operand::Scalar(1 << 31), n, 2), None);
+    }
+
     #[test]
     fn the_64_bit_arithmetic_gives_up_on_any_operand_wider_than_64_bits() {
         let (narrow, wider) = (
